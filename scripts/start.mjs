@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// `npm start`: install, build, migrate and seed the embedded SQLite database, then run the trainer
+// worker and the dashboard together until Ctrl-C. Needs only Node.js 20 and npm.
+import { once } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { installDependencies, pnpmCommand, projectEnv, root, run, start, step } from './lib.mjs';
+
+const port = process.env.PORT ?? '3000';
+const host = process.env.HOST ?? '127.0.0.1';
+const env = projectEnv();
+mkdirSync(env.GANMOD_DATA_DIR, { recursive: true });
+const pnpm = pnpmCommand();
+const [pnpmBin, ...pnpmPre] = pnpm;
+
+try {
+  step('Installing dependencies');
+  installDependencies(pnpm);
+  step('Building packages and apps');
+  run(pnpmBin, [...pnpmPre, 'exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], { env });
+  step(`Migrating ${env.DATABASE_URL}`);
+  run('node', [join(root, 'packages/db/dist/cli.js'), 'migrate'], { env });
+  step('Seeding');
+  run('node', [join(root, 'packages/db/dist/cli.js'), 'seed'], { env });
+} catch (err) {
+  process.stderr.write(`\nstart failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(typeof err?.exitCode === 'number' ? err.exitCode : 1);
+}
+
+step('Starting the trainer worker and the dashboard');
+const worker = start('node', [join(root, 'apps/trainer/dist/cli.js'), 'worker'], { env });
+const dashboard = start(
+  join(root, 'apps/dashboard/node_modules/.bin/next'),
+  ['start', '--hostname', host, '--port', port],
+  { env, cwd: join(root, 'apps/dashboard') },
+);
+const children = [worker, dashboard];
+
+setTimeout(() => {
+  process.stdout.write(
+    `\n  Dashboard: http://${host}:${port}\n  Sign in with the admin account printed by the seed step above.\n  Data: ${env.GANMOD_DATA_DIR}   Stop: Ctrl-C\n\n`,
+  );
+}, 1500).unref();
+
+let stopping = false;
+function stopAll(code) {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  process.exitCode = code;
+}
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stopAll(0));
+for (const child of children) {
+  child.on('exit', (code) => {
+    if (!stopping) process.stderr.write(`\na process exited (${code}); stopping the others\n`);
+    stopAll(code ?? 1);
+  });
+}
+await Promise.all(children.map((child) => (child.exitCode === null ? once(child, 'exit') : null)));
