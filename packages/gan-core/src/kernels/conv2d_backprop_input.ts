@@ -1,0 +1,158 @@
+/**
+ * Conv2DBackpropInput (the gradient of a conv w.r.t. its input, i.e. a transposed conv) for wasm.
+ * The stock kernel is a direct loop (~780 ms a call for the DCGAN's s2 layers at batch 64).
+ *
+ * Trick (sub-pixel decomposition): each output pixel y = q*s + p of a stride-s transposed conv
+ * only meets the filter taps a = p + pad - s*d (d an integer offset into dy). So all s*s output
+ * phases are ONE stride-1 convolution of dy with a small filter F holding, per phase, its taps
+ * (phase-major in the output channels), followed by DepthToSpace to interleave the phases:
+ *   F[u, v, co, (py*sw + px)*Ci + ci] = W[py + padTop - sh*(u - P), px + padLeft - sw*(v - Q), ci, co]
+ *   dx = DepthToSpace(conv2d(dy, F, stride 1, pad [P, Q]), s), cropped to the input size.
+ * F is tiny (it is the filter rearranged), so it is built in JS; the heavy work runs in XNNPACK.
+ * With s = 1 this is the usual "convolve with the flipped filter".
+ */
+import { backend_util, Conv2DBackpropInput } from '@tensorflow/tfjs';
+import type {
+  Conv2DBackpropInputAttrs,
+  KernelConfig,
+  KernelFunc,
+  NamedAttrMap,
+  TensorInfo,
+} from '@tensorflow/tfjs';
+import { WASM, withScope } from './kernel_utils.js';
+
+type Shape4 = [number, number, number, number];
+
+/** How one spatial axis of the transposed conv maps onto a stride-1 conv over `dy`. */
+export interface AxisPlan {
+  /** Taps of the stride-1 filter. */
+  taps: number;
+  /** Leading padding of the stride-1 conv (also the tap index of offset 0). */
+  padBefore: number;
+  padAfter: number;
+  /** Rows (or columns) the stride-1 conv produces, before interleaving. */
+  outSize: number;
+}
+
+/**
+ * Plans one axis: `k` filter size, `s` stride, `pad` the forward conv's leading padding,
+ * `inSize` the forward conv's input size (the size to produce), `dySize` the gradient's size.
+ */
+export function planAxis(
+  k: number,
+  s: number,
+  pad: number,
+  inSize: number,
+  dySize: number,
+): AxisPlan {
+  // dy offsets d reachable by some phase p in [0, s) and tap a in [0, k): d = (p + pad - a) / s.
+  // Offset 0 is always included so that the padding stays non-negative.
+  const dMin = Math.min(0, Math.ceil((pad - (k - 1)) / s));
+  const dMax = Math.max(0, Math.floor((s - 1 + pad) / s));
+  const taps = dMax - dMin + 1;
+  const padBefore = -dMin;
+  const wanted = Math.ceil(inSize / s);
+  const padAfter = Math.max(0, wanted - dySize - padBefore + taps - 1);
+  return { taps, padBefore, padAfter, outSize: dySize + padBefore + padAfter - taps + 1 };
+}
+
+/** Rearranges filter W [kh, kw, Ci, Co] into the phase filter F [th, tw, Co, sh*sw*Ci]. */
+export function phaseFilter(
+  w: Float32Array,
+  [kh, kw, ci, co]: Shape4,
+  [sh, sw]: [number, number],
+  [padTop, padLeft]: [number, number],
+  rows: AxisPlan,
+  cols: AxisPlan,
+): Float32Array {
+  const outC = sh * sw * ci;
+  const f = new Float32Array(rows.taps * cols.taps * co * outC);
+  for (let u = 0; u < rows.taps; u++) {
+    for (let py = 0; py < sh; py++) {
+      const a = py + padTop - sh * (u - rows.padBefore);
+      if (a < 0 || a >= kh) continue;
+      for (let v = 0; v < cols.taps; v++) {
+        for (let px = 0; px < sw; px++) {
+          const b = px + padLeft - sw * (v - cols.padBefore);
+          if (b < 0 || b >= kw) continue;
+          const phase = (py * sw + px) * ci;
+          const wBase = (a * kw + b) * ci * co;
+          const fBase = (u * cols.taps + v) * co * outC + phase;
+          for (let c = 0; c < ci; c++) {
+            for (let o = 0; o < co; o++) {
+              f[fBase + o * outC + c] = w[wBase + c * co + o]!;
+            }
+          }
+        }
+      }
+    }
+  }
+  return f;
+}
+
+function conv2dBackpropInput(args: Parameters<KernelFunc>[0]): TensorInfo {
+  const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } =
+    args.attrs as unknown as Conv2DBackpropInputAttrs;
+  if (backend_util.convertConv2DDataFormat(dataFormat) !== 'channelsLast') {
+    throw new Error(`gan-core wasm Conv2DBackpropInput supports NHWC only, got ${dataFormat}`);
+  }
+  const filterShape = filter.shape as Shape4;
+  const info = backend_util.computeConv2DInfo(
+    inputShape,
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
+  const { strideHeight: sh, strideWidth: sw, padInfo } = info;
+  const [batch, dyH, dyW, outC] = dy.shape as Shape4;
+  const [, inH, inW, inC] = inputShape;
+  const rows = planAxis(info.filterHeight, sh, padInfo.top, inH, dyH);
+  const cols = planAxis(info.filterWidth, sw, padInfo.left, inW, dyW);
+
+  return withScope(args.backend, (s) => {
+    const f = phaseFilter(
+      s.read(filter),
+      filterShape,
+      [sh, sw],
+      [padInfo.top, padInfo.left],
+      rows,
+      cols,
+    );
+    const fInfo = s.upload(f, [rows.taps, cols.taps, outC, sh * sw * inC]);
+    const conv = s.run('Conv2D', { x: dy, filter: fInfo }, {
+      strides: [1, 1],
+      dilations: [1, 1],
+      pad: [
+        [0, 0],
+        [rows.padBefore, rows.padAfter],
+        [cols.padBefore, cols.padAfter],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+      dimRoundingMode: undefined,
+    } as unknown as NamedAttrMap);
+    let full: TensorInfo;
+    if (sh === 1 && sw === 1) {
+      full = conv;
+    } else if (sh === sw) {
+      full = s.run('DepthToSpace', { x: conv }, { blockSize: sh, dataFormat: 'NHWC' });
+    } else {
+      // DepthToSpace needs square blocks: [N*H, W, sh, sw*C] -> [N*H, sh, W, sw*C] is the same
+      // interleave for any sh, sw.
+      const grouped = s.reshape(conv, [batch * rows.outSize, cols.outSize, sh, sw * inC]);
+      const moved = s.transpose(grouped, [0, 2, 1, 3]);
+      full = s.reshape(moved, [batch, rows.outSize * sh, cols.outSize * sw, inC]);
+    }
+    return s.cropTo(full, [batch, inH, inW, inC]);
+  });
+}
+
+/** Registry entry: wasm Conv2DBackpropInput as one stride-1 Conv2D + DepthToSpace. */
+export const conv2dBackpropInputConfig: KernelConfig = {
+  kernelName: Conv2DBackpropInput,
+  backendName: WASM,
+  kernelFunc: conv2dBackpropInput,
+};

@@ -1,0 +1,48 @@
+/**
+ * Registers the project's wasm kernels with TF.js's kernel registry: adds the missing ones and
+ * replaces slow stock ones (unregister + register). Safe to call more than once.
+ */
+import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs';
+import type { KernelConfig } from '@tensorflow/tfjs';
+import { batchMatMulConfig, fusedMatMulConfig } from './batch_matmul.js';
+import { conv2dBackpropFilterConfig } from './conv2d_backprop_filter.js';
+import { conv2dBackpropInputConfig } from './conv2d_backprop_input.js';
+import { WASM, wasmKernelFunc } from './kernel_utils.js';
+
+/** Names of the kernels {@link registerWasmKernels} installs for the wasm backend. */
+export const WASM_KERNEL_NAMES = [
+  'Conv2DBackpropFilter',
+  'Conv2DBackpropInput',
+  'BatchMatMul',
+  '_FusedMatMul',
+] as const;
+
+let installed: KernelConfig[] | undefined;
+
+function replace(config: KernelConfig): void {
+  if (getKernel(config.kernelName, config.backendName) !== undefined) {
+    unregisterKernel(config.kernelName, config.backendName);
+  }
+  registerKernel(config);
+}
+
+/**
+ * Installs the project's kernels for the `wasm` backend. The stock wasm kernels must already be
+ * registered (import `@tensorflow/tfjs-backend-wasm` first). Idempotent.
+ * @returns the names of the kernels now served by the project's implementations.
+ */
+export function registerWasmKernels(): readonly string[] {
+  if (installed === undefined) {
+    // Capture the stock kernels before replacing them: the wrappers call into them.
+    installed = [
+      conv2dBackpropFilterConfig,
+      conv2dBackpropInputConfig,
+      batchMatMulConfig(wasmKernelFunc('BatchMatMul')),
+      fusedMatMulConfig(wasmKernelFunc('_FusedMatMul')),
+    ];
+  }
+  for (const config of installed) {
+    if (getKernel(config.kernelName, WASM) !== config) replace(config);
+  }
+  return installed.map((c) => c.kernelName);
+}
