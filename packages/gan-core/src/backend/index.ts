@@ -2,4 +2,8 @@
 export { BACKEND_ENV, BACKEND_NAMES, initBackend, parseBackendName } from './init.js';
 export type { BackendInfo, BackendName, InitBackendOptions } from './init.js';
 export { wasmBinaryPaths } from './wasm_paths.js';
-export { registerWasmKernels, WASM_KERNEL_NAMES } from '../kernels/index.js';
+export {
+  registerWasmKernels,
+  restoreStockWasmKernels,
+  WASM_KERNEL_NAMES,
+} from '../kernels/index.js';

@@ -1,4 +1,4 @@
 /** The project's TF.js kernels for the wasm backend. */
-export { registerWasmKernels, WASM_KERNEL_NAMES } from './register.js';
+export { registerWasmKernels, restoreStockWasmKernels, WASM_KERNEL_NAMES } from './register.js';
 export { planAxis, phaseFilter } from './conv2d_backprop_input.js';
 export type { AxisPlan } from './conv2d_backprop_input.js';

@@ -18,9 +18,13 @@ export const WASM_KERNEL_NAMES = [
 ] as const;
 
 let installed: KernelConfig[] | undefined;
+/** Stock configs replaced by ours, to put back in {@link restoreStockWasmKernels}. */
+const stock = new Map<string, KernelConfig>();
 
 function replace(config: KernelConfig): void {
-  if (getKernel(config.kernelName, config.backendName) !== undefined) {
+  const previous = getKernel(config.kernelName, config.backendName);
+  if (previous !== undefined) {
+    if (!stock.has(config.kernelName)) stock.set(config.kernelName, previous);
     unregisterKernel(config.kernelName, config.backendName);
   }
   registerKernel(config);
@@ -45,4 +49,18 @@ export function registerWasmKernels(): readonly string[] {
     if (getKernel(config.kernelName, WASM) !== config) replace(config);
   }
   return installed.map((c) => c.kernelName);
+}
+
+/**
+ * Puts the stock wasm kernels back for `names` (default: all of ours); kernels that have no
+ * stock version are removed. For measuring the kernels' effect; training a conv net needs them.
+ */
+export function restoreStockWasmKernels(names: readonly string[] = WASM_KERNEL_NAMES): void {
+  for (const name of names) {
+    const ours = installed?.find((c) => c.kernelName === name);
+    if (ours === undefined || getKernel(name, WASM) !== ours) continue;
+    unregisterKernel(name, WASM);
+    const original = stock.get(name);
+    if (original !== undefined) registerKernel(original);
+  }
 }

@@ -1,0 +1,89 @@
+/**
+ * `pnpm bench:train`: times GAN training steps on this machine and prints one JSON line shaped
+ * like shared/bench/torch_reference.py's, so the two can be compared side by side.
+ *
+ *   node dist/bench/train.js --model mlp|dcgan --batch N --steps N --warmup N
+ *        [--backend tensorflow|wasm|cpu] [--profile] [--stock-kernels]
+ *
+ * --profile adds a per-kernel breakdown of one extra step ("profile_ms"); --stock-kernels
+ * measures wasm with TF.js's own kernels where they exist (only Conv2DBackpropFilter stays ours,
+ * since stock wasm has none).
+ */
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, parseBackendName, restoreStockWasmKernels } from '../backend/index.js';
+import { createGanTrainer } from './gan_step.js';
+import { buildBenchGan } from './models.js';
+import type { BenchModel } from './models.js';
+import { profileByKernel } from './profile.js';
+import { median, round2 } from './stats.js';
+
+function positiveInt(name: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      model: { type: 'string', default: 'dcgan' },
+      batch: { type: 'string', default: '64' },
+      steps: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '2' },
+      backend: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      'stock-kernels': { type: 'boolean', default: false },
+    },
+  });
+  if (values.model !== 'mlp' && values.model !== 'dcgan') {
+    throw new Error(`--model must be mlp or dcgan, got '${values.model}'`);
+  }
+  const model: BenchModel = values.model;
+  const batch = positiveInt('batch', values.batch, 1);
+  const steps = positiveInt('steps', values.steps, 1);
+  const warmup = positiveInt('warmup', values.warmup, 0);
+  const backend = await initBackend(
+    values.backend === undefined ? {} : { backend: parseBackendName(values.backend, '--backend') },
+  );
+  if (values['stock-kernels'] && backend.name === 'wasm') {
+    restoreStockWasmKernels(['Conv2DBackpropInput', 'BatchMatMul', '_FusedMatMul']);
+  }
+
+  const gan = buildBenchGan(model);
+  const trainer = createGanTrainer(gan, batch);
+  const times: number[] = [];
+  let losses = { discriminator: NaN, generator: NaN };
+  for (let i = 0; i < warmup + steps; i++) {
+    const start = performance.now();
+    losses = trainer.step();
+    if (i >= warmup) times.push(performance.now() - start);
+  }
+  const profile = values.profile
+    ? await profileByKernel(() => {
+        trainer.step();
+      })
+    : undefined;
+  trainer.dispose();
+
+  const result = {
+    impl: `tfjs-${tf.version.tfjs}`,
+    model,
+    batch,
+    threads: backend.threads,
+    backend: backend.name,
+    kernels: backend.name !== 'wasm' ? 'n/a' : values['stock-kernels'] ? 'stock' : 'gan-core',
+    steps,
+    ms_per_step_median: round2(median(times)),
+    ms_per_step_min: round2(Math.min(...times)),
+    ms_per_step_max: round2(Math.max(...times)),
+    final_losses: { d: round2(losses.discriminator), g: round2(losses.generator) },
+    ...(profile === undefined ? {} : { profile_ms: profile }),
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:train: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
