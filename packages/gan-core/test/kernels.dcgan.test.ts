@@ -24,7 +24,7 @@ async function dcganGradients(
     const z = tf.tensor(values(BATCH * 100, 21), [BATCH, 100]);
     const real = tf.tensor(values(BATCH * 784, 22), [BATCH, 28, 28, 1]);
     const bce = (logits: tf.Tensor, label: number): tf.Scalar =>
-      tf.losses.sigmoidCrossEntropy(tf.fill(logits.shape, label), logits) as tf.Scalar;
+      tf.losses.sigmoidCrossEntropy<tf.Tensor, tf.Scalar>(tf.fill(logits.shape, label), logits);
     const G = (x: tf.Tensor): tf.Tensor => generator.apply(x, { training: true }) as tf.Tensor;
     const D = (x: tf.Tensor): tf.Tensor => discriminator.apply(x, { training: false }) as tf.Tensor;
     const fake = G(z);

@@ -22,7 +22,7 @@ export interface GanTrainer {
 /** Mean BCE with logits against a constant label (TF's numerically stable form). */
 function bceWithLogits(logits: tf.Tensor, label: 0 | 1): tf.Scalar {
   const labels = label === 1 ? tf.onesLike(logits) : tf.zerosLike(logits);
-  return tf.losses.sigmoidCrossEntropy(labels, logits) as tf.Scalar;
+  return tf.losses.sigmoidCrossEntropy<tf.Tensor, tf.Scalar>(labels, logits);
 }
 
 function trainableVariables(model: tf.LayersModel): tf.Variable[] {
