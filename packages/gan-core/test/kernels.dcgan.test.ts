@@ -19,7 +19,7 @@ async function dcganGradients(
   await tf.setBackend(backend);
   const { generator, discriminator } = dcgan(16);
   const all = [...generator.weights, ...discriminator.weights];
-  tf.tidy(() => all.forEach((w, i) => w.write(tf.tensor(weights[i]!, w.shape))));
+  tf.tidy(() => all.forEach((w, i) => w.write(tf.tensor(weights[i]!, w.shape as number[]))));
   const result = tf.tidy(() => {
     const z = tf.tensor(values(BATCH * 100, 21), [BATCH, 100]);
     const real = tf.tensor(values(BATCH * 784, 22), [BATCH, 28, 28, 1]);
