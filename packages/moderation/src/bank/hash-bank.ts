@@ -1,0 +1,245 @@
+/**
+ * In-memory bank of known PDQ hashes with multi-index hashing (Norouzi et al., "Fast search in
+ * Hamming space with multi-index hashing"). The 256 bits are split into 16 chunks of 16 bits; by the
+ * pigeonhole principle two hashes within distance r agree to within floor(r / 16) bits on at least
+ * one chunk, so looking up each chunk's value and its neighbours within that radius finds every
+ * candidate. With r = 31 that is 17 bucket reads per chunk instead of a scan of the whole bank.
+ */
+import { ModerationConfigError } from '../errors.js';
+import { type Hash256, hashFromHex, hashToHex, popcount32 } from '../pdq/hash256.js';
+import {
+  type DihedralTransform,
+  PDQ_MATCH_DISTANCE,
+  type PdqResult,
+  dihedralHashes,
+} from '../pdq/pdq.js';
+
+/** Plain row for persistence (the DB's `HashBankEntry`, a JSON file, ...). */
+export interface HashBankRow {
+  /** 64-digit PDQ hex. */
+  hash: string;
+  /** Category of the known content, e.g. `csam`, `terror`, `copyright`, `spam-meme`. */
+  label: string;
+  /** Where the entry came from (case id, file name, partner list). */
+  source: string;
+  /** Which variant of the source image this hash is; absent means `original`. */
+  variant?: BankVariant;
+}
+
+/** One bank hit. */
+export interface HashBankMatch {
+  row: HashBankRow;
+  distance: number;
+}
+
+/** A dihedral transform, or a central crop (`crop95` keeps the middle 95% of each side). */
+export type BankVariant = DihedralTransform | `crop${number}`;
+
+const CHUNKS = 16;
+const CHUNK_VALUES = 1 << 16;
+
+/** Variants stored by default: mirrored copies are a common evasion, rotations are rarer. */
+export const DEFAULT_BANK_VARIANTS: readonly DihedralTransform[] = [
+  'original',
+  'flipHorizontal',
+  'flipVertical',
+];
+
+function chunkOf(hash: Hash256, c: number): number {
+  const word = hash[c >> 1] ?? 0;
+  return c & 1 ? word >>> 16 : word & 0xffff;
+}
+
+/** Compressed-sparse-row index of one chunk: ids of entries whose chunk equals v are in
+ * `ids[offsets[v] .. offsets[v+1])`. */
+interface ChunkIndex {
+  offsets: Uint32Array;
+  ids: Uint32Array;
+}
+
+/**
+ * Fast lookup of near-identical images by PDQ hash.
+ *
+ * Adds are O(1); the index is rebuilt lazily (O(n), counting sort) on the first query after enough
+ * adds, and the few entries added since are scanned linearly.
+ */
+export class HashBank {
+  private words = new Uint32Array(8 * 1024);
+  private rows: HashBankRow[] = [];
+  private index: ChunkIndex[] = [];
+  private indexed = 0;
+  private seen = new Uint32Array(0);
+  private stamp = 0;
+
+  /** Number of stored hashes (variants count separately). */
+  get size(): number {
+    return this.rows.length;
+  }
+
+  /** Adds one hash row. @throws {@link ModerationConfigError} on a malformed hash or empty label. */
+  addRow(row: HashBankRow): void {
+    if (typeof row.label !== 'string' || row.label.trim() === '') {
+      throw new ModerationConfigError(`Hash bank row needs a non-empty label (hash ${row.hash})`);
+    }
+    const hash = hashFromHex(row.hash);
+    const n = this.rows.length;
+    if ((n + 1) * 8 > this.words.length) {
+      const grown = new Uint32Array(this.words.length * 2);
+      grown.set(this.words);
+      this.words = grown;
+    }
+    this.words.set(hash, n * 8);
+    this.rows.push({
+      hash: hashToHex(hash),
+      label: row.label,
+      source: row.source,
+      ...(row.variant && row.variant !== 'original' ? { variant: row.variant } : {}),
+    });
+  }
+
+  /** Adds many rows (e.g. loaded from the DB). */
+  addRows(rows: Iterable<HashBankRow>): void {
+    for (const row of rows) this.addRow(row);
+  }
+
+  /**
+   * Adds an image's PDQ and its dihedral variants, derived from the DCT.
+   *
+   * @param variants which variants to store; mirrors by default ({@link DEFAULT_BANK_VARIANTS}).
+   * @param extra further hashes of the same image, e.g. central crops (see `bankHashesForImage`).
+   */
+  addImage(
+    pdq: PdqResult,
+    meta: { label: string; source: string },
+    variants: readonly DihedralTransform[] = DEFAULT_BANK_VARIANTS,
+    extra: ReadonlyMap<BankVariant, Hash256> = new Map(),
+  ): void {
+    const seen = new Set<string>();
+    for (const [variant, hash] of [...dihedralHashes(pdq, variants), ...extra]) {
+      const hex = hashToHex(hash);
+      if (seen.has(hex)) continue; // symmetric images give identical variants
+      seen.add(hex);
+      this.addRow({ hash: hex, label: meta.label, source: meta.source, variant });
+    }
+  }
+
+  /** All rows, for persistence. Round-trips through {@link HashBank.fromRows}. */
+  toRows(): HashBankRow[] {
+    return this.rows.map((r) => ({ ...r }));
+  }
+
+  /** Builds a bank from stored rows. */
+  static fromRows(rows: Iterable<HashBankRow>): HashBank {
+    const bank = new HashBank();
+    bank.addRows(rows);
+    return bank;
+  }
+
+  /**
+   * Every stored hash within `maxDistance` of `hash`, closest first.
+   *
+   * @param maxDistance PDQ's 31 by default; the chunk radius grows with it, so keep it small.
+   */
+  query(hash: Hash256, maxDistance = PDQ_MATCH_DISTANCE): HashBankMatch[] {
+    if (!Number.isInteger(maxDistance) || maxDistance < 0 || maxDistance > 255) {
+      throw new ModerationConfigError(
+        `maxDistance must be an integer in 0..255, got ${maxDistance}`,
+      );
+    }
+    this.refreshIndex();
+    const matches: HashBankMatch[] = [];
+    const consider = (id: number): void => {
+      const d = this.distanceTo(hash, id, maxDistance);
+      if (d <= maxDistance) matches.push({ row: this.rows[id]!, distance: d });
+    };
+    const radius = Math.floor(maxDistance / CHUNKS);
+    this.stamp++;
+    if (this.stamp === 0xffffffff) {
+      this.seen.fill(0);
+      this.stamp = 1;
+    }
+    for (let c = 0; c < CHUNKS; c++) {
+      const { offsets, ids } = this.index[c]!;
+      const value = chunkOf(hash, c);
+      forEachWithinRadius(value, radius, (key) => {
+        for (let p = offsets[key]!, end = offsets[key + 1]!; p < end; p++) {
+          const id = ids[p]!;
+          if (this.seen[id] === this.stamp) continue;
+          this.seen[id] = this.stamp;
+          consider(id);
+        }
+      });
+    }
+    for (let id = this.indexed; id < this.rows.length; id++) consider(id);
+    return matches.sort((a, b) => a.distance - b.distance);
+  }
+
+  /** Reference implementation: compares against every entry. Same results as {@link query}. */
+  queryLinear(hash: Hash256, maxDistance = PDQ_MATCH_DISTANCE): HashBankMatch[] {
+    const matches: HashBankMatch[] = [];
+    for (let id = 0; id < this.rows.length; id++) {
+      const d = this.distanceTo(hash, id, maxDistance);
+      if (d <= maxDistance) matches.push({ row: this.rows[id]!, distance: d });
+    }
+    return matches.sort((a, b) => a.distance - b.distance);
+  }
+
+  /** Hamming distance to entry `id`, stopping early once past `limit`. */
+  private distanceTo(hash: Hash256, id: number, limit: number): number {
+    const words = this.words;
+    const base = id * 8;
+    let d = 0;
+    for (let w = 0; w < 8; w++) {
+      d += popcount32(((hash[w] ?? 0) ^ (words[base + w] ?? 0)) >>> 0);
+      if (d > limit) return d;
+    }
+    return d;
+  }
+
+  /** Rebuilds the chunk index when the unindexed tail is too long to scan cheaply. */
+  private refreshIndex(): void {
+    const n = this.rows.length;
+    const pending = n - this.indexed;
+    if (this.index.length === CHUNKS && pending <= Math.max(256, n >> 4)) return;
+    const index: ChunkIndex[] = [];
+    for (let c = 0; c < CHUNKS; c++) {
+      const offsets = new Uint32Array(CHUNK_VALUES + 1);
+      const w = c >> 1;
+      const high = (c & 1) === 1;
+      for (let id = 0; id < n; id++) {
+        const word = this.words[id * 8 + w]!;
+        offsets[(high ? word >>> 16 : word & 0xffff) + 1]!++;
+      }
+      for (let v = 0; v < CHUNK_VALUES; v++) offsets[v + 1]! += offsets[v]!;
+      const cursor = offsets.slice(0, CHUNK_VALUES);
+      const ids = new Uint32Array(n);
+      for (let id = 0; id < n; id++) {
+        const word = this.words[id * 8 + w]!;
+        ids[cursor[high ? word >>> 16 : word & 0xffff]!++] = id;
+      }
+      index.push({ offsets, ids });
+    }
+    this.index = index;
+    this.indexed = n;
+    if (this.seen.length < n) this.seen = new Uint32Array(Math.max(n, this.seen.length * 2));
+  }
+}
+
+/** Calls `visit` for every 16-bit value within Hamming `radius` of `value` (radius <= 2 here). */
+function forEachWithinRadius(value: number, radius: number, visit: (v: number) => void): void {
+  visit(value);
+  if (radius >= 1) {
+    for (let a = 0; a < 16; a++) {
+      const va = value ^ (1 << a);
+      visit(va);
+      if (radius >= 2) for (let b = a + 1; b < 16; b++) visit(va ^ (1 << b));
+    }
+  }
+  if (radius >= 3) {
+    // Generic fallback for large thresholds: enumerate all keys and filter by distance.
+    for (let v = 0; v < CHUNK_VALUES; v++) {
+      const d = popcount32(v ^ value);
+      if (d >= 3 && d <= radius) visit(v);
+    }
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * PDQ perceptual hash (Meta ThreatExchange, 2019), ported from the reference algorithm:
+ * RGB -> luma, Jarosz tent-filter blur, decimation to 64x64, image-domain quality metric,
+ * 16x16 low-frequency DCT (skipping the DC row/column), and one bit per coefficient above the median.
+ * The eight dihedral variants (rotations, flips) are sign/transpose changes of that DCT.
+ */
+import { type Hash256, setBit } from './hash256.js';
+
+/** PDQ's recommended distance threshold for a match. */
+export const PDQ_MATCH_DISTANCE = 31;
+/** Below this quality a hash is too featureless (flat, tiny) to be trusted. */
+export const PDQ_MIN_QUALITY = 50;
+
+/** The 8 symmetries of the square: PDQ's "dihedral" hash variants. */
+export const DIHEDRAL_TRANSFORMS = [
+  'original',
+  'rotate90',
+  'rotate180',
+  'rotate270',
+  'flipVertical',
+  'flipHorizontal',
+  'transpose',
+  'antiTranspose',
+] as const;
+/** One of {@link DIHEDRAL_TRANSFORMS}. `flipHorizontal` is a left-right mirror. */
+export type DihedralTransform = (typeof DIHEDRAL_TRANSFORMS)[number];
+
+/** PDQ output for one image. */
+export interface PdqResult {
+  hash: Hash256;
+  /** 0..100; see {@link PDQ_MIN_QUALITY}. */
+  quality: number;
+  /** The 16x16 DCT the hash was thresholded from (row-major), kept to derive dihedral variants. */
+  dct: Float64Array;
+}
+
+const LUMA_R = 0.299;
+const LUMA_G = 0.587;
+const LUMA_B = 0.114;
+const BUFFER_SIDE = 64;
+const DCT_SIDE = 16;
+const MIN_HASHABLE_SIDE = 5;
+
+/** Rows 1..16 of the 64-point DCT-II basis (row 0, the mean, carries no structure). */
+const DCT_MATRIX: Float64Array = (() => {
+  const m = new Float64Array(DCT_SIDE * BUFFER_SIDE);
+  const scale = Math.sqrt(2 / BUFFER_SIDE);
+  for (let i = 0; i < DCT_SIDE; i++) {
+    for (let j = 0; j < BUFFER_SIDE; j++) {
+      m[i * BUFFER_SIDE + j] =
+        scale * Math.cos((Math.PI / 2 / BUFFER_SIDE) * (i + 1) * (2 * j + 1));
+    }
+  }
+  return m;
+})();
+
+/**
+ * Box-filter window per axis: two X,Y passes of half a 64th of the side each make a tent filter
+ * whose support is one output cell.
+ */
+function jaroszWindow(side: number): number {
+  return Math.floor((side + 2 * BUFFER_SIDE - 1) / (2 * BUFFER_SIDE));
+}
+
+/**
+ * Centered moving average of `count` values read at `input[offset + k*stride]`, written likewise
+ * to `output`. Near the edges the window shrinks instead of padding, as in the reference.
+ */
+function boxFilter1d(
+  input: Float32Array,
+  output: Float32Array,
+  offset: number,
+  stride: number,
+  count: number,
+  window: number,
+): void {
+  const half = Math.floor((window + 2) / 2);
+  let sum = 0;
+  let size = 0;
+  let right = 0;
+  let left = 0;
+  let out = 0;
+  const at = (k: number): number => input[offset + k * stride] ?? 0;
+  // Fill the leading half-window without writing.
+  for (let k = 0; k < half - 1 && right < count; k++, right++) {
+    sum += at(right);
+    size++;
+  }
+  // Grow the window while writing.
+  for (let k = 0; k < window - half + 1 && right < count; k++, right++, out++) {
+    sum += at(right);
+    size++;
+    output[offset + out * stride] = sum / size;
+  }
+  // Slide the full window.
+  for (; right < count; right++, left++, out++) {
+    sum += at(right) - at(left);
+    output[offset + out * stride] = sum / size;
+  }
+  // Shrink the window at the trailing edge.
+  for (; out < count; left++, out++) {
+    sum -= at(left);
+    size--;
+    output[offset + out * stride] = sum / size;
+  }
+}
+
+function jaroszFilter(luma: Float32Array, width: number, height: number): void {
+  const scratch = new Float32Array(luma.length);
+  const windowAlongRows = jaroszWindow(width);
+  const windowAlongCols = jaroszWindow(height);
+  for (let pass = 0; pass < 2; pass++) {
+    for (let r = 0; r < height; r++)
+      boxFilter1d(luma, scratch, r * width, 1, width, windowAlongRows);
+    for (let c = 0; c < width; c++) boxFilter1d(scratch, luma, c, width, height, windowAlongCols);
+  }
+}
+
+/** Counts significant luminance steps between neighbouring cells of the 64x64 buffer. */
+function qualityMetric(buffer: Float32Array): number {
+  let gradientSum = 0;
+  for (let i = 0; i < BUFFER_SIDE - 1; i++) {
+    for (let j = 0; j < BUFFER_SIDE; j++) {
+      const u = buffer[i * BUFFER_SIDE + j] ?? 0;
+      const v = buffer[(i + 1) * BUFFER_SIDE + j] ?? 0;
+      gradientSum += Math.abs(Math.trunc(((u - v) * 100) / 255));
+    }
+  }
+  for (let i = 0; i < BUFFER_SIDE; i++) {
+    for (let j = 0; j < BUFFER_SIDE - 1; j++) {
+      const u = buffer[i * BUFFER_SIDE + j] ?? 0;
+      const v = buffer[i * BUFFER_SIDE + j + 1] ?? 0;
+      gradientSum += Math.abs(Math.trunc(((u - v) * 100) / 255));
+    }
+  }
+  return Math.min(100, Math.trunc(gradientSum / 90));
+}
+
+/** B = D A D^T, computing only the 16x16 block the hash uses. */
+function dct64To16(buffer: Float32Array): Float64Array {
+  const temp = new Float64Array(DCT_SIDE * BUFFER_SIDE);
+  for (let i = 0; i < DCT_SIDE; i++) {
+    for (let j = 0; j < BUFFER_SIDE; j++) {
+      let sum = 0;
+      for (let k = 0; k < BUFFER_SIDE; k++) {
+        sum += (DCT_MATRIX[i * BUFFER_SIDE + k] ?? 0) * (buffer[k * BUFFER_SIDE + j] ?? 0);
+      }
+      temp[i * BUFFER_SIDE + j] = sum;
+    }
+  }
+  const out = new Float64Array(DCT_SIDE * DCT_SIDE);
+  for (let i = 0; i < DCT_SIDE; i++) {
+    for (let j = 0; j < DCT_SIDE; j++) {
+      let sum = 0;
+      for (let k = 0; k < BUFFER_SIDE; k++) {
+        sum += (temp[i * BUFFER_SIDE + k] ?? 0) * (DCT_MATRIX[j * BUFFER_SIDE + k] ?? 0);
+      }
+      out[i * DCT_SIDE + j] = sum;
+    }
+  }
+  return out;
+}
+
+/** One bit per DCT coefficient: set when strictly above the median (element 127 of 256 sorted). */
+export function hashFromDct(dct: Float64Array): Hash256 {
+  const median = Float64Array.from(dct).sort()[127] ?? 0;
+  const hash = new Uint32Array(8);
+  for (let k = 0; k < DCT_SIDE * DCT_SIDE; k++) {
+    if ((dct[k] ?? 0) > median) setBit(hash, k);
+  }
+  return hash;
+}
+
+/**
+ * PDQ of a luminance image (row-major, values 0..255). The input buffer is blurred in place.
+ * Images under 5 pixels on a side get an all-zero hash with quality 0, as in the reference.
+ */
+export function pdqFromLuma(luma: Float32Array, width: number, height: number): PdqResult {
+  if (width < MIN_HASHABLE_SIDE || height < MIN_HASHABLE_SIDE) {
+    return { hash: new Uint32Array(8), quality: 0, dct: new Float64Array(DCT_SIDE * DCT_SIDE) };
+  }
+  jaroszFilter(luma, width, height);
+  // Decimate, sampling at cell centres.
+  const buffer = new Float32Array(BUFFER_SIDE * BUFFER_SIDE);
+  for (let i = 0; i < BUFFER_SIDE; i++) {
+    const row = Math.floor(((i + 0.5) * height) / BUFFER_SIDE);
+    for (let j = 0; j < BUFFER_SIDE; j++) {
+      const col = Math.floor(((j + 0.5) * width) / BUFFER_SIDE);
+      buffer[i * BUFFER_SIDE + j] = luma[row * width + col] ?? 0;
+    }
+  }
+  const quality = qualityMetric(buffer);
+  const dct = dct64To16(buffer);
+  return { hash: hashFromDct(dct), quality, dct };
+}
+
+/** PDQ of interleaved 8-bit RGB pixels. */
+export function pdqFromRgb(rgb: Uint8Array, width: number, height: number): PdqResult {
+  const luma = new Float32Array(width * height);
+  for (let p = 0, q = 0; p < luma.length; p++, q += 3) {
+    luma[p] = LUMA_R * (rgb[q] ?? 0) + LUMA_G * (rgb[q + 1] ?? 0) + LUMA_B * (rgb[q + 2] ?? 0);
+  }
+  return pdqFromLuma(luma, width, height);
+}
+
+/**
+ * The DCT the image would have after `transform`. Horizontal frequency j+1 changes sign under a
+ * left-right mirror when odd (j even); likewise rows for a top-bottom flip; a transpose swaps axes.
+ */
+export function transformDct(dct: Float64Array, transform: DihedralTransform): Float64Array {
+  const out = new Float64Array(DCT_SIDE * DCT_SIDE);
+  for (let i = 0; i < DCT_SIDE; i++) {
+    for (let j = 0; j < DCT_SIDE; j++) {
+      const a = dct[i * DCT_SIDE + j] ?? 0;
+      const iEven = (i & 1) === 0;
+      const jEven = (j & 1) === 0;
+      const oddSum = ((i + j) & 1) === 1;
+      switch (transform) {
+        case 'original':
+          out[i * DCT_SIDE + j] = a;
+          break;
+        case 'rotate90':
+          out[j * DCT_SIDE + i] = jEven ? -a : a;
+          break;
+        case 'rotate180':
+          out[i * DCT_SIDE + j] = oddSum ? -a : a;
+          break;
+        case 'rotate270':
+          out[j * DCT_SIDE + i] = iEven ? -a : a;
+          break;
+        case 'flipVertical':
+          out[i * DCT_SIDE + j] = iEven ? -a : a;
+          break;
+        case 'flipHorizontal':
+          out[i * DCT_SIDE + j] = jEven ? -a : a;
+          break;
+        case 'transpose':
+          out[j * DCT_SIDE + i] = a;
+          break;
+        case 'antiTranspose':
+          out[j * DCT_SIDE + i] = oddSum ? -a : a;
+          break;
+      }
+    }
+  }
+  return out;
+}
+
+/** Hashes of the requested dihedral variants of an already-hashed image. */
+export function dihedralHashes(
+  result: PdqResult,
+  transforms: readonly DihedralTransform[] = DIHEDRAL_TRANSFORMS,
+): Map<DihedralTransform, Hash256> {
+  const out = new Map<DihedralTransform, Hash256>();
+  for (const t of transforms) {
+    out.set(t, t === 'original' ? result.hash : hashFromDct(transformDct(result.dct, t)));
+  }
+  return out;
+}
