@@ -1,0 +1,80 @@
+/** On-disk layout of a training checkpoint and the error raised when one cannot be trusted. */
+import type { TrainConfig } from '../config.js';
+import type { RngState } from '../train/prng.js';
+
+export const checkpointFormat = 'ganmod-gan-checkpoint';
+export const checkpointVersion = 1;
+export const manifestFile = 'manifest.json';
+
+/** The weight groups a checkpoint holds, each in its own float32 little-endian file. */
+export const weightGroups = [
+  'generator',
+  'discriminator',
+  'generatorEma',
+  'optimizerG',
+  'optimizerD',
+] as const;
+export type WeightGroup = (typeof weightGroups)[number];
+
+export const groupFiles: Record<WeightGroup, string> = {
+  generator: 'generator.bin',
+  discriminator: 'discriminator.bin',
+  generatorEma: 'generator-ema.bin',
+  optimizerG: 'optimizer-g.bin',
+  optimizerD: 'optimizer-d.bin',
+};
+
+export interface TensorSpec {
+  name: string;
+  shape: number[];
+}
+
+export interface GroupEntry {
+  file: string;
+  bytes: number;
+  sha256: string;
+  tensors: TensorSpec[];
+  /** Optimizer groups: Adam's iteration count. */
+  iterations?: number;
+}
+
+export interface CheckpointManifest {
+  format: typeof checkpointFormat;
+  version: typeof checkpointVersion;
+  step: number;
+  createdAt: string;
+  config: TrainConfig;
+  rng: RngState;
+  groups: Record<WeightGroup, GroupEntry>;
+}
+
+/** A tensor's values as stored: float32 data with its shape. */
+export interface StoredTensor {
+  name: string;
+  shape: number[];
+  values: Float32Array;
+}
+
+/** Everything needed to restore a run. */
+export interface CheckpointData {
+  step: number;
+  config: TrainConfig;
+  rng: RngState;
+  groups: Record<WeightGroup, { tensors: StoredTensor[]; iterations?: number }>;
+}
+
+/** A checkpoint is missing, corrupted, truncated, or belongs to a different run configuration. */
+export class CheckpointError extends Error {
+  override readonly name = 'CheckpointError';
+  constructor(
+    message: string,
+    readonly dir: string,
+  ) {
+    super(`checkpoint ${dir}: ${message}`);
+  }
+}
+
+/** Directory name of the checkpoint for `step` (zero-padded so names sort by step). */
+export function checkpointDirName(step: number): string {
+  return `step-${String(step).padStart(9, '0')}`;
+}

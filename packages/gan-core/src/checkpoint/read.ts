@@ -1,0 +1,166 @@
+/** Reading and verifying checkpoints: every weights file must match the manifest's size and sha256. */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import type { TrainConfig } from '../config.js';
+import {
+  checkpointFormat,
+  checkpointVersion,
+  CheckpointError,
+  manifestFile,
+  weightGroups,
+  type CheckpointData,
+  type CheckpointManifest,
+  type StoredTensor,
+} from './format.js';
+import { listCheckpoints } from './write.js';
+
+/**
+ * Config fields that shape the training trajectory: resuming with any of them changed would not
+ * continue the same run. Schedule fields (steps, sampleEvery, checkpointEvery, ...) may change.
+ */
+export const trajectoryFields = [
+  'dataset',
+  'model',
+  'latentDim',
+  'loss',
+  'labelSmoothing',
+  'gpWeight',
+  'r1Gamma',
+  'diffAugment',
+  'batchSize',
+  'dSteps',
+  'lrG',
+  'lrD',
+  'beta1',
+  'beta2',
+  'emaDecay',
+  'seed',
+] as const satisfies readonly (keyof TrainConfig)[];
+
+/** Names of the trajectory fields that differ between two configs. */
+export function configMismatches(saved: TrainConfig, current: TrainConfig): string[] {
+  return trajectoryFields.filter((f) => JSON.stringify(saved[f]) !== JSON.stringify(current[f]));
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function parseManifest(text: string, dir: string): CheckpointManifest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new CheckpointError(`${manifestFile} is not valid JSON (${(err as Error).message})`, dir);
+  }
+  if (!isObject(raw) || raw['format'] !== checkpointFormat) {
+    throw new CheckpointError(`${manifestFile} is not a ${checkpointFormat} manifest`, dir);
+  }
+  if (raw['version'] !== checkpointVersion) {
+    throw new CheckpointError(`unsupported checkpoint version ${String(raw['version'])}`, dir);
+  }
+  const groups = raw['groups'];
+  if (
+    !Number.isInteger(raw['step']) ||
+    !isObject(raw['config']) ||
+    !isObject(raw['rng']) ||
+    !isObject(groups)
+  ) {
+    throw new CheckpointError(`${manifestFile} lacks step, config, rng or groups`, dir);
+  }
+  for (const group of weightGroups) {
+    const entry = groups[group];
+    if (!isObject(entry) || typeof entry['file'] !== 'string' || !Array.isArray(entry['tensors'])) {
+      throw new CheckpointError(`${manifestFile} has no valid entry for ${group}`, dir);
+    }
+  }
+  return raw as unknown as CheckpointManifest;
+}
+
+/**
+ * Reads and verifies the checkpoint in `dir`. With `expectedConfig`, also refuses a checkpoint
+ * whose trajectory fields differ.
+ * @throws CheckpointError naming the missing, corrupted or mismatched part.
+ */
+export async function readCheckpoint(
+  dir: string,
+  expectedConfig?: TrainConfig,
+): Promise<CheckpointData> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, manifestFile), 'utf8');
+  } catch (err) {
+    throw new CheckpointError(
+      `cannot read ${manifestFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      dir,
+    );
+  }
+  const manifest = parseManifest(text, dir);
+  if (expectedConfig !== undefined) {
+    const mismatched = configMismatches(manifest.config, expectedConfig);
+    if (mismatched.length > 0) {
+      throw new CheckpointError(
+        `was written with a different config: ${mismatched.join(', ')} differ from the run being resumed`,
+        dir,
+      );
+    }
+  }
+  const groups = {} as CheckpointData['groups'];
+  for (const group of weightGroups) {
+    const entry = manifest.groups[group];
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(join(dir, entry.file));
+    } catch (err) {
+      throw new CheckpointError(
+        `missing ${entry.file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        dir,
+      );
+    }
+    if (bytes.byteLength !== entry.bytes) {
+      throw new CheckpointError(
+        `${entry.file} is ${bytes.byteLength} bytes, the manifest says ${entry.bytes} (truncated or replaced)`,
+        dir,
+      );
+    }
+    if (createHash('sha256').update(bytes).digest('hex') !== entry.sha256) {
+      throw new CheckpointError(
+        `${entry.file} does not match its sha256 in the manifest (corrupted)`,
+        dir,
+      );
+    }
+    const floats = new Float32Array(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+    );
+    const tensors: StoredTensor[] = [];
+    let offset = 0;
+    for (const spec of entry.tensors) {
+      const count = spec.shape.reduce((a, b) => a * b, 1);
+      tensors.push({
+        name: spec.name,
+        shape: spec.shape,
+        values: floats.subarray(offset, offset + count),
+      });
+      offset += count;
+    }
+    if (offset !== floats.length) {
+      throw new CheckpointError(
+        `${entry.file} holds ${floats.length} values, its tensors need ${offset}`,
+        dir,
+      );
+    }
+    groups[group] = {
+      tensors,
+      ...(entry.iterations === undefined ? {} : { iterations: entry.iterations }),
+    };
+  }
+  return { step: manifest.step, config: manifest.config, rng: manifest.rng, groups };
+}
+
+/** The newest checkpoint directory under `root`, or null when there is none. */
+export async function latestCheckpoint(root: string): Promise<string | null> {
+  const [newest] = await listCheckpoints(root);
+  return newest?.dir ?? null;
+}

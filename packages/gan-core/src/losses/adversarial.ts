@@ -1,0 +1,53 @@
+/**
+ * Adversarial objectives on discriminator logits. Each returns a scalar to minimise; the
+ * discriminator's takes logits on real and on fake images, the generator's logits on fakes.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+import type { LossKind } from '../config.js';
+
+/** Numerically stable sigmoid cross-entropy with logits, mean over the batch: max(x,0) - x*t + log(1+e^-|x|). */
+export function bceWithLogits(logits: tf.Tensor, target: number): tf.Scalar {
+  return tf.tidy(() =>
+    tf.mean(
+      tf.add(
+        tf.sub(tf.relu(logits), tf.mul(logits, target)),
+        tf.log1p(tf.exp(tf.neg(tf.abs(logits)))),
+      ),
+    ),
+  );
+}
+
+export interface DiscriminatorLossOptions {
+  /** One-sided label smoothing: real targets become 1 - labelSmoothing (bce only). */
+  labelSmoothing?: number;
+}
+
+/** Discriminator loss for `kind` (penalties such as the gradient penalty are added by the caller). */
+export function discriminatorLoss(
+  kind: LossKind,
+  realLogits: tf.Tensor,
+  fakeLogits: tf.Tensor,
+  { labelSmoothing = 0 }: DiscriminatorLossOptions = {},
+): tf.Scalar {
+  return tf.tidy(() => {
+    switch (kind) {
+      case 'bce':
+        return tf.add(bceWithLogits(realLogits, 1 - labelSmoothing), bceWithLogits(fakeLogits, 0));
+      case 'hinge':
+        return tf.add(
+          tf.mean(tf.relu(tf.sub(1, realLogits))),
+          tf.mean(tf.relu(tf.add(1, fakeLogits))),
+        );
+      case 'wgan-gp':
+        return tf.sub(tf.mean(fakeLogits), tf.mean(realLogits));
+    }
+  });
+}
+
+/** Generator loss: non-saturating -log D(G(z)) for bce; -E[D(G(z))] for hinge and wgan-gp. */
+export function generatorLoss(kind: LossKind, fakeLogits: tf.Tensor): tf.Scalar {
+  return tf.tidy(() =>
+    kind === 'bce' ? bceWithLogits(fakeLogits, 1) : tf.neg(tf.mean<tf.Scalar>(fakeLogits)),
+  );
+}

@@ -1,0 +1,3 @@
+export * from './adversarial.js';
+export * from './diffaugment.js';
+export * from './penalties.js';

@@ -1,0 +1,72 @@
+/** Model builders and the `buildGan` entry point that picks one by config. */
+import type * as tf from '@tensorflow/tfjs';
+
+import type { ModelKind } from '../config.js';
+import { buildCdcganDiscriminator, buildCdcganGenerator } from './cdcgan.js';
+import { buildDcganDiscriminator, buildDcganGenerator } from './dcgan.js';
+import { buildMlpDiscriminator, buildMlpGenerator } from './mlp.js';
+import { fixedSeedSource, type SeedSource } from './seeded-dropout.js';
+import {
+  checkImageShape,
+  checkLatentAndClasses,
+  ModelShapeError,
+  type ImageShape,
+} from './shapes.js';
+
+export * from './cdcgan.js';
+export * from './dcgan.js';
+export * from './mlp.js';
+export { SeededDropout, fixedSeedSource, type SeedSource } from './seeded-dropout.js';
+export * from './shapes.js';
+
+export interface BuildGanOptions {
+  shape: ImageShape;
+  latentDim: number;
+  /** Required (>= 2) for `cdcgan`, ignored otherwise. */
+  numClasses?: number;
+  /** Seeds for the discriminator's dropout masks; defaults to a fixed deterministic source. */
+  seeds?: SeedSource;
+}
+
+/** A generator/discriminator pair. Conditional pairs take a one-hot label as their second input. */
+export interface GanModels {
+  generator: tf.LayersModel;
+  discriminator: tf.LayersModel;
+  /** Number of classes for conditional models, 0 for unconditional ones. */
+  numClasses: number;
+}
+
+/** Builds the generator and discriminator of `kind` sized for `shape`. */
+export function buildGan(kind: ModelKind, options: BuildGanOptions): GanModels {
+  const { shape, latentDim } = options;
+  checkImageShape(shape);
+  checkLatentAndClasses(latentDim);
+  const seeds = options.seeds ?? fixedSeedSource();
+  switch (kind) {
+    case 'mlp':
+      return {
+        generator: buildMlpGenerator({ shape, latentDim }),
+        discriminator: buildMlpDiscriminator({ shape }),
+        numClasses: 0,
+      };
+    case 'dcgan':
+      return {
+        generator: buildDcganGenerator({ shape, latentDim }),
+        discriminator: buildDcganDiscriminator({ shape, seeds }),
+        numClasses: 0,
+      };
+    case 'cdcgan': {
+      const numClasses = options.numClasses;
+      if (numClasses === undefined) {
+        throw new ModelShapeError(
+          'model cdcgan needs numClasses: the dataset must have class labels',
+        );
+      }
+      return {
+        generator: buildCdcganGenerator({ shape, latentDim, numClasses }),
+        discriminator: buildCdcganDiscriminator({ shape, numClasses, seeds }),
+        numClasses,
+      };
+    }
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * The seed document's MLP GAN, corrected: exactly shared/bench/torch_reference.py `mlp` for 28x28x1
+ * (G z -> 256 -> 512 -> 784 tanh with BN + LeakyReLU 0.2; D 784 -> 512 -> 256 -> 1 logits).
+ * The seed built D from BN+sigmoid layers with G's output shape as D's input; here D ends in a logit
+ * (the losses take logits) and its input is the image shape.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+import { batchNorm, chain, leakyRelu } from './blocks.js';
+import { checkImageShape, checkLatentAndClasses, type ImageShape } from './shapes.js';
+
+export interface MlpOptions {
+  shape: ImageShape;
+  latentDim: number;
+}
+
+/** Input `[batch, latentDim]`, output `[batch, h, w, c]` in [-1, 1]. */
+export function buildMlpGenerator({ shape, latentDim }: MlpOptions): tf.LayersModel {
+  checkImageShape(shape);
+  checkLatentAndClasses(latentDim);
+  const z = tf.input({ shape: [latentDim], name: 'z' });
+  const image = chain(
+    z,
+    tf.layers.dense({ units: 256 }),
+    batchNorm(),
+    leakyRelu(),
+    tf.layers.dense({ units: 512 }),
+    batchNorm(),
+    leakyRelu(),
+    tf.layers.dense({ units: shape[0] * shape[1] * shape[2], activation: 'tanh' }),
+    tf.layers.reshape({ targetShape: [...shape] }),
+  );
+  return tf.model({ inputs: z, outputs: image, name: 'mlp_generator' });
+}
+
+/** Input `[batch, h, w, c]`, output logits `[batch, 1]`. */
+export function buildMlpDiscriminator({ shape }: Pick<MlpOptions, 'shape'>): tf.LayersModel {
+  checkImageShape(shape);
+  const image = tf.input({ shape: [...shape], name: 'image' });
+  const logits = chain(
+    image,
+    tf.layers.flatten(),
+    tf.layers.dense({ units: 512 }),
+    leakyRelu(),
+    tf.layers.dense({ units: 256 }),
+    leakyRelu(),
+    tf.layers.dense({ units: 1 }),
+  );
+  return tf.model({ inputs: image, outputs: logits, name: 'mlp_discriminator' });
+}

@@ -1,0 +1,116 @@
+/** Drawing images from a generator, and latent-space interpolation. */
+import * as tf from '@tensorflow/tfjs';
+
+/** What a generator expects, read from its inputs: `[z]` or `[z, one-hot label]`. */
+export interface GeneratorSignature {
+  latentDim: number;
+  /** 0 for unconditional generators. */
+  numClasses: number;
+}
+
+/** Reads the latent size and class count from a generator's input layers. */
+export function generatorSignature(generator: tf.LayersModel): GeneratorSignature {
+  const [z, label] = generator.inputs;
+  const latentDim = z?.shape[1];
+  if (z === undefined || latentDim == null || generator.inputs.length > 2) {
+    throw new Error(
+      `${generator.name} does not look like a generator: expected inputs [z] or [z, label]`,
+    );
+  }
+  const numClasses = label?.shape[1] ?? 0;
+  if (numClasses == null) throw new Error(`${generator.name}'s label input has an unknown size`);
+  return { latentDim, numClasses };
+}
+
+/** One-hot float32 `[labels.length, numClasses]`. */
+export function oneHotLabels(labels: ArrayLike<number>, numClasses: number): tf.Tensor2D {
+  const data = new Float32Array(labels.length * numClasses);
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i] as number;
+    if (!Number.isInteger(label) || label < 0 || label >= numClasses) {
+      throw new RangeError(
+        `label ${label} is out of range: this generator has classes 0..${numClasses - 1}`,
+      );
+    }
+    data[i * numClasses + label] = 1;
+  }
+  return tf.tensor2d(data, [labels.length, numClasses]);
+}
+
+/** Runs a generator in inference mode (BatchNorm uses its moving statistics). */
+export function generate(
+  generator: tf.LayersModel,
+  z: tf.Tensor2D,
+  labels?: ArrayLike<number>,
+): tf.Tensor4D {
+  const { numClasses } = generatorSignature(generator);
+  return tf.tidy(() => {
+    if (numClasses === 0) return generator.apply(z, { training: false }) as tf.Tensor4D;
+    if (labels === undefined) throw new Error('this generator is class-conditional: pass a label');
+    return generator.apply([z, oneHotLabels(labels, numClasses)], {
+      training: false,
+    }) as tf.Tensor4D;
+  });
+}
+
+export interface SampleOptions {
+  /** Number of images. */
+  n: number;
+  /** Seed of the latent noise: the same seed gives the same images. */
+  seed: number;
+  /** Class to generate (one for all images, or one per image); required for conditional generators. */
+  label?: number | readonly number[];
+}
+
+/** Draws `n` images `[n, h, w, c]` in [-1, 1]; the caller disposes the result. */
+export function sample(generator: tf.LayersModel, { n, seed, label }: SampleOptions): tf.Tensor4D {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`n must be a positive integer, got ${n}`);
+  const { latentDim } = generatorSignature(generator);
+  const labels =
+    label === undefined
+      ? undefined
+      : typeof label === 'number'
+        ? Array<number>(n).fill(label)
+        : label;
+  if (labels !== undefined && labels.length !== n) {
+    throw new RangeError(`got ${labels.length} labels for ${n} images`);
+  }
+  return tf.tidy(() =>
+    generate(generator, tf.randomNormal([n, latentDim], 0, 1, 'float32', seed), labels),
+  );
+}
+
+/**
+ * Spherical interpolation between latent vectors `a` and `b` (`[latentDim]`): `steps` points from a
+ * to b inclusive, `[steps, latentDim]`. Gaussian latents live near a sphere, so slerp keeps every
+ * point at a typical norm where a straight line would pass through low-density space.
+ */
+export function interpolate(a: tf.Tensor1D, b: tf.Tensor1D, steps: number): tf.Tensor2D {
+  if (!Number.isInteger(steps) || steps < 2)
+    throw new RangeError(`steps must be an integer >= 2, got ${steps}`);
+  if (a.shape[0] !== b.shape[0])
+    throw new RangeError(`latent sizes differ: ${a.shape[0]} vs ${b.shape[0]}`);
+  const av = a.dataSync();
+  const bv = b.dataSync();
+  const norm = (v: ArrayLike<number>): number =>
+    Math.sqrt(Array.from(v).reduce((s, x) => s + x * x, 0));
+  const na = norm(av);
+  const nb = norm(bv);
+  let dot = 0;
+  for (let i = 0; i < av.length; i++)
+    dot += ((av[i] as number) / (na || 1)) * ((bv[i] as number) / (nb || 1));
+  const omega = Math.acos(Math.min(1, Math.max(-1, dot)));
+  const dim = av.length;
+  const out = new Float32Array(steps * dim);
+  for (let s = 0; s < steps; s++) {
+    const t = s / (steps - 1);
+    // Nearly parallel vectors: slerp degenerates to lerp.
+    const [wa, wb] =
+      Math.abs(Math.sin(omega)) < 1e-6
+        ? [1 - t, t]
+        : [Math.sin((1 - t) * omega) / Math.sin(omega), Math.sin(t * omega) / Math.sin(omega)];
+    for (let i = 0; i < dim; i++)
+      out[s * dim + i] = wa * (av[i] as number) + wb * (bv[i] as number);
+  }
+  return tf.tensor2d(out, [steps, dim]);
+}

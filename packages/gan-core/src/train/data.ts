@@ -1,0 +1,127 @@
+/**
+ * What the trainer needs from an image set, and an in-memory implementation with seeded shuffling.
+ * Batch `i` is a pure function of (seed, i, batch size), so a resumed run reads exactly the batches
+ * the uninterrupted run would have read, with no data-loader state to checkpoint.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+import { shuffledIndices, type Dataset } from '@ganmod/datasets';
+
+import { ModelShapeError, type ImageShape } from '../models/shapes.js';
+import { CounterRng } from './prng.js';
+
+/** One batch: images NHWC in [-1, 1] and, for labelled sets, integer class ids. */
+export interface ImageBatch {
+  images: tf.Tensor4D;
+  labels: Int32Array | null;
+}
+
+/** A source of training batches in a reproducible order. */
+export interface TrainingImages {
+  /** `[height, width, channels]` of every image. */
+  readonly shape: ImageShape;
+  /** Number of images. */
+  readonly size: number;
+  /** Number of classes; 0 when the set has no labels. */
+  readonly numClasses: number;
+  /** The `index`-th batch of `batchSize` images in this source's seeded order. The caller disposes `images`. */
+  batch(index: number, batchSize: number): ImageBatch;
+}
+
+export interface InMemoryImagesOptions {
+  /**
+   * Pixels of all images, NHWC, concatenated: `Uint8Array` in [0, 255] or `Float32Array` already
+   * in [-1, 1].
+   */
+  pixels: Uint8Array | Float32Array;
+  shape: ImageShape;
+  /** Integer class ids, one per image. */
+  labels?: ArrayLike<number>;
+  /** Defaults to max(label) + 1 when labels are given. */
+  numClasses?: number;
+  /** Seed of the shuffling; epoch e is shuffled with a PRNG derived from (seed, e). */
+  seed?: number;
+}
+
+/** The datasets package's seeded permutation, with a fresh seed per epoch derived from (seed, epoch). */
+function epochOrder(n: number, seed: number, epoch: number): Int32Array {
+  return shuffledIndices(n, new CounterRng(seed, epoch).nextUint32());
+}
+
+/** Wraps images held in memory; each epoch is a fresh seeded permutation, batches may span epochs. */
+export function inMemoryImages(options: InMemoryImagesOptions): TrainingImages {
+  const { pixels, shape } = options;
+  const imageSize = shape[0] * shape[1] * shape[2];
+  if (imageSize <= 0 || pixels.length === 0 || pixels.length % imageSize !== 0) {
+    throw new RangeError(
+      `pixels has ${pixels.length} values, not a positive multiple of one ${shape.join('x')} image (${imageSize})`,
+    );
+  }
+  const size = pixels.length / imageSize;
+  const labels = options.labels === undefined ? null : Int32Array.from(options.labels);
+  if (labels !== null && labels.length !== size) {
+    throw new RangeError(`labels has ${labels.length} entries for ${size} images`);
+  }
+  let numClasses = options.numClasses ?? 0;
+  if (labels !== null) {
+    const maxLabel = labels.reduce((m, l) => Math.max(m, l), -1);
+    if (labels.some((l) => l < 0)) throw new RangeError('labels must be non-negative class ids');
+    if (options.numClasses === undefined) numClasses = maxLabel + 1;
+    else if (maxLabel >= options.numClasses) {
+      throw new RangeError(
+        `label ${maxLabel} is out of range for numClasses ${options.numClasses}`,
+      );
+    }
+  }
+  const seed = options.seed ?? 0;
+  const scale = pixels instanceof Uint8Array ? (v: number) => v / 127.5 - 1 : (v: number) => v;
+  let cached: { epoch: number; order: Int32Array } | null = null;
+  const orderOf = (epoch: number): Int32Array => {
+    if (cached?.epoch !== epoch) cached = { epoch, order: epochOrder(size, seed, epoch) };
+    return cached.order;
+  };
+
+  return {
+    shape,
+    size,
+    numClasses,
+    batch(index, batchSize) {
+      if (!Number.isInteger(index) || index < 0)
+        throw new RangeError(`batch index must be >= 0, got ${index}`);
+      if (!Number.isInteger(batchSize) || batchSize < 1)
+        throw new RangeError(`batchSize must be >= 1, got ${batchSize}`);
+      const data = new Float32Array(batchSize * imageSize);
+      const batchLabels = labels === null ? null : new Int32Array(batchSize);
+      for (let k = 0; k < batchSize; k++) {
+        const position = index * batchSize + k;
+        const image = orderOf(Math.floor(position / size))[position % size] as number;
+        const start = image * imageSize;
+        for (let p = 0; p < imageSize; p++)
+          data[k * imageSize + p] = scale(pixels[start + p] as number);
+        if (batchLabels !== null && labels !== null) batchLabels[k] = labels[image] as number;
+      }
+      return { images: tf.tensor4d(data, [batchSize, ...shape]), labels: batchLabels };
+    },
+  };
+}
+
+/**
+ * Adapts a `@ganmod/datasets` image dataset (samples already in [-1, 1]) for training, shuffled
+ * with `seed` (use the run's config seed).
+ */
+export function trainingImagesFromDataset(dataset: Dataset, seed: number): TrainingImages {
+  const [h, w, c] = dataset.shape;
+  if (dataset.shape.length !== 3 || h === undefined || w === undefined || c === undefined) {
+    throw new ModelShapeError(
+      `${dataset.name} holds samples of shape [${dataset.shape.join(', ')}], not images: GANs here train on images`,
+    );
+  }
+  return inMemoryImages({
+    pixels: dataset.data,
+    shape: [h, w, c],
+    ...(dataset.classNames.length > 0
+      ? { labels: dataset.labels, numClasses: dataset.classNames.length }
+      : {}),
+    seed,
+  });
+}

@@ -1,0 +1,13 @@
+export * from './data.js';
+export * from './prng.js';
+export {
+  captureState,
+  createTrainingState,
+  disposeState,
+  restoreState,
+  type TrainingState,
+} from './state.js';
+export { trainStep, type StepLosses } from './step.js';
+export { train } from './trainer.js';
+export * from './types.js';
+export { DivergenceWatchdog } from './watchdog.js';

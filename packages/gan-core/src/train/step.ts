@@ -1,0 +1,135 @@
+/**
+ * One training step: `dSteps` discriminator updates, then one generator update, each with its own
+ * tape and optimizer restricted to that network's trainable variables (the seed document's code
+ * used one tape for both nets and trained D on fake labels only).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+import { discriminatorLoss, generatorLoss } from '../losses/adversarial.js';
+import { diffAugment } from '../losses/diffaugment.js';
+import { gradientPenalty, r1Penalty } from '../losses/penalties.js';
+import { oneHotLabels } from '../sampling/sample.js';
+import type { TrainingImages } from './data.js';
+import { trainableVariables, type TrainingState } from './state.js';
+
+/** Loss values of one step: `d` includes penalties; `gp` / `r1` are reported when enabled. */
+export interface StepLosses {
+  d: number;
+  g: number;
+  gp?: number;
+  r1?: number;
+  [name: string]: number | undefined;
+}
+
+type Inputs = tf.Tensor | tf.Tensor[];
+
+function withLabels(x: tf.Tensor, labels: tf.Tensor2D | null): Inputs {
+  return labels === null ? x : [x, labels];
+}
+
+function applyGradients(
+  optimizer: tf.Optimizer,
+  variables: readonly tf.Variable[],
+  grads: tf.NamedTensorMap,
+): void {
+  // An explicit array keeps Adam's moment slots in the variables' order, which checkpoints rely on.
+  optimizer.applyGradients(
+    variables.map((v) => {
+      const tensor = grads[v.name];
+      if (tensor === undefined)
+        throw new Error(`no gradient for ${v.name}: is it connected to the loss?`);
+      return { name: v.name, tensor };
+    }),
+  );
+}
+
+/** Runs one step on `state`, reading batches `state.step * dSteps + k` of `data`, and returns its losses. */
+export function trainStep(state: TrainingState, data: TrainingImages): StepLosses {
+  const { config, generator, discriminator, numClasses } = state;
+  const batchSize = config.batchSize;
+  const random = (): number => state.rng.nextFloat();
+  const conditional = numClasses > 0;
+  const dVars = trainableVariables(discriminator);
+  const gVars = trainableVariables(generator);
+  const fakeLabels = (): tf.Tensor2D | null =>
+    conditional
+      ? oneHotLabels(
+          Array.from({ length: batchSize }, () => state.rng.nextInt(numClasses)),
+          numClasses,
+        )
+      : null;
+  const noise = (): tf.Tensor2D =>
+    tf.randomNormal([batchSize, config.latentDim], 0, 1, 'float32', state.rng.nextSeed());
+  const critic = (labels: tf.Tensor2D | null) => (x: tf.Tensor4D) =>
+    discriminator.apply(withLabels(diffAugment(x, config.diffAugment, random), labels), {
+      training: true,
+    }) as tf.Tensor;
+
+  const dTotals = { d: 0, gp: 0, r1: 0 };
+  for (let k = 0; k < config.dSteps; k++) {
+    const values = tf.tidy(() => {
+      const batch = data.batch(state.step * config.dSteps + k, batchSize);
+      if (conditional && batch.labels === null)
+        throw new Error('a conditional model needs a labelled dataset');
+      const realLabels =
+        conditional && batch.labels !== null ? oneHotLabels(batch.labels, numClasses) : null;
+      const labels = fakeLabels();
+      // Generated outside the tape: D's update must not reach into G.
+      const fake = generator.apply(withLabels(noise(), labels), { training: true }) as tf.Tensor4D;
+      const parts: tf.Scalar[] = [];
+      const { value, grads } = tf.variableGrads(() => {
+        const realLogits = critic(realLabels)(batch.images);
+        const fakeLogits = critic(labels)(fake);
+        let loss = discriminatorLoss(config.loss, realLogits, fakeLogits, {
+          labelSmoothing: config.labelSmoothing,
+        });
+        if (config.loss === 'wgan-gp') {
+          // Interpolates pair each real with a fake of a random class; D sees the real's label.
+          const gp = gradientPenalty(
+            critic(realLabels),
+            batch.images,
+            fake,
+            config.gpWeight,
+            state.rng.nextSeed(),
+          );
+          parts.push(tf.keep(gp));
+          loss = tf.add(loss, gp);
+        }
+        if (config.r1Gamma > 0) {
+          const r1 = r1Penalty(critic(realLabels), batch.images, config.r1Gamma);
+          parts.push(tf.keep(r1));
+          loss = tf.add(loss, r1);
+        }
+        return loss;
+      }, dVars);
+      applyGradients(state.optimizerD, dVars, grads);
+      return [value, ...parts];
+    });
+    const [d, ...penalties] = values.map((t) => t.dataSync()[0] as number);
+    tf.dispose(values);
+    dTotals.d += d ?? NaN;
+    // Penalties come in the order they were added: gp, then r1.
+    if (config.loss === 'wgan-gp') dTotals.gp += penalties.shift() ?? NaN;
+    if (config.r1Gamma > 0) dTotals.r1 += penalties.shift() ?? NaN;
+  }
+
+  const gValue = tf.tidy(() => {
+    const labels = fakeLabels();
+    const z = noise();
+    const { value, grads } = tf.variableGrads(() => {
+      const fake = generator.apply(withLabels(z, labels), { training: true }) as tf.Tensor4D;
+      return generatorLoss(config.loss, critic(labels)(fake));
+    }, gVars);
+    applyGradients(state.optimizerG, gVars, grads);
+    return value;
+  });
+  const g = gValue.dataSync()[0] as number;
+  gValue.dispose();
+  state.step += 1;
+  state.ema.update(state.step);
+
+  const losses: StepLosses = { d: dTotals.d / config.dSteps, g };
+  if (config.loss === 'wgan-gp') losses.gp = dTotals.gp / config.dSteps;
+  if (config.r1Gamma > 0) losses.r1 = dTotals.r1 / config.dSteps;
+  return losses;
+}

@@ -1,0 +1,189 @@
+/** The training loop: steps, callbacks, checkpoints, cancellation and the divergence watchdog. */
+import * as tf from '@tensorflow/tfjs';
+
+import { readCheckpoint } from '../checkpoint/read.js';
+import { pruneCheckpoints, writeCheckpoint } from '../checkpoint/write.js';
+import { parseTrainConfig, type TrainConfig, type TrainConfigInput } from '../config.js';
+import { ModelShapeError } from '../models/shapes.js';
+import { gridPng } from '../sampling/grid.js';
+import { generate } from '../sampling/sample.js';
+import { CounterRng } from './prng.js';
+import {
+  captureState,
+  createTrainingState,
+  disposeState,
+  restoreState,
+  type TrainingState,
+} from './state.js';
+import { trainStep } from './step.js';
+import type { TrainOptions, TrainResult } from './types.js';
+import { DivergenceWatchdog } from './watchdog.js';
+
+/** Offset of the fixed sample-grid stream, so grids never share noise with training draws. */
+const sampleStreamOffset = 0x5a3c9e1f;
+
+/** Steps/s over a sliding window of recent step durations. */
+class Throughput {
+  private readonly times: number[] = [];
+  tick(now: number): number {
+    this.times.push(now);
+    if (this.times.length > 21) this.times.shift();
+    const first = this.times[0] as number;
+    return this.times.length < 2
+      ? 0
+      : ((this.times.length - 1) * 1000) / Math.max(1e-9, now - first);
+  }
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** The fixed latent (and label) inputs of every sample grid of a run. */
+interface SampleInputs {
+  z: tf.Tensor2D;
+  labels: number[] | undefined;
+  cols: number;
+}
+
+function sampleInputs(config: TrainConfig, numClasses: number): SampleInputs {
+  const rng = new CounterRng((config.seed + sampleStreamOffset) >>> 0);
+  // Conditional: one row per class, as many columns as fit sampleCount (rounded up).
+  const cols =
+    numClasses > 0
+      ? Math.ceil(config.sampleCount / numClasses)
+      : Math.ceil(Math.sqrt(config.sampleCount));
+  const n = numClasses > 0 ? cols * numClasses : config.sampleCount;
+  const labels =
+    numClasses > 0 ? Array.from({ length: n }, (_, i) => Math.floor(i / cols)) : undefined;
+  return {
+    z: tf.randomNormal([n, config.latentDim], 0, 1, 'float32', rng.nextSeed()),
+    labels,
+    cols,
+  };
+}
+
+/**
+ * Trains a GAN described by `configInput` on `options.dataset`.
+ *
+ * Resolves (never rejects for divergence or cancellation) with the run's final status; rejects on
+ * invalid config ({@link ConfigError}), unusable checkpoints ({@link CheckpointError}) or a dataset
+ * the model cannot be built for ({@link ModelShapeError}).
+ */
+export async function train(
+  configInput: TrainConfig | TrainConfigInput,
+  options: TrainOptions,
+): Promise<TrainResult> {
+  const config = parseTrainConfig(configInput);
+  const { dataset, callbacks = {}, signal, checkpointDir, logger } = options;
+  if (config.model === 'cdcgan' && dataset.numClasses < 2) {
+    throw new ModelShapeError(
+      `model cdcgan needs a labelled dataset with at least 2 classes, got ${dataset.numClasses}`,
+    );
+  }
+  await tf.ready();
+  const resumed =
+    options.resumeFrom === undefined ? null : await readCheckpoint(options.resumeFrom, config);
+  const state = createTrainingState(
+    config,
+    dataset.shape,
+    config.model === 'cdcgan' ? dataset.numClasses : 0,
+  );
+  const samples = sampleInputs(config, state.numClasses);
+  let lastCheckpoint: string | undefined;
+
+  const checkpoint = async (): Promise<void> => {
+    if (checkpointDir === undefined) return;
+    const dir = await writeCheckpoint(checkpointDir, await captureState(state));
+    await pruneCheckpoints(checkpointDir, config.checkpointKeep);
+    lastCheckpoint = dir;
+    await callbacks.onCheckpoint?.({ step: state.step, dir });
+  };
+  const finish = (result: Omit<TrainResult, 'checkpoint'>): TrainResult => {
+    logger?.info(`training ${result.status}`, { ...result });
+    return lastCheckpoint === undefined ? result : { ...result, checkpoint: lastCheckpoint };
+  };
+
+  try {
+    if (resumed !== null && options.resumeFrom !== undefined) {
+      await restoreState(state, resumed, options.resumeFrom);
+      logger?.info('resumed from checkpoint', { dir: options.resumeFrom, step: state.step });
+    }
+    logger?.info('training started', {
+      model: config.model,
+      loss: config.loss,
+      backend: tf.getBackend(),
+      step: state.step,
+    });
+    const watchdog = new DivergenceWatchdog(config.watchdog, config.loss !== 'wgan-gp');
+    const throughput = new Throughput();
+    throughput.tick(performance.now());
+
+    while (state.step < config.steps) {
+      if (signal?.aborted === true) {
+        await checkpoint();
+        return finish({ status: 'cancelled', step: state.step });
+      }
+      const losses = trainStep(state, dataset);
+      const step = state.step;
+      await callbacks.onStep?.({ step, losses, stepsPerSec: throughput.tick(performance.now()) });
+      const reason = watchdog.check(step, losses);
+      if (reason !== null) {
+        // No checkpoint: the weights are what diverged.
+        logger?.warn('training diverged', { step, reason });
+        return finish({ status: 'diverged', step, reason });
+      }
+      if (config.sampleEvery > 0 && step % config.sampleEvery === 0)
+        await emitSamples(state, samples, callbacks);
+      if (config.evalEvery > 0 && step % config.evalEvery === 0) await runEval(state, options);
+      if (config.checkpointEvery > 0 && step % config.checkpointEvery === 0 && step < config.steps)
+        await checkpoint();
+      await yieldToEventLoop();
+    }
+    await checkpoint();
+    return finish({ status: 'completed', step: state.step });
+  } finally {
+    samples.z.dispose();
+    disposeState(state);
+  }
+}
+
+async function emitSamples(
+  state: TrainingState,
+  inputs: SampleInputs,
+  callbacks: TrainOptions['callbacks'],
+): Promise<void> {
+  if (callbacks?.onSamples === undefined) return;
+  const images = generate(state.generatorEma, inputs.z, inputs.labels);
+  try {
+    await callbacks.onSamples({
+      step: state.step,
+      png: gridPng(images, inputs.cols),
+      images,
+      cols: inputs.cols,
+    });
+  } finally {
+    images.dispose();
+  }
+}
+
+async function runEval(state: TrainingState, options: TrainOptions): Promise<void> {
+  const callbacks = options.callbacks;
+  if (callbacks?.onEval === undefined) return;
+  const { numClasses, config } = state;
+  const metrics = await callbacks.onEval({
+    step: state.step,
+    config,
+    generator: state.generatorEma,
+    sample: (n, seed) =>
+      tf.tidy(() => {
+        const rng = new CounterRng(seed >>> 0);
+        const labels =
+          numClasses > 0 ? Array.from({ length: n }, () => rng.nextInt(numClasses)) : undefined;
+        return generate(
+          state.generatorEma,
+          tf.randomNormal([n, config.latentDim], 0, 1, 'float32', rng.nextSeed()),
+          labels,
+        );
+      }),
+  });
+  if (metrics) options.logger?.info('eval', { step: state.step, ...metrics });
+}

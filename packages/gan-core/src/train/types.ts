@@ -1,0 +1,80 @@
+/** Public types of the training loop: options, callbacks and the result. */
+import type * as tf from '@tensorflow/tfjs';
+
+import type { TrainConfig } from '../config.js';
+import type { TrainingImages } from './data.js';
+import type { StepLosses } from './step.js';
+
+export interface StepEvent {
+  /** Completed generator updates (1-based). */
+  step: number;
+  losses: StepLosses;
+  /** Throughput over the recent steps. */
+  stepsPerSec: number;
+}
+
+export interface SamplesEvent {
+  step: number;
+  /** The sample grid as PNG bytes (conditional models: one row per class). */
+  png: Uint8Array;
+  /** The images in the grid, `[n, h, w, c]` in [-1, 1]; disposed when the callback returns. */
+  images: tf.Tensor4D;
+  /** Grid columns. */
+  cols: number;
+}
+
+export interface CheckpointEvent {
+  step: number;
+  /** The checkpoint directory, complete and verified-writable when this fires. */
+  dir: string;
+}
+
+export interface EvalContext {
+  step: number;
+  config: TrainConfig;
+  /** The EMA generator in inference mode. Do not dispose it. */
+  generator: tf.LayersModel;
+  /** `n` images from the EMA generator with latent `seed` (random classes for conditional models). */
+  sample(n: number, seed: number): tf.Tensor4D;
+}
+
+/** Callbacks may be async: the loop awaits them before the next step. */
+export interface TrainCallbacks {
+  onStep?(event: StepEvent): void | Promise<void>;
+  onSamples?(event: SamplesEvent): void | Promise<void>;
+  onCheckpoint?(event: CheckpointEvent): void | Promise<void>;
+  /** Every `evalEvery` steps: the slot for quality metrics (FID, KID, ...). Returned numbers are logged. */
+  onEval?(
+    context: EvalContext,
+  ): void | Record<string, number> | Promise<void | Record<string, number>>;
+}
+
+/** Minimal structured logger; `console` fits. */
+export interface TrainLogger {
+  info(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+}
+
+export interface TrainOptions {
+  dataset: TrainingImages;
+  callbacks?: TrainCallbacks;
+  /** Checked after every step: the run stops after the current step with status 'cancelled'. */
+  signal?: AbortSignal;
+  /** Where checkpoints are written (`step-NNNNNNNNN/` directories); none are written without it. */
+  checkpointDir?: string;
+  /** A checkpoint directory to continue from; it must come from a run with the same trajectory config. */
+  resumeFrom?: string;
+  logger?: TrainLogger;
+}
+
+export type TrainStatus = 'completed' | 'cancelled' | 'diverged';
+
+export interface TrainResult {
+  status: TrainStatus;
+  /** Completed generator updates. */
+  step: number;
+  /** Why a run diverged. */
+  reason?: string;
+  /** The last checkpoint written, if any. */
+  checkpoint?: string;
+}

@@ -1,0 +1,43 @@
+/** Shared setup for the gan-core training tests: the real backend and real MNIST. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { loadMnist } from '@ganmod/datasets';
+
+import { initBackend } from '../src/backend/index.js';
+import { trainingImagesFromDataset, type TrainingImages } from '../src/train/data.js';
+
+/** The project's backend picker: wasm with the project's kernels on these machines. */
+export async function setupBackend(): Promise<void> {
+  await initBackend({ logger: null });
+}
+
+const cache = new Map<number, Promise<TrainingImages>>();
+
+/** The first `limit` real MNIST training digits (28x28x1, labelled 0-9), shuffled with `seed` 0. */
+export function mnist(limit = 512): Promise<TrainingImages> {
+  let pending = cache.get(limit);
+  if (pending === undefined) {
+    pending = loadMnist({ limit }).then(({ dataset }) => trainingImagesFromDataset(dataset, 0));
+    cache.set(limit, pending);
+  }
+  return pending;
+}
+
+/** A fresh temporary directory, removed by the returned cleanup. */
+export async function tempDir(
+  prefix: string,
+): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), `ganmod-${prefix}-`));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Runs `fn` and returns its losses per step through onStep. */
+export function collectLosses(): {
+  losses: Record<string, number | undefined>[];
+  onStep: (e: { losses: Record<string, number | undefined> }) => void;
+} {
+  const losses: Record<string, number | undefined>[] = [];
+  return { losses, onStep: (e) => void losses.push({ ...e.losses }) };
+}
