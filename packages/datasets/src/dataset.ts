@@ -21,14 +21,15 @@ export type SampleTensor = tf.Tensor4D | tf.Tensor2D;
 
 /**
  * One batch of samples. The caller owns both tensors and must dispose them
- * (`tf.dispose(batch)` disposes both at once, since it walks the object).
+ * (`tf.dispose(batch)` disposes both at once: a type alias, unlike an interface, is a
+ * `tf.TensorContainer`).
  */
-export interface Batch<T extends SampleTensor = SampleTensor> {
+export type Batch<T extends SampleTensor = SampleTensor> = {
   /** float32 samples, images in [-1, 1] HWC. */
   images: T;
   /** int32 class indices into `classNames` (0 for every sample of an unlabelled set). */
   labels: tf.Tensor1D;
-}
+};
 
 /** Options for {@link Dataset.batches}. */
 export interface BatchOptions {

@@ -22,9 +22,15 @@ const classes = z.array(z.string().min(1)).min(1).optional();
 const testFraction = z.number().min(0).lt(1).optional();
 const byte = z.int().min(0).max(255);
 const background = z
-  .union([z.string().regex(/^#([0-9a-f]{3}|[0-9a-f]{6})$/i), z.tuple([byte, byte, byte])], {
-    error: "must be '#rgb', '#rrggbb' or [r, g, b] with 0..255 integers",
-  })
+  .union(
+    [
+      z.string().regex(/^#([0-9a-f]{3}|[0-9a-f]{6})$/i, "must be '#rgb' or '#rrggbb'"),
+      z.tuple([byte, byte, byte]),
+    ],
+    {
+      error: "must be '#rgb', '#rrggbb' or [r, g, b] with 0..255 integers",
+    },
+  )
   .optional();
 
 const idxSpec = { split, limit, size, channels, classes, path: z.string().min(1).optional() };
@@ -66,7 +72,7 @@ export const datasetSpecSchema = z.discriminatedUnion(
     z.strictObject({ kind: z.literal('ring8'), split, limit, seed: z.int().optional() }),
     z.strictObject({ kind: z.literal('grid25'), split, limit, seed: z.int().optional() }),
   ],
-  { error: "kind must be one of 'mnist', 'fashion-mnist', 'emoji', 'folder', 'ring8', 'grid25'" },
+  { error: "must be one of 'mnist', 'fashion-mnist', 'emoji', 'folder', 'ring8', 'grid25'" },
 );
 
 /** A validated dataset spec (defaults applied). */
@@ -84,15 +90,26 @@ export type DatasetKind = DatasetSpec['kind'];
  *   `field` holds the first one.
  */
 export function parseDatasetSpec(input: unknown): DatasetSpec {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new DatasetError('invalid dataset spec: expected an object with a `kind` field');
+  }
   const result = datasetSpecSchema.safeParse(input);
   if (result.success) return result.data;
+  const kind = (input as { kind?: unknown }).kind;
   const problems = result.error.issues.map((issue) => {
-    const path = issue.path.map(String).join('.');
-    return path ? `${path}: ${issue.message}` : issue.message;
+    // An unknown key has an empty path: name the key itself, so typos are easy to spot.
+    if (issue.code === 'unrecognized_keys') {
+      return {
+        field: issue.keys[0] ?? '',
+        text: `${issue.keys.join(', ')}: not a field of a '${String(kind)}' spec`,
+      };
+    }
+    const field = issue.path.map(String).join('.');
+    return { field, text: field ? `${field}: ${issue.message}` : issue.message };
   });
-  const first = result.error.issues[0]?.path.map(String).join('.');
+  const first = problems[0]?.field;
   throw new DatasetError(
-    `invalid dataset spec: ${problems.join('; ')}`,
+    `invalid dataset spec: ${problems.map((p) => p.text).join('; ')}`,
     first ? { field: first } : {},
   );
 }
