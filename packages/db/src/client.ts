@@ -1,0 +1,92 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+import { PrismaLibSql } from '@prisma/adapter-libsql';
+import { PrismaPg } from '@prisma/adapter-pg';
+
+import { DbConnectionError, connectionFailureCause, describeDbError } from './errors.js';
+import { PrismaClient as PostgresPrismaClient } from './generated/postgres/client.js';
+import type { PrismaClient as SqlitePrismaClient } from './generated/sqlite/client.js';
+import { PrismaClient as SqlitePrismaClientClass } from './generated/sqlite/client.js';
+import { pgPoolConfig, postgresFailureCause } from './postgres.js';
+import type { DbTarget } from './url.js';
+import { parseDatabaseUrl, resolveDatabaseUrl } from './url.js';
+
+/** Methods that would rewrite history: not offered on the append-only `decision` table. */
+type RewritingMethods =
+  'update' | 'updateMany' | 'updateManyAndReturn' | 'upsert' | 'delete' | 'deleteMany';
+
+/**
+ * The database client: Prisma's client for the ganmod schema.
+ *
+ * Typed as the SQLite client. The PostgreSQL client is generated from the same models, so its
+ * model API is identical; `createDb` casts it to this type. `decision` is append-only: its
+ * update/delete methods are left out of the type, and database triggers reject them at run time.
+ */
+export type Db = Omit<SqlitePrismaClient, 'decision'> & {
+  readonly decision: Omit<SqlitePrismaClient['decision'], RewritingMethods>;
+};
+
+/** Prisma phones home to check for updates unless told not to. */
+export function disablePrismaTelemetry(): void {
+  process.env.CHECKPOINT_DISABLE ??= '1';
+  process.env.PRISMA_HIDE_UPDATE_MESSAGE ??= '1';
+}
+
+function clientFor(target: DbTarget): Db {
+  if (target.provider === 'sqlite') {
+    if (target.path !== ':memory:') mkdirSync(dirname(target.path), { recursive: true });
+    return new SqlitePrismaClientClass({ adapter: new PrismaLibSql({ url: target.libsqlUrl }) });
+  }
+  const adapter = new PrismaPg(
+    pgPoolConfig(target),
+    target.schema ? { schema: target.schema } : undefined,
+  );
+  // Same models, same generated API: the PostgreSQL client is used through the SQLite client's type.
+  return new PostgresPrismaClient({ adapter }) as unknown as Db;
+}
+
+/**
+ * Creates a client for `url` (default: {@link resolveDatabaseUrl} of `process.env`) without
+ * connecting: `file:<path>` opens SQLite through libsql (relative paths against cwd; the parent
+ * directory is created), `postgres://` / `postgresql://` opens PostgreSQL through pg.
+ *
+ * @throws DbConfigError when the URL is malformed or its scheme is unsupported.
+ */
+export function createDb(url: string = resolveDatabaseUrl()): Db {
+  disablePrismaTelemetry();
+  return clientFor(parseDatabaseUrl(url));
+}
+
+/** Where a target lives, for messages: `PostgreSQL at host:port (database "x")` or the SQLite path. */
+export function describeTarget(target: DbTarget): string {
+  return target.provider === 'sqlite'
+    ? `SQLite database ${target.path}`
+    : `PostgreSQL at ${target.address} (database "${target.database}")`;
+}
+
+/**
+ * {@link createDb} plus a cheap probe query, so a bad server, password or database name is
+ * reported now, in one line, rather than on the first real query.
+ *
+ * @throws DbConfigError when the URL is malformed.
+ * @throws DbConnectionError when the database cannot be reached or refuses the connection.
+ */
+export async function connectDb(url: string = resolveDatabaseUrl()): Promise<Db> {
+  disablePrismaTelemetry();
+  const target = parseDatabaseUrl(url);
+  const db = clientFor(target);
+  try {
+    await db.$queryRawUnsafe('SELECT 1');
+    return db;
+  } catch (err) {
+    await db.$disconnect().catch(() => undefined);
+    const cause =
+      (target.provider === 'postgres' ? await postgresFailureCause(target) : undefined) ??
+      connectionFailureCause(err) ??
+      describeDbError(err);
+    throw new DbConnectionError(`Cannot connect to ${describeTarget(target)}: ${cause}`, {
+      cause: err,
+    });
+  }
+}

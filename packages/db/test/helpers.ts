@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import pg from 'pg';
+
+import type { DbProvider } from '../src/url.js';
+
+/** The PostgreSQL server tests create their databases on (trust auth on the project's machines). */
+export const TEST_POSTGRES_SERVER =
+  process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+/** A fresh, empty database of the given provider and a function that removes it. */
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A database URL on the test server, for another database name. */
+function withDatabase(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function onServer(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_POSTGRES_SERVER });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates `ganmod_test_<random>` on the test server; `drop` removes it (and only it). */
+export async function createPostgresDatabase(): Promise<TestDatabase> {
+  const name = `ganmod_test_${randomBytes(6).toString('hex')}`;
+  await onServer(`CREATE DATABASE "${name}"`);
+  return {
+    url: withDatabase(TEST_POSTGRES_SERVER, name),
+    drop: () => onServer(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+  };
+}
+
+/** A SQLite file in a new temp folder; `drop` removes the folder. */
+export async function createSqliteDatabase(): Promise<TestDatabase> {
+  const dir = await mkdtemp(join(tmpdir(), 'ganmod-db-test-'));
+  return {
+    url: `file:${join(dir, 'test.db')}`,
+    drop: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+export function createTestDatabase(provider: DbProvider): Promise<TestDatabase> {
+  return provider === 'sqlite' ? createSqliteDatabase() : createPostgresDatabase();
+}
+
+export const PROVIDERS: DbProvider[] = ['sqlite', 'postgres'];

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    env: { CHECKPOINT_DISABLE: '1', PRISMA_HIDE_UPDATE_MESSAGE: '1' },
+    // Migrations and scrypt hashing take a few seconds on a busy 2-core machine.
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
