@@ -21,3 +21,23 @@ export * from './bank/hash-bank.js';
 export * from './bank/image-variants.js';
 export type { Detector, DetectorInput } from './detectors/detector.js';
 export * from './detectors/near-duplicate.js';
+export * from './detectors/caption-abuse.js';
+export * from './detectors/caption-spam.js';
+export * from './text/profanity.js';
+export * from './text/spam-signals.js';
+export * from './text/naive-bayes.js';
+export { tokenize } from './text/tokenize.js';
+export {
+  emailToText,
+  loadSpamAssassin,
+  splitSpamAssassin,
+  type SpamCorpusMessage,
+} from './text/spam-corpus.js';
+export { smsSpamProbability, SMS_MAX_WORDS } from './text/sms-classifier.js';
+export {
+  defaultSpamModel,
+  trainDefaultSpamModel,
+  SPAM_MODEL_FILE,
+} from './text/default-spam-model.js';
+export * from './policy/policy.js';
+export * from './pipeline/moderator.js';
