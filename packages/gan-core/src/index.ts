@@ -8,6 +8,7 @@ export * from './checkpoint/index.js';
 export * from './config.js';
 export * from './export/index.js';
 export * from './losses/index.js';
+export * from './metrics/index.js';
 export * from './models/index.js';
 export * from './sampling/index.js';
 export * from './train/index.js';

@@ -1,3 +1,4 @@
 export * from './adversarial.js';
 export * from './diffaugment.js';
 export * from './penalties.js';
+export * from './second-order.js';

@@ -5,11 +5,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+import { ensureSecondOrderGradients } from './second-order.js';
+
 /** D as a function of the image only (labels, training flag bound by the caller). */
 export type Critic = (images: tf.Tensor4D) => tf.Tensor;
 
 /** Per-example squared L2 norm of d sum(D(x)) / dx. */
 function inputGradSquaredNorm(critic: Critic, x: tf.Tensor4D): tf.Tensor1D {
+  ensureSecondOrderGradients();
   const grad = tf.grad((input: tf.Tensor) => tf.sum(critic(input as tf.Tensor4D)))(x);
   return tf.sum(tf.square(grad), [1, 2, 3]);
 }

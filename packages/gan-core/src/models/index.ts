@@ -36,6 +36,35 @@ export interface GanModels {
   numClasses: number;
 }
 
+/** Builds only the generator of `kind` (e.g. the EMA copy, or to load exported weights into). */
+export function buildGenerator(
+  kind: ModelKind,
+  options: Omit<BuildGanOptions, 'seeds'>,
+): tf.LayersModel {
+  const { shape, latentDim } = options;
+  checkImageShape(shape);
+  checkLatentAndClasses(latentDim);
+  switch (kind) {
+    case 'mlp':
+      return buildMlpGenerator({ shape, latentDim });
+    case 'dcgan':
+      return buildDcganGenerator({ shape, latentDim });
+    case 'cdcgan':
+      return buildCdcganGenerator({
+        shape,
+        latentDim,
+        numClasses: requireClasses(options.numClasses),
+      });
+  }
+}
+
+function requireClasses(numClasses: number | undefined): number {
+  if (numClasses === undefined) {
+    throw new ModelShapeError('model cdcgan needs numClasses: the dataset must have class labels');
+  }
+  return numClasses;
+}
+
 /** Builds the generator and discriminator of `kind` sized for `shape`. */
 export function buildGan(kind: ModelKind, options: BuildGanOptions): GanModels {
   const { shape, latentDim } = options;

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { CheckpointError, type CheckpointData, type StoredTensor } from '../checkpoint/format.js';
 import type { TrainConfig } from '../config.js';
-import { buildGan } from '../models/index.js';
+import { buildGan, buildGenerator } from '../models/index.js';
 import type { ImageShape } from '../models/shapes.js';
 import { GeneratorEma } from './ema.js';
 import { CounterRng } from './prng.js';
@@ -40,7 +40,7 @@ export function createTrainingState(
   const options = { shape, latentDim: config.latentDim, numClasses, seeds };
   // Weight initialisers draw from tf's global RNG; seeding them from the config makes runs reproducible.
   const models = withSeededInitializers(config.seed, () => buildGan(config.model, options));
-  const ema = buildGan(config.model, options).generator;
+  const ema = buildGenerator(config.model, options);
   const generatorEma = new GeneratorEma(models.generator, ema, config.emaDecay);
   generatorEma.reset();
   const adam = (lr: number): tf.AdamOptimizer =>

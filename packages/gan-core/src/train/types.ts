@@ -35,7 +35,7 @@ export interface EvalContext {
   /** The EMA generator in inference mode. Do not dispose it. */
   generator: tf.LayersModel;
   /** `n` images from the EMA generator with latent `seed` (random classes for conditional models). */
-  sample(n: number, seed: number): tf.Tensor4D;
+  sample: (n: number, seed: number) => tf.Tensor4D;
 }
 
 /** Callbacks may be async: the loop awaits them before the next step. */

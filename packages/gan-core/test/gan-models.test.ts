@@ -1,0 +1,77 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import { buildGan, ModelShapeError, type ImageShape } from '../src/models/index.js';
+import { setupBackend } from './gan-helpers.js';
+
+beforeAll(setupBackend);
+
+const trainableCount = (m: tf.LayersModel): number =>
+  m.trainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => (a ?? 1) * (b ?? 1), 1)!, 0);
+
+describe('model builders', () => {
+  it('MLP matches torch_reference.py parameter for parameter (28x28x1)', () => {
+    const { generator, discriminator } = buildGan('mlp', { shape: [28, 28, 1], latentDim: 100 });
+    // G: Linear 100->256, BN 256, Linear 256->512, BN 512, Linear 512->784; D: 784->512->256->1.
+    expect(trainableCount(generator)).toBe(
+      100 * 256 + 256 + 512 + 256 * 512 + 512 + 1024 + 512 * 784 + 784,
+    );
+    expect(trainableCount(discriminator)).toBe(784 * 512 + 512 + 512 * 256 + 256 + 257);
+    generator.dispose();
+    discriminator.dispose();
+  });
+
+  it('DCGAN matches the TensorFlow tutorial / torch_reference.py (28x28x1)', () => {
+    const { generator, discriminator } = buildGan('dcgan', { shape: [28, 28, 1], latentDim: 100 });
+    // G: Linear 100->12544 (no bias), BN, ConvT 256->128 k5, BN, ConvT 128->64 k5, BN, ConvT 64->1 k5.
+    expect(trainableCount(generator)).toBe(
+      100 * 12544 + 2 * 12544 + 256 * 128 * 25 + 256 + 128 * 64 * 25 + 128 + 64 * 25,
+    );
+    // D: Conv 1->64 k5, Conv 64->128 k5, Linear 6272->1.
+    expect(trainableCount(discriminator)).toBe(25 * 64 + 64 + 64 * 128 * 25 + 128 + 6272 + 1);
+    generator.dispose();
+    discriminator.dispose();
+  });
+
+  it.each<[string, ImageShape]>([
+    ['mlp', [32, 32, 3]],
+    ['dcgan', [28, 28, 1]],
+    ['dcgan', [32, 32, 3]],
+    ['dcgan', [64, 64, 3]],
+    ['cdcgan', [28, 28, 1]],
+    ['cdcgan', [32, 32, 3]],
+  ])('%s sizes itself for %j', (kind, shape) => {
+    const models = buildGan(kind as 'mlp', { shape, latentDim: 16, numClasses: 10 });
+    const conditional = kind === 'cdcgan';
+    tf.tidy(() => {
+      const z = tf.randomNormal([2, 16]);
+      const labels = tf.oneHot([3, 7], 10).toFloat();
+      const images = models.generator.apply(conditional ? [z, labels] : z) as tf.Tensor;
+      expect(images.shape).toEqual([2, ...shape]);
+      const max = images.abs().max().dataSync()[0] ?? 2;
+      expect(max).toBeLessThanOrEqual(1);
+      const logits = models.discriminator.apply(
+        conditional ? [images, labels] : images,
+      ) as tf.Tensor;
+      expect(logits.shape).toEqual([2, 1]);
+    });
+    models.generator.dispose();
+    models.discriminator.dispose();
+  });
+
+  it('refuses unsupported shapes and conditional models without classes, naming the problem', () => {
+    expect(() => buildGan('dcgan', { shape: [48, 48, 3], latentDim: 100 })).toThrow(
+      ModelShapeError,
+    );
+    expect(() => buildGan('dcgan', { shape: [48, 48, 3], latentDim: 100 })).toThrow(
+      /unsupported image shape 48x48x3: supported shapes are 28x28x1, 32x32x1, 64x64x1, 28x28x3/,
+    );
+    expect(() => buildGan('mlp', { shape: [28, 28, 2], latentDim: 100 })).toThrow(/28x28x2/);
+    expect(() => buildGan('cdcgan', { shape: [28, 28, 1], latentDim: 100 })).toThrow(
+      /cdcgan needs numClasses/,
+    );
+    expect(() => buildGan('cdcgan', { shape: [28, 28, 1], latentDim: 100, numClasses: 1 })).toThrow(
+      /at least 2 classes, got 1/,
+    );
+  });
+});
