@@ -244,6 +244,7 @@ export async function loadImageFolder(
     });
   }
   const selection = selectClasses(folders, options.classes);
+  const folderIndex = new Map(folders.map((name, i) => [name, i]));
 
   const candidates: Candidate[] = [];
   for (const rel of files) {
@@ -254,7 +255,7 @@ export async function loadImageFolder(
         skipped.push({ path: rel, reason: 'unlabelled', message: 'not inside a sub-folder' });
         continue;
       }
-      label = selection.remap[folders.indexOf(rel.slice(0, slash))]!;
+      label = selection.remap[folderIndex.get(rel.slice(0, slash))!]!;
       if (label < 0) continue; // a sub-folder the caller did not select: not an error
     }
     const inTest = testFraction > 0 && stableUnitHash(rel) < testFraction;
