@@ -41,3 +41,13 @@ export {
 } from './text/default-spam-model.js';
 export * from './policy/policy.js';
 export * from './pipeline/moderator.js';
+export * from './detectors/explicit.js';
+export {
+  loadNsfwClassifier,
+  convertedNsfwDir,
+  NSFW_CLASSES,
+  type NsfwClass,
+  type NsfwClassifier,
+  type NsfwProbabilities,
+} from './nsfw/classifier.js';
+export { convertNsfwModel, NSFW_MODELS, type NsfwModelName } from './nsfw/convert.js';

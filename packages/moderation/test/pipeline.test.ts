@@ -93,6 +93,7 @@ describe('pipeline', () => {
     expect(d.reasons.map((r) => r.detector).sort()).toEqual([
       'caption-abuse',
       'caption-spam',
+      'nsfw-explicit',
       'pdq-near-duplicate',
     ]);
   });

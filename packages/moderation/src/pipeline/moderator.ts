@@ -6,6 +6,7 @@ import type { HashBank } from '../bank/hash-bank.js';
 import { createAbuseDetector } from '../detectors/caption-abuse.js';
 import { createSpamDetector } from '../detectors/caption-spam.js';
 import type { Detector, DetectorInput } from '../detectors/detector.js';
+import { createExplicitDetector } from '../detectors/explicit.js';
 import { createNearDuplicateDetector } from '../detectors/near-duplicate.js';
 import { ModerationInputError, type InputErrorCode } from '../errors.js';
 import { decodeImage } from '../input/decode.js';
@@ -26,8 +27,8 @@ export interface ModeratorOptions {
   /** Known-content bank for the near-duplicate detector; without it that detector is skipped. */
   bank?: HashBank;
   /**
-   * Detectors to run. Default: near-duplicate (when a bank is given), caption abuse, caption spam.
-   * Add `createExplicitDetector()` / a synthetic-image detector here, or use {@link defaultDetectors}.
+   * Detectors to run. Default: {@link defaultDetectors}. Pass your own list to add a synthetic-image
+   * detector or drop the NSFW model.
    */
   detectors?: Detector[];
   limits?: Partial<InputLimits>;
@@ -56,10 +57,11 @@ export interface Moderator {
   readonly policyVersion: string;
 }
 
-/** Near-duplicate (with a bank), caption abuse and caption spam. */
+/** Near-duplicate (with a bank), explicit image (NSFW, loaded on first image), caption abuse, spam. */
 export function defaultDetectors(bank?: HashBank): Detector[] {
   return [
     ...(bank ? [createNearDuplicateDetector({ bank })] : []),
+    createExplicitDetector(),
     createAbuseDetector(),
     createSpamDetector(),
   ];

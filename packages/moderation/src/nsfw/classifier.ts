@@ -1,0 +1,114 @@
+/**
+ * The NSFW image classifier (nsfwjs' MobileNetV2 by default): loaded once per process from the
+ * converted files (lazy singleton), run in batches.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '@ganmod/gan-core';
+import sharp from 'sharp';
+import type { RgbImage } from '../input/decode.js';
+import { modelsDir } from '../model-files.js';
+import {
+  NSFW_MODELS,
+  type NsfwModelName,
+  readBundledNsfwModel,
+  toModelArtifacts,
+} from './convert.js';
+
+/** Output classes, in the model's order. */
+export const NSFW_CLASSES = ['Drawing', 'Hentai', 'Neutral', 'Porn', 'Sexy'] as const;
+/** One of {@link NSFW_CLASSES}. */
+export type NsfwClass = (typeof NSFW_CLASSES)[number];
+/** Class probabilities for one image. */
+export type NsfwProbabilities = Record<NsfwClass, number>;
+
+/** A loaded classifier. */
+export interface NsfwClassifier {
+  readonly name: NsfwModelName;
+  /** Where the weights came from (`converted files` or `nsfwjs bundle`) and load time. */
+  readonly loadedFrom: string;
+  readonly loadMs: number;
+  /** Probabilities per image, in input order; images are processed `batchSize` at a time. */
+  classify(images: readonly RgbImage[], batchSize?: number): Promise<NsfwProbabilities[]>;
+}
+
+/** Folder of the converted model under `dist/models/`. */
+export function convertedNsfwDir(name: NsfwModelName): string {
+  return join(modelsDir(), `nsfw-${name.replaceAll('_', '-')}`);
+}
+
+async function toInputTensor(images: readonly RgbImage[], size: number): Promise<tf.Tensor4D> {
+  const pixels = new Float32Array(images.length * size * size * 3);
+  await Promise.all(
+    images.map(async (img, k) => {
+      // Same preprocessing as nsfwjs: stretch to a square (no crop), scale to [0, 1].
+      const resized = await sharp(img.data, {
+        raw: { width: img.width, height: img.height, channels: 3 },
+      })
+        .resize(size, size, { fit: 'fill', kernel: 'linear' })
+        .raw()
+        .toBuffer();
+      const offset = k * size * size * 3;
+      for (let i = 0; i < resized.length; i++) pixels[offset + i] = (resized[i] ?? 0) / 255;
+    }),
+  );
+  return tf.tensor4d(pixels, [images.length, size, size, 3]);
+}
+
+async function load(name: NsfwModelName): Promise<NsfwClassifier> {
+  await initBackend({ logger: null });
+  const start = performance.now();
+  const dir = convertedNsfwDir(name);
+  let artifacts: tf.io.ModelArtifacts;
+  let loadedFrom: string;
+  if (existsSync(join(dir, 'model.json')) && existsSync(join(dir, 'weights.bin'))) {
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as Parameters<
+      typeof toModelArtifacts
+    >[0];
+    artifacts = toModelArtifacts(json, new Uint8Array(readFileSync(join(dir, 'weights.bin'))));
+    loadedFrom = dir;
+  } else {
+    // Not prepared (e.g. running from src before a build): decode the bundle in memory.
+    const { modelJson, weights } = readBundledNsfwModel(name);
+    artifacts = toModelArtifacts(modelJson, weights);
+    loadedFrom = `nsfwjs bundle (${name}); run the package build to prepare ${dir}`;
+  }
+  const model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+  const size = NSFW_MODELS[name].size;
+  const loadMs = performance.now() - start;
+  return {
+    name,
+    loadedFrom,
+    loadMs,
+    async classify(images, batchSize = 16) {
+      const out: NsfwProbabilities[] = [];
+      for (let b = 0; b < images.length; b += batchSize) {
+        const input = await toInputTensor(images.slice(b, b + batchSize), size);
+        const output = tf.tidy(() => model.predict(input) as tf.Tensor2D);
+        const values = await output.data();
+        input.dispose();
+        output.dispose();
+        for (let i = 0; i < values.length; i += NSFW_CLASSES.length) {
+          const probs = {} as NsfwProbabilities;
+          NSFW_CLASSES.forEach((c, k) => (probs[c] = values[i + k] ?? 0));
+          out.push(probs);
+        }
+      }
+      return out;
+    },
+  };
+}
+
+const loaded = new Map<NsfwModelName, Promise<NsfwClassifier>>();
+
+/** The classifier for `name`, loaded on first call and shared afterwards. */
+export function loadNsfwClassifier(name: NsfwModelName = 'mobilenet_v2'): Promise<NsfwClassifier> {
+  let pending = loaded.get(name);
+  if (!pending) {
+    pending = load(name);
+    loaded.set(name, pending);
+    pending.catch(() => loaded.delete(name)); // allow a retry after a failure
+  }
+  return pending;
+}

@@ -1,0 +1,60 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createExplicitDetector, explicitScore } from '../src/detectors/explicit.js';
+import { loadNsfwClassifier, NSFW_CLASSES } from '../src/nsfw/classifier.js';
+import { convertNsfwModel } from '../src/nsfw/convert.js';
+import { decodeBytes } from '../src/pdq/image.js';
+import { emojiPhoto, mnistPng } from './fixtures.js';
+
+describe('NSFW model from the nsfwjs package', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'nsfw-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('converts the bundled MobileNetV2 into model.json + weights.bin', () => {
+    const bytes = convertNsfwModel('mobilenet_v2', tmp);
+    const json = JSON.parse(readFileSync(join(tmp, 'model.json'), 'utf8')) as {
+      weightsManifest: { paths: string[] }[];
+    };
+    expect(json.weightsManifest.map((g) => g.paths)).toEqual([['weights.bin']]);
+    expect(existsSync(join(tmp, 'weights.bin'))).toBe(true);
+    expect(statSync(join(tmp, 'weights.bin')).size).toBe(bytes);
+    expect(bytes).toBeGreaterThan(2_000_000);
+  });
+
+  it('loads once and classifies drawings and digits as Drawing or Neutral', async () => {
+    const classifier = await loadNsfwClassifier();
+    expect(await loadNsfwClassifier()).toBe(classifier); // singleton
+    const images = await Promise.all([
+      emojiPhoto('1f600.png').then(decodeBytes),
+      emojiPhoto('1f431.png').then(decodeBytes),
+      emojiPhoto('1f3e0.png').then(decodeBytes),
+      mnistPng(0).then(decodeBytes),
+    ]);
+    const probs = await classifier.classify(images, 2);
+    expect(probs).toHaveLength(4);
+    for (const p of probs) {
+      const sum = NSFW_CLASSES.reduce((s, c) => s + p[c], 0);
+      expect(sum).toBeCloseTo(1, 3);
+      const top = [...NSFW_CLASSES].sort((a, b) => p[b] - p[a])[0];
+      expect(['Drawing', 'Neutral']).toContain(top);
+      expect(explicitScore(p)).toBeLessThan(0.3);
+    }
+  });
+
+  it('reports every class in the detector reason', async () => {
+    const [r] = await createExplicitDetector().detect([
+      { externalId: 'e', image: await decodeBytes(await emojiPhoto('1f600.png')) },
+    ]);
+    for (const c of NSFW_CLASSES) expect(r!.reason).toContain(c);
+    expect(r!.details).toHaveProperty('probabilities');
+  });
+
+  it('scores by the documented combination', () => {
+    expect(
+      explicitScore({ Drawing: 0, Hentai: 0.2, Neutral: 0.1, Porn: 0.5, Sexy: 0.2 }),
+    ).toBeCloseTo(0.8);
+    expect(explicitScore({ Drawing: 0, Hentai: 0, Neutral: 0, Porn: 0, Sexy: 1 })).toBe(0.5);
+  });
+});
