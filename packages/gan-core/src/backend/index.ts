@@ -7,3 +7,5 @@ export {
   restoreStockWasmKernels,
   WASM_KERNEL_NAMES,
 } from '../kernels/index.js';
+export { AllReduce, createAllReduceBuffers } from './all_reduce.js';
+export type { AllReduceBuffers } from './all_reduce.js';

@@ -3,8 +3,10 @@
  * like shared/bench/torch_reference.py's, so the two can be compared side by side.
  *
  *   node dist/bench/train.js --model mlp|dcgan --batch N --steps N --warmup N
- *        [--backend tensorflow|wasm|cpu] [--profile] [--stock-kernels]
+ *        [--backend tensorflow|wasm|cpu] [--workers N] [--profile] [--stock-kernels]
  *
+ * --workers N trains N data-parallel replicas in worker threads (batch / N each, gradients
+ * averaged exactly): the wasm backend is single-threaded in Node, this is how it uses N cores.
  * --profile adds a per-kernel breakdown of one extra step ("profile_ms"); --stock-kernels
  * measures wasm with TF.js's own kernels where they exist (only Conv2DBackpropFilter stays ours,
  * since stock wasm has none).
@@ -13,8 +15,10 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, parseBackendName, restoreStockWasmKernels } from '../backend/index.js';
 import { createGanTrainer } from './gan_step.js';
+import type { StepLosses } from './gan_step.js';
 import { buildBenchGan } from './models.js';
 import type { BenchModel } from './models.js';
+import { createParallelGanTrainer } from './parallel.js';
 import { profileByKernel } from './profile.js';
 import { median, round2 } from './stats.js';
 
@@ -31,6 +35,7 @@ async function main(): Promise<void> {
       batch: { type: 'string', default: '64' },
       steps: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '2' },
+      workers: { type: 'string', default: '1' },
       backend: { type: 'string' },
       profile: { type: 'boolean', default: false },
       'stock-kernels': { type: 'boolean', default: false },
@@ -43,6 +48,8 @@ async function main(): Promise<void> {
   const batch = positiveInt('batch', values.batch, 1);
   const steps = positiveInt('steps', values.steps, 1);
   const warmup = positiveInt('warmup', values.warmup, 0);
+  const workers = positiveInt('workers', values.workers, 1);
+  if (workers > 1 && values.profile) throw new Error('--profile works with --workers 1 only');
   const backend = await initBackend(
     values.backend === undefined ? {} : { backend: parseBackendName(values.backend, '--backend') },
   );
@@ -50,34 +57,60 @@ async function main(): Promise<void> {
     restoreStockWasmKernels(['Conv2DBackpropInput', 'BatchMatMul', '_FusedMatMul']);
   }
 
-  const gan = buildBenchGan(model);
-  const trainer = createGanTrainer(gan, batch);
+  let step: () => Promise<StepLosses> | StepLosses;
+  let profile: Awaited<ReturnType<typeof profileByKernel>> | undefined;
+  let close: () => Promise<void> | void;
+  let inSync: boolean | undefined;
+  if (workers === 1) {
+    const trainer = createGanTrainer(buildBenchGan(model), batch);
+    step = () => trainer.step();
+    close = () => trainer.dispose();
+  } else {
+    const trainer = await createParallelGanTrainer(model, batch, workers, backend.name);
+    step = () => trainer.step();
+    close = async () => {
+      const sums = await trainer.checksums();
+      inSync = sums.every((s) => s === sums[0]);
+      await trainer.dispose();
+    };
+  }
+
   const times: number[] = [];
-  let losses = { discriminator: NaN, generator: NaN };
+  const cpuTimes: number[] = [];
+  let losses: StepLosses = { discriminator: NaN, generator: NaN };
   for (let i = 0; i < warmup + steps; i++) {
     const start = performance.now();
-    losses = trainer.step();
-    if (i >= warmup) times.push(performance.now() - start);
+    const cpu = process.cpuUsage();
+    losses = await step();
+    if (i >= warmup) {
+      times.push(performance.now() - start);
+      const used = process.cpuUsage(cpu);
+      cpuTimes.push((used.user + used.system) / 1000);
+    }
   }
-  const profile = values.profile
-    ? await profileByKernel(() => {
-        trainer.step();
-      })
-    : undefined;
-  trainer.dispose();
+  if (values.profile) {
+    profile = await profileByKernel(() => {
+      void step();
+    });
+  }
+  await close();
 
   const result = {
     impl: `tfjs-${tf.version.tfjs}`,
     model,
     batch,
-    threads: backend.threads,
+    threads: backend.threads * workers,
+    workers,
     backend: backend.name,
     kernels: backend.name !== 'wasm' ? 'n/a' : values['stock-kernels'] ? 'stock' : 'gan-core',
     steps,
     ms_per_step_median: round2(median(times)),
     ms_per_step_min: round2(Math.min(...times)),
     ms_per_step_max: round2(Math.max(...times)),
+    // CPU time of all threads: less sensitive than wall time to other processes on the machine.
+    cpu_ms_per_step_median: round2(median(cpuTimes)),
     final_losses: { d: round2(losses.discriminator), g: round2(losses.generator) },
+    ...(inSync === undefined ? {} : { replicas_in_sync: inSync }),
     ...(profile === undefined ? {} : { profile_ms: profile }),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
