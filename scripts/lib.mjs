@@ -35,7 +35,9 @@ export function run(cmd, args, options = {}) {
   const result = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...options });
   if (result.error) throw result.error;
   if (result.status !== 0) {
-    const err = new Error(`'${[cmd, ...args].join(' ')}' exited with ${result.status ?? result.signal}`);
+    const err = new Error(
+      `'${[cmd, ...args].join(' ')}' exited with ${result.status ?? result.signal}`,
+    );
     err.exitCode = result.status ?? 1;
     throw err;
   }

@@ -19,9 +19,9 @@ try {
   step('Building packages and apps');
   run(pnpmBin, [...pnpmPre, 'exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], { env });
   step(`Migrating ${env.DATABASE_URL}`);
-  run('node', [join(root, 'packages/db/dist/cli.js'), 'migrate'], { env });
+  run('node', [join(root, 'packages/db/dist/bin.js'), 'migrate'], { env });
   step('Seeding');
-  run('node', [join(root, 'packages/db/dist/cli.js'), 'seed'], { env });
+  run('node', [join(root, 'packages/db/dist/bin.js'), 'seed'], { env });
 } catch (err) {
   process.stderr.write(`\nstart failed: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(typeof err?.exitCode === 'number' ? err.exitCode : 1);

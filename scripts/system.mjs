@@ -49,7 +49,8 @@ export async function ensurePostgres() {
       });
     }
   }
-  for (let i = 0; i < 30 && !(await portOpen(5432)); i++) await new Promise((r) => setTimeout(r, 500));
+  for (let i = 0; i < 30 && !(await portOpen(5432)); i++)
+    await new Promise((r) => setTimeout(r, 500));
   if (!(await portOpen(5432))) {
     throw new Error('PostgreSQL is not answering on 127.0.0.1:5432 and could not be started');
   }

@@ -9,7 +9,10 @@ import { installDependencies, pnpmCommand, projectEnv, root, run, step } from '.
 
 const pnpm = pnpmCommand();
 const [pnpmBin, ...pre] = pnpm;
-const env = projectEnv({ TEST_POSTGRES_URL: process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres' });
+const env = projectEnv({
+  TEST_POSTGRES_URL:
+    process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
+});
 const workspaces = ['packages', 'apps'].flatMap((dir) =>
   readdirSync(join(root, dir)).map((name) => join(root, dir, name)),
 );
@@ -34,7 +37,8 @@ let exitCode = 0;
 try {
   step('System prerequisites');
   const missing = ensureDebianPackages(['dataset-fashion-mnist', 'chromium']);
-  if (missing.length) process.stdout.write(`not installed (tests needing them will say so): ${missing.join(' ')}\n`);
+  if (missing.length)
+    process.stdout.write(`not installed (tests needing them will say so): ${missing.join(' ')}\n`);
   await ensurePostgres();
   step('Installing dependencies');
   installDependencies(pnpm);
@@ -48,7 +52,18 @@ try {
   for (const dir of workspaces) rmSync(join(dir, reportName), { force: true });
   run(
     pnpmBin,
-    [...pre, 'exec', 'turbo', 'run', 'test', '--concurrency=1', '--', '--reporter=default', '--reporter=json', `--outputFile.json=${reportName}`],
+    [
+      ...pre,
+      'exec',
+      'turbo',
+      'run',
+      'test',
+      '--concurrency=1',
+      '--',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${reportName}`,
+    ],
     { env },
   );
 } catch (err) {

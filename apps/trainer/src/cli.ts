@@ -5,6 +5,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { CliError, ExitCode } from './exit-codes.js';
+import { cancelRunCommand, listRunsCommand, resumeRunCommand } from './commands/runs.js';
+import { trainCommand, type TrainFlags } from './commands/train.js';
 import { runWorkerCommand } from './commands/worker.js';
 
 const program = new Command()
@@ -31,29 +33,80 @@ program
   .description('claim queued runs from the database and train them, until stopped')
   .option('--once', 'exit when the queue is empty instead of waiting for more runs')
   .option('--poll <ms>', 'how often to look for queued runs', '2000')
+  .option(
+    '--stale-after <ms>',
+    're-queue RUNNING runs whose worker has not heart-beaten for this long',
+    '30000',
+  )
   .action(runWorkerCommand);
 
 program
   .command('train')
-  .description('train one run in the foreground from a config file and/or flags')
-  .action(notYet('train', 'the trainer issue'));
-program.command('runs').description('list runs with their status').action(notYet('runs', 'the trainer issue'));
+  .description(
+    'train one run in the foreground from a config file and/or flags, recorded in the database',
+  )
+  .option(
+    '-c, --config <file>',
+    'JSON training config (gan-core schema); flags override its fields',
+  )
+  .option('--name <name>', 'run name')
+  .option('--dataset <kind>', 'mnist | fashion-mnist | emoji | folder | ring8 | grid25')
+  .option('--limit <n>', 'use only the first n training images')
+  .option('--model <kind>', 'mlp | dcgan | cdcgan')
+  .option('--loss <kind>', 'bce | hinge | wgan-gp')
+  .option('--steps <n>', 'generator updates')
+  .option('--batch-size <n>', 'images per batch')
+  .option('--lr-g <lr>', 'generator learning rate')
+  .option('--lr-d <lr>', 'discriminator learning rate')
+  .option('--seed <n>', 'random seed')
+  .option('--sample-every <n>', 'steps between sample grids')
+  .option('--checkpoint-every <n>', 'steps between checkpoints')
+  .option('--eval-every <n>', 'steps between quality evaluations (0: never)')
+  .option('--no-progress', 'no progress bar')
+  .addHelpText(
+    'after',
+    '\nCtrl-C stops after the current step, checkpoints, and leaves the run CANCELLED (see `resume`).',
+  )
+  .action((options: TrainFlags, cmd: Command) =>
+    trainCommand({ ...cmd.optsWithGlobals(), ...options }),
+  );
+program
+  .command('runs')
+  .description('list runs with their status, newest first')
+  .option('--limit <n>', 'how many runs', '20')
+  .option('--status <status>', 'only runs in this status')
+  .action((options: { limit: string; status?: string }, cmd: Command) =>
+    listRunsCommand({ ...cmd.optsWithGlobals(), ...options }),
+  );
 program
   .command('sample')
   .description('sample images from a run or checkpoint')
   .action(notYet('sample', 'the trainer issue'));
-program.command('eval').description('quality metrics for a checkpoint').action(notYet('eval', 'the trainer issue'));
+program
+  .command('eval')
+  .description('quality metrics for a checkpoint')
+  .action(notYet('eval', 'the trainer issue'));
 program
   .command('export')
   .description('export a browser-loadable generator')
   .action(notYet('export', 'the trainer issue'));
-program.command('cancel').description('request cancellation of a run').action(notYet('cancel', 'the trainer issue'));
-program.command('resume').description('re-queue a stopped run from its last checkpoint').action(notYet('resume', 'the trainer issue'));
+program
+  .command('cancel <runId>')
+  .description('cancel a queued run, or ask a running one to stop after its current step')
+  .action((id: string, _options: unknown, cmd: Command) =>
+    cancelRunCommand(id, cmd.optsWithGlobals()),
+  );
+program
+  .command('resume <runId>')
+  .description('re-queue a cancelled or failed run; it continues from its last checkpoint')
+  .action((id: string, _options: unknown, cmd: Command) =>
+    resumeRunCommand(id, cmd.optsWithGlobals()),
+  );
 
 async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv);
-    return ExitCode.Ok;
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.Ok;
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end through here with code 0.
@@ -63,7 +116,9 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`ganmod-trainer: ${err.message}\n`);
       return err.exitCode;
     }
-    process.stderr.write(`ganmod-trainer: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `ganmod-trainer: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     return ExitCode.Failure;
   }
 }

@@ -1,51 +1,58 @@
-import { hostname } from 'node:os';
-import { connectDb, describeDbError, resolveDatabaseUrl } from '@ganmod/db';
+import { openDatabase } from '../database.js';
+import { defaultArtifactStore, prepareBackend } from '../environment.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { createLogger } from '../log.js';
+import { runWorker } from '../worker.js';
 
-interface WorkerOptions {
+interface WorkerCommandOptions {
   once?: boolean;
   poll: string;
+  staleAfter: string;
 }
 
-/** `worker`: connect, then wait for queued runs until SIGINT/SIGTERM. */
-export async function runWorkerCommand(options: WorkerOptions): Promise<void> {
+function positiveInt(value: string, flag: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw new CliError(`${flag} must be an integer >= ${min}, got '${value}'`, ExitCode.Usage);
+  return n;
+}
+
+/** `worker`: claim and train queued runs until SIGINT/SIGTERM (or an empty queue with --once). */
+export async function runWorkerCommand(options: WorkerCommandOptions): Promise<void> {
+  const pollMs = positiveInt(options.poll, '--poll', 100);
+  const staleAfterMs = positiveInt(options.staleAfter, '--stale-after', 1000);
   const log = createLogger('worker');
-  const pollMs = Number(options.poll);
-  if (!Number.isInteger(pollMs) || pollMs < 100) {
-    throw new CliError(`--poll must be an integer >= 100 (ms), got '${options.poll}'`, ExitCode.Usage);
-  }
-  const url = resolveDatabaseUrl(process.env);
-  let db;
-  try {
-    db = await connectDb(url);
-  } catch (err) {
-    throw new CliError(describeDbError(err), ExitCode.Database);
-  }
-  const workerId = `${hostname()}:${process.pid}`;
-  log.info({ workerId }, 'worker started');
+  const db = await openDatabase();
   const stop = new AbortController();
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      log.info({ signal }, 'stopping');
-      stop.abort();
-    });
-  }
-  try {
-    while (!stop.signal.aborted) {
-      const queued = await db.trainingRun.count({ where: { status: 'QUEUED' } });
-      if (queued > 0) log.info({ queued }, 'runs are queued; training lands with the trainer issue');
-      if (options.once) break;
-      await new Promise((resolve) => {
-        const timer = setTimeout(resolve, pollMs);
-        stop.signal.addEventListener('abort', () => {
-          clearTimeout(timer);
-          resolve(undefined);
-        });
-      });
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(130);
     }
+    log.info(
+      { signal },
+      'stopping: the current run finishes its step, checkpoints and is re-queued',
+    );
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    await prepareBackend(log);
+    await runWorker({
+      db,
+      store: defaultArtifactStore(),
+      log,
+      signal: stop.signal,
+      pollMs,
+      staleAfterMs,
+      once: options.once === true,
+    });
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await db.$disconnect();
-    log.info({ workerId }, 'worker stopped');
   }
 }

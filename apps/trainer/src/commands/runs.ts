@@ -1,0 +1,125 @@
+import type { Db } from '@ganmod/db';
+import { CliError, ExitCode } from '../exit-codes.js';
+import { openDatabase } from '../database.js';
+import { print, type OutputOptions } from '../output.js';
+
+async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+  const db = await openDatabase();
+  try {
+    return await fn(db);
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+/** `runs`: the newest runs with their status and progress. */
+export async function listRunsCommand(options: OutputOptions & { limit: string; status?: string }) {
+  const limit = Number(options.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+    throw new CliError(
+      `--limit must be an integer from 1 to 1000, got '${options.limit}'`,
+      ExitCode.Usage,
+    );
+  }
+  const statuses = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
+  const status = options.status?.toUpperCase();
+  if (status !== undefined && !statuses.includes(status as (typeof statuses)[number])) {
+    throw new CliError(
+      `--status must be one of ${statuses.join(', ')}, got '${options.status}'`,
+      ExitCode.Usage,
+    );
+  }
+  const runs = await withDb((db) =>
+    db.trainingRun.findMany({
+      where: status ? { status: status as (typeof statuses)[number] } : {},
+      orderBy: { createdAt: 'desc' },
+      take: limit,
+      select: {
+        id: true,
+        name: true,
+        status: true,
+        step: true,
+        totalSteps: true,
+        workerId: true,
+        error: true,
+        createdAt: true,
+      },
+    }),
+  );
+  print(options, runs, () =>
+    runs.length === 0
+      ? 'no runs'
+      : runs
+          .map((r) =>
+            [
+              r.id,
+              r.status.padEnd(9),
+              `${r.step}/${r.totalSteps}`.padStart(11),
+              r.name,
+              r.error ? `— ${r.error}` : '',
+            ]
+              .join('  ')
+              .trimEnd(),
+          )
+          .join('\n'),
+  );
+}
+
+async function findRun(db: Db, id: string) {
+  const run = await db.trainingRun.findUnique({
+    where: { id },
+    select: { id: true, status: true },
+  });
+  if (!run) throw new CliError(`no run with id '${id}'`, ExitCode.NotFound);
+  return run;
+}
+
+/**
+ * `cancel <id>`: a queued run is cancelled at once; a running one is flagged and its worker stops
+ * within one step.
+ */
+export async function cancelRunCommand(id: string, options: OutputOptions) {
+  const result = await withDb(async (db) => {
+    await findRun(db, id);
+    const queued = await db.trainingRun.updateMany({
+      where: { id, status: 'QUEUED' },
+      data: { status: 'CANCELLED', finishedAt: new Date(), cancelRequested: true },
+    });
+    if (queued.count === 1) return { id, status: 'CANCELLED' as const };
+    const running = await db.trainingRun.updateMany({
+      where: { id, status: 'RUNNING' },
+      data: { cancelRequested: true },
+    });
+    if (running.count === 1) return { id, status: 'CANCEL_REQUESTED' as const };
+    const run = await findRun(db, id);
+    throw new CliError(`run '${id}' is already ${run.status}; nothing to cancel`, ExitCode.Usage);
+  });
+  print(options, result, () =>
+    result.status === 'CANCELLED'
+      ? `cancelled ${id}`
+      : `cancel requested for ${id}; its worker stops within one step`,
+  );
+}
+
+/** `resume <id>`: puts a cancelled or failed run back in the queue; it continues from its last checkpoint. */
+export async function resumeRunCommand(id: string, options: OutputOptions) {
+  await withDb(async (db) => {
+    await findRun(db, id);
+    const { count } = await db.trainingRun.updateMany({
+      where: { id, status: { in: ['CANCELLED', 'FAILED'] } },
+      data: { status: 'QUEUED', cancelRequested: false, error: null, finishedAt: null },
+    });
+    if (count === 0) {
+      const run = await findRun(db, id);
+      throw new CliError(
+        `run '${id}' is ${run.status}; only CANCELLED or FAILED runs can be resumed`,
+        ExitCode.Usage,
+      );
+    }
+  });
+  print(
+    options,
+    { id, status: 'QUEUED' },
+    () => `re-queued ${id}; a worker resumes it from its last checkpoint`,
+  );
+}

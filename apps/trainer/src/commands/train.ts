@@ -1,0 +1,184 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError, parseTrainConfig, type TrainConfig } from '@ganmod/gan-core';
+import { SingleBar, Presets } from 'cli-progress';
+import { openDatabase } from '../database.js';
+import { defaultArtifactStore, prepareBackend } from '../environment.js';
+import { executeRun } from '../executor.js';
+import { CliError, ExitCode } from '../exit-codes.js';
+import { createLogger } from '../log.js';
+import { print, type OutputOptions } from '../output.js';
+import { claimRun } from '../queue.js';
+import { defaultWorkerId } from '../worker.js';
+
+/** Flags of `train`; each overrides the same field of `--config`. */
+export interface TrainFlags extends OutputOptions {
+  config?: string;
+  name?: string;
+  dataset?: string;
+  limit?: string;
+  model?: string;
+  loss?: string;
+  steps?: string;
+  batchSize?: string;
+  lrG?: string;
+  lrD?: string;
+  seed?: string;
+  sampleEvery?: string;
+  checkpointEvery?: string;
+  evalEvery?: string;
+  progress?: boolean;
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new CliError(
+      `cannot read --config ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      ExitCode.Usage,
+    );
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      throw new Error('not a JSON object');
+    return value as Record<string, unknown>;
+  } catch (err) {
+    throw new CliError(
+      `--config ${path} is not a JSON object: ${(err as Error).message}`,
+      ExitCode.Usage,
+    );
+  }
+}
+
+/** A numeric flag as a number; text that is not a number is left for the schema to reject by name. */
+function num(value: string | undefined): number | string | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  return value.trim() !== '' && Number.isFinite(n) ? n : value;
+}
+
+/** Merges `--config` and flags, then validates with gan-core's schema (every bad field named). */
+export function buildConfig(flags: TrainFlags): TrainConfig {
+  const base = flags.config ? readConfigFile(flags.config) : {};
+  const dataset = {
+    ...((base.dataset as Record<string, unknown> | undefined) ?? { kind: 'mnist' }),
+  };
+  if (flags.dataset !== undefined) {
+    for (const key of Object.keys(dataset)) delete dataset[key];
+    dataset.kind = flags.dataset;
+  }
+  if (flags.limit !== undefined) dataset.limit = num(flags.limit);
+  const overrides: Record<string, unknown> = {
+    model: flags.model,
+    loss: flags.loss,
+    steps: num(flags.steps),
+    batchSize: num(flags.batchSize),
+    lrG: num(flags.lrG),
+    lrD: num(flags.lrD),
+    seed: num(flags.seed),
+    sampleEvery: num(flags.sampleEvery),
+    checkpointEvery: num(flags.checkpointEvery),
+    evalEvery: num(flags.evalEvery),
+  };
+  const merged: Record<string, unknown> = { ...base, dataset };
+  for (const [key, value] of Object.entries(overrides))
+    if (value !== undefined) merged[key] = value;
+  try {
+    return parseTrainConfig(merged);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(err.message, ExitCode.Usage);
+    throw err;
+  }
+}
+
+/** `train`: one run in the foreground, recorded in the database exactly like a worker's. */
+export async function trainCommand(flags: TrainFlags): Promise<void> {
+  const config = buildConfig(flags); // refused before any work starts
+  const log = createLogger('train');
+  const db = await openDatabase();
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const showBar = flags.progress !== false && !flags.json && process.stderr.isTTY;
+  const bar = new SingleBar(
+    {
+      format: ' {bar} {value}/{total} steps | D {d} G {g} | {rate} steps/s | ETA {eta_formatted}',
+      stream: process.stderr,
+      hideCursor: true,
+    },
+    Presets.shades_classic,
+  );
+  try {
+    await prepareBackend(log);
+    const workerId = `cli:${defaultWorkerId()}`;
+    const created = await db.trainingRun.create({
+      data: {
+        name:
+          flags.name ??
+          `${config.model}-${config.dataset.kind}-${new Date().toISOString().slice(0, 19)}`,
+        config,
+        totalSteps: config.steps,
+      },
+    });
+    const run = await claimRun(db, created.id, workerId);
+    if (run === null)
+      throw new CliError(
+        `run ${created.id} was taken by another worker before this CLI`,
+        ExitCode.Failure,
+      );
+    log.info({ runId: run.id }, 'training in the foreground');
+    if (showBar) bar.start(config.steps, 0, { d: '-', g: '-', rate: '-' });
+    const result = await executeRun({
+      db,
+      store: defaultArtifactStore(),
+      run,
+      workerId,
+      log,
+      shutdown: stop.signal,
+      shutdownStatus: 'CANCELLED',
+      onStep: (event) => {
+        if (showBar)
+          bar.update(event.step, {
+            d: event.losses.d.toFixed(3),
+            g: event.losses.g.toFixed(3),
+            rate: event.stepsPerSec.toFixed(2),
+          });
+      },
+    });
+    if (showBar) bar.stop();
+    const artifacts = await db.artifact.findMany({
+      where: { runId: run.id },
+      orderBy: [{ kind: 'asc' }, { step: 'desc' }],
+      select: { kind: true, step: true, path: true },
+    });
+    const store = defaultArtifactStore();
+    const latestGrid = artifacts.find((a) => a.kind === 'SAMPLE_GRID');
+    const summary = {
+      runId: run.id,
+      status: result.status,
+      step: result.step,
+      ...('error' in result ? { error: result.error } : {}),
+      sampleGrid: latestGrid ? store.resolve(latestGrid.path) : null,
+      artifacts: artifacts.map((a) => ({ ...a, path: store.resolve(a.path) })),
+    };
+    print(flags, summary, () =>
+      [
+        `run ${run.id}: ${result.status} at step ${result.step}${'error' in result ? ` (${result.error})` : ''}`,
+        latestGrid
+          ? `latest sample grid: ${store.resolve(latestGrid.path)}`
+          : 'no sample grid written',
+      ].join('\n'),
+    );
+    if (result.status === 'FAILED' || result.status === 'CANCELLED' || result.status === 'QUEUED') {
+      process.exitCode = ExitCode.RunNotCompleted;
+    }
+  } finally {
+    if (showBar) bar.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await db.$disconnect();
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Periodic quality metrics during training (every `evalEvery` steps): FID, KID, IS,
+ * precision/recall and, for conditional models, conditional accuracy, measured with the dataset's
+ * cached metric classifier against the held-out split.
+ */
+import { loadDataset, type Dataset } from '@ganmod/datasets';
+import {
+  computeReference,
+  evaluateGenerator,
+  generate,
+  generatorSignature,
+  loadOrTrainFeatureExtractor,
+  type EvalContext,
+  type FeatureExtractor,
+  type ReferenceFeatures,
+  type TrainConfig,
+} from '@ganmod/gan-core';
+import * as tf from '@tensorflow/tfjs';
+import type { Logger } from 'pino';
+
+/** Generated images per evaluation: enough for stable FID ranking at a cost of seconds. */
+const EVAL_SAMPLES = 1000;
+
+/** Returns the `onEval` body for a run; the classifier and the real features are prepared once. */
+export function createEvaluator(
+  config: TrainConfig,
+  trainSet: Dataset,
+  log: Logger,
+): (context: EvalContext) => Promise<Record<string, number>> {
+  let prepared: Promise<{
+    extractor: FeatureExtractor;
+    reference: ReferenceFeatures;
+    test: Dataset;
+  }> | null = null;
+  const prepare = async () => {
+    const { dataset: test } = await loadDataset({ ...config.dataset, split: 'test' });
+    const extractor = await loadOrTrainFeatureExtractor({
+      train: trainSet,
+      test,
+      log: (message: string) => log.info(message),
+    });
+    const reference = await computeReference(extractor, test, EVAL_SAMPLES, 1);
+    return { extractor, reference, test };
+  };
+  let unavailable = false;
+  return async (context) => {
+    if (unavailable) return {};
+    prepared ??= prepare();
+    let ready;
+    try {
+      ready = await prepared;
+    } catch (err) {
+      // e.g. an unlabelled image folder: no classifier to measure with. Training goes on.
+      unavailable = true;
+      log.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        'quality metrics unavailable for this dataset',
+      );
+      return {};
+    }
+    const { extractor, reference, test } = ready;
+    const { latentDim, numClasses } = generatorSignature(context.generator);
+    let draw = 0;
+    const result = await evaluateGenerator({
+      extractor,
+      reference,
+      dataset: test,
+      n: EVAL_SAMPLES,
+      conditional: numClasses > 0,
+      generate: (n, labels) =>
+        tf.tidy(() =>
+          generate(
+            context.generator,
+            tf.randomNormal([n, latentDim], 0, 1, 'float32', 7919 + draw++),
+            labels,
+          ),
+        ),
+    });
+    const values: Record<string, number> = {
+      'eval/fid': result.fid,
+      'eval/kid': result.kid.mean,
+      'eval/is': result.is.mean,
+      'eval/precision': result.precision,
+      'eval/recall': result.recall,
+    };
+    if (result.conditionalAccuracy !== undefined)
+      values['eval/conditional_accuracy'] = result.conditionalAccuracy;
+    log.info({ step: context.step, ...values, seconds: result.seconds }, 'evaluated');
+    return values;
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * The worker loop: re-queue runs whose worker died, claim the oldest queued run, train it, repeat.
+ * SIGINT/SIGTERM: the current run finishes its step, checkpoints and goes back to the queue; a
+ * second signal exits at once.
+ */
+import { hostname } from 'node:os';
+import type { Db } from '@ganmod/db';
+import type { Logger } from 'pino';
+import type { ArtifactStore } from './artifacts.js';
+import { executeRun, type ExecuteResult } from './executor.js';
+import { claimNextRun, requeueStaleRuns } from './queue.js';
+
+export interface WorkerOptions {
+  db: Db;
+  store: ArtifactStore;
+  log: Logger;
+  /** Stops the loop; the run in progress checkpoints and is re-queued. */
+  signal: AbortSignal;
+  /** How often to look for work when the queue is empty (ms). */
+  pollMs?: number;
+  /** A RUNNING run whose heartbeat is older than this is re-queued (ms). */
+  staleAfterMs?: number;
+  /** Exit when the queue is empty. */
+  once?: boolean;
+  workerId?: string;
+  heartbeatMs?: number;
+}
+
+/** A worker id that tells machines and processes apart in the runs table. */
+export function defaultWorkerId(): string {
+  return `${hostname()}:${process.pid}`;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+}
+
+/** Runs until `signal` aborts (or the queue is empty with `once`); returns what each run became. */
+export async function runWorker(options: WorkerOptions): Promise<ExecuteResult[]> {
+  const { db, store, log, signal } = options;
+  const workerId = options.workerId ?? defaultWorkerId();
+  const pollMs = options.pollMs ?? 2000;
+  const staleAfterMs = options.staleAfterMs ?? 30_000;
+  const results: ExecuteResult[] = [];
+  log.info({ workerId, pollMs, staleAfterMs }, 'worker started');
+  while (!signal.aborted) {
+    const requeued = await requeueStaleRuns(db, staleAfterMs);
+    if (requeued.length > 0)
+      log.warn({ runIds: requeued }, 're-queued runs whose worker stopped heart-beating');
+    const run = await claimNextRun(db, workerId);
+    if (run === null) {
+      if (options.once) break;
+      await sleep(pollMs, signal);
+      continue;
+    }
+    log.info({ runId: run.id, name: run.name, attempt: run.attempt }, 'claimed run');
+    results.push(
+      await executeRun({
+        db,
+        store,
+        run,
+        workerId,
+        log,
+        shutdown: signal,
+        ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+      }),
+    );
+  }
+  log.info({ workerId }, 'worker stopped');
+  return results;
+}
