@@ -150,10 +150,24 @@ export class InMemoryDataset<
     return this.labels.length;
   }
 
-  *batches(batchSize: number, options: BatchOptions = {}): Generator<Batch<T>, void, undefined> {
+  batches(batchSize: number, options: BatchOptions = {}): Generator<Batch<T>, void, undefined> {
+    // Checked here, not inside the generator, so bad arguments throw at the call site.
     checkPositiveInteger(batchSize, 'batchSize');
+    if (options.seed !== undefined && !Number.isFinite(options.seed)) {
+      throw new DatasetError(`seed must be a finite number, got ${options.seed}`, {
+        field: 'seed',
+      });
+    }
     const order = options.seed === undefined ? undefined : shuffledIndices(this.size, options.seed);
     const end = options.dropRemainder ? this.size - (this.size % batchSize) : this.size;
+    return this.iterateBatches(batchSize, end, order);
+  }
+
+  private *iterateBatches(
+    batchSize: number,
+    end: number,
+    order: Int32Array | undefined,
+  ): Generator<Batch<T>, void, undefined> {
     for (let start = 0; start < end; start += batchSize) {
       const stop = Math.min(start + batchSize, end);
       if (order) {

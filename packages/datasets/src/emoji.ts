@@ -14,6 +14,7 @@ import {
   MAX_IMAGE_SIDE,
 } from './checks.js';
 import { selectClasses } from './classes.js';
+import { mapWithConcurrency } from './concurrency.js';
 import { imageDataset, type ImageDataset, type Split } from './dataset.js';
 import { DatasetError } from './errors.js';
 import { parseColour, resizeFilters, resizeHwc, type ColourInput, type Rgb } from './pixels.js';
@@ -139,7 +140,9 @@ export async function loadEmoji(options: EmojiOptions = {}): Promise<LoadResult<
     );
   }
 
-  const buffers = await Promise.all(chosen.map(({ file }) => readFile(join(imageDir, file))));
+  const buffers = await mapWithConcurrency(chosen, 64, ({ file }) =>
+    readFile(join(imageDir, file)),
+  );
   const sampleLength = size * size * channels;
   const data = new Float32Array(chosen.length * sampleLength);
   const labels = new Int32Array(chosen.length);

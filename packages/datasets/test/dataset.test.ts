@@ -67,7 +67,8 @@ describe('Dataset batches', () => {
     ]);
     tf.dispose(batch);
     expect(() => mnist.batch([1000])).toThrow(/index 1000 is out of range for mnist \(size 1000\)/);
-    expect(() => mnist.batches(0).next()).toThrow(/batchSize must be a positive integer, got 0/);
+    expect(() => mnist.batches(0)).toThrow(/batchSize must be a positive integer, got 0/);
+    expect(() => mnist.batches(8, { seed: Number.NaN })).toThrow(/seed must be a finite number/);
   });
 
   it('leaves no tensor behind once the caller disposes each batch', () => {
