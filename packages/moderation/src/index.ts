@@ -51,3 +51,5 @@ export {
   type NsfwProbabilities,
 } from './nsfw/classifier.js';
 export { convertNsfwModel, NSFW_MODELS, type NsfwModelName } from './nsfw/convert.js';
+export * from './metrics/ranking.js';
+export * from './feedback/recalibrate.js';
