@@ -26,6 +26,13 @@ export interface GanTrainerOptions {
    * data-parallel replicas, in place. Absent: single-replica training.
    */
   averageGradients?: (flat: Float32Array) => void;
+  /**
+   * Run the generator forward once per step (default) rather than once per update. Same maths:
+   * see {@link createGanTrainer}.
+   */
+  singleGeneratorForward?: boolean;
+  /** Seed of the latent noise and the real batch (step i uses seed + i); default: random. */
+  seed?: number;
 }
 
 /** Mean BCE with logits against a constant label (TF's numerically stable form). */
@@ -76,7 +83,16 @@ function update(
   return lossValue;
 }
 
-/** Sets up the optimizers and the real batch (uniform in [-1, 1], like the reference). */
+/**
+ * Sets up the optimizers and the real batch (uniform in [-1, 1], like the reference).
+ *
+ * One generator forward per step, like PyTorch's reference: the generator's loss is taped around
+ * the whole step, and the discriminator's update runs nested inside it on the same `fake`.
+ * TF.js then backpropagates the generator's loss through the updated discriminator (its
+ * variables are read after the update) and G's single recorded forward; the discriminator's
+ * update is a dead end of that tape (assigning a variable records no op), so it adds no
+ * second-order terms. Equal to two separate updates, minus a generator forward (tested).
+ */
 export function createGanTrainer(
   gan: GanPair,
   batch: number,
@@ -89,23 +105,44 @@ export function createGanTrainer(
   const gVars = trainableVariables(generator);
   const dVars = trainableVariables(discriminator);
   const imageShape = discriminator.inputs[0]!.shape.slice(1) as number[];
-  const real = tf.randomUniform([batch, ...imageShape], -1, 1);
+  const { seed } = options;
+  const real = tf.randomUniform([batch, ...imageShape], -1, 1, 'float32', seed);
+  let stepIndex = 0;
   const G = (z: tf.Tensor): tf.Tensor => generator.apply(z, { training: true }) as tf.Tensor;
   const D = (x: tf.Tensor): tf.Tensor => discriminator.apply(x, { training: true }) as tf.Tensor;
   const average = options.averageGradients;
 
   return {
     step(): StepLosses {
-      const z = tf.randomNormal([batch, LATENT_SIZE]);
-      const fake = tf.tidy(() => G(z));
-      const dLoss = update(
-        dOptimizer,
-        dVars,
-        () => tf.add(bceWithLogits(D(real), 1), bceWithLogits(D(fake), 0)),
-        average,
+      const z = tf.randomNormal(
+        [batch, LATENT_SIZE],
+        0,
+        1,
+        'float32',
+        seed === undefined ? undefined : seed + 1 + stepIndex++,
       );
-      const gLoss = update(gOptimizer, gVars, () => bceWithLogits(D(G(z)), 1), average);
-      tf.dispose([z, fake]);
+      const dLossOf = (fake: tf.Tensor) => () =>
+        tf.add<tf.Scalar>(bceWithLogits(D(real), 1), bceWithLogits(D(fake), 0));
+      let dLoss = NaN;
+      let gLoss: number;
+      if (options.singleGeneratorForward ?? true) {
+        gLoss = update(
+          gOptimizer,
+          gVars,
+          () => {
+            const fake = G(z);
+            dLoss = update(dOptimizer, dVars, dLossOf(fake), average);
+            return bceWithLogits(D(fake), 1);
+          },
+          average,
+        );
+      } else {
+        const fake = tf.tidy(() => G(z));
+        dLoss = update(dOptimizer, dVars, dLossOf(fake), average);
+        fake.dispose();
+        gLoss = update(gOptimizer, gVars, () => bceWithLogits(D(G(z)), 1), average);
+      }
+      z.dispose();
       return { discriminator: dLoss, generator: gLoss };
     },
     dispose(): void {
