@@ -128,10 +128,10 @@ function subsetMmd2(
 }
 
 /**
- * Unbiased MMD^2 from kernel lookups over m samples per side:
+ * Unbiased MMD^2 from kernel lookups (exported for the TF.js-accelerated KID) over m samples per side:
  * (sum_{i != j} Kxx + sum_{i != j} Kyy) / (m (m - 1)) - 2 sum_{i, j} Kxy / m^2.
  */
-function unbiasedMmd2(
+export function unbiasedMmd2(
   kxx: (i: number, j: number) => number,
   kyy: (i: number, j: number) => number,
   kxy: (i: number, j: number) => number,
