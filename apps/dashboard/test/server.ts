@@ -28,7 +28,18 @@ export async function startDashboard(env: Record<string, string>): Promise<Runni
   const child: ChildProcess = spawn(
     join(appDir, 'node_modules/.bin/next'),
     ['start', '--hostname', '127.0.0.1', '--port', String(port)],
-    { cwd: appDir, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env }, stdio: 'pipe' },
+    {
+      cwd: appDir,
+      env: {
+        ...process.env,
+        // As in production (vitest sets NODE_ENV=test, which `next start` would inherit).
+        NODE_ENV: 'production',
+        NEXT_TELEMETRY_DISABLED: '1',
+        BETTER_AUTH_SECRET: 'test-secret-0123456789abcdefghijklmnopqrstuvwxyz',
+        ...env,
+      },
+      stdio: 'pipe',
+    },
   );
   let log = '';
   child.stdout?.on('data', (d: Buffer) => (log += d.toString()));

@@ -1,41 +1,56 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createDb, migrate, type Db } from '@ganmod/db';
+import { seed } from '@ganmod/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard, type RunningDashboard } from './server';
+import { signIn, trpcQuery } from './support/session';
+import { createTempDb, type TempDb } from './support/temp-db';
 
 describe('dashboard smoke test (production build, real SQLite)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ganmod-dashboard-'));
-  const url = `file:${join(dir, 'smoke.db')}`;
-  let db: Db;
+  let t: TempDb;
   let dashboard: RunningDashboard;
+  let password: string;
 
   beforeAll(async () => {
-    await migrate(url);
-    db = createDb(url);
-    await db.trainingRun.create({
+    t = await createTempDb('smoke');
+    password = (await seed(t.db, { adminPassword: 'smoke-test-password', demo: false })).password;
+    await t.db.trainingRun.create({
       data: { name: 'smoke', config: { model: 'mlp' }, status: 'QUEUED', totalSteps: 10 },
     });
-    dashboard = await startDashboard({ DATABASE_URL: url, GANMOD_DATA_DIR: dir });
+    dashboard = await startDashboard({ DATABASE_URL: t.url, GANMOD_DATA_DIR: t.dir });
   });
 
   afterAll(async () => {
     await dashboard?.stop();
-    await db?.$disconnect();
-    rmSync(dir, { recursive: true, force: true });
+    await t?.cleanup();
   });
 
-  it('serves the home page', async () => {
-    const res = await fetch(dashboard.url);
-    expect(res.status).toBe(200);
-    expect(await res.text()).toContain('ganmod');
+  it('answers health checks without a session', async () => {
+    const res = await fetch(`${dashboard.url}/api/health`);
+    expect(await res.json()).toEqual({ ok: true });
   });
 
-  it('reads the database through tRPC', async () => {
-    const res = await fetch(`${dashboard.url}/api/trpc/system.status`);
-    expect(res.status).toBe(200);
-    const body = (await res.json()) as { result: { data: { runs: number; queued: number } } };
-    expect(body.result.data).toMatchObject({ runs: 1, queued: 1 });
+  it('sends anonymous visitors to sign-in, and serves the sign-in page', async () => {
+    const res = await fetch(`${dashboard.url}/queue`, { redirect: 'manual' });
+    expect(res.status).toBe(307);
+    expect(res.headers.get('location')).toContain('/sign-in?next=%2Fqueue');
+    const page = await fetch(`${dashboard.url}/sign-in`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Sign in to ganmod');
+  });
+
+  it('refuses the API without a session, and reads the database through tRPC with one', async () => {
+    const anon = await fetch(`${dashboard.url}/api/trpc/system.status`);
+    expect(anon.status).toBe(401);
+    const admin = await signIn(dashboard.url, 'admin@ganmod.local', password);
+    const status = await trpcQuery<{ runs: number; queued: number }>(admin, 'system.status');
+    expect(status.data).toMatchObject({ runs: 1, queued: 1 });
+    const home = await admin.fetch('/');
+    expect(home.status).toBe(200);
+    expect(await home.text()).toContain('Admin');
+  });
+
+  it('rejects a wrong password', async () => {
+    await expect(signIn(dashboard.url, 'admin@ganmod.local', 'not-the-password')).rejects.toThrow(
+      /401/,
+    );
   });
 });

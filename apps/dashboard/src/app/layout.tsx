@@ -4,7 +4,7 @@ import { Providers } from '~/trpc/client';
 import './globals.css';
 
 export const metadata: Metadata = {
-  title: 'ganmod',
+  title: { default: 'ganmod', template: '%s · ganmod' },
   description: 'Train GANs and moderate what people post.',
 };
 

@@ -1,9 +1,18 @@
+import { apiKeysRouter } from './routers/api-keys';
+import { decisionsRouter, queueRouter } from './routers/queue';
+import { runsRouter } from './routers/runs';
 import { systemRouter } from './routers/system';
+import { usersRouter } from './routers/users';
 import { router } from './trpc';
 
-/** The dashboard's whole API. */
+/** The dashboard's whole API. Every procedure is built by `protectedProcedure(roles)`. */
 export const appRouter = router({
   system: systemRouter,
+  users: usersRouter,
+  apiKeys: apiKeysRouter,
+  queue: queueRouter,
+  decisions: decisionsRouter,
+  runs: runsRouter,
 });
 
 export type AppRouter = typeof appRouter;

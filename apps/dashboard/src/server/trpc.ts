@@ -1,20 +1,64 @@
 import 'server-only';
-import { initTRPC } from '@trpc/server';
+import { initTRPC, TRPCError } from '@trpc/server';
+import superjson from 'superjson';
+import { ZodError } from 'zod';
 import type { Db } from '@ganmod/db';
+import { hasRole, type Role } from '~/lib/roles';
+import { userFromHeaders, type SessionUser } from './auth/session';
 import { getDb } from './db';
 
-/** What every procedure sees: the database and the caller's request headers. */
+/** What every procedure sees: the database and the caller (null when not signed in). */
 export interface Context {
   db: Db;
-  headers: Headers;
+  user: SessionUser | null;
 }
 
-export function createContext(req: Request): Context {
-  return { db: getDb(), headers: req.headers };
+/** Procedure metadata: the roles a procedure admits; the router-walk test reads it. */
+export interface Meta {
+  roles: readonly Role[];
 }
 
-const t = initTRPC.context<Context>().create();
+/** Builds the context for one HTTP request from its session cookie. */
+export async function createContext(req: Request): Promise<Context> {
+  return { db: getDb(), user: await userFromHeaders(req.headers) };
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    // Dates and Maps survive the wire with their types.
+    transformer: superjson,
+    errorFormatter({ shape, error }) {
+      // Flatten zod issues so forms can show a message next to each field.
+      const zod = error.cause instanceof ZodError ? error.cause.issues : null;
+      return {
+        ...shape,
+        data: {
+          ...shape.data,
+          fieldErrors:
+            zod?.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })) ?? null,
+        },
+      };
+    },
+  });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure;
+
+/**
+ * A procedure that only callers holding one of `roles` may run. The check runs before input
+ * parsing, so an anonymous or wrong-role caller learns nothing about the expected input.
+ */
+export function protectedProcedure(roles: readonly Role[]) {
+  return t.procedure.meta({ roles }).use(({ ctx, next }) => {
+    if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first.' });
+    if (!hasRole(ctx.user.role, roles)) {
+      throw new TRPCError({
+        code: 'FORBIDDEN',
+        message: `This needs one of: ${roles.join(', ')}.`,
+      });
+    }
+    return next({ ctx: { db: ctx.db, user: ctx.user } });
+  });
+}

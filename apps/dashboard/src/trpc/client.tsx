@@ -4,6 +4,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import { useState, type ReactNode } from 'react';
+import superjson from 'superjson';
 import type { AppRouter } from '~/server/root';
 
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
@@ -11,10 +12,12 @@ export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 /** Wraps the app with TanStack Query and a batched tRPC client talking to /api/trpc. */
 export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(
-    () => new QueryClient({ defaultOptions: { queries: { staleTime: 5_000 } } }),
+    () => new QueryClient({ defaultOptions: { queries: { staleTime: 2_000, retry: 1 } } }),
   );
   const [trpcClient] = useState(() =>
-    createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: '/api/trpc' })] }),
+    createTRPCClient<AppRouter>({
+      links: [httpBatchLink({ url: '/api/trpc', transformer: superjson })],
+    }),
   );
   return (
     <QueryClientProvider client={queryClient}>

@@ -1,15 +1,18 @@
-import { publicProcedure, router } from '../trpc';
+import { access } from '~/lib/roles';
+import { protectedProcedure, router } from '../trpc';
 
-/** Liveness and a summary of what the database holds; used by the home page and health checks. */
+/** A summary of what the database holds, for the home page of any signed-in user. */
 export const systemRouter = router({
-  status: publicProcedure.query(async ({ ctx }) => {
+  status: protectedProcedure(access.anyone).query(async ({ ctx }) => {
     const [runs, queued, running, inReview, decisions] = await Promise.all([
       ctx.db.trainingRun.count(),
       ctx.db.trainingRun.count({ where: { status: 'QUEUED' } }),
       ctx.db.trainingRun.count({ where: { status: 'RUNNING' } }),
-      ctx.db.contentItem.count({ where: { status: 'IN_REVIEW' } }),
+      ctx.db.contentItem.count({ where: { status: { in: ['IN_REVIEW', 'PENDING'] } } }),
       ctx.db.decision.count(),
     ]);
     return { ok: true as const, runs, queued, running, inReview, decisions };
   }),
+
+  me: protectedProcedure(access.anyone).query(({ ctx }) => ctx.user),
 });

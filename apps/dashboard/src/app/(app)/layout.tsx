@@ -1,0 +1,11 @@
+import type { ReactNode } from 'react';
+import { requireUser } from '~/server/auth/session';
+import { AppShell } from './app-shell';
+
+export const dynamic = 'force-dynamic';
+
+/** Every page inside needs a signed-in, enabled user; pages narrow further by role. */
+export default async function AppLayout({ children }: { children: ReactNode }) {
+  const user = await requireUser();
+  return <AppShell user={user}>{children}</AppShell>;
+}

@@ -1,0 +1,364 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { PageHeader } from '~/components/page-header';
+import { ScoreBar } from '~/components/score-bar';
+import { Alert } from '~/components/ui/alert';
+import { Badge } from '~/components/ui/badge';
+import { Button } from '~/components/ui/button';
+import { Card } from '~/components/ui/card';
+import { cn } from '~/components/ui/cn';
+import { Select } from '~/components/ui/input';
+import { timeAgo } from '~/lib/format';
+import { reasonCodes, type ModeratorAction } from '~/lib/moderation';
+import { useTRPC } from '~/trpc/client';
+import { ItemPanel } from './item-panel';
+import { QueueFilters, defaultFilters, type Filters } from './queue-filters';
+import { ShortcutsHelp } from './shortcuts-help';
+import { isTyping } from './shortcuts';
+
+const actionKeys: Record<string, ModeratorAction> = { a: 'APPROVE', r: 'REMOVE', e: 'ESCALATE' };
+const pastTense: Record<ModeratorAction, string> = {
+  APPROVE: 'Approved',
+  REMOVE: 'Removed',
+  ESCALATE: 'Escalated',
+};
+const firstReasons = Object.fromEntries(
+  Object.entries(reasonCodes).map(([action, codes]) => [action, codes[0]?.code ?? 'other']),
+) as Record<ModeratorAction, string>;
+
+/**
+ * The review queue: a filterable list on the left, the open (claimed) item on the right,
+ * driven by the keyboard. Opening an item claims it; moving on releases the claim.
+ */
+export function QueueView({ userId }: { userId: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [filters, setFilters] = useState<Filters>(defaultFilters);
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [checked, setChecked] = useState<Set<string>>(new Set());
+  const [reasons, setReasons] = useState(firstReasons);
+  const [note, setNote] = useState('');
+  const [helpOpen, setHelpOpen] = useState(false);
+  const [flash, setFlash] = useState<{ tone: 'success' | 'error' | 'info'; text: string } | null>(
+    null,
+  );
+  const [claimError, setClaimError] = useState<string | null>(null);
+  const [bulk, setBulk] = useState<{ action: ModeratorAction; reason: string }>({
+    action: 'APPROVE',
+    reason: firstReasons.APPROVE,
+  });
+  const noteRef = useRef<HTMLTextAreaElement>(null);
+
+  const listInput = {
+    view: filters.view,
+    sort: filters.sort,
+    category: filters.category || undefined,
+    minScore: filters.minScore ? Number(filters.minScore) : undefined,
+    olderThanMinutes: filters.olderThanMinutes ? Number(filters.olderThanMinutes) : undefined,
+  };
+  const list = useQuery(trpc.queue.list.queryOptions(listInput, { refetchInterval: 10_000 }));
+  const categories = useQuery(trpc.queue.categories.queryOptions());
+  const item = useQuery(
+    trpc.queue.item.queryOptions({ id: selectedId ?? '' }, { enabled: selectedId !== null }),
+  );
+  const items = useMemo(() => list.data?.items ?? [], [list.data]);
+
+  const invalidate = useCallback(
+    () => queryClient.invalidateQueries({ queryKey: trpc.queue.pathKey() }),
+    [queryClient, trpc],
+  );
+
+  const claim = useMutation(trpc.queue.claim.mutationOptions());
+  const release = useMutation(trpc.queue.release.mutationOptions());
+  const decide = useMutation(trpc.queue.decide.mutationOptions());
+  const decideMany = useMutation(trpc.queue.decideMany.mutationOptions());
+
+  // Claim whatever is opened; release the previous claim so it does not sit idle until expiry.
+  const claimed = useRef<string | null>(null);
+  useEffect(() => {
+    const previous = claimed.current;
+    if (previous && previous !== selectedId) release.mutate({ id: previous });
+    claimed.current = null;
+    setClaimError(null);
+    if (!selectedId) return;
+    claim.mutate(
+      { id: selectedId },
+      {
+        onSuccess: (fresh) => {
+          claimed.current = selectedId;
+          if (fresh) queryClient.setQueryData(trpc.queue.item.queryKey({ id: selectedId }), fresh);
+        },
+        onError: (err) => setClaimError(err.message),
+      },
+    );
+  }, [selectedId]);
+
+  // Open the first item when nothing is open. An open item that leaves the list (decided by
+  // someone else) stays on screen, so the moderator sees what happened to it.
+  useEffect(() => {
+    if (selectedId === null && items[0]) setSelectedId(items[0].id);
+  }, [items, selectedId]);
+
+  const move = useCallback(
+    (delta: number) => {
+      if (items.length === 0) return;
+      const index = items.findIndex((i) => i.id === selectedId);
+      const next = items[Math.min(items.length - 1, Math.max(0, index + delta))];
+      if (next) setSelectedId(next.id);
+    },
+    [items, selectedId],
+  );
+
+  const act = useCallback(
+    (action: ModeratorAction) => {
+      const current = item.data;
+      if (!current || decide.isPending) return;
+      const index = items.findIndex((i) => i.id === current.id);
+      const after = items[index + 1] ?? items[index - 1] ?? null;
+      decide.mutate(
+        {
+          itemId: current.id,
+          version: current.version,
+          action,
+          reasonCode: reasons[action],
+          note: note || undefined,
+        },
+        {
+          onSuccess: () => {
+            setFlash({
+              tone: 'success',
+              text: `${pastTense[action]} ${current.externalId} (${reasons[action]}).`,
+            });
+            setNote('');
+            claimed.current = null;
+            setSelectedId(after && after.id !== current.id ? after.id : null);
+            void invalidate();
+          },
+          onError: (err) => {
+            setFlash({ tone: 'error', text: err.message });
+            void invalidate();
+          },
+        },
+      );
+    },
+    [item.data, decide, items, reasons, note, invalidate],
+  );
+
+  const toggleChecked = useCallback((id: string) => {
+    setChecked((prev) => {
+      const next = new Set(prev);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  }, []);
+
+  useEffect(() => {
+    function onKey(event: KeyboardEvent) {
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      if (event.key === 'Escape') {
+        if (helpOpen) setHelpOpen(false);
+        else if (isTyping(event.target)) (event.target as HTMLElement).blur();
+        return;
+      }
+      if (isTyping(event.target)) return;
+      const key = event.key;
+      if (key === '?') setHelpOpen((open) => !open);
+      else if (key === 'j') move(1);
+      else if (key === 'k') move(-1);
+      else if (key === 'x' && selectedId) toggleChecked(selectedId);
+      else if (key === 'n') noteRef.current?.focus();
+      else if (actionKeys[key]) act(actionKeys[key]);
+      else return;
+      event.preventDefault();
+    }
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [move, act, toggleChecked, selectedId, helpOpen]);
+
+  function runBulk() {
+    const chosen = items
+      .filter((i) => checked.has(i.id))
+      .map((i) => ({ itemId: i.id, version: i.version }));
+    if (chosen.length === 0) return;
+    decideMany.mutate(
+      { items: chosen, action: bulk.action, reasonCode: bulk.reason, note: note || undefined },
+      {
+        onSuccess: (result) => {
+          const failed = result.results.filter((r) => !r.ok);
+          setFlash({
+            tone: failed.length ? 'error' : 'success',
+            text: `${pastTense[bulk.action]} ${result.decided} of ${chosen.length}.${failed.length ? ` Not recorded: ${failed.map((f) => f.error).join(' ')}` : ''}`,
+          });
+          setChecked(new Set());
+          setNote('');
+          void invalidate();
+        },
+        onError: (err) => setFlash({ tone: 'error', text: err.message }),
+      },
+    );
+  }
+
+  return (
+    <div>
+      <PageHeader
+        title="Review queue"
+        description={
+          <>
+            {list.data ? `${list.data.total} waiting` : 'Loading…'} · <kbd>j</kbd>/<kbd>k</kbd>{' '}
+            move, <kbd>a</kbd> approve, <kbd>r</kbd> remove, <kbd>e</kbd> escalate, <kbd>?</kbd> all
+            shortcuts
+          </>
+        }
+        actions={
+          <Button variant="outline" size="sm" onClick={() => setHelpOpen(true)}>
+            Keyboard shortcuts
+          </Button>
+        }
+      />
+      {flash ? (
+        <Alert tone={flash.tone} className="mb-3" data-testid="flash">
+          {flash.text}
+        </Alert>
+      ) : null}
+      <div className="grid gap-4 lg:grid-cols-[22rem_minmax(0,1fr)]">
+        <div className="space-y-3">
+          <QueueFilters
+            filters={filters}
+            categories={categories.data ?? []}
+            onChange={(next) => {
+              setFilters(next);
+              setSelectedId(null);
+            }}
+          />
+          {checked.size > 0 ? (
+            <Card className="space-y-2 p-3" data-testid="bulk-bar">
+              <p className="text-xs font-medium">{checked.size} selected</p>
+              <div className="flex gap-2">
+                <Select
+                  aria-label="Bulk action"
+                  className="h-8 text-xs"
+                  value={bulk.action}
+                  onChange={(e) => {
+                    const action = e.target.value as ModeratorAction;
+                    setBulk({ action, reason: firstReasons[action] });
+                  }}
+                >
+                  <option value="APPROVE">Approve</option>
+                  <option value="REMOVE">Remove</option>
+                  <option value="ESCALATE">Escalate</option>
+                </Select>
+                <Select
+                  aria-label="Bulk reason"
+                  className="h-8 text-xs"
+                  value={bulk.reason}
+                  onChange={(e) => setBulk({ ...bulk, reason: e.target.value })}
+                >
+                  {reasonCodes[bulk.action].map((r) => (
+                    <option key={r.code} value={r.code}>
+                      {r.label}
+                    </option>
+                  ))}
+                </Select>
+              </div>
+              <div className="flex gap-2">
+                <Button size="sm" onClick={runBulk} disabled={decideMany.isPending}>
+                  Apply to {checked.size}
+                </Button>
+                <Button size="sm" variant="ghost" onClick={() => setChecked(new Set())}>
+                  Clear
+                </Button>
+              </div>
+            </Card>
+          ) : null}
+          <Card className="overflow-hidden">
+            <ul
+              className="max-h-[calc(100vh-17rem)] divide-y divide-border overflow-y-auto"
+              data-testid="queue-list"
+            >
+              {items.length === 0 && !list.isPending ? (
+                <li className="p-6 text-center text-sm text-muted-foreground">
+                  Nothing waiting here. Nice work.
+                </li>
+              ) : null}
+              {items.map((row) => (
+                <li
+                  key={row.id}
+                  data-testid="queue-row"
+                  data-external-id={row.externalId}
+                  aria-current={row.id === selectedId}
+                  className={cn(
+                    'flex cursor-pointer gap-3 p-2.5 hover:bg-muted/60',
+                    row.id === selectedId && 'bg-indigo-50 hover:bg-indigo-50',
+                  )}
+                  onClick={() => setSelectedId(row.id)}
+                >
+                  <input
+                    type="checkbox"
+                    aria-label={`Select ${row.externalId}`}
+                    className="mt-1"
+                    checked={checked.has(row.id)}
+                    onClick={(e) => e.stopPropagation()}
+                    onChange={() => toggleChecked(row.id)}
+                  />
+                  {row.hasImage ? (
+                    <img
+                      src={`/api/items/${row.id}/image`}
+                      alt=""
+                      className="h-12 w-12 shrink-0 rounded bg-muted object-cover"
+                      loading="lazy"
+                    />
+                  ) : (
+                    <span className="flex h-12 w-12 shrink-0 items-center justify-center rounded bg-muted text-[10px] text-muted-foreground">
+                      no image
+                    </span>
+                  )}
+                  <div className="min-w-0 flex-1">
+                    <div className="flex items-center justify-between gap-2">
+                      <span className="truncate font-mono text-xs">{row.externalId}</span>
+                      <span className="shrink-0 text-[11px] text-muted-foreground">
+                        {timeAgo(row.createdAt)}
+                      </span>
+                    </div>
+                    <p className="truncate text-xs text-muted-foreground">
+                      {row.caption ?? <em>no caption</em>}
+                    </p>
+                    <div className="mt-1 flex flex-wrap items-center gap-1">
+                      {row.topScore !== null ? (
+                        <ScoreBar score={row.topScore} />
+                      ) : (
+                        <Badge>unscored</Badge>
+                      )}
+                      {row.topDetector ? (
+                        <span className="text-[11px] text-muted-foreground">{row.topDetector}</span>
+                      ) : null}
+                      {row.claim && !row.claim.byMe ? (
+                        <Badge tone="amber">{row.claim.name} reviewing</Badge>
+                      ) : null}
+                    </div>
+                  </div>
+                </li>
+              ))}
+            </ul>
+          </Card>
+        </div>
+        <ItemPanel
+          item={item.data ?? null}
+          loading={item.isPending && selectedId !== null}
+          claimError={claimError}
+          userId={userId}
+          reasons={reasons}
+          onReason={(action, code) => setReasons({ ...reasons, [action]: code })}
+          note={note}
+          onNote={setNote}
+          noteRef={noteRef}
+          onAct={act}
+          busy={decide.isPending}
+        />
+      </div>
+      <ShortcutsHelp open={helpOpen} onOpenChange={setHelpOpen} />
+    </div>
+  );
+}

@@ -1,0 +1,150 @@
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { moderatorActions } from '~/lib/moderation';
+import { access } from '~/lib/roles';
+import { claimItem, releaseItem } from '../moderation/claims';
+import { decideItem } from '../moderation/decide';
+import { detectorNames, getItem, listQueue } from '../moderation/queue';
+import { moderationStats } from '../moderation/stats';
+import { protectedProcedure, router } from '../trpc';
+
+const moderatorProcedure = protectedProcedure(access.moderation);
+
+const decision = z.object({
+  itemId: z.string().min(1),
+  version: z.number().int().min(0),
+  action: z.enum(moderatorActions),
+  reasonCode: z.string().min(1),
+  note: z.string().max(2000).optional(),
+});
+
+/** Moderators: the review queue, claims and decisions. */
+export const queueRouter = router({
+  list: moderatorProcedure
+    .input(
+      z.object({
+        view: z.enum(['review', 'escalated', 'unscored']).default('review'),
+        category: z.string().optional(),
+        minScore: z.number().min(0).max(1).optional(),
+        olderThanMinutes: z.number().int().min(1).optional(),
+        sort: z.enum(['oldest', 'newest', 'score']).default('oldest'),
+        limit: z.number().int().min(1).max(500).default(100),
+      }),
+    )
+    .query(({ ctx, input }) => listQueue(ctx.db, input, ctx.user.id)),
+
+  categories: moderatorProcedure.query(({ ctx }) => detectorNames(ctx.db)),
+
+  item: moderatorProcedure
+    .input(z.object({ id: z.string().min(1) }))
+    .query(async ({ ctx, input }) => {
+      const item = await getItem(ctx.db, input.id);
+      if (!item) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such item.' });
+      return item;
+    }),
+
+  /** Opening an item claims it; the response carries the fresh item (and its version). */
+  claim: moderatorProcedure
+    .input(z.object({ id: z.string().min(1) }))
+    .mutation(async ({ ctx, input }) => {
+      await claimItem(ctx.db, input.id, ctx.user.id);
+      return getItem(ctx.db, input.id);
+    }),
+
+  release: moderatorProcedure
+    .input(z.object({ id: z.string().min(1) }))
+    .mutation(async ({ ctx, input }) => {
+      await releaseItem(ctx.db, input.id, ctx.user.id);
+      return { ok: true as const };
+    }),
+
+  decide: moderatorProcedure
+    .input(decision)
+    .mutation(({ ctx, input }) => decideItem(ctx.db, input, ctx.user.id)),
+
+  /**
+   * One action on many items. Each item is decided on its own (claim, then decide at the version
+   * the moderator saw); the result lists which were recorded and why the others were not.
+   */
+  decideMany: moderatorProcedure
+    .input(
+      z.object({
+        items: z
+          .array(z.object({ itemId: z.string().min(1), version: z.number().int().min(0) }))
+          .min(1)
+          .max(200),
+        action: z.enum(moderatorActions),
+        reasonCode: z.string().min(1),
+        note: z.string().max(2000).optional(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const results: { itemId: string; ok: boolean; error?: string }[] = [];
+      for (const { itemId, version } of input.items) {
+        try {
+          await decideItem(
+            ctx.db,
+            {
+              itemId,
+              version,
+              action: input.action,
+              reasonCode: input.reasonCode,
+              note: input.note,
+            },
+            ctx.user.id,
+          );
+          results.push({ itemId, ok: true });
+        } catch (err) {
+          results.push({
+            itemId,
+            ok: false,
+            error: err instanceof Error ? err.message : String(err),
+          });
+        }
+      }
+      return { decided: results.filter((r) => r.ok).length, results };
+    }),
+
+  stats: moderatorProcedure.query(({ ctx }) => moderationStats(ctx.db)),
+});
+
+/** Moderators: the append-only decision log. */
+export const decisionsRouter = router({
+  log: moderatorProcedure
+    .input(
+      z.object({
+        actorId: z.string().optional(),
+        action: z.enum(['ALLOW', 'REVIEW', 'BLOCK', 'APPROVE', 'REMOVE', 'ESCALATE']).optional(),
+        cursor: z.string().optional(),
+        limit: z.number().int().min(1).max(200).default(50),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      const rows = await ctx.db.decision.findMany({
+        where: {
+          ...(input.actorId ? { actorId: input.actorId === 'policy' ? null : input.actorId } : {}),
+          ...(input.action ? { action: input.action } : {}),
+        },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: input.limit + 1,
+        ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),
+        include: {
+          actor: { select: { id: true, name: true } },
+          item: { select: { id: true, externalId: true, caption: true, status: true } },
+        },
+      });
+      const more = rows.length > input.limit;
+      return {
+        rows: rows.slice(0, input.limit),
+        nextCursor: more ? rows[input.limit - 1]?.id : undefined,
+      };
+    }),
+
+  moderators: moderatorProcedure.query(({ ctx }) =>
+    ctx.db.user.findMany({
+      where: { role: { in: ['MODERATOR', 'ADMIN'] } },
+      select: { id: true, name: true },
+      orderBy: { name: 'asc' },
+    }),
+  ),
+});
