@@ -5,10 +5,13 @@
 // DCGAN (batch 64) one after the other, and prints a table with the ratio ours/torch.
 //
 //   pnpm bench:vs-torch [--steps N] [--warmup N] [--torch-threads N] [--backend wasm|cpu|tensorflow]
-//                       [--only mlp|dcgan]
+//                       [--only mlp|dcgan] [--workers 1,2]
+//
+// --workers lists the data-parallel replica counts to run ours with (default 1 and 2: one thread,
+// and as many threads as PyTorch gets).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pnpmCommand, root } from './lib.mjs';
@@ -21,6 +24,7 @@ const { values } = parseArgs({
     'torch-threads': { type: 'string', default: '2' },
     backend: { type: 'string' },
     only: { type: 'string' },
+    workers: { type: 'string', default: '1,2' },
   },
 });
 
@@ -81,25 +85,27 @@ for (const c of configs) {
   ];
   process.stderr.write(`▶ ${c.model} batch ${c.batch}: PyTorch\n`);
   const torch = runJson(python, [reference, ...common, '--threads', values['torch-threads']]);
-  process.stderr.write(`▶ ${c.model} batch ${c.batch}: gan-core\n`);
-  const mine = runJson(process.execPath, [
-    ours,
-    ...common,
-    ...(values.backend ? ['--backend', values.backend] : []),
-  ]);
-  rows.push({ c, torch, mine, ratio: mine.ms_per_step_median / torch.ms_per_step_median });
+  for (const workers of values.workers.split(',')) {
+    process.stderr.write(`▶ ${c.model} batch ${c.batch}: gan-core, ${workers} worker(s)\n`);
+    const backend = values.backend ? ['--backend', values.backend] : [];
+    const mine = runJson(process.execPath, [ours, ...common, ...backend, '--workers', workers]);
+    rows.push({ c, torch, mine, ratio: mine.ms_per_step_median / torch.ms_per_step_median });
+  }
 }
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const lines = [
-  `machine: ${cpu}, ${cpus().length} CPUs, Node ${process.version}`,
+  `machine: ${cpu}, ${cpus().length} CPUs, Node ${process.version}, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
   '',
-  '| model | batch | PyTorch ms/step (threads) | gan-core ms/step (backend, threads) | ours/torch |',
-  '|---|---|---|---|---|',
+  '| model | batch | PyTorch ms/step (threads) | gan-core ms/step (backend, threads) | gan-core CPU ms/step | ours/torch |',
+  '|---|---|---|---|---|---|',
   ...rows.map(
     ({ c, torch, mine, ratio }) =>
       `| ${c.model} | ${c.batch} | ${torch.ms_per_step_median} (${torch.impl}, ${torch.threads}) | ` +
-      `${mine.ms_per_step_median} (${mine.backend}, ${mine.threads}) | ${ratio.toFixed(2)} |`,
+      `${mine.ms_per_step_median} (${mine.backend}, ${mine.threads}) | ${mine.cpu_ms_per_step_median} | ` +
+      `${ratio.toFixed(2)} |`,
   ),
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
