@@ -53,3 +53,7 @@ export {
 export { convertNsfwModel, NSFW_MODELS, type NsfwModelName } from './nsfw/convert.js';
 export * from './metrics/ranking.js';
 export * from './feedback/recalibrate.js';
+export * from './detectors/synthetic.js';
+export * from './synthetic/generator.js';
+export * from './synthetic/train.js';
+export * from './synthetic/model-dir.js';
