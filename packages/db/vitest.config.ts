@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The tests mostly wait on PostgreSQL and SQLite I/O: overlap files beyond the core count.
+    maxWorkers: 4,
     env: { CHECKPOINT_DISABLE: '1', PRISMA_HIDE_UPDATE_MESSAGE: '1' },
     // Migrations and scrypt hashing take a few seconds on a busy 2-core machine.
     testTimeout: 30_000,

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createDb } from '../src/client.js';
-import { createMigration, migrate, migrationStatus } from '../src/migrate/index.js';
+import { migrate, migrationStatus } from '../src/migrate/index.js';
 import { PRISMA_DIR } from '../src/migrate/migrations-dir.js';
 import type { DbProvider } from '../src/url.js';
 import type { TestDatabase } from './helpers.js';
-import { PROVIDERS, TEST_POSTGRES_SERVER, createTestDatabase } from './helpers.js';
+import { PROVIDERS, createTestDatabase } from './helpers.js';
 
 async function committedMigrations(provider: DbProvider): Promise<string[]> {
   const entries = await readdir(join(PRISMA_DIR, provider, 'migrations'), { withFileTypes: true });
@@ -67,57 +67,6 @@ describe.each(PROVIDERS)('migrations on %s', (provider) => {
       const status = await migrationStatus(database.url, { prismaDir });
       expect(status.edited).toEqual([firstMigration]);
       expect(status.upToDate).toBe(false);
-    } finally {
-      await rm(prismaDir, { recursive: true, force: true });
-    }
-  });
-});
-
-describe.each(PROVIDERS)('createMigration for %s', (provider) => {
-  const postgresUrl = TEST_POSTGRES_SERVER;
-
-  it('finds the committed migrations in step with the schema', async () => {
-    const created = await createMigration({ provider, name: 'no_change', postgresUrl });
-    expect(created).toEqual({ provider, name: null, path: null, sql: null });
-  });
-
-  it('writes a migration for a schema change, which then applies', async () => {
-    const prismaDir = await mkdtemp(join(tmpdir(), 'ganmod-prisma-'));
-    const database = await createTestDatabase(provider);
-    try {
-      await cp(PRISMA_DIR, prismaDir, { recursive: true });
-      const model = '\nmodel Widget {\n  id   Int    @id\n  name String\n}\n';
-      // A composed schema is the provider header followed by models.prisma: extend both.
-      for (const file of ['models.prisma', join(provider, 'schema.prisma')]) {
-        const path = join(prismaDir, file);
-        await writeFile(path, (await readFile(path, 'utf8')) + model);
-      }
-      const created = await createMigration({
-        provider,
-        name: 'add_widget',
-        prismaDir,
-        postgresUrl,
-      });
-      expect(created.name).toMatch(/^\d{14}_add_widget$/);
-      expect(created.sql).toContain('CREATE TABLE "Widget"');
-      expect(await readFile(join(created.path!, 'migration.sql'), 'utf8')).toBe(created.sql);
-
-      const applied = await migrate(database.url, { prismaDir });
-      expect(applied.applied.at(-1)).toBe(created.name);
-    } finally {
-      await database.drop();
-      await rm(prismaDir, { recursive: true, force: true });
-    }
-  });
-
-  it('refuses a provider schema that is stale against models.prisma', async () => {
-    const prismaDir = await mkdtemp(join(tmpdir(), 'ganmod-prisma-'));
-    try {
-      await cp(PRISMA_DIR, prismaDir, { recursive: true });
-      await writeFile(join(prismaDir, 'models.prisma'), '// changed\n');
-      await expect(
-        createMigration({ provider, name: 'stale', prismaDir, postgresUrl }),
-      ).rejects.toThrow(`prisma/${provider}/schema.prisma is out of date`);
     } finally {
       await rm(prismaDir, { recursive: true, force: true });
     }

@@ -1,0 +1,109 @@
+import { betterAuth } from 'better-auth';
+import { prismaAdapter } from 'better-auth/adapters/prisma';
+import { verifyPassword } from 'better-auth/crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { hashApiKeySecret } from '../src/api-keys.js';
+import type { Db } from '../src/client.js';
+import { connectDb } from '../src/client.js';
+import { migrate } from '../src/migrate/index.js';
+import { DEFAULT_ADMIN_EMAIL, seed } from '../src/seed.js';
+import type { TestDatabase } from './helpers.js';
+import { PROVIDERS, createTestDatabase } from './helpers.js';
+
+describe.each(PROVIDERS)('seed on %s', (provider) => {
+  let database: TestDatabase;
+  let db: Db;
+  const env = { GANMOD_ADMIN_EMAIL: 'root@example.test', GANMOD_ADMIN_PASSWORD: 'correct horse' };
+
+  beforeAll(async () => {
+    database = await createTestDatabase(provider);
+    await migrate(database.url);
+    db = await connectDb(database.url);
+  });
+  afterAll(async () => {
+    await db?.$disconnect();
+    await database?.drop();
+  });
+
+  it('creates the admin and demo data once', async () => {
+    const first = await seed(db, { env });
+    expect(first.admin).toMatchObject({ email: 'root@example.test', role: 'ADMIN', created: true });
+    expect(first.demoUsers.map((u) => [u.email, u.role, u.created])).toEqual([
+      ['engineer@example.test', 'ENGINEER', true],
+      ['moderator@example.test', 'MODERATOR', true],
+    ]);
+    expect(first.apiKey?.secret).toMatch(/^gm_/);
+    expect(first.createdContentItems).toBe(2);
+    expect(first.createdHashBankEntries).toBe(3);
+
+    // Only the hash of the API key is stored, and it matches the secret shown once.
+    const key = await db.apiKey.findUniqueOrThrow({ where: { id: first.apiKey!.id } });
+    expect(key.hash).toBe(hashApiKeySecret(first.apiKey!.secret!));
+    expect(first.apiKey!.secret!.startsWith(key.prefix)).toBe(true);
+
+    const queue = await db.contentItem.findMany({
+      where: { status: 'IN_REVIEW' },
+      include: { scores: true, decisions: true },
+    });
+    expect(queue).toHaveLength(2);
+    for (const item of queue) {
+      expect(item.scores.length).toBeGreaterThan(0);
+      expect(item.decisions).toMatchObject([{ action: 'REVIEW', actorId: null }]);
+    }
+
+    const counts = async () => ({
+      users: await db.user.count(),
+      accounts: await db.account.count(),
+      keys: await db.apiKey.count(),
+      items: await db.contentItem.count(),
+      scores: await db.detectorScore.count(),
+      decisions: await db.decision.count(),
+      hashes: await db.hashBankEntry.count(),
+    });
+    const before = await counts();
+    const second = await seed(db, { env });
+    expect(await counts()).toEqual(before);
+    expect(second.admin.created).toBe(false);
+    expect(second.apiKey).toMatchObject({ created: false, prefix: key.prefix });
+    expect(second.apiKey?.secret).toBeUndefined();
+    expect(second.createdContentItems + second.createdHashBankEntries).toBe(0);
+  });
+
+  it("stores the admin password as better-auth's own hash", async () => {
+    const account = await db.account.findFirstOrThrow({
+      where: { providerId: 'credential', user: { email: 'root@example.test' } },
+    });
+    expect(await verifyPassword({ hash: account.password!, password: 'correct horse' })).toBe(true);
+    expect(await verifyPassword({ hash: account.password!, password: 'wrong horse' })).toBe(false);
+  });
+
+  it('lets better-auth sign the admin in through its prisma adapter', async () => {
+    const auth = betterAuth({
+      database: prismaAdapter(db, { provider: provider === 'sqlite' ? 'sqlite' : 'postgresql' }),
+      emailAndPassword: { enabled: true },
+      secret: 'test-secret-test-secret-test-secret-0123',
+      baseURL: 'http://localhost:3000',
+      telemetry: { enabled: false },
+      logger: { disabled: true },
+      user: {
+        additionalFields: {
+          role: { type: 'string', input: false },
+          disabled: { type: 'boolean', input: false },
+        },
+      },
+    });
+    const result = await auth.api.signInEmail({
+      body: { email: 'root@example.test', password: 'correct horse' },
+    });
+    expect(result.user).toMatchObject({ email: 'root@example.test', role: 'ADMIN' });
+    const session = await db.session.findUniqueOrThrow({ where: { token: result.token } });
+    expect(session.userId).toBe(result.user.id);
+  });
+
+  it('rejects a weak admin password with a clear message', async () => {
+    await expect(
+      seed(db, { adminEmail: DEFAULT_ADMIN_EMAIL, adminPassword: 'short', demo: false }),
+    ).rejects.toThrow('GANMOD_ADMIN_PASSWORD must be at least 8 characters');
+  });
+});
