@@ -44,6 +44,9 @@ export interface CheckpointManifest {
   step: number;
   createdAt: string;
   config: TrainConfig;
+  /** The dataset shape and class count the models were built for. */
+  imageShape: [number, number, number];
+  numClasses: number;
   rng: RngState;
   groups: Record<WeightGroup, GroupEntry>;
 }
@@ -59,6 +62,9 @@ export interface StoredTensor {
 export interface CheckpointData {
   step: number;
   config: TrainConfig;
+  imageShape: [number, number, number];
+  /** 0 for unconditional models. */
+  numClasses: number;
   rng: RngState;
   groups: Record<WeightGroup, { tensors: StoredTensor[]; iterations?: number }>;
 }

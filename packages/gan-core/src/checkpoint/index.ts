@@ -1,3 +1,4 @@
 export * from './format.js';
 export * from './read.js';
 export * from './write.js';
+export * from './generator.js';

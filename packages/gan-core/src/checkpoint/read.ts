@@ -62,13 +62,20 @@ function parseManifest(text: string, dir: string): CheckpointManifest {
     throw new CheckpointError(`unsupported checkpoint version ${String(raw['version'])}`, dir);
   }
   const groups = raw['groups'];
+  const shape = raw['imageShape'];
   if (
     !Number.isInteger(raw['step']) ||
     !isObject(raw['config']) ||
     !isObject(raw['rng']) ||
-    !isObject(groups)
+    !isObject(groups) ||
+    !Array.isArray(shape) ||
+    shape.length !== 3 ||
+    !Number.isInteger(raw['numClasses'])
   ) {
-    throw new CheckpointError(`${manifestFile} lacks step, config, rng or groups`, dir);
+    throw new CheckpointError(
+      `${manifestFile} lacks step, config, imageShape, numClasses, rng or groups`,
+      dir,
+    );
   }
   for (const group of weightGroups) {
     const entry = groups[group];
@@ -156,7 +163,14 @@ export async function readCheckpoint(
       ...(entry.iterations === undefined ? {} : { iterations: entry.iterations }),
     };
   }
-  return { step: manifest.step, config: manifest.config, rng: manifest.rng, groups };
+  return {
+    step: manifest.step,
+    config: manifest.config,
+    imageShape: manifest.imageShape,
+    numClasses: manifest.numClasses,
+    rng: manifest.rng,
+    groups,
+  };
 }
 
 /** The newest checkpoint directory under `root`, or null when there is none. */

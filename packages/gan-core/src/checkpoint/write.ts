@@ -79,6 +79,8 @@ export async function writeCheckpoint(root: string, data: CheckpointData): Promi
     step: data.step,
     createdAt: new Date().toISOString(),
     config: data.config,
+    imageShape: data.imageShape,
+    numClasses: data.numClasses,
     rng: data.rng,
     groups,
   };

@@ -26,6 +26,8 @@ export interface TrainingState {
   step: number;
   /** 0 for unconditional models. */
   readonly numClasses: number;
+  /** The dataset's image shape the models were built for. */
+  readonly imageShape: ImageShape;
 }
 
 /** Builds fresh models and optimizers for `config` and a dataset of `shape` with `numClasses` classes. */
@@ -55,6 +57,7 @@ export function createTrainingState(
     optimizerD: adam(config.lrD),
     step: 0,
     numClasses: models.numClasses,
+    imageShape: shape,
   });
 }
 
@@ -104,6 +107,8 @@ export async function captureState(state: TrainingState): Promise<CheckpointData
   return {
     step: state.step,
     config: state.config,
+    imageShape: [...state.imageShape],
+    numClasses: state.numClasses,
     rng: state.rng.state(),
     groups: {
       generator: { tensors: modelTensors(state.generator) },
@@ -115,7 +120,7 @@ export async function captureState(state: TrainingState): Promise<CheckpointData
   };
 }
 
-function restoreModel(
+export function restoreModel(
   model: tf.LayersModel,
   stored: readonly StoredTensor[],
   what: string,
