@@ -6,7 +6,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 
 import { DbConnectionError, connectionFailureCause, describeDbError } from './errors.js';
 import { PrismaClient as PostgresPrismaClient } from './generated/postgres/client.js';
-import type { PrismaClient as SqlitePrismaClient } from './generated/sqlite/client.js';
+import type { Prisma, PrismaClient as SqlitePrismaClient } from './generated/sqlite/client.js';
 import { PrismaClient as SqlitePrismaClientClass } from './generated/sqlite/client.js';
 import { pgPoolConfig, postgresFailureCause } from './postgres.js';
 import type { DbTarget } from './url.js';
@@ -27,6 +27,15 @@ export type Db = Omit<SqlitePrismaClient, 'decision'> & {
   readonly decision: Omit<SqlitePrismaClient['decision'], RewritingMethods>;
 };
 
+/** How long a SQLite statement waits for another process's write lock before failing (ms). */
+const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+
+/**
+ * The client inside `db.$transaction(async (tx) => ...)`: type helpers that work both inside
+ * and outside a transaction can take `Db | DbTransaction`.
+ */
+export type DbTransaction = Prisma.TransactionClient;
+
 /** Prisma phones home to check for updates unless told not to. */
 export function disablePrismaTelemetry(): void {
   process.env.CHECKPOINT_DISABLE ??= '1';
@@ -36,7 +45,9 @@ export function disablePrismaTelemetry(): void {
 function clientFor(target: DbTarget): Db {
   if (target.provider === 'sqlite') {
     if (target.path !== ':memory:') mkdirSync(dirname(target.path), { recursive: true });
-    return new SqlitePrismaClientClass({ adapter: new PrismaLibSql({ url: target.libsqlUrl }) });
+    // Workers, the CLI and the dashboard share one file: wait for a lock instead of failing at once.
+    const adapter = new PrismaLibSql({ url: target.libsqlUrl, timeout: SQLITE_BUSY_TIMEOUT_MS });
+    return new SqlitePrismaClientClass({ adapter });
   }
   const adapter = new PrismaPg(
     pgPoolConfig(target),

@@ -11,7 +11,7 @@
  * ```
  */
 export { connectDb, createDb } from './client.js';
-export type { Db } from './client.js';
+export type { Db, DbTransaction } from './client.js';
 export { parseDatabaseUrl, providerOf, redactUrl, resolveDatabaseUrl } from './url.js';
 export type { DbProvider } from './url.js';
 export {

@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { SchemaEngine } from '@prisma/schema-engine-wasm';
-import * as bindings from '@prisma/schema-engine-wasm/schema_engine_bg';
+import type * as EngineBindings from '@prisma/schema-engine-wasm/schema_engine_bg';
 
 /** The engine's panic hook writes its message here (a global the wasm glue code expects). */
 interface PanicRegistry {
@@ -33,7 +33,9 @@ declare const WebAssembly: {
   ): Promise<{ instance: { exports: Record<string, unknown> } }>;
 };
 
-let loaded: Promise<void> | undefined;
+type Bindings = typeof EngineBindings;
+
+let loaded: Promise<Bindings> | undefined;
 
 /**
  * The engine arms timers (timeouts around database calls) that it never clears; left as they
@@ -58,8 +60,10 @@ function withUnrefTimers(imports: Record<string, unknown>): Record<string, unkno
  * `.wasm` file as an ES module, which Node 20 only allows behind `--experimental-wasm-modules`;
  * instantiating it by hand with the generated glue code as its import object avoids the flag.
  */
-function loadWasm(): Promise<void> {
+function loadWasm(): Promise<Bindings> {
+  // Imported on first use, so importing @ganmod/db for its client costs nothing here.
   loaded ??= (async () => {
+    const bindings = await import('@prisma/schema-engine-wasm/schema_engine_bg');
     globalThis.PRISMA_WASM_PANIC_REGISTRY ??= {
       message: '',
       set_message(message: string) {
@@ -74,6 +78,7 @@ function loadWasm(): Promise<void> {
     });
     bindings.__wbg_set_wasm(instance.exports);
     (instance.exports.__wbindgen_start as () => void)();
+    return bindings;
   })();
   return loaded;
 }
@@ -93,7 +98,7 @@ export async function startSchemaEngine(
   adapterFactory: SqlMigrationAwareDriverAdapterFactory,
   log: (line: string) => void = () => undefined,
 ): Promise<SchemaEngine> {
-  await loadWasm();
+  const bindings = await loadWasm();
   return bindings.SchemaEngine.new(
     { datamodels: [[schema.path, schema.content]] },
     log,
