@@ -79,15 +79,28 @@ describe('kNearestNeighbors', () => {
 describe('precisionRecall', () => {
   const real = diagonalGaussian(400, [0, 0, 0, 0], [1, 1, 1, 1], 31);
 
-  it('is 1 / 1 for identical sets', async () => {
-    expect(await precisionRecall(real, real)).toEqual({ precision: 1, recall: 1, k: 3 });
+  it('is 1 / 1 for identical sets (coverage 1, density ~1)', async () => {
+    const pr = await precisionRecall(real, real);
+    expect(pr).toMatchObject({ precision: 1, recall: 1, coverage: 1, k: 3 });
+    expect(pr.density).toBeGreaterThan(0.8);
+    expect(pr.density).toBeLessThan(1.5);
   });
 
   it('is ~0 / ~0 for disjoint far clusters', async () => {
     const far = diagonalGaussian(400, [50, 50, 0, 0], [1, 1, 1, 1], 32);
     const pr = await precisionRecall(real, far);
-    expect(pr.precision).toBe(0);
-    expect(pr.recall).toBe(0);
+    expect(pr).toMatchObject({ precision: 0, recall: 0, density: 0, coverage: 0 });
+  });
+
+  it('density and coverage shrug off a real outlier that inflates precision', async () => {
+    // One real sample far out has a huge ball (radius ~42) that swallows a far-off fake cluster.
+    const outlier = featureMatrix(Float64Array.from([30, 30, 0, 0]), 1, 4);
+    const withOutlier = concat(real, outlier);
+    const fake = diagonalGaussian(400, [40, 40, 0, 0], [1, 1, 1, 1], 38);
+    const pr = await precisionRecall(withOutlier, fake);
+    expect(pr.precision).toBeGreaterThan(0.9);
+    expect(pr.coverage).toBeLessThan(0.01);
+    expect(pr.density).toBeCloseTo(1 / 3, 9); // each fake sits in that one ball only
   });
 
   it('is high for a second sample of the same distribution', async () => {

@@ -33,6 +33,10 @@ export interface QualityMetrics {
   readonly precision: number;
   /** Share of real images inside the generated manifold (diversity). */
   readonly recall: number;
+  /** Naeem et al. density (~1 when matched; fidelity, robust to real outliers). */
+  readonly density: number;
+  /** Naeem et al. coverage (share of real neighbourhoods hit by a generated image). */
+  readonly coverage: number;
 }
 
 /** A real image set embedded once, reusable across evaluations (e.g. every N training steps). */
@@ -100,7 +104,15 @@ export async function compareEmbeddings(
     ...prOptions,
     ...(realRadii ? { realRadii } : {}),
   });
-  return { fid, kid, is, precision: pr.precision, recall: pr.recall };
+  return {
+    fid,
+    kid,
+    is,
+    precision: pr.precision,
+    recall: pr.recall,
+    density: pr.density,
+    coverage: pr.coverage,
+  };
 }
 
 /** Options of {@link evaluateGenerator}. */

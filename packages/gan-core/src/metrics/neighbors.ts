@@ -137,5 +137,50 @@ export async function kNearestNeighbors(
     },
     options,
   );
+  refineExact(query, reference, k, best, indices);
   return { k, indices, distances: best.map(Math.sqrt) };
+}
+
+/**
+ * Recomputes the kept distances exactly (float64, direct differences) and re-sorts each row: the
+ * matmul form loses ~1e-7 * ||x||^2 to float32 cancellation, enough to blur an exact copy (0) into a
+ * small positive distance in pixel space. The candidates themselves are reliable, being chosen
+ * among all rows by distances with that small error.
+ */
+function refineExact(
+  query: FeatureMatrix,
+  reference: FeatureMatrix,
+  k: number,
+  best: Float64Array,
+  indices: Int32Array,
+): void {
+  const d = query.cols;
+  const order = Array.from({ length: k }, (_, i) => i);
+  const dist = new Float64Array(k);
+  const idx = new Int32Array(k);
+  for (let i = 0; i < query.rows; i++) {
+    const o = i * k;
+    for (let p = 0; p < k; p++) {
+      const j = indices[o + p] as number;
+      idx[p] = j;
+      if (j < 0) {
+        dist[p] = Infinity;
+        continue;
+      }
+      let s = 0;
+      for (let c = 0; c < d; c++) {
+        const diff = (query.data[i * d + c] as number) - (reference.data[j * d + c] as number);
+        s += diff * diff;
+      }
+      dist[p] = s;
+    }
+    order.sort(
+      (x, y) =>
+        (dist[x] as number) - (dist[y] as number) || (idx[x] as number) - (idx[y] as number),
+    );
+    order.forEach((src, p) => {
+      best[o + p] = dist[src] as number;
+      indices[o + p] = idx[src] as number;
+    });
+  }
 }

@@ -9,12 +9,19 @@ export interface PrecisionRecallOptions extends DistanceBlockOptions {
   readonly realRadii?: Float64Array;
 }
 
-/** Improved precision and recall, both in [0, 1]. */
+/** Improved precision and recall, with density and coverage from the same distances. */
 export interface PrecisionRecall {
-  /** Fraction of generated samples inside the real manifold: fidelity. */
+  /** Fraction of generated samples inside the real manifold: fidelity, in [0, 1]. */
   readonly precision: number;
-  /** Fraction of real samples inside the generated manifold: coverage/diversity. */
+  /** Fraction of real samples inside the generated manifold: diversity, in [0, 1]. */
   readonly recall: number;
+  /**
+   * Naeem et al. 2020: real balls containing a generated sample, counted with multiplicity, over
+   * k x generated samples. ~1 when both sets match; robust to real outliers (unbounded above).
+   */
+  readonly density: number;
+  /** Naeem et al. 2020: fraction of real balls that contain at least one generated sample, in [0, 1]. */
+  readonly coverage: number;
   readonly k: number;
 }
 
@@ -23,7 +30,10 @@ export interface PrecisionRecall {
  * for Assessing Generative Models"). Each set's manifold is the union of balls around its samples
  * with radius the distance to the sample's k-th nearest neighbour in the same set; precision is the
  * share of generated samples inside the real manifold, recall the share of real samples inside the
- * generated one. Use equal-sized sets (the radii depend on the sample density).
+ * generated one. Use equal-sized sets (the radii depend on the sample density). Precision is
+ * sensitive to outliers of the real set (their balls are large); density and coverage (Naeem et
+ * al. 2020, "Reliable Fidelity and Diversity Metrics for Generative Models") are computed from the
+ * same distances and are not.
  */
 export async function precisionRecall(
   real: FeatureMatrix,
@@ -38,7 +48,9 @@ export async function precisionRecall(
   const fakeR2 = fakeRadii.map((r) => r * r);
   const fakeInReal = new Uint8Array(fake.rows);
   const realInFake = new Uint8Array(real.rows);
-  // One pass over the fake x real distances answers both questions.
+  const realCovered = new Uint8Array(real.rows);
+  let density = 0;
+  // One pass over the fake x real distances answers all four questions.
   await forEachDistanceBlock(
     fake,
     real,
@@ -47,18 +59,28 @@ export async function precisionRecall(
         const fi = f0 + i;
         const fr = fakeR2[fi] as number;
         const row = i * rc;
-        let inside = fakeInReal[fi] === 1;
+        let balls = 0;
         for (let j = 0; j < rc; j++) {
           const v = d2[row + j] as number;
-          if (!inside && v <= (realR2[r0 + j] as number)) inside = true;
+          if (v <= (realR2[r0 + j] as number)) {
+            balls++;
+            realCovered[r0 + j] = 1;
+          }
           if (v <= fr) realInFake[r0 + j] = 1;
         }
-        if (inside) fakeInReal[fi] = 1;
+        if (balls > 0) fakeInReal[fi] = 1;
+        density += balls;
       }
     },
     options,
   );
-  return { precision: mean(fakeInReal), recall: mean(realInFake), k };
+  return {
+    precision: mean(fakeInReal),
+    recall: mean(realInFake),
+    density: density / (k * fake.rows),
+    coverage: mean(realCovered),
+    k,
+  };
 }
 
 /** Distance of every sample to its k-th nearest neighbour in the same set (the ball radii). */
