@@ -8,6 +8,8 @@ import { batchMatMulConfig, fusedMatMulConfig } from './batch_matmul.js';
 import { conv2dBackpropFilterConfig } from './conv2d_backprop_filter.js';
 import { conv2dBackpropInputConfig } from './conv2d_backprop_input.js';
 import { WASM, wasmKernelFunc } from './kernel_utils.js';
+import { meanConfig, sumConfig } from './reduce_leading.js';
+import { tileConfig } from './tile_repeat.js';
 
 /** Names of the kernels {@link registerWasmKernels} installs for the wasm backend. */
 export const WASM_KERNEL_NAMES = [
@@ -15,6 +17,9 @@ export const WASM_KERNEL_NAMES = [
   'Conv2DBackpropInput',
   'BatchMatMul',
   '_FusedMatMul',
+  'Sum',
+  'Mean',
+  'Tile',
 ] as const;
 
 let installed: KernelConfig[] | undefined;
@@ -43,6 +48,9 @@ export function registerWasmKernels(): readonly string[] {
       conv2dBackpropInputConfig,
       batchMatMulConfig(wasmKernelFunc('BatchMatMul')),
       fusedMatMulConfig(wasmKernelFunc('_FusedMatMul')),
+      sumConfig(wasmKernelFunc('Sum')),
+      meanConfig(wasmKernelFunc('Mean')),
+      tileConfig(wasmKernelFunc('Tile')),
     ];
   }
   for (const config of installed) {
