@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Prisma } from '@ganmod/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type Provider, type TestDatabase } from './databases.js';
 import { startCli, waitFor } from './worker-process.js';
 
 /** A run small enough to train in seconds on one shared core: the MLP GAN on 256 MNIST digits. */
-function tinyConfig(overrides: Record<string, unknown> = {}) {
+function tinyConfig(overrides: Prisma.InputJsonObject = {}): Prisma.InputJsonObject {
   return {
     dataset: { kind: 'mnist', limit: 256 },
     model: 'mlp',
@@ -34,7 +35,7 @@ describe.each<Provider>(['sqlite', 'postgres'])('trainer worker processes on %s'
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function queue(name: string, config: Record<string, unknown>) {
+  async function queue(name: string, config: Prisma.InputJsonObject) {
     return t.db.trainingRun.create({
       data: { name, config, totalSteps: Number(config.steps ?? 0) },
     });
