@@ -1,6 +1,7 @@
 /** The training loop: steps, callbacks, checkpoints, cancellation and the divergence watchdog. */
 import * as tf from '@tensorflow/tfjs';
 
+import { initBackend } from '../backend/index.js';
 import { readCheckpoint } from '../checkpoint/read.js';
 import { pruneCheckpoints, writeCheckpoint } from '../checkpoint/write.js';
 import { parseTrainConfig, type TrainConfig, type TrainConfigInput } from '../config.js';
@@ -78,6 +79,14 @@ export async function train(
     throw new ModelShapeError(
       `model cdcgan needs a labelled dataset with at least 2 classes, got ${dataset.numClasses}`,
     );
+  }
+  if (options.backend !== 'current') {
+    await initBackend({
+      ...(options.backend === undefined || options.backend === 'auto'
+        ? {}
+        : { backend: options.backend }),
+      logger: null,
+    });
   }
   await tf.ready();
   const resumed =

@@ -1,6 +1,7 @@
 /** Public types of the training loop: options, callbacks and the result. */
 import type * as tf from '@tensorflow/tfjs';
 
+import type { BackendName } from '../backend/index.js';
 import type { TrainConfig } from '../config.js';
 import type { TrainingImages } from './data.js';
 import type { StepLosses } from './step.js';
@@ -65,6 +66,12 @@ export interface TrainOptions {
   /** A checkpoint directory to continue from; it must come from a run with the same trajectory config. */
   resumeFrom?: string;
   logger?: TrainLogger;
+  /**
+   * TF.js backend: `'auto'` (default) runs `initBackend()` (tfjs-node -> wasm with the project's
+   * kernels -> cpu, honouring GANMOD_BACKEND); a name forces that backend; `'current'` keeps
+   * whatever the caller already set up.
+   */
+  backend?: 'auto' | 'current' | BackendName;
 }
 
 export type TrainStatus = 'completed' | 'cancelled' | 'diverged';
