@@ -73,7 +73,7 @@ describe('AllReduce', () => {
         expect(results[rank]![round]).toEqual(results[0]![round]);
       }
     }
-  });
+  }, 60_000);
 
   it('rejects a vector larger than its capacity', async () => {
     const { AllReduce } = await import('../src/backend/all_reduce.js');
@@ -102,5 +102,5 @@ describe('data-parallel gradients', () => {
       const scale = tf.max(tf.abs(full[v.name]!)).dataSync()[0]!;
       expect(diff / scale, v.name).toBeLessThan(1e-5);
     }
-  });
+  }, 60_000);
 });

@@ -70,9 +70,9 @@ const CASES: ConvCase[] = [
     pad: 'same',
   },
   {
-    name: 'DCGAN G layer 2 (batch 2)',
-    x: [2, 14, 14, 64],
-    filter: [5, 5, 64, 128],
+    name: 'DCGAN G layer 2 (batch 1, half the filters)',
+    x: [1, 14, 14, 64],
+    filter: [5, 5, 64, 64],
     strides: 2,
     pad: 'same',
   },
@@ -88,30 +88,38 @@ const TOLERANCE = 1e-5;
 describe('wasm Conv2DBackpropFilter matches the cpu backend', () => {
   beforeAll(setUpWasm);
 
-  it.each(CASES)('$name', async (c) => {
-    const result = await compareKernel(
-      'Conv2DBackpropFilter',
-      { x: input(c.x, 1), dy: input(dyShape(c), 2) },
-      { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter },
-    );
-    expect(result.shape).toEqual(c.filter);
-    expect(result.expectedShape).toEqual(c.filter);
-    expect(result.error).toBeLessThan(TOLERANCE);
-  });
+  it.each(CASES)(
+    '$name',
+    async (c) => {
+      const result = await compareKernel(
+        'Conv2DBackpropFilter',
+        { x: input(c.x, 1), dy: input(dyShape(c), 2) },
+        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter },
+      );
+      expect(result.shape).toEqual(c.filter);
+      expect(result.expectedShape).toEqual(c.filter);
+      expect(result.error).toBeLessThan(TOLERANCE);
+    },
+    60_000,
+  ); // the cpu reference kernels are slow, more so on a busy machine
 });
 
 describe('wasm Conv2DBackpropInput matches the cpu backend', () => {
   beforeAll(setUpWasm);
 
-  it.each(CASES)('$name', async (c) => {
-    const result = await compareKernel(
-      'Conv2DBackpropInput',
-      { dy: input(dyShape(c), 3), filter: input(c.filter, 4) },
-      { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x },
-    );
-    expect(result.shape).toEqual(c.x);
-    expect(result.error).toBeLessThan(TOLERANCE);
-  });
+  it.each(CASES)(
+    '$name',
+    async (c) => {
+      const result = await compareKernel(
+        'Conv2DBackpropInput',
+        { dy: input(dyShape(c), 3), filter: input(c.filter, 4) },
+        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x },
+      );
+      expect(result.shape).toEqual(c.x);
+      expect(result.error).toBeLessThan(TOLERANCE);
+    },
+    60_000,
+  );
 });
 
 describe('conv gradients through the public ops', () => {
@@ -138,5 +146,5 @@ describe('conv gradients through the public ops', () => {
     for (let i = 0; i < expected.length; i++) {
       expect(relativeError(actual[i]!, expected[i]!)).toBeLessThan(TOLERANCE);
     }
-  });
+  }, 60_000);
 });

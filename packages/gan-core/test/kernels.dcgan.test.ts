@@ -67,5 +67,5 @@ describe('a DCGAN training step on wasm', () => {
       // A whole network's chain of float32 kernels: 1e-4 of the gradient's scale.
       expect(relativeError(actual[i]!, expected[i]!), `gradient ${i}`).toBeLessThan(1e-4);
     }
-  });
+  }, 60_000);
 });

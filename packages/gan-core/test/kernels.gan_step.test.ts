@@ -44,5 +44,5 @@ describe('GAN training step', () => {
       moved = Math.max(moved, relativeError(once[i]!, init[i]!));
     }
     expect(moved).toBeGreaterThan(1e-4); // training did change the weights
-  });
+  }, 60_000);
 });
