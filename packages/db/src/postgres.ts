@@ -21,6 +21,8 @@ export function pgPoolConfig(target: PostgresTarget, database = target.database)
     database,
     ssl: useTls ? { rejectUnauthorized: verify } : false,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // `?schema=`: the client qualifies its queries itself, the schema engine relies on search_path.
+    ...(target.schema ? { options: `-c search_path=${quoteIdent(target.schema)}` } : {}),
   };
 }
 
@@ -60,5 +62,17 @@ export async function postgresFailureCause(target: PostgresTarget): Promise<stri
     return connectionFailureCause(err) ?? (err instanceof Error ? err.message : String(err));
   } finally {
     await client.end().catch(() => undefined);
+  }
+}
+
+/** Creates the URL's `?schema=` in its database if missing (as Prisma's migrate does). */
+export async function ensurePostgresSchema(target: PostgresTarget): Promise<void> {
+  if (!target.schema) return;
+  const client = new pg.Client(pgPoolConfig(target));
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(target.schema)}`);
+  } finally {
+    await client.end();
   }
 }

@@ -72,3 +72,27 @@ describe.each(PROVIDERS)('migrations on %s', (provider) => {
     }
   });
 });
+
+describe('a PostgreSQL schema other than public', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase('postgres');
+  });
+  afterAll(() => database.drop());
+
+  it('is created, migrated and used by the client', async () => {
+    const url = `${database.url}?schema=app`;
+    expect((await migrate(url)).applied).toEqual(await committedMigrations('postgres'));
+    expect((await migrationStatus(url)).upToDate).toBe(true);
+    const db = createDb(url);
+    try {
+      await db.contentItem.create({ data: { externalId: 'in-app-schema' } });
+      const tables = await db.$queryRawUnsafe<{ table_schema: string }[]>(
+        `SELECT table_schema FROM information_schema.tables WHERE table_name = 'content_items'`,
+      );
+      expect(tables.map((t) => t.table_schema)).toEqual(['app']);
+    } finally {
+      await db.$disconnect();
+    }
+  });
+});

@@ -11,7 +11,12 @@ import type { SchemaEngine, SchemaFilter } from '@prisma/schema-engine-wasm';
 
 import { describeTarget, disablePrismaTelemetry } from '../client.js';
 import { DbConfigError, DbConnectionError, MigrationError } from '../errors.js';
-import { postgresFailureCause, quoteIdent, withMaintenanceClient } from '../postgres.js';
+import {
+  ensurePostgresSchema,
+  postgresFailureCause,
+  quoteIdent,
+  withMaintenanceClient,
+} from '../postgres.js';
 import type { DbProvider, DbTarget, PostgresTarget } from '../url.js';
 import { parseDatabaseUrl, resolveDatabaseUrl } from '../url.js';
 import { migrationConnection } from './adapters.js';
@@ -19,6 +24,18 @@ import { PRISMA_DIR, readMigrations, readSchema, writeMigration } from './migrat
 import { lastEnginePanic, startSchemaEngine } from './wasm-engine.js';
 
 const NO_FILTERS: SchemaFilter = { externalTables: [], externalEnums: [] };
+
+let commandQueue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs migration commands of this process one at a time: two engines migrating the same SQLite
+ * file at once race on creating `_prisma_migrations` (PostgreSQL serializes them itself).
+ */
+function serialized<T>(fn: () => Promise<T>): Promise<T> {
+  const run = commandQueue.then(fn, fn);
+  commandQueue = run.catch(() => undefined);
+  return run;
+}
 
 /** Options shared by the migration commands. */
 export interface MigrationOptions {
@@ -151,16 +168,8 @@ async function ensurePostgresDatabase(target: PostgresTarget): Promise<boolean> 
   return true;
 }
 
-/**
- * Applies the committed migrations of the URL's provider that the database has not applied yet
- * (like `prisma migrate deploy`). Running it again is a no-op. A missing PostgreSQL database is
- * created; a missing SQLite file (and its folder) too.
- *
- * @param url Database URL; default {@link resolveDatabaseUrl} of `process.env`.
- * @throws DbConfigError for a malformed URL, DbConnectionError for an unreachable server,
- *   MigrationError when a migration fails.
- */
-export async function migrate(
+/** {@link migrate}, unserialized. */
+async function migrateNow(
   url: string = resolveDatabaseUrl(),
   options: MigrationOptions = {},
 ): Promise<MigrateResult> {
@@ -173,6 +182,7 @@ export async function migrate(
     } else if (cause) {
       throw new DbConnectionError(`Cannot connect to ${describeTarget(target)}: ${cause}`);
     }
+    await ensurePostgresSchema(target);
   }
   const migrationsList = await readMigrations(target.provider, options.prismaDir);
   const applied = await withEngine(target, target.provider, options, 'migrate', async (engine) => {
@@ -182,13 +192,8 @@ export async function migrate(
   return { provider: target.provider, applied, createdDatabase };
 }
 
-/**
- * Compares the database's migration history with the committed migrations, without changing
- * anything (like `prisma migrate status`).
- *
- * @throws DbConfigError, DbConnectionError, MigrationError as {@link migrate}.
- */
-export async function migrationStatus(
+/** {@link migrationStatus}, unserialized. */
+async function migrationStatusNow(
   url: string = resolveDatabaseUrl(),
   options: MigrationOptions = {},
 ): Promise<MigrationStatus> {
@@ -280,7 +285,7 @@ async function scratchDatabase(
     client.query(`CREATE DATABASE ${quoteIdent(database)}`),
   );
   return {
-    target: { ...server, database },
+    target: { ...server, database, schema: undefined },
     dispose: () =>
       withMaintenanceClient(server, (client) =>
         client.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`),
@@ -288,16 +293,8 @@ async function scratchDatabase(
   };
 }
 
-/**
- * Creates `prisma/<provider>/migrations/<timestamp>_<name>/migration.sql` holding the SQL that
- * takes the committed migrations to the current schema (like `prisma migrate dev --create-only`),
- * computed on a throwaway database (a temp SQLite file, or a PostgreSQL database created and
- * dropped here). Returns `name: null` when there is nothing to migrate.
- *
- * The provider's `schema.prisma` must be composed from `models.prisma` first (the package build
- * does it; so does `node scripts/prisma-generate.mjs`).
- */
-export async function createMigration(options: CreateMigrationOptions): Promise<CreatedMigration> {
+/** {@link createMigration}, unserialized. */
+async function createMigrationNow(options: CreateMigrationOptions): Promise<CreatedMigration> {
   const { provider, name } = options;
   if (provider !== 'sqlite' && provider !== 'postgres') {
     throw new DbConfigError(`Unknown provider "${String(provider)}": use sqlite or postgres`);
@@ -342,6 +339,51 @@ export async function createMigration(options: CreateMigrationOptions): Promise<
   } finally {
     await scratch.dispose();
   }
+}
+
+/**
+ * Applies the committed migrations of the URL's provider that the database has not applied yet
+ * (like `prisma migrate deploy`). Running it again is a no-op. A missing PostgreSQL database is
+ * created; a missing SQLite file (and its folder) too. Calls in one process run one at a time.
+ *
+ * @param url Database URL; default {@link resolveDatabaseUrl} of `process.env`.
+ * @throws DbConfigError for a malformed URL, DbConnectionError for an unreachable server,
+ *   MigrationError when a migration fails.
+ */
+export function migrate(
+  url: string = resolveDatabaseUrl(),
+  options: MigrationOptions = {},
+): Promise<MigrateResult> {
+  return serialized(() => migrateNow(url, options));
+}
+
+/**
+ * Compares the database's migration history with the committed migrations, without changing
+ * anything (like `prisma migrate status`).
+ *
+ * @throws DbConfigError, DbConnectionError, MigrationError as {@link migrate}.
+ */
+export function migrationStatus(
+  url: string = resolveDatabaseUrl(),
+  options: MigrationOptions = {},
+): Promise<MigrationStatus> {
+  return serialized(() => migrationStatusNow(url, options));
+}
+
+/**
+ * Creates `prisma/<provider>/migrations/<timestamp>_<name>/migration.sql` holding the SQL that
+ * takes the committed migrations to the current schema (like `prisma migrate dev --create-only`),
+ * computed on a throwaway database (a temp SQLite file, or a PostgreSQL database created and
+ * dropped here). Returns `name: null` when there is nothing to migrate.
+ *
+ * The provider's `schema.prisma` must be composed from `models.prisma` first (the package build
+ * does it; so does `node scripts/prisma-generate.mjs`).
+ *
+ * @throws MigrationError for a bad name or a stale schema, DbConnectionError when the
+ *   PostgreSQL server for the throwaway database is unreachable.
+ */
+export function createMigration(options: CreateMigrationOptions): Promise<CreatedMigration> {
+  return serialized(() => createMigrationNow(options));
 }
 
 /** Refuses to diff against a provider schema that no longer matches `models.prisma`. */
