@@ -5,6 +5,13 @@
  */
 import { Command, CommanderError } from 'commander';
 import { CliError, ExitCode } from './exit-codes.js';
+import {
+  evalCommand,
+  exportCommand,
+  sampleCommand,
+  type EvalFlags,
+  type SampleFlags,
+} from './commands/generate.js';
 import { cancelRunCommand, listRunsCommand, resumeRunCommand } from './commands/runs.js';
 import { trainCommand, type TrainFlags } from './commands/train.js';
 import { runWorkerCommand } from './commands/worker.js';
@@ -21,12 +28,6 @@ Exit codes: 0 ok, 1 failure, 2 usage or invalid config, 3 database unreachable o
 Environment: DATABASE_URL (default file:./data/ganmod.db), GANMOD_DATA_DIR, GANMOD_BACKEND, LOG_LEVEL.`,
   )
   .exitOverride();
-
-function notYet(name: string, issue: string) {
-  return () => {
-    throw new CliError(`'${name}' is not implemented yet (${issue}).`, ExitCode.NotImplemented);
-  };
-}
 
 program
   .command('worker')
@@ -79,17 +80,37 @@ program
     listRunsCommand({ ...cmd.optsWithGlobals(), ...options }),
   );
 program
-  .command('sample')
-  .description('sample images from a run or checkpoint')
-  .action(notYet('sample', 'the trainer issue'));
+  .command('sample <runOrDir>')
+  .description('sample a grid (or a latent interpolation strip) from a run or an export directory')
+  .option('--n <n>', 'number of images', '64')
+  .option('--seed <n>', 'latent seed', '0')
+  .option('--label <class>', 'class to generate (conditional generators)')
+  .option(
+    '--interpolate <steps>',
+    'a strip of this many images between two latent points instead of a grid',
+  )
+  .option('-o, --out <file>', 'PNG to write')
+  .action((ref: string, options: SampleFlags, cmd: Command) =>
+    sampleCommand(ref, { ...cmd.optsWithGlobals(), ...options }),
+  );
 program
-  .command('eval')
-  .description('quality metrics for a checkpoint')
-  .action(notYet('eval', 'the trainer issue'));
+  .command('eval <runOrDir>')
+  .description('quality metrics (FID, KID, IS, precision/recall) of a run or an export directory')
+  .option('--n <n>', 'generated images to compare', '2000')
+  .option('--dataset <kind>', 'reference dataset (required for an export directory)')
+  .action((ref: string, options: EvalFlags, cmd: Command) =>
+    evalCommand(ref, { ...cmd.optsWithGlobals(), ...options }),
+  );
 program
-  .command('export')
-  .description('export a browser-loadable generator')
-  .action(notYet('export', 'the trainer issue'));
+  .command('export <runId>')
+  .description("export a run's generator as a browser-loadable TF.js Layers model")
+  .option(
+    '-o, --out <dir>',
+    "directory to write (default: the run's artifacts, recorded in the database)",
+  )
+  .action((id: string, options: { out?: string }, cmd: Command) =>
+    exportCommand(id, { ...cmd.optsWithGlobals(), ...options }),
+  );
 program
   .command('cancel <runId>')
   .description('cancel a queued run, or ask a running one to stop after its current step')

@@ -1,0 +1,194 @@
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Db } from '@ganmod/db';
+import { loadDataset, parseDatasetSpec, type DatasetSpec } from '@ganmod/datasets';
+import {
+  computeReference,
+  evaluateGenerator,
+  generate,
+  gridPng,
+  interpolate,
+  loadOrTrainFeatureExtractor,
+  sample,
+} from '@ganmod/gan-core';
+import * as tf from '@tensorflow/tfjs';
+import { openDatabase } from '../database.js';
+import { defaultArtifactStore, prepareBackend } from '../environment.js';
+import { CliError, ExitCode } from '../exit-codes.js';
+import { exportRun, resolveGenerator } from '../generator-source.js';
+import { createLogger } from '../log.js';
+import { print, type OutputOptions } from '../output.js';
+
+function intOption(
+  value: string | undefined,
+  flag: string,
+  min: number,
+  max: number,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new CliError(
+      `${flag} must be an integer from ${min} to ${max}, got '${value}'`,
+      ExitCode.Usage,
+    );
+  }
+  return n;
+}
+
+async function withBackendAndDb<T>(name: string, fn: (db: Db) => Promise<T>): Promise<T> {
+  const log = createLogger(name);
+  await prepareBackend(log);
+  const db = await openDatabase();
+  try {
+    return await fn(db);
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+export interface SampleFlags extends OutputOptions {
+  n: string;
+  seed: string;
+  label?: string;
+  interpolate?: string;
+  out?: string;
+}
+
+/** `sample <run|dir>`: a grid of n images (optionally one class), or a latent interpolation strip. */
+export async function sampleCommand(ref: string, flags: SampleFlags): Promise<void> {
+  const n = intOption(flags.n, '--n', 1, 1024) ?? 64;
+  const seed = intOption(flags.seed, '--seed', 0, 2 ** 31 - 1) ?? 0;
+  const label = intOption(flags.label, '--label', 0, 10_000);
+  const steps = intOption(flags.interpolate, '--interpolate', 2, 64);
+  await withBackendAndDb('sample', async (db) => {
+    const source = await resolveGenerator(db, defaultArtifactStore(), ref);
+    const { model, metadata } = source.generator;
+    if (metadata.numClasses > 0 && label === undefined) {
+      throw new CliError(
+        `this generator is class-conditional: pass --label 0..${metadata.numClasses - 1}`,
+        ExitCode.Usage,
+      );
+    }
+    if (label !== undefined && label >= Math.max(1, metadata.numClasses)) {
+      throw new CliError(
+        metadata.numClasses === 0
+          ? 'this generator is unconditional: --label does not apply'
+          : `--label must be from 0 to ${metadata.numClasses - 1}`,
+        ExitCode.Usage,
+      );
+    }
+    const images =
+      steps === undefined
+        ? sample(model, { n, seed, ...(label === undefined ? {} : { label }) })
+        : tf.tidy(() => {
+            const ends = tf.randomNormal([2, metadata.latentDim], 0, 1, 'float32', seed);
+            const [a, b] = tf.unstack(ends) as [tf.Tensor1D, tf.Tensor1D];
+            const z = interpolate(a, b, steps);
+            return generate(
+              model,
+              z,
+              label === undefined ? undefined : Array<number>(steps).fill(label),
+            );
+          });
+    const count = images.shape[0];
+    const png = gridPng(images, steps ?? Math.ceil(Math.sqrt(count)));
+    images.dispose();
+    model.dispose();
+    const out = resolve(flags.out ?? `sample-${source.runId ?? 'export'}-${seed}.png`);
+    await writeFile(out, png);
+    print(
+      flags,
+      { out, images: count, generator: source.dir },
+      () => `wrote ${count} images to ${out}`,
+    );
+  });
+}
+
+export interface EvalFlags extends OutputOptions {
+  n: string;
+  dataset?: string;
+}
+
+/** `eval <run|dir>`: FID, KID, IS, precision/recall (and conditional accuracy) of a generator. */
+export async function evalCommand(ref: string, flags: EvalFlags): Promise<void> {
+  const n = intOption(flags.n, '--n', 100, 50_000) ?? 2000;
+  await withBackendAndDb('eval', async (db) => {
+    const source = await resolveGenerator(db, defaultArtifactStore(), ref);
+    let spec: DatasetSpec;
+    if (flags.dataset !== undefined) {
+      try {
+        spec = parseDatasetSpec({ kind: flags.dataset });
+      } catch (err) {
+        throw new CliError(`--dataset: ${(err as Error).message}`, ExitCode.Usage);
+      }
+    } else if (source.config !== undefined) {
+      spec = source.config.dataset;
+    } else {
+      throw new CliError(
+        'pass --dataset for an export directory (e.g. --dataset mnist)',
+        ExitCode.Usage,
+      );
+    }
+    const { dataset: train } = await loadDataset({ ...spec, split: 'train' });
+    const { dataset: test } = await loadDataset({ ...spec, split: 'test' });
+    const extractor = await loadOrTrainFeatureExtractor({ train, test });
+    const reference = await computeReference(extractor, test, n, 1);
+    const { model, metadata } = source.generator;
+    let draw = 0;
+    const result = await evaluateGenerator({
+      extractor,
+      reference,
+      dataset: test,
+      n,
+      conditional: metadata.numClasses > 0,
+      generate: (count, labels) =>
+        tf.tidy(() =>
+          generate(
+            model,
+            tf.randomNormal([count, metadata.latentDim], 0, 1, 'float32', 104729 + draw++),
+            labels,
+          ),
+        ),
+    });
+    model.dispose();
+    const summary = {
+      generator: source.dir,
+      classifierTestAccuracy: extractor.info.testAccuracy,
+      ...result,
+    };
+    print(flags, summary, () =>
+      [
+        `generator: ${source.dir}`,
+        `metric classifier test accuracy: ${(extractor.info.testAccuracy * 100).toFixed(2)}%`,
+        `FID ${result.fid.toFixed(3)}  KID ${result.kid.mean.toFixed(4)} ± ${result.kid.std.toFixed(4)}  IS ${result.is.mean.toFixed(3)}`,
+        `precision ${result.precision.toFixed(3)}  recall ${result.recall.toFixed(3)}` +
+          (result.conditionalAccuracy === undefined
+            ? ''
+            : `  conditional accuracy ${result.conditionalAccuracy.toFixed(3)}`),
+        `(${result.n} generated vs ${result.referenceSize} real images, ${result.seconds.toFixed(1)} s)`,
+      ].join('\n'),
+    );
+  });
+}
+
+/** `export <run>`: the run's newest checkpoint as a browser-loadable TF.js Layers model. */
+export async function exportCommand(
+  runId: string,
+  flags: OutputOptions & { out?: string },
+): Promise<void> {
+  await withBackendAndDb('export', async (db) => {
+    const { dir, step } = await exportRun(
+      db,
+      defaultArtifactStore(),
+      runId,
+      flags.out === undefined ? undefined : resolve(flags.out),
+    );
+    print(
+      flags,
+      { runId, step, dir },
+      () =>
+        `exported the generator of ${runId} at step ${step} to ${dir}\nbrowser: tf.loadLayersModel('<url of>/model.json')`,
+    );
+  });
+}
