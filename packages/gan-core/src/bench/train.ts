@@ -13,7 +13,12 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, parseBackendName, restoreStockWasmKernels } from '../backend/index.js';
+import {
+  initBackend,
+  parseBackendName,
+  restoreStockWasmKernels,
+  WASM_KERNEL_NAMES,
+} from '../backend/index.js';
 import { createGanTrainer } from './gan_step.js';
 import type { StepLosses } from './gan_step.js';
 import { buildBenchGan } from './models.js';
@@ -54,7 +59,7 @@ async function main(): Promise<void> {
     values.backend === undefined ? {} : { backend: parseBackendName(values.backend, '--backend') },
   );
   if (values['stock-kernels'] && backend.name === 'wasm') {
-    restoreStockWasmKernels(['Conv2DBackpropInput', 'BatchMatMul', '_FusedMatMul']);
+    restoreStockWasmKernels(WASM_KERNEL_NAMES.filter((k) => k !== 'Conv2DBackpropFilter'));
   }
 
   let step: () => Promise<StepLosses> | StepLosses;

@@ -8,6 +8,7 @@ import { batchMatMulConfig, fusedMatMulConfig } from './batch_matmul.js';
 import { conv2dBackpropFilterConfig } from './conv2d_backprop_filter.js';
 import { conv2dBackpropInputConfig } from './conv2d_backprop_input.js';
 import { WASM, wasmKernelFunc } from './kernel_utils.js';
+import { identityConfig } from './identity_shared.js';
 import { meanConfig, sumConfig } from './reduce_leading.js';
 import { tileConfig } from './tile_repeat.js';
 
@@ -20,6 +21,7 @@ export const WASM_KERNEL_NAMES = [
   'Sum',
   'Mean',
   'Tile',
+  'Identity',
 ] as const;
 
 let installed: KernelConfig[] | undefined;
@@ -51,6 +53,7 @@ export function registerWasmKernels(): readonly string[] {
       sumConfig(wasmKernelFunc('Sum')),
       meanConfig(wasmKernelFunc('Mean')),
       tileConfig(wasmKernelFunc('Tile')),
+      identityConfig(wasmKernelFunc('Identity')),
     ];
   }
   for (const config of installed) {
