@@ -4,6 +4,7 @@ import { hashPassword } from 'better-auth/crypto';
 
 import { generateApiKey } from './api-keys.js';
 import type { Db } from './client.js';
+import { DbConfigError } from './errors.js';
 import type { Role } from './generated/sqlite/enums.js';
 
 /** The admin login when `GANMOD_ADMIN_EMAIL` is not set. */
@@ -119,10 +120,12 @@ export async function seed(db: Db, options: SeedOptions = {}): Promise<SeedResul
   const email = (options.adminEmail ?? env.GANMOD_ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL).trim();
   const password = options.adminPassword ?? env.GANMOD_ADMIN_PASSWORD ?? DEFAULT_ADMIN_PASSWORD;
   if (!/^[^@\s]+@[^@\s]+$/.test(email)) {
-    throw new Error(`GANMOD_ADMIN_EMAIL "${email}" is not an email address`);
+    throw new DbConfigError(`GANMOD_ADMIN_EMAIL "${email}" is not an email address`);
   }
   if (password.length < 8) {
-    throw new Error('GANMOD_ADMIN_PASSWORD must be at least 8 characters (better-auth minimum)');
+    throw new DbConfigError(
+      'GANMOD_ADMIN_PASSWORD must be at least 8 characters (better-auth minimum)',
+    );
   }
 
   const admin = await ensureUser(db, { email, name: 'Admin', role: 'ADMIN' }, password);
