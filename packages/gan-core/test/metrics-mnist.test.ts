@@ -15,11 +15,11 @@ import {
   evaluateGenerator,
   loadOrTrainFeatureExtractor,
   memorizationAudit,
-  seededRandom,
   type FeatureExtractor,
   type MetricDataset,
   type ReferenceFeatures,
 } from '../src/metrics/index.js';
+import { seededRandom } from '../src/metrics/stats/rng.js';
 import { fashionMnist, hasFashionMnist, mnist, slice } from './metrics-data.js';
 
 const LEN = 28 * 28;
