@@ -1,15 +1,18 @@
-import { loadMnist } from '@ganmod/datasets';
+import { loadMnist, type Dataset } from '@ganmod/datasets';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import type { TrainConfigInput } from '../src/config.js';
-import { trainingImagesFromDataset } from '../src/train/data.js';
+import type { TrainingImages } from '../src/train/data.js';
 import { train } from '../src/train/trainer.js';
 import { collectLosses, mnist, setupBackend } from './gan-helpers.js';
 
 beforeAll(setupBackend);
 
-async function trainFew(config: TrainConfigInput, dataset = mnist()) {
+async function trainFew(
+  config: TrainConfigInput,
+  dataset: Promise<TrainingImages | Dataset> = mnist(),
+) {
   const { losses, onStep } = collectLosses();
   const pngs: Uint8Array[] = [];
   const result = await train(config, {
@@ -69,9 +72,8 @@ describe('convolutional GANs on real MNIST (wasm + the project kernels)', () => 
   }, 120_000);
 
   it('the deeper DCGAN trains on 32x32x3 images with DiffAugment', async () => {
-    const rgb = loadMnist({ limit: 64, size: 32, channels: 3 }).then(({ dataset }) =>
-      trainingImagesFromDataset(dataset, 0),
-    );
+    // A @ganmod/datasets dataset goes to train() as is (shuffled with the config's seed).
+    const rgb = loadMnist({ limit: 64, size: 32, channels: 3 }).then(({ dataset }) => dataset);
     const { losses } = await trainFew(
       {
         dataset: { kind: 'mnist', size: 32, channels: 3 },

@@ -125,7 +125,11 @@ export async function listCheckpoints(root: string): Promise<{ step: number; dir
     .sort((a, b) => b.step - a.step);
 }
 
-/** Deletes all but the newest `keep` checkpoints under `root`, and leftovers of this process's writes. */
+/**
+ * Deletes all but the newest `keep` checkpoints under `root`. Temporary `.tmp-<pid>` directories of
+ * interrupted writes are not checkpoints (never listed or loaded); a later write by the same pid
+ * replaces its own.
+ */
 export async function pruneCheckpoints(root: string, keep: number): Promise<void> {
   const all = await listCheckpoints(root);
   for (const { dir } of all.slice(keep)) await rm(dir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { parseTrainConfig, type TrainConfig, type TrainConfigInput } from '../co
 import { ModelShapeError } from '../models/shapes.js';
 import { gridPng } from '../sampling/grid.js';
 import { generate } from '../sampling/sample.js';
+import { trainingImagesFromDataset } from './data.js';
 import { CounterRng } from './prng.js';
 import {
   captureState,
@@ -74,7 +75,11 @@ export async function train(
   options: TrainOptions,
 ): Promise<TrainResult> {
   const config = parseTrainConfig(configInput);
-  const { dataset, callbacks = {}, signal, checkpointDir, logger } = options;
+  const { callbacks = {}, signal, checkpointDir, logger } = options;
+  const dataset =
+    'numClasses' in options.dataset
+      ? options.dataset
+      : trainingImagesFromDataset(options.dataset, config.seed);
   if (config.model === 'cdcgan' && dataset.numClasses < 2) {
     throw new ModelShapeError(
       `model cdcgan needs a labelled dataset with at least 2 classes, got ${dataset.numClasses}`,

@@ -1,4 +1,5 @@
 /** Public types of the training loop: options, callbacks and the result. */
+import type { Dataset } from '@ganmod/datasets';
 import type * as tf from '@tensorflow/tfjs';
 
 import type { BackendName } from '../backend/index.js';
@@ -57,7 +58,11 @@ export interface TrainLogger {
 }
 
 export interface TrainOptions {
-  dataset: TrainingImages;
+  /**
+   * The images: a {@link TrainingImages} source, or a `@ganmod/datasets` dataset (shuffled with the
+   * config's seed).
+   */
+  dataset: TrainingImages | Dataset;
   callbacks?: TrainCallbacks;
   /** Checked after every step: the run stops after the current step with status 'cancelled'. */
   signal?: AbortSignal;
