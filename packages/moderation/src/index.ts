@@ -57,3 +57,4 @@ export * from './detectors/synthetic.js';
 export * from './synthetic/generator.js';
 export * from './synthetic/train.js';
 export * from './synthetic/model-dir.js';
+export * from './synthetic/gan-core-generator.js';

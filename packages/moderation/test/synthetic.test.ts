@@ -2,10 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadMnist } from '@ganmod/datasets';
+import { buildGenerator, exportGenerator, initBackend } from '@ganmod/gan-core';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSyntheticDetector } from '../src/detectors/synthetic.js';
 import { ModerationConfigError } from '../src/errors.js';
+import { ganCoreGenerator } from '../src/synthetic/gan-core-generator.js';
 import { blendStandInGenerator, realBatch, type RealImageSet } from '../src/synthetic/generator.js';
 import { loadSyntheticModel, saveSyntheticModel } from '../src/synthetic/model-dir.js';
 import { predictSynthetic, trainSyntheticDetector } from '../src/synthetic/train.js';
@@ -78,6 +80,28 @@ describe('synthetic-image detector (MNIST vs the blend stand-in generator)', () 
         steps: 1,
       }),
     ).rejects.toThrow(ModerationConfigError);
+  });
+
+  it('trains against a generator exported by gan-core (untrained here, so easy to spot)', async () => {
+    await initBackend({ logger: null });
+    const exportDir = join(dir, 'generator');
+    await exportGenerator(buildGenerator('mlp', { shape: [28, 28, 1], latentDim: 16 }), exportDir);
+    const { generate, name } = await ganCoreGenerator(exportDir);
+    expect(name).toMatch(/^gan-core generator /);
+    const probe = await generate(3, 5);
+    expect(probe.shape).toEqual([3, 28, 28, 1]);
+    probe.dispose();
+    const { evaluation } = await trainSyntheticDetector({
+      real: train,
+      realTest: test,
+      generate,
+      generatorName: name,
+      steps: 15,
+      batchSize: 32,
+      evalSize: 100,
+    });
+    expect(evaluation.generator).toBe(name);
+    expect(evaluation.rocAuc).toBeGreaterThan(0.9);
   });
 
   it('reports a clear error for a missing model dir', async () => {

@@ -3,7 +3,7 @@
  * ganmod-moderate: score files, evaluate detectors, manage the CLI's hash bank.
  *
  *   score <file|folder> [--caption TEXT] [--json] [--no-nsfw]
- *   eval [--quick] [--json] [--only near-duplicate,spam,nsfw,synthetic]
+ *   eval [--quick] [--json] [--only near-duplicate,spam,nsfw,synthetic] [--generator DIR]
  *   bank add <file|folder> --label LABEL [--source SOURCE]
  *   bank list [--json]
  */
@@ -32,7 +32,8 @@ import { bankFile } from './data-dir.js';
 
 const USAGE = `usage: moderate <command>
   score <file|folder> [--caption TEXT] [--json] [--no-nsfw]   moderate images (and a caption)
-  eval [--quick] [--json] [--only a,b]                         per-detector precision/recall/AP
+  eval [--quick] [--json] [--only a,b] [--generator DIR]      per-detector precision/recall/AP
+                                                               (DIR: a gan-core generator export)
   bank add <file|folder> --label LABEL [--source SOURCE]       add images to the hash bank
   bank list [--json]                                           show the hash bank
 Bank file: $GANMOD_DATA_DIR/moderation/hash-bank.json (default <repo>/data/...)`;
@@ -164,12 +165,21 @@ async function bank(args: string[]): Promise<number> {
 async function evaluate(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { quick: { type: 'boolean' }, json: { type: 'boolean' }, only: { type: 'string' } },
+    options: {
+      quick: { type: 'boolean' },
+      json: { type: 'boolean' },
+      only: { type: 'string' },
+      generator: { type: 'string' },
+    },
   });
   const only = values.only?.split(',').map((s) => s.trim());
   const want = (name: string) => !only || only.includes(name);
   const log = (line: string) => console.error(line);
-  const opts = { quick: values.quick ?? false, log };
+  const opts = {
+    quick: values.quick ?? false,
+    log,
+    ...(values.generator ? { generatorDir: values.generator } : {}),
+  };
   const rows: EvalRow[] = [];
   if (want('near-duplicate')) rows.push(...(await evalNearDuplicate(opts)));
   if (want('spam')) rows.push(...(await evalSpam(opts)));
