@@ -24,7 +24,7 @@ const program = new Command()
     'after',
     `
 Exit codes: 0 ok, 1 failure, 2 usage or invalid config, 3 database unreachable or misconfigured,
-4 unknown id, 5 not implemented yet, 6 run cancelled or diverged.
+4 unknown id, 6 run cancelled, failed or diverged.
 Environment: DATABASE_URL (default file:./data/ganmod.db), GANMOD_DATA_DIR, GANMOD_BACKEND, LOG_LEVEL.`,
   )
   .exitOverride();

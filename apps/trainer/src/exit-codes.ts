@@ -9,8 +9,6 @@ export const ExitCode = {
   Database: 3,
   /** An id named on the command line does not exist. */
   NotFound: 4,
-  /** The command exists but its implementation has not landed yet. */
-  NotImplemented: 5,
   /** The run ended cancelled or diverged. */
   RunNotCompleted: 6,
 } as const;
