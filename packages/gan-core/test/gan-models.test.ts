@@ -1,7 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { buildGan, ModelShapeError, type ImageShape } from '../src/models/index.js';
+import {
+  buildGan,
+  fixedSeedSource,
+  ModelShapeError,
+  type ImageShape,
+} from '../src/models/index.js';
 import { setupBackend } from './gan-helpers.js';
 
 beforeAll(setupBackend);
@@ -73,5 +78,31 @@ describe('model builders', () => {
     expect(() => buildGan('cdcgan', { shape: [28, 28, 1], latentDim: 100, numClasses: 1 })).toThrow(
       /at least 2 classes, got 1/,
     );
+  });
+
+  it('DCGAN discriminator dropout draws a fresh seeded mask per training call, none at inference', () => {
+    const { generator, discriminator } = buildGan('dcgan', {
+      shape: [28, 28, 1],
+      latentDim: 8,
+      seeds: fixedSeedSource(5),
+    });
+    const replay = buildGan('dcgan', {
+      shape: [28, 28, 1],
+      latentDim: 8,
+      seeds: fixedSeedSource(5),
+    }).discriminator;
+    replay.setWeights(discriminator.getWeights());
+    tf.tidy(() => {
+      const x = tf.randomNormal([2, 28, 28, 1], 0, 1, 'float32', 3);
+      const run = (m: tf.LayersModel, training: boolean) =>
+        Array.from((m.apply(x, { training }) as tf.Tensor).dataSync());
+      const first = run(discriminator, true);
+      const second = run(discriminator, true);
+      expect(second).not.toEqual(first);
+      // The same seed source replays the same masks (what makes a resumed run identical).
+      expect(run(replay, true)).toEqual(first);
+      expect(run(discriminator, false)).toEqual(run(discriminator, false));
+    });
+    [generator, discriminator, replayG, replay].forEach((m) => m.dispose());
   });
 });
