@@ -86,11 +86,11 @@ describe('model builders', () => {
       latentDim: 8,
       seeds: fixedSeedSource(5),
     });
-    const replay = buildGan('dcgan', {
+    const { generator: replayG, discriminator: replay } = buildGan('dcgan', {
       shape: [28, 28, 1],
       latentDim: 8,
       seeds: fixedSeedSource(5),
-    }).discriminator;
+    });
     replay.setWeights(discriminator.getWeights());
     tf.tidy(() => {
       const x = tf.randomNormal([2, 28, 28, 1], 0, 1, 'float32', 3);
