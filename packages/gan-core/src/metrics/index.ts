@@ -18,3 +18,4 @@ export * from './kid-backend.js';
 export * from './precision-recall.js';
 export * from './memorization.js';
 export * from './evaluate.js';
+export * from './generator-source.js';
