@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { access } from '~/lib/roles';
 import { authorizeRequest } from '~/server/auth/session';
 import { getDb } from '~/server/db';
@@ -25,6 +26,13 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
       { error: 'Artifact file is missing or outside the artifact store.' },
       { status: 404 },
     );
+  if (!(await stat(path)).isFile()) {
+    // Checkpoints are directories of weights: they are resumed from, not downloaded.
+    return Response.json(
+      { error: 'This artifact is a directory on the trainer host.', path: artifact.path },
+      { status: 409 },
+    );
+  }
   if (artifact.kind === 'SAMPLE_GRID' && path.endsWith('.png'))
     return streamFile(path, 'image/png');
   const response = await streamFile(path, 'application/octet-stream');

@@ -1,0 +1,233 @@
+'use client';
+
+import { useMutation } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
+import { useMemo, useState, type FormEvent } from 'react';
+import { PageHeader } from '~/components/page-header';
+import { Alert } from '~/components/ui/alert';
+import { Button } from '~/components/ui/button';
+import { Card, CardContent, CardHeader, CardTitle } from '~/components/ui/card';
+import { Field, Input, Select } from '~/components/ui/input';
+import { fieldsOf, getPath, setPath, type FieldSpec } from '~/lib/schema-fields';
+import { issuesByPath, trainConfigSchema } from '~/lib/train-config';
+import { useTRPC } from '~/trpc/client';
+import { groups, help } from './field-help';
+
+const fields = fieldsOf(trainConfigSchema);
+const fieldByPath = new Map(fields.map((f) => [f.path, f]));
+// Fields the schema has but the grouping does not know yet still get a place.
+const ungrouped = fields
+  .filter((f) => !groups.some((g) => g.paths.includes(f.path)))
+  .map((f) => f.path);
+const allGroups = ungrouped.length ? [...groups, { title: 'Other', paths: ungrouped }] : groups;
+
+function placeholder(spec: FieldSpec): string {
+  return spec.defaultValue === undefined
+    ? ''
+    : `default ${Array.isArray(spec.defaultValue) ? spec.defaultValue.join(',') || 'none' : JSON.stringify(spec.defaultValue)}`;
+}
+
+function rangeHint(spec: FieldSpec): string | undefined {
+  if (spec.kind !== 'number') return undefined;
+  const bounds = [
+    spec.min !== null ? `≥ ${spec.min}` : null,
+    spec.max !== null ? `≤ ${spec.max}` : null,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return [spec.int ? 'integer' : null, bounds || null].filter(Boolean).join(', ') || undefined;
+}
+
+/**
+ * The launch form, built from the training-config schema: every field, its range and default
+ * come from the schema, and the same schema validates as you type and again on the server.
+ */
+export function LaunchForm({
+  initialName,
+  initialConfig,
+  parentId,
+}: {
+  initialName: string;
+  initialConfig: Record<string, unknown>;
+  parentId?: string | undefined;
+}) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const [name, setName] = useState(initialName);
+  const [config, setConfig] = useState<Record<string, unknown>>(initialConfig);
+  // Raw text of number inputs, so "0." or "" can be typed without being coerced away.
+  const [raw, setRaw] = useState<Record<string, string>>({});
+  const [touched, setTouched] = useState<Set<string>>(new Set());
+  const [submitted, setSubmitted] = useState(false);
+  const create = useMutation(trpc.runs.create.mutationOptions());
+  const clone = useMutation(trpc.runs.clone.mutationOptions());
+
+  const parsed = useMemo(() => trainConfigSchema.safeParse(config), [config]);
+  const issues = parsed.success ? {} : issuesByPath(parsed.error);
+  const show = (path: string) => (submitted || touched.has(path) ? issues[path] : undefined);
+  const nameError = (submitted || touched.has('name')) && !name.trim() ? 'Name the run' : undefined;
+
+  function update(path: string, value: unknown) {
+    setConfig((c) => setPath(c, path, value));
+    setTouched((t) => new Set(t).add(path));
+  }
+
+  function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    setSubmitted(true);
+    if (!parsed.success || !name.trim()) return;
+    const onSuccess = (run: { id: string }) => router.push(`/runs/${run.id}`);
+    if (parentId) clone.mutate({ id: parentId, name: name.trim(), config }, { onSuccess });
+    else create.mutate({ name: name.trim(), config }, { onSuccess });
+  }
+
+  function control(spec: FieldSpec) {
+    const id = `cfg-${spec.path}`;
+    const value = getPath(config, spec.path);
+    const invalid = !!show(spec.path);
+    switch (spec.kind) {
+      case 'enum':
+        return (
+          <Select
+            id={id}
+            value={typeof value === 'string' ? value : ''}
+            aria-invalid={invalid}
+            onChange={(e) => update(spec.path, e.target.value || undefined)}
+          >
+            {spec.optional ? (
+              <option value="">{placeholder(spec) || '—'}</option>
+            ) : (
+              <option value="">Choose…</option>
+            )}
+            {spec.options.map((o) => (
+              <option key={o} value={o}>
+                {o}
+              </option>
+            ))}
+          </Select>
+        );
+      case 'multi': {
+        const list = Array.isArray(value) ? (value as string[]) : [];
+        return (
+          <div id={id} className="flex flex-wrap gap-3 pt-1">
+            {spec.options.map((o) => (
+              <label key={o} className="flex items-center gap-1.5 text-sm">
+                <input
+                  type="checkbox"
+                  checked={list.includes(o)}
+                  onChange={(e) =>
+                    update(spec.path, e.target.checked ? [...list, o] : list.filter((x) => x !== o))
+                  }
+                />
+                {o}
+              </label>
+            ))}
+          </div>
+        );
+      }
+      case 'boolean':
+        return (
+          <label className="flex items-center gap-2 pt-1 text-sm">
+            <input
+              id={id}
+              type="checkbox"
+              checked={typeof value === 'boolean' ? value : spec.defaultValue === true}
+              onChange={(e) => update(spec.path, e.target.checked)}
+            />
+            {value === undefined ? 'default' : value ? 'on' : 'off'}
+          </label>
+        );
+      case 'number':
+        return (
+          <Input
+            id={id}
+            inputMode="decimal"
+            placeholder={placeholder(spec)}
+            aria-invalid={invalid}
+            value={raw[spec.path] ?? (typeof value === 'number' ? String(value) : '')}
+            onChange={(e) => {
+              const text = e.target.value;
+              setRaw((r) => ({ ...r, [spec.path]: text }));
+              // Non-numbers go to the schema as strings so it reports them ("must be a number").
+              update(
+                spec.path,
+                text.trim() === '' ? undefined : Number.isNaN(Number(text)) ? text : Number(text),
+              );
+            }}
+          />
+        );
+      default:
+        return (
+          <Input
+            id={id}
+            aria-invalid={invalid}
+            value={typeof value === 'string' ? value : ''}
+            onChange={(e) => update(spec.path, e.target.value === '' ? undefined : e.target.value)}
+          />
+        );
+    }
+  }
+
+  const serverError = create.error ?? clone.error;
+  return (
+    <form onSubmit={onSubmit} noValidate className="max-w-5xl space-y-4" data-testid="launch-form">
+      <PageHeader
+        title={parentId ? 'Clone a run' : 'Launch a training run'}
+        description="The run is queued; a trainer worker picks it up. Fields left empty use the schema's default."
+        actions={
+          <Button type="submit" disabled={create.isPending || clone.isPending}>
+            {parentId ? 'Queue the clone' : 'Queue the run'}
+          </Button>
+        }
+      />
+      {serverError ? <Alert tone="error">{serverError.message}</Alert> : null}
+      {submitted && !parsed.success ? (
+        <Alert tone="error">
+          Fix the highlighted fields: {Object.keys(issues).length} need attention.
+        </Alert>
+      ) : null}
+      <Card>
+        <CardContent className="pt-4">
+          <Field label="Run name" htmlFor="run-name" error={nameError}>
+            <Input
+              id="run-name"
+              value={name}
+              aria-invalid={!!nameError}
+              onChange={(e) => setName(e.target.value)}
+              onBlur={() => setTouched((t) => new Set(t).add('name'))}
+              placeholder="e.g. mnist-dcgan-baseline"
+            />
+          </Field>
+        </CardContent>
+      </Card>
+      {allGroups.map((group) => (
+        <Card key={group.title}>
+          <CardHeader>
+            <CardTitle>{group.title}</CardTitle>
+          </CardHeader>
+          <CardContent className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+            {group.paths.map((path) => {
+              const spec = fieldByPath.get(path);
+              if (!spec) return null;
+              if (path === 'dataset.path' && getPath(config, 'dataset.kind') !== 'folder')
+                return null;
+              const text = help[path];
+              return (
+                <Field
+                  key={path}
+                  label={text?.label ?? path}
+                  htmlFor={`cfg-${path}`}
+                  error={show(path)}
+                  hint={[text?.hint, rangeHint(spec)].filter(Boolean).join(' ')}
+                >
+                  {control(spec)}
+                </Field>
+              );
+            })}
+          </CardContent>
+        </Card>
+      ))}
+      {issues['(root)'] ? <Alert tone="error">{issues['(root)']}</Alert> : null}
+    </form>
+  );
+}

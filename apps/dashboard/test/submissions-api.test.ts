@@ -1,0 +1,217 @@
+// The platform-facing submission API and the file routes, against the production build.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateApiKey, seed } from '@ganmod/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDashboard, type RunningDashboard } from './server';
+import { samplePng } from './support/png';
+import { signIn, type SignedIn } from './support/session';
+import { submit } from './support/submit';
+import { createTempDb, type TempDb } from './support/temp-db';
+
+const MAX_BYTES = 100_000;
+
+describe('POST /api/v1/submissions and file routes (production build, real SQLite)', () => {
+  let t: TempDb;
+  let dashboard: RunningDashboard;
+  let key: string;
+  let moderator: SignedIn;
+  let engineer: SignedIn;
+
+  async function createKey(rateLimitPerMinute: number, revoked = false): Promise<string> {
+    const admin = await t.db.user.findFirstOrThrow({ where: { role: 'ADMIN' } });
+    const k = generateApiKey();
+    await t.db.apiKey.create({
+      data: {
+        name: `key ${rateLimitPerMinute}`,
+        prefix: k.prefix,
+        hash: k.hash,
+        rateLimitPerMinute,
+        createdById: admin.id,
+        revokedAt: revoked ? new Date() : null,
+      },
+    });
+    return k.secret;
+  }
+
+  beforeAll(async () => {
+    t = await createTempDb('submissions');
+    await seed(t.db, { adminPassword: 'test-password-1', demo: true });
+    key = await createKey(1000);
+    dashboard = await startDashboard({
+      DATABASE_URL: t.url,
+      GANMOD_DATA_DIR: t.dir,
+      GANMOD_MAX_UPLOAD_BYTES: String(MAX_BYTES),
+    });
+    moderator = await signIn(dashboard.url, 'moderator@ganmod.local', 'test-password-1');
+    engineer = await signIn(dashboard.url, 'engineer@ganmod.local', 'test-password-1');
+  });
+
+  afterAll(async () => {
+    await dashboard?.stop();
+    await t?.cleanup();
+  });
+
+  it('stores a new item (201), keyed by the sha256 of the image, and returns it', async () => {
+    const png = samplePng(1);
+    const res = await submit(dashboard.url, key, {
+      externalId: 'post-1',
+      caption: 'hello',
+      image: png,
+    });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { id: string; status: string; sha256: string; mime: string };
+    const sha = createHash('sha256').update(png).digest('hex');
+    expect(body).toMatchObject({ status: 'PENDING', sha256: sha, mime: 'image/png' });
+    expect(readFileSync(join(t.dir, 'uploads', `${sha}.png`)).equals(png)).toBe(true);
+    const row = await t.db.contentItem.findUniqueOrThrow({ where: { externalId: 'post-1' } });
+    expect(row.caption).toBe('hello');
+  });
+
+  it('is idempotent on externalId: a repeat returns the existing item with 200', async () => {
+    const res = await submit(dashboard.url, key, {
+      externalId: 'post-1',
+      caption: 'changed',
+      image: samplePng(2),
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { externalId: string }).externalId).toBe('post-1');
+    expect(await t.db.contentItem.count({ where: { externalId: 'post-1' } })).toBe(1);
+  });
+
+  it('creates exactly one item under concurrent identical POSTs', async () => {
+    const png = samplePng(3);
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        submit(dashboard.url, key, { externalId: 'race', image: png }),
+      ),
+    );
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
+    const ids = new Set(
+      await Promise.all(responses.map(async (r) => ((await r.json()) as { id: string }).id)),
+    );
+    expect(ids.size).toBe(1);
+    expect(await t.db.contentItem.count({ where: { externalId: 'race' } })).toBe(1);
+  });
+
+  it('refuses missing, unknown and revoked keys with 401', async () => {
+    const revoked = await createKey(10, true);
+    for (const k of ['', 'gm_nope', revoked]) {
+      const res = await submit(dashboard.url, k, { externalId: 'x', image: samplePng(4) });
+      expect(res.status).toBe(401);
+    }
+  });
+
+  it('checks the type by content (415), not by the declared name or type', async () => {
+    const fake = Buffer.from('<?php echo "not an image"; ?>');
+    const res = await submit(dashboard.url, key, {
+      externalId: 'fake',
+      image: fake,
+      filename: 'cat.png',
+      type: 'image/png',
+    });
+    expect(res.status).toBe(415);
+    expect(await t.db.contentItem.count({ where: { externalId: 'fake' } })).toBe(0);
+    const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(100)]);
+    expect(
+      (
+        await submit(dashboard.url, key, {
+          externalId: 'jpeg',
+          image: jpeg,
+          filename: 'x.bin',
+          type: 'application/octet-stream',
+        })
+      ).status,
+    ).toBe(201);
+  });
+
+  it('refuses images over the size limit with 413', async () => {
+    const big = Buffer.concat([samplePng(5), Buffer.alloc(MAX_BYTES + 10)]);
+    const res = await submit(dashboard.url, key, { externalId: 'big', image: big });
+    expect(res.status).toBe(413);
+    const huge = Buffer.concat([samplePng(5), Buffer.alloc(MAX_BYTES * 5)]);
+    expect((await submit(dashboard.url, key, { externalId: 'huge', image: huge })).status).toBe(
+      413,
+    );
+  });
+
+  it('rejects bad fields with 400', async () => {
+    const form = new FormData();
+    form.set('caption', 'no id, no image');
+    const res = await fetch(`${dashboard.url}/api/v1/submissions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}` },
+      body: form,
+    });
+    expect(res.status).toBe(400);
+  });
+
+  it('rate-limits per key with 429 and Retry-After', async () => {
+    const slow = await createKey(3);
+    const codes: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 5; i++) {
+      const res = await submit(dashboard.url, slow, {
+        externalId: `rl-${i}`,
+        image: samplePng(10 + i),
+      });
+      codes.push(res.status);
+      if (res.status === 429) retryAfter = res.headers.get('retry-after');
+    }
+    expect(codes).toEqual([201, 201, 201, 429, 429]);
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+    // Another key is not affected.
+    expect(
+      (await submit(dashboard.url, key, { externalId: 'other-key', image: samplePng(20) })).status,
+    ).toBe(201);
+  });
+
+  it('serves item images to moderators only', async () => {
+    const item = await t.db.contentItem.findUniqueOrThrow({ where: { externalId: 'post-1' } });
+    const res = await moderator.fetch(`/api/items/${item.id}/image`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await res.arrayBuffer()).equals(samplePng(1))).toBe(true);
+    expect((await engineer.fetch(`/api/items/${item.id}/image`)).status).toBe(403);
+    expect((await fetch(`${dashboard.url}/api/items/${item.id}/image`)).status).toBe(401);
+  });
+
+  it('streams sample grids to engineers and never serves paths outside the artifact store', async () => {
+    const run = await t.db.trainingRun.create({ data: { name: 'r', config: {}, totalSteps: 10 } });
+    mkdirSync(join(t.dir, 'artifacts', run.id, 'samples'), { recursive: true });
+    const png = samplePng(30);
+    writeFileSync(join(t.dir, 'artifacts', run.id, 'samples', 'step-1.png'), png);
+    const grid = await t.db.artifact.create({
+      data: {
+        runId: run.id,
+        step: 1,
+        kind: 'SAMPLE_GRID',
+        path: `${run.id}/samples/step-1.png`,
+        bytes: png.length,
+      },
+    });
+    const escape = await t.db.artifact.create({
+      data: { runId: run.id, step: 2, kind: 'SAMPLE_GRID', path: '../ganmod.db', bytes: 1 },
+    });
+    const absolute = await t.db.artifact.create({
+      data: {
+        runId: run.id,
+        step: 3,
+        kind: 'SAMPLE_GRID',
+        path: join(t.dir, 'ganmod.db'),
+        bytes: 1,
+      },
+    });
+    expect(existsSync(join(t.dir, 'ganmod.db'))).toBe(true);
+
+    const ok = await engineer.fetch(`/api/artifacts/${grid.id}`);
+    expect(ok.status).toBe(200);
+    expect(Buffer.from(await ok.arrayBuffer()).equals(png)).toBe(true);
+    expect((await engineer.fetch(`/api/artifacts/${escape.id}`)).status).toBe(404);
+    expect((await engineer.fetch(`/api/artifacts/${absolute.id}`)).status).toBe(404);
+    expect((await moderator.fetch(`/api/artifacts/${grid.id}`)).status).toBe(403);
+    expect((await fetch(`${dashboard.url}/api/artifacts/${grid.id}`)).status).toBe(401);
+  });
+});
