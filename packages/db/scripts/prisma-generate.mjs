@@ -4,6 +4,7 @@
 //
 //   node scripts/prisma-generate.mjs          write both schemas, then generate both clients
 //   node scripts/prisma-generate.mjs --check  exit 1 if a committed schema is out of date
+// With CI set, a stale schema fails the run instead of being rewritten.
 //
 // Prisma's CLI insists on a native schema engine even for `generate`, which it would download;
 // pointing PRISMA_SCHEMA_ENGINE_BINARY at any existing file skips that (generate never runs it).
@@ -14,7 +15,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const prismaDir = join(packageDir, 'prisma');
+/** `--prisma-dir <dir>` points the script at another copy of prisma/ (the tests use one). */
+const prismaDirArg = process.argv.indexOf('--prisma-dir');
+const prismaDir =
+  prismaDirArg > 0 && process.argv[prismaDirArg + 1]
+    ? process.argv[prismaDirArg + 1]
+    : join(packageDir, 'prisma');
 
 /** Prisma provider name for each of our provider folders. */
 const PROVIDERS = { sqlite: 'sqlite', postgres: 'postgresql' };
@@ -57,7 +63,10 @@ function readOrEmpty(path) {
 }
 
 function main() {
-  const check = process.argv.includes('--check');
+  // In CI a stale committed schema is an error (someone edited models.prisma without building),
+  // never silently rewritten: the generated clients must match what is committed.
+  const inCi = Boolean(process.env.CI) && process.env.CI !== 'false';
+  const check = process.argv.includes('--check') || inCi;
   const stale = [];
   for (const provider of Object.keys(PROVIDERS)) {
     const wanted = composeSchema(provider);
@@ -65,15 +74,13 @@ function main() {
     if (check) stale.push(provider);
     else writeFileSync(schemaPath(provider), wanted);
   }
-  if (check) {
-    if (stale.length > 0) {
-      console.error(
-        `prisma/${stale.join(', prisma/')} schema out of date with prisma/models.prisma: run node scripts/prisma-generate.mjs`,
-      );
-      process.exit(1);
-    }
-    return;
+  if (stale.length > 0) {
+    console.error(
+      `prisma/${stale.join('/schema.prisma, prisma/')}/schema.prisma out of date with prisma/models.prisma: run node scripts/prisma-generate.mjs and commit the result`,
+    );
+    process.exit(1);
   }
+  if (process.argv.includes('--check')) return;
 
   const require = createRequire(import.meta.url);
   const cli = join(dirname(require.resolve('prisma/package.json')), 'build', 'index.js');
