@@ -3,12 +3,14 @@
 // `prisma generate` for each provider (a schema's datasource `provider` cannot come from env()).
 //
 //   node scripts/prisma-generate.mjs          write both schemas, then generate both clients
+//                                             (skipped when unchanged; --force regenerates)
 //   node scripts/prisma-generate.mjs --check  exit 1 if a committed schema is out of date
 // With CI set, a stale schema fails the run instead of being rewritten.
 //
 // Prisma's CLI insists on a native schema engine even for `generate`, which it would download;
 // pointing PRISMA_SCHEMA_ENGINE_BINARY at any existing file skips that (generate never runs it).
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -83,8 +85,17 @@ function main() {
   if (process.argv.includes('--check')) return;
 
   const require = createRequire(import.meta.url);
-  const cli = join(dirname(require.resolve('prisma/package.json')), 'build', 'index.js');
+  const prismaPackage = require.resolve('prisma/package.json');
+  const cli = join(dirname(prismaPackage), 'build', 'index.js');
+  const prismaVersion = JSON.parse(readFileSync(prismaPackage, 'utf8')).version;
   for (const provider of Object.keys(PROVIDERS)) {
+    // Skip clients generated from this very schema by this very Prisma: repeated builds,
+    // typechecks and test runs stay fast, and concurrent ones don't rewrite files under each other.
+    const stampPath = join(packageDir, 'src', 'generated', provider, '.schema-sha256');
+    const stamp = createHash('sha256')
+      .update(`${prismaVersion}\n${readFileSync(schemaPath(provider), 'utf8')}`)
+      .digest('hex');
+    if (!process.argv.includes('--force') && readOrEmpty(stampPath) === stamp) continue;
     const result = spawnSync(
       process.execPath,
       [cli, 'generate', '--schema', schemaPath(provider)],
@@ -104,6 +115,7 @@ function main() {
       console.error(`prisma generate failed for ${provider}`);
       process.exit(result.status ?? 1);
     }
+    writeFileSync(stampPath, stamp);
   }
 }
 
