@@ -54,6 +54,32 @@ const CASES: ConvCase[] = [
       [0, 0],
     ],
   },
+  {
+    name: 'k3x5 s2 explicit pad, 16 channels',
+    x: [2, 9, 8, 16],
+    filter: [3, 5, 16, 3],
+    strides: 2,
+    pad: [
+      [0, 0],
+      [1, 2],
+      [0, 1],
+      [0, 0],
+    ],
+  },
+  {
+    name: 'k4 s(2,3) same, 16 channels',
+    x: [1, 10, 11, 16],
+    filter: [4, 4, 16, 2],
+    strides: [2, 3],
+    pad: 'same',
+  },
+  {
+    name: 'k2 s3 valid, 16 channels (phases without taps)',
+    x: [1, 9, 9, 16],
+    filter: [2, 2, 16, 2],
+    strides: 3,
+    pad: 'valid',
+  },
   { name: 'k1 s3 valid', x: [2, 7, 8, 4], filter: [1, 1, 4, 3], strides: 3, pad: 'valid' },
   {
     name: 'batch 1, 1 channel, k5 s2',

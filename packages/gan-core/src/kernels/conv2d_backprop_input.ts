@@ -19,7 +19,11 @@ import type {
   NamedAttrMap,
   TensorInfo,
 } from '@tensorflow/tfjs';
+import { backpropInputByPhases, phaseWindows } from './conv2d_backprop_input_phases.js';
 import { WASM, withScope } from './kernel_utils.js';
+
+/** Below this many input channels one conv for all phases beats one conv per phase. */
+const MIN_CHANNELS_PER_PHASE_CONV = 16;
 
 type Shape4 = [number, number, number, number];
 
@@ -113,8 +117,22 @@ function conv2dBackpropInput(args: Parameters<KernelFunc>[0]): TensorInfo {
   const cols = planAxis(info.filterWidth, sw, padInfo.left, inW, dyW);
 
   return withScope(args.backend, (s) => {
+    const filterValues = s.read(filter);
+    if ((sh > 1 || sw > 1) && inC >= MIN_CHANNELS_PER_PHASE_CONV) {
+      const problem = {
+        dy,
+        filterValues,
+        filterShape,
+        strides: [sh, sw] as [number, number],
+        pads: [padInfo.top, padInfo.left] as [number, number],
+        plans: [rows, cols] as [AxisPlan, AxisPlan],
+        inputShape,
+      };
+      const windows = phaseWindows(problem);
+      if (windows !== undefined) return backpropInputByPhases(s, problem, windows);
+    }
     const f = phaseFilter(
-      s.read(filter),
+      filterValues,
       filterShape,
       [sh, sw],
       [padInfo.top, padInfo.left],
@@ -150,7 +168,10 @@ function conv2dBackpropInput(args: Parameters<KernelFunc>[0]): TensorInfo {
   });
 }
 
-/** Registry entry: wasm Conv2DBackpropInput as one stride-1 Conv2D + DepthToSpace. */
+/**
+ * Registry entry: wasm Conv2DBackpropInput as stride-1 Conv2Ds: one per phase when channels are
+ * wide (conv2d_backprop_input_phases.ts), else one for all phases + DepthToSpace.
+ */
 export const conv2dBackpropInputConfig: KernelConfig = {
   kernelName: Conv2DBackpropInput,
   backendName: WASM,
