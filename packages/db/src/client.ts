@@ -8,7 +8,7 @@ import { DbConnectionError, connectionFailureCause, describeDbError } from './er
 import { PrismaClient as PostgresPrismaClient } from './generated/postgres/client.js';
 import type { Prisma, PrismaClient as SqlitePrismaClient } from './generated/sqlite/client.js';
 import { PrismaClient as SqlitePrismaClientClass } from './generated/sqlite/client.js';
-import { pgPoolConfig, postgresFailureCause } from './postgres.js';
+import { pgPoolConfig, postgresFailure } from './postgres.js';
 import type { DbTarget } from './url.js';
 import { parseDatabaseUrl, resolveDatabaseUrl } from './url.js';
 
@@ -93,7 +93,7 @@ export async function connectDb(url: string = resolveDatabaseUrl()): Promise<Db>
   } catch (err) {
     await db.$disconnect().catch(() => undefined);
     const cause =
-      (target.provider === 'postgres' ? await postgresFailureCause(target) : undefined) ??
+      (target.provider === 'postgres' ? (await postgresFailure(target))?.cause : undefined) ??
       connectionFailureCause(err) ??
       describeDbError(err);
     throw new DbConnectionError(`Cannot connect to ${describeTarget(target)}: ${cause}`, {

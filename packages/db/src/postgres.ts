@@ -48,18 +48,30 @@ export async function withMaintenanceClient<T>(
   }
 }
 
+/** Why a connection failed: the driver's code (e.g. `3D000`, `ECONNREFUSED`) and a short cause. */
+export interface PostgresFailure {
+  code: string | undefined;
+  cause: string;
+}
+
 /**
  * Why a plain connection to the target fails (`connection refused`, `host not found`,
  * `database "x" does not exist`, ...), or undefined when it connects. Driver adapters report an
  * unreachable server without the reason; a pg connection attempt tells them apart.
  */
-export async function postgresFailureCause(target: PostgresTarget): Promise<string | undefined> {
+export async function postgresFailure(
+  target: PostgresTarget,
+): Promise<PostgresFailure | undefined> {
   const client = new pg.Client(pgPoolConfig(target));
   try {
     await client.connect();
     return undefined;
   } catch (err) {
-    return connectionFailureCause(err) ?? (err instanceof Error ? err.message : String(err));
+    const code = (err as { code?: unknown }).code;
+    return {
+      code: typeof code === 'string' ? code : undefined,
+      cause: connectionFailureCause(err) ?? (err instanceof Error ? err.message : String(err)),
+    };
   } finally {
     await client.end().catch(() => undefined);
   }

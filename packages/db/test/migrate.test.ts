@@ -1,10 +1,11 @@
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createDb } from '../src/client.js';
+import { MigrationError } from '../src/errors.js';
 import { migrate, migrationStatus } from '../src/migrate/index.js';
 import { PRISMA_DIR } from '../src/migrate/migrations-dir.js';
 import type { DbProvider } from '../src/url.js';
@@ -94,5 +95,35 @@ describe('a PostgreSQL schema other than public', () => {
     } finally {
       await db.$disconnect();
     }
+  });
+});
+
+describe.each(PROVIDERS)('a failing migration on %s', (provider) => {
+  let database: TestDatabase;
+  let prismaDir: string;
+  beforeAll(async () => {
+    database = await createTestDatabase(provider);
+    prismaDir = await mkdtemp(join(tmpdir(), 'ganmod-prisma-'));
+    await cp(PRISMA_DIR, prismaDir, { recursive: true });
+    const folder = join(prismaDir, provider, 'migrations', '29990101000000_broken');
+    await mkdir(folder);
+    await writeFile(join(folder, 'migration.sql'), 'CREATE TABLE "t" ("id" INTEGER);\nSELEC 1;\n');
+  });
+  afterAll(async () => {
+    await database.drop();
+    await rm(prismaDir, { recursive: true, force: true });
+  });
+
+  it('is named in one line, recorded as failed, and blocks later runs', async () => {
+    const error = await migrate(database.url, { prismaDir }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(MigrationError);
+    const message = (error as Error).message;
+    expect(message).not.toContain('\n');
+    expect(message).toContain('migration 29990101000000_broken: ');
+    expect(message).toMatch(/syntax error/);
+
+    const status = await migrationStatus(database.url, { prismaDir });
+    expect(status).toMatchObject({ failed: ['29990101000000_broken'], upToDate: false });
+    await expect(migrate(database.url, { prismaDir })).rejects.toThrow(/failed migrations/);
   });
 });

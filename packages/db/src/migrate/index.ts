@@ -13,7 +13,7 @@ import { describeTarget, disablePrismaTelemetry } from '../client.js';
 import { DbConfigError, DbConnectionError, MigrationError } from '../errors.js';
 import {
   ensurePostgresSchema,
-  postgresFailureCause,
+  postgresFailure,
   quoteIdent,
   withMaintenanceClient,
 } from '../postgres.js';
@@ -82,16 +82,30 @@ export interface CreatedMigration {
   sql: string | null;
 }
 
-/** One line from whatever the engine rejected with (an Error or a JSON-ish error object). */
+/**
+ * One line from whatever the engine rejected with. Its messages are a description, then a Rust
+ * span trace (`   0: ...` lines) that may name the migration being applied.
+ */
 function engineErrorMessage(err: unknown): string {
   const panic = lastEnginePanic();
   if (panic) return `schema engine panicked: ${panic.split('\n')[0]}`;
-  if (err instanceof Error) return err.message.split('\n')[0] ?? err.name;
-  if (typeof err === 'object' && err !== null) {
-    const record = err as Record<string, unknown>;
-    if (typeof record.message === 'string') return record.message.split('\n')[0] ?? '';
-  }
-  return String(err);
+  const message =
+    err instanceof Error
+      ? err.message
+      : typeof err === 'object' &&
+          err !== null &&
+          typeof (err as { message?: unknown }).message === 'string'
+        ? (err as { message: string }).message
+        : String(err);
+  const traceStart = message.search(/^\s+\d+: /m);
+  const description = (traceStart >= 0 ? message.slice(0, traceStart) : message)
+    .split('\n')
+    .map((line) => line.trim())
+    // adapter errors arrive wrapped in this generic line, with the real cause on the next one
+    .filter((line) => line !== '' && line !== 'external connector error')
+    .join(': ');
+  const migration = /migration_name="([^"]+)"/.exec(message)?.[1];
+  return migration ? `migration ${migration}: ${description}` : description || 'unknown error';
 }
 
 /**
@@ -149,8 +163,10 @@ async function hasMigrationsTable(target: DbTarget): Promise<boolean> {
 
 /** Throws {@link DbConnectionError} now rather than deep inside the engine. */
 async function assertReachable(target: PostgresTarget): Promise<void> {
-  const cause = await postgresFailureCause(target);
-  if (cause) throw new DbConnectionError(`Cannot connect to ${describeTarget(target)}: ${cause}`);
+  const failure = await postgresFailure(target);
+  if (failure) {
+    throw new DbConnectionError(`Cannot connect to ${describeTarget(target)}: ${failure.cause}`);
+  }
 }
 
 /** Creates the target database when the server answers but the database is missing. */
@@ -169,18 +185,15 @@ async function ensurePostgresDatabase(target: PostgresTarget): Promise<boolean> 
 }
 
 /** {@link migrate}, unserialized. */
-async function migrateNow(
-  url: string = resolveDatabaseUrl(),
-  options: MigrationOptions = {},
-): Promise<MigrateResult> {
+async function migrateNow(url: string, options: MigrationOptions): Promise<MigrateResult> {
   const target = parseDatabaseUrl(url);
   let createdDatabase = false;
   if (target.provider === 'postgres') {
-    const cause = await postgresFailureCause(target);
-    if (cause?.includes('does not exist') && cause.includes(target.database)) {
-      createdDatabase = await ensurePostgresDatabase(target);
-    } else if (cause) {
-      throw new DbConnectionError(`Cannot connect to ${describeTarget(target)}: ${cause}`);
+    const failure = await postgresFailure(target);
+    // 3D000 invalid_catalog_name: the server is fine, the database is not there yet.
+    if (failure?.code === '3D000') createdDatabase = await ensurePostgresDatabase(target);
+    else if (failure) {
+      throw new DbConnectionError(`Cannot connect to ${describeTarget(target)}: ${failure.cause}`);
     }
     await ensurePostgresSchema(target);
   }
@@ -194,8 +207,8 @@ async function migrateNow(
 
 /** {@link migrationStatus}, unserialized. */
 async function migrationStatusNow(
-  url: string = resolveDatabaseUrl(),
-  options: MigrationOptions = {},
+  url: string,
+  options: MigrationOptions,
 ): Promise<MigrationStatus> {
   const target = parseDatabaseUrl(url);
   if (target.provider === 'postgres') await assertReachable(target);
