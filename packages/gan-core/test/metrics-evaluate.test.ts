@@ -154,6 +154,29 @@ describe('evaluateGenerator', () => {
   });
 });
 
+describe('buildClassifier', () => {
+  it.each([
+    [[28, 28, 1], 2, 'cnn'],
+    [[32, 32, 3], 2, 'cnn'],
+    [[64, 64, 3], 3, 'cnn'],
+    [[28, 28, 1], 0, 'mlp'],
+  ] as const)('lays out %j with %i stride-2 convolutions (%s)', (shape, convs, architecture) => {
+    const model = buildClassifier({ shape, numClasses: 7, architecture });
+    try {
+      const layers = model.layers.map((l) => l.getClassName());
+      expect(layers.filter((c) => c === 'Conv2D')).toHaveLength(convs);
+      expect(model.getLayer('features').outputShape).toEqual([null, 128]);
+      expect(model.outputs[0]?.shape).toEqual([null, 7]);
+      const sums = tf.tidy(() =>
+        (model.predict(tf.zeros<tf.Rank.R4>([2, ...shape])) as tf.Tensor).sum(1).dataSync(),
+      );
+      expect(Array.from(sums, (v) => Math.round(v * 1e5) / 1e5)).toEqual([1, 1]);
+    } finally {
+      model.dispose();
+    }
+  });
+});
+
 describe('FeatureExtractor save / load', () => {
   it('round-trips model and metadata in the TF.js Layers format', async () => {
     const target = join(dir, 'toy');

@@ -49,13 +49,15 @@ export interface ReferenceFeatures {
 }
 
 /**
- * Embeds `n` images of `dataset` (a random subset with `seed`, all when `n` is omitted or larger)
- * as the real side of {@link evaluateGenerator} / {@link compareEmbeddings}.
+ * Embeds `n` images of `dataset` (default 5000; a random subset with `seed`, all when the set is
+ * smaller) as the real side of {@link evaluateGenerator} / {@link compareEmbeddings}. Use the n you
+ * generate: FID is biased by the sample size, and the k-NN radii by the sample density.
+ * `k` is the precision/recall neighbourhood the radii are computed for.
  */
 export async function computeReference(
   extractor: FeatureExtractor,
   dataset: MetricDataset,
-  n = dataset.size,
+  n = 5000,
   seed = 1,
   k = 3,
 ): Promise<ReferenceFeatures> {
