@@ -7,7 +7,12 @@ import { parseArgs } from 'node:util';
 
 import { connectDb, disablePrismaTelemetry } from './client.js';
 import { DbConfigError, describeDbError } from './errors.js';
-import { createMigration, migrate, migrationStatus } from './migrate/index.js';
+import {
+  createMigration,
+  markMigrationRolledBack,
+  migrate,
+  migrationStatus,
+} from './migrate/index.js';
 import { seed } from './seed.js';
 import type { DbProvider } from './url.js';
 import { redactUrl, resolveDatabaseUrl } from './url.js';
@@ -21,6 +26,7 @@ Commands:
       --provider sqlite|postgres|both   (default both)
       --empty                           write an empty migration for hand-written SQL
       --postgres-url <url>              server for the throwaway database (default 127.0.0.1:5432)
+  migration:rolled-back <name>   mark a failed migration rolled back (undo its effects first)
   seed                           migrate, then create the admin user and demo data (idempotent)
       --no-demo                         only the admin user
 
@@ -136,6 +142,13 @@ async function main(argv: string[]): Promise<void> {
       return runStatus(url);
     case 'migration:create':
       return runCreate(rest[0], values);
+    case 'migration:rolled-back': {
+      const name = rest[0];
+      if (!name) throw new DbConfigError('migration:rolled-back needs the failed migration name');
+      await markMigrationRolledBack(url, name);
+      console.log(`${name} marked as rolled back; fix it, then run migrate`);
+      return;
+    }
     case 'seed':
       return runSeed(url, !values['no-demo']);
     default:

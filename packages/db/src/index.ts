@@ -21,7 +21,12 @@ export {
   describeDbError,
   isUniqueConstraintError,
 } from './errors.js';
-export { createMigration, migrate, migrationStatus } from './migrate/index.js';
+export {
+  createMigration,
+  markMigrationRolledBack,
+  migrate,
+  migrationStatus,
+} from './migrate/index.js';
 export type {
   CreateMigrationOptions,
   CreatedMigration,

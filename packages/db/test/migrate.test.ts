@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createDb } from '../src/client.js';
 import { MigrationError } from '../src/errors.js';
-import { migrate, migrationStatus } from '../src/migrate/index.js';
+import { markMigrationRolledBack, migrate, migrationStatus } from '../src/migrate/index.js';
 import { PRISMA_DIR } from '../src/migrate/migrations-dir.js';
 import type { DbProvider } from '../src/url.js';
 import type { TestDatabase } from './helpers.js';
@@ -125,5 +125,12 @@ describe.each(PROVIDERS)('a failing migration on %s', (provider) => {
     const status = await migrationStatus(database.url, { prismaDir });
     expect(status).toMatchObject({ failed: ['29990101000000_broken'], upToDate: false });
     await expect(migrate(database.url, { prismaDir })).rejects.toThrow(/failed migrations/);
+
+    // Fixed and marked rolled back, it applies on the next run.
+    const file = join(prismaDir, provider, 'migrations', '29990101000000_broken', 'migration.sql');
+    await writeFile(file, 'CREATE TABLE IF NOT EXISTS "t" ("id" INTEGER);\n');
+    await markMigrationRolledBack(database.url, '29990101000000_broken', { prismaDir });
+    expect((await migrate(database.url, { prismaDir })).applied).toEqual(['29990101000000_broken']);
+    expect((await migrationStatus(database.url, { prismaDir })).upToDate).toBe(true);
   });
 });

@@ -399,6 +399,25 @@ export function createMigration(options: CreateMigrationOptions): Promise<Create
   return serialized(() => createMigrationNow(options));
 }
 
+/**
+ * Marks a failed migration as rolled back (like `prisma migrate resolve --rolled-back`), after
+ * you have undone whatever part of it ran; the next {@link migrate} applies it again (fix its
+ * SQL first). Throws {@link MigrationError} when the migration is not in a failed state.
+ */
+export function markMigrationRolledBack(
+  url: string,
+  migrationName: string,
+  options: MigrationOptions = {},
+): Promise<void> {
+  return serialized(async () => {
+    const target = parseDatabaseUrl(url);
+    if (target.provider === 'postgres') await assertReachable(target);
+    await withEngine(target, target.provider, options, 'migration:rolled-back', (engine) =>
+      engine.markMigrationRolledBack({ migrationName }).then(() => undefined),
+    );
+  });
+}
+
 /** Refuses to diff against a provider schema that no longer matches `models.prisma`. */
 async function assertSchemaComposed(provider: DbProvider, prismaDir: string): Promise<void> {
   const [models, schema] = await Promise.all([
