@@ -146,12 +146,3 @@ export function decide(policy: Policy, externalId: string, results: DetectorResu
   const action = reasons[0]?.action ?? 'ALLOW';
   return { externalId, action, policyVersion: policy.version, reasons, results };
 }
-
-/** Throws unless `x` is a known category with thresholds (for user-facing config tools). */
-export function assertThresholdCategory(x: string): asserts x is keyof Policy['thresholds'] {
-  if (!['abuse', 'spam', 'explicit', 'synthetic'].includes(x)) {
-    throw new ModerationConfigError(
-      `Unknown category '${x}'; thresholds exist for abuse, spam, explicit, synthetic`,
-    );
-  }
-}
