@@ -61,6 +61,8 @@ function clientFor(target: DbTarget): Db {
  * Creates a client for `url` (default: {@link resolveDatabaseUrl} of `process.env`) without
  * connecting: `file:<path>` opens SQLite through libsql (relative paths against cwd; the parent
  * directory is created), `postgres://` / `postgresql://` opens PostgreSQL through pg.
+ * Each client owns a connection pool (SQLite: one connection): create one per process, reuse it
+ * and `$disconnect()` it on shutdown.
  *
  * @throws DbConfigError when the URL is malformed or its scheme is unsupported.
  */
