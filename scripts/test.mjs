@@ -33,7 +33,17 @@ function summarize() {
   return { passed, failed, skipped };
 }
 
-let exitCode = 0;
+/** Runs one check; a failure is recorded and reported at the end, and the other checks still run. */
+const failures = [];
+function check(name, cmd, args) {
+  step(name);
+  try {
+    run(cmd, args, { env });
+  } catch (err) {
+    failures.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 try {
   step('System prerequisites');
   const missing = ensureDebianPackages(['dataset-fashion-mnist', 'chromium']);
@@ -44,32 +54,39 @@ try {
   installDependencies(pnpm);
   step('Building');
   run(pnpmBin, [...pre, 'exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], { env });
-  step('Lint and format');
-  run(pnpmBin, [...pre, 'run', 'lint'], { env });
-  step('Typecheck');
-  run(pnpmBin, [...pre, 'exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only'], { env });
-  step('Tests');
-  for (const dir of workspaces) rmSync(join(dir, reportName), { force: true });
-  run(
-    pnpmBin,
-    [
-      ...pre,
-      'exec',
-      'turbo',
-      'run',
-      'test',
-      '--concurrency=1',
-      '--',
-      '--reporter=default',
-      '--reporter=json',
-      `--outputFile.json=${reportName}`,
-    ],
-    { env },
-  );
 } catch (err) {
-  process.stderr.write(`\n${err instanceof Error ? err.message : String(err)}\n`);
-  exitCode = typeof err?.exitCode === 'number' && err.exitCode !== 0 ? err.exitCode : 1;
+  process.stderr.write(`\nsetup failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stdout.write('\n0 passed, 1 failed, 0 skipped\n');
+  process.exit(1);
 }
+
+check('Lint and format', pnpmBin, [...pre, 'run', 'lint']);
+check('Typecheck', pnpmBin, [
+  ...pre,
+  'exec',
+  'turbo',
+  'run',
+  'typecheck',
+  '--output-logs=errors-only',
+]);
+for (const dir of workspaces) rmSync(join(dir, reportName), { force: true });
+check('Tests', pnpmBin, [
+  ...pre,
+  'exec',
+  'turbo',
+  'run',
+  'test',
+  '--continue',
+  '--concurrency=1',
+  '--',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${reportName}`,
+]);
+
 const { passed, failed, skipped } = summarize();
-process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
-process.exit(exitCode !== 0 ? exitCode : failed > 0 ? 1 : 0);
+for (const failure of failures) process.stderr.write(`FAILED ${failure}\n`);
+// Lint or typecheck failures count as failed checks in the closing line too.
+const failedChecks = failed + failures.filter((f) => !f.startsWith('Tests')).length;
+process.stdout.write(`\n${passed} passed, ${failedChecks} failed, ${skipped} skipped\n`);
+process.exit(failures.length > 0 || failed > 0 ? 1 : 0);
