@@ -31,7 +31,7 @@ function withFlips(h: Uint32Array, n: number): Uint32Array {
 }
 
 console.log(
-  `| entries | build index (ms) | MIH query p50 (ms) | MIH query mean (ms) | linear scan mean (ms) | speed-up | recall |`,
+  `| entries | build index (ms) | MIH query p50 (ms) | MIH query p95 (ms) | linear scan p50 (ms) | speed-up (p50) | recall |`,
 );
 console.log(`|---|---|---|---|---|---|---|`);
 const bank = new HashBank();
