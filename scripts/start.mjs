@@ -36,11 +36,22 @@ const dashboard = start(
 );
 const children = [worker, dashboard];
 
-setTimeout(() => {
-  process.stdout.write(
-    `\n  Dashboard: http://${host}:${port}\n  Sign in with the admin account printed by the seed step above.\n  Data: ${env.GANMOD_DATA_DIR}   Stop: Ctrl-C\n\n`,
-  );
-}, 1500).unref();
+// Print the way in once the dashboard answers (not before: Next prints its own lines first).
+const adminEmail = env.GANMOD_ADMIN_EMAIL ?? 'admin@ganmod.local';
+const adminPassword = env.GANMOD_ADMIN_PASSWORD ? '(GANMOD_ADMIN_PASSWORD)' : 'ganmod-admin';
+void (async () => {
+  for (let i = 0; i < 120 && dashboard.exitCode === null; i++) {
+    try {
+      await fetch(`http://${host}:${port}/sign-in`, { signal: AbortSignal.timeout(1000) });
+      process.stdout.write(
+        `\n  Dashboard: http://${host}:${port}\n  Sign in:   ${adminEmail} / ${adminPassword}\n  Data:      ${env.GANMOD_DATA_DIR}\n  Stop:      Ctrl-C\n\n`,
+      );
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+})();
 
 let stopping = false;
 function stopAll(code) {

@@ -17,18 +17,28 @@ const workspaces = ['packages', 'apps'].flatMap((dir) =>
   readdirSync(join(root, dir)).map((name) => join(root, dir, name)),
 );
 const reportName = 'test-results.json';
+const playwrightReportName = 'playwright-results.json';
 
+/** Adds up vitest's JSON reports and Playwright's (`playwright-results.json`) across workspaces. */
 function summarize() {
   let passed = 0;
   let failed = 0;
   let skipped = 0;
   for (const dir of workspaces) {
-    const file = join(dir, reportName);
-    if (!existsSync(file)) continue;
-    const report = JSON.parse(readFileSync(file, 'utf8'));
-    passed += report.numPassedTests ?? 0;
-    failed += report.numFailedTests ?? 0;
-    skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+    const vitest = join(dir, reportName);
+    if (existsSync(vitest)) {
+      const report = JSON.parse(readFileSync(vitest, 'utf8'));
+      passed += report.numPassedTests ?? 0;
+      failed += report.numFailedTests ?? 0;
+      skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+    }
+    const browser = join(dir, playwrightReportName);
+    if (existsSync(browser)) {
+      const { stats = {} } = JSON.parse(readFileSync(browser, 'utf8'));
+      passed += (stats.expected ?? 0) + (stats.flaky ?? 0);
+      failed += stats.unexpected ?? 0;
+      skipped += stats.skipped ?? 0;
+    }
   }
   return { passed, failed, skipped };
 }
@@ -69,7 +79,10 @@ check('Typecheck', pnpmBin, [
   'typecheck',
   '--output-logs=errors-only',
 ]);
-for (const dir of workspaces) rmSync(join(dir, reportName), { force: true });
+for (const dir of workspaces) {
+  rmSync(join(dir, reportName), { force: true });
+  rmSync(join(dir, playwrightReportName), { force: true });
+}
 check('Tests', pnpmBin, [
   ...pre,
   'exec',
