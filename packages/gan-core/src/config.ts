@@ -1,10 +1,11 @@
 /**
  * The training-run configuration: one zod schema shared by the trainer CLI/worker and the dashboard's
  * launch form, so a config accepted in one place is accepted everywhere.
+ * It imports no TensorFlow.js: browser bundles use it through `@ganmod/gan-core/config`.
  */
 import { z } from 'zod';
 
-import { datasetSpecSchema } from '@ganmod/datasets';
+import { datasetSpecSchema } from '@ganmod/datasets/spec';
 
 /** A number field with an inclusive range and a message naming the field and the range. */
 function ranged(field: string, min: number, max: number, opts: { int?: boolean } = {}) {
