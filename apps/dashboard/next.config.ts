@@ -7,7 +7,6 @@ const config: NextConfig = {
     '@prisma/client',
     '@prisma/adapter-libsql',
     '@prisma/adapter-pg',
-    '@prisma/schema-engine-wasm',
     '@prisma/driver-adapter-utils',
     '@libsql/client',
     'libsql',

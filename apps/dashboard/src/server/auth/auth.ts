@@ -8,6 +8,17 @@ import { resolveDatabaseUrl } from '@ganmod/db';
 import { getDb } from '../db';
 import { authSecret } from '../env';
 
+/**
+ * The origin the browser addressed, from the Host header (what a same-origin Origin header must
+ * equal); `request.url` can name the server's bind address instead.
+ */
+function requestOrigin(request: Request): string {
+  const url = new URL(request.url);
+  const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host') ?? url.host;
+  const proto = request.headers.get('x-forwarded-proto') ?? url.protocol.replace(':', '');
+  return `${proto}://${host}`;
+}
+
 /** Builds the better-auth instance on the project's database (email + password, no self sign-up). */
 export function createAuth(db: Db, databaseUrl: string) {
   return betterAuth({
@@ -15,6 +26,15 @@ export function createAuth(db: Db, databaseUrl: string) {
     secret: authSecret(),
     baseURL: process.env.BETTER_AUTH_URL,
     telemetry: { enabled: false },
+    // Same-origin requests are trusted (cross-site ones carry a foreign Origin and are refused),
+    // plus any extra origins listed in BETTER_AUTH_TRUSTED_ORIGINS (comma-separated).
+    trustedOrigins: (request) => [
+      ...(request ? [requestOrigin(request)] : []),
+      ...(process.env.BETTER_AUTH_TRUSTED_ORIGINS ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ],
     database: prismaAdapter(db as unknown as Parameters<typeof prismaAdapter>[0], {
       provider: providerOf(databaseUrl) === 'postgres' ? 'postgresql' : 'sqlite',
     }),

@@ -60,8 +60,13 @@ export function QueueView({ userId }: { userId: string }) {
   };
   const list = useQuery(trpc.queue.list.queryOptions(listInput, { refetchInterval: 10_000 }));
   const categories = useQuery(trpc.queue.categories.queryOptions());
+  // The item is read once its claim attempt settled, so a pre-claim read never overwrites the claim.
+  const [claimSettled, setClaimSettled] = useState<string | null>(null);
   const item = useQuery(
-    trpc.queue.item.queryOptions({ id: selectedId ?? '' }, { enabled: selectedId !== null }),
+    trpc.queue.item.queryOptions(
+      { id: selectedId ?? '' },
+      { enabled: selectedId !== null && claimSettled === selectedId },
+    ),
   );
   const items = useMemo(() => list.data?.items ?? [], [list.data]);
 
@@ -89,8 +94,12 @@ export function QueueView({ userId }: { userId: string }) {
         onSuccess: (fresh) => {
           claimed.current = selectedId;
           if (fresh) queryClient.setQueryData(trpc.queue.item.queryKey({ id: selectedId }), fresh);
+          setClaimSettled(selectedId);
         },
-        onError: (err) => setClaimError(err.message),
+        onError: (err) => {
+          setClaimError(err.message);
+          setClaimSettled(selectedId);
+        },
       },
     );
   }, [selectedId]);

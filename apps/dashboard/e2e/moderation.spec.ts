@@ -1,0 +1,102 @@
+import { expect, test } from '@playwright/test';
+import { submitItems, userPage } from './helpers';
+
+test.describe.configure({ mode: 'serial' });
+
+test('a moderator works the queue with the keyboard and the decisions appear in the log', async ({
+  browser,
+}) => {
+  await submitItems([
+    { externalId: 'kbd-1', caption: 'first post from the platform', seed: 1 },
+    { externalId: 'kbd-2', caption: 'second post, looks like spam', seed: 2 },
+    { externalId: 'kbd-3', caption: 'third post needs a specialist', seed: 3 },
+  ]);
+  const page = await userPage(browser, 'moderator@ganmod.local');
+  await page.goto('/queue');
+  const panel = page.getByTestId('item-panel');
+  await expect(panel).toHaveAttribute('data-external-id', 'kbd-1');
+  await expect(page.getByTestId('claim-status')).toContainText('You hold this item');
+
+  await page.keyboard.press('?');
+  await expect(page.getByTestId('shortcuts-help')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('shortcuts-help')).toBeHidden();
+
+  // j/k move between items (each opened item is claimed).
+  await page.keyboard.press('j');
+  await expect(panel).toHaveAttribute('data-external-id', 'kbd-2');
+  await page.keyboard.press('k');
+  await expect(panel).toHaveAttribute('data-external-id', 'kbd-1');
+
+  await page.keyboard.press('a');
+  await expect(page.getByTestId('flash')).toContainText('Approved kbd-1');
+  await expect(panel).toHaveAttribute('data-external-id', 'kbd-2');
+
+  await page.getByLabel('Remove reason').selectOption('spam');
+  await page.keyboard.press('n');
+  await page.keyboard.type('link farm');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('r');
+  await expect(page.getByTestId('flash')).toContainText('Removed kbd-2 (spam)');
+
+  await expect(panel).toHaveAttribute('data-external-id', 'kbd-3');
+  await page.keyboard.press('e');
+  await expect(page.getByTestId('flash')).toContainText('Escalated kbd-3');
+  await expect(page.getByTestId('queue-row')).toHaveCount(0);
+
+  await page.goto('/log');
+  const log = page.getByTestId('decision-log');
+  await expect(log.getByRole('row', { name: /kbd-1/ })).toContainText('approve');
+  await expect(log.getByRole('row', { name: /kbd-2/ })).toContainText('remove');
+  await expect(log.getByRole('row', { name: /kbd-2/ })).toContainText('link farm');
+  await expect(log.getByRole('row', { name: /kbd-3/ })).toContainText('escalate');
+  await page.getByLabel('Action').selectOption('REMOVE');
+  await expect(page.getByTestId('log-row')).toHaveCount(1);
+  await page.getByLabel('Action').selectOption('');
+  await page.getByLabel('Moderator').selectOption({ label: 'Second Moderator' });
+  await expect(page.getByTestId('log-row')).toHaveCount(0);
+});
+
+test('a second moderator cannot take or decide an item already decided', async ({ browser }) => {
+  await submitItems([
+    { externalId: 'contested', caption: 'two moderators want this one', seed: 4 },
+  ]);
+  const first = await userPage(browser, 'moderator@ganmod.local');
+  await first.goto('/queue');
+  await expect(first.getByTestId('item-panel')).toHaveAttribute('data-external-id', 'contested');
+  await expect(first.getByTestId('claim-status')).toContainText('You hold this item');
+
+  const second = await userPage(browser, 'second@ganmod.local');
+  await second.goto('/queue');
+  await expect(second.getByTestId('item-panel')).toHaveAttribute('data-external-id', 'contested');
+  await expect(second.getByTestId('item-panel')).toContainText('Moderator is reviewing this item');
+
+  await first.keyboard.press('a');
+  await expect(first.getByTestId('flash')).toContainText('Approved contested');
+
+  // The second moderator's screen still shows the item; their decision is refused with a reason.
+  await second.keyboard.press('r');
+  await expect(second.getByTestId('flash')).toContainText(
+    /Already decided by Moderator .*approved.*not recorded/,
+  );
+
+  await second.goto('/log');
+  await expect(
+    second.getByTestId('decision-log').getByRole('row', { name: /contested/ }),
+  ).toHaveCount(1);
+});
+
+test('bulk actions decide several items at once', async ({ browser }) => {
+  await submitItems([
+    { externalId: 'bulk-1', caption: 'bulk one', seed: 5 },
+    { externalId: 'bulk-2', caption: 'bulk two', seed: 6 },
+  ]);
+  const page = await userPage(browser, 'second@ganmod.local');
+  await page.goto('/queue');
+  await page.getByLabel('Select bulk-1').check();
+  await page.getByLabel('Select bulk-2').check();
+  await page.getByLabel('Bulk action').selectOption('REMOVE');
+  await page.getByLabel('Bulk reason').selectOption('spam');
+  await page.getByRole('button', { name: 'Apply to 2' }).click();
+  await expect(page.getByTestId('flash')).toContainText('Removed 2 of 2');
+});

@@ -1,0 +1,31 @@
+import { expect, test } from '@playwright/test';
+import { userPage } from './helpers';
+
+test('an engineer launches a run from the form, with inline validation', async ({ browser }) => {
+  const page = await userPage(browser, 'engineer@ganmod.local');
+  await page.goto('/runs/new');
+  await page.getByLabel('Run name').fill('e2e-mlp');
+  await page.getByLabel('Generator learning rate').fill('0');
+  await expect(page.locator('[data-field-error="cfg-lrG"]')).toContainText(
+    'lrG must be greater than 0',
+  );
+  await page.getByLabel('Generator learning rate').fill('0.0002');
+  await expect(page.locator('[data-field-error="cfg-lrG"]')).toHaveCount(0);
+  await page.getByLabel('Steps', { exact: true }).fill('40');
+  await page.getByLabel('Batch size').fill('32');
+  await page.getByLabel('Sample grid every (steps)').fill('10');
+  await page.getByLabel('Images per grid').fill('16');
+  await page.getByLabel('Checkpoint every (steps)').fill('0');
+  await page.getByRole('button', { name: 'Queue the run' }).click();
+  await expect(page).toHaveURL(/\/runs\/[a-z0-9]+$/);
+  await expect(page.getByRole('heading', { name: 'e2e-mlp' })).toBeVisible();
+  await expect(page.getByTestId('run-config')).toContainText('"steps": 40');
+
+  test.skip(!process.env.E2E_WORKER, 'the trainer worker is not built (apps/trainer/dist/cli.js)');
+  // The trainer worker claims the run: the loss curve and the first sample grid appear live.
+  await expect(page.getByTestId('metric-chart').first()).toBeVisible({ timeout: 90_000 });
+  await expect(page.getByTestId('sample-grid')).toBeVisible({ timeout: 90_000 });
+  await expect(page.getByTestId('run-view')).toHaveAttribute('data-status', 'SUCCEEDED', {
+    timeout: 120_000,
+  });
+});
