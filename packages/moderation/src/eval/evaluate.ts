@@ -195,6 +195,9 @@ export async function evalNsfw(options: EvalOptions = {}): Promise<EvalRow[]> {
         scored,
         DEFAULT_POLICY.thresholds.explicit.review,
       ),
+      // Without positives, precision and recall are undefined: report them as such, not as 1 and 0.
+      precision: NaN,
+      recall: NaN,
       notes: `false positives: ${review} at REVIEW, ${block} at BLOCK; top classes ${[...tops].map(([k, v]) => `${k} ${v}`).join(', ')}; recall not measurable offline`,
     },
   ];
