@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fieldsOf, setPath } from '~/lib/schema-fields';
+import { fieldsOf, isVisible, setPath } from '~/lib/schema-fields';
 import { trainConfigSchema } from '~/lib/train-config';
 
 describe('launch form fields come from the training-config schema', () => {
@@ -11,7 +11,7 @@ describe('launch form fields come from the training-config schema', () => {
     expect([...top].sort()).toEqual(Object.keys(trainConfigSchema.shape).sort());
     expect(byPath['dataset.kind']).toMatchObject({
       kind: 'enum',
-      options: ['mnist', 'fashion-mnist', 'emoji', 'folder'],
+      options: expect.arrayContaining(['mnist', 'fashion-mnist', 'emoji', 'folder']) as unknown,
     });
     expect(byPath['watchdog.enabled']).toMatchObject({ kind: 'boolean', defaultValue: true });
   });
@@ -29,6 +29,17 @@ describe('launch form fields come from the training-config schema', () => {
       kind: 'multi',
       options: ['color', 'translation', 'cutout'],
     });
+  });
+
+  it('shows a dataset option only for the dataset kinds that have it', () => {
+    expect(isVisible(byPath['dataset.path']!, { dataset: { kind: 'folder' } })).toBe(true);
+    expect(isVisible(byPath['dataset.labelsFromSubfolders']!, { dataset: { kind: 'mnist' } })).toBe(
+      false,
+    );
+    expect(
+      isVisible(byPath['dataset.labelsFromSubfolders']!, { dataset: { kind: 'folder' } }),
+    ).toBe(true);
+    expect(byPath['dataset.channels']).toMatchObject({ kind: 'enum', options: [1, 3] });
   });
 
   it('builds nested values by path', () => {

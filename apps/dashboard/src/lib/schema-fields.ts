@@ -4,20 +4,22 @@
  */
 import { z } from 'zod';
 
+type Primitive = string | number | boolean;
+
+interface Common {
+  path: string;
+  defaultValue: unknown;
+  optional: boolean;
+  /** Shown only when the field at `path` holds one of `values` (discriminated unions). */
+  when?: { path: string; values: Primitive[] };
+}
+
 export type FieldSpec =
-  | {
-      kind: 'number';
-      path: string;
-      min: number | null;
-      max: number | null;
-      int: boolean;
-      defaultValue: unknown;
-      optional: boolean;
-    }
-  | { kind: 'enum'; path: string; options: string[]; defaultValue: unknown; optional: boolean }
-  | { kind: 'multi'; path: string; options: string[]; defaultValue: unknown; optional: boolean }
-  | { kind: 'boolean'; path: string; defaultValue: unknown; optional: boolean }
-  | { kind: 'text'; path: string; defaultValue: unknown; optional: boolean };
+  | (Common & { kind: 'number'; min: number | null; max: number | null; int: boolean })
+  | (Common & { kind: 'enum'; options: Primitive[] })
+  | (Common & { kind: 'multi'; options: string[] })
+  | (Common & { kind: 'boolean' })
+  | (Common & { kind: 'text'; list?: boolean });
 
 /** Peels default/prefault/optional/pipe wrappers; returns the core schema and its default. */
 function unwrap(schema: z.ZodType): { core: z.ZodType; defaultValue: unknown; optional: boolean } {
@@ -41,38 +43,75 @@ function unwrap(schema: z.ZodType): { core: z.ZodType; defaultValue: unknown; op
   return { core: current, defaultValue, optional };
 }
 
+/** The literal values of a union of literals (`1 | 3`), or null when it is something else. */
+function literalOptions(schema: z.ZodType): Primitive[] | null {
+  if (schema instanceof z.ZodLiteral) return [...schema.values] as Primitive[];
+  if (schema instanceof z.ZodUnion) {
+    const all = (schema.options as z.ZodType[]).map(literalOptions);
+    return all.every((o) => o !== null) ? all.flat() : null;
+  }
+  return null;
+}
+
+function fieldOf(path: string, schema: z.ZodType): FieldSpec[] {
+  const { core, defaultValue, optional } = unwrap(schema);
+  const base = { path, defaultValue, optional };
+  if (core instanceof z.ZodObject) return fieldsOf(core, path);
+  if (core instanceof z.ZodDiscriminatedUnion) return unionFields(path, core);
+  if (core instanceof z.ZodNumber)
+    return [{ ...base, kind: 'number', min: core.minValue, max: core.maxValue, int: core.isInt }];
+  if (core instanceof z.ZodEnum)
+    return [{ ...base, kind: 'enum', options: core.options.map(String) }];
+  if (core instanceof z.ZodArray && core.element instanceof z.ZodEnum)
+    return [{ ...base, kind: 'multi', options: core.element.options.map(String) }];
+  if (core instanceof z.ZodBoolean) return [{ ...base, kind: 'boolean' }];
+  if (core instanceof z.ZodArray && core.element instanceof z.ZodString)
+    return [{ ...base, kind: 'text', list: true }];
+  const literals = literalOptions(core);
+  if (literals) return [{ ...base, kind: 'enum', options: literals }];
+  return [{ ...base, kind: 'text' }];
+}
+
+/**
+ * A discriminated union becomes a select for its discriminator plus every option's other fields,
+ * each shown only for the discriminator values whose option has it.
+ */
+function unionFields(path: string, union: z.ZodDiscriminatedUnion): FieldSpec[] {
+  const key = (union.def as unknown as { discriminator: string }).discriminator;
+  const discriminatorPath = `${path}.${key}`;
+  const options = union.options as unknown as z.ZodObject[];
+  const values = options.flatMap((o) => literalOptions(o.shape[key] as z.ZodType) ?? []);
+  const merged = new Map<string, FieldSpec>();
+  for (const option of options) {
+    const value = literalOptions(option.shape[key] as z.ZodType)?.[0];
+    if (value === undefined) continue;
+    for (const [name, schema] of Object.entries(option.shape)) {
+      if (name === key) continue;
+      for (const field of fieldOf(`${path}.${name}`, schema as z.ZodType)) {
+        const seen = merged.get(field.path);
+        if (seen?.when) seen.when.values.push(value);
+        else
+          merged.set(field.path, { ...field, when: { path: discriminatorPath, values: [value] } });
+      }
+    }
+  }
+  return [
+    {
+      path: discriminatorPath,
+      kind: 'enum',
+      options: values,
+      defaultValue: undefined,
+      optional: false,
+    },
+    ...merged.values(),
+  ];
+}
+
 /** Flattens `schema` into field specs with dotted paths (`dataset.kind`, `watchdog.enabled`). */
 export function fieldsOf(schema: z.ZodObject, prefix = ''): FieldSpec[] {
-  const out: FieldSpec[] = [];
-  for (const [key, value] of Object.entries(schema.shape)) {
-    const path = prefix ? `${prefix}.${key}` : key;
-    const { core, defaultValue, optional } = unwrap(value as z.ZodType);
-    if (core instanceof z.ZodObject) out.push(...fieldsOf(core, path));
-    else if (core instanceof z.ZodNumber) {
-      out.push({
-        kind: 'number',
-        path,
-        min: core.minValue,
-        max: core.maxValue,
-        int: core.isInt,
-        defaultValue,
-        optional,
-      });
-    } else if (core instanceof z.ZodEnum)
-      out.push({ kind: 'enum', path, options: core.options.map(String), defaultValue, optional });
-    else if (core instanceof z.ZodArray && core.element instanceof z.ZodEnum) {
-      out.push({
-        kind: 'multi',
-        path,
-        options: core.element.options.map(String),
-        defaultValue,
-        optional,
-      });
-    } else if (core instanceof z.ZodBoolean)
-      out.push({ kind: 'boolean', path, defaultValue, optional });
-    else out.push({ kind: 'text', path, defaultValue, optional });
-  }
-  return out;
+  return Object.entries(schema.shape).flatMap(([key, value]) =>
+    fieldOf(prefix ? `${prefix}.${key}` : key, value as z.ZodType),
+  );
 }
 
 /** Reads a dotted path from a nested object. */
@@ -106,4 +145,9 @@ export function setPath(
   if (Object.keys(next).length === 0) delete copy[head];
   else copy[head] = next;
   return copy;
+}
+
+/** True when a field applies to the current values (its discriminator matches). */
+export function isVisible(spec: FieldSpec, values: unknown): boolean {
+  return !spec.when || spec.when.values.includes(getPath(values, spec.when.path) as Primitive);
 }

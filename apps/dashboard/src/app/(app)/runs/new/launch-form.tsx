@@ -8,7 +8,7 @@ import { Alert } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
 import { Card, CardContent, CardHeader, CardTitle } from '~/components/ui/card';
 import { Field, Input, Select } from '~/components/ui/input';
-import { fieldsOf, getPath, setPath, type FieldSpec } from '~/lib/schema-fields';
+import { fieldsOf, getPath, isVisible, setPath, type FieldSpec } from '~/lib/schema-fields';
 import { issuesByPath, trainConfigSchema } from '~/lib/train-config';
 import { useTRPC } from '~/trpc/client';
 import { groups, help } from './field-help';
@@ -86,26 +86,30 @@ export function LaunchForm({
     const value = getPath(config, spec.path);
     const invalid = !!show(spec.path);
     switch (spec.kind) {
-      case 'enum':
+      case 'enum': {
+        // Options are matched by index so number and boolean literals keep their type.
+        const index = spec.options.findIndex((o) => o === value);
         return (
           <Select
             id={id}
-            value={typeof value === 'string' ? value : ''}
+            value={index >= 0 ? String(index) : ''}
             aria-invalid={invalid}
-            onChange={(e) => update(spec.path, e.target.value || undefined)}
+            onChange={(e) =>
+              update(
+                spec.path,
+                e.target.value === '' ? undefined : spec.options[Number(e.target.value)],
+              )
+            }
           >
-            {spec.optional ? (
-              <option value="">{placeholder(spec) || '—'}</option>
-            ) : (
-              <option value="">Choose…</option>
-            )}
-            {spec.options.map((o) => (
-              <option key={o} value={o}>
-                {o}
+            <option value="">{spec.optional ? placeholder(spec) || 'default' : 'Choose…'}</option>
+            {spec.options.map((o, i) => (
+              <option key={String(o)} value={String(i)}>
+                {String(o)}
               </option>
             ))}
           </Select>
         );
+      }
       case 'multi': {
         const list = Array.isArray(value) ? (value as string[]) : [];
         return (
@@ -156,15 +160,32 @@ export function LaunchForm({
             }}
           />
         );
-      default:
+      default: {
+        // List fields (e.g. classes) are typed comma-separated.
+        const list = spec.kind === 'text' && spec.list === true;
+        const text = Array.isArray(value)
+          ? value.join(', ')
+          : typeof value === 'string'
+            ? value
+            : '';
         return (
           <Input
             id={id}
             aria-invalid={invalid}
-            value={typeof value === 'string' ? value : ''}
-            onChange={(e) => update(spec.path, e.target.value === '' ? undefined : e.target.value)}
+            placeholder={list ? 'comma-separated' : undefined}
+            value={raw[spec.path] ?? text}
+            onChange={(e) => {
+              const t = e.target.value;
+              setRaw((r) => ({ ...r, [spec.path]: t }));
+              const parts = t
+                .split(',')
+                .map((x) => x.trim())
+                .filter(Boolean);
+              update(spec.path, t.trim() === '' ? undefined : list ? parts : t);
+            }}
           />
         );
+      }
     }
   }
 
@@ -209,8 +230,7 @@ export function LaunchForm({
             {group.paths.map((path) => {
               const spec = fieldByPath.get(path);
               if (!spec) return null;
-              if (path === 'dataset.path' && getPath(config, 'dataset.kind') !== 'folder')
-                return null;
+              if (!isVisible(spec, config)) return null;
               const text = help[path];
               return (
                 <Field
