@@ -24,9 +24,17 @@ export const groups: { title: string; paths: string[] }[] = [
 export const help: Record<string, { label: string; hint?: string }> = {
   'dataset.kind': { label: 'Dataset' },
   'dataset.path': {
-    label: 'Folder path',
-    hint: 'Only for the folder dataset: a directory of images on the trainer machine.',
+    label: 'Path',
+    hint: 'On the trainer machine: a folder of images or the IDX files.',
   },
+  'dataset.split': { label: 'Split' },
+  'dataset.limit': { label: 'Image limit', hint: 'Use only the first N images.' },
+  'dataset.size': { label: 'Image size (px)', hint: 'Resize to this side length.' },
+  'dataset.channels': { label: 'Channels', hint: '1 = gray, 3 = RGB.' },
+  'dataset.classes': { label: 'Classes' },
+  'dataset.background': { label: 'Background', hint: '#rgb or #rrggbb behind transparent pixels.' },
+  'dataset.testFraction': { label: 'Test fraction' },
+  'dataset.seed': { label: 'Dataset seed' },
   model: {
     label: 'Model',
     hint: 'mlp trains fastest; dcgan for images; cdcgan is class-conditional.',

@@ -24,7 +24,13 @@ const allGroups = ungrouped.length ? [...groups, { title: 'Other', paths: ungrou
 function placeholder(spec: FieldSpec): string {
   return spec.defaultValue === undefined
     ? ''
-    : `default ${Array.isArray(spec.defaultValue) ? spec.defaultValue.join(',') || 'none' : JSON.stringify(spec.defaultValue)}`;
+    : `default ${
+        Array.isArray(spec.defaultValue)
+          ? spec.defaultValue.join(',') || 'none'
+          : typeof spec.defaultValue === 'string'
+            ? spec.defaultValue
+            : JSON.stringify(spec.defaultValue)
+      }`;
 }
 
 function rangeHint(spec: FieldSpec): string | undefined {
