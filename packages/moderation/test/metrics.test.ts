@@ -48,6 +48,15 @@ describe('ranking metrics on known inputs', () => {
     expect(Number.isNaN(averagePrecision(data([[0.2, 0]])))).toBe(true);
   });
 
+  it('refuses NaN scores instead of ranking them (a NaN once stalled the AUC loop)', () => {
+    const d = data([
+      [Number.NaN, 1],
+      [0.2, 0],
+    ]);
+    expect(() => rocAuc(d)).toThrow(/score NaN at index 0 is not a finite number/);
+    expect(() => averagePrecision(d)).toThrow(RangeError);
+  });
+
   it('computes precision/recall at a threshold and picks thresholds', () => {
     const d = data([
       [0.95, 1],

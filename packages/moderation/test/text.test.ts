@@ -120,6 +120,14 @@ describe('NaiveBayesSpamModel', () => {
     const copy = NaiveBayesSpamModel.fromJSON(JSON.parse(JSON.stringify(model.toJSON())));
     expect(copy.probability('buy cheap pills')).toBe(model.probability('buy cheap pills'));
     expect(() => NaiveBayesSpamModel.fromJSON({ kind: 'other' })).toThrow(/Not a naive Bayes/);
+    // Tokens named like Object.prototype members once produced NaN.
+    model.update([{ text: 'constructor toString __proto__ hasOwnProperty', spam: false }]);
+    const p = model.probability('the constructor called toString on __proto__');
+    expect(Number.isFinite(p)).toBe(true);
+    const again = NaiveBayesSpamModel.fromJSON(JSON.parse(JSON.stringify(model.toJSON())));
+    expect(again.probability('constructor toString')).toBe(
+      model.probability('constructor toString'),
+    );
     expect(() => NaiveBayesSpamModel.train([{ text: 'x y', spam: true }], 't')).toThrow(
       /both spam and ham/,
     );

@@ -25,11 +25,20 @@ function countPositives(data: readonly ScoredLabel[]): number {
   return data.reduce((n, d) => n + (d.positive ? 1 : 0), 0);
 }
 
+/** NaN scores have no order: refuse them instead of ranking them arbitrarily. */
+function assertFiniteScores(data: readonly ScoredLabel[]): void {
+  const bad = data.findIndex((d) => !Number.isFinite(d.score));
+  if (bad >= 0)
+    throw new RangeError(`score ${data[bad]!.score} at index ${bad} is not a finite number`);
+}
+
 /**
  * Average precision: the mean of precision at each positive's rank, with tied scores handled as one
  * step (the sklearn definition: sum over thresholds of (R_n - R_{n-1}) * P_n). NaN without positives.
+ * @throws RangeError when a score is not finite.
  */
 export function averagePrecision(data: readonly ScoredLabel[]): number {
+  assertFiniteScores(data);
   const positives = countPositives(data);
   if (positives === 0) return NaN;
   const sorted = [...data].sort((a, b) => b.score - a.score);
@@ -53,8 +62,10 @@ export function averagePrecision(data: readonly ScoredLabel[]): number {
 /**
  * ROC AUC = P(score of a random positive > score of a random negative), ties counting half
  * (Mann-Whitney U with mid-ranks). NaN when either class is missing.
+ * @throws RangeError when a score is not finite.
  */
 export function rocAuc(data: readonly ScoredLabel[]): number {
+  assertFiniteScores(data);
   const positives = countPositives(data);
   const negatives = data.length - positives;
   if (positives === 0 || negatives === 0) return NaN;

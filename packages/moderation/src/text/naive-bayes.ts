@@ -31,8 +31,14 @@ export class NaiveBayesSpamModel {
   private vocab: number;
 
   private constructor(private readonly model: NaiveBayesModelJson) {
-    this.vocab = Object.keys(model.counts).length + 1;
+    // A Map, not the JSON object: tokens like "constructor" or "__proto__" would otherwise hit
+    // Object.prototype (one such e-mail scored NaN).
+    this.counts = new Map(Object.entries(model.counts));
+    this.vocab = this.counts.size + 1;
   }
+
+  /** token -> [spam count, ham count]; the source of truth, copied into JSON by toJSON. */
+  private readonly counts: Map<string, [number, number]>;
 
   /**
    * Trains on labelled texts. Each text contributes each distinct token once (binarized counts work
@@ -67,13 +73,14 @@ export class NaiveBayesSpamModel {
       if (spam) m.docs.spam++;
       else m.docs.ham++;
       for (const t of new Set(tokenize(text))) {
-        const c = (m.counts[t] ??= [0, 0]);
+        let c = this.counts.get(t);
+        if (!c) this.counts.set(t, (c = [0, 0]));
         c[side]++;
         if (spam) m.tokens.spam++;
         else m.tokens.ham++;
       }
     }
-    this.vocab = Object.keys(m.counts).length + 1;
+    this.vocab = this.counts.size + 1;
   }
 
   /** P(spam | text) in [0, 1]; 0.5-ish prior for texts without known tokens. */
@@ -89,7 +96,7 @@ export class NaiveBayesSpamModel {
     let logHam = Math.log(m.docs.ham / (m.docs.spam + m.docs.ham));
     const contributions: [string, number][] = [];
     for (const t of new Set(tokenize(text))) {
-      const c = m.counts[t];
+      const c = this.counts.get(t);
       if (!c) continue; // unseen words carry no evidence either way
       const ls = Math.log((c[0] + 1) / (m.tokens.spam + vocab));
       const lh = Math.log((c[1] + 1) / (m.tokens.ham + vocab));
@@ -108,7 +115,9 @@ export class NaiveBayesSpamModel {
 
   /** JSON form; loads back with {@link NaiveBayesSpamModel.fromJSON}. */
   toJSON(): NaiveBayesModelJson {
-    return structuredClone(this.model);
+    // defineProperty semantics: a "__proto__" token becomes an own key, not the prototype.
+    const { counts: _stale, ...rest } = this.model;
+    return { ...structuredClone(rest), counts: Object.fromEntries(this.counts) };
   }
 
   /** @throws {@link ModerationConfigError} when `json` is not a saved model. */

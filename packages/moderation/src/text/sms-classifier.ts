@@ -24,5 +24,7 @@ export function smsSpamProbability(text: string): number {
   const results = mod.getResults(words);
   const spam = results.find((r) => r.label === 'spam')?.value ?? 0;
   const ham = results.find((r) => r.label === 'ham')?.value ?? 0;
-  return spam + ham > 0 ? spam / (spam + ham) : 0.5;
+  const p = spam / (spam + ham);
+  // Underflow (0/0) or NaN weights from the package: no evidence either way.
+  return Number.isFinite(p) ? p : 0.5;
 }

@@ -17,7 +17,8 @@ export function tokenize(text: string): string[] {
   const out: string[] = [];
   for (const raw of normalized.split(/[^a-z0-9_']+/)) {
     const t = raw.replace(/^'+|'+$/g, '');
-    if (t.length < 2 || t.length > 30 || STOP.has(t)) continue;
+    // "__proto__" cannot survive a JSON/zod round trip as a record key: not a word anyway.
+    if (t.length < 2 || t.length > 30 || STOP.has(t) || t === '__proto__') continue;
     out.push(t);
   }
   return out;
