@@ -5,7 +5,7 @@
  * the reason, or back to QUEUED when the worker shuts down.
  */
 import { statSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Db } from '@ganmod/db';
 import { loadDataset } from '@ganmod/datasets';
 import {
@@ -13,6 +13,7 @@ import {
   checkpointDirName,
   latestCheckpoint,
   parseTrainConfig,
+  stepOfDirName,
   train,
   trainingImagesFromDataset,
   type StepEvent,
@@ -60,8 +61,7 @@ function directoryBytes(dir: string): number {
 }
 
 function stepOfCheckpoint(dir: string): number {
-  const match = /step-(\d+)$/.exec(dir);
-  return match ? Number(match[1]) : 0;
+  return stepOfDirName(basename(dir)) ?? 0;
 }
 
 /** Trains `run` to the end (or until stopped) and records the outcome. Never throws for run failures. */
@@ -245,8 +245,10 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult
     }
     if (result.checkpoint !== undefined) {
       const exportRel = `${runDir}/export/${checkpointDirName(step)}`;
-      await exportCheckpointGenerator(config, images, result.checkpoint, store.resolve(exportRel), {
+      await exportCheckpointGenerator(result.checkpoint, store.resolve(exportRel), {
         runId: run.id,
+        step,
+        model: config.model,
       });
       await upsertArtifact(
         db,

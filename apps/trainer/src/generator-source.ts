@@ -3,15 +3,14 @@
  * export, exporting its newest checkpoint first when the run has none yet.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Db } from '@ganmod/db';
-import { loadDataset } from '@ganmod/datasets';
 import {
   checkpointDirName,
   latestCheckpoint,
   loadGenerator,
   parseTrainConfig,
-  trainingImagesFromDataset,
+  stepOfDirName,
   type LoadedGenerator,
   type TrainConfig,
 } from '@ganmod/gan-core';
@@ -43,14 +42,10 @@ export async function exportRun(
   const checkpoint = await latestCheckpoint(store.resolve(`runs/${runId}/checkpoints`));
   if (checkpoint === null)
     throw new CliError(`run '${runId}' has no checkpoint yet`, ExitCode.NotFound);
-  const step = Number(/step-(\d+)$/.exec(checkpoint)?.[1] ?? 0);
-  // The models are built for the dataset's image shape and classes: read them from the data itself.
-  const { dataset } = await loadDataset({ ...config.dataset, limit: 1 });
-  const images = trainingImagesFromDataset(dataset, config.seed);
-  const shape = { shape: images.shape, numClasses: images.numClasses };
+  const step = stepOfDirName(basename(checkpoint)) ?? 0;
   const rel = `runs/${runId}/export/${checkpointDirName(step)}`;
   const dir = outDir ?? store.resolve(rel);
-  await exportCheckpointGenerator(config, shape, checkpoint, dir, { runId });
+  await exportCheckpointGenerator(checkpoint, dir, { runId, step, model: config.model });
   if (outDir === undefined) {
     await db.artifact.upsert({
       where: { runId_kind_step: { runId, kind: 'EXPORT', step } },
