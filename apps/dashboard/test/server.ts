@@ -31,7 +31,10 @@ export async function startDashboard(env: Record<string, string>): Promise<Runni
     {
       cwd: appDir,
       env: {
-        ...process.env,
+        // Without vitest's markers (TEST, VITEST...), which libraries read as "relax for tests".
+        ...Object.fromEntries(
+          Object.entries(process.env).filter(([k]) => k !== 'TEST' && !k.startsWith('VITEST')),
+        ),
         // As in production (vitest sets NODE_ENV=test, which `next start` would inherit).
         NODE_ENV: 'production',
         NEXT_TELEMETRY_DISABLED: '1',

@@ -53,4 +53,24 @@ describe('dashboard smoke test (production build, real SQLite)', () => {
       /401/,
     );
   });
+
+  it('refuses a cross-site sign-in (origin check) and the sign-up endpoint', async () => {
+    const crossSite = await fetch(`${dashboard.url}/api/auth/sign-in/email`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        origin: 'https://evil.example',
+        cookie: 'x=1',
+      },
+      body: JSON.stringify({ email: 'admin@ganmod.local', password }),
+    });
+    expect(crossSite.status).toBe(403);
+    const signUp = await fetch(`${dashboard.url}/api/auth/sign-up/email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: dashboard.url },
+      body: JSON.stringify({ email: 'intruder@example.com', password: 'long-enough-1', name: 'x' }),
+    });
+    expect(signUp.ok).toBe(false);
+    expect(await t.db.user.count({ where: { email: 'intruder@example.com' } })).toBe(0);
+  });
 });

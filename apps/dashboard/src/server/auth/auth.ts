@@ -26,6 +26,9 @@ export function createAuth(db: Db, databaseUrl: string) {
     secret: authSecret(),
     baseURL: process.env.BETTER_AUTH_URL,
     telemetry: { enabled: false },
+    // better-auth turns its CSRF/origin check off when it thinks it runs under a test runner
+    // (NODE_ENV=test or TEST=true); this app keeps it on everywhere.
+    advanced: { disableOriginCheck: false },
     // Same-origin requests are trusted (cross-site ones carry a foreign Origin and are refused),
     // plus any extra origins listed in BETTER_AUTH_TRUSTED_ORIGINS (comma-separated).
     trustedOrigins: (request) => [
