@@ -33,6 +33,10 @@ program
   .command('worker')
   .description('claim queued runs from the database and train them, until stopped')
   .option('--once', 'exit when the queue is empty instead of waiting for more runs')
+  .option(
+    '--moderation',
+    'also score submitted content (PENDING items) with the moderation pipeline',
+  )
   .option('--poll <ms>', 'how often to look for queued runs', '2000')
   .option(
     '--stale-after <ms>',

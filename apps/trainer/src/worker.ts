@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import type { Db } from '@ganmod/db';
 import type { Logger } from 'pino';
 import type { ArtifactStore } from './artifacts.js';
+import type { ContentScorer } from './content-scorer.js';
 import { executeRun, type ExecuteResult } from './executor.js';
 import { claimNextRun, requeueStaleRuns } from './queue.js';
 
@@ -24,6 +25,8 @@ export interface WorkerOptions {
   once?: boolean;
   workerId?: string;
   heartbeatMs?: number;
+  /** Also score submitted content (PENDING items) alongside training. */
+  scorer?: ContentScorer;
 }
 
 /** A worker id that tells machines and processes apart in the runs table. */
@@ -44,8 +47,42 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Runs until `signal` aborts (or the queue is empty with `once`); returns what each run became. */
+/** Scores PENDING content until `signal` aborts (or none is left with `once`). */
+async function scoreContent(
+  options: WorkerOptions,
+  scorer: ContentScorer,
+  pollMs: number,
+): Promise<void> {
+  const { log, signal } = options;
+  while (!signal.aborted) {
+    let scored = 0;
+    try {
+      scored = await scorer.scorePending();
+      if (scored > 0) log.info({ scored }, 'scored submitted content');
+    } catch (err) {
+      // One bad cycle (database hiccup, model load) must not stop training or later cycles.
+      log.error({ err }, 'content scoring failed; retrying');
+    }
+    if (scored === 0) {
+      if (options.once) return;
+      await sleep(pollMs, signal);
+    }
+  }
+}
+
+/**
+ * Runs until `signal` aborts (or the queue is empty with `once`); returns what each run became.
+ * With a `scorer`, content scoring runs alongside training in the same process.
+ */
 export async function runWorker(options: WorkerOptions): Promise<ExecuteResult[]> {
+  const scoring = options.scorer
+    ? scoreContent(options, options.scorer, options.pollMs ?? 2000)
+    : Promise.resolve();
+  const [results] = await Promise.all([trainRuns(options), scoring]);
+  return results;
+}
+
+async function trainRuns(options: WorkerOptions): Promise<ExecuteResult[]> {
   const { db, store, log, signal } = options;
   const workerId = options.workerId ?? defaultWorkerId();
   const pollMs = options.pollMs ?? 2000;

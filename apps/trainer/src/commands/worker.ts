@@ -1,11 +1,13 @@
 import { openDatabase } from '../database.js';
-import { defaultArtifactStore, prepareBackend } from '../environment.js';
+import { ContentScorer } from '../content-scorer.js';
+import { dataDir, defaultArtifactStore, prepareBackend } from '../environment.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { createLogger } from '../log.js';
 import { runWorker } from '../worker.js';
 
 interface WorkerCommandOptions {
   once?: boolean;
+  moderation?: boolean;
   poll: string;
   staleAfter: string;
 }
@@ -49,6 +51,7 @@ export async function runWorkerCommand(options: WorkerCommandOptions): Promise<v
       pollMs,
       staleAfterMs,
       once: options.once === true,
+      ...(options.moderation ? { scorer: new ContentScorer(db, dataDir(), log) } : {}),
     });
   } finally {
     process.off('SIGINT', onSignal);

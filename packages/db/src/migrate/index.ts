@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 import type { SchemaEngine, SchemaFilter } from '@prisma/schema-engine-wasm';
 
-import { describeTarget, disablePrismaTelemetry } from '../client.js';
+import { createDb, describeTarget, disablePrismaTelemetry } from '../client.js';
 import { DbConfigError, DbConnectionError, MigrationError } from '../errors.js';
 import {
   ensurePostgresSchema,
@@ -202,7 +202,23 @@ async function migrateNow(url: string, options: MigrationOptions): Promise<Migra
     const output = await engine.applyMigrations({ migrationsList, filters: NO_FILTERS });
     return output.appliedMigrationNames;
   });
+  if (target.provider === 'sqlite' && target.path !== ':memory:') await useWriteAheadLog(url);
   return { provider: target.provider, applied, createdDatabase };
+}
+
+/**
+ * Switches a SQLite file to write-ahead logging (persistent in the file). Workers, the CLI and the
+ * dashboard write to one file from several processes: in rollback-journal mode two writing
+ * transactions can deadlock (each holds a read lock the other's commit needs); in WAL mode
+ * readers never block the writer and the busy timeout resolves writer contention.
+ */
+async function useWriteAheadLog(url: string): Promise<void> {
+  const db = createDb(url);
+  try {
+    await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+  } finally {
+    await db.$disconnect();
+  }
 }
 
 /** {@link migrationStatus}, unserialized. */

@@ -1,0 +1,200 @@
+/**
+ * Scores submitted content: PENDING items (stored by the dashboard's submission API) go through the
+ * moderation pipeline; each gets its detector scores, the policy's verdict (ALLOWED, IN_REVIEW,
+ * BLOCKED) and an automatic entry in the append-only decision log. Items are never lost: a PENDING
+ * item stays PENDING until some worker scores it, and two workers scoring the same item race on
+ * its `version`, so only one verdict is written.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { ContentStatus, Db, PolicyAction } from '@ganmod/db';
+import {
+  createModerator,
+  HashBank,
+  type Decision,
+  type HashBankRow,
+  type Moderator,
+} from '@ganmod/moderation';
+import type { Logger } from 'pino';
+
+/** Hash bank rows whose hashes the moderation pipeline can compare (PDQ). */
+const PDQ_ALGORITHM = 'pdq';
+
+const statusFor: Record<PolicyAction, ContentStatus> = {
+  ALLOW: 'ALLOWED',
+  REVIEW: 'IN_REVIEW',
+  BLOCK: 'BLOCKED',
+};
+
+/** Bank labels in the database, as the policy names them. */
+const bankLabel: Record<string, string> = { KNOWN_BAD: 'known-bad', INFRINGING: 'copyright' };
+
+interface PendingItem {
+  id: string;
+  externalId: string;
+  caption: string | null;
+  imagePath: string | null;
+  version: number;
+}
+
+/** A pipeline kept across polls; rebuilt when the hash bank changes. */
+export class ContentScorer {
+  private moderator: Moderator | null = null;
+  private bankStamp = '';
+
+  constructor(
+    private readonly db: Db,
+    /** Root that items' relative `imagePath`s are stored under (`GANMOD_DATA_DIR`). */
+    private readonly dataDir: string,
+    private readonly log: Logger,
+  ) {}
+
+  private async pipeline(): Promise<Moderator> {
+    const where = { algorithm: PDQ_ALGORITHM };
+    const [count, newest] = await Promise.all([
+      this.db.hashBankEntry.count({ where }),
+      this.db.hashBankEntry.findFirst({
+        where,
+        orderBy: { createdAt: 'desc' },
+        select: { id: true },
+      }),
+    ]);
+    const stamp = `${count}:${newest?.id ?? ''}`;
+    if (this.moderator === null || stamp !== this.bankStamp) {
+      const rows = await this.db.hashBankEntry.findMany({
+        where,
+        select: { hash: true, label: true, source: true },
+      });
+      const bank = HashBank.fromRows(
+        rows.map((r): HashBankRow => ({
+          hash: r.hash,
+          label: bankLabel[r.label] ?? r.label.toLowerCase(),
+          source: r.source,
+        })),
+      );
+      this.moderator = createModerator({ bank });
+      this.bankStamp = stamp;
+      this.log.info(
+        { bankEntries: rows.length, policyVersion: this.moderator.policyVersion },
+        'moderation pipeline ready',
+      );
+    }
+    return this.moderator;
+  }
+
+  /** Scores up to `limit` of the oldest PENDING items; returns how many verdicts it recorded. */
+  async scorePending(limit = 8): Promise<number> {
+    const items: PendingItem[] = await this.db.contentItem.findMany({
+      where: { status: 'PENDING' },
+      orderBy: { createdAt: 'asc' },
+      take: limit,
+      select: { id: true, externalId: true, caption: true, imagePath: true, version: true },
+    });
+    if (items.length === 0) return 0;
+    const moderator = await this.pipeline();
+    const inputs = await Promise.all(
+      items.map(async (item) => ({
+        externalId: item.externalId,
+        ...(item.caption === null ? {} : { caption: item.caption }),
+        ...(item.imagePath === null
+          ? {}
+          : {
+              image: await readFile(resolve(this.dataDir, item.imagePath)).catch(
+                () => new Uint8Array(),
+              ),
+            }),
+      })),
+    );
+    const outcomes = await moderator.moderateBatch(inputs);
+    let recorded = 0;
+    for (const [i, outcome] of outcomes.entries()) {
+      const item = items[i] as PendingItem;
+      const written = outcome.ok
+        ? await this.record(item, outcome.decision)
+        : await this.recordRefusal(item, moderator.policyVersion, outcome.error);
+      if (written) recorded++;
+    }
+    return recorded;
+  }
+
+  /** Writes the verdict if the item is still PENDING at the version read (another worker may have won). */
+  private async record(item: PendingItem, decision: Decision): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      const { count } = await tx.contentItem.updateMany({
+        where: { id: item.id, status: 'PENDING', version: item.version },
+        data: {
+          status: statusFor[decision.action],
+          policyAction: decision.action,
+          policyVersion: decision.policyVersion,
+          reasons: decision.reasons.map((r) => ({ ...r })),
+          version: { increment: 1 },
+        },
+      });
+      if (count === 0) return false;
+      for (const r of decision.results) {
+        const data = {
+          score: r.score,
+          label: r.label,
+          reason: r.reason,
+          details: JSON.parse(JSON.stringify(r.details)) as object,
+        };
+        await tx.detectorScore.upsert({
+          where: { itemId_detector: { itemId: item.id, detector: r.detector } },
+          create: { itemId: item.id, detector: r.detector, ...data },
+          update: data,
+        });
+      }
+      const top = decision.reasons[0];
+      await tx.decision.create({
+        data: {
+          itemId: item.id,
+          actorId: null,
+          action: decision.action,
+          reasonCode: `policy.${decision.action.toLowerCase()}`,
+          note: top ? `${top.detector}: ${top.reason}`.slice(0, 1000) : null,
+        },
+      });
+      return true;
+    });
+  }
+
+  /** An item the pipeline refuses (corrupt image, too many pixels...) goes to a human with the reason. */
+  private async recordRefusal(
+    item: PendingItem,
+    policyVersion: string,
+    error: { code: string; message: string },
+  ): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      const { count } = await tx.contentItem.updateMany({
+        where: { id: item.id, status: 'PENDING', version: item.version },
+        data: {
+          status: 'IN_REVIEW',
+          policyAction: 'REVIEW',
+          policyVersion,
+          reasons: [
+            {
+              detector: 'input',
+              category: 'detector-error',
+              score: 1,
+              label: error.code,
+              action: 'REVIEW',
+              reason: error.message,
+            },
+          ],
+          version: { increment: 1 },
+        },
+      });
+      if (count === 0) return false;
+      await tx.decision.create({
+        data: {
+          itemId: item.id,
+          actorId: null,
+          action: 'REVIEW',
+          reasonCode: `input.${error.code.toLowerCase()}`,
+          note: error.message.slice(0, 1000),
+        },
+      });
+      return true;
+    });
+  }
+}
