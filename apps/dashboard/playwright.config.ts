@@ -9,7 +9,8 @@ export default defineConfig({
   workers: 1,
   timeout: 120_000,
   expect: { timeout: 15_000 },
-  reporter: [['list']],
+  // The JSON report feeds the pass/fail line of the root `npm test`.
+  reporter: [['list'], ['json', { outputFile: 'playwright-results.json' }]],
   outputDir: './e2e/.results',
   use: {
     launchOptions: {

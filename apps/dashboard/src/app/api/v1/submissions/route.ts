@@ -3,7 +3,6 @@ import { apiKeyFromRequest } from '~/server/auth/api-keys';
 import { getDb } from '~/server/db';
 import { detectImageType } from '~/server/moderation/image-type';
 import { submissionLimiter } from '~/server/moderation/rate-limit';
-import { scoreItem } from '~/server/moderation/scoring';
 import { submitItem } from '~/server/moderation/submissions';
 
 export const dynamic = 'force-dynamic';
@@ -102,8 +101,9 @@ export async function POST(req: Request) {
     type,
     apiKeyId: key.id,
   });
-  // Scoring runs after the response so platforms are not held up by the detectors.
-  if (created) after(() => scoreItem(db, item.id).then(() => undefined));
+  // The item is stored PENDING; a trainer worker running with --moderation (npm start runs one)
+  // scores it with the moderation pipeline, so platforms are not held up by the detectors and a
+  // dashboard restart loses nothing.
   after(() =>
     db.apiKey
       .update({ where: { id: key.id }, data: { lastUsedAt: new Date() } })
