@@ -34,6 +34,8 @@ export type {
   MigrationOptions,
   MigrationStatus,
 } from './migrate/index.js';
+export { cancelRun, resumeRun } from './runs.js';
+export type { CancelRunResult, ResumeRunResult } from './runs.js';
 export { DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD, seed } from './seed.js';
 export type { SeedOptions, SeedResult, SeededUser } from './seed.js';
 export {

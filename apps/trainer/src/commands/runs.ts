@@ -1,4 +1,4 @@
-import type { Db } from '@ganmod/db';
+import { cancelRun, resumeRun, type Db } from '@ganmod/db';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { openDatabase } from '../database.js';
 import { print, type OutputOptions } from '../output.js';
@@ -65,37 +65,22 @@ export async function listRunsCommand(options: OutputOptions & { limit: string; 
   );
 }
 
-async function findRun(db: Db, id: string) {
-  const run = await db.trainingRun.findUnique({
-    where: { id },
-    select: { id: true, status: true },
-  });
-  if (!run) throw new CliError(`no run with id '${id}'`, ExitCode.NotFound);
-  return run;
-}
-
 /**
  * `cancel <id>`: a queued run is cancelled at once; a running one is flagged and its worker stops
  * within one step.
  */
 export async function cancelRunCommand(id: string, options: OutputOptions) {
-  const result = await withDb(async (db) => {
-    await findRun(db, id);
-    const queued = await db.trainingRun.updateMany({
-      where: { id, status: 'QUEUED' },
-      data: { status: 'CANCELLED', finishedAt: new Date(), cancelRequested: true },
-    });
-    if (queued.count === 1) return { id, status: 'CANCELLED' as const };
-    const running = await db.trainingRun.updateMany({
-      where: { id, status: 'RUNNING' },
-      data: { cancelRequested: true },
-    });
-    if (running.count === 1) return { id, status: 'CANCEL_REQUESTED' as const };
-    const run = await findRun(db, id);
-    throw new CliError(`run '${id}' is already ${run.status}; nothing to cancel`, ExitCode.Usage);
-  });
-  print(options, result, () =>
-    result.status === 'CANCELLED'
+  const result = await withDb((db) => cancelRun(db, id));
+  if (result.outcome === 'NOT_FOUND')
+    throw new CliError(`no run with id '${id}'`, ExitCode.NotFound);
+  if (result.outcome === 'ALREADY_ENDED') {
+    throw new CliError(
+      `run '${id}' is already ${result.status}; nothing to cancel`,
+      ExitCode.Usage,
+    );
+  }
+  print(options, { id, status: result.outcome }, () =>
+    result.outcome === 'CANCELLED'
       ? `cancelled ${id}`
       : `cancel requested for ${id}; its worker stops within one step`,
   );
@@ -103,20 +88,15 @@ export async function cancelRunCommand(id: string, options: OutputOptions) {
 
 /** `resume <id>`: puts a cancelled or failed run back in the queue; it continues from its last checkpoint. */
 export async function resumeRunCommand(id: string, options: OutputOptions) {
-  await withDb(async (db) => {
-    await findRun(db, id);
-    const { count } = await db.trainingRun.updateMany({
-      where: { id, status: { in: ['CANCELLED', 'FAILED'] } },
-      data: { status: 'QUEUED', cancelRequested: false, error: null, finishedAt: null },
-    });
-    if (count === 0) {
-      const run = await findRun(db, id);
-      throw new CliError(
-        `run '${id}' is ${run.status}; only CANCELLED or FAILED runs can be resumed`,
-        ExitCode.Usage,
-      );
-    }
-  });
+  const result = await withDb((db) => resumeRun(db, id));
+  if (result.outcome === 'NOT_FOUND')
+    throw new CliError(`no run with id '${id}'`, ExitCode.NotFound);
+  if (result.outcome === 'NOT_RESUMABLE') {
+    throw new CliError(
+      `run '${id}' is ${result.status}; only CANCELLED or FAILED runs can be resumed`,
+      ExitCode.Usage,
+    );
+  }
   print(
     options,
     { id, status: 'QUEUED' },

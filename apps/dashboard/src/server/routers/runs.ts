@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import type { Db } from '@ganmod/db';
+import { cancelRun, resumeRun, type Db } from '@ganmod/db';
 import { access } from '~/lib/roles';
 import { issuesByPath, trainConfigSchema } from '~/lib/train-config';
 import { protectedProcedure, router } from '../trpc';
@@ -122,40 +122,29 @@ export const runsRouter = router({
 
   /** A queued run is cancelled at once; a running one is asked to stop (the worker honours it). */
   cancel: engineerProcedure.input(runId).mutation(async ({ ctx, input }) => {
-    const queued = await ctx.db.trainingRun.updateMany({
-      where: { id: input.id, status: 'QUEUED' },
-      data: { status: 'CANCELLED', finishedAt: new Date(), cancelRequested: true },
-    });
-    if (queued.count === 1) return { status: 'CANCELLED' as const };
-    const running = await ctx.db.trainingRun.updateMany({
-      where: { id: input.id, status: 'RUNNING' },
-      data: { cancelRequested: true },
-    });
-    if (running.count === 1) return { status: 'CANCEL_REQUESTED' as const };
-    const run = await findRun(ctx.db, input.id);
-    throw new TRPCError({
-      code: 'CONFLICT',
-      message: `The run already ended (${run.status.toLowerCase()}).`,
-    });
+    const result = await cancelRun(ctx.db, input.id);
+    if (result.outcome === 'NOT_FOUND') {
+      throw new TRPCError({ code: 'NOT_FOUND', message: 'No such run.' });
+    }
+    if (result.outcome === 'ALREADY_ENDED') {
+      throw new TRPCError({
+        code: 'CONFLICT',
+        message: `The run already ended (${result.status.toLowerCase()}).`,
+      });
+    }
+    return { status: result.outcome };
   }),
 
   /** Re-queues a failed or cancelled run; the worker continues from its latest checkpoint. */
   resume: engineerProcedure.input(runId).mutation(async ({ ctx, input }) => {
-    const { count } = await ctx.db.trainingRun.updateMany({
-      where: { id: input.id, status: { in: ['FAILED', 'CANCELLED'] } },
-      data: {
-        status: 'QUEUED',
-        cancelRequested: false,
-        error: null,
-        workerId: null,
-        finishedAt: null,
-      },
-    });
-    if (count === 0) {
-      const run = await findRun(ctx.db, input.id);
+    const result = await resumeRun(ctx.db, input.id);
+    if (result.outcome === 'NOT_FOUND') {
+      throw new TRPCError({ code: 'NOT_FOUND', message: 'No such run.' });
+    }
+    if (result.outcome === 'NOT_RESUMABLE') {
       throw new TRPCError({
         code: 'CONFLICT',
-        message: `Only failed or cancelled runs resume (this one is ${run.status.toLowerCase()}).`,
+        message: `Only failed or cancelled runs resume (this one is ${result.status.toLowerCase()}).`,
       });
     }
     return { status: 'QUEUED' as const };
