@@ -28,7 +28,9 @@ try {
 }
 
 step('Starting the trainer worker and the dashboard');
-const worker = start('node', [join(root, 'apps/trainer/dist/cli.js'), 'worker', '--moderation'], { env });
+const worker = start('node', [join(root, 'apps/trainer/dist/cli.js'), 'worker', '--moderation'], {
+  env,
+});
 const dashboard = start(
   join(root, 'apps/dashboard/node_modules/.bin/next'),
   ['start', '--hostname', host, '--port', port],
