@@ -78,6 +78,10 @@ describe.each<Provider>(['sqlite', 'postgres'])('trainer worker processes on %s'
     const before = await t.db.trainingRun.findUniqueOrThrow({ where: { id: run.id } });
     expect(before.status).toBe('RUNNING');
 
+    // A --once worker exits when it finds nothing to do: start it only once the dead worker's
+    // heartbeat is older than --stale-after, so its first look re-queues the run.
+    const lastBeat = before.heartbeatAt?.getTime() ?? 0;
+    await new Promise((r) => setTimeout(r, Math.max(0, lastBeat + 2000 - Date.now())));
     const second = startCli(['worker', '--once', '--poll', '200', '--stale-after', '1500'], env);
     await waitFor('the stale claim to expire', async () => {
       const row = await t.db.trainingRun.findUniqueOrThrow({ where: { id: run.id } });
