@@ -10,7 +10,7 @@ import { StatusBadge } from '~/components/status-badge';
 import { Alert } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '~/components/ui/card';
-import { Slider } from '~/components/ui/slider';
+import { SmoothingSlider } from '~/components/smoothing-slider';
 import { Table, TBody, Td, Th, THead, Tr } from '~/components/ui/table';
 import { byName, isLoss, isThroughput } from '~/lib/curves';
 import { metric, timeAgo, utc } from '~/lib/format';
@@ -147,18 +147,7 @@ export function RunView({ id }: { id: string }) {
               </CardDescription>
             </div>
             <div className="flex items-center gap-4 text-xs">
-              <label className="flex w-48 items-center gap-2">
-                Smoothing
-                <Slider
-                  aria-label="Smoothing"
-                  min={0}
-                  max={0.99}
-                  step={0.01}
-                  value={[smoothing]}
-                  onValueChange={([v]) => setSmoothing(v ?? 0)}
-                />
-                <span className="w-8 tabular-nums">{smoothing.toFixed(2)}</span>
-              </label>
+              <SmoothingSlider value={smoothing} onChange={setSmoothing} className="w-48" />
               <label className="flex items-center gap-1.5">
                 <input
                   type="checkbox"

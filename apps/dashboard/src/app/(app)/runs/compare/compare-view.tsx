@@ -8,7 +8,7 @@ import { PageHeader } from '~/components/page-header';
 import { StatusBadge } from '~/components/status-badge';
 import { Alert } from '~/components/ui/alert';
 import { Card, CardContent, CardHeader, CardTitle } from '~/components/ui/card';
-import { Slider } from '~/components/ui/slider';
+import { SmoothingSlider } from '~/components/smoothing-slider';
 import { Table, TBody, Td, Th, THead, Tr } from '~/components/ui/table';
 import { cn } from '~/components/ui/cn';
 import { byName } from '~/lib/curves';
@@ -51,19 +51,7 @@ export function CompareView({ ids }: { ids: string[] }) {
       <PageHeader
         title="Compare runs"
         description={runs.map((r) => r.name).join(' vs ')}
-        actions={
-          <label className="flex w-56 items-center gap-2 text-xs">
-            Smoothing
-            <Slider
-              aria-label="Smoothing"
-              min={0}
-              max={0.99}
-              step={0.01}
-              value={[smoothing]}
-              onValueChange={([v]) => setSmoothing(v ?? 0)}
-            />
-          </label>
-        }
+        actions={<SmoothingSlider value={smoothing} onChange={setSmoothing} className="w-56" />}
       />
       <div className="grid gap-4 lg:grid-cols-2">
         {metricNames.map((name) => (
