@@ -35,6 +35,16 @@ export type {
   MigrationStatus,
 } from './migrate/index.js';
 export { cancelRun, resumeRun } from './runs.js';
+export {
+  activateDetectorModel,
+  activateModerationPolicy,
+  activeDetectorModel,
+  claimDetectorRequest,
+  completeDetectorRequest,
+  failDetectorRequest,
+  requestDetectorPromotion,
+} from './detectors.js';
+export type { DetectorPromotionRequest, DetectorPromotionResult } from './detectors.js';
 export type { CancelRunResult, ResumeRunResult } from './runs.js';
 export { DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD, seed } from './seed.js';
 export type { SeedOptions, SeedResult, SeededUser } from './seed.js';
@@ -52,6 +62,7 @@ export {
   ContentStatus,
   DecisionAction,
   DetectorKind,
+  DetectorModelStatus,
   HashBankLabel,
   LogLevel,
   PolicyAction,
@@ -67,6 +78,7 @@ export type {
   DetectorModel,
   DetectorScore,
   HashBankEntry,
+  ModerationPolicy,
   RunLog,
   RunMetric,
   Session,
