@@ -7,6 +7,7 @@ export {
   restoreState,
   type TrainingState,
 } from './state.js';
+export { adam, FusedAdamOptimizer } from './adam.js';
 export { trainStep, type StepLosses } from './step.js';
 export { train } from './trainer.js';
 export * from './types.js';

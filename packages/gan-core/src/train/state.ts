@@ -10,6 +10,7 @@ import { buildGan, buildGenerator } from '../models/index.js';
 import type { ImageShape } from '../models/shapes.js';
 import { GeneratorEma } from './ema.js';
 import { CounterRng } from './prng.js';
+import { adam as fusedAdam } from './adam.js';
 
 export interface TrainingState {
   readonly config: TrainConfig;
@@ -45,8 +46,7 @@ export function createTrainingState(
   const ema = buildGenerator(config.model, options);
   const generatorEma = new GeneratorEma(models.generator, ema, config.emaDecay);
   generatorEma.reset();
-  const adam = (lr: number): tf.AdamOptimizer =>
-    tf.train.adam(lr, config.beta1, config.beta2, 1e-8);
+  const adam = (lr: number): tf.AdamOptimizer => fusedAdam(lr, config.beta1, config.beta2, 1e-8);
   return Object.assign(state, {
     config,
     generator: models.generator,
