@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createSpamDetector } from '../src/detectors/caption-spam.js';
 import {
+  compareThresholds,
+  evaluateSpamRetraining,
   recalibratePolicy,
   retrainSpamModel,
   type ModeratorFeedback,
@@ -50,5 +52,55 @@ describe('recalibration from moderator decisions', () => {
     expect(
       (after.details as { classifierProbability: number }).classifierProbability,
     ).toBeGreaterThan(0.9);
+  });
+
+  it('reports precision and recall at the old and the new thresholds on the same items', () => {
+    const feedback: ModeratorFeedback[] = Array.from({ length: 40 }, (_, i) => ({
+      externalId: `e${i}`,
+      results: [{ detector: 'nsfw-explicit', category: 'explicit', score: i / 40 }],
+      violations: i / 40 >= 0.4 ? ['explicit'] : [],
+    }));
+    const before = parsePolicy(DEFAULT_POLICY);
+    const { policy } = recalibratePolicy(before, feedback);
+    const rows = compareThresholds(feedback, before, policy);
+    expect(rows.map((r) => `${r.category}.${r.level}`)).toEqual([
+      'explicit.review',
+      'explicit.block',
+    ]);
+    const review = rows[0]!;
+    // Old REVIEW at 0.6: scores 0.6..0.975 flagged (16), all violations: P 1, R 16/24.
+    expect(review.before).toEqual({ threshold: 0.6, precision: 1, recall: 16 / 24, flagged: 16 });
+    expect(review.after).toEqual({ threshold: 0.4, precision: 1, recall: 1, flagged: 24 });
+    expect(rows[1]!.before.recall).toBeCloseTo(4 / 24);
+  });
+
+  it('checks a retrained spam model on held-out folds of reviewed captions', () => {
+    // A campaign the e-mail corpus never saw, next to everyday captions moderators approved.
+    const spam = Array.from({ length: 24 }, (_, i) => ({
+      externalId: `s${i}`,
+      caption: `glowskin serum restock drop ${i}, grab yours at the popup`,
+      results: [],
+      violations: ['spam' as const],
+    }));
+    const ham = [
+      'sunday morning at the lake with my dog',
+      'first snow of the year in the park',
+      'grandma turned ninety today',
+      'homemade pasta night with friends',
+      'our team won the regional final',
+      'new haircut, who dis',
+    ].flatMap((c, i) =>
+      Array.from({ length: 4 }, (_, j) => ({
+        externalId: `h${i}-${j}`,
+        caption: `${c} ${j}`,
+        results: [],
+        violations: [],
+      })),
+    );
+    const feedback: ModeratorFeedback[] = spam.flatMap((s, i) => [s, ham[i]!]);
+    const evaluation = evaluateSpamRetraining(feedback);
+    expect(evaluation).toMatchObject({ captions: 48, spam: 24, folds: 4 });
+    expect(evaluation.retrainedAveragePrecision).toBeGreaterThan(0.95);
+    expect(evaluation.retrainedAveragePrecision).toBeGreaterThan(evaluation.baseAveragePrecision);
   });
 });

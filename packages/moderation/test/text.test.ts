@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createAbuseDetector } from '../src/detectors/caption-abuse.js';
-import { createSpamDetector } from '../src/detectors/caption-spam.js';
+import { createSpamDetector, shrinkByEvidence } from '../src/detectors/caption-spam.js';
+import { evalShortCaptions, type EvalRow } from '../src/eval/evaluate.js';
+import { DEFAULT_POLICY } from '../src/policy/policy.js';
 import { NaiveBayesSpamModel } from '../src/text/naive-bayes.js';
 import { scanAbuse } from '../src/text/profanity.js';
 import { extractSpamSignals, spamSignalScore } from '../src/text/spam-signals.js';
@@ -131,5 +133,30 @@ describe('NaiveBayesSpamModel', () => {
     expect(() => NaiveBayesSpamModel.train([{ text: 'x y', spam: true }], 't')).toThrow(
       /both spam and ham/,
     );
+  });
+});
+
+describe('short captions (length-aware calibration of the e-mail-trained model)', () => {
+  it('sends fewer harmless short SMS messages to REVIEW, and still catches short ads', async () => {
+    const rows = await evalShortCaptions();
+    const [raw, calibrated] = rows as [EvalRow, EvalRow];
+    const falseReviewRate = (r: EvalRow) => Number(/\(([\d.]+)%\)/.exec(r.notes)![1]);
+    expect(raw.negatives).toBeGreaterThan(1500);
+    expect(falseReviewRate(raw)).toBeGreaterThan(5);
+    expect(falseReviewRate(calibrated)).toBeLessThan(falseReviewRate(raw) / 2);
+    // Ranking quality does not suffer.
+    expect(calibrated.averagePrecision).toBeGreaterThan(raw.averagePrecision - 0.02);
+    const [ad] = await createSpamDetector().detect([
+      { externalId: 'ad', caption: 'FREE followers, DM me bit.ly/x' },
+    ]);
+    expect(ad!.score).toBeGreaterThanOrEqual(DEFAULT_POLICY.thresholds.spam.review);
+  });
+
+  it('shrinks log-odds by n / (n + k) and leaves long texts nearly unchanged', () => {
+    expect(shrinkByEvidence(0.9, 4, 4)).toBeCloseTo(0.75, 2); // logit 2.197 / 2 -> 0.75
+    expect(shrinkByEvidence(0.9, 400, 4)).toBeCloseTo(0.898, 3);
+    expect(shrinkByEvidence(0.9, 0, 4)).toBe(0.5);
+    expect(shrinkByEvidence(1, 4, 4)).toBeLessThan(1);
+    expect(shrinkByEvidence(0.9, 3, 0)).toBe(0.9);
   });
 });

