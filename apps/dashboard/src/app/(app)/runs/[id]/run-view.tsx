@@ -122,6 +122,9 @@ export function RunView({ id }: { id: string }) {
             <Button variant="outline" asChild>
               <Link href={`/runs/new?from=${id}`}>Clone with edits</Link>
             </Button>
+            <Button variant="outline" asChild>
+              <Link href={`/runs/${id}/playground`}>Playground</Link>
+            </Button>
           </>
         }
       />
@@ -197,6 +200,7 @@ export function RunView({ id }: { id: string }) {
                     <Th>Step</Th>
                     <Th>Size</Th>
                     <Th>Saved (UTC)</Th>
+                    <Th />
                   </Tr>
                 </THead>
                 <TBody>
@@ -206,6 +210,24 @@ export function RunView({ id }: { id: string }) {
                       <Td className="tabular-nums">{a.step}</Td>
                       <Td className="tabular-nums">{(a.bytes / 1024).toFixed(0)} KB</Td>
                       <Td className="text-xs">{utc(a.createdAt)}</Td>
+                      <Td className="space-x-3 text-right text-xs">
+                        {a.kind === 'EXPORT' ? (
+                          <Link
+                            className="text-indigo-600 hover:underline"
+                            href={`/runs/${id}/playground?step=${a.step}`}
+                          >
+                            Playground
+                          </Link>
+                        ) : null}
+                        <a
+                          className="text-indigo-600 hover:underline"
+                          href={`/api/artifacts/${a.id}`}
+                          download
+                          aria-label={`Download ${a.kind.toLowerCase()} at step ${a.step} (tar)`}
+                        >
+                          Download
+                        </a>
+                      </Td>
                     </Tr>
                   ))}
                 </TBody>

@@ -3,13 +3,14 @@ import { access } from '~/lib/roles';
 import { authorizeRequest } from '~/server/auth/session';
 import { getDb } from '~/server/db';
 import { artifactsDir } from '~/server/env';
-import { resolveInside, streamFile } from '~/server/files';
+import { resolveInside, streamDirectoryTar, streamFile } from '~/server/files';
 
 export const dynamic = 'force-dynamic';
 
 /**
- * Streams a run artifact (sample-grid PNG, or a checkpoint as a download) to engineers, after
- * checking that its stored path resolves inside the artifact store.
+ * Streams a run artifact to engineers, after checking that its stored path resolves inside the
+ * artifact store: a sample-grid PNG inline, a file as a download, and a directory (a checkpoint or
+ * an export) as a tar download named `<run>-<kind>-step-<n>.tar` with entries under one folder.
  */
 export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {
   const auth = await authorizeRequest(req, access.engineering);
@@ -17,7 +18,7 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
   const { id } = await params;
   const artifact = await getDb().artifact.findUnique({
     where: { id },
-    select: { path: true, kind: true },
+    select: { path: true, kind: true, runId: true, step: true },
   });
   if (!artifact) return Response.json({ error: 'No such artifact.' }, { status: 404 });
   const path = await resolveInside(artifactsDir(), artifact.path);
@@ -26,12 +27,9 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
       { error: 'Artifact file is missing or outside the artifact store.' },
       { status: 404 },
     );
-  if (!(await stat(path)).isFile()) {
-    // Checkpoints are directories of weights: they are resumed from, not downloaded.
-    return Response.json(
-      { error: 'This artifact is a directory on the trainer host.', path: artifact.path },
-      { status: 409 },
-    );
+  if ((await stat(path)).isDirectory()) {
+    const folder = `${artifact.runId}-${artifact.kind.toLowerCase()}-step-${artifact.step}`;
+    return streamDirectoryTar(path, folder, `${folder}.tar`);
   }
   if (artifact.kind === 'SAMPLE_GRID' && path.endsWith('.png'))
     return streamFile(path, 'image/png');

@@ -1,0 +1,227 @@
+// The generator playground with a generator exported by a real (short) training run: TF.js loads it
+// in Chromium through the authenticated export route and draws it; plus the checkpoint download.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { extract } from 'tar-stream';
+import { baseURL, userPage } from './helpers';
+
+const trainerCli = join(import.meta.dirname, '../../trainer/dist/cli.js');
+
+interface TrainedRun {
+  runId: string;
+  artifacts: { kind: string; step: number; path: string }[];
+}
+
+let run: TrainedRun;
+
+test.beforeAll(() => {
+  test.skip(!existsSync(trainerCli), 'the trainer is not built (apps/trainer/dist/cli.js)');
+  const dir = process.env.E2E_DATA_DIR ?? '';
+  // A conditional DCGAN on MNIST, 4 steps: enough for real exported weights in seconds. Training
+  // exports the generator when it ends, as `ganmod-trainer export` would.
+  const result = spawnSync(
+    process.execPath,
+    [
+      trainerCli,
+      '--json',
+      'train',
+      '--name',
+      'e2e-playground',
+      '--model',
+      'cdcgan',
+      '--dataset',
+      'mnist',
+      '--limit',
+      '128',
+      '--steps',
+      '4',
+      '--batch-size',
+      '16',
+      '--sample-every',
+      '0',
+      '--checkpoint-every',
+      '4',
+      '--eval-every',
+      '0',
+      '--no-progress',
+    ],
+    {
+      env: {
+        ...process.env,
+        DATABASE_URL: `file:${join(dir, 'ganmod.db')}`,
+        GANMOD_DATA_DIR: dir,
+        CHECKPOINT_DISABLE: '1',
+        LOG_LEVEL: 'warn',
+      },
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  );
+  if (result.status !== 0) throw new Error(`training failed (${result.status}):\n${result.stderr}`);
+  run = JSON.parse(result.stdout) as TrainedRun;
+});
+
+/** Pixel statistics of a canvas, read in the page. */
+function canvasStats(canvas: Locator) {
+  return canvas.evaluate((el: HTMLCanvasElement) => {
+    const { data } = el.getContext('2d')!.getImageData(0, 0, el.width, el.height);
+    const values = new Set<number>();
+    let min = 255;
+    let max = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      values.add(data[i]!);
+      min = Math.min(min, data[i]!);
+      max = Math.max(max, data[i]!);
+    }
+    return { width: el.width, height: el.height, distinct: values.size, min, max };
+  });
+}
+
+/** Waits until `canvas` has been drawn more than `after` times and the playground is idle. */
+async function drawnAfter(page: Page, canvas: Locator, after: number): Promise<string> {
+  await expect
+    .poll(async () => Number((await canvas.getAttribute('data-version')) ?? 0))
+    .toBeGreaterThan(after);
+  await expect(page.getByTestId('playground')).toHaveAttribute('data-state', 'ready');
+  return canvas.evaluate((el: HTMLCanvasElement) => el.toDataURL());
+}
+
+const version = async (canvas: Locator) => Number((await canvas.getAttribute('data-version')) ?? 0);
+
+test('the playground runs an exported conditional generator in the browser', async ({
+  browser,
+}) => {
+  const page = await userPage(browser, 'engineer@ganmod.local');
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  await page.goto(`/runs/${run.runId}`);
+  await page.getByRole('link', { name: 'Playground', exact: true }).first().click();
+  await expect(page).toHaveURL(new RegExp(`/runs/${run.runId}/playground`));
+
+  const playground = page.getByTestId('playground');
+  await expect(playground).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  await expect(playground).toHaveAttribute('data-backend', /^(webgl|cpu)$/);
+  await expect(page.getByTestId('playground-info')).toContainText(
+    'Latent size 100 · 28×28×1 images · conditional on 10 classes',
+  );
+
+  // Samples: a 8×2 grid of 28×28 images scaled ×3, with real (not blank) pixels.
+  const samples = page.getByTestId('playground-samples');
+  const first = await drawnAfter(page, samples, 0);
+  const stats = await canvasStats(samples);
+  expect(stats).toMatchObject({ width: 8 * 28 * 3, height: 2 * 28 * 3 });
+  expect(stats.max - stats.min).toBeGreaterThan(20);
+  expect(stats.distinct).toBeGreaterThan(10);
+
+  // The class picker lists MNIST's classes and changes what is drawn.
+  const classPicker = page.getByLabel('Class');
+  await expect(classPicker.locator('option')).toHaveText([
+    '0',
+    '1',
+    '2',
+    '3',
+    '4',
+    '5',
+    '6',
+    '7',
+    '8',
+    '9',
+  ]);
+  let seen = await version(samples);
+  await classPicker.selectOption('7');
+  const seven = await drawnAfter(page, samples, seen);
+  expect(seven).not.toBe(first);
+
+  // A latent direction moves every sample; back at 0 the drawing is the class-7 one again.
+  seen = await version(samples);
+  await page.getByLabel('Direction 1').fill('2.5');
+  const moved = await drawnAfter(page, samples, seen);
+  expect(moved).not.toBe(seven);
+  seen = await version(samples);
+  await page.getByRole('button', { name: 'Reset directions' }).click();
+  expect(await drawnAfter(page, samples, seen)).toBe(seven);
+
+  // The same seed draws the same samples; another seed draws others.
+  seen = await version(samples);
+  await page.getByLabel('Seed', { exact: true }).fill('2');
+  const seed2 = await drawnAfter(page, samples, seen);
+  expect(seed2).not.toBe(seven);
+
+  // Interpolation strip: one image per frame, not blank.
+  const strip = page.getByTestId('playground-interpolation');
+  seen = await version(strip);
+  await page.getByLabel('Frames').selectOption('6');
+  await drawnAfter(page, strip, seen);
+  const stripStats = await canvasStats(strip);
+  expect(stripStats).toMatchObject({ width: 6 * 28 * 3, height: 28 * 3 });
+  expect(stripStats.max - stripStats.min).toBeGreaterThan(20);
+  expect(errors).toEqual([]);
+});
+
+test('export files are served to engineers only, and only the files of the export', async ({
+  browser,
+}) => {
+  const exp = run.artifacts.find((a) => a.kind === 'EXPORT')!;
+  const base = `/api/runs/${run.runId}/export/${exp.step}`;
+  const engineer = await userPage(browser, 'engineer@ganmod.local');
+  const modelJson = await engineer.request.get(`${base}/model.json`);
+  expect(modelJson.status()).toBe(200);
+  expect(modelJson.headers()['content-type']).toBe('application/json');
+  const manifest = (await modelJson.json()) as { weightsManifest: { paths: string[] }[] };
+  const weightsName = manifest.weightsManifest[0]!.paths[0]!;
+  const weights = await engineer.request.get(`${base}/${weightsName}`);
+  expect(weights.status()).toBe(200);
+  expect(weights.headers()['content-type']).toBe('application/octet-stream');
+  expect((await weights.body()).equals(readFileSync(join(exp.path, weightsName)))).toBe(true);
+
+  // Traversal and unlisted names are refused; so are other roles and anonymous callers.
+  expect((await engineer.request.get(`${base}/..%2F..%2F..%2F..%2Fganmod.db`)).status()).toBe(400);
+  expect((await engineer.request.get(`${base}/manifest.json`)).status()).toBe(404);
+  expect((await engineer.request.get(`/api/runs/${run.runId}/export/99/model.json`)).status()).toBe(
+    404,
+  );
+  expect((await engineer.request.get(`/api/runs/${run.runId}/export/x/model.json`)).status()).toBe(
+    400,
+  );
+  const moderator = await userPage(browser, 'moderator@ganmod.local');
+  expect((await moderator.request.get(`${base}/model.json`)).status()).toBe(403);
+  const anonymous = await browser.newContext({ baseURL: baseURL() });
+  expect((await anonymous.request.get(`${base}/model.json`)).status()).toBe(401);
+  await anonymous.close();
+});
+
+test('a checkpoint downloads from the run page as a tar of its files', async ({ browser }) => {
+  const checkpoint = run.artifacts.find((a) => a.kind === 'CHECKPOINT')!;
+  const page = await userPage(browser, 'engineer@ganmod.local');
+  await page.goto(`/runs/${run.runId}`);
+  const downloading = page.waitForEvent('download');
+  await page
+    .getByRole('link', { name: `Download checkpoint at step ${checkpoint.step} (tar)` })
+    .click();
+  const download = await downloading;
+  const folder = `${run.runId}-checkpoint-step-${checkpoint.step}`;
+  expect(download.suggestedFilename()).toBe(`${folder}.tar`);
+
+  const entries = new Map<string, Buffer>();
+  const tar = extract();
+  const reading = (async () => {
+    for await (const entry of tar) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of entry) chunks.push(chunk as Buffer);
+      entries.set(entry.header.name, Buffer.concat(chunks));
+    }
+  })();
+  tar.end(readFileSync(await download.path()));
+  await reading;
+
+  const onDisk = readdirSync(checkpoint.path).sort();
+  expect(onDisk.length).toBeGreaterThan(2);
+  expect([...entries.keys()].sort()).toEqual(onDisk.map((f) => `${folder}/${f}`));
+  for (const f of onDisk) {
+    const bytes = entries.get(`${folder}/${f}`)!;
+    expect(bytes.length).toBe(statSync(join(checkpoint.path, f)).size);
+    expect(bytes.equals(readFileSync(join(checkpoint.path, f)))).toBe(true);
+  }
+});

@@ -1,0 +1,399 @@
+'use client';
+
+import type * as Tf from '@tensorflow/tfjs';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Alert } from '~/components/ui/alert';
+import { Button } from '~/components/ui/button';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '~/components/ui/card';
+import { Input, Select } from '~/components/ui/input';
+import { generatorClassNames } from '~/lib/class-names';
+import {
+  interpolate,
+  latentVector,
+  moveAlong,
+  orthonormalDirections,
+  toRgbaGrid,
+} from '~/lib/latent';
+
+type TfModule = typeof Tf;
+
+/** What the playground needs to know about a loaded generator. */
+interface Generator {
+  tf: TfModule;
+  model: Tf.LayersModel;
+  backend: string;
+  latentDim: number;
+  numClasses: number;
+  imageShape: [number, number, number];
+}
+
+const GRID = 16;
+const GRID_COLS = 8;
+const DIRECTIONS = 3;
+const SCALE = 3;
+
+/**
+ * The fastest backend that works here: WebGL when the browser can create a context (headless
+ * Chromium without a GPU often cannot), else the plain CPU backend. A tiny op proves the choice.
+ */
+async function pickBackend(tf: TfModule): Promise<string> {
+  for (const name of ['webgl', 'cpu']) {
+    try {
+      if (!(await tf.setBackend(name))) continue;
+      await tf.ready();
+      const probe = tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(1)));
+      const [two] = await probe.data();
+      probe.dispose();
+      if (two === 2) return name;
+    } catch {
+      // This backend cannot initialise here; try the next one.
+    }
+  }
+  throw new Error('Neither the WebGL nor the CPU backend of TensorFlow.js could start.');
+}
+
+async function loadGenerator(modelUrl: string): Promise<Generator> {
+  const tf = await import('@tensorflow/tfjs');
+  const backend = await pickBackend(tf);
+  // Same-origin fetches carry the session cookie, which the route handler checks.
+  const model = await tf.loadLayersModel(modelUrl);
+  const meta = (model.getUserDefinedMetadata() as { ganmod?: Record<string, unknown> } | undefined)
+    ?.ganmod;
+  const latentDim = Number(meta?.latentDim ?? model.inputs[0]?.shape[1]);
+  const numClasses = Number(meta?.numClasses ?? model.inputs[1]?.shape[1] ?? 0);
+  const shape = (meta?.imageShape as number[] | undefined) ?? model.outputs[0]?.shape.slice(1);
+  if (!Number.isInteger(latentDim) || latentDim <= 0 || shape?.length !== 3) {
+    model.dispose();
+    throw new Error('The export does not describe a generator (latent size or image shape).');
+  }
+  return {
+    tf,
+    model,
+    backend,
+    latentDim,
+    numClasses,
+    imageShape: shape as [number, number, number],
+  };
+}
+
+/** Runs the generator on latent vectors (and one class for all of them) and returns NHWC pixels. */
+async function generate(g: Generator, zs: Float32Array[], label: number): Promise<Float32Array> {
+  const { tf, model, latentDim, numClasses } = g;
+  const flat = new Float32Array(zs.length * latentDim);
+  zs.forEach((z, i) => flat.set(z, i * latentDim));
+  const out = tf.tidy(() => {
+    const z = tf.tensor2d(flat, [zs.length, latentDim]);
+    const inputs =
+      numClasses > 0
+        ? [z, tf.oneHot(tf.fill<Tf.Rank.R1>([zs.length], label, 'int32'), numClasses).toFloat()]
+        : z;
+    return model.predict(inputs) as Tf.Tensor;
+  });
+  try {
+    return (await out.data()) as Float32Array;
+  } finally {
+    out.dispose();
+  }
+}
+
+/** Paints a grid of images onto `canvas`, scaled up without smoothing. */
+function paint(
+  canvas: HTMLCanvasElement,
+  data: Float32Array,
+  n: number,
+  shape: [number, number, number],
+  cols: number,
+): void {
+  const { width, height, pixels } = toRgbaGrid(data, n, shape, cols);
+  const source = document.createElement('canvas');
+  source.width = width;
+  source.height = height;
+  source.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(pixels), width), 0, 0);
+  canvas.width = width * SCALE;
+  canvas.height = height * SCALE;
+  const ctx = canvas.getContext('2d')!;
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(source, 0, 0, canvas.width, canvas.height);
+  // Tests and people can tell a fresh drawing from the previous one.
+  canvas.dataset.version = String(Number(canvas.dataset.version ?? 0) + 1);
+}
+
+function seedFrom(text: string): number {
+  const n = Number(text);
+  return Number.isFinite(n) ? Math.trunc(n) : 0;
+}
+
+/** Generator playground: samples from a seed, a class picker, latent directions, interpolation. */
+export function Playground({ modelUrl, config }: { modelUrl: string; config: unknown }) {
+  const [generator, setGenerator] = useState<Generator | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [runError, setRunError] = useState<string | null>(null);
+  const [seed, setSeed] = useState('1');
+  const [label, setLabel] = useState(0);
+  const [directionSeed, setDirectionSeed] = useState('7');
+  const [amounts, setAmounts] = useState<number[]>(() => new Array<number>(DIRECTIONS).fill(0));
+  const [seedA, setSeedA] = useState('1');
+  const [seedB, setSeedB] = useState('2');
+  const [frames, setFrames] = useState(8);
+  const [spherical, setSpherical] = useState(true);
+  const [pending, setPending] = useState(0);
+  const grid = useRef<HTMLCanvasElement>(null);
+  const strip = useRef<HTMLCanvasElement>(null);
+
+  useEffect(() => {
+    let cancelled = false;
+    let loaded: Generator | null = null;
+    loadGenerator(modelUrl).then(
+      (g) => {
+        loaded = g;
+        if (cancelled) g.model.dispose();
+        else setGenerator(g);
+      },
+      (err: unknown) => {
+        if (!cancelled) setLoadError(err instanceof Error ? err.message : String(err));
+      },
+    );
+    return () => {
+      cancelled = true;
+      loaded?.model.dispose();
+    };
+  }, [modelUrl]);
+
+  const classNames = useMemo(
+    () => (generator ? generatorClassNames(config, generator.numClasses) : []),
+    [config, generator],
+  );
+  const directions = useMemo(
+    () =>
+      generator
+        ? orthonormalDirections(seedFrom(directionSeed), DIRECTIONS, generator.latentDim)
+        : [],
+    [generator, directionSeed],
+  );
+
+  // Drawings are queued one after another: a slider dragged fast must not interleave two runs.
+  const queue = useRef<Promise<void>>(Promise.resolve());
+  const draw = useCallback((job: () => Promise<void>) => {
+    setPending((n) => n + 1);
+    queue.current = queue.current
+      .then(job)
+      .then(() => setRunError(null))
+      .catch((err: unknown) => setRunError(err instanceof Error ? err.message : String(err)))
+      .finally(() => setPending((n) => n - 1));
+  }, []);
+
+  useEffect(() => {
+    if (!generator) return;
+    const s = seedFrom(seed);
+    draw(async () => {
+      const zs = Array.from({ length: GRID }, (_, i) =>
+        moveAlong(latentVector(s, i, generator.latentDim), directions, amounts),
+      );
+      const data = await generate(generator, zs, label);
+      if (grid.current) paint(grid.current, data, GRID, generator.imageShape, GRID_COLS);
+    });
+  }, [generator, seed, label, directions, amounts, draw]);
+
+  useEffect(() => {
+    if (!generator) return;
+    draw(async () => {
+      const a = latentVector(seedFrom(seedA), 0, generator.latentDim);
+      const b = latentVector(seedFrom(seedB), 0, generator.latentDim);
+      const zs = interpolate(a, b, frames, spherical ? 'spherical' : 'linear');
+      const data = await generate(generator, zs, label);
+      if (strip.current) paint(strip.current, data, frames, generator.imageShape, frames);
+    });
+  }, [generator, seedA, seedB, frames, spherical, label, draw]);
+
+  if (loadError)
+    return (
+      <Alert tone="error" data-testid="playground-error">
+        Could not load the generator: {loadError}
+      </Alert>
+    );
+
+  return (
+    <div
+      className="space-y-4"
+      data-testid="playground"
+      data-state={generator ? (pending > 0 ? 'drawing' : 'ready') : 'loading'}
+      data-backend={generator?.backend ?? ''}
+    >
+      {generator ? (
+        <p className="text-xs text-muted-foreground" data-testid="playground-info">
+          Latent size {generator.latentDim} · {generator.imageShape.join('×')} images ·{' '}
+          {generator.numClasses > 0
+            ? `conditional on ${generator.numClasses} classes`
+            : 'unconditional'}{' '}
+          · TensorFlow.js {generator.backend} backend
+        </p>
+      ) : (
+        <p className="text-sm text-muted-foreground">Loading the generator…</p>
+      )}
+      {runError ? <Alert tone="error">{runError}</Alert> : null}
+
+      <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_22rem]">
+        <Card>
+          <CardHeader>
+            <CardTitle>Samples</CardTitle>
+            <CardDescription>
+              {GRID} images from one seed: the same seed always draws the same images.
+            </CardDescription>
+          </CardHeader>
+          <CardContent className="space-y-3">
+            <div className="flex flex-wrap items-end gap-3">
+              <label className="space-y-1 text-xs">
+                <span>Seed</span>
+                <Input
+                  aria-label="Seed"
+                  className="w-28"
+                  type="number"
+                  value={seed}
+                  onChange={(e) => setSeed(e.target.value)}
+                />
+              </label>
+              <Button
+                variant="outline"
+                onClick={() => setSeed(String(Math.floor(Math.random() * 1_000_000)))}
+              >
+                New samples
+              </Button>
+              {generator && generator.numClasses > 0 ? (
+                <label className="space-y-1 text-xs">
+                  <span>Class</span>
+                  <Select
+                    aria-label="Class"
+                    className="w-48"
+                    value={label}
+                    onChange={(e) => setLabel(Number(e.target.value))}
+                  >
+                    {classNames.map((name, i) => (
+                      <option key={i} value={i}>
+                        {name}
+                      </option>
+                    ))}
+                  </Select>
+                </label>
+              ) : null}
+            </div>
+            <canvas
+              ref={grid}
+              data-testid="playground-samples"
+              className="max-w-full rounded border border-border [image-rendering:pixelated]"
+            />
+          </CardContent>
+        </Card>
+
+        <Card>
+          <CardHeader>
+            <CardTitle>Latent directions</CardTitle>
+            <CardDescription>
+              {DIRECTIONS} random orthonormal directions, drawn from a seed; each slider moves every
+              sample along one of them.
+            </CardDescription>
+          </CardHeader>
+          <CardContent className="space-y-3">
+            <label className="block space-y-1 text-xs">
+              <span>Direction seed</span>
+              <Input
+                aria-label="Direction seed"
+                type="number"
+                value={directionSeed}
+                onChange={(e) => setDirectionSeed(e.target.value)}
+              />
+            </label>
+            {amounts.map((amount, k) => (
+              <label key={k} className="block space-y-1 text-xs">
+                <span className="flex justify-between">
+                  <span>Direction {k + 1}</span>
+                  <span className="tabular-nums">{amount.toFixed(1)}</span>
+                </span>
+                <input
+                  aria-label={`Direction ${k + 1}`}
+                  className="w-full accent-primary"
+                  type="range"
+                  min={-3}
+                  max={3}
+                  step={0.1}
+                  value={amount}
+                  onChange={(e) =>
+                    setAmounts((prev) => prev.map((v, i) => (i === k ? Number(e.target.value) : v)))
+                  }
+                />
+              </label>
+            ))}
+            <Button
+              variant="outline"
+              size="sm"
+              onClick={() => setAmounts(new Array<number>(DIRECTIONS).fill(0))}
+            >
+              Reset directions
+            </Button>
+          </CardContent>
+        </Card>
+      </div>
+
+      <Card>
+        <CardHeader>
+          <CardTitle>Interpolation</CardTitle>
+          <CardDescription>
+            From the first sample of seed A to the first sample of seed B
+            {generator && generator.numClasses > 0 ? ', in the chosen class' : ''}.
+          </CardDescription>
+        </CardHeader>
+        <CardContent className="space-y-3">
+          <div className="flex flex-wrap items-end gap-3">
+            <label className="space-y-1 text-xs">
+              <span>Seed A</span>
+              <Input
+                aria-label="Seed A"
+                className="w-28"
+                type="number"
+                value={seedA}
+                onChange={(e) => setSeedA(e.target.value)}
+              />
+            </label>
+            <label className="space-y-1 text-xs">
+              <span>Seed B</span>
+              <Input
+                aria-label="Seed B"
+                className="w-28"
+                type="number"
+                value={seedB}
+                onChange={(e) => setSeedB(e.target.value)}
+              />
+            </label>
+            <label className="space-y-1 text-xs">
+              <span>Frames</span>
+              <Select
+                aria-label="Frames"
+                className="w-24"
+                value={frames}
+                onChange={(e) => setFrames(Number(e.target.value))}
+              >
+                {[4, 6, 8, 10, 12, 16].map((n) => (
+                  <option key={n} value={n}>
+                    {n}
+                  </option>
+                ))}
+              </Select>
+            </label>
+            <label className="flex h-9 items-center gap-1.5 text-xs">
+              <input
+                type="checkbox"
+                checked={spherical}
+                onChange={(e) => setSpherical(e.target.checked)}
+              />
+              Spherical (slerp)
+            </label>
+          </div>
+          <canvas
+            ref={strip}
+            data-testid="playground-interpolation"
+            className="max-w-full rounded border border-border [image-rendering:pixelated]"
+          />
+        </CardContent>
+      </Card>
+    </div>
+  );
+}
