@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { installDependencies, pnpmCommand, projectEnv, root, run, start, step } from './lib.mjs';
+import { ensureDebianPackages } from './system.mjs';
 
 const port = process.env.PORT ?? '3000';
 const host = process.env.HOST ?? '127.0.0.1';
@@ -14,6 +15,13 @@ const pnpm = pnpmCommand();
 const [pnpmBin, ...pnpmPre] = pnpm;
 
 try {
+  // OpenBLAS lets gan-core build its native kernels (several times faster training); without it
+  // (not root, no apt) training runs on the wasm kernels alone.
+  if (ensureDebianPackages(['libopenblas-dev']).length > 0) {
+    process.stdout.write(
+      'libopenblas-dev not installed: training will use the wasm kernels only\n',
+    );
+  }
   step('Installing dependencies');
   installDependencies(pnpm);
   step('Building packages and apps');

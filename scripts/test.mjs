@@ -56,9 +56,12 @@ function check(name, cmd, args) {
 
 try {
   step('System prerequisites');
-  const missing = ensureDebianPackages(['dataset-fashion-mnist', 'chromium']);
+  // libopenblas-dev: gan-core's native kernels (packages/gan-core/native) build against it.
+  const missing = ensureDebianPackages(['dataset-fashion-mnist', 'chromium', 'libopenblas-dev']);
   if (missing.length)
     process.stdout.write(`not installed (tests needing them will say so): ${missing.join(' ')}\n`);
+  // Where OpenBLAS is present the native kernels must build, and their tests must run.
+  if (!missing.includes('libopenblas-dev')) env.GANMOD_REQUIRE_NATIVE = '1';
   await ensurePostgres();
   step('Installing dependencies');
   installDependencies(pnpm);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   BACKEND_ENV,
   initBackend,
+  loadNativeAddon,
   parseBackendName,
   WASM_KERNEL_NAMES,
 } from '../src/backend/index.js';
@@ -35,7 +36,16 @@ describe('initBackend', () => {
       env: { [BACKEND_ENV]: 'wasm' },
       logger: (line) => lines.push(line),
     });
-    expect(info).toEqual({ name: 'wasm', reason: `forced by ${BACKEND_ENV}=wasm`, threads: 1 });
+    expect(info).toMatchObject({ name: 'wasm', reason: `forced by ${BACKEND_ENV}=wasm` });
+    // With the native addon, OpenBLAS's threads compute the heavy kernels; without, wasm's one.
+    const native = loadNativeAddon();
+    expect(info.nativeKernels).toEqual(
+      native.module !== undefined ? { active: true } : { active: false, reason: native.error },
+    );
+    expect(info.threads).toBe(native.module?.getThreads() ?? 1);
+    expect(lines[0]).toContain(
+      native.module !== undefined ? 'native OpenBLAS kernels' : 'wasm kernels only',
+    );
     expect(tf.getBackend()).toBe('wasm');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain("'wasm'");

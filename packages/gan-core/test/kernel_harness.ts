@@ -4,7 +4,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NamedAttrMap } from '@tensorflow/tfjs';
-import { initBackend } from '../src/backend/index.js';
+import { initBackend, loadNativeAddon, registerWasmKernels } from '../src/backend/index.js';
+
+/** Whether the native addon loads here (then kernels are checked with and without it). */
+export const NATIVE = loadNativeAddon().module !== undefined;
 
 /** Initialises wasm with the project's kernels once; tests switch backends with tf.setBackend. */
 export async function setUpWasm(): Promise<void> {
@@ -62,11 +65,24 @@ export async function compareKernel(
   attrs: object,
 ): Promise<{ shape: number[]; expectedShape: number[]; error: number; size: number }> {
   const expected = await runOn('cpu', kernelName, inputs, attrs);
-  const actual = await runOn('wasm', kernelName, inputs, attrs);
+  // The project's wasm kernels alone, then with the native addon's on top where it loads.
+  const actuals: Result[] = [];
+  for (const native of NATIVE ? [false, true] : [false]) {
+    registerWasmKernels({ native });
+    try {
+      actuals.push(await runOn('wasm', kernelName, inputs, attrs));
+    } finally {
+      registerWasmKernels();
+    }
+  }
+  const shape = actuals[0]!.shape;
+  if (actuals.some((a) => a.shape.join() !== shape.join())) {
+    throw new Error(`${kernelName}: wasm and native kernels disagree on the output shape`);
+  }
   return {
-    shape: actual.shape,
+    shape,
     expectedShape: expected.shape,
-    error: relativeError(actual.data, expected.data),
+    error: Math.max(...actuals.map((a) => relativeError(a.data, expected.data))),
     size: expected.data.length,
   };
 }

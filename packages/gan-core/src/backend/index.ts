@@ -6,6 +6,10 @@ export {
   registerWasmKernels,
   restoreStockWasmKernels,
   WASM_KERNEL_NAMES,
+  loadNativeAddon,
+  NATIVE_KERNEL_NAMES,
+  NATIVE_KERNELS_ENV,
 } from '../kernels/index.js';
+export type { NativeAddon, RegisterWasmKernelsOptions, WasmKernelsInfo } from '../kernels/index.js';
 export { AllReduce, createAllReduceBuffers } from './all_reduce.js';
 export type { AllReduceBuffers } from './all_reduce.js';

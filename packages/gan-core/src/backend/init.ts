@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
+import { loadNativeAddon } from '../kernels/native.js';
 import { registerWasmKernels } from '../kernels/register.js';
 import { wasmBinaryPaths } from './wasm_paths.js';
 
@@ -21,8 +22,13 @@ export interface BackendInfo {
   name: BackendName;
   /** Why this backend: forced by option/env, or which faster ones failed and why. */
   reason: string;
-  /** Threads the backend computes with. */
+  /** Threads the backend computes with (for wasm with native kernels: OpenBLAS's threads). */
   threads: number;
+  /**
+   * wasm only: whether convolutions and matrix products run in the native OpenBLAS addon
+   * (see `src/kernels/native.ts`), and why not when they do not.
+   */
+  nativeKernels?: { active: boolean; reason?: string };
 }
 
 /** Options of {@link initBackend}. */
@@ -52,27 +58,41 @@ function message(error: unknown): string {
 // The specifier sits in a variable so TypeScript does not require the optional package's types.
 const TFJS_NODE = '@tensorflow/tfjs-node';
 
-async function setUp(name: BackendName): Promise<number> {
+interface SetUp {
+  threads: number;
+  nativeKernels?: BackendInfo['nativeKernels'];
+}
+
+async function setUp(name: BackendName): Promise<SetUp> {
   switch (name) {
     case 'tensorflow': {
       // Installed is not working: without its native library the import throws.
       await import(TFJS_NODE);
       if (!(await tf.setBackend('tensorflow'))) throw new Error('tfjs-node did not initialise');
       await tf.ready();
-      return availableParallelism();
+      return { threads: availableParallelism() };
     }
     case 'wasm': {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       wasm.setWasmPaths(wasmBinaryPaths());
       if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
       await tf.ready();
-      registerWasmKernels();
-      return wasm.getThreadsCount();
+      const kernels = registerWasmKernels();
+      if (kernels.native) {
+        return { threads: loadNativeAddon().module!.getThreads(), nativeKernels: { active: true } };
+      }
+      return {
+        threads: wasm.getThreadsCount(),
+        nativeKernels: {
+          active: false,
+          ...(kernels.nativeReason === undefined ? {} : { reason: kernels.nativeReason }),
+        },
+      };
     }
     case 'cpu': {
       if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
       await tf.ready();
-      return 1;
+      return { threads: 1 };
     }
   }
 }
@@ -87,8 +107,8 @@ async function pick(options: InitBackendOptions): Promise<BackendInfo> {
         : undefined;
   if (forced !== undefined) {
     try {
-      const threads = await setUp(forced.name);
-      return { name: forced.name, reason: `forced by ${forced.why}`, threads };
+      const set = await setUp(forced.name);
+      return { name: forced.name, reason: `forced by ${forced.why}`, ...set };
     } catch (error) {
       throw new Error(
         `backend '${forced.name}' (forced by ${forced.why}) failed: ${message(error)}`,
@@ -99,9 +119,9 @@ async function pick(options: InitBackendOptions): Promise<BackendInfo> {
   const failures: string[] = [];
   for (const name of BACKEND_NAMES) {
     try {
-      const threads = await setUp(name);
+      const set = await setUp(name);
       const reason = failures.length === 0 ? 'fastest available' : failures.join('; ');
-      return { name, reason, threads };
+      return { name, reason, ...set };
     } catch (error) {
       failures.push(`${name} unavailable (${message(error)})`);
     }
@@ -126,8 +146,14 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     });
     const info = await pending;
     const log = options.logger === undefined ? defaultLogger : options.logger;
+    const native =
+      info.nativeKernels === undefined
+        ? ''
+        : info.nativeKernels.active
+          ? ', native OpenBLAS kernels'
+          : `, wasm kernels only: ${info.nativeKernels.reason ?? 'native kernels off'}`;
     log?.(
-      `gan-core: TF.js backend '${info.name}' (${info.threads} thread${info.threads === 1 ? '' : 's'}): ${info.reason}`,
+      `gan-core: TF.js backend '${info.name}' (${info.threads} thread${info.threads === 1 ? '' : 's'}${native}): ${info.reason}`,
     );
     return info;
   }

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { LATENT_SIZE } from './models.js';
 import type { GanPair } from './models.js';
+import { adam as fusedAdam } from '../train/adam.js';
 
 /** Losses of one step. */
 export interface StepLosses {
@@ -99,7 +100,7 @@ export function createGanTrainer(
   options: GanTrainerOptions = {},
 ): GanTrainer {
   const { generator, discriminator } = gan;
-  const adam = (): tf.Optimizer => tf.train.adam(2e-4, 0.5, 0.999, 1e-8);
+  const adam = (): tf.Optimizer => fusedAdam(2e-4, 0.5, 0.999, 1e-8);
   const gOptimizer = adam();
   const dOptimizer = adam();
   const gVars = trainableVariables(generator);

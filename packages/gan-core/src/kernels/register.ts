@@ -8,6 +8,8 @@ import { batchMatMulConfig, fusedMatMulConfig } from './batch_matmul.js';
 import { conv2dBackpropFilterConfig } from './conv2d_backprop_filter.js';
 import { conv2dBackpropInputConfig } from './conv2d_backprop_input.js';
 import { WASM, wasmKernelFunc } from './kernel_utils.js';
+import { loadNativeAddon, NATIVE_KERNEL_NAMES, nativeKernelConfigs } from './native.js';
+import { installLeakyReluGradient } from './native_elementwise.js';
 import { identityConfig } from './identity_shared.js';
 import { meanConfig, sumConfig } from './reduce_leading.js';
 import { tileConfig } from './tile_repeat.js';
@@ -25,6 +27,7 @@ export const WASM_KERNEL_NAMES = [
 ] as const;
 
 let installed: KernelConfig[] | undefined;
+let nativeInstalled: KernelConfig[] | undefined;
 /** Stock configs replaced by ours, to put back in {@link restoreStockWasmKernels}. */
 const stock = new Map<string, KernelConfig>();
 
@@ -37,12 +40,32 @@ function replace(config: KernelConfig): void {
   registerKernel(config);
 }
 
+/** Options of {@link registerWasmKernels}. */
+export interface RegisterWasmKernelsOptions {
+  /**
+   * Serve convolutions and matrix products from the native OpenBLAS addon when it loads
+   * (default true; `GANMOD_NATIVE_KERNELS=0` also turns it off). `false` puts the project's
+   * wasm kernels back in their place.
+   */
+  native?: boolean;
+}
+
+/** What {@link registerWasmKernels} installed. */
+export interface WasmKernelsInfo {
+  /** Kernels now served by the project's implementations (wasm or native). */
+  names: readonly string[];
+  /** Whether the native addon serves {@link NATIVE_KERNEL_NAMES}. */
+  native: boolean;
+  /** Why the native kernels are off, when they are. */
+  nativeReason?: string;
+}
+
 /**
- * Installs the project's kernels for the `wasm` backend. The stock wasm kernels must already be
- * registered (import `@tensorflow/tfjs-backend-wasm` first). Idempotent.
- * @returns the names of the kernels now served by the project's implementations.
+ * Installs the project's kernels for the `wasm` backend, with the native addon's kernels on top
+ * where it loads. The stock wasm kernels must already be registered (import
+ * `@tensorflow/tfjs-backend-wasm` first). Idempotent.
  */
-export function registerWasmKernels(): readonly string[] {
+export function registerWasmKernels(options: RegisterWasmKernelsOptions = {}): WasmKernelsInfo {
   if (installed === undefined) {
     // Capture the stock kernels before replacing them: the wrappers call into them.
     installed = [
@@ -56,22 +79,58 @@ export function registerWasmKernels(): readonly string[] {
       identityConfig(wasmKernelFunc('Identity')),
     ];
   }
-  for (const config of installed) {
+  const addon = options.native === false ? { error: 'disabled by option' } : loadNativeAddon();
+  // Our wasm kernels first: the native ones fall back to them (NCHW, prelu, ...).
+  const wanted = new Map(installed.map((c) => [c.kernelName, c]));
+  if (addon.module !== undefined) {
+    for (const config of wanted.values()) {
+      if (getKernel(config.kernelName, WASM) !== config && !isNative(config.kernelName)) {
+        replace(config);
+      }
+    }
+    nativeInstalled ??= nativeKernelConfigs(addon.module);
+    installLeakyReluGradient();
+    for (const config of nativeInstalled) wanted.set(config.kernelName, config);
+  }
+  for (const config of wanted.values()) {
     if (getKernel(config.kernelName, WASM) !== config) replace(config);
   }
-  return installed.map((c) => c.kernelName);
+  if (addon.module === undefined) {
+    // Native kernels of an earlier call that serve no project kernel go back to stock.
+    for (const name of NATIVE_KERNEL_NAMES) {
+      if (!wanted.has(name) && isNative(name)) putBackStock(name);
+    }
+  }
+  return {
+    names: [...wanted.keys()],
+    native: addon.module !== undefined,
+    ...(addon.error === undefined ? {} : { nativeReason: addon.error }),
+  };
+}
+
+function isNative(name: string): boolean {
+  const current = getKernel(name, WASM);
+  return current !== undefined && (nativeInstalled?.includes(current) ?? false);
+}
+
+function putBackStock(name: string): void {
+  unregisterKernel(name, WASM);
+  const original = stock.get(name);
+  if (original !== undefined) registerKernel(original);
 }
 
 /**
  * Puts the stock wasm kernels back for `names` (default: all of ours); kernels that have no
  * stock version are removed. For measuring the kernels' effect; training a conv net needs them.
  */
-export function restoreStockWasmKernels(names: readonly string[] = WASM_KERNEL_NAMES): void {
+export function restoreStockWasmKernels(
+  names: readonly string[] = [...new Set([...WASM_KERNEL_NAMES, ...NATIVE_KERNEL_NAMES])],
+): void {
   for (const name of names) {
-    const ours = installed?.find((c) => c.kernelName === name);
-    if (ours === undefined || getKernel(name, WASM) !== ours) continue;
-    unregisterKernel(name, WASM);
-    const original = stock.get(name);
-    if (original !== undefined) registerKernel(original);
+    const current = getKernel(name, WASM);
+    const ours =
+      installed?.some((c) => c === current) === true || nativeInstalled?.some((c) => c === current);
+    if (current === undefined || ours !== true) continue;
+    putBackStock(name);
   }
 }

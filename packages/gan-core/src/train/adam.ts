@@ -70,11 +70,11 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         const v = self.accumulatedSecondMoment[i].variable;
         const [newValue, newM, newV] = tf
           .engine()
-          .runKernel(
+          .runKernel<tf.Tensor[]>(
             FUSED_ADAM,
             { x: value, g: gradient, m, v },
             attrs as unknown as tf.NamedAttrMap,
-          ) as tf.Tensor[];
+          );
         m.assign(newM!);
         v.assign(newV!);
         value.assign(newValue!);

@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// Builds the optional native kernels (native/ganmod_kernels.cc -> dist/native/ganmod_kernels.node)
+// with the system's C++ compiler against Node's own headers and OpenBLAS (Debian:
+// libopenblas-dev). When either is missing it prints why and exits 0: gan-core then trains on
+// its wasm kernels alone, only slower. GANMOD_NATIVE_BUILD=0 skips the build.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const source = resolve(here, '..', 'native', 'ganmod_kernels.cc');
+const target = resolve(here, '..', 'dist', 'native', 'ganmod_kernels.node');
+// GANMOD_REQUIRE_NATIVE=1 (set by the test runner where OpenBLAS is installed): fail, not skip.
+const strict = process.argv.includes('--strict') || process.env.GANMOD_REQUIRE_NATIVE === '1';
+
+function skip(reason) {
+  const message = `gan-core: native kernels not built (${reason}); training uses the wasm kernels only`;
+  if (strict) {
+    console.error(message);
+    process.exit(1);
+  }
+  console.warn(message);
+  process.exit(0);
+}
+
+if (process.env.GANMOD_NATIVE_BUILD === '0') skip('GANMOD_NATIVE_BUILD=0');
+if (existsSync(target) && statSync(target).mtimeMs >= statSync(source).mtimeMs) process.exit(0);
+
+const compiler = process.env.CXX ?? 'g++';
+if (spawnSync(compiler, ['--version'], { stdio: 'ignore' }).status !== 0) {
+  skip(`no C++ compiler '${compiler}'`);
+}
+const includeDir = [
+  join(dirname(process.execPath), '..', 'include', 'node'),
+  '/usr/include/node',
+  '/usr/local/include/node',
+].find((dir) => existsSync(join(dir, 'node_api.h')));
+if (includeDir === undefined) skip("Node's headers (node_api.h) not found");
+const blasHeader = [
+  '/usr/include/x86_64-linux-gnu/cblas.h',
+  '/usr/include/cblas.h',
+  '/usr/include/aarch64-linux-gnu/cblas.h',
+];
+if (!blasHeader.some((h) => existsSync(h)))
+  skip('OpenBLAS headers missing (apt-get install libopenblas-dev)');
+
+mkdirSync(dirname(target), { recursive: true });
+const temp = `${target}.${process.pid}.tmp`;
+// -march=native: the addon is built on the machine that runs it (at install/build time).
+const args = [
+  '-O3',
+  '-march=native',
+  '-std=c++17',
+  '-ffp-contract=off',
+  '-shared',
+  '-fPIC',
+  '-fvisibility=hidden',
+  `-I${includeDir}`,
+  source,
+  '-o',
+  temp,
+  '-lopenblas',
+];
+const result = spawnSync(compiler, args, { stdio: 'inherit' });
+if (result.status !== 0) skip(`'${compiler} ${args.join(' ')}' failed`);
+renameSync(temp, target);
+console.log(`gan-core: built ${target}`);

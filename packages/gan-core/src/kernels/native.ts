@@ -1,0 +1,373 @@
+/**
+ * Native BLAS kernels for the wasm backend: Conv2D, FusedConv2D, Conv2DBackpropInput,
+ * Conv2DBackpropFilter, BatchMatMul and _FusedMatMul computed by the optional addon
+ * `dist/native/ganmod_kernels.node` (im2col + OpenBLAS sgemm, see native/ganmod_kernels.cc)
+ * directly on the wasm heap, so no tensor is copied.
+ *
+ * Why: these kernels are ~80% of a conv GAN step, and single-threaded wasm SIMD (no FMA) runs
+ * them several times slower than OpenBLAS's AVX2/FMA code on all cores. Elementwise kernels stay
+ * on wasm. Where the addon was not built (no compiler or no OpenBLAS, see
+ * scripts/build-native.mjs) or `GANMOD_NATIVE_KERNELS=0`, the project's wasm kernels serve.
+ */
+import { createRequire } from 'node:module';
+import {
+  backend_util,
+  BatchMatMul,
+  Conv2D,
+  Conv2DBackpropFilter,
+  Conv2DBackpropInput,
+  FusedConv2D,
+  _FusedMatMul,
+  getKernel,
+  util,
+} from '@tensorflow/tfjs';
+import type {
+  Conv2DAttrs,
+  Conv2DBackpropFilterAttrs,
+  Conv2DBackpropInputAttrs,
+  KernelConfig,
+  KernelFunc,
+  TensorInfo,
+} from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { WASM } from './kernel_utils.js';
+import { FUSED_ADAM, LEAKY_RELU_GRAD, nativeElementwiseConfigs } from './native_elementwise.js';
+
+/** The addon's functions (arguments are Float32Array views of the wasm heap). */
+export interface NativeAddon {
+  conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, geometry: number[]): void;
+  conv2dBackpropInput(
+    dy: Float32Array,
+    filter: Float32Array,
+    dx: Float32Array,
+    geometry: number[],
+  ): void;
+  conv2dBackpropFilter(
+    x: Float32Array,
+    dy: Float32Array,
+    dw: Float32Array,
+    geometry: number[],
+  ): void;
+  matMul(a: Float32Array, b: Float32Array, c: Float32Array, geometry: number[]): void;
+  adam(
+    value: Float32Array,
+    grad: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    outValue: Float32Array,
+    outM: Float32Array,
+    outV: Float32Array,
+    constants: Float32Array,
+  ): void;
+  leakyRelu(x: Float32Array, y: Float32Array, alpha: number): void;
+  leakyReluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, alpha: number): void;
+  sumRows(x: Float32Array, out: Float32Array, rows: number, scale: number): void;
+  /** Sets OpenBLAS's thread count (process-wide); returns the count now in use. */
+  setThreads(threads: number): number;
+  getThreads(): number;
+}
+
+/** Environment variable: `0` keeps the native kernels off even where the addon loads. */
+export const NATIVE_KERNELS_ENV = 'GANMOD_NATIVE_KERNELS';
+
+/** Names of the kernels the addon serves when it loads. */
+export const NATIVE_KERNEL_NAMES = [
+  'Conv2D',
+  'FusedConv2D',
+  'Conv2DBackpropInput',
+  'Conv2DBackpropFilter',
+  'BatchMatMul',
+  '_FusedMatMul',
+  'LeakyRelu',
+  'Sum',
+  'Mean',
+  LEAKY_RELU_GRAD,
+  FUSED_ADAM,
+] as const;
+
+let addon: { module?: NativeAddon; error?: string } | undefined;
+
+/**
+ * Loads the addon once. Returns it, or the reason it is unavailable (not built, not loadable on
+ * this machine, or disabled through {@link NATIVE_KERNELS_ENV}).
+ */
+export function loadNativeAddon(env: Record<string, string | undefined> = process.env): {
+  module?: NativeAddon;
+  error?: string;
+} {
+  if (env[NATIVE_KERNELS_ENV] === '0') return { error: `${NATIVE_KERNELS_ENV}=0` };
+  if (addon === undefined) {
+    try {
+      const require = createRequire(import.meta.url);
+      // From src/kernels (tests) and dist/kernels alike.
+      addon = { module: require('../../dist/native/ganmod_kernels.node') as NativeAddon };
+    } catch (error) {
+      const text = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+      addon = { error: `native kernels unavailable (${text})` };
+    }
+  }
+  return addon;
+}
+
+type Shape4 = [number, number, number, number];
+type Activation = backend_util.Activation;
+
+/** The addon's 15-integer convolution geometry, from TF.js's conv info. */
+function geometry(info: backend_util.Conv2DInfo): number[] {
+  return [
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.outChannels,
+    info.outHeight,
+    info.outWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+    info.dilationHeight,
+    info.dilationWidth,
+  ];
+}
+
+function heap(backend: BackendWasm, info: TensorInfo): Float32Array {
+  return backend.typedArrayFromHeap(info) as Float32Array;
+}
+
+const isNhwc = (dataFormat: string): boolean =>
+  backend_util.convertConv2DDataFormat(dataFormat as 'NHWC' | 'NCHW') === 'channelsLast';
+
+/** Activations applied in place after a fused op; `prelu` is left to the fallback kernel. */
+const ACTIVATIONS: Partial<Record<Activation, ((v: number, alpha: number) => number) | null>> = {
+  linear: null,
+  relu: (v) => (v > 0 ? v : 0),
+  relu6: (v) => Math.min(Math.max(v, 0), 6),
+  elu: (v) => (v >= 0 ? v : Math.exp(v) - 1),
+  leakyrelu: (v, alpha) => (v > 0 ? v : alpha * v),
+  sigmoid: (v) => 1 / (1 + Math.exp(-v)),
+};
+
+/** True when a fused op's extras (bias over the channel axis, a simple activation) are ours. */
+function supportsEpilogue(
+  bias: TensorInfo | undefined,
+  prelu: TensorInfo | undefined,
+  activation: Activation | undefined,
+  channels: number,
+): boolean {
+  if (prelu !== undefined) return false;
+  if (activation !== undefined && !(activation in ACTIVATIONS)) return false;
+  if (bias === undefined) return true;
+  const size = util.sizeFromShape(bias.shape);
+  return bias.dtype === 'float32' && (size === channels || size === 1);
+}
+
+/** Adds the bias along the last axis and applies the activation, in place. */
+function epilogue(
+  backend: BackendWasm,
+  out: Float32Array,
+  channels: number,
+  bias: TensorInfo | undefined,
+  activation: Activation | undefined,
+  alpha: number,
+): void {
+  if (bias !== undefined) {
+    const b = heap(backend, bias);
+    if (b.length === 1) {
+      const v = b[0]!;
+      for (let i = 0; i < out.length; i++) out[i]! += v;
+    } else {
+      for (let i = 0; i < out.length; i += channels) {
+        for (let c = 0; c < channels; c++) out[i + c]! += b[c]!;
+      }
+    }
+  }
+  const f = activation === undefined ? null : (ACTIVATIONS[activation] ?? null);
+  if (f !== null) for (let i = 0; i < out.length; i++) out[i] = f(out[i]!, alpha);
+}
+
+function conv2dKernel(native: NativeAddon, fallback: KernelFunc | undefined): KernelFunc {
+  return (args) => {
+    const { x, filter, bias, preluActivationWeights } = args.inputs as {
+      x: TensorInfo;
+      filter: TensorInfo;
+      bias?: TensorInfo;
+      preluActivationWeights?: TensorInfo;
+    };
+    const attrs = args.attrs as unknown as Conv2DAttrs & {
+      activation?: Activation;
+      leakyreluAlpha?: number;
+    };
+    const channels = filter.shape[3]!;
+    if (
+      !isNhwc(attrs.dataFormat) ||
+      x.dtype !== 'float32' ||
+      filter.dtype !== 'float32' ||
+      !supportsEpilogue(bias, preluActivationWeights, attrs.activation, channels)
+    ) {
+      if (fallback === undefined) throw new Error('gan-core: no fallback for this Conv2D');
+      return fallback(args);
+    }
+    const backend = args.backend as BackendWasm;
+    const info = backend_util.computeConv2DInfo(
+      x.shape as Shape4,
+      filter.shape as Shape4,
+      attrs.strides,
+      attrs.dilations,
+      attrs.pad,
+      attrs.dimRoundingMode,
+    );
+    const out = backend.makeOutput(info.outShape, 'float32');
+    // Views are taken after makeOutput: allocating may grow (and move) the wasm heap.
+    const y = heap(backend, out);
+    native.conv2d(heap(backend, x), heap(backend, filter), y, geometry(info));
+    epilogue(backend, y, channels, bias, attrs.activation, attrs.leakyreluAlpha ?? 0.2);
+    return out;
+  };
+}
+
+function conv2dBackpropInputKernel(native: NativeAddon, fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+    const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
+    if (!isNhwc(attrs.dataFormat) || dy.dtype !== 'float32') return fallback(args);
+    const backend = args.backend as BackendWasm;
+    const info = backend_util.computeConv2DInfo(
+      attrs.inputShape,
+      filter.shape as Shape4,
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+    );
+    const out = backend.makeOutput(attrs.inputShape, 'float32');
+    const dx = heap(backend, out);
+    native.conv2dBackpropInput(heap(backend, dy), heap(backend, filter), dx, geometry(info));
+    return out;
+  };
+}
+
+function conv2dBackpropFilterKernel(native: NativeAddon, fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
+    const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
+    if (!isNhwc(attrs.dataFormat) || x.dtype !== 'float32') return fallback(args);
+    const backend = args.backend as BackendWasm;
+    const info = backend_util.computeConv2DInfo(
+      x.shape as Shape4,
+      attrs.filterShape,
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+    );
+    const out = backend.makeOutput(attrs.filterShape, 'float32');
+    const dw = heap(backend, out);
+    native.conv2dBackpropFilter(heap(backend, x), heap(backend, dy), dw, geometry(info));
+    return out;
+  };
+}
+
+function matMulKernel(native: NativeAddon, fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const { a, b, bias, preluActivationWeights } = args.inputs as {
+      a: TensorInfo;
+      b: TensorInfo;
+      bias?: TensorInfo;
+      preluActivationWeights?: TensorInfo;
+    };
+    const attrs = args.attrs as {
+      transposeA: boolean;
+      transposeB: boolean;
+      activation?: Activation;
+      leakyreluAlpha?: number;
+    };
+    const ra = a.shape.length;
+    const rb = b.shape.length;
+    const m = attrs.transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
+    const k = attrs.transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
+    const n = attrs.transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
+    const kb = attrs.transposeB ? b.shape[rb - 1]! : b.shape[rb - 2]!;
+    const batchShapeA = a.shape.slice(0, -2);
+    const batchShapeB = b.shape.slice(0, -2);
+    const batchA = util.sizeFromShape(batchShapeA);
+    const batchB = util.sizeFromShape(batchShapeB);
+    // Equal batch shapes, or one side a single matrix; other broadcasts go to the fallback.
+    const batchShape =
+      util.arraysEqual(batchShapeA, batchShapeB) || batchB === 1
+        ? batchShapeA
+        : batchA === 1
+          ? batchShapeB
+          : undefined;
+    if (
+      batchShape === undefined ||
+      k !== kb ||
+      a.dtype !== 'float32' ||
+      b.dtype !== 'float32' ||
+      m * n * k === 0 ||
+      !supportsEpilogue(bias, preluActivationWeights, attrs.activation, n)
+    ) {
+      return fallback(args);
+    }
+    const backend = args.backend as BackendWasm;
+    const out = backend.makeOutput([...batchShape, m, n], 'float32');
+    const c = heap(backend, out);
+    const batch = Math.max(batchA, batchB);
+    native.matMul(heap(backend, a), heap(backend, b), c, [
+      batch,
+      m,
+      n,
+      k,
+      attrs.transposeA ? 1 : 0,
+      attrs.transposeB ? 1 : 0,
+      batchA,
+      batchB,
+    ]);
+    epilogue(backend, c, n, bias, attrs.activation, attrs.leakyreluAlpha ?? 0.2);
+    return out;
+  };
+}
+
+function current(kernelName: string): KernelFunc {
+  const config = getKernel(kernelName, WASM);
+  if (config === undefined)
+    throw new Error(`gan-core: wasm kernel '${kernelName}' is not registered`);
+  return config.kernelFunc;
+}
+
+/**
+ * Registry entries serving {@link NATIVE_KERNEL_NAMES} from the addon (see also
+ * `native_elementwise.ts`). Each falls back to the
+ * kernel registered before it (the project's wasm kernel or the stock one) for what the addon
+ * does not cover (NCHW, prelu, odd broadcasts, non-float inputs).
+ */
+export function nativeKernelConfigs(native: NativeAddon): KernelConfig[] {
+  const fused = getKernel(FusedConv2D, WASM)?.kernelFunc;
+  return [
+    { kernelName: Conv2D, backendName: WASM, kernelFunc: conv2dKernel(native, current(Conv2D)) },
+    { kernelName: FusedConv2D, backendName: WASM, kernelFunc: conv2dKernel(native, fused) },
+    {
+      kernelName: Conv2DBackpropInput,
+      backendName: WASM,
+      kernelFunc: conv2dBackpropInputKernel(native, current(Conv2DBackpropInput)),
+    },
+    {
+      kernelName: Conv2DBackpropFilter,
+      backendName: WASM,
+      kernelFunc: conv2dBackpropFilterKernel(native, current(Conv2DBackpropFilter)),
+    },
+    {
+      kernelName: BatchMatMul,
+      backendName: WASM,
+      kernelFunc: matMulKernel(native, current(BatchMatMul)),
+    },
+    {
+      kernelName: _FusedMatMul,
+      backendName: WASM,
+      kernelFunc: matMulKernel(native, current(_FusedMatMul)),
+    },
+    ...nativeElementwiseConfigs(native, current),
+  ];
+}

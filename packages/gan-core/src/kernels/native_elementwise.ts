@@ -1,0 +1,195 @@
+/**
+ * Elementwise and reduction kernels served by the native addon on the wasm backend: LeakyRelu and
+ * its gradient, Sum/Mean over leading axes, and one-pass Adam.
+ *
+ * Why: stock wasm runs LeakyRelu without SIMD, and its gradient as three full passes (Greater,
+ * Multiply, Select); TF.js's Adam is ~12 kernels per variable. One native pass each cuts the
+ * elementwise share of a GAN step (most of what is left of an MLP GAN's).
+ */
+import {
+  backend_util,
+  engine,
+  getGradient,
+  getKernel,
+  LeakyRelu,
+  Mean,
+  registerGradient,
+  Sum,
+  util,
+  zerosLike,
+} from '@tensorflow/tfjs';
+import type {
+  GradConfig,
+  KernelConfig,
+  KernelFunc,
+  LeakyReluAttrs,
+  Tensor,
+  TensorInfo,
+} from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { WASM } from './kernel_utils.js';
+import type { NativeAddon } from './native.js';
+import { leadingReduction } from './reduce_leading.js';
+
+/** Custom kernel: `dx = x > 0 ? dy : alpha * dy` (LeakyRelu's gradient in one pass). */
+export const LEAKY_RELU_GRAD = 'GanmodLeakyReluGrad';
+/** Custom kernel: one Adam update; outputs [value, m, v]. */
+export const FUSED_ADAM = 'GanmodAdam';
+
+/** Attributes of {@link FUSED_ADAM}. */
+export interface FusedAdamAttrs {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  /** 1 - beta1^t and 1 - beta2^t (Adam's bias corrections). */
+  oneMinusAccBeta1: number;
+  oneMinusAccBeta2: number;
+}
+
+function heap(backend: BackendWasm, info: TensorInfo): Float32Array {
+  return backend.typedArrayFromHeap(info) as Float32Array;
+}
+
+function leakyReluKernel(native: NativeAddon, fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    if (x.dtype !== 'float32') return fallback(args);
+    const { alpha } = args.attrs as unknown as LeakyReluAttrs;
+    const backend = args.backend as BackendWasm;
+    const out = backend.makeOutput(x.shape, 'float32');
+    native.leakyRelu(heap(backend, x), heap(backend, out), alpha);
+    return out;
+  };
+}
+
+function leakyReluGradKernel(native: NativeAddon): KernelFunc {
+  return (args) => {
+    const { dy, x } = args.inputs as { dy: TensorInfo; x: TensorInfo };
+    const { alpha } = args.attrs as { alpha: number };
+    const backend = args.backend as BackendWasm;
+    const out = backend.makeOutput(x.shape, 'float32');
+    native.leakyReluGrad(heap(backend, dy), heap(backend, x), heap(backend, out), alpha);
+    return out;
+  };
+}
+
+function reduceLeadingKernel(native: NativeAddon, fallback: KernelFunc, mean: boolean): KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
+    const k = x.dtype === 'float32' ? leadingReduction(x.shape, axis) : undefined;
+    if (k === undefined) return fallback(args);
+    const backend = args.backend as BackendWasm;
+    const rows = util.sizeFromShape(x.shape.slice(0, k));
+    const innerShape = x.shape.slice(k);
+    const outShape = keepDims
+      ? backend_util.expandShapeToKeepDim(
+          innerShape,
+          Array.from({ length: k }, (_, i) => i),
+        )
+      : innerShape;
+    const out = backend.makeOutput(outShape, 'float32');
+    native.sumRows(heap(backend, x), heap(backend, out), rows, mean ? 1 / rows : 1);
+    return out;
+  };
+}
+
+function fusedAdamKernel(native: NativeAddon): KernelFunc {
+  return (args) => {
+    const { x, g, m, v } = args.inputs as Record<'x' | 'g' | 'm' | 'v', TensorInfo>;
+    const a = args.attrs as unknown as FusedAdamAttrs;
+    const backend = args.backend as BackendWasm;
+    const outs = [x, m, v].map((t) => backend.makeOutput(t.shape, 'float32'));
+    const constants = new Float32Array([
+      a.learningRate,
+      a.beta1,
+      a.beta2,
+      a.epsilon,
+      1 - a.beta1,
+      1 - a.beta2,
+      a.oneMinusAccBeta1,
+      a.oneMinusAccBeta2,
+    ]);
+    native.adam(
+      heap(backend, x),
+      heap(backend, g),
+      heap(backend, m),
+      heap(backend, v),
+      ...(outs.map((o) => heap(backend, o)) as [Float32Array, Float32Array, Float32Array]),
+      constants,
+    );
+    return outs;
+  };
+}
+
+/**
+ * Registry entries for the native elementwise kernels; `fallback(name)` gives the kernel
+ * registered before (used for what the addon does not cover).
+ */
+export function nativeElementwiseConfigs(
+  native: NativeAddon,
+  fallback: (kernelName: string) => KernelFunc,
+): KernelConfig[] {
+  return [
+    {
+      kernelName: LeakyRelu,
+      backendName: WASM,
+      kernelFunc: leakyReluKernel(native, fallback(LeakyRelu)),
+    },
+    { kernelName: LEAKY_RELU_GRAD, backendName: WASM, kernelFunc: leakyReluGradKernel(native) },
+    {
+      kernelName: Sum,
+      backendName: WASM,
+      kernelFunc: reduceLeadingKernel(native, fallback(Sum), false),
+    },
+    {
+      kernelName: Mean,
+      backendName: WASM,
+      kernelFunc: reduceLeadingKernel(native, fallback(Mean), true),
+    },
+    { kernelName: FUSED_ADAM, backendName: WASM, kernelFunc: fusedAdamKernel(native) },
+  ];
+}
+
+/** True when the active backend has the kernel `name` (the custom ones exist on wasm only). */
+function hasKernel(name: string): boolean {
+  return engine().backendName === WASM && getKernel(name, WASM) !== undefined;
+}
+
+let stockLeakyReluGrad: GradConfig | undefined;
+
+/**
+ * Routes LeakyRelu's gradient through {@link LEAKY_RELU_GRAD} where it is registered (wasm with
+ * the addon); elsewhere TF.js's own formula runs. The custom kernel has its own gradient (itself,
+ * with respect to dy) so second-order penalties (R1, WGAN-GP) still differentiate through it.
+ */
+export function installLeakyReluGradient(): void {
+  if (stockLeakyReluGrad !== undefined) return;
+  stockLeakyReluGrad = getGradient(LeakyRelu);
+  const stock = stockLeakyReluGrad;
+  if (stock === undefined) return;
+  registerGradient({
+    kernelName: LeakyRelu,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      if (!hasKernel(LEAKY_RELU_GRAD)) return stock.gradFunc(dy, saved, attrs);
+      const [x] = saved as [Tensor];
+      const alpha = (attrs as unknown as LeakyReluAttrs).alpha;
+      return {
+        x: () => engine().runKernel<Tensor>(LEAKY_RELU_GRAD, { dy: dy as Tensor, x }, { alpha }),
+      };
+    },
+  });
+  registerGradient({
+    kernelName: LEAKY_RELU_GRAD,
+    inputsToSave: ['x'],
+    gradFunc: (ddx, saved, attrs) => {
+      const [x] = saved as [Tensor];
+      return {
+        dy: () => engine().runKernel<Tensor>(LEAKY_RELU_GRAD, { dy: ddx as Tensor, x }, attrs),
+        x: () => zerosLike(x),
+      };
+    },
+  });
+}

@@ -1,0 +1,230 @@
+/**
+ * The native addon's kernels (src/kernels/native*.ts): forward convolutions, fused epilogues,
+ * LeakyRelu and its gradient (first and second order), and the fused Adam update, each against
+ * TF.js's reference (the cpu backend, or TF.js's own Adam). The backprop kernels and matmuls
+ * are also covered by kernels.conv / kernels.matmul, which check every kernel with and without
+ * the addon.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadNativeAddon } from '../src/backend/index.js';
+import { ensureSecondOrderGradients } from '../src/losses/second-order.js';
+import { adam } from '../src/train/adam.js';
+import {
+  NATIVE,
+  compareKernel,
+  input,
+  relativeError,
+  setUpWasm,
+  values,
+} from './kernel_harness.js';
+
+const TOLERANCE = 1e-5;
+
+describe('the native addon', () => {
+  // CI installs OpenBLAS's headers and sets GANMOD_REQUIRE_NATIVE=1: the build must then
+  // produce the addon, so the kernels below really run there.
+  it.runIf(process.env.GANMOD_REQUIRE_NATIVE === '1')('is built and loads', () => {
+    expect(loadNativeAddon().error).toBeUndefined();
+    expect(NATIVE).toBe(true);
+  });
+
+  it.runIf(NATIVE)(
+    'refuses mismatched sizes with a clear error instead of reading out of bounds',
+    () => {
+      const addon = loadNativeAddon().module!;
+      const geometry = [1, 4, 4, 1, 3, 3, 2, 4, 4, 1, 1, 1, 1, 1, 1];
+      expect(() =>
+        addon.conv2d(new Float32Array(16), new Float32Array(18), new Float32Array(31), geometry),
+      ).toThrow(/tensor sizes do not match the convolution geometry/);
+      expect(() =>
+        addon.conv2d(new Float32Array(16), new Float32Array(18), new Float32Array(32), [1, 2]),
+      ).toThrow(/geometry must be an array of 15 integers/);
+      expect(() =>
+        addon.leakyRelu([1, 2] as unknown as Float32Array, new Float32Array(2), 0.2),
+      ).toThrow(/x must be a Float32Array/);
+    },
+  );
+});
+
+describe.runIf(NATIVE)('native forward convolutions match the cpu backend', () => {
+  beforeAll(setUpWasm);
+
+  const cases = [
+    {
+      name: 'DCGAN D layer 2 (batch 3)',
+      x: [3, 14, 14, 8],
+      f: [5, 5, 8, 16],
+      strides: 2,
+      pad: 'same',
+      dilations: 1,
+    },
+    {
+      name: 'valid, stride 1, odd sizes',
+      x: [2, 9, 7, 3],
+      f: [3, 2, 3, 5],
+      strides: 1,
+      pad: 'valid',
+      dilations: 1,
+    },
+    { name: 'dilated', x: [2, 11, 10, 2], f: [3, 3, 2, 4], strides: 1, pad: 'same', dilations: 2 },
+    { name: 'pointwise', x: [2, 5, 5, 6], f: [1, 1, 6, 3], strides: 1, pad: 'valid', dilations: 1 },
+    {
+      name: 'explicit padding, stride 3',
+      x: [1, 10, 9, 2],
+      f: [4, 3, 2, 3],
+      strides: 3,
+      pad: [
+        [0, 0],
+        [2, 1],
+        [0, 2],
+        [0, 0],
+      ],
+      dilations: 1,
+    },
+  ];
+
+  it.each(cases)('Conv2D $name', async (c) => {
+    const result = await compareKernel(
+      'Conv2D',
+      { x: input(c.x, 1), filter: input(c.f, 2) },
+      {
+        strides: c.strides,
+        pad: c.pad,
+        dataFormat: 'NHWC',
+        dilations: c.dilations,
+        dimRoundingMode: undefined,
+      },
+    );
+    expect(result.shape).toEqual(result.expectedShape);
+    expect(result.error).toBeLessThan(TOLERANCE);
+  });
+
+  it.each(['linear', 'relu', 'leakyrelu', 'sigmoid', 'elu', 'relu6'])(
+    'FusedConv2D with bias and %s',
+    async (activation) => {
+      const result = await compareKernel(
+        'FusedConv2D',
+        { x: input([2, 8, 8, 3], 3), filter: input([5, 5, 3, 4], 4), bias: input([4], 5) },
+        {
+          strides: 2,
+          pad: 'same',
+          dataFormat: 'NHWC',
+          dilations: 1,
+          dimRoundingMode: undefined,
+          activation,
+          leakyreluAlpha: 0.2,
+        },
+      );
+      expect(result.shape).toEqual([2, 4, 4, 4]);
+      expect(result.error).toBeLessThan(TOLERANCE);
+    },
+  );
+
+  it('BatchMatMul with a broadcast single matrix', async () => {
+    const result = await compareKernel(
+      'BatchMatMul',
+      { a: input([3, 4, 6], 6), b: input([1, 6, 5], 7) },
+      { transposeA: false, transposeB: false },
+    );
+    expect(result.shape).toEqual([3, 4, 5]);
+    expect(result.error).toBeLessThan(TOLERANCE);
+  });
+});
+
+/** Runs `f` on a backend with fresh tensors and returns the values of its outputs. */
+async function on(backend: 'cpu' | 'wasm', f: () => tf.Tensor[]): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => f().map((t) => t.dataSync() as Float32Array));
+}
+
+describe.runIf(NATIVE)('native LeakyRelu', () => {
+  beforeAll(async () => {
+    await setUpWasm();
+    ensureSecondOrderGradients();
+  });
+
+  it('forward, gradient and second-order gradient (R1-style) match the cpu backend', async () => {
+    const compute = (): tf.Tensor[] => {
+      const x = tf.tensor(values(16 * 12, 21), [16, 12]);
+      const w1 = tf.tensor(values(12 * 10, 22), [12, 10]);
+      const w2 = tf.tensor(values(10 * 6, 23), [10, 6]);
+      const u = tf.tensor(values(16 * 6, 24), [16, 6]);
+      // A two-layer D; the penalty differentiates its input gradient w.r.t. the weights, so the
+      // second-order pass runs through LeakyRelu's gradient kernel (its dy input).
+      const d = (xs: tf.Tensor, v2: tf.Tensor): tf.Tensor =>
+        tf.sum(tf.mul(u, tf.leakyRelu(tf.matMul(tf.leakyRelu(tf.matMul(xs, w1), 0.2), v2), 0.2)));
+      const penalty = (v2: tf.Tensor): tf.Tensor =>
+        tf.sum(tf.square(tf.grad((xs: tf.Tensor) => d(xs, v2))(x)));
+      return [
+        tf.leakyRelu(tf.matMul(x, w1), 0.2),
+        tf.grad((xs: tf.Tensor) => d(xs, w2))(x),
+        tf.grad(penalty)(w2),
+      ];
+    };
+    const expected = await on('cpu', compute);
+    const actual = await on('wasm', compute);
+    expect(actual).toHaveLength(3);
+    expected.forEach((e, i) => {
+      expect(Math.max(...e.map(Math.abs))).toBeGreaterThan(0);
+      expect(relativeError(actual[i]!, e)).toBeLessThan(TOLERANCE);
+    });
+  });
+});
+
+describe.runIf(NATIVE)('FusedAdamOptimizer', () => {
+  beforeAll(setUpWasm);
+
+  /** Three Adam steps on two variables with a quadratic loss; returns the variables' values. */
+  function run(optimizer: tf.Optimizer): Float32Array[] {
+    const a = tf.variable(tf.tensor(values(3000, 31), [60, 50]));
+    const b = tf.variable(tf.tensor(values(7, 32), [7]));
+    const target = tf.tensor(values(3000, 33), [60, 50]);
+    for (let step = 0; step < 3; step++) {
+      optimizer.minimize(() =>
+        tf.add<tf.Scalar>(tf.sum(tf.square(tf.sub(a, target))), tf.sum(tf.mul(b, b))),
+      );
+    }
+    const out = [a.dataSync() as Float32Array, b.dataSync() as Float32Array];
+    tf.dispose([a, b, target]);
+    optimizer.dispose();
+    return out;
+  }
+
+  it("gives exactly TF.js Adam's results on wasm (one fused kernel per variable)", async () => {
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const reference = run(tf.train.adam(1e-2, 0.5, 0.999, 1e-8));
+    const afterReference = tf.memory().numTensors;
+    const fused = run(adam(1e-2, 0.5, 0.999, 1e-8));
+    // Whatever TF.js's Adam leaves behind (its iteration counter), the fused one leaves no more.
+    expect(tf.memory().numTensors - afterReference).toBe(afterReference - before);
+    expect(fused[0]).toEqual(reference[0]);
+    expect(fused[1]).toEqual(reference[1]);
+  });
+
+  it('saves and restores the same state as TF.js Adam (checkpoints interchangeable)', async () => {
+    await tf.setBackend('wasm');
+    const v = tf.variable(tf.tensor(values(50, 41), [50]));
+    const loss = (): tf.Scalar => tf.sum(tf.square(v));
+    const trained = adam(1e-2, 0.5, 0.999, 1e-8);
+    trained.minimize(loss);
+    trained.minimize(loss);
+    const weights = await trained.getWeights();
+    expect(weights.map((w) => w.name)).toEqual(['iter', `${v.name}/m`, `${v.name}/v`]);
+    const snapshot = v.dataSync().slice();
+    // Restored into TF.js's Adam and into a fused one, the next step is the same.
+    const next: Float32Array[] = [];
+    for (const restored of [tf.train.adam(1e-2, 0.5, 0.999, 1e-8), adam(1e-2, 0.5, 0.999, 1e-8)]) {
+      v.assign(tf.tensor(snapshot));
+      await restored.setWeights(weights);
+      restored.minimize(loss);
+      next.push(v.dataSync().slice() as Float32Array);
+      restored.dispose();
+    }
+    expect(next[1]).toEqual(next[0]);
+    expect(next[0]).not.toEqual(snapshot);
+    tf.dispose([v]);
+    trained.dispose();
+  });
+});
