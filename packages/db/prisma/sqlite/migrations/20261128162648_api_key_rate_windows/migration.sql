@@ -1,0 +1,9 @@
+-- CreateTable
+CREATE TABLE "api_key_rate_windows" (
+    "apiKeyId" TEXT NOT NULL,
+    "windowStart" INTEGER NOT NULL,
+    "count" INTEGER NOT NULL DEFAULT 0,
+
+    PRIMARY KEY ("apiKeyId", "windowStart"),
+    CONSTRAINT "api_key_rate_windows_apiKeyId_fkey" FOREIGN KEY ("apiKeyId") REFERENCES "api_keys" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
