@@ -12,6 +12,14 @@ import {
   type EvalFlags,
   type SampleFlags,
 } from './commands/generate.js';
+import {
+  feedbackCommand,
+  listDetectorsCommand,
+  promoteDetectorCommand,
+  trainPendingCommand,
+  type FeedbackFlags,
+  type PromoteFlags,
+} from './commands/detectors.js';
 import { cancelRunCommand, listRunsCommand, resumeRunCommand } from './commands/runs.js';
 import { trainCommand, type TrainFlags } from './commands/train.js';
 import { runWorkerCommand } from './commands/worker.js';
@@ -126,6 +134,42 @@ program
   .description('re-queue a cancelled or failed run; it continues from its last checkpoint')
   .action((id: string, _options: unknown, cmd: Command) =>
     resumeRunCommand(id, cmd.optsWithGlobals()),
+  );
+
+const detector = program
+  .command('detector')
+  .description('synthetic-image detectors promoted from runs (list, promote, train-pending)');
+detector
+  .command('promote <runId>')
+  .description(
+    "request a synthetic-image detector trained against the run's checkpoint; a worker trains, evaluates and activates it",
+  )
+  .option('--step <n>', 'checkpoint step (default: the newest)')
+  .option('--steps <n>', 'detector training steps (default 150)')
+  .option('--train-images <n>', 'real training images from the run dataset (default 10000)')
+  .option('--eval-size <n>', 'held-out real and generated images each (default 1000)')
+  .option('--now', 'train here and wait instead of leaving it to a worker')
+  .action((runId: string, options: PromoteFlags, cmd: Command) =>
+    promoteDetectorCommand(runId, { ...cmd.optsWithGlobals(), ...options }),
+  );
+detector
+  .command('list')
+  .description('detector models with status, active flag and held-out AP / ROC AUC')
+  .action((_options: unknown, cmd: Command) => listDetectorsCommand(cmd.optsWithGlobals()));
+detector
+  .command('train-pending')
+  .description('train every pending promotion request in this process, then exit')
+  .action((_options: unknown, cmd: Command) => trainPendingCommand(cmd.optsWithGlobals()));
+
+program
+  .command('feedback')
+  .description(
+    'moderator decisions become labels: recalibrate policy thresholds, retrain the caption spam model, store both as active',
+  )
+  .option('--dry-run', 'print the before/after table only; store nothing')
+  .option('--min-examples <n>', 'reviewed items a category (or the spam model) needs', '20')
+  .action((options: FeedbackFlags, cmd: Command) =>
+    feedbackCommand({ ...cmd.optsWithGlobals(), ...options }),
   );
 
 async function main(argv: string[]): Promise<number> {

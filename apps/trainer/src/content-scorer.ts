@@ -7,15 +7,26 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { ContentStatus, Db, PolicyAction } from '@ganmod/db';
+import type { ContentStatus, Db, DetectorModel, PolicyAction } from '@ganmod/db';
 import {
+  createAbuseDetector,
+  createExplicitDetector,
   createModerator,
+  createNearDuplicateDetector,
+  createSpamDetector,
+  createSyntheticDetector,
   HashBank,
+  loadSyntheticModel,
+  NaiveBayesSpamModel,
+  parsePolicy,
   type Decision,
+  type Detector,
   type HashBankRow,
   type Moderator,
+  type Policy,
 } from '@ganmod/moderation';
 import type { Logger } from 'pino';
+import { artifactRoot } from './artifacts.js';
 
 /** Hash bank rows whose hashes the moderation pipeline can compare (PDQ). */
 const PDQ_ALGORITHM = 'pdq';
@@ -37,10 +48,24 @@ interface PendingItem {
   version: number;
 }
 
-/** A pipeline kept across polls; rebuilt when the hash bank changes. */
+/** What the pipeline was built from; a change of any part rebuilds it. */
+interface PipelineParts {
+  bankStamp: string;
+  policy: { id: string; config: unknown } | null;
+  spam: DetectorModel | null;
+  synthetic: DetectorModel | null;
+}
+
+/**
+ * A pipeline kept across polls; rebuilt when the hash bank, the active moderation policy or the
+ * active SPAM_TEXT / SYNTHETIC_IMAGE detector model changes (so a promotion or a feedback run
+ * takes effect on the next poll, without restarting the worker).
+ */
 export class ContentScorer {
   private moderator: Moderator | null = null;
-  private bankStamp = '';
+  private stamp = '';
+  /** DetectorModel ids of the loaded models, by detector name (recorded on DetectorScore rows). */
+  private modelIds = new Map<string, string>();
 
   constructor(
     private readonly db: Db,
@@ -49,37 +74,129 @@ export class ContentScorer {
     private readonly log: Logger,
   ) {}
 
-  private async pipeline(): Promise<Moderator> {
+  private async parts(): Promise<PipelineParts> {
     const where = { algorithm: PDQ_ALGORITHM };
-    const [count, newest] = await Promise.all([
+    const activeModel = (kind: 'SPAM_TEXT' | 'SYNTHETIC_IMAGE') =>
+      this.db.detectorModel.findFirst({
+        where: { kind, active: true, status: 'READY' },
+        orderBy: { activatedAt: 'desc' },
+      });
+    const [count, newest, policy, spam, synthetic] = await Promise.all([
       this.db.hashBankEntry.count({ where }),
       this.db.hashBankEntry.findFirst({
         where,
         orderBy: { createdAt: 'desc' },
         select: { id: true },
       }),
+      this.db.moderationPolicy.findFirst({
+        where: { active: true },
+        orderBy: { activatedAt: 'desc' },
+        select: { id: true, config: true },
+      }),
+      activeModel('SPAM_TEXT'),
+      activeModel('SYNTHETIC_IMAGE'),
     ]);
-    const stamp = `${count}:${newest?.id ?? ''}`;
-    if (this.moderator === null || stamp !== this.bankStamp) {
-      const rows = await this.db.hashBankEntry.findMany({
-        where,
-        select: { hash: true, label: true, source: true },
-      });
-      const bank = HashBank.fromRows(
-        rows.map((r): HashBankRow => ({
-          hash: r.hash,
-          label: bankLabel[r.label] ?? r.label.toLowerCase(),
-          source: r.source,
-        })),
-      );
-      this.moderator = createModerator({ bank });
-      this.bankStamp = stamp;
-      this.log.info(
-        { bankEntries: rows.length, policyVersion: this.moderator.policyVersion },
-        'moderation pipeline ready',
-      );
+    return { bankStamp: `${count}:${newest?.id ?? ''}`, policy, spam, synthetic };
+  }
+
+  private async pipeline(): Promise<Moderator> {
+    const parts = await this.parts();
+    const stamp = [
+      parts.bankStamp,
+      parts.policy?.id ?? 'default',
+      parts.spam?.id ?? 'shipped',
+      parts.synthetic?.id ?? 'none',
+    ].join('|');
+    if (this.moderator !== null && stamp === this.stamp) return this.moderator;
+    const rows = await this.db.hashBankEntry.findMany({
+      where: { algorithm: PDQ_ALGORITHM },
+      select: { hash: true, label: true, source: true },
+    });
+    const bank = HashBank.fromRows(
+      rows.map((r): HashBankRow => ({
+        hash: r.hash,
+        label: bankLabel[r.label] ?? r.label.toLowerCase(),
+        source: r.source,
+      })),
+    );
+    const modelIds = new Map<string, string>();
+    const detectors: Detector[] = [
+      createNearDuplicateDetector({ bank }),
+      createExplicitDetector(),
+      createAbuseDetector(),
+      await this.spamDetector(parts.spam, modelIds),
+      ...(await this.syntheticDetector(parts.synthetic, modelIds)),
+    ];
+    let policy: Policy | undefined;
+    if (parts.policy !== null) {
+      try {
+        policy = parsePolicy(parts.policy.config);
+      } catch (err) {
+        // A stored policy that no longer validates must not stop scoring: fall back, loudly.
+        this.log.error(
+          { policyId: parts.policy.id, err: (err as Error).message },
+          'active moderation policy is invalid; using the default policy',
+        );
+      }
     }
+    this.moderator = createModerator({ ...(policy ? { policy } : {}), detectors });
+    this.modelIds = modelIds;
+    this.stamp = stamp;
+    this.log.info(
+      {
+        bankEntries: rows.length,
+        policyVersion: this.moderator.policyVersion,
+        spamModel: parts.spam?.id ?? 'shipped',
+        syntheticModel: modelIds.get('synthetic-image') ?? 'none',
+      },
+      'moderation pipeline ready',
+    );
     return this.moderator;
+  }
+
+  private modelPath(model: DetectorModel): string {
+    return resolve(artifactRoot(this.dataDir), model.path);
+  }
+
+  /** The shipped spam model, or the active retrained one (falling back when its file is bad). */
+  private async spamDetector(
+    model: DetectorModel | null,
+    modelIds: Map<string, string>,
+  ): Promise<Detector> {
+    if (model === null) return createSpamDetector();
+    try {
+      const json: unknown = JSON.parse(await readFile(this.modelPath(model), 'utf8'));
+      modelIds.set('caption-spam', model.id);
+      return createSpamDetector({
+        classifier: NaiveBayesSpamModel.fromJSON(json),
+        classifierName: `retrained:${model.id}`,
+      });
+    } catch (err) {
+      this.log.error(
+        { detectorModelId: model.id, err: (err as Error).message },
+        'active spam model cannot be loaded; using the shipped one',
+      );
+      return createSpamDetector();
+    }
+  }
+
+  /** The active synthetic-image detector, if one is promoted and loads. */
+  private async syntheticDetector(
+    model: DetectorModel | null,
+    modelIds: Map<string, string>,
+  ): Promise<Detector[]> {
+    if (model === null) return [];
+    try {
+      const loaded = await loadSyntheticModel(this.modelPath(model));
+      modelIds.set('synthetic-image', model.id);
+      return [createSyntheticDetector(loaded)];
+    } catch (err) {
+      this.log.error(
+        { detectorModelId: model.id, err: (err as Error).message },
+        'active synthetic-image detector cannot be loaded; scoring without it',
+      );
+      return [];
+    }
   }
 
   /** Scores up to `limit` of the oldest PENDING items; returns how many verdicts it recorded. */
@@ -138,10 +255,11 @@ export class ContentScorer {
           reason: r.reason,
           details: JSON.parse(JSON.stringify(r.details)) as object,
         };
+        const detectorModelId = this.modelIds.get(r.detector) ?? null;
         await tx.detectorScore.upsert({
           where: { itemId_detector: { itemId: item.id, detector: r.detector } },
-          create: { itemId: item.id, detector: r.detector, ...data },
-          update: data,
+          create: { itemId: item.id, detector: r.detector, ...data, detectorModelId },
+          update: { ...data, detectorModelId },
         });
       }
       const top = decision.reasons[0];

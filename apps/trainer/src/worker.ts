@@ -1,5 +1,6 @@
 /**
- * The worker loop: re-queue runs whose worker died, claim the oldest queued run, train it, repeat.
+ * The worker loop: re-queue runs whose worker died, train a pending detector promotion if there is
+ * one, else claim the oldest queued run and train it, repeat.
  * SIGINT/SIGTERM: the current run finishes its step, checkpoints and goes back to the queue; a
  * second signal exits at once.
  */
@@ -8,6 +9,7 @@ import type { Db } from '@ganmod/db';
 import type { Logger } from 'pino';
 import type { ArtifactStore } from './artifacts.js';
 import type { ContentScorer } from './content-scorer.js';
+import { trainNextDetectorRequest } from './detector-training.js';
 import { executeRun, type ExecuteResult } from './executor.js';
 import { claimNextRun, requeueStaleRuns } from './queue.js';
 
@@ -93,6 +95,9 @@ async function trainRuns(options: WorkerOptions): Promise<ExecuteResult[]> {
     const requeued = await requeueStaleRuns(db, staleAfterMs);
     if (requeued.length > 0)
       log.warn({ runIds: requeued }, 're-queued runs whose worker stopped heart-beating');
+    // Detector promotions (minutes of CPU) go before new runs: someone is waiting on the Models page.
+    const detector = await trainNextDetectorRequest(db, store, workerId, log);
+    if (detector !== null) continue;
     const run = await claimNextRun(db, workerId);
     if (run === null) {
       if (options.once) break;
