@@ -1,13 +1,19 @@
 /**
- * `node dist/bench/kernels.js [--repeat N]`: CPU ms per call of the project's wasm kernels vs the stock
- * ones at the DCGAN's shapes (batch 64) and prints one JSON line per case. Stock
+ * `node dist/bench/kernels.js [--repeat N]`: CPU ms per call of the native kernels (OpenBLAS,
+ * `--threads N`, default 1), the project's wasm kernels and the stock ones at the DCGAN's shapes (batch 64),
+ * with the native kernels' GFLOP/s; one JSON line per case. Stock
  * Conv2DBackpropFilter does not exist on wasm; its "stock" figure is the cpu backend's only when
  * `--cpu-filter` is given (it takes minutes).
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import type { NamedAttrMap } from '@tensorflow/tfjs';
-import { initBackend, registerWasmKernels, restoreStockWasmKernels } from '../backend/index.js';
+import {
+  initBackend,
+  loadNativeAddon,
+  registerWasmKernels,
+  restoreStockWasmKernels,
+} from '../backend/index.js';
 import { median, round2 } from './stats.js';
 
 interface Case {
@@ -137,20 +143,63 @@ function timeKernel(c: Case, repeat: number): number {
   return round2(median(times));
 }
 
+/** Multiply-adds of a case: the convolution's (forward or either gradient) or the matmul's. */
+function multiplyAdds(c: Case): number {
+  const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
+  if (c.kernel === 'BatchMatMul') {
+    const a = c.inputs.a!;
+    const b = c.inputs.b!;
+    const { transposeA } = c.attrs as { transposeA: boolean };
+    const k = transposeA ? a[a.length - 2]! : a[a.length - 1]!;
+    return (size(a) / k) * size(b.slice(-2)) * (size(b) / size(b.slice(-2)) || 1);
+  }
+  // Output pixels x filter size: [N, Ho, Wo] x [kh, kw, Ci, Co].
+  const filter = c.inputs.filter ?? (c.attrs as { filterShape: number[] }).filterShape;
+  const small = c.kernel === 'Conv2DBackpropFilter' ? c.inputs.dy! : undefined;
+  const out =
+    c.kernel === 'Conv2D'
+      ? (() => {
+          const x = c.inputs.x!;
+          const s = (c.attrs as { strides: number }).strides;
+          return [x[0]!, Math.ceil(x[1]! / s), Math.ceil(x[2]! / s)];
+        })()
+      : (small ?? c.inputs.dy!).slice(0, 3);
+  return size(out) * size(filter);
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { repeat: { type: 'string', default: '5' } } });
+  const { values } = parseArgs({
+    options: {
+      repeat: { type: 'string', default: '5' },
+      threads: { type: 'string', default: '1' },
+    },
+  });
   const repeat = Number(values.repeat);
-  await initBackend({ backend: 'wasm' });
+  const backend = await initBackend({ backend: 'wasm' });
+  const native = backend.nativeKernels?.active === true ? loadNativeAddon().module : undefined;
+  const threads = native?.setThreads(Number(values.threads)) ?? 1;
   for (const c of CASES) {
+    const nativeMs = native === undefined ? null : timeKernel(c, repeat);
+    registerWasmKernels({ native: false });
     const ours = timeKernel(c, repeat);
     let stock: number | null = null;
-    if (c.kernel === 'Conv2DBackpropInput' || c.kernel === 'BatchMatMul') {
+    if (c.kernel === 'Conv2DBackpropInput' || c.kernel === 'BatchMatMul' || c.kernel === 'Conv2D') {
       restoreStockWasmKernels([c.kernel]);
       stock = timeKernel(c, Math.min(repeat, 3));
-      registerWasmKernels();
     }
+    registerWasmKernels();
+    const gflop = (2 * multiplyAdds(c)) / 1e9;
     process.stdout.write(
-      `${JSON.stringify({ case: c.name, kernel: c.kernel, ms_gan_core: ours, ms_stock_wasm: stock })}\n`,
+      `${JSON.stringify({
+        case: c.name,
+        kernel: c.kernel,
+        gflop: round2(gflop),
+        native_threads: threads,
+        ms_native: nativeMs,
+        native_gflops: nativeMs === null ? null : round2(gflop / (nativeMs / 1000)),
+        ms_gan_core_wasm: ours,
+        ms_stock_wasm: stock,
+      })}\n`,
     );
   }
 }

@@ -3,8 +3,10 @@
  * like shared/bench/torch_reference.py's, so the two can be compared side by side.
  *
  *   node dist/bench/train.js --model mlp|dcgan --batch N --steps N --warmup N
- *        [--backend tensorflow|wasm|cpu] [--workers N] [--profile] [--stock-kernels]
+ *        [--backend tensorflow|wasm|cpu] [--threads N] [--workers N] [--profile] [--stock-kernels]
  *
+ * --threads N is the thread budget (default: the machine's cores): with the native kernels,
+ * OpenBLAS gets N / workers threads per replica; without them each wasm replica has one.
  * --workers N trains N data-parallel replicas in worker threads (batch / N each, gradients
  * averaged exactly): the wasm backend is single-threaded in Node, this is how it uses N cores.
  * --profile adds a per-kernel breakdown of one extra step ("profile_ms"); --stock-kernels
@@ -13,9 +15,12 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
+import { availableParallelism } from 'node:os';
 import {
   initBackend,
+  loadNativeAddon,
   parseBackendName,
+  registerWasmKernels,
   restoreStockWasmKernels,
   WASM_KERNEL_NAMES,
 } from '../backend/index.js';
@@ -41,6 +46,7 @@ async function main(): Promise<void> {
       steps: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '2' },
       workers: { type: 'string', default: '1' },
+      threads: { type: 'string', default: String(availableParallelism()) },
       backend: { type: 'string' },
       profile: { type: 'boolean', default: false },
       'stock-kernels': { type: 'boolean', default: false },
@@ -54,12 +60,24 @@ async function main(): Promise<void> {
   const steps = positiveInt('steps', values.steps, 1);
   const warmup = positiveInt('warmup', values.warmup, 0);
   const workers = positiveInt('workers', values.workers, 1);
+  const threadBudget = positiveInt('threads', values.threads, 1);
   if (workers > 1 && values.profile) throw new Error('--profile works with --workers 1 only');
   const backend = await initBackend(
     values.backend === undefined ? {} : { backend: parseBackendName(values.backend, '--backend') },
   );
-  if (values['stock-kernels'] && backend.name === 'wasm') {
+  let kernels = backend.name !== 'wasm' ? 'n/a' : 'gan-core';
+  let threadsPerWorker = backend.threads;
+  if (backend.name === 'wasm' && values['stock-kernels']) {
+    registerWasmKernels({ native: false });
     restoreStockWasmKernels(WASM_KERNEL_NAMES.filter((k) => k !== 'Conv2DBackpropFilter'));
+    kernels = 'stock';
+    threadsPerWorker = 1;
+  } else if (backend.nativeKernels?.active === true) {
+    // OpenBLAS's thread count is process-wide: the replicas' threads share the budget.
+    threadsPerWorker = loadNativeAddon().module!.setThreads(
+      Math.max(1, Math.floor(threadBudget / workers)),
+    );
+    kernels = 'gan-core+native';
   }
 
   let step: () => Promise<StepLosses> | StepLosses;
@@ -104,10 +122,10 @@ async function main(): Promise<void> {
     impl: `tfjs-${tf.version.tfjs}`,
     model,
     batch,
-    threads: backend.threads * workers,
+    threads: threadsPerWorker * workers,
     workers,
     backend: backend.name,
-    kernels: backend.name !== 'wasm' ? 'n/a' : values['stock-kernels'] ? 'stock' : 'gan-core',
+    kernels,
     steps,
     ms_per_step_median: round2(median(times)),
     ms_per_step_min: round2(Math.min(...times)),
