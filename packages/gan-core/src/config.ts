@@ -24,9 +24,15 @@ function positive(field: string, max: number) {
     .max(max, { error: range });
 }
 
-/** The three generator/discriminator families. */
-export const modelKinds = ['mlp', 'dcgan', 'cdcgan'] as const;
+/**
+ * The generator/discriminator families: three for images, and `toy-mlp` for the 2-D point
+ * datasets (ring8, grid25) that measure mode collapse.
+ */
+export const modelKinds = ['mlp', 'dcgan', 'cdcgan', 'toy-mlp'] as const;
 export type ModelKind = (typeof modelKinds)[number];
+
+/** Dataset kinds whose samples are 2-D points: they train with model `toy-mlp` only. */
+export const pointDatasetKinds = ['ring8', 'grid25'] as const;
 
 /** Adversarial objectives. */
 export const lossKinds = ['bce', 'hinge', 'wgan-gp'] as const;
@@ -114,6 +120,28 @@ export const trainConfigSchema = z
         code: 'custom',
         path: ['labelSmoothing'],
         message: `labelSmoothing applies to the bce loss only (loss is ${c.loss})`,
+      });
+    }
+    const points = (pointDatasetKinds as readonly string[]).includes(c.dataset.kind);
+    if (points && c.model !== 'toy-mlp') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['model'],
+        message: `dataset ${c.dataset.kind} holds 2-D points: it trains with model toy-mlp (${c.model} builds images)`,
+      });
+    }
+    if (!points && c.model === 'toy-mlp') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['model'],
+        message: `model toy-mlp trains on 2-D point datasets (${pointDatasetKinds.join(', ')}), not ${c.dataset.kind}`,
+      });
+    }
+    if (c.model === 'toy-mlp' && c.diffAugment.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['diffAugment'],
+        message: `diffAugment augments images; model toy-mlp trains on points (use 'none')`,
       });
     }
   });

@@ -44,8 +44,8 @@ export interface CheckpointManifest {
   step: number;
   createdAt: string;
   config: TrainConfig;
-  /** The dataset shape and class count the models were built for. */
-  imageShape: [number, number, number];
+  /** The sample shape (`[h, w, c]`, or `[2]` for toy points) and class count the models were built for. */
+  imageShape: [number, number, number] | [number];
   numClasses: number;
   rng: RngState;
   groups: Record<WeightGroup, GroupEntry>;
@@ -62,7 +62,8 @@ export interface StoredTensor {
 export interface CheckpointData {
   step: number;
   config: TrainConfig;
-  imageShape: [number, number, number];
+  /** `[h, w, c]` for images, `[2]` for toy points. */
+  imageShape: [number, number, number] | [number];
   /** 0 for unconditional models. */
   numClasses: number;
   rng: RngState;

@@ -69,7 +69,7 @@ function parseManifest(text: string, dir: string): CheckpointManifest {
     !isObject(raw['rng']) ||
     !isObject(groups) ||
     !Array.isArray(shape) ||
-    shape.length !== 3 ||
+    (shape.length !== 3 && shape.length !== 1) ||
     !Number.isInteger(raw['numClasses'])
   ) {
     throw new CheckpointError(

@@ -20,10 +20,10 @@ export interface GeneratorMetadata {
   latentDim: number;
   /** 0 for unconditional generators; conditional ones take a one-hot label as their second input. */
   numClasses: number;
-  /** `[height, width, channels]` of the generated images. */
+  /** `[height, width, channels]` of the generated images; `[2]` for a point generator (toy-mlp). */
   imageShape: number[];
-  /** Output range of the pixels. */
-  range: [-1, 1];
+  /** Output range of the pixels; null for a point generator, whose linear output is unbounded. */
+  range: [-1, 1] | null;
   /** sha256 of the weights file, checked by {@link loadGenerator}. */
   weightsSha256: string;
   [key: string]: unknown;
@@ -85,7 +85,7 @@ export async function exportGenerator(
         latentDim,
         numClasses,
         imageShape: outShape as number[],
-        range: [-1, 1],
+        range: outShape.length === 1 ? null : [-1, 1],
         weightsSha256: createHash('sha256').update(weights).digest('hex'),
       };
       const modelJson = {

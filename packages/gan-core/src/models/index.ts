@@ -9,18 +9,23 @@ import { fixedSeedSource, type SeedSource } from './seeded-dropout.js';
 import {
   checkImageShape,
   checkLatentAndClasses,
+  checkPointShape,
   ModelShapeError,
+  type DataShape,
   type ImageShape,
 } from './shapes.js';
+import { buildToyDiscriminator, buildToyGenerator } from './toy.js';
 
 export * from './cdcgan.js';
 export * from './dcgan.js';
 export * from './mlp.js';
 export { SeededDropout, fixedSeedSource, type SeedSource } from './seeded-dropout.js';
 export * from './shapes.js';
+export * from './toy.js';
 
 export interface BuildGanOptions {
-  shape: ImageShape;
+  /** Image shape `[h, w, c]` for mlp/dcgan/cdcgan; point shape `[2]` for toy-mlp. */
+  shape: DataShape;
   latentDim: number;
   /** Required (>= 2) for `cdcgan`, ignored otherwise. */
   numClasses?: number;
@@ -36,15 +41,28 @@ export interface GanModels {
   numClasses: number;
 }
 
+/**
+ * Checks that `shape` suits `kind` (points `[2]` for toy-mlp, a supported image shape otherwise)
+ * and returns it typed for the image builders.
+ */
+function checkShapeFor(kind: ModelKind, shape: DataShape): ImageShape {
+  if (kind === 'toy-mlp') checkPointShape(shape);
+  else checkImageShape(shape);
+  // Only read by the image builders, for which checkImageShape has accepted it.
+  return shape as ImageShape;
+}
+
 /** Builds only the generator of `kind` (e.g. the EMA copy, or to load exported weights into). */
 export function buildGenerator(
   kind: ModelKind,
   options: Omit<BuildGanOptions, 'seeds'>,
 ): tf.LayersModel {
-  const { shape, latentDim } = options;
-  checkImageShape(shape);
+  const { latentDim } = options;
+  const shape = checkShapeFor(kind, options.shape);
   checkLatentAndClasses(latentDim);
   switch (kind) {
+    case 'toy-mlp':
+      return buildToyGenerator({ shape: options.shape, latentDim });
     case 'mlp':
       return buildMlpGenerator({ shape, latentDim });
     case 'dcgan':
@@ -65,13 +83,22 @@ function requireClasses(numClasses: number | undefined): number {
   return numClasses;
 }
 
-/** Builds the generator and discriminator of `kind` sized for `shape`. */
+/**
+ * Builds the generator and discriminator of `kind` sized for `shape`.
+ * @throws ModelShapeError when the shape does not suit the kind (e.g. points for dcgan).
+ */
 export function buildGan(kind: ModelKind, options: BuildGanOptions): GanModels {
-  const { shape, latentDim } = options;
-  checkImageShape(shape);
+  const { latentDim } = options;
+  const shape = checkShapeFor(kind, options.shape);
   checkLatentAndClasses(latentDim);
   const seeds = options.seeds ?? fixedSeedSource();
   switch (kind) {
+    case 'toy-mlp':
+      return {
+        generator: buildToyGenerator({ shape: options.shape, latentDim }),
+        discriminator: buildToyDiscriminator({ shape: options.shape }),
+        numClasses: 0,
+      };
     case 'mlp':
       return {
         generator: buildMlpGenerator({ shape, latentDim }),

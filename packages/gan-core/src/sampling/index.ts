@@ -1,2 +1,3 @@
 export * from './grid.js';
 export * from './sample.js';
+export * from './scatter.js';

@@ -37,12 +37,22 @@ export function oneHotLabels(labels: ArrayLike<number>, numClasses: number): tf.
   return tf.tensor2d(data, [labels.length, numClasses]);
 }
 
+/** True for a generator of 2-D points (model toy-mlp): its output is `[batch, dims]`, not an image. */
+export function isPointGenerator(generator: tf.LayersModel): boolean {
+  return generator.outputs[0]?.shape.length === 2;
+}
+
 /** Runs a generator in inference mode (BatchNorm uses its moving statistics). */
 export function generate(
   generator: tf.LayersModel,
   z: tf.Tensor2D,
   labels?: ArrayLike<number>,
 ): tf.Tensor4D {
+  if (isPointGenerator(generator)) {
+    throw new Error(
+      `${generator.name} generates 2-D points, not images: use generatePoints / samplePoints`,
+    );
+  }
   const { numClasses } = generatorSignature(generator);
   return tf.tidy(() => {
     if (numClasses === 0) return generator.apply(z, { training: false }) as tf.Tensor4D;
@@ -77,6 +87,26 @@ export function sample(generator: tf.LayersModel, { n, seed, label }: SampleOpti
   }
   return tf.tidy(() =>
     generate(generator, tf.randomNormal([n, latentDim], 0, 1, 'float32', seed), labels),
+  );
+}
+
+/** Runs a point generator (model toy-mlp) on latents `z`: points `[n, 2]` in native coordinates. */
+export function generatePoints(generator: tf.LayersModel, z: tf.Tensor2D): tf.Tensor2D {
+  if (!isPointGenerator(generator)) {
+    throw new Error(`${generator.name} generates images, not points: use generate / sample`);
+  }
+  return tf.tidy(() => generator.apply(z, { training: false }) as tf.Tensor2D);
+}
+
+/** Draws `n` points `[n, 2]` from a point generator with latent `seed`; the caller disposes the result. */
+export function samplePoints(
+  generator: tf.LayersModel,
+  { n, seed }: Pick<SampleOptions, 'n' | 'seed'>,
+): tf.Tensor2D {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`n must be a positive integer, got ${n}`);
+  const { latentDim } = generatorSignature(generator);
+  return tf.tidy(() =>
+    generatePoints(generator, tf.randomNormal([n, latentDim], 0, 1, 'float32', seed)),
   );
 }
 

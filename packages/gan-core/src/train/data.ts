@@ -1,5 +1,6 @@
 /**
- * What the trainer needs from an image set, and an in-memory implementation with seeded shuffling.
+ * What the trainer needs from an image set or a 2-D point set, and in-memory implementations with
+ * seeded shuffling.
  * Batch `i` is a pure function of (seed, i, batch size), so a resumed run reads exactly the batches
  * the uninterrupted run would have read, with no data-loader state to checkpoint.
  */
@@ -7,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { shuffledIndices, type Dataset } from '@ganmod/datasets';
 
-import { ModelShapeError, type ImageShape } from '../models/shapes.js';
+import { ModelShapeError, type ImageShape, type PointShape } from '../models/shapes.js';
 import { CounterRng } from './prng.js';
 
 /** One batch: images NHWC in [-1, 1] and, for labelled sets, integer class ids. */
@@ -26,6 +27,32 @@ export interface TrainingImages {
   readonly numClasses: number;
   /** The `index`-th batch of `batchSize` images in this source's seeded order. The caller disposes `images`. */
   batch(index: number, batchSize: number): ImageBatch;
+}
+
+/** One batch of points `[n, dims]` in their native coordinates, with their mode labels if known. */
+export interface PointBatch {
+  points: tf.Tensor2D;
+  labels: Int32Array | null;
+}
+
+/** A source of training points (toy 2-D datasets) in a reproducible order. */
+export interface TrainingPoints {
+  /** `[dims]` of every point: `[2]`. */
+  readonly shape: PointShape;
+  /** Number of points. */
+  readonly size: number;
+  /** Number of mixture modes the labels index; 0 when unlabelled. Toy models ignore labels. */
+  readonly numClasses: number;
+  /** The `index`-th batch of `batchSize` points in this source's seeded order. The caller disposes `points`. */
+  batch(index: number, batchSize: number): PointBatch;
+}
+
+/** What `train()` reads batches from: images for the image models, points for `toy-mlp`. */
+export type TrainingData = TrainingImages | TrainingPoints;
+
+/** True when `data` yields points (`shape` `[dims]`) rather than images. */
+export function isTrainingPoints(data: TrainingData): data is TrainingPoints {
+  return data.shape.length === 1;
 }
 
 export interface InMemoryImagesOptions {
@@ -57,10 +84,75 @@ export function inMemoryImages(options: InMemoryImagesOptions): TrainingImages {
       `pixels has ${pixels.length} values, not a positive multiple of one ${shape.join('x')} image (${imageSize})`,
     );
   }
-  const size = pixels.length / imageSize;
+  const source = inMemorySamples(options, imageSize);
+  return {
+    shape,
+    size: source.size,
+    numClasses: source.numClasses,
+    batch(index, batchSize) {
+      const { data, labels } = source.batch(index, batchSize);
+      return { images: tf.tensor4d(data, [batchSize, ...shape]), labels };
+    },
+  };
+}
+
+export interface InMemoryPointsOptions {
+  /** Coordinates of all points, `x, y` pairs back to back, used as they are (no rescaling). */
+  points: Float32Array;
+  /** Defaults to `[2]`. */
+  shape?: PointShape;
+  /** Mode index of each point (a toy mixture's labels). */
+  labels?: ArrayLike<number>;
+  /** Defaults to max(label) + 1 when labels are given. */
+  numClasses?: number;
+  /** Seed of the shuffling, as for {@link inMemoryImages}. */
+  seed?: number;
+}
+
+/** Wraps points held in memory; each epoch is a fresh seeded permutation, batches may span epochs. */
+export function inMemoryPoints(options: InMemoryPointsOptions): TrainingPoints {
+  const shape = options.shape ?? ([2] as const);
+  const [dims] = shape;
+  if (!Number.isInteger(dims) || dims < 1) {
+    throw new RangeError(`a point shape is [dims] with dims >= 1, got [${shape.join(', ')}]`);
+  }
+  const { points } = options;
+  if (points.length === 0 || points.length % dims !== 0) {
+    throw new RangeError(
+      `points has ${points.length} values, not a positive multiple of one ${dims}-D point`,
+    );
+  }
+  const source = inMemorySamples({ ...options, pixels: points }, dims);
+  return {
+    shape,
+    size: source.size,
+    numClasses: source.numClasses,
+    batch(index, batchSize) {
+      const { data, labels } = source.batch(index, batchSize);
+      return { points: tf.tensor2d(data, [batchSize, dims]), labels };
+    },
+  };
+}
+
+/** The shuffled, epoch-spanning batch order shared by images and points, on flat float data. */
+function inMemorySamples(
+  options: {
+    pixels: Uint8Array | Float32Array;
+    labels?: ArrayLike<number>;
+    numClasses?: number;
+    seed?: number;
+  },
+  sampleSize: number,
+): {
+  size: number;
+  numClasses: number;
+  batch(index: number, batchSize: number): { data: Float32Array; labels: Int32Array | null };
+} {
+  const { pixels } = options;
+  const size = pixels.length / sampleSize;
   const labels = options.labels === undefined ? null : Int32Array.from(options.labels);
   if (labels !== null && labels.length !== size) {
-    throw new RangeError(`labels has ${labels.length} entries for ${size} images`);
+    throw new RangeError(`labels has ${labels.length} entries for ${size} samples`);
   }
   let numClasses = options.numClasses ?? 0;
   if (labels !== null) {
@@ -82,7 +174,6 @@ export function inMemoryImages(options: InMemoryImagesOptions): TrainingImages {
   };
 
   return {
-    shape,
     size,
     numClasses,
     batch(index, batchSize) {
@@ -90,17 +181,17 @@ export function inMemoryImages(options: InMemoryImagesOptions): TrainingImages {
         throw new RangeError(`batch index must be >= 0, got ${index}`);
       if (!Number.isInteger(batchSize) || batchSize < 1)
         throw new RangeError(`batchSize must be >= 1, got ${batchSize}`);
-      const data = new Float32Array(batchSize * imageSize);
+      const data = new Float32Array(batchSize * sampleSize);
       const batchLabels = labels === null ? null : new Int32Array(batchSize);
       for (let k = 0; k < batchSize; k++) {
         const position = index * batchSize + k;
-        const image = orderOf(Math.floor(position / size))[position % size] as number;
-        const start = image * imageSize;
-        for (let p = 0; p < imageSize; p++)
-          data[k * imageSize + p] = scale(pixels[start + p] as number);
-        if (batchLabels !== null && labels !== null) batchLabels[k] = labels[image] as number;
+        const sample = orderOf(Math.floor(position / size))[position % size] as number;
+        const start = sample * sampleSize;
+        for (let p = 0; p < sampleSize; p++)
+          data[k * sampleSize + p] = scale(pixels[start + p] as number);
+        if (batchLabels !== null && labels !== null) batchLabels[k] = labels[sample] as number;
       }
-      return { images: tf.tensor4d(data, [batchSize, ...shape]), labels: batchLabels };
+      return { data, labels: batchLabels };
     },
   };
 }
@@ -113,12 +204,32 @@ export function trainingImagesFromDataset(dataset: Dataset, seed: number): Train
   const [h, w, c] = dataset.shape;
   if (dataset.shape.length !== 3 || h === undefined || w === undefined || c === undefined) {
     throw new ModelShapeError(
-      `${dataset.name} holds samples of shape [${dataset.shape.join(', ')}], not images: GANs here train on images`,
+      `${dataset.name} holds samples of shape [${dataset.shape.join(', ')}], not images: use trainingDataFromDataset, which also takes 2-D point sets`,
     );
   }
   return inMemoryImages({
     pixels: dataset.data,
     shape: [h, w, c],
+    ...(dataset.classNames.length > 0
+      ? { labels: dataset.labels, numClasses: dataset.classNames.length }
+      : {}),
+    seed,
+  });
+}
+
+/**
+ * Adapts any `@ganmod/datasets` dataset for training, shuffled with `seed` (use the run's config
+ * seed): images (`[h, w, c]`) as for {@link trainingImagesFromDataset}, and 2-D point sets such as
+ * the toy mixtures (`[2]`, native coordinates, mode labels kept) for model `toy-mlp`.
+ */
+export function trainingDataFromDataset(dataset: Dataset, seed: number): TrainingData {
+  const [dims] = dataset.shape;
+  if (dataset.shape.length !== 1 || dims === undefined) {
+    return trainingImagesFromDataset(dataset, seed);
+  }
+  return inMemoryPoints({
+    points: dataset.data,
+    shape: [dims],
     ...(dataset.classNames.length > 0
       ? { labels: dataset.labels, numClasses: dataset.classNames.length }
       : {}),

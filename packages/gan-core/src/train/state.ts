@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CheckpointError, type CheckpointData, type StoredTensor } from '../checkpoint/format.js';
 import type { TrainConfig } from '../config.js';
 import { buildGan, buildGenerator } from '../models/index.js';
-import type { ImageShape } from '../models/shapes.js';
+import type { DataShape } from '../models/shapes.js';
 import { GeneratorEma } from './ema.js';
 import { CounterRng } from './prng.js';
 import { adam as fusedAdam } from './adam.js';
@@ -27,14 +27,14 @@ export interface TrainingState {
   step: number;
   /** 0 for unconditional models. */
   readonly numClasses: number;
-  /** The dataset's image shape the models were built for. */
-  readonly imageShape: ImageShape;
+  /** The shape of one sample the models were built for: `[h, w, c]`, or `[2]` for toy points. */
+  readonly imageShape: DataShape;
 }
 
 /** Builds fresh models and optimizers for `config` and a dataset of `shape` with `numClasses` classes. */
 export function createTrainingState(
   config: TrainConfig,
-  shape: ImageShape,
+  shape: DataShape,
   numClasses: number,
 ): TrainingState {
   const state: { rng: CounterRng } = { rng: new CounterRng(config.seed) };

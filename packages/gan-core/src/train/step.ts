@@ -9,7 +9,7 @@ import { discriminatorLoss, generatorLoss } from '../losses/adversarial.js';
 import { diffAugment } from '../losses/diffaugment.js';
 import { gradientPenalty, r1Penalty } from '../losses/penalties.js';
 import { oneHotLabels } from '../sampling/sample.js';
-import type { TrainingImages } from './data.js';
+import { isTrainingPoints, type TrainingData } from './data.js';
 import { trainableVariables, type TrainingState } from './state.js';
 
 /** Loss values of one step: `d` includes penalties; `gp` / `r1` are reported when enabled. */
@@ -43,8 +43,22 @@ function applyGradients(
   );
 }
 
+/** Batch `index` of `data` as one tensor (images NHWC, or points `[n, 2]`) and its labels. */
+function realBatch(
+  data: TrainingData,
+  index: number,
+  batchSize: number,
+): { real: tf.Tensor; labels: Int32Array | null } {
+  if (isTrainingPoints(data)) {
+    const { points, labels } = data.batch(index, batchSize);
+    return { real: points, labels };
+  }
+  const { images, labels } = data.batch(index, batchSize);
+  return { real: images, labels };
+}
+
 /** Runs one step on `state`, reading batches `state.step * dSteps + k` of `data`, and returns its losses. */
-export function trainStep(state: TrainingState, data: TrainingImages): StepLosses {
+export function trainStep(state: TrainingState, data: TrainingData): StepLosses {
   const { config, generator, discriminator, numClasses } = state;
   const batchSize = config.batchSize;
   const random = (): number => state.rng.nextFloat();
@@ -60,25 +74,26 @@ export function trainStep(state: TrainingState, data: TrainingImages): StepLosse
       : null;
   const noise = (): tf.Tensor2D =>
     tf.randomNormal([batchSize, config.latentDim], 0, 1, 'float32', state.rng.nextSeed());
-  const critic = (labels: tf.Tensor2D | null) => (x: tf.Tensor4D) =>
-    discriminator.apply(withLabels(diffAugment(x, config.diffAugment, random), labels), {
-      training: true,
-    }) as tf.Tensor;
+  // DiffAugment transforms images; point batches (toy-mlp, whose config refuses it) pass through.
+  const augment = (x: tf.Tensor): tf.Tensor =>
+    x.rank === 4 ? diffAugment(x as tf.Tensor4D, config.diffAugment, random) : x;
+  const critic = (labels: tf.Tensor2D | null) => (x: tf.Tensor) =>
+    discriminator.apply(withLabels(augment(x), labels), { training: true }) as tf.Tensor;
 
   const dTotals = { d: 0, gp: 0, r1: 0 };
   for (let k = 0; k < config.dSteps; k++) {
     const values = tf.tidy(() => {
-      const batch = data.batch(state.step * config.dSteps + k, batchSize);
+      const batch = realBatch(data, state.step * config.dSteps + k, batchSize);
       if (conditional && batch.labels === null)
         throw new Error('a conditional model needs a labelled dataset');
       const realLabels =
         conditional && batch.labels !== null ? oneHotLabels(batch.labels, numClasses) : null;
       const labels = fakeLabels();
       // Generated outside the tape: D's update must not reach into G.
-      const fake = generator.apply(withLabels(noise(), labels), { training: true }) as tf.Tensor4D;
+      const fake = generator.apply(withLabels(noise(), labels), { training: true }) as tf.Tensor;
       const parts: tf.Scalar[] = [];
       const { value, grads } = tf.variableGrads(() => {
-        const realLogits = critic(realLabels)(batch.images);
+        const realLogits = critic(realLabels)(batch.real);
         const fakeLogits = critic(labels)(fake);
         let loss = discriminatorLoss(config.loss, realLogits, fakeLogits, {
           labelSmoothing: config.labelSmoothing,
@@ -87,7 +102,7 @@ export function trainStep(state: TrainingState, data: TrainingImages): StepLosse
           // Interpolates pair each real with a fake of a random class; D sees the real's label.
           const gp = gradientPenalty(
             critic(realLabels),
-            batch.images,
+            batch.real,
             fake,
             config.gpWeight,
             state.rng.nextSeed(),
@@ -96,7 +111,7 @@ export function trainStep(state: TrainingState, data: TrainingImages): StepLosse
           loss = tf.add(loss, gp);
         }
         if (config.r1Gamma > 0) {
-          const r1 = r1Penalty(critic(realLabels), batch.images, config.r1Gamma);
+          const r1 = r1Penalty(critic(realLabels), batch.real, config.r1Gamma);
           parts.push(tf.keep(r1));
           loss = tf.add(loss, r1);
         }
@@ -117,7 +132,7 @@ export function trainStep(state: TrainingState, data: TrainingImages): StepLosse
     const labels = fakeLabels();
     const z = noise();
     const { value, grads } = tf.variableGrads(() => {
-      const fake = generator.apply(withLabels(z, labels), { training: true }) as tf.Tensor4D;
+      const fake = generator.apply(withLabels(z, labels), { training: true }) as tf.Tensor;
       return generatorLoss(config.loss, critic(labels)(fake));
     }, gVars);
     applyGradients(state.optimizerG, gVars, grads);

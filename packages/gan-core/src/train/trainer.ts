@@ -7,8 +7,9 @@ import { pruneCheckpoints, writeCheckpoint } from '../checkpoint/write.js';
 import { parseTrainConfig, type TrainConfig, type TrainConfigInput } from '../config.js';
 import { ModelShapeError } from '../models/shapes.js';
 import { gridPng } from '../sampling/grid.js';
-import { generate } from '../sampling/sample.js';
-import { trainingImagesFromDataset } from './data.js';
+import { generate, generatePoints } from '../sampling/sample.js';
+import { scatterPng } from '../sampling/scatter.js';
+import { isTrainingPoints, trainingDataFromDataset, type TrainingData } from './data.js';
 import { CounterRng } from './prng.js';
 import {
   captureState,
@@ -39,14 +40,19 @@ class Throughput {
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** Real points drawn in every scatter plot of a toy run (grey, under the generated ones). */
+const scatterRealPoints = 2000;
+
 /** The fixed latent (and label) inputs of every sample grid of a run. */
 interface SampleInputs {
   z: tf.Tensor2D;
   labels: number[] | undefined;
   cols: number;
+  /** Toy runs: the real points `x, y, ...` of the scatter plot; null for image runs. */
+  realPoints: Float32Array | null;
 }
 
-function sampleInputs(config: TrainConfig, numClasses: number): SampleInputs {
+function sampleInputs(config: TrainConfig, numClasses: number, data: TrainingData): SampleInputs {
   const rng = new CounterRng((config.seed + sampleStreamOffset) >>> 0);
   // Conditional: one row per class, as many columns as fit sampleCount (rounded up).
   const cols =
@@ -56,10 +62,18 @@ function sampleInputs(config: TrainConfig, numClasses: number): SampleInputs {
   const n = numClasses > 0 ? cols * numClasses : config.sampleCount;
   const labels =
     numClasses > 0 ? Array.from({ length: n }, (_, i) => Math.floor(i / cols)) : undefined;
+  let realPoints: Float32Array | null = null;
+  if (isTrainingPoints(data)) {
+    // Batch 0 of the run's own order: a fixed, reproducible reference sample.
+    const { points } = data.batch(0, Math.min(data.size, scatterRealPoints));
+    realPoints = points.dataSync() as Float32Array;
+    points.dispose();
+  }
   return {
     z: tf.randomNormal([n, config.latentDim], 0, 1, 'float32', rng.nextSeed()),
     labels,
     cols,
+    realPoints,
   };
 }
 
@@ -79,7 +93,7 @@ export async function train(
   const dataset =
     'numClasses' in options.dataset
       ? options.dataset
-      : trainingImagesFromDataset(options.dataset, config.seed);
+      : trainingDataFromDataset(options.dataset, config.seed);
   if (config.model === 'cdcgan' && dataset.numClasses < 2) {
     throw new ModelShapeError(
       `model cdcgan needs a labelled dataset with at least 2 classes, got ${dataset.numClasses}`,
@@ -101,7 +115,7 @@ export async function train(
     dataset.shape,
     config.model === 'cdcgan' ? dataset.numClasses : 0,
   );
-  const samples = sampleInputs(config, state.numClasses);
+  const samples = sampleInputs(config, state.numClasses, dataset);
   let lastCheckpoint: string | undefined;
 
   const checkpoint = async (): Promise<void> => {
@@ -166,10 +180,27 @@ async function emitSamples(
   callbacks: TrainOptions['callbacks'],
 ): Promise<void> {
   if (callbacks?.onSamples === undefined) return;
+  if (inputs.realPoints !== null) {
+    // Toy points: a grid of 2-pixel "images" says nothing; a scatter plot shows the modes hit.
+    const points = generatePoints(state.generatorEma, inputs.z);
+    try {
+      await callbacks.onSamples({
+        step: state.step,
+        kind: 'scatter',
+        png: scatterPng(inputs.realPoints, points),
+        images: points,
+        cols: 0,
+      });
+    } finally {
+      points.dispose();
+    }
+    return;
+  }
   const images = generate(state.generatorEma, inputs.z, inputs.labels);
   try {
     await callbacks.onSamples({
       step: state.step,
+      kind: 'grid',
       png: gridPng(images, inputs.cols),
       images,
       cols: inputs.cols,
@@ -198,6 +229,19 @@ async function runEval(state: TrainingState, options: TrainOptions): Promise<voi
           labels,
         );
       }),
+    samplePoints: (n, seed) =>
+      tf.tidy(() =>
+        generatePoints(
+          state.generatorEma,
+          tf.randomNormal(
+            [n, config.latentDim],
+            0,
+            1,
+            'float32',
+            new CounterRng(seed >>> 0).nextSeed(),
+          ),
+        ),
+      ),
   });
   if (metrics) options.logger?.info('eval', { step: state.step, ...metrics });
 }

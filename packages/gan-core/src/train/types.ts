@@ -4,7 +4,7 @@ import type * as tf from '@tensorflow/tfjs';
 
 import type { BackendName } from '../backend/index.js';
 import type { TrainConfig } from '../config.js';
-import type { TrainingImages } from './data.js';
+import type { TrainingData } from './data.js';
 import type { StepLosses } from './step.js';
 
 export interface StepEvent {
@@ -17,11 +17,19 @@ export interface StepEvent {
 
 export interface SamplesEvent {
   step: number;
-  /** The sample grid as PNG bytes (conditional models: one row per class). */
+  /**
+   * `grid` for image models; `scatter` for toy-mlp, whose samples are 2-D points: a scatter plot of
+   * real points (grey) and generated points (coloured).
+   */
+  kind: 'grid' | 'scatter';
+  /** The sample grid (conditional models: one row per class) or the scatter plot, as PNG bytes. */
   png: Uint8Array;
-  /** The images in the grid, `[n, h, w, c]` in [-1, 1]; disposed when the callback returns. */
-  images: tf.Tensor4D;
-  /** Grid columns. */
+  /**
+   * The generated samples shown: images `[n, h, w, c]` in [-1, 1], or points `[n, 2]` in the data's
+   * coordinates for a scatter plot; disposed when the callback returns.
+   */
+  images: tf.Tensor4D | tf.Tensor2D;
+  /** Grid columns; 0 for a scatter plot. */
   cols: number;
 }
 
@@ -36,8 +44,16 @@ export interface EvalContext {
   config: TrainConfig;
   /** The EMA generator in inference mode. Do not dispose it. */
   generator: tf.LayersModel;
-  /** `n` images from the EMA generator with latent `seed` (random classes for conditional models). */
+  /**
+   * `n` images from the EMA generator with latent `seed` (random classes for conditional models).
+   * Throws for toy-mlp runs, whose generator outputs points: use `samplePoints`.
+   */
   sample: (n: number, seed: number) => tf.Tensor4D;
+  /**
+   * `n` points `[n, 2]` from the EMA generator of a toy-mlp run with latent `seed` (e.g. for
+   * `modeCoverage` of @ganmod/datasets). Throws for image models.
+   */
+  samplePoints: (n: number, seed: number) => tf.Tensor2D;
 }
 
 /** Callbacks may be async: the loop awaits them before the next step. */
@@ -59,10 +75,10 @@ export interface TrainLogger {
 
 export interface TrainOptions {
   /**
-   * The images: a {@link TrainingImages} source, or a `@ganmod/datasets` dataset (shuffled with the
-   * config's seed).
+   * The training data: a {@link TrainingData} source (images, or 2-D points for toy-mlp), or a
+   * `@ganmod/datasets` dataset of either kind (shuffled with the config's seed).
    */
-  dataset: TrainingImages | Dataset;
+  dataset: TrainingData | Dataset;
   callbacks?: TrainCallbacks;
   /** Checked after every step: the run stops after the current step with status 'cancelled'. */
   signal?: AbortSignal;
