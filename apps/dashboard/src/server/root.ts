@@ -1,4 +1,5 @@
 import { apiKeysRouter } from './routers/api-keys';
+import { modelsRouter } from './routers/models';
 import { decisionsRouter, queueRouter } from './routers/queue';
 import { runsRouter } from './routers/runs';
 import { systemRouter } from './routers/system';
@@ -13,6 +14,7 @@ export const appRouter = router({
   queue: queueRouter,
   decisions: decisionsRouter,
   runs: runsRouter,
+  models: modelsRouter,
 });
 
 export type AppRouter = typeof appRouter;
