@@ -1,4 +1,5 @@
-// Claims, decisions, optimistic concurrency, the audit log and stats, on a real SQLite database.
+// Claims, decisions, optimistic concurrency, the audit log and stats, on real SQLite and PostgreSQL
+// databases (a throwaway one on the local server).
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '~/lib/roles';
@@ -6,12 +7,12 @@ import type { SessionUser } from '~/server/auth/session';
 import { appRouter } from '~/server/root';
 import { createCallerFactory } from '~/server/trpc';
 import { itemInReview } from './support/items';
-import { createTempDb, type TempDb } from './support/temp-db';
+import { createTempDb, PROVIDERS, type TempDb } from './support/temp-db';
 import { createRoleUsers } from './support/users';
 
 const createCaller = createCallerFactory(appRouter);
 
-describe('review queue', () => {
+describe.each(PROVIDERS)('review queue on %s', (provider) => {
   let t: TempDb;
   let users: Record<Role, SessionUser>;
   let mo: ReturnType<typeof createCaller>;
@@ -19,7 +20,7 @@ describe('review queue', () => {
   let bob: ReturnType<typeof createCaller>;
 
   beforeAll(async () => {
-    t = await createTempDb('queue');
+    t = await createTempDb('queue', provider);
     users = await createRoleUsers(t.db);
     const bobUser = {
       id: 'bob-id',

@@ -7,7 +7,7 @@ import { roles, type Role } from '~/lib/roles';
 import type { SessionUser } from '~/server/auth/session';
 import { appRouter } from '~/server/root';
 import { createCallerFactory, type Meta } from '~/server/trpc';
-import { createTempDb, type TempDb } from './support/temp-db';
+import { createTempDb, PROVIDERS, type TempDb } from './support/temp-db';
 import { createRoleUsers } from './support/users';
 
 const createCaller = createCallerFactory(appRouter);
@@ -32,12 +32,12 @@ async function errorCode(promise: Promise<unknown>): Promise<string | null> {
   }
 }
 
-describe('every tRPC procedure checks the caller and the role', () => {
+describe.each(PROVIDERS)('every tRPC procedure checks the caller and the role (%s)', (provider) => {
   let t: TempDb;
   let users: Record<Role, SessionUser>;
 
   beforeAll(async () => {
-    t = await createTempDb('router');
+    t = await createTempDb('router', provider);
     users = await createRoleUsers(t.db);
   });
   afterAll(async () => t?.cleanup());

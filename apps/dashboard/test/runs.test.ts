@@ -4,18 +4,18 @@ import type { Role } from '~/lib/roles';
 import type { SessionUser } from '~/server/auth/session';
 import { appRouter } from '~/server/root';
 import { createCallerFactory } from '~/server/trpc';
-import { createTempDb, type TempDb } from './support/temp-db';
+import { createTempDb, PROVIDERS, type TempDb } from './support/temp-db';
 import { createRoleUsers } from './support/users';
 
 const createCaller = createCallerFactory(appRouter);
 
-describe('training runs', () => {
+describe.each(PROVIDERS)('training runs on %s', (provider) => {
   let t: TempDb;
   let users: Record<Role, SessionUser>;
   let eve: ReturnType<typeof createCaller>;
 
   beforeAll(async () => {
-    t = await createTempDb('runs');
+    t = await createTempDb('runs', provider);
     users = await createRoleUsers(t.db);
     eve = createCaller({ db: t.db, user: users.ENGINEER });
   });

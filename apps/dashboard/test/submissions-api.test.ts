@@ -1,11 +1,13 @@
 // The platform-facing submission API and the file routes, against the production build.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateApiKey, seed } from '@ganmod/db';
+import { extract } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard, type RunningDashboard } from './server';
 import { samplePng } from './support/png';
+import { awayFromWindowEdge } from './support/rate-window';
 import { signIn, type SignedIn } from './support/session';
 import { submit } from './support/submit';
 import { createTempDb, type TempDb } from './support/temp-db';
@@ -150,6 +152,7 @@ describe('POST /api/v1/submissions and file routes (production build, real SQLit
 
   it('rate-limits per key with 429 and Retry-After', async () => {
     const slow = await createKey(3);
+    await awayFromWindowEdge();
     const codes: number[] = [];
     let retryAfter: string | null = null;
     for (let i = 0; i < 5; i++) {
@@ -213,5 +216,49 @@ describe('POST /api/v1/submissions and file routes (production build, real SQLit
     expect((await engineer.fetch(`/api/artifacts/${absolute.id}`)).status).toBe(404);
     expect((await moderator.fetch(`/api/artifacts/${grid.id}`)).status).toBe(403);
     expect((await fetch(`${dashboard.url}/api/artifacts/${grid.id}`)).status).toBe(401);
+  });
+
+  it('streams a checkpoint directory as a tar of its regular files, never following symlinks', async () => {
+    const run = await t.db.trainingRun.create({
+      data: { name: 'ckpt', config: {}, totalSteps: 4 },
+    });
+    const rel = `runs/${run.id}/checkpoints/step-000000004`;
+    const dir = join(t.dir, 'artifacts', rel);
+    mkdirSync(join(dir, 'extra'), { recursive: true });
+    const files: Record<string, Buffer> = {
+      'manifest.json': Buffer.from('{"step":4}'),
+      'generator.bin': Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7) % 256)),
+      'extra/notes.txt': Buffer.from('nested'),
+    };
+    for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, name), bytes);
+    // A link planted in the checkpoint must not leak the database file into the download.
+    symlinkSync(join(t.dir, 'ganmod.db'), join(dir, 'leak.db'));
+    const checkpoint = await t.db.artifact.create({
+      data: { runId: run.id, step: 4, kind: 'CHECKPOINT', path: rel, bytes: 0 },
+    });
+
+    const res = await engineer.fetch(`/api/artifacts/${checkpoint.id}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/x-tar');
+    const folder = `${run.id}-checkpoint-step-4`;
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="${folder}.tar"`);
+    const entries = new Map<string, Buffer>();
+    const tar = extract();
+    const reading = (async () => {
+      for await (const entry of tar) {
+        const chunks: Buffer[] = [];
+        for await (const chunk of entry) chunks.push(chunk as Buffer);
+        entries.set(entry.header.name, Buffer.concat(chunks));
+      }
+    })();
+    tar.end(Buffer.from(await res.arrayBuffer()));
+    await reading;
+    expect([...entries.keys()].sort()).toEqual(
+      ['extra/notes.txt', 'generator.bin', 'manifest.json'].map((f) => `${folder}/${f}`),
+    );
+    for (const [name, bytes] of Object.entries(files))
+      expect(entries.get(`${folder}/${name}`)?.equals(bytes), name).toBe(true);
+    expect((await moderator.fetch(`/api/artifacts/${checkpoint.id}`)).status).toBe(403);
+    expect((await fetch(`${dashboard.url}/api/artifacts/${checkpoint.id}`)).status).toBe(401);
   });
 });

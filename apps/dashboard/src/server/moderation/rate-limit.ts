@@ -1,37 +1,41 @@
+import type { Db } from '@ganmod/db';
+
+/** Length of one rate-limit window. */
+export const RATE_WINDOW_MS = 60_000;
+
+/** Whether a request may go ahead, and if not, in how many seconds the key's next window opens. */
+export type RateDecision = { ok: true; count: number } | { ok: false; retryAfterSeconds: number };
+
 /**
- * Token bucket per API key: `perMinute` requests a minute, with bursts up to the same number.
- * Kept in process memory: with several dashboard instances each enforces the limit on its own
- * share of traffic (documented in the README).
+ * Counts one request of API key `apiKeyId` in the current one-minute window and decides it:
+ * allowed while the window holds at most `perMinute` requests.
+ *
+ * The counter lives in the database (`api_key_rate_windows`), incremented by one atomic
+ * `INSERT … ON CONFLICT DO UPDATE … RETURNING`, so every dashboard instance (and every
+ * connection) shares one limit: of N simultaneous requests exactly `perMinute` get through, on
+ * SQLite and PostgreSQL alike. Fixed windows are the price of one statement per request: a client
+ * can fit up to 2×`perMinute` requests into 60 s that straddle a window boundary.
  */
-export class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
-
-  /** Takes one token for `key`; when none is left, says how many seconds until one is. */
-  take(
-    key: string,
-    perMinute: number,
-    now = Date.now(),
-  ): { ok: true } | { ok: false; retryAfterSeconds: number } {
-    const rate = perMinute / 60_000;
-    const bucket = this.buckets.get(key) ?? { tokens: perMinute, at: now };
-    bucket.tokens = Math.min(perMinute, bucket.tokens + (now - bucket.at) * rate);
-    bucket.at = now;
-    this.buckets.set(key, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return { ok: true };
-    }
-    return {
-      ok: false,
-      retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / rate / 1000)),
-    };
+export async function takeSubmissionSlot(
+  db: Db,
+  apiKeyId: string,
+  perMinute: number,
+  now: number = Date.now(),
+): Promise<RateDecision> {
+  const windowStart = Math.floor(now / RATE_WINDOW_MS);
+  // Identifiers are quoted: PostgreSQL folds unquoted ones to lower case.
+  const rows = await db.$queryRaw<{ count: number | bigint }[]>`
+    INSERT INTO "api_key_rate_windows" ("apiKeyId", "windowStart", "count")
+    VALUES (${apiKeyId}, ${windowStart}, 1)
+    ON CONFLICT ("apiKeyId", "windowStart")
+    DO UPDATE SET "count" = "api_key_rate_windows"."count" + 1
+    RETURNING "count"`;
+  const count = Number(rows[0]?.count);
+  if (count === 1) {
+    // This request opened the window: the key's earlier windows are of no further use.
+    await db.apiKeyRateWindow.deleteMany({ where: { apiKeyId, windowStart: { lt: windowStart } } });
   }
-}
-
-const globalForLimiter = globalThis as unknown as { ganmodSubmissionLimiter?: RateLimiter };
-
-/** The process-wide limiter for the submission API. */
-export function submissionLimiter(): RateLimiter {
-  globalForLimiter.ganmodSubmissionLimiter ??= new RateLimiter();
-  return globalForLimiter.ganmodSubmissionLimiter;
+  if (count <= perMinute) return { ok: true, count };
+  const msLeft = (windowStart + 1) * RATE_WINDOW_MS - now;
+  return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(msLeft / 1000)) };
 }

@@ -2,7 +2,7 @@ import { after } from 'next/server';
 import { apiKeyFromRequest } from '~/server/auth/api-keys';
 import { getDb } from '~/server/db';
 import { detectImageType } from '~/server/moderation/image-type';
-import { submissionLimiter } from '~/server/moderation/rate-limit';
+import { takeSubmissionSlot } from '~/server/moderation/rate-limit';
 import { submitItem } from '~/server/moderation/submissions';
 
 export const dynamic = 'force-dynamic';
@@ -56,7 +56,8 @@ export async function POST(req: Request) {
   if (!key)
     return problem(401, 'Missing, unknown or revoked API key. Send `Authorization: Bearer <key>`.');
 
-  const allowed = submissionLimiter().take(key.id, key.rateLimitPerMinute);
+  // Shared by every dashboard instance: the counter is in the database.
+  const allowed = await takeSubmissionSlot(db, key.id, key.rateLimitPerMinute);
   if (!allowed.ok) {
     return problem(429, `Rate limit of ${key.rateLimitPerMinute} requests per minute exceeded.`, {
       'Retry-After': String(allowed.retryAfterSeconds),
