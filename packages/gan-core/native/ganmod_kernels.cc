@@ -427,6 +427,46 @@ napi_value SumRows(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+
+// dropoutMask(out, seed, keepProb): out[i] = 1 / keepProb with probability keepProb, else 0.
+// splitmix64 seeded per call: the mask is a function of the seed alone (replayable), generated at
+// memory speed instead of TF.js's per-element JS generator.
+napi_value DropoutMask(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  Floats out;
+  int64_t seed = 0;
+  double keep = 0;
+  if (!GetFloats(env, argv[0], &out, "out")) return nullptr;
+  if (napi_get_value_int64(env, argv[1], &seed) != napi_ok ||
+      napi_get_value_double(env, argv[2], &keep) != napi_ok) {
+    napi_throw_type_error(env, nullptr, "ganmod-kernels: seed and keepProb must be numbers");
+    return nullptr;
+  }
+  if (!Check(env, keep > 0 && keep <= 1, "ganmod-kernels: keepProb must be in (0, 1]")) {
+    return nullptr;
+  }
+  const float scale = 1.0f / static_cast<float>(keep);
+  // Keep when the top 24 bits, as a fraction of 2^24, fall below keepProb.
+  const uint64_t threshold = static_cast<uint64_t>(keep * 16777216.0);
+  uint64_t state = static_cast<uint64_t>(seed) * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull;
+  size_t i = 0;
+  while (i < out.length) {
+    state += 0x9E3779B97F4A7C15ull;
+    uint64_t z = state;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    // Two 24-bit draws per 64-bit output.
+    for (int part = 0; part < 2 && i < out.length; part++, i++) {
+      const uint64_t u = (z >> (part * 32)) & 0xFFFFFF;
+      out.data[i] = u < threshold ? scale : 0.0f;
+    }
+  }
+  return nullptr;
+}
+
 // setThreads(n): OpenBLAS threads for every later call (process-wide). Returns the count in use.
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -460,6 +500,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"leakyRelu", nullptr, LeakyRelu, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"leakyReluGrad", nullptr, LeakyRelu, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"dropoutMask", nullptr, DropoutMask, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumRows", nullptr, SumRows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"getThreads", nullptr, GetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -4,6 +4,7 @@
  * BatchNorm uses PyTorch's defaults (momentum 0.1 = Keras 0.9, epsilon 1e-5).
  */
 import * as tf from '@tensorflow/tfjs';
+import { SeededDropout } from '../models/seeded-dropout.js';
 
 /** Benchmark architectures. */
 export type BenchModel = 'mlp' | 'dcgan';
@@ -96,10 +97,10 @@ export function dcgan(widthDivisor = 1): GanPair {
     layers: [
       conv(w(64), true),
       leakyRelu(),
-      tf.layers.dropout({ rate: 0.3 }),
+      new SeededDropout({ rate: 0.3 }),
       conv(w(128), false),
       leakyRelu(),
-      tf.layers.dropout({ rate: 0.3 }),
+      new SeededDropout({ rate: 0.3 }),
       tf.layers.flatten(),
       tf.layers.dense({ units: 1 }),
     ],

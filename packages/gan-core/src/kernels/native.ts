@@ -31,7 +31,12 @@ import type {
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { WASM } from './kernel_utils.js';
-import { FUSED_ADAM, LEAKY_RELU_GRAD, nativeElementwiseConfigs } from './native_elementwise.js';
+import {
+  DROPOUT_MASK,
+  FUSED_ADAM,
+  LEAKY_RELU_GRAD,
+  nativeElementwiseConfigs,
+} from './native_elementwise.js';
 
 /** The addon's functions (arguments are Float32Array views of the wasm heap). */
 export interface NativeAddon {
@@ -62,6 +67,7 @@ export interface NativeAddon {
   leakyRelu(x: Float32Array, y: Float32Array, alpha: number): void;
   leakyReluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, alpha: number): void;
   sumRows(x: Float32Array, out: Float32Array, rows: number, scale: number): void;
+  dropoutMask(out: Float32Array, seed: number, keepProb: number): void;
   /** Sets OpenBLAS's thread count (process-wide); returns the count now in use. */
   setThreads(threads: number): number;
   getThreads(): number;
@@ -83,6 +89,7 @@ export const NATIVE_KERNEL_NAMES = [
   'Mean',
   LEAKY_RELU_GRAD,
   FUSED_ADAM,
+  DROPOUT_MASK,
 ] as const;
 
 let addon: { module?: NativeAddon; error?: string } | undefined;

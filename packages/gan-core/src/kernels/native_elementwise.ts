@@ -36,6 +36,9 @@ export const LEAKY_RELU_GRAD = 'GanmodLeakyReluGrad';
 /** Custom kernel: one Adam update; outputs [value, m, v]. */
 export const FUSED_ADAM = 'GanmodAdam';
 
+/** Custom kernel: a dropout multiplier (0 or 1 / keepProb per element) drawn from a seed. */
+export const DROPOUT_MASK = 'GanmodDropoutMask';
+
 /** Attributes of {@link FUSED_ADAM}. */
 export interface FusedAdamAttrs {
   learningRate: number;
@@ -123,6 +126,26 @@ function fusedAdamKernel(native: NativeAddon): KernelFunc {
   };
 }
 
+function dropoutMaskKernel(native: NativeAddon): KernelFunc {
+  return (args) => {
+    const { shape, rate, seed } = args.attrs as { shape: number[]; rate: number; seed: number };
+    const backend = args.backend as BackendWasm;
+    const out = backend.makeOutput(shape, 'float32');
+    native.dropoutMask(heap(backend, out), seed, 1 - rate);
+    return out;
+  };
+}
+
+/**
+ * A dropout multiplier for `shape` from `seed` (elements 0 or 1 / (1 - rate)) where the native
+ * kernel is registered, else `undefined` (callers use `tf.dropout`). Deterministic in the seed;
+ * a different random stream from TF.js's, with the same distribution.
+ */
+export function nativeDropoutMask(shape: number[], rate: number, seed: number): Tensor | undefined {
+  if (!hasKernel(DROPOUT_MASK)) return undefined;
+  return engine().runKernel<Tensor>(DROPOUT_MASK, {}, { shape, rate, seed });
+}
+
 /**
  * Registry entries for the native elementwise kernels; `fallback(name)` gives the kernel
  * registered before (used for what the addon does not cover).
@@ -149,6 +172,7 @@ export function nativeElementwiseConfigs(
       kernelFunc: reduceLeadingKernel(native, fallback(Mean), true),
     },
     { kernelName: FUSED_ADAM, backendName: WASM, kernelFunc: fusedAdamKernel(native) },
+    { kernelName: DROPOUT_MASK, backendName: WASM, kernelFunc: dropoutMaskKernel(native) },
   ];
 }
 

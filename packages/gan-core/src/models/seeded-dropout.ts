@@ -4,6 +4,7 @@
  * from a checkpoint. Only discriminators use it; exported generators need no custom layer.
  */
 import * as tf from '@tensorflow/tfjs';
+import { nativeDropoutMask } from '../kernels/native_elementwise.js';
 
 /** Anything that hands out a fresh 32-bit seed per call (the trainer's counter-based PRNG). */
 export interface SeedSource {
@@ -41,7 +42,11 @@ export class SeededDropout extends tf.layers.Layer {
     if (x === undefined) throw new Error('SeededDropout expects one input');
     if (kwargs['training'] !== true || this.rate === 0) return x;
     const seed = this.seeds.nextSeed();
-    return tf.tidy(() => tf.dropout(x, this.rate, undefined, seed));
+    return tf.tidy(() => {
+      // One native pass for the mask where available (TF.js draws it element by element in JS).
+      const mask = nativeDropoutMask(x.shape, this.rate, seed);
+      return mask === undefined ? tf.dropout(x, this.rate, undefined, seed) : tf.mul(x, mask);
+    });
   }
 
   override getConfig(): tf.serialization.ConfigDict {
