@@ -12,6 +12,9 @@ const [pnpmBin, ...pre] = pnpm;
 const env = projectEnv({
   TEST_POSTGRES_URL:
     process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
+  // Test files and worker processes already run in parallel: one OpenBLAS thread each keeps the
+  // native kernels from oversubscribing the cores (their threads spin while waiting).
+  OPENBLAS_NUM_THREADS: process.env.OPENBLAS_NUM_THREADS ?? '1',
 });
 const workspaces = ['packages', 'apps'].flatMap((dir) =>
   readdirSync(join(root, dir)).map((name) => join(root, dir, name)),
