@@ -33,7 +33,12 @@ export {
   splitSpamAssassin,
   type SpamCorpusMessage,
 } from './text/spam-corpus.js';
-export { smsSpamProbability, SMS_MAX_WORDS } from './text/sms-classifier.js';
+export {
+  loadSmsCorpus,
+  smsSpamProbability,
+  SMS_MAX_WORDS,
+  type SmsMessage,
+} from './text/sms-classifier.js';
 export {
   defaultSpamModel,
   trainDefaultSpamModel,
