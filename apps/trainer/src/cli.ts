@@ -65,7 +65,7 @@ program
   .option('--name <name>', 'run name')
   .option('--dataset <kind>', 'mnist | fashion-mnist | emoji | folder | ring8 | grid25')
   .option('--limit <n>', 'use only the first n training images')
-  .option('--model <kind>', 'mlp | dcgan | cdcgan')
+  .option('--model <kind>', 'mlp | dcgan | cdcgan | toy-mlp (ring8, grid25)')
   .option('--loss <kind>', 'bce | hinge | wgan-gp')
   .option('--steps <n>', 'generator updates')
   .option('--batch-size <n>', 'images per batch')

@@ -15,7 +15,7 @@ import {
   parseTrainConfig,
   stepOfDirName,
   train,
-  trainingImagesFromDataset,
+  trainingDataFromDataset,
   type StepEvent,
   type TrainConfig,
   type TrainResult,
@@ -157,7 +157,7 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult
         },
       });
     }
-    const images = trainingImagesFromDataset(dataset, config.seed);
+    const images = trainingDataFromDataset(dataset, config.seed);
     const evaluator = config.evalEvery > 0 ? createEvaluator(config, dataset, runLog) : null;
 
     let lastBeat = 0;
