@@ -467,6 +467,61 @@ napi_value DropoutMask(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+
+// biasActivation(out, bias | null, activation, alpha): a fused op's epilogue in place: bias over
+// the last axis (bias.length channels, or 1 for a scalar), then the activation
+// (0 linear, 1 relu, 2 relu6, 3 elu, 4 leakyrelu, 5 sigmoid).
+napi_value BiasActivation(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  Floats out, bias;
+  napi_valuetype bias_type;
+  int32_t activation = 0;
+  double alpha = 0;
+  if (!GetFloats(env, argv[0], &out, "out")) return nullptr;
+  napi_typeof(env, argv[1], &bias_type);
+  if (bias_type != napi_null && !GetFloats(env, argv[1], &bias, "bias")) return nullptr;
+  if (napi_get_value_int32(env, argv[2], &activation) != napi_ok ||
+      napi_get_value_double(env, argv[3], &alpha) != napi_ok || activation < 0 ||
+      activation > 5) {
+    napi_throw_type_error(env, nullptr, "ganmod-kernels: activation must be 0..5, alpha a number");
+    return nullptr;
+  }
+  const size_t n = out.length, channels = bias.length;
+  if (!Check(env, bias.data == nullptr || (channels > 0 && n % channels == 0),
+             "ganmod-kernels: bias size does not divide the output")) {
+    return nullptr;
+  }
+  float* o = out.data;
+  if (bias.data != nullptr) {
+    for (size_t i = 0; i < n; i += channels) {
+      for (size_t c = 0; c < channels; c++) o[i + c] += bias.data[c];
+    }
+  }
+  const float a = static_cast<float>(alpha);
+  switch (activation) {
+    case 1:
+      for (size_t i = 0; i < n; i++) o[i] = o[i] > 0 ? o[i] : 0.0f;
+      break;
+    case 2:
+      for (size_t i = 0; i < n; i++) o[i] = std::min(std::max(o[i], 0.0f), 6.0f);
+      break;
+    case 3:
+      for (size_t i = 0; i < n; i++) o[i] = o[i] >= 0 ? o[i] : std::expm1(o[i]);
+      break;
+    case 4:
+      for (size_t i = 0; i < n; i++) o[i] = o[i] > 0 ? o[i] : a * o[i];
+      break;
+    case 5:
+      for (size_t i = 0; i < n; i++) o[i] = 1.0f / (1.0f + std::exp(-o[i]));
+      break;
+    default:
+      break;
+  }
+  return nullptr;
+}
+
 // setThreads(n): OpenBLAS threads for every later call (process-wide). Returns the count in use.
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -501,6 +556,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"leakyRelu", nullptr, LeakyRelu, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"leakyReluGrad", nullptr, LeakyRelu, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"dropoutMask", nullptr, DropoutMask, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"biasActivation", nullptr, BiasActivation, nullptr, nullptr, nullptr, napi_default,
+       nullptr},
       {"sumRows", nullptr, SumRows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"getThreads", nullptr, GetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},

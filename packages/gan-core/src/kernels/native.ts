@@ -68,6 +68,13 @@ export interface NativeAddon {
   leakyReluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, alpha: number): void;
   sumRows(x: Float32Array, out: Float32Array, rows: number, scale: number): void;
   dropoutMask(out: Float32Array, seed: number, keepProb: number): void;
+  /** Bias over the last axis, then activation code 0..5 (see {@link ACTIVATION_CODES}). */
+  biasActivation(
+    out: Float32Array,
+    bias: Float32Array | null,
+    activation: number,
+    alpha: number,
+  ): void;
   /** Sets OpenBLAS's thread count (process-wide); returns the count now in use. */
   setThreads(threads: number): number;
   getThreads(): number;
@@ -147,14 +154,14 @@ function heap(backend: BackendWasm, info: TensorInfo): Float32Array {
 const isNhwc = (dataFormat: string): boolean =>
   backend_util.convertConv2DDataFormat(dataFormat as 'NHWC' | 'NCHW') === 'channelsLast';
 
-/** Activations applied in place after a fused op; `prelu` is left to the fallback kernel. */
-const ACTIVATIONS: Partial<Record<Activation, ((v: number, alpha: number) => number) | null>> = {
-  linear: null,
-  relu: (v) => (v > 0 ? v : 0),
-  relu6: (v) => Math.min(Math.max(v, 0), 6),
-  elu: (v) => (v >= 0 ? v : Math.exp(v) - 1),
-  leakyrelu: (v, alpha) => (v > 0 ? v : alpha * v),
-  sigmoid: (v) => 1 / (1 + Math.exp(-v)),
+/** The addon's activation codes; `prelu` is left to the fallback kernel. */
+const ACTIVATION_CODES: Partial<Record<Activation, number>> = {
+  linear: 0,
+  relu: 1,
+  relu6: 2,
+  elu: 3,
+  leakyrelu: 4,
+  sigmoid: 5,
 };
 
 /** True when a fused op's extras (bias over the channel axis, a simple activation) are ours. */
@@ -165,34 +172,24 @@ function supportsEpilogue(
   channels: number,
 ): boolean {
   if (prelu !== undefined) return false;
-  if (activation !== undefined && !(activation in ACTIVATIONS)) return false;
+  if (activation !== undefined && ACTIVATION_CODES[activation] === undefined) return false;
   if (bias === undefined) return true;
   const size = util.sizeFromShape(bias.shape);
   return bias.dtype === 'float32' && (size === channels || size === 1);
 }
 
-/** Adds the bias along the last axis and applies the activation, in place. */
+/** Adds the bias along the last axis and applies the activation, in place, in the addon. */
 function epilogue(
+  native: NativeAddon,
   backend: BackendWasm,
   out: Float32Array,
-  channels: number,
   bias: TensorInfo | undefined,
   activation: Activation | undefined,
   alpha: number,
 ): void {
-  if (bias !== undefined) {
-    const b = heap(backend, bias);
-    if (b.length === 1) {
-      const v = b[0]!;
-      for (let i = 0; i < out.length; i++) out[i]! += v;
-    } else {
-      for (let i = 0; i < out.length; i += channels) {
-        for (let c = 0; c < channels; c++) out[i + c]! += b[c]!;
-      }
-    }
-  }
-  const f = activation === undefined ? null : (ACTIVATIONS[activation] ?? null);
-  if (f !== null) for (let i = 0; i < out.length; i++) out[i] = f(out[i]!, alpha);
+  const code = activation === undefined ? 0 : (ACTIVATION_CODES[activation] ?? 0);
+  if (bias === undefined && code === 0) return;
+  native.biasActivation(out, bias === undefined ? null : heap(backend, bias), code, alpha);
 }
 
 function conv2dKernel(native: NativeAddon, fallback: KernelFunc | undefined): KernelFunc {
@@ -230,7 +227,7 @@ function conv2dKernel(native: NativeAddon, fallback: KernelFunc | undefined): Ke
     // Views are taken after makeOutput: allocating may grow (and move) the wasm heap.
     const y = heap(backend, out);
     native.conv2d(heap(backend, x), heap(backend, filter), y, geometry(info));
-    epilogue(backend, y, channels, bias, attrs.activation, attrs.leakyreluAlpha ?? 0.2);
+    epilogue(native, backend, y, bias, attrs.activation, attrs.leakyreluAlpha ?? 0.2);
     return out;
   };
 }
@@ -332,7 +329,7 @@ function matMulKernel(native: NativeAddon, fallback: KernelFunc): KernelFunc {
       batchA,
       batchB,
     ]);
-    epilogue(backend, c, n, bias, attrs.activation, attrs.leakyreluAlpha ?? 0.2);
+    epilogue(native, backend, c, bias, attrs.activation, attrs.leakyreluAlpha ?? 0.2);
     return out;
   };
 }
