@@ -12,6 +12,7 @@ import {
   claimDetectorRequest,
   completeDetectorRequest,
   failDetectorRequest,
+  heartbeatDetectorRequest,
   type Db,
   type DetectorModel,
 } from '@ganmod/db';
@@ -77,8 +78,16 @@ export async function trainDetectorRequest(
   store: ArtifactStore,
   request: DetectorModel,
   log: Logger,
+  heartbeatMs = 5000,
 ): Promise<'READY' | 'FAILED'> {
   const at = { detectorModelId: request.id, runId: request.sourceRunId, step: request.sourceStep };
+  // Heart-beat while training so other workers do not re-queue the request (see the worker loop).
+  const beat = setInterval(() => {
+    if (request.workerId === null) return;
+    heartbeatDetectorRequest(db, request.id, request.workerId).catch((err: unknown) =>
+      log.warn({ ...at, err: (err as Error).message }, 'detector request heartbeat failed'),
+    );
+  }, heartbeatMs);
   try {
     const evaluation = await trainAndSave(db, store, request, log);
     await completeDetectorRequest(db, request.id, JSON.parse(JSON.stringify(evaluation)) as object);
@@ -92,6 +101,8 @@ export async function trainDetectorRequest(
     log.error({ ...at, err: message }, 'synthetic-image detector request failed');
     await failDetectorRequest(db, request.id, message);
     return 'FAILED';
+  } finally {
+    clearInterval(beat);
   }
 }
 

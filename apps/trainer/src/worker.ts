@@ -5,7 +5,7 @@
  * second signal exits at once.
  */
 import { hostname } from 'node:os';
-import type { Db } from '@ganmod/db';
+import { requeueStaleDetectorRequests, type Db } from '@ganmod/db';
 import type { Logger } from 'pino';
 import type { ArtifactStore } from './artifacts.js';
 import type { ContentScorer } from './content-scorer.js';
@@ -92,6 +92,12 @@ async function trainRuns(options: WorkerOptions): Promise<ExecuteResult[]> {
   const results: ExecuteResult[] = [];
   log.info({ workerId, pollMs, staleAfterMs }, 'worker started');
   while (!signal.aborted) {
+    const requeuedDetectors = await requeueStaleDetectorRequests(db, staleAfterMs);
+    if (requeuedDetectors.length > 0)
+      log.warn(
+        { detectorModelIds: requeuedDetectors },
+        're-queued detector requests whose worker stopped heart-beating',
+      );
     const requeued = await requeueStaleRuns(db, staleAfterMs);
     if (requeued.length > 0)
       log.warn({ runIds: requeued }, 're-queued runs whose worker stopped heart-beating');

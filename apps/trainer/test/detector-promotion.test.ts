@@ -188,4 +188,38 @@ describe.each<Provider>(['sqlite', 'postgres'])('detector promotion on %s', (pro
     expect(list.code).toBe(0);
     expect(JSON.parse(list.output.split('\n').find((l) => l.startsWith('['))!)).toHaveLength(3);
   });
+
+  it('a request left TRAINING by a dead worker goes back to the queue and another worker trains it', async () => {
+    const requested = await cli([
+      'detector',
+      'promote',
+      runId,
+      '--step',
+      '3',
+      '--steps',
+      '10',
+      '--train-images',
+      '256',
+      '--eval-size',
+      '50',
+    ]);
+    expect(requested.code, requested.output).toBe(0);
+    const row = await t.db.detectorModel.findFirstOrThrow({
+      where: { sourceStep: 3, status: 'PENDING' },
+    });
+    // Claimed by a worker that then died a minute ago (no heartbeat since).
+    const minuteAgo = new Date(Date.now() - 60_000);
+    await t.db.detectorModel.update({
+      where: { id: row.id },
+      data: { status: 'TRAINING', workerId: 'dead', startedAt: minuteAgo, heartbeatAt: minuteAgo },
+    });
+    const worker = startCli(['worker', '--once', '--poll', '200', '--stale-after', '5000'], env);
+    expect(await worker.exited, worker.output()).toBe(0);
+    expect(worker.output()).toMatch(
+      /re-queued detector requests whose worker stopped heart-beating/,
+    );
+    const done = await t.db.detectorModel.findUniqueOrThrow({ where: { id: row.id } });
+    expect(done).toMatchObject({ status: 'READY', active: true });
+    expect(done.workerId).not.toBe('dead');
+  });
 });

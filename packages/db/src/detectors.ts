@@ -95,11 +95,53 @@ export async function claimDetectorRequest(
   for (const { id } of candidates) {
     const { count } = await db.detectorModel.updateMany({
       where: { id, status: 'PENDING' },
-      data: { status: 'TRAINING', workerId, startedAt: new Date() },
+      data: { status: 'TRAINING', workerId, startedAt: new Date(), heartbeatAt: new Date() },
     });
     if (count === 1) return db.detectorModel.findUnique({ where: { id } });
   }
   return null;
+}
+
+/** Refreshes a claimed request's heartbeat; false when the claim is no longer this worker's. */
+export async function heartbeatDetectorRequest(
+  db: Db,
+  id: string,
+  workerId: string,
+): Promise<boolean> {
+  const { count } = await db.detectorModel.updateMany({
+    where: { id, workerId, status: 'TRAINING' },
+    data: { heartbeatAt: new Date() },
+  });
+  return count === 1;
+}
+
+/**
+ * Puts TRAINING requests whose worker stopped heart-beating for `staleAfterMs` (killed, machine
+ * lost) back to PENDING, so another worker trains them. Returns their ids.
+ */
+export async function requeueStaleDetectorRequests(
+  db: Db,
+  staleAfterMs: number,
+  now: Date = new Date(),
+): Promise<string[]> {
+  const cutoff = new Date(now.getTime() - staleAfterMs);
+  const stale = await db.detectorModel.findMany({
+    where: {
+      status: 'TRAINING',
+      OR: [{ heartbeatAt: { lt: cutoff } }, { heartbeatAt: null, startedAt: { lt: cutoff } }],
+    },
+    select: { id: true, heartbeatAt: true },
+  });
+  const ids: string[] = [];
+  for (const r of stale) {
+    // Conditional on the heartbeat read: a worker that just heart-beat keeps its claim.
+    const { count } = await db.detectorModel.updateMany({
+      where: { id: r.id, status: 'TRAINING', heartbeatAt: r.heartbeatAt },
+      data: { status: 'PENDING', workerId: null, heartbeatAt: null, startedAt: null },
+    });
+    if (count === 1) ids.push(r.id);
+  }
+  return ids;
 }
 
 class NotActivatable extends Error {}

@@ -42,7 +42,9 @@ export {
   claimDetectorRequest,
   completeDetectorRequest,
   failDetectorRequest,
+  heartbeatDetectorRequest,
   requestDetectorPromotion,
+  requeueStaleDetectorRequests,
 } from './detectors.js';
 export type { DetectorPromotionRequest, DetectorPromotionResult } from './detectors.js';
 export type { CancelRunResult, ResumeRunResult } from './runs.js';

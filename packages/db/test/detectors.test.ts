@@ -9,7 +9,9 @@ import {
   claimDetectorRequest,
   completeDetectorRequest,
   failDetectorRequest,
+  heartbeatDetectorRequest,
   requestDetectorPromotion,
+  requeueStaleDetectorRequests,
 } from '../src/detectors.js';
 import { migrate } from '../src/migrate/index.js';
 import type { TestDatabase } from './helpers.js';
@@ -104,6 +106,29 @@ describe.each(PROVIDERS)('detector model lifecycle on %s', (provider) => {
     expect(new Set(claimed.map((c) => c.id)).size).toBe(2);
     for (const c of claimed) expect(c.status).toBe('TRAINING');
     expect(await claimDetectorRequest(db, 'w4')).toBeNull();
+  });
+
+  it('re-queues a request whose worker stopped heart-beating, and only that one', async () => {
+    await db.detectorModel.updateMany({
+      where: { status: { in: ['PENDING', 'TRAINING'] } },
+      data: { status: 'FAILED' },
+    });
+    const run = await runWithCheckpoints('SUCCEEDED', [7, 8]);
+    await requestDetectorPromotion(db, { runId: run.id, step: 7 });
+    await requestDetectorPromotion(db, { runId: run.id, step: 8 });
+    const dead = (await claimDetectorRequest(db, 'dead'))!;
+    const alive = (await claimDetectorRequest(db, 'alive'))!;
+    const later = new Date(Date.now() + 60_000);
+    // The live worker heart-beats "later"; the dead one never does again.
+    await db.detectorModel.update({ where: { id: alive.id }, data: { heartbeatAt: later } });
+    expect(await requeueStaleDetectorRequests(db, 30_000, later)).toEqual([dead.id]);
+    expect(await db.detectorModel.findUniqueOrThrow({ where: { id: dead.id } })).toMatchObject({
+      status: 'PENDING',
+      workerId: null,
+    });
+    expect(await heartbeatDetectorRequest(db, dead.id, 'dead')).toBe(false);
+    expect(await heartbeatDetectorRequest(db, alive.id, 'alive')).toBe(true);
+    expect((await claimDetectorRequest(db, 'next'))?.id).toBe(dead.id);
   });
 
   it('completes READY and active, leaving at most one active model per kind', async () => {

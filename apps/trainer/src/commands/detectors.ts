@@ -85,7 +85,12 @@ export async function promoteDetectorCommand(runId: string, flags: PromoteFlags)
       // Claim this very request (a worker may have taken it meanwhile: then it trains there).
       const claimed = await db.detectorModel.updateMany({
         where: { id: model.id, status: 'PENDING' },
-        data: { status: 'TRAINING', workerId: `cli:${process.pid}`, startedAt: new Date() },
+        data: {
+          status: 'TRAINING',
+          workerId: `cli:${process.pid}`,
+          startedAt: new Date(),
+          heartbeatAt: new Date(),
+        },
       });
       if (claimed.count === 1) {
         await trainDetectorRequest(

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "detector_models" ADD COLUMN "heartbeatAt" DATETIME;
