@@ -285,3 +285,38 @@ describe.runIf(NATIVE)('native dropout mask (SeededDropout)', () => {
     x.dispose();
   });
 });
+
+describe('Sum and Mean gradients (broadcast, no ones tensor)', () => {
+  beforeAll(setUpWasm);
+
+  it.each(['cpu', 'wasm'] as const)(
+    'equal the closed form exactly on %s, for leading, inner and all axes',
+    async (backend) => {
+      await tf.setBackend(backend);
+      const x = tf.tensor(values(4 * 5 * 6, 51), [4, 5, 6]);
+      for (const axis of [[0, 1], [2], [1], [0, 1, 2]]) {
+        const kept = x.shape.map((d, i) => (axis.includes(i) ? 1 : d));
+        const w = tf.tensor(
+          values(
+            kept.reduce((a, b) => a * b, 1),
+            52,
+          ),
+          kept,
+        );
+        const n = axis.reduce((a, i) => a * x.shape[i]!, 1);
+        const [gSum, gMean, wb, wbn] = tf
+          .tidy(() => [
+            tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.sum(t, axis, true), w)))(x),
+            tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.mean(t, axis, true), w)))(x),
+            tf.broadcastTo(w, x.shape),
+            tf.broadcastTo(tf.div(w, n), x.shape),
+          ])
+          .map((t) => t.dataSync());
+        expect(gSum).toEqual(wb);
+        expect(gMean).toEqual(wbn);
+        w.dispose();
+      }
+      x.dispose();
+    },
+  );
+});

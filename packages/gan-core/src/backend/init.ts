@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
+import { installReductionGradients } from '../kernels/gradients.js';
 import { loadNativeAddon } from '../kernels/native.js';
 import { registerWasmKernels } from '../kernels/register.js';
 import { wasmBinaryPaths } from './wasm_paths.js';
@@ -138,6 +139,7 @@ let settled: Promise<BackendInfo> | undefined;
  * the first call's result; a later call forcing a different backend is an error.
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
+  installReductionGradients();
   if (settled === undefined) {
     const pending = pick(options);
     settled = pending;
