@@ -50,6 +50,7 @@ const temp = `${target}.${process.pid}.tmp`;
 // -march=native: the addon is built on the machine that runs it (at install/build time).
 const args = [
   '-O3',
+  '-fno-math-errno',
   '-march=native',
   '-std=c++17',
   '-ffp-contract=off',
