@@ -103,3 +103,66 @@ export async function connectDb(url: string = resolveDatabaseUrl()): Promise<Db>
     });
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// `@ganmod/db/client`: everything an application server needs at run time, and nothing of the
+// migrations (whose Prisma schema engine is a large wasm module that bundlers such as Next's would
+// otherwise pull into every server bundle). Tools that migrate or seed import `@ganmod/db`.
+// ---------------------------------------------------------------------------------------------
+export { parseDatabaseUrl, providerOf, redactUrl, resolveDatabaseUrl } from './url.js';
+export type { DbProvider } from './url.js';
+export {
+  DbConfigError,
+  DbConnectionError,
+  describeDbError,
+  isUniqueConstraintError,
+} from './errors.js';
+export { cancelRun, resumeRun } from './runs.js';
+export type { CancelRunResult, ResumeRunResult } from './runs.js';
+export {
+  activateDetectorModel,
+  activateModerationPolicy,
+  activeDetectorModel,
+  claimDetectorRequest,
+  completeDetectorRequest,
+  failDetectorRequest,
+  requestDetectorPromotion,
+} from './detectors.js';
+export type { DetectorPromotionRequest, DetectorPromotionResult } from './detectors.js';
+export {
+  API_KEY_SECRET_PREFIX,
+  apiKeyPrefix,
+  generateApiKey,
+  hashApiKeySecret,
+} from './api-keys.js';
+export type { GeneratedApiKey } from './api-keys.js';
+export {
+  ArtifactKind,
+  ContentStatus,
+  DecisionAction,
+  DetectorKind,
+  DetectorModelStatus,
+  HashBankLabel,
+  LogLevel,
+  PolicyAction,
+  Role,
+  RunStatus,
+} from './generated/sqlite/enums.js';
+export type {
+  Account,
+  ApiKey,
+  Artifact,
+  ContentItem,
+  Decision,
+  DetectorModel,
+  DetectorScore,
+  HashBankEntry,
+  ModerationPolicy,
+  RunLog,
+  RunMetric,
+  Session,
+  TrainingRun,
+  User,
+  Verification,
+} from './generated/sqlite/client.js';
+export { Prisma } from './generated/sqlite/client.js';
