@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { activateDetectorModel, requestDetectorPromotion } from '@ganmod/db';
+import { activateDetectorModel, requestDetectorPromotion } from '@ganmod/db/client';
 import { access } from '~/lib/roles';
 import { protectedProcedure, router } from '../trpc';
 
