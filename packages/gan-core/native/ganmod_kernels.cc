@@ -536,6 +536,70 @@ napi_value BiasActivation(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+
+// batchNorm(x, mean, variance, offset | null, scale | null, out, epsilon): per channel (the last
+// axis; each of mean/variance/offset/scale holds `channels` values or 1),
+// out = offset + (x - mean) * scale / sqrt(variance + epsilon).
+napi_value BatchNorm(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  Floats x, mean, var, offset, scale, out;
+  double epsilon = 0;
+  napi_valuetype offset_type, scale_type;
+  napi_typeof(env, argv[3], &offset_type);
+  napi_typeof(env, argv[4], &scale_type);
+  if (!GetFloats(env, argv[0], &x, "x") || !GetFloats(env, argv[1], &mean, "mean") ||
+      !GetFloats(env, argv[2], &var, "variance") ||
+      (offset_type != napi_null && !GetFloats(env, argv[3], &offset, "offset")) ||
+      (scale_type != napi_null && !GetFloats(env, argv[4], &scale, "scale")) ||
+      !GetFloats(env, argv[5], &out, "out")) {
+    return nullptr;
+  }
+  if (napi_get_value_double(env, argv[6], &epsilon) != napi_ok) {
+    napi_throw_type_error(env, nullptr, "ganmod-kernels: epsilon must be a number");
+    return nullptr;
+  }
+  const size_t channels = std::max({mean.length, var.length, offset.length, scale.length});
+  auto fits = [channels](const Floats& f) {
+    return f.data == nullptr || f.length == channels || f.length == 1;
+  };
+  if (!Check(env,
+             channels > 0 && out.length == x.length && x.length % channels == 0 && fits(mean) &&
+                 fits(var) && fits(offset) && fits(scale),
+             "ganmod-kernels: batchNorm sizes do not match")) {
+    return nullptr;
+  }
+  auto at = [](const Floats& f, size_t c, float missing) {
+    return f.data == nullptr ? missing : f.data[f.length == 1 ? 0 : c];
+  };
+  thread_local std::vector<float> shift, mult;
+  shift.resize(channels);
+  mult.resize(channels);
+  for (size_t c = 0; c < channels; c++) {
+    mult[c] = at(scale, c, 1.0f) / std::sqrt(at(var, c, 0.0f) + static_cast<float>(epsilon));
+    shift[c] = at(mean, c, 0.0f);
+  }
+  const float* __restrict__ xs = x.data;
+  float* __restrict__ o = out.data;
+  const float* __restrict__ m = mult.data();
+  const float* __restrict__ sh = shift.data();
+  if (offset.data == nullptr) {
+    for (size_t i = 0; i < x.length; i += channels) {
+      for (size_t c = 0; c < channels; c++) o[i + c] = (xs[i + c] - sh[c]) * m[c];
+    }
+  } else {
+    thread_local std::vector<float> off;
+    off.resize(channels);
+    for (size_t c = 0; c < channels; c++) off[c] = at(offset, c, 0.0f);
+    const float* __restrict__ of = off.data();
+    for (size_t i = 0; i < x.length; i += channels) {
+      for (size_t c = 0; c < channels; c++) o[i + c] = of[c] + (xs[i + c] - sh[c]) * m[c];
+    }
+  }
+  return nullptr;
+}
+
 // setThreads(n): OpenBLAS threads for every later call (process-wide). Returns the count in use.
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -572,6 +636,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"dropoutMask", nullptr, DropoutMask, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"biasActivation", nullptr, BiasActivation, nullptr, nullptr, nullptr, napi_default,
        nullptr},
+      {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumRows", nullptr, SumRows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"getThreads", nullptr, GetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},

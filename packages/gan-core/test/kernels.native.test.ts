@@ -122,6 +122,28 @@ describe.runIf(NATIVE)('native forward convolutions match the cpu backend', () =
     },
   );
 
+  it.each([
+    { name: 'per channel, offset and scale', stats: [7], offset: true, scale: true },
+    { name: 'no offset, no scale', stats: [7], offset: false, scale: false },
+    { name: 'scalar statistics', stats: [1], offset: true, scale: false },
+  ])('FusedBatchNorm: $name', async (c) => {
+    const variance = input(c.stats, 23);
+    variance.data = variance.data.map((v) => v + 1.5); // positive
+    const result = await compareKernel(
+      'FusedBatchNorm',
+      {
+        x: input([2, 5, 6, 7], 21),
+        mean: input(c.stats, 22),
+        variance,
+        ...(c.offset ? { offset: input(c.stats, 24) } : {}),
+        ...(c.scale ? { scale: input(c.stats, 25) } : {}),
+      },
+      { varianceEpsilon: 1e-3 },
+    );
+    expect(result.shape).toEqual([2, 5, 6, 7]);
+    expect(result.error).toBeLessThan(TOLERANCE);
+  });
+
   it('BatchMatMul with a broadcast single matrix', async () => {
     const result = await compareKernel(
       'BatchMatMul',

@@ -68,6 +68,15 @@ export interface NativeAddon {
   leakyReluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, alpha: number): void;
   sumRows(x: Float32Array, out: Float32Array, rows: number, scale: number): void;
   dropoutMask(out: Float32Array, seed: number, keepProb: number): void;
+  batchNorm(
+    x: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    offset: Float32Array | null,
+    scale: Float32Array | null,
+    out: Float32Array,
+    epsilon: number,
+  ): void;
   /** Bias over the last axis, then activation code 0..5 (see {@link ACTIVATION_CODES}). */
   biasActivation(
     out: Float32Array,
@@ -92,6 +101,7 @@ export const NATIVE_KERNEL_NAMES = [
   'BatchMatMul',
   '_FusedMatMul',
   'LeakyRelu',
+  'FusedBatchNorm',
   'Sum',
   'Mean',
   LEAKY_RELU_GRAD,

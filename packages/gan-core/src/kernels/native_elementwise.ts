@@ -9,6 +9,7 @@
 import {
   backend_util,
   engine,
+  FusedBatchNorm,
   getGradient,
   getKernel,
   LeakyRelu,
@@ -62,6 +63,41 @@ function leakyReluKernel(native: NativeAddon, fallback: KernelFunc): KernelFunc 
     const backend = args.backend as BackendWasm;
     const out = backend.makeOutput(x.shape, 'float32');
     native.leakyRelu(heap(backend, x), heap(backend, out), alpha);
+    return out;
+  };
+}
+
+function batchNormKernel(native: NativeAddon, fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x, mean, variance, offset, scale } = args.inputs as Record<
+      'x' | 'mean' | 'variance',
+      TensorInfo
+    > &
+      Partial<Record<'offset' | 'scale', TensorInfo>>;
+    const channels = x.shape[x.shape.length - 1] ?? 0;
+    // Per-channel statistics over the last axis only; anything else goes to the stock kernel.
+    const perChannel = (t: TensorInfo | undefined): boolean =>
+      t === undefined ||
+      (t.dtype === 'float32' && [channels, 1].includes(util.sizeFromShape(t.shape)));
+    if (
+      x.dtype !== 'float32' ||
+      channels === 0 ||
+      ![mean, variance, offset, scale].every(perChannel)
+    ) {
+      return fallback(args);
+    }
+    const { varianceEpsilon } = args.attrs as { varianceEpsilon: number };
+    const backend = args.backend as BackendWasm;
+    const out = backend.makeOutput(x.shape, 'float32');
+    native.batchNorm(
+      heap(backend, x),
+      heap(backend, mean),
+      heap(backend, variance),
+      offset === undefined ? null : heap(backend, offset),
+      scale === undefined ? null : heap(backend, scale),
+      heap(backend, out),
+      varianceEpsilon,
+    );
     return out;
   };
 }
@@ -161,6 +197,11 @@ export function nativeElementwiseConfigs(
       kernelFunc: leakyReluKernel(native, fallback(LeakyRelu)),
     },
     { kernelName: LEAKY_RELU_GRAD, backendName: WASM, kernelFunc: leakyReluGradKernel(native) },
+    {
+      kernelName: FusedBatchNorm,
+      backendName: WASM,
+      kernelFunc: batchNormKernel(native, fallback(FusedBatchNorm)),
+    },
     {
       kernelName: Sum,
       backendName: WASM,
