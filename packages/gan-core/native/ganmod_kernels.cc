@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 extern "C" {
@@ -163,6 +164,28 @@ void Col2Im(const Conv& c, const float* cols, float* dx) {
   }
 }
 
+// Runs body(i) for i in [0, count) on up to OpenBLAS's thread count of threads (im2col and col2im
+// are memory-bound passes that would otherwise run on one core between multi-threaded sgemms).
+// Each i touches its own image, so the parts never write the same memory.
+template <typename Body>
+void ForEachImage(int64_t count, int64_t floats_per_image, Body body) {
+  const int64_t threads = std::min<int64_t>(openblas_get_num_threads(), count);
+  // Below ~1M floats a thread costs more to start than it saves.
+  if (threads <= 1 || count * floats_per_image < (int64_t{1} << 20)) {
+    for (int64_t i = 0; i < count; i++) body(i);
+    return;
+  }
+  std::vector<std::thread> workers;
+  const int64_t per = (count + threads - 1) / threads;
+  for (int64_t t = 1; t < threads; t++) {
+    workers.emplace_back([=] {
+      for (int64_t i = t * per; i < std::min(count, (t + 1) * per); i++) body(i);
+    });
+  }
+  for (int64_t i = 0; i < std::min(count, per); i++) body(i);
+  for (auto& w : workers) w.join();
+}
+
 // Scratch column buffer reused across calls (one per thread: workers load the addon too).
 thread_local std::vector<float> scratch;
 
@@ -186,7 +209,7 @@ void ConvForward(const Conv& c, const float* x, const float* w, float* y) {
     const float* cols = x + n0 * in_image;
     if (!IsPointwise(c)) {
       float* buffer = Scratch(static_cast<size_t>(g * P * K));
-      for (int64_t i = 0; i < g; i++) Im2Col(c, x + (n0 + i) * in_image, buffer + i * P * K);
+      ForEachImage(g, P * K, [&](int64_t i) { Im2Col(c, x + (n0 + i) * in_image, buffer + i * P * K); });
       cols = buffer;
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g * P, c.co, K, 1.0f, cols, K, w,
@@ -209,7 +232,7 @@ void ConvBackpropInput(const Conv& c, const float* dy, const float* w, float* dx
     float* dcols = Scratch(static_cast<size_t>(g * P * K));
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, g * P, K, c.co, 1.0f, dy + n0 * P * c.co,
                 c.co, w, c.co, 0.0f, dcols, K);
-    for (int64_t i = 0; i < g; i++) Col2Im(c, dcols + i * P * K, dx + (n0 + i) * in_image);
+    ForEachImage(g, P * K, [&](int64_t i) { Col2Im(c, dcols + i * P * K, dx + (n0 + i) * in_image); });
   }
 }
 
@@ -222,7 +245,7 @@ void ConvBackpropFilter(const Conv& c, const float* x, const float* dy, float* d
     const float* cols = x + n0 * in_image;
     if (!IsPointwise(c)) {
       float* buffer = Scratch(static_cast<size_t>(g * P * K));
-      for (int64_t i = 0; i < g; i++) Im2Col(c, x + (n0 + i) * in_image, buffer + i * P * K);
+      ForEachImage(g, P * K, [&](int64_t i) { Im2Col(c, x + (n0 + i) * in_image, buffer + i * P * K); });
       cols = buffer;
     }
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, c.co, g * P, 1.0f, cols, K,

@@ -51,6 +51,7 @@ const temp = `${target}.${process.pid}.tmp`;
 const args = [
   '-O3',
   '-fno-math-errno',
+  '-pthread',
   '-march=native',
   '-std=c++17',
   '-ffp-contract=off',

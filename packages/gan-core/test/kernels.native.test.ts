@@ -48,6 +48,38 @@ describe('the native addon', () => {
   );
 });
 
+describe.runIf(NATIVE)('native convolutions on several threads', () => {
+  it('give the results of one thread (im2col/col2im split by image, sgemm by OpenBLAS)', () => {
+    const addon = loadNativeAddon().module!;
+    const before = addon.getThreads();
+    // 8 images of 196 x 1600 columns: above the size where the passes go multi-threaded.
+    const geometry = [8, 14, 14, 64, 5, 5, 32, 14, 14, 1, 1, 2, 2, 1, 1];
+    const x = values(8 * 14 * 14 * 64, 61);
+    const w = values(5 * 5 * 64 * 32, 62);
+    const dy = values(8 * 14 * 14 * 32, 63);
+    const run = (threads: number): Float32Array[] => {
+      addon.setThreads(threads);
+      const y = new Float32Array(dy.length);
+      const dx = new Float32Array(x.length);
+      const dw = new Float32Array(w.length);
+      addon.conv2d(x, w, y, geometry);
+      addon.conv2dBackpropInput(dy, w, dx, geometry);
+      addon.conv2dBackpropFilter(x, dy, dw, geometry);
+      return [y, dx, dw];
+    };
+    try {
+      const one = run(1);
+      const two = run(2);
+      one.forEach((r, i) => {
+        expect(Math.max(...r.map(Math.abs))).toBeGreaterThan(0);
+        expect(relativeError(two[i]!, r)).toBeLessThan(1e-6);
+      });
+    } finally {
+      addon.setThreads(before);
+    }
+  });
+});
+
 describe.runIf(NATIVE)('native forward convolutions match the cpu backend', () => {
   beforeAll(setUpWasm);
 
