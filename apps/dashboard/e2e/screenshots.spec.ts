@@ -1,4 +1,5 @@
 // Regenerates docs/screenshots/*.png from a live dashboard: GANMOD_SCREENSHOTS=1 pnpm test:e2e e2e/screenshots.spec.ts
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { createDb } from '@ganmod/db';
@@ -11,7 +12,7 @@ test.skip(
   !process.env.GANMOD_SCREENSHOTS,
   'set GANMOD_SCREENSHOTS=1 to regenerate the screenshots',
 );
-test.setTimeout(300_000);
+test.setTimeout(900_000);
 
 test('screenshots of the main pages', async ({ browser }) => {
   const signIn = await browser.newPage({ viewport: { width: 1280, height: 720 } });
@@ -107,6 +108,38 @@ test('screenshots of the main pages', async ({ browser }) => {
   await shot(eng, 'run');
   await eng.goto('/runs');
   await shot(eng, 'runs');
+
+  // The playground, on a conditional DCGAN trained in the foreground by the trainer CLI.
+  const dir = process.env.E2E_DATA_DIR ?? '';
+  const steps = process.env.GANMOD_SCREENSHOT_STEPS ?? '400';
+  const trained = spawnSync(
+    process.execPath,
+    [
+      join(import.meta.dirname, '../../trainer/dist/cli.js'),
+      '--json',
+      'train',
+      ...['--name', 'mnist-cdcgan', '--model', 'cdcgan', '--dataset', 'mnist'],
+      ...['--steps', steps, '--batch-size', '64', '--checkpoint-every', steps],
+      ...['--sample-every', '0', '--eval-every', '0', '--no-progress'],
+    ],
+    {
+      env: { ...process.env, DATABASE_URL: `file:${join(dir, 'ganmod.db')}`, GANMOD_DATA_DIR: dir },
+      encoding: 'utf8',
+    },
+  );
+  expect(trained.status, trained.stderr).toBe(0);
+  const { runId } = JSON.parse(trained.stdout) as { runId: string };
+  await eng.goto(`/runs/${runId}/playground`);
+  await expect(eng.getByTestId('playground-timing')).toBeVisible({ timeout: 60_000 });
+  await eng.getByLabel('Class').selectOption('3');
+  await eng.getByLabel('Direction 1').fill('1.5');
+  for (let i = 0; i < 2; i++) {
+    await eng.waitForTimeout(500);
+    await expect(eng.getByTestId('playground')).toHaveAttribute('data-state', 'ready', {
+      timeout: 60_000,
+    });
+  }
+  await shot(eng, 'playground');
 
   const admin = await userPage(browser, 'admin@ganmod.local');
   await admin.goto('/admin/api-keys');

@@ -1,5 +1,5 @@
 import 'server-only';
-import { createDb, resolveDatabaseUrl, type Db } from '@ganmod/db';
+import { createDb, resolveDatabaseUrl, type Db } from '@ganmod/db/client';
 
 // One client per server process: Next's dev server reloads modules, so keep it on globalThis.
 const globalForDb = globalThis as unknown as { ganmodDb?: Db };

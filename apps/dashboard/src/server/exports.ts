@@ -1,6 +1,6 @@
 import 'server-only';
 import { readFile } from 'node:fs/promises';
-import type { Db } from '@ganmod/db';
+import type { Db } from '@ganmod/db/client';
 import { resolveInside } from './files';
 
 /** The file `tf.loadLayersModel` fetches first; it names the weight files next to it. */

@@ -2,7 +2,7 @@ import 'server-only';
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { ZodError } from 'zod';
-import type { Db } from '@ganmod/db';
+import type { Db } from '@ganmod/db/client';
 import { hasRole, type Role } from '~/lib/roles';
 import { userFromHeaders, type SessionUser } from './auth/session';
 import { getDb } from './db';

@@ -1,5 +1,5 @@
 import 'server-only';
-import { hashApiKeySecret, type Db } from '@ganmod/db';
+import { hashApiKeySecret, type Db } from '@ganmod/db/client';
 
 /** The key behind an `Authorization: Bearer <secret>` header, or null when missing, unknown or revoked. */
 export async function apiKeyFromRequest(db: Db, req: Request) {

@@ -3,8 +3,8 @@ import { betterAuth } from 'better-auth';
 import { APIError } from 'better-auth/api';
 import { prismaAdapter } from 'better-auth/adapters/prisma';
 import { nextCookies } from 'better-auth/next-js';
-import { providerOf, type Db } from '@ganmod/db';
-import { resolveDatabaseUrl } from '@ganmod/db';
+import { providerOf, type Db } from '@ganmod/db/client';
+import { resolveDatabaseUrl } from '@ganmod/db/client';
 import { getDb } from '../db';
 import { authSecret } from '../env';
 

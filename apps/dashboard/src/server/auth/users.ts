@@ -1,7 +1,7 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { hashPassword } from 'better-auth/crypto';
-import type { Db } from '@ganmod/db';
+import type { Db } from '@ganmod/db/client';
 import type { Role } from '~/lib/roles';
 
 /**

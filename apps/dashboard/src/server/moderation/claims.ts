@@ -1,6 +1,6 @@
 import 'server-only';
 import { TRPCError } from '@trpc/server';
-import type { Db } from '@ganmod/db';
+import type { Db } from '@ganmod/db/client';
 import { reviewableStatuses } from '~/lib/moderation';
 
 /** How long a claim lasts without activity (GANMOD_CLAIM_MINUTES, default 10). */

@@ -1,6 +1,6 @@
 import 'server-only';
 import { TRPCError } from '@trpc/server';
-import type { Db } from '@ganmod/db';
+import type { Db } from '@ganmod/db/client';
 import {
   isReasonCode,
   reviewableStatuses,

@@ -1,4 +1,4 @@
-import type { Db } from '@ganmod/db';
+import type { Db } from '@ganmod/db/client';
 
 /** Length of one rate-limit window. */
 export const RATE_WINDOW_MS = 60_000;

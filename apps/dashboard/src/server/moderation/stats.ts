@@ -1,5 +1,5 @@
 import 'server-only';
-import type { Db } from '@ganmod/db';
+import type { Db } from '@ganmod/db/client';
 import { FLAG_THRESHOLD } from '~/lib/moderation';
 
 /**

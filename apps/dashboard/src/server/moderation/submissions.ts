@@ -3,7 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { uploadsDir } from '../env';
-import { isUniqueConstraintError, type Db } from '@ganmod/db';
+import { isUniqueConstraintError, type Db } from '@ganmod/db/client';
 import type { ImageType } from './image-type';
 
 /** What the API returns for a submitted item. */

@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { access } from '~/lib/roles';
-import { generateApiKey } from '@ganmod/db';
+import { generateApiKey } from '@ganmod/db/client';
 import { protectedProcedure, router } from '../trpc';
 
 const adminProcedure = protectedProcedure(access.admin);

@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { cancelRun, resumeRun, type Db } from '@ganmod/db';
+import { cancelRun, resumeRun, type Db } from '@ganmod/db/client';
 import { access } from '~/lib/roles';
 import { issuesByPath, trainConfigSchema } from '~/lib/train-config';
 import { protectedProcedure, router } from '../trpc';

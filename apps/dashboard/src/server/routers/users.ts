@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { isUniqueConstraintError } from '@ganmod/db';
+import { isUniqueConstraintError } from '@ganmod/db/client';
 import { access, roles } from '~/lib/roles';
 import { createPasswordUser } from '../auth/users';
 import { protectedProcedure, router } from '../trpc';

@@ -2,16 +2,46 @@
 
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { DataTable, type Column } from '~/components/data-table';
 import { PageHeader } from '~/components/page-header';
 import { StatusBadge } from '~/components/status-badge';
 import { Button } from '~/components/ui/button';
-import { Card } from '~/components/ui/card';
 import { Select } from '~/components/ui/input';
-import { Table, TBody, Td, Th, THead, Tr } from '~/components/ui/table';
 import { utc } from '~/lib/format';
+import type { RouterOutputs } from '~/trpc/types';
 import { useTRPC } from '~/trpc/client';
 
 const actions = ['APPROVE', 'REMOVE', 'ESCALATE', 'ALLOW', 'REVIEW', 'BLOCK'] as const;
+
+type LogRow = RouterOutputs['decisions']['log']['rows'][number];
+
+const columns: Column<LogRow>[] = [
+  {
+    key: 'time',
+    header: 'Time (UTC)',
+    className: 'whitespace-nowrap tabular-nums text-xs',
+    cell: (d) => utc(d.createdAt),
+  },
+  {
+    key: 'item',
+    header: 'Item',
+    cell: (d) => (
+      <>
+        <span className="font-mono text-xs">{d.item.externalId}</span>
+        <p className="max-w-xs truncate text-xs text-muted-foreground">{d.item.caption}</p>
+      </>
+    ),
+  },
+  { key: 'action', header: 'Action', cell: (d) => <StatusBadge status={d.action} /> },
+  { key: 'reason', header: 'Reason', className: 'font-mono text-xs', cell: (d) => d.reasonCode },
+  {
+    key: 'by',
+    header: 'By',
+    className: 'text-sm',
+    cell: (d) => d.actor?.name ?? <span className="text-muted-foreground">policy</span>,
+  },
+  { key: 'note', header: 'Note', className: 'max-w-xs truncate text-xs', cell: (d) => d.note },
+];
 
 /** The append-only audit log, newest first, filterable by moderator and action. */
 export function DecisionLog() {
@@ -61,48 +91,15 @@ export function DecisionLog() {
           ))}
         </Select>
       </div>
-      <Card>
-        <Table data-testid="decision-log">
-          <THead>
-            <Tr>
-              <Th>Time (UTC)</Th>
-              <Th>Item</Th>
-              <Th>Action</Th>
-              <Th>Reason</Th>
-              <Th>By</Th>
-              <Th>Note</Th>
-            </Tr>
-          </THead>
-          <TBody>
-            {rows.map((d) => (
-              <Tr key={d.id} data-testid="log-row">
-                <Td className="whitespace-nowrap tabular-nums text-xs">{utc(d.createdAt)}</Td>
-                <Td>
-                  <span className="font-mono text-xs">{d.item.externalId}</span>
-                  <p className="max-w-xs truncate text-xs text-muted-foreground">
-                    {d.item.caption}
-                  </p>
-                </Td>
-                <Td>
-                  <StatusBadge status={d.action} />
-                </Td>
-                <Td className="font-mono text-xs">{d.reasonCode}</Td>
-                <Td className="text-sm">
-                  {d.actor?.name ?? <span className="text-muted-foreground">policy</span>}
-                </Td>
-                <Td className="max-w-xs truncate text-xs">{d.note}</Td>
-              </Tr>
-            ))}
-            {rows.length === 0 && !log.isPending ? (
-              <Tr>
-                <Td colSpan={6} className="py-8 text-center text-sm text-muted-foreground">
-                  No decisions match.
-                </Td>
-              </Tr>
-            ) : null}
-          </TBody>
-        </Table>
-      </Card>
+      <DataTable
+        columns={columns}
+        rows={rows}
+        rowKey={(d) => d.id}
+        loading={log.isPending}
+        empty="No decisions match."
+        testId="decision-log"
+        rowTestId="log-row"
+      />
       {log.hasNextPage ? (
         <Button
           variant="outline"

@@ -33,11 +33,31 @@ const DIRECTIONS = 3;
 const SCALE = 3;
 
 /**
- * The fastest backend that works here: WebGL when the browser can create a context (headless
- * Chromium without a GPU often cannot), else the plain CPU backend. A tiny op proves the choice.
+ * True when the browser's WebGL is a software rasteriser (SwiftShader, llvmpipe: what headless
+ * Chromium without a GPU offers). TF.js on it is much slower than its plain CPU backend.
+ */
+function softwareWebGl(): boolean {
+  try {
+    const gl = document.createElement('canvas').getContext('webgl2');
+    if (!gl) return true;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(
+      gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '',
+    );
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return /swiftshader|llvmpipe|softpipe|software/i.test(renderer);
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * The fastest backend that works here: WebGL on a real GPU, else the CPU backend (also when WebGL
+ * is only emulated in software). A tiny op proves the choice before it is used.
  */
 async function pickBackend(tf: TfModule): Promise<string> {
-  for (const name of ['webgl', 'cpu']) {
+  const candidates = softwareWebGl() ? ['cpu'] : ['webgl', 'cpu'];
+  for (const name of candidates) {
     try {
       if (!(await tf.setBackend(name))) continue;
       await tf.ready();
@@ -136,7 +156,8 @@ export function Playground({ modelUrl, config }: { modelUrl: string; config: unk
   const [seedB, setSeedB] = useState('2');
   const [frames, setFrames] = useState(8);
   const [spherical, setSpherical] = useState(true);
-  const [pending, setPending] = useState(0);
+  const [busy, setBusy] = useState(false);
+  const [gridMs, setGridMs] = useState<number | null>(null);
   const grid = useRef<HTMLCanvasElement>(null);
   const strip = useRef<HTMLCanvasElement>(null);
 
@@ -171,32 +192,49 @@ export function Playground({ modelUrl, config }: { modelUrl: string; config: unk
     [generator, directionSeed],
   );
 
-  // Drawings are queued one after another: a slider dragged fast must not interleave two runs.
-  const queue = useRef<Promise<void>>(Promise.resolve());
-  const draw = useCallback((job: () => Promise<void>) => {
-    setPending((n) => n + 1);
-    queue.current = queue.current
-      .then(job)
-      .then(() => setRunError(null))
-      .catch((err: unknown) => setRunError(err instanceof Error ? err.message : String(err)))
-      .finally(() => setPending((n) => n - 1));
+  // One drawing at a time, and per canvas only the newest request waits: a slider dragged fast
+  // skips the positions it passed instead of queueing a drawing for each.
+  const waiting = useRef(new Map<string, () => Promise<void>>());
+  const running = useRef(false);
+  const draw = useCallback((canvas: string, job: () => Promise<void>) => {
+    waiting.current.set(canvas, job);
+    setBusy(true);
+    if (running.current) return;
+    running.current = true;
+    void (async () => {
+      for (let next = waiting.current.entries().next(); !next.done;) {
+        const [key, run] = next.value;
+        waiting.current.delete(key);
+        try {
+          await run();
+          setRunError(null);
+        } catch (err) {
+          setRunError(err instanceof Error ? err.message : String(err));
+        }
+        next = waiting.current.entries().next();
+      }
+      running.current = false;
+      setBusy(false);
+    })();
   }, []);
 
   useEffect(() => {
     if (!generator) return;
     const s = seedFrom(seed);
-    draw(async () => {
+    draw('samples', async () => {
       const zs = Array.from({ length: GRID }, (_, i) =>
         moveAlong(latentVector(s, i, generator.latentDim), directions, amounts),
       );
+      const started = performance.now();
       const data = await generate(generator, zs, label);
       if (grid.current) paint(grid.current, data, GRID, generator.imageShape, GRID_COLS);
+      setGridMs(performance.now() - started);
     });
   }, [generator, seed, label, directions, amounts, draw]);
 
   useEffect(() => {
     if (!generator) return;
-    draw(async () => {
+    draw('interpolation', async () => {
       const a = latentVector(seedFrom(seedA), 0, generator.latentDim);
       const b = latentVector(seedFrom(seedB), 0, generator.latentDim);
       const zs = interpolate(a, b, frames, spherical ? 'spherical' : 'linear');
@@ -216,7 +254,7 @@ export function Playground({ modelUrl, config }: { modelUrl: string; config: unk
     <div
       className="space-y-4"
       data-testid="playground"
-      data-state={generator ? (pending > 0 ? 'drawing' : 'ready') : 'loading'}
+      data-state={generator ? (busy ? 'drawing' : 'ready') : 'loading'}
       data-backend={generator?.backend ?? ''}
     >
       {generator ? (
@@ -226,6 +264,12 @@ export function Playground({ modelUrl, config }: { modelUrl: string; config: unk
             ? `conditional on ${generator.numClasses} classes`
             : 'unconditional'}{' '}
           · TensorFlow.js {generator.backend} backend
+          {gridMs === null ? null : (
+            <span data-testid="playground-timing" data-ms={Math.round(gridMs)}>
+              {' '}
+              · {GRID} samples in {Math.round(gridMs)} ms
+            </span>
+          )}
         </p>
       ) : (
         <p className="text-sm text-muted-foreground">Loading the generator…</p>
