@@ -186,6 +186,25 @@ void ForEachImage(int64_t count, int64_t floats_per_image, Body body) {
   for (auto& w : workers) w.join();
 }
 
+// Runs body(begin, end) over [0, n) in contiguous ranges on up to OpenBLAS's thread count of
+// threads, for elementwise passes over large arrays (each index is written by one range only).
+template <typename Body>
+void ParallelRanges(size_t n, Body body) {
+  const size_t threads = static_cast<size_t>(std::max(1, openblas_get_num_threads()));
+  if (threads <= 1 || n < (size_t{1} << 18)) {
+    body(size_t{0}, n);
+    return;
+  }
+  // Ranges aligned to 16 floats so no two threads share a cache line.
+  const size_t per = ((n + threads - 1) / threads + 15) / 16 * 16;
+  std::vector<std::thread> workers;
+  for (size_t begin = per; begin < n; begin += per) {
+    workers.emplace_back([=] { body(begin, std::min(n, begin + per)); });
+  }
+  body(size_t{0}, std::min(n, per));
+  for (auto& w : workers) w.join();
+}
+
 // Scratch column buffer reused across calls (one per thread: workers load the addon too).
 thread_local std::vector<float> scratch;
 
@@ -378,16 +397,18 @@ napi_value Adam(napi_env env, napi_callback_info info) {
   float* __restrict__ oxs = ox.data;
   float* __restrict__ oms = om.data;
   float* __restrict__ ovs = ov.data;
-  for (size_t i = 0; i < n; i++) {
-    const float gi = gs[i];
-    const float mi = ms[i] * b1 + gi * one_minus_b1;
-    const float vi = vs[i] * b2 + (gi * gi) * one_minus_b2;
-    oms[i] = mi;
-    ovs[i] = vi;
-    const float mhat = mi / c1;
-    const float vhat = vi / c2;
-    oxs[i] = (mhat / (std::sqrt(vhat) + eps)) * neg_lr + xs[i];
-  }
+  ParallelRanges(n, [=](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; i++) {
+      const float gi = gs[i];
+      const float mi = ms[i] * b1 + gi * one_minus_b1;
+      const float vi = vs[i] * b2 + (gi * gi) * one_minus_b2;
+      oms[i] = mi;
+      ovs[i] = vi;
+      const float mhat = mi / c1;
+      const float vhat = vi / c2;
+      oxs[i] = (mhat / (std::sqrt(vhat) + eps)) * neg_lr + xs[i];
+    }
+  });
   return nullptr;
 }
 

@@ -80,6 +80,32 @@ describe.runIf(NATIVE)('native convolutions on several threads', () => {
   });
 });
 
+describe.runIf(NATIVE)('native Adam on several threads', () => {
+  it('gives the bits of one thread on a variable large enough to be split', () => {
+    const addon = loadNativeAddon().module!;
+    const before = addon.getThreads();
+    const n = 600_001; // odd, above the split threshold
+    const inputs = [71, 72, 73, 74].map((seed) => values(n, seed));
+    inputs[3] = inputs[3]!.map(Math.abs); // the second moment is non-negative
+    const constants = new Float32Array([2e-4, 0.5, 0.999, 1e-8, 0.5, 0.001, 0.75, 0.002]);
+    const run = (threads: number): Float32Array[] => {
+      addon.setThreads(threads);
+      const outs = [0, 1, 2].map(() => new Float32Array(n));
+      const [x, g, m, v] = inputs as [Float32Array, Float32Array, Float32Array, Float32Array];
+      addon.adam(x, g, m, v, outs[0]!, outs[1]!, outs[2]!, constants);
+      return outs;
+    };
+    try {
+      const one = run(1);
+      const two = run(2);
+      two.forEach((r, i) => expect(r).toEqual(one[i]));
+      expect(one[0]).not.toEqual(inputs[0]);
+    } finally {
+      addon.setThreads(before);
+    }
+  });
+});
+
 describe.runIf(NATIVE)('native forward convolutions match the cpu backend', () => {
   beforeAll(setUpWasm);
 
