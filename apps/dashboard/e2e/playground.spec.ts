@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
+import { createDb } from '@ganmod/db';
 import { extract } from 'tar-stream';
 import { baseURL, userPage } from './helpers';
 
@@ -229,4 +230,25 @@ test('a checkpoint downloads from the run page as a tar of its files', async ({ 
     expect(bytes.length).toBe(statSync(join(checkpoint.path, f)).size);
     expect(bytes.equals(readFileSync(join(checkpoint.path, f)))).toBe(true);
   }
+});
+
+test('a run without an export explains how to make one', async ({ browser }) => {
+  const db = createDb(`file:${join(process.env.E2E_DATA_DIR ?? '', 'ganmod.db')}`);
+  const bare = await db.trainingRun.create({
+    data: { name: 'no-export', config: { model: 'cdcgan' }, totalSteps: 10, status: 'FAILED' },
+  });
+  const page = await userPage(browser, 'engineer@ganmod.local');
+  await page.goto(`/runs/${bare.id}/playground`);
+  await expect(page.getByTestId('playground-no-export')).toContainText(
+    'no exported generator yet. It has no checkpoint to export either',
+  );
+  await db.artifact.create({
+    data: { runId: bare.id, kind: 'CHECKPOINT', step: 6, path: `runs/${bare.id}/x`, bytes: 0 },
+  });
+  await page.reload();
+  await expect(page.getByTestId('playground-no-export')).toContainText(
+    `Export its newest checkpoint (step 6) on a trainer host with pnpm trainer export ${bare.id}`,
+  );
+  await expect(page.getByTestId('playground')).toHaveCount(0);
+  await db.$disconnect();
 });
