@@ -1,4 +1,6 @@
 // Models page API: promotion requests (run + checkpoint), their refusals, activation, listing.
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '~/lib/roles';
 import type { SessionUser } from '~/server/auth/session';
@@ -16,19 +18,26 @@ describe.each(PROVIDERS)('detector models on %s', (provider) => {
 
   beforeAll(async () => {
     t = await createTempDb('models', provider);
+    process.env.GANMOD_ARTIFACTS_DIR = join(t.dir, 'artifacts');
     users = await createRoleUsers(t.db);
     eve = createCaller({ db: t.db, user: users.ENGINEER });
   });
-  afterAll(async () => t?.cleanup());
+  afterAll(async () => {
+    delete process.env.GANMOD_ARTIFACTS_DIR;
+    await t?.cleanup();
+  });
 
   async function run(status: 'SUCCEEDED' | 'FAILED', steps: number[]) {
     const r = await t.db.trainingRun.create({
       data: { name: `run-${status}`, config: {}, totalSteps: 10, status },
     });
-    for (const step of steps)
+    for (const step of steps) {
+      const path = `runs/${r.id}/checkpoints/${step}`;
       await t.db.artifact.create({
-        data: { runId: r.id, kind: 'CHECKPOINT', step, path: `runs/${r.id}/${step}`, bytes: 1 },
+        data: { runId: r.id, kind: 'CHECKPOINT', step, path, bytes: 1 },
       });
+      mkdirSync(join(t.dir, 'artifacts', path), { recursive: true });
+    }
     return r;
   }
 
@@ -77,6 +86,20 @@ describe.each(PROVIDERS)('detector models on %s', (provider) => {
     await expect(eve.models.promote({ runId: r.id, trainSteps: 0 })).rejects.toMatchObject({
       code: 'BAD_REQUEST',
     });
+  });
+
+  it('offers and accepts only checkpoints whose files are still on disk', async () => {
+    const r = await run('SUCCEEDED', [30, 60, 90]);
+    // gan-core keeps only the newest checkpoints: step 30's files are gone, its row is not.
+    rmSync(join(t.dir, 'artifacts', `runs/${r.id}/checkpoints/30`), { recursive: true });
+    const candidate = (await eve.models.candidates()).find((c) => c.id === r.id);
+    expect(candidate?.steps).toEqual([90, 60]);
+    await expect(eve.models.promote({ runId: r.id, step: 30 })).rejects.toThrow(
+      /checkpoint 30 are gone .*available: 90, 60/,
+    );
+    rmSync(join(t.dir, 'artifacts', `runs/${r.id}/checkpoints/90`), { recursive: true });
+    const { id } = await eve.models.promote({ runId: r.id });
+    expect((await t.db.detectorModel.findUniqueOrThrow({ where: { id } })).sourceStep).toBe(60);
   });
 
   it('activates READY models only, one per kind', async () => {

@@ -144,8 +144,8 @@ detector
   .description(
     "request a synthetic-image detector trained against the run's checkpoint; a worker trains, evaluates and activates it",
   )
-  .option('--step <n>', 'checkpoint step (default: the newest)')
-  .option('--steps <n>', 'detector training steps (default 150)')
+  .option('--step <n>', 'checkpoint step (default: the newest still on disk)')
+  .option('--steps <n>', 'detector training steps (default 600)')
   .option('--train-images <n>', 'real training images from the run dataset (default 10000)')
   .option('--eval-size <n>', 'held-out real and generated images each (default 1000)')
   .option('--now', 'train here and wait instead of leaving it to a worker')

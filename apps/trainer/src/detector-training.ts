@@ -32,8 +32,11 @@ import { exportCheckpointGenerator } from './generator-export.js';
 /** Training options a request may carry in its `config` (all optional). */
 export const detectorTrainingConfigSchema = z
   .object({
-    /** Training steps of `batchSize` real + `batchSize` generated images. */
-    steps: z.number().int().min(1).max(100_000).default(150),
+    /**
+     * Training steps of `batchSize` real + `batchSize` generated images. 600 by default: against
+     * a 2000-step MNIST DCGAN, 150 steps reached held-out AP 0.660, 600 steps 0.917 (~30 s).
+     */
+    steps: z.number().int().min(1).max(100_000).default(600),
     batchSize: z.number().int().min(2).max(512).default(32),
     /** Real training images to load from the run's dataset. */
     trainImages: z.number().int().min(16).max(1_000_000).default(10_000),

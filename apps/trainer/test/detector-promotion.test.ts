@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync, mkdirSync } from 'node:fs';
+import { requestDetectorPromotion } from '@ganmod/db';
 import { ContentScorer } from '../src/content-scorer.js';
 import { createTestDatabase, type Provider, type TestDatabase } from './databases.js';
 import { startCli } from './worker-process.js';
@@ -173,8 +174,13 @@ describe.each<Provider>(['sqlite', 'postgres'])('detector promotion on %s', (pro
         bytes: 1,
       },
     });
-    const requested = await cli(['detector', 'promote', runId, '--step', String(gone.step)]);
-    expect(requested.code, requested.output).toBe(0);
+    // The CLI refuses a step whose files are gone, naming the ones that are left...
+    const refused = await cli(['detector', 'promote', runId, '--step', String(gone.step)]);
+    expect(refused.code).toBe(4);
+    expect(refused.output).toMatch(/checkpoint 999 are gone .*available: 6, 3/);
+    // ...and a request recorded anyway (e.g. files deleted after the request) fails in the worker.
+    const raced = await requestDetectorPromotion(t.db, { runId, step: gone.step });
+    expect(raced.outcome).toBe('REQUESTED');
     const pending = await cli(['detector', 'train-pending']);
     expect(pending.code).toBe(1);
     const failed = await t.db.detectorModel.findFirstOrThrow({ where: { sourceStep: 999 } });

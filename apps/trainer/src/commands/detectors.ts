@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { claimDetectorRequest, requestDetectorPromotion, type Db } from '@ganmod/db';
 import { openDatabase } from '../database.js';
 import { detectorTrainingConfigSchema, trainDetectorRequest } from '../detector-training.js';
@@ -56,10 +57,25 @@ export async function promoteDetectorCommand(runId: string, flags: PromoteFlags)
     );
   const log = createLogger('detector');
   if (flags.now) await prepareBackend(log);
+  const store = defaultArtifactStore();
   await withDb(async (db) => {
+    // gan-core keeps only the newest checkpoints: refuse (or skip, for the default) a step whose
+    // files are gone instead of queueing a request that can only fail.
+    const checkpoints = await db.artifact.findMany({
+      where: { runId, kind: 'CHECKPOINT' },
+      orderBy: { step: 'desc' },
+      select: { step: true, path: true },
+    });
+    const onDisk = checkpoints.filter((c) => existsSync(store.resolve(c.path))).map((c) => c.step);
+    if (step !== undefined && checkpoints.some((c) => c.step === step) && !onDisk.includes(step))
+      throw new CliError(
+        `the files of run '${runId}' checkpoint ${step} are gone (only the newest are kept); available: ${onDisk.join(', ') || 'none'}`,
+        ExitCode.NotFound,
+      );
+    const chosen = step ?? onDisk[0];
     const result = await requestDetectorPromotion(db, {
       runId,
-      ...(step === undefined ? {} : { step }),
+      ...(chosen === undefined ? {} : { step: chosen }),
       config: options,
     });
     switch (result.outcome) {
@@ -95,7 +111,7 @@ export async function promoteDetectorCommand(runId: string, flags: PromoteFlags)
       if (claimed.count === 1) {
         await trainDetectorRequest(
           db,
-          defaultArtifactStore(),
+          store,
           await db.detectorModel.findUniqueOrThrow({ where: { id: model.id } }),
           log,
         );

@@ -2,9 +2,23 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { activateDetectorModel, requestDetectorPromotion } from '@ganmod/db/client';
 import { access } from '~/lib/roles';
+import { artifactsDir } from '../env';
+import { resolveInside } from '../files';
 import { protectedProcedure, router } from '../trpc';
 
 const engineerProcedure = protectedProcedure(access.engineering);
+
+/**
+ * Checkpoint steps whose files are still on disk, newest first. gan-core keeps only the newest
+ * checkpoints of a run, so older CHECKPOINT rows can outlive their files.
+ */
+async function stepsOnDisk(artifacts: readonly { step: number; path: string }[]) {
+  const root = artifactsDir();
+  const kept = await Promise.all(
+    artifacts.map(async (a) => ((await resolveInside(root, a.path)) === null ? null : a.step)),
+  );
+  return kept.filter((s): s is number => s !== null);
+}
 
 /**
  * Detector models and moderation policy versions. Promotion only records a request: the trainer
@@ -37,16 +51,19 @@ export const modelsRouter = router({
         artifacts: {
           where: { kind: 'CHECKPOINT' },
           orderBy: { step: 'desc' },
-          select: { step: true },
+          select: { step: true, path: true },
         },
       },
     });
-    return runs.map((r) => ({
-      id: r.id,
-      name: r.name,
-      finishedAt: r.finishedAt,
-      steps: r.artifacts.map((a) => a.step),
-    }));
+    const withSteps = await Promise.all(
+      runs.map(async (r) => ({
+        id: r.id,
+        name: r.name,
+        finishedAt: r.finishedAt,
+        steps: await stepsOnDisk(r.artifacts),
+      })),
+    );
+    return withSteps.filter((r) => r.steps.length > 0);
   }),
 
   /** Asks the worker to train a synthetic-image detector against a run's checkpoint. */
@@ -55,14 +72,27 @@ export const modelsRouter = router({
       z.object({
         runId: z.string().min(1),
         step: z.number().int().min(0).optional(),
-        /** Detector training steps (default 150 in the worker). */
+        /** Detector training steps (default 600 in the worker). */
         trainSteps: z.number().int().min(1).max(5000).optional(),
       }),
     )
     .mutation(async ({ ctx, input }) => {
+      const checkpoints = await ctx.db.artifact.findMany({
+        where: { runId: input.runId, kind: 'CHECKPOINT' },
+        orderBy: { step: 'desc' },
+        select: { step: true, path: true },
+      });
+      const onDisk = await stepsOnDisk(checkpoints);
+      const recorded = checkpoints.some((c) => c.step === input.step);
+      if (input.step !== undefined && recorded && !onDisk.includes(input.step))
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: `The files of checkpoint ${input.step} are gone (only the newest are kept); available: ${onDisk.join(', ') || 'none'}.`,
+        });
+      const step = input.step ?? onDisk[0];
       const result = await requestDetectorPromotion(ctx.db, {
         runId: input.runId,
-        ...(input.step === undefined ? {} : { step: input.step }),
+        ...(step === undefined ? {} : { step }),
         createdById: ctx.user.id,
         config: input.trainSteps === undefined ? {} : { steps: input.trainSteps },
       });

@@ -102,14 +102,14 @@ function PromoteForm({ onPromoted }: { onPromoted: () => void }) {
                 ))}
               </Select>
             </Field>
-            <Field label="Training steps" htmlFor="promote-train-steps" hint="Default 150.">
+            <Field label="Training steps" htmlFor="promote-train-steps" hint="Default 600.">
               <Input
                 id="promote-train-steps"
                 name="trainSteps"
                 type="number"
                 min={1}
                 max={5000}
-                placeholder="150"
+                placeholder="600"
               />
             </Field>
             <Button type="submit" className="mt-6" disabled={promote.isPending || !run}>
