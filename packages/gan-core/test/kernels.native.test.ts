@@ -205,6 +205,13 @@ describe.runIf(NATIVE)('native forward convolutions match the cpu backend', () =
     expect(result.error).toBeLessThan(TOLERANCE);
   });
 
+  it('Tanh, over the whole range (saturating tails included)', async () => {
+    const x = input([300_001], 26);
+    x.data = x.data.map((v) => v * 12); // [-12, 12)
+    const result = await compareKernel('Tanh', { x }, {});
+    expect(result.error).toBeLessThan(TOLERANCE);
+  });
+
   it('BatchMatMul with a broadcast single matrix', async () => {
     const result = await compareKernel(
       'BatchMatMul',

@@ -65,6 +65,7 @@ export interface NativeAddon {
     constants: Float32Array,
   ): void;
   leakyRelu(x: Float32Array, y: Float32Array, alpha: number): void;
+  tanh(x: Float32Array, y: Float32Array): void;
   leakyReluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, alpha: number): void;
   sumRows(x: Float32Array, out: Float32Array, rows: number, scale: number): void;
   dropoutMask(out: Float32Array, seed: number, keepProb: number): void;
@@ -101,6 +102,7 @@ export const NATIVE_KERNEL_NAMES = [
   'BatchMatMul',
   '_FusedMatMul',
   'LeakyRelu',
+  'Tanh',
   'FusedBatchNorm',
   'Sum',
   'Mean',

@@ -1,6 +1,6 @@
 /**
- * Elementwise and reduction kernels served by the native addon on the wasm backend: LeakyRelu and
- * its gradient, Sum/Mean over leading axes, and one-pass Adam.
+ * Elementwise and reduction kernels served by the native addon on the wasm backend: Tanh,
+ * LeakyRelu and its gradient, FusedBatchNorm, Sum/Mean over leading axes, and one-pass Adam.
  *
  * Why: stock wasm runs LeakyRelu without SIMD, and its gradient as three full passes (Greater,
  * Multiply, Select); TF.js's Adam is ~12 kernels per variable. One native pass each cuts the
@@ -16,6 +16,7 @@ import {
   Mean,
   registerGradient,
   Sum,
+  Tanh,
   util,
   zerosLike,
 } from '@tensorflow/tfjs';
@@ -98,6 +99,17 @@ function batchNormKernel(native: NativeAddon, fallback: KernelFunc): KernelFunc 
       heap(backend, out),
       varianceEpsilon,
     );
+    return out;
+  };
+}
+
+function tanhKernel(native: NativeAddon, fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    if (x.dtype !== 'float32') return fallback(args);
+    const backend = args.backend as BackendWasm;
+    const out = backend.makeOutput(x.shape, 'float32');
+    native.tanh(heap(backend, x), heap(backend, out));
     return out;
   };
 }
@@ -197,6 +209,7 @@ export function nativeElementwiseConfigs(
       kernelFunc: leakyReluKernel(native, fallback(LeakyRelu)),
     },
     { kernelName: LEAKY_RELU_GRAD, backendName: WASM, kernelFunc: leakyReluGradKernel(native) },
+    { kernelName: Tanh, backendName: WASM, kernelFunc: tanhKernel(native, fallback(Tanh)) },
     {
       kernelName: FusedBatchNorm,
       backendName: WASM,
