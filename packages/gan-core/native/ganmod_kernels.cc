@@ -281,52 +281,47 @@ bool CheckConvSizes(napi_env env, const Conv& c, const Floats& x, const Floats& 
                "ganmod-kernels: tensor sizes do not match the convolution geometry");
 }
 
-// conv2d(x, filter, y, geometry)
-napi_value Conv2D(napi_env env, napi_callback_info info) {
+// The three convolution entry points take (a, b, out, geometry); `Role` names which of the
+// forward convolution's tensors (x: input, w: filter, y: output) each argument is, for the size
+// check and the error messages.
+enum class Role { kX, kW, kY };
+
+template <Role A, Role B, Role Out, void (*Kernel)(const Conv&, const float*, const float*, float*)>
+napi_value ConvEntry(napi_env env, napi_callback_info info, const char* const names[3]) {
   size_t argc = 4;
   napi_value argv[4];
   NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  Floats x, w, y;
+  Floats args[3];
   Conv c;
-  if (!GetFloats(env, argv[0], &x, "x") || !GetFloats(env, argv[1], &w, "filter") ||
-      !GetFloats(env, argv[2], &y, "y") || !GetConv(env, argv[3], &c) ||
-      !CheckConvSizes(env, c, x, w, y)) {
+  if (!GetFloats(env, argv[0], &args[0], names[0]) ||
+      !GetFloats(env, argv[1], &args[1], names[1]) ||
+      !GetFloats(env, argv[2], &args[2], names[2]) || !GetConv(env, argv[3], &c)) {
     return nullptr;
   }
-  ConvForward(c, x.data, w.data, y.data);
+  const Role roles[3] = {A, B, Out};
+  Floats by_role[3];
+  for (int i = 0; i < 3; i++) by_role[static_cast<int>(roles[i])] = args[i];
+  if (!CheckConvSizes(env, c, by_role[0], by_role[1], by_role[2])) return nullptr;
+  Kernel(c, args[0].data, args[1].data, args[2].data);
   return nullptr;
+}
+
+// conv2d(x, filter, y, geometry)
+napi_value Conv2D(napi_env env, napi_callback_info info) {
+  static const char* const names[3] = {"x", "filter", "y"};
+  return ConvEntry<Role::kX, Role::kW, Role::kY, ConvForward>(env, info, names);
 }
 
 // conv2dBackpropInput(dy, filter, dx, geometry): geometry describes the forward convolution.
 napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  Floats dy, w, dx;
-  Conv c;
-  if (!GetFloats(env, argv[0], &dy, "dy") || !GetFloats(env, argv[1], &w, "filter") ||
-      !GetFloats(env, argv[2], &dx, "dx") || !GetConv(env, argv[3], &c) ||
-      !CheckConvSizes(env, c, dx, w, dy)) {
-    return nullptr;
-  }
-  ConvBackpropInput(c, dy.data, w.data, dx.data);
-  return nullptr;
+  static const char* const names[3] = {"dy", "filter", "dx"};
+  return ConvEntry<Role::kY, Role::kW, Role::kX, ConvBackpropInput>(env, info, names);
 }
 
 // conv2dBackpropFilter(x, dy, dw, geometry)
 napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  Floats x, dy, dw;
-  Conv c;
-  if (!GetFloats(env, argv[0], &x, "x") || !GetFloats(env, argv[1], &dy, "dy") ||
-      !GetFloats(env, argv[2], &dw, "dw") || !GetConv(env, argv[3], &c) ||
-      !CheckConvSizes(env, c, x, dw, dy)) {
-    return nullptr;
-  }
-  ConvBackpropFilter(c, x.data, dy.data, dw.data);
-  return nullptr;
+  static const char* const names[3] = {"x", "dy", "dw"};
+  return ConvEntry<Role::kX, Role::kY, Role::kW, ConvBackpropFilter>(env, info, names);
 }
 
 // matMul(a, b, c, [batch, m, n, k, transposeA, transposeB, batchA, batchB]):

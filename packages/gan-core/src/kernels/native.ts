@@ -244,46 +244,76 @@ function conv2dKernel(native: NativeAddon, fallback: KernelFunc | undefined): Ke
   };
 }
 
-function conv2dBackpropInputKernel(native: NativeAddon, fallback: KernelFunc): KernelFunc {
+/**
+ * A convolution gradient kernel: both take two tensors and the forward convolution's attributes
+ * (strides, pad, ...), and produce a tensor of a shape the attributes name.
+ */
+function convGradientKernel(
+  fallback: KernelFunc,
+  /** The two inputs in the addon's argument order, and the forward conv's x and filter shapes. */
+  operands: (args: Parameters<KernelFunc>[0]) => {
+    first: TensorInfo;
+    second: TensorInfo;
+    xShape: Shape4;
+    filterShape: Shape4;
+    outShape: number[];
+  },
+  compute: (first: Float32Array, second: Float32Array, out: Float32Array, g: number[]) => void,
+): KernelFunc {
   return (args) => {
-    const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
-    const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
-    if (!isNhwc(attrs.dataFormat) || dy.dtype !== 'float32') return fallback(args);
+    const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
+    const { first, second, xShape, filterShape, outShape } = operands(args);
+    if (!isNhwc(attrs.dataFormat) || first.dtype !== 'float32') return fallback(args);
     const backend = args.backend as BackendWasm;
     const info = backend_util.computeConv2DInfo(
-      attrs.inputShape,
-      filter.shape as Shape4,
+      xShape,
+      filterShape,
       attrs.strides,
       1,
       attrs.pad,
       attrs.dimRoundingMode,
     );
-    const out = backend.makeOutput(attrs.inputShape, 'float32');
-    const dx = heap(backend, out);
-    native.conv2dBackpropInput(heap(backend, dy), heap(backend, filter), dx, geometry(info));
+    const out = backend.makeOutput(outShape, 'float32');
+    const result = heap(backend, out);
+    compute(heap(backend, first), heap(backend, second), result, geometry(info));
     return out;
   };
 }
 
+function conv2dBackpropInputKernel(native: NativeAddon, fallback: KernelFunc): KernelFunc {
+  return convGradientKernel(
+    fallback,
+    (args) => {
+      const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+      const { inputShape } = args.attrs as unknown as Conv2DBackpropInputAttrs;
+      return {
+        first: dy,
+        second: filter,
+        xShape: inputShape,
+        filterShape: filter.shape as Shape4,
+        outShape: inputShape,
+      };
+    },
+    (dy, filter, dx, g) => native.conv2dBackpropInput(dy, filter, dx, g),
+  );
+}
+
 function conv2dBackpropFilterKernel(native: NativeAddon, fallback: KernelFunc): KernelFunc {
-  return (args) => {
-    const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
-    const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
-    if (!isNhwc(attrs.dataFormat) || x.dtype !== 'float32') return fallback(args);
-    const backend = args.backend as BackendWasm;
-    const info = backend_util.computeConv2DInfo(
-      x.shape as Shape4,
-      attrs.filterShape,
-      attrs.strides,
-      1,
-      attrs.pad,
-      attrs.dimRoundingMode,
-    );
-    const out = backend.makeOutput(attrs.filterShape, 'float32');
-    const dw = heap(backend, out);
-    native.conv2dBackpropFilter(heap(backend, x), heap(backend, dy), dw, geometry(info));
-    return out;
-  };
+  return convGradientKernel(
+    fallback,
+    (args) => {
+      const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
+      const { filterShape } = args.attrs as unknown as Conv2DBackpropFilterAttrs;
+      return {
+        first: x,
+        second: dy,
+        xShape: x.shape as Shape4,
+        filterShape,
+        outShape: filterShape,
+      };
+    },
+    (x, dy, dw, g) => native.conv2dBackpropFilter(x, dy, dw, g),
+  );
 }
 
 function matMulKernel(native: NativeAddon, fallback: KernelFunc): KernelFunc {

@@ -7,7 +7,6 @@
  * elementwise share of a GAN step (most of what is left of an MLP GAN's).
  */
 import {
-  backend_util,
   engine,
   FusedBatchNorm,
   getGradient,
@@ -31,7 +30,7 @@ import type {
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { WASM } from './kernel_utils.js';
 import type { NativeAddon } from './native.js';
-import { leadingReduction } from './reduce_leading.js';
+import { reduceLeadingKernel, type SumRows } from './reduce_leading.js';
 
 /** Custom kernel: `dx = x > 0 ? dy : alpha * dy` (LeakyRelu's gradient in one pass). */
 export const LEAKY_RELU_GRAD = 'GanmodLeakyReluGrad';
@@ -125,27 +124,6 @@ function leakyReluGradKernel(native: NativeAddon): KernelFunc {
   };
 }
 
-function reduceLeadingKernel(native: NativeAddon, fallback: KernelFunc, mean: boolean): KernelFunc {
-  return (args) => {
-    const { x } = args.inputs as { x: TensorInfo };
-    const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
-    const k = x.dtype === 'float32' ? leadingReduction(x.shape, axis) : undefined;
-    if (k === undefined) return fallback(args);
-    const backend = args.backend as BackendWasm;
-    const rows = util.sizeFromShape(x.shape.slice(0, k));
-    const innerShape = x.shape.slice(k);
-    const outShape = keepDims
-      ? backend_util.expandShapeToKeepDim(
-          innerShape,
-          Array.from({ length: k }, (_, i) => i),
-        )
-      : innerShape;
-    const out = backend.makeOutput(outShape, 'float32');
-    native.sumRows(heap(backend, x), heap(backend, out), rows, mean ? 1 / rows : 1);
-    return out;
-  };
-}
-
 function fusedAdamKernel(native: NativeAddon): KernelFunc {
   return (args) => {
     const { x, g, m, v } = args.inputs as Record<'x' | 'g' | 'm' | 'v', TensorInfo>;
@@ -202,6 +180,8 @@ export function nativeElementwiseConfigs(
   native: NativeAddon,
   fallback: (kernelName: string) => KernelFunc,
 ): KernelConfig[] {
+  const sumRows: SumRows = (input, output, rows, scale) =>
+    native.sumRows(input, output, rows, scale);
   return [
     {
       kernelName: LeakyRelu,
@@ -218,12 +198,12 @@ export function nativeElementwiseConfigs(
     {
       kernelName: Sum,
       backendName: WASM,
-      kernelFunc: reduceLeadingKernel(native, fallback(Sum), false),
+      kernelFunc: reduceLeadingKernel(fallback(Sum), false, sumRows),
     },
     {
       kernelName: Mean,
       backendName: WASM,
-      kernelFunc: reduceLeadingKernel(native, fallback(Mean), true),
+      kernelFunc: reduceLeadingKernel(fallback(Mean), true, sumRows),
     },
     { kernelName: FUSED_ADAM, backendName: WASM, kernelFunc: fusedAdamKernel(native) },
     { kernelName: DROPOUT_MASK, backendName: WASM, kernelFunc: dropoutMaskKernel(native) },

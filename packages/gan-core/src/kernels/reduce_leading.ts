@@ -28,22 +28,42 @@ export function leadingReduction(
   return k;
 }
 
-function reduceLeading(stock: KernelFunc, mean: boolean): KernelFunc {
+/** Adds up `rows` rows of `output.length` values from `input` into `output`, times `scale`. */
+export type SumRows = (
+  input: Float32Array,
+  output: Float32Array,
+  rows: number,
+  scale: number,
+) => void;
+
+/** The JS summation: float64 accumulators, as the cpu backend's reference kernel. */
+const sumRowsJs: SumRows = (input, output, rows, scale) => {
+  const width = output.length;
+  const acc = new Float64Array(width);
+  for (let r = 0; r < rows; r++) {
+    const offset = r * width;
+    for (let c = 0; c < width; c++) acc[c]! += input[offset + c]!;
+  }
+  for (let c = 0; c < width; c++) output[c] = scale === 1 ? acc[c]! : acc[c]! * scale;
+};
+
+/**
+ * Sum (or Mean) over leading axes with `sumRows` (default: in JS); other reductions go to
+ * `fallback`. The native kernels pass the addon's summation.
+ */
+export function reduceLeadingKernel(
+  fallback: KernelFunc,
+  mean: boolean,
+  sumRows: SumRows = sumRowsJs,
+): KernelFunc {
   return (args) => {
     const { x } = args.inputs as { x: TensorInfo };
     const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
     const k = x.dtype === 'float32' ? leadingReduction(x.shape, axis) : undefined;
-    if (k === undefined) return stock(args);
+    if (k === undefined) return fallback(args);
     const backend = args.backend as BackendWasm;
     const rows = util.sizeFromShape(x.shape.slice(0, k));
     const innerShape = x.shape.slice(k);
-    const width = util.sizeFromShape(innerShape);
-    const input = backend.typedArrayFromHeap(x) as Float32Array;
-    const acc = new Float64Array(width);
-    for (let r = 0; r < rows; r++) {
-      const offset = r * width;
-      for (let c = 0; c < width; c++) acc[c]! += input[offset + c]!;
-    }
     const outShape = keepDims
       ? backend_util.expandShapeToKeepDim(
           innerShape,
@@ -51,19 +71,22 @@ function reduceLeading(stock: KernelFunc, mean: boolean): KernelFunc {
         )
       : innerShape;
     const out = backend.makeOutput(outShape, 'float32');
-    const output = backend.typedArrayFromHeap(out) as Float32Array;
-    const scale = mean ? 1 / rows : 1;
-    for (let c = 0; c < width; c++) output[c] = mean ? acc[c]! * scale : acc[c]!;
+    sumRows(
+      backend.typedArrayFromHeap(x) as Float32Array,
+      backend.typedArrayFromHeap(out) as Float32Array,
+      rows,
+      mean ? 1 / rows : 1,
+    );
     return out;
   };
 }
 
 /** Registry entry wrapping the stock wasm Sum. */
 export function sumConfig(stock: KernelFunc): KernelConfig {
-  return { kernelName: Sum, backendName: WASM, kernelFunc: reduceLeading(stock, false) };
+  return { kernelName: Sum, backendName: WASM, kernelFunc: reduceLeadingKernel(stock, false) };
 }
 
 /** Registry entry wrapping the stock wasm Mean. */
 export function meanConfig(stock: KernelFunc): KernelConfig {
-  return { kernelName: Mean, backendName: WASM, kernelFunc: reduceLeading(stock, true) };
+  return { kernelName: Mean, backendName: WASM, kernelFunc: reduceLeadingKernel(stock, true) };
 }
