@@ -21,19 +21,9 @@ import { parseColour, resizeFilters, resizeHwc, type ColourInput, type Rgb } fro
 import { stableUnitHash } from './prng.js';
 import type { LoadResult, SkippedFile } from './report.js';
 
-/** Emoji categories in the package's canonical order; labels index into this (or the filter). */
-export const EMOJI_CATEGORIES: readonly string[] = Object.freeze([
-  'Smileys & Emotion',
-  'People & Body',
-  'Component',
-  'Animals & Nature',
-  'Food & Drink',
-  'Travel & Places',
-  'Activities',
-  'Objects',
-  'Symbols',
-  'Flags',
-]);
+import { EMOJI_CATEGORIES } from './class-names.js';
+
+export { EMOJI_CATEGORIES };
 
 /** Options for {@link loadEmoji}. */
 export interface EmojiOptions {

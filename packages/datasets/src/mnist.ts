@@ -13,33 +13,9 @@ import { readIdxFile } from './idx.js';
 import { bytesToUnit, expandChannels, resizeFilters, resizeHwc } from './pixels.js';
 import type { LoadResult } from './report.js';
 
-/** MNIST class names: the digits. */
-export const MNIST_CLASS_NAMES: readonly string[] = Object.freeze([
-  '0',
-  '1',
-  '2',
-  '3',
-  '4',
-  '5',
-  '6',
-  '7',
-  '8',
-  '9',
-]);
+import { FASHION_MNIST_CLASS_NAMES, MNIST_CLASS_NAMES } from './class-names.js';
 
-/** Fashion-MNIST class names, in label order (from Zalando's README). */
-export const FASHION_MNIST_CLASS_NAMES: readonly string[] = Object.freeze([
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-]);
+export { FASHION_MNIST_CLASS_NAMES, MNIST_CLASS_NAMES };
 
 /** Where Debian's `dataset-fashion-mnist` package installs its files. */
 export const FASHION_MNIST_DEBIAN_DIR = '/usr/share/datasets/fashion-mnist';

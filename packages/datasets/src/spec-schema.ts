@@ -108,3 +108,5 @@ export function parseDatasetSpec(input: unknown): DatasetSpec {
     first ? { field: first } : {},
   );
 }
+
+export { EMOJI_CATEGORIES, FASHION_MNIST_CLASS_NAMES, MNIST_CLASS_NAMES } from './class-names.js';

@@ -1,37 +1,9 @@
-/**
- * Class names of a conditional generator, from its training config. The lists are those of
- * `@ganmod/datasets` (MNIST_CLASS_NAMES, FASHION_MNIST_CLASS_NAMES, EMOJI_CATEGORIES), repeated
- * here because that package loads TF.js, sharp and the file system, none of which belong in the
- * dashboard's bundles; `test/class-names.test.ts` keeps the copies equal.
- */
-
-export const MNIST_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
-
-export const FASHION_MNIST_CLASSES = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-] as const;
-
-export const EMOJI_CLASSES = [
-  'Smileys & Emotion',
-  'People & Body',
-  'Component',
-  'Animals & Nature',
-  'Food & Drink',
-  'Travel & Places',
-  'Activities',
-  'Objects',
-  'Symbols',
-  'Flags',
-] as const;
+/** Class names of a conditional generator, from its training config. */
+import {
+  EMOJI_CATEGORIES,
+  FASHION_MNIST_CLASS_NAMES,
+  MNIST_CLASS_NAMES,
+} from '@ganmod/datasets/spec';
 
 /**
  * `numClasses` labels for a generator trained with `config`: the dataset's `classes` filter when
@@ -45,9 +17,9 @@ export function generatorClassNames(config: unknown, numClasses: number): string
       ? dataset.classes
       : undefined;
   const byKind: Record<string, readonly string[]> = {
-    mnist: MNIST_CLASSES,
-    'fashion-mnist': FASHION_MNIST_CLASSES,
-    emoji: EMOJI_CLASSES,
+    mnist: MNIST_CLASS_NAMES,
+    'fashion-mnist': FASHION_MNIST_CLASS_NAMES,
+    emoji: EMOJI_CATEGORIES,
   };
   const known = filter ?? (typeof dataset?.kind === 'string' ? byKind[dataset.kind] : undefined);
   return known && known.length === numClasses
