@@ -102,6 +102,42 @@ describe.each<Provider>(['sqlite', 'postgres'])('trainer worker processes on %s'
     expect(logs.map((l) => l.message).join('\n')).toMatch(/resumed from checkpoint at step \d+/);
   });
 
+  it('a toy run (ring8) is scored by mode coverage at each evaluation', async () => {
+    const run = await queue(
+      'ring',
+      tinyConfig({
+        dataset: { kind: 'ring8' },
+        model: 'toy-mlp',
+        latentDim: 8,
+        batchSize: 64,
+        lrG: 2e-3,
+        lrD: 2e-3,
+        steps: 40,
+        evalEvery: 20,
+      }),
+    );
+    const worker = startCli(['worker', '--once', '--poll', '200'], env);
+    expect(await worker.exited, worker.output()).toBe(0);
+    const row = await t.db.trainingRun.findUniqueOrThrow({ where: { id: run.id } });
+    expect(row.status, row.error ?? '').toBe('SUCCEEDED');
+    const evals = await t.db.runMetric.findMany({
+      where: { runId: run.id, name: { startsWith: 'eval/' } },
+      orderBy: [{ step: 'asc' }, { name: 'asc' }],
+    });
+    expect(evals.map((m) => [m.step, m.name])).toEqual([
+      [20, 'eval/high_quality_fraction'],
+      [20, 'eval/modes_covered'],
+      [40, 'eval/high_quality_fraction'],
+      [40, 'eval/modes_covered'],
+    ]);
+    for (const m of evals) {
+      const max = m.name === 'eval/modes_covered' ? 8 : 1;
+      expect(m.value).toBeGreaterThanOrEqual(0);
+      expect(m.value).toBeLessThanOrEqual(max);
+    }
+    expect(worker.output()).not.toContain('quality metrics unavailable');
+  });
+
   it('SIGTERM: the worker finishes its step, checkpoints, re-queues the run and exits 0', async () => {
     const run = await queue('sigterm', tinyConfig({ steps: 100_000 }));
     const worker = startCli(['worker', '--poll', '200'], env);
