@@ -37,7 +37,7 @@ export const help: Record<string, { label: string; hint?: string }> = {
   'dataset.seed': { label: 'Dataset seed' },
   model: {
     label: 'Model',
-    hint: 'mlp trains fastest; dcgan for images; cdcgan is class-conditional.',
+    hint: 'mlp trains fastest; dcgan for images; cdcgan is class-conditional; toy-mlp for the ring8/grid25 point sets (try latent 8, learning rates 2e-3, R1 gamma 0.1).',
   },
   latentDim: { label: 'Latent dimension' },
   loss: { label: 'Loss' },
