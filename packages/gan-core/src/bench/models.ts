@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { SeededDropout } from '../models/seeded-dropout.js';
+import { UnfusedDense } from '../models/unfused-dense.js';
 
 /** Benchmark architectures. */
 export type BenchModel = 'mlp' | 'dcgan';
@@ -43,11 +44,11 @@ export function mlpGan(): GanPair {
     name: 'mlp_discriminator',
     layers: [
       tf.layers.flatten({ inputShape: [...IMAGE_SHAPE] }),
-      tf.layers.dense({ units: 512 }),
+      new UnfusedDense({ units: 512 }),
       leakyRelu(),
-      tf.layers.dense({ units: 256 }),
+      new UnfusedDense({ units: 256 }),
       leakyRelu(),
-      tf.layers.dense({ units: 1 }),
+      new UnfusedDense({ units: 1 }),
     ],
   });
   return { generator, discriminator };
@@ -102,7 +103,7 @@ export function dcgan(widthDivisor = 1): GanPair {
       leakyRelu(),
       new SeededDropout({ rate: 0.3 }),
       tf.layers.flatten(),
-      tf.layers.dense({ units: 1 }),
+      new UnfusedDense({ units: 1 }),
     ],
   });
   return { generator, discriminator };

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { batchNorm, chain, downBlock, leakyRelu, upBlock } from './blocks.js';
 import type { SeedSource } from './seeded-dropout.js';
 import { checkImageShape, type ImageShape } from './shapes.js';
+import { UnfusedDense } from './unfused-dense.js';
 
 interface GeneratorPlan {
   base: number;
@@ -111,6 +112,9 @@ export function buildDcganDiscriminator({
   seeds,
 }: Omit<DcganOptions, 'latentDim'>): tf.LayersModel {
   const image = tf.input({ shape: [...shape], name: 'image' });
-  const logits = chain(dcganDiscriminatorTrunk(image, shape, seeds), tf.layers.dense({ units: 1 }));
+  const logits = chain(
+    dcganDiscriminatorTrunk(image, shape, seeds),
+    new UnfusedDense({ units: 1 }),
+  );
   return tf.model({ inputs: image, outputs: logits, name: 'dcgan_discriminator' });
 }

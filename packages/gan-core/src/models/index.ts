@@ -22,6 +22,7 @@ export * from './mlp.js';
 export { SeededDropout, fixedSeedSource, type SeedSource } from './seeded-dropout.js';
 export * from './shapes.js';
 export * from './toy.js';
+export { UnfusedDense, type UnfusedDenseArgs } from './unfused-dense.js';
 
 export interface BuildGanOptions {
   /** Image shape `[h, w, c]` for mlp/dcgan/cdcgan; point shape `[2]` for toy-mlp. */

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { batchNorm, chain, leakyRelu } from './blocks.js';
 import { checkImageShape, checkLatentAndClasses, type ImageShape } from './shapes.js';
+import { UnfusedDense } from './unfused-dense.js';
 
 export interface MlpOptions {
   shape: ImageShape;
@@ -40,11 +41,11 @@ export function buildMlpDiscriminator({ shape }: Pick<MlpOptions, 'shape'>): tf.
   const logits = chain(
     image,
     tf.layers.flatten(),
-    tf.layers.dense({ units: 512 }),
+    new UnfusedDense({ units: 512 }),
     leakyRelu(),
-    tf.layers.dense({ units: 256 }),
+    new UnfusedDense({ units: 256 }),
     leakyRelu(),
-    tf.layers.dense({ units: 1 }),
+    new UnfusedDense({ units: 1 }),
   );
   return tf.model({ inputs: image, outputs: logits, name: 'mlp_discriminator' });
 }

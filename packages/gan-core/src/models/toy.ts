@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { chain, leakyRelu } from './blocks.js';
 import { checkLatentAndClasses, checkPointShape, type DataShape } from './shapes.js';
+import { UnfusedDense } from './unfused-dense.js';
 
 /** Hidden units of every toy layer. */
 export const toyHiddenUnits = 128;
@@ -38,9 +39,9 @@ export function buildToyDiscriminator({ shape }: Pick<ToyMlpOptions, 'shape'>): 
   const [dims] = checkPointShape(shape);
   const point = tf.input({ shape: [dims], name: 'point' });
   const hidden = Array.from({ length: toyHiddenLayers }, () => [
-    tf.layers.dense({ units: toyHiddenUnits }),
+    new UnfusedDense({ units: toyHiddenUnits }),
     leakyRelu(),
   ]).flat();
-  const logits = chain(point, ...hidden, tf.layers.dense({ units: 1 }));
+  const logits = chain(point, ...hidden, new UnfusedDense({ units: 1 }));
   return tf.model({ inputs: point, outputs: logits, name: 'toy_discriminator' });
 }
