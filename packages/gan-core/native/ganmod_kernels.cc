@@ -1,10 +1,10 @@
-// Native linear-algebra kernels for the wasm backend: convolutions and matrix products as
-// im2col + OpenBLAS sgemm, computed in place on the wasm heap (the arguments are Float32Array
-// views of WebAssembly memory, so nothing is copied in or out).
+// Native kernels for the wasm backend, computed in place on the wasm heap (the arguments are
+// Float32Array views of WebAssembly memory, so nothing is copied in or out): convolutions and
+// matrix products as im2col + OpenBLAS sgemm, and the elementwise passes a GAN step repeats
+// (Adam, LeakyReLU, Tanh, batch norm, leading-axis sums, dropout masks, fused-op epilogues).
 //
-// Why: single-threaded wasm SIMD (128-bit, no FMA) tops out near 17 GFLOP/s on these machines,
-// while OpenBLAS's AVX2/FMA sgemm runs several times faster per core and uses every core.
-// Everything else in a training step stays on the wasm backend.
+// Why: single-threaded wasm SIMD (128-bit, no FMA) tops out near 17-25 GFLOP/s on these machines,
+// while OpenBLAS's AVX2/AVX-512 sgemm runs several times faster per core and uses every core.
 //
 // Layouts are TF.js's: NHWC activations, HWIO filters ([kh, kw, Ci, Co]).
 #include <node_api.h>
@@ -164,45 +164,41 @@ void Col2Im(const Conv& c, const float* cols, float* dx) {
   }
 }
 
-// Runs body(i) for i in [0, count) on up to OpenBLAS's thread count of threads (im2col and col2im
-// are memory-bound passes that would otherwise run on one core between multi-threaded sgemms).
-// Each i touches its own image, so the parts never write the same memory.
+// Runs body(begin, end) over [0, n) in contiguous ranges, one per thread of OpenBLAS's thread
+// count when `worth_threads` (for small work a thread costs more to start than it saves). Range
+// lengths are multiples of `align`; each index falls in exactly one range, so the ranges never
+// write the same memory.
 template <typename Body>
-void ForEachImage(int64_t count, int64_t floats_per_image, Body body) {
-  const int64_t threads = std::min<int64_t>(openblas_get_num_threads(), count);
-  // Below ~1M floats a thread costs more to start than it saves.
-  if (threads <= 1 || count * floats_per_image < (int64_t{1} << 20)) {
-    for (int64_t i = 0; i < count; i++) body(i);
-    return;
-  }
-  std::vector<std::thread> workers;
-  const int64_t per = (count + threads - 1) / threads;
-  for (int64_t t = 1; t < threads; t++) {
-    workers.emplace_back([=] {
-      for (int64_t i = t * per; i < std::min(count, (t + 1) * per); i++) body(i);
-    });
-  }
-  for (int64_t i = 0; i < std::min(count, per); i++) body(i);
-  for (auto& w : workers) w.join();
-}
-
-// Runs body(begin, end) over [0, n) in contiguous ranges on up to OpenBLAS's thread count of
-// threads, for elementwise passes over large arrays (each index is written by one range only).
-template <typename Body>
-void ParallelRanges(size_t n, Body body) {
-  const size_t threads = static_cast<size_t>(std::max(1, openblas_get_num_threads()));
-  if (threads <= 1 || n < (size_t{1} << 18)) {
+void SplitRange(size_t n, size_t align, bool worth_threads, Body body) {
+  const size_t threads =
+      worth_threads ? static_cast<size_t>(std::max(1, openblas_get_num_threads())) : 1;
+  if (threads <= 1 || n <= align) {
     body(size_t{0}, n);
     return;
   }
-  // Ranges aligned to 16 floats so no two threads share a cache line.
-  const size_t per = ((n + threads - 1) / threads + 15) / 16 * 16;
+  const size_t per = ((n + threads - 1) / threads + align - 1) / align * align;
   std::vector<std::thread> workers;
   for (size_t begin = per; begin < n; begin += per) {
     workers.emplace_back([=] { body(begin, std::min(n, begin + per)); });
   }
   body(size_t{0}, std::min(n, per));
   for (auto& w : workers) w.join();
+}
+
+// im2col / col2im over the images of a chunk: memory-bound passes that would otherwise run on one
+// core between multi-threaded sgemms. Split from ~1M floats.
+template <typename Body>
+void ForEachImage(int64_t count, int64_t floats_per_image, Body body) {
+  SplitRange(static_cast<size_t>(count), 1, count * floats_per_image >= (int64_t{1} << 20),
+             [&](size_t begin, size_t end) {
+               for (size_t i = begin; i < end; i++) body(static_cast<int64_t>(i));
+             });
+}
+
+// Elementwise passes over large arrays: split from 256k floats, in ranges of whole cache lines.
+template <typename Body>
+void ParallelRanges(size_t n, Body body) {
+  SplitRange(n, 16, n >= (size_t{1} << 18), body);
 }
 
 // Scratch column buffer reused across calls (one per thread: workers load the addon too).
@@ -219,18 +215,23 @@ bool IsPointwise(const Conv& c) {
          c.ho == c.h && c.wo == c.w;
 }
 
+// The column matrix of images [n0, n0 + g) of x: x itself for a pointwise convolution, else
+// im2col into the scratch buffer.
+const float* Columns(const Conv& c, const float* x, int64_t n0, int64_t g) {
+  const int64_t K = c.K(), P = c.Pixels(), in_image = c.h * c.w * c.ci;
+  if (IsPointwise(c)) return x + n0 * in_image;
+  float* buffer = Scratch(static_cast<size_t>(g * P * K));
+  ForEachImage(g, P * K,
+               [&](int64_t i) { Im2Col(c, x + (n0 + i) * in_image, buffer + i * P * K); });
+  return buffer;
+}
+
 // y[n, ho, wo, co] = sum x * w
 void ConvForward(const Conv& c, const float* x, const float* w, float* y) {
   const int64_t K = c.K(), P = c.Pixels(), chunk = ChunkImages(c);
-  const int64_t in_image = c.h * c.w * c.ci;
   for (int64_t n0 = 0; n0 < c.n; n0 += chunk) {
     const int64_t g = std::min(chunk, c.n - n0);
-    const float* cols = x + n0 * in_image;
-    if (!IsPointwise(c)) {
-      float* buffer = Scratch(static_cast<size_t>(g * P * K));
-      ForEachImage(g, P * K, [&](int64_t i) { Im2Col(c, x + (n0 + i) * in_image, buffer + i * P * K); });
-      cols = buffer;
-    }
+    const float* cols = Columns(c, x, n0, g);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g * P, c.co, K, 1.0f, cols, K, w,
                 c.co, 0.0f, y + n0 * P * c.co, c.co);
   }
@@ -251,22 +252,17 @@ void ConvBackpropInput(const Conv& c, const float* dy, const float* w, float* dx
     float* dcols = Scratch(static_cast<size_t>(g * P * K));
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, g * P, K, c.co, 1.0f, dy + n0 * P * c.co,
                 c.co, w, c.co, 0.0f, dcols, K);
-    ForEachImage(g, P * K, [&](int64_t i) { Col2Im(c, dcols + i * P * K, dx + (n0 + i) * in_image); });
+    ForEachImage(g, P * K,
+                 [&](int64_t i) { Col2Im(c, dcols + i * P * K, dx + (n0 + i) * in_image); });
   }
 }
 
 // dw[kh, kw, ci, co] = sum over images and pixels of cols^T * dy
 void ConvBackpropFilter(const Conv& c, const float* x, const float* dy, float* dw) {
   const int64_t K = c.K(), P = c.Pixels(), chunk = ChunkImages(c);
-  const int64_t in_image = c.h * c.w * c.ci;
   for (int64_t n0 = 0; n0 < c.n; n0 += chunk) {
     const int64_t g = std::min(chunk, c.n - n0);
-    const float* cols = x + n0 * in_image;
-    if (!IsPointwise(c)) {
-      float* buffer = Scratch(static_cast<size_t>(g * P * K));
-      ForEachImage(g, P * K, [&](int64_t i) { Im2Col(c, x + (n0 + i) * in_image, buffer + i * P * K); });
-      cols = buffer;
-    }
+    const float* cols = Columns(c, x, n0, g);
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, c.co, g * P, 1.0f, cols, K,
                 dy + n0 * P * c.co, c.co, n0 == 0 ? 0.0f : 1.0f, dw, c.co);
   }
@@ -356,7 +352,6 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-
 // ---- elementwise kernels ----------------------------------------------------------------------
 
 // One Adam range. The buffers are distinct (the outputs are fresh): restrict parameters let the
@@ -379,8 +374,9 @@ void AdamRange(const float* __restrict__ x, const float* __restrict__ g,
 }
 
 // adam(value, grad, m, v, outValue, outM, outV, [lr, beta1, beta2, epsilon, 1 - beta1,
-// 1 - beta2, 1 - accBeta1, 1 - accBeta2]): TF.js's AdamOptimizer update for one variable in one pass, in the same float32
-// operation order as its chain of kernels (so results match it to rounding).
+// 1 - beta2, 1 - accBeta1, 1 - accBeta2]): TF.js's AdamOptimizer update for one variable in one
+// pass, in the same float32 operation order as its chain of kernels (so results match it bit for
+// bit).
 napi_value Adam(napi_env env, napi_callback_info info) {
   size_t argc = 8;
   napi_value argv[8];
@@ -476,12 +472,10 @@ napi_value SumRows(napi_env env, napi_callback_info info) {
   Floats x, out;
   int64_t rows = 0;
   double scale = 1;
-  if (!GetFloats(env, argv[0], &x, "x") || !GetFloats(env, argv[1], &out, "out") ||
-      napi_get_value_int64(env, argv[2], &rows) != napi_ok ||
+  if (!GetFloats(env, argv[0], &x, "x") || !GetFloats(env, argv[1], &out, "out")) return nullptr;
+  if (napi_get_value_int64(env, argv[2], &rows) != napi_ok ||
       napi_get_value_double(env, argv[3], &scale) != napi_ok) {
-    if (x.data != nullptr && out.data != nullptr) {
-      napi_throw_type_error(env, nullptr, "ganmod-kernels: rows and scale must be numbers");
-    }
+    napi_throw_type_error(env, nullptr, "ganmod-kernels: rows and scale must be numbers");
     return nullptr;
   }
   const size_t width = out.length;
@@ -500,6 +494,8 @@ napi_value SumRows(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// splitmix64's increment (2^64 / golden ratio) and output mix.
+constexpr uint64_t kSplitMixGamma = 0x9E3779B97F4A7C15ull;
 
 inline uint64_t SplitMix(uint64_t z) {
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -529,23 +525,22 @@ napi_value DropoutMask(napi_env env, napi_callback_info info) {
   const float scale = 1.0f / static_cast<float>(keep);
   // Keep when a 24-bit draw, as a fraction of 2^24, falls below keepProb.
   const uint64_t threshold = static_cast<uint64_t>(keep * 16777216.0);
-  const uint64_t base = static_cast<uint64_t>(seed) * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull;
+  const uint64_t base = static_cast<uint64_t>(seed) * kSplitMixGamma + 0x632BE59BD9B4E019ull;
   float* __restrict__ o = out.data;
   const size_t pairs = out.length / 2;
   // splitmix64 is counter-based: draw i is mix(base + (i + 1) * gamma), independent of the
   // others, so the loop vectorizes. Two 24-bit draws per 64-bit output.
   for (size_t i = 0; i < pairs; i++) {
-    const uint64_t z = SplitMix(base + (i + 1) * 0x9E3779B97F4A7C15ull);
+    const uint64_t z = SplitMix(base + (i + 1) * kSplitMixGamma);
     o[2 * i] = (z & 0xFFFFFF) < threshold ? scale : 0.0f;
     o[2 * i + 1] = ((z >> 32) & 0xFFFFFF) < threshold ? scale : 0.0f;
   }
   if (out.length % 2 == 1) {
-    const uint64_t z = SplitMix(base + (pairs + 1) * 0x9E3779B97F4A7C15ull);
+    const uint64_t z = SplitMix(base + (pairs + 1) * kSplitMixGamma);
     o[out.length - 1] = (z & 0xFFFFFF) < threshold ? scale : 0.0f;
   }
   return nullptr;
 }
-
 
 // biasActivation(out, bias | null, activation, alpha): a fused op's epilogue in place: bias over
 // the last axis (bias.length channels, or 1 for a scalar), then the activation
@@ -600,7 +595,6 @@ napi_value BiasActivation(napi_env env, napi_callback_info info) {
   }
   return nullptr;
 }
-
 
 // batchNorm(x, mean, variance, offset | null, scale | null, out, epsilon): per channel (the last
 // axis; each of mean/variance/offset/scale holds `channels` values or 1),

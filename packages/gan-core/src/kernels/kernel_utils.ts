@@ -25,6 +25,11 @@ export function wasmKernelFunc(kernelName: string): KernelFunc {
   return config.kernelFunc;
 }
 
+/** A float32 tensor's data as a view of the wasm heap (no copy; valid until the heap grows). */
+export function heapFloats(backend: BackendWasm, info: TensorInfo): Float32Array {
+  return backend.typedArrayFromHeap(info) as Float32Array;
+}
+
 /**
  * Runs kernels on one backend and frees every intermediate result at the end, so a kernel
  * built from several stock kernels leaks nothing even when one of them throws.

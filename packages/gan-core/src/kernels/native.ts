@@ -5,8 +5,8 @@
  * directly on the wasm heap, so no tensor is copied.
  *
  * Why: these kernels are ~80% of a conv GAN step, and single-threaded wasm SIMD (no FMA) runs
- * them several times slower than OpenBLAS's AVX2/FMA code on all cores. Elementwise kernels stay
- * on wasm. Where the addon was not built (no compiler or no OpenBLAS, see
+ * them several times slower than OpenBLAS's AVX2/FMA code on all cores. The elementwise kernels
+ * the addon serves are in `native_elementwise.ts`. Where the addon was not built (no compiler or no OpenBLAS, see
  * scripts/build-native.mjs) or `GANMOD_NATIVE_KERNELS=0`, the project's wasm kernels serve.
  */
 import { createRequire } from 'node:module';
@@ -18,7 +18,6 @@ import {
   Conv2DBackpropInput,
   FusedConv2D,
   _FusedMatMul,
-  getKernel,
   util,
 } from '@tensorflow/tfjs';
 import type {
@@ -30,7 +29,7 @@ import type {
   TensorInfo,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { WASM } from './kernel_utils.js';
+import { heapFloats, WASM, wasmKernelFunc } from './kernel_utils.js';
 import {
   DROPOUT_MASK,
   FUSED_ADAM,
@@ -159,12 +158,11 @@ function geometry(info: backend_util.Conv2DInfo): number[] {
   ];
 }
 
-function heap(backend: BackendWasm, info: TensorInfo): Float32Array {
-  return backend.typedArrayFromHeap(info) as Float32Array;
-}
-
 const isNhwc = (dataFormat: string): boolean =>
   backend_util.convertConv2DDataFormat(dataFormat as 'NHWC' | 'NCHW') === 'channelsLast';
+
+/** TF.js's default slope of a fused op's `leakyrelu` activation. */
+const DEFAULT_LEAKYRELU_ALPHA = 0.2;
 
 /** The addon's activation codes; `prelu` is left to the fallback kernel. */
 const ACTIVATION_CODES: Partial<Record<Activation, number>> = {
@@ -201,10 +199,10 @@ function epilogue(
 ): void {
   const code = activation === undefined ? 0 : (ACTIVATION_CODES[activation] ?? 0);
   if (bias === undefined && code === 0) return;
-  native.biasActivation(out, bias === undefined ? null : heap(backend, bias), code, alpha);
+  native.biasActivation(out, bias === undefined ? null : heapFloats(backend, bias), code, alpha);
 }
 
-function conv2dKernel(native: NativeAddon, fallback: KernelFunc | undefined): KernelFunc {
+function conv2dKernel(native: NativeAddon, fallback: KernelFunc): KernelFunc {
   return (args) => {
     const { x, filter, bias, preluActivationWeights } = args.inputs as {
       x: TensorInfo;
@@ -223,7 +221,6 @@ function conv2dKernel(native: NativeAddon, fallback: KernelFunc | undefined): Ke
       filter.dtype !== 'float32' ||
       !supportsEpilogue(bias, preluActivationWeights, attrs.activation, channels)
     ) {
-      if (fallback === undefined) throw new Error('gan-core: no fallback for this Conv2D');
       return fallback(args);
     }
     const backend = args.backend as BackendWasm;
@@ -237,9 +234,16 @@ function conv2dKernel(native: NativeAddon, fallback: KernelFunc | undefined): Ke
     );
     const out = backend.makeOutput(info.outShape, 'float32');
     // Views are taken after makeOutput: allocating may grow (and move) the wasm heap.
-    const y = heap(backend, out);
-    native.conv2d(heap(backend, x), heap(backend, filter), y, geometry(info));
-    epilogue(native, backend, y, bias, attrs.activation, attrs.leakyreluAlpha ?? 0.2);
+    const y = heapFloats(backend, out);
+    native.conv2d(heapFloats(backend, x), heapFloats(backend, filter), y, geometry(info));
+    epilogue(
+      native,
+      backend,
+      y,
+      bias,
+      attrs.activation,
+      attrs.leakyreluAlpha ?? DEFAULT_LEAKYRELU_ALPHA,
+    );
     return out;
   };
 }
@@ -274,8 +278,8 @@ function convGradientKernel(
       attrs.dimRoundingMode,
     );
     const out = backend.makeOutput(outShape, 'float32');
-    const result = heap(backend, out);
-    compute(heap(backend, first), heap(backend, second), result, geometry(info));
+    const result = heapFloats(backend, out);
+    compute(heapFloats(backend, first), heapFloats(backend, second), result, geometry(info));
     return out;
   };
 }
@@ -359,9 +363,9 @@ function matMulKernel(native: NativeAddon, fallback: KernelFunc): KernelFunc {
     }
     const backend = args.backend as BackendWasm;
     const out = backend.makeOutput([...batchShape, m, n], 'float32');
-    const c = heap(backend, out);
+    const c = heapFloats(backend, out);
     const batch = Math.max(batchA, batchB);
-    native.matMul(heap(backend, a), heap(backend, b), c, [
+    native.matMul(heapFloats(backend, a), heapFloats(backend, b), c, [
       batch,
       m,
       n,
@@ -371,16 +375,16 @@ function matMulKernel(native: NativeAddon, fallback: KernelFunc): KernelFunc {
       batchA,
       batchB,
     ]);
-    epilogue(native, backend, c, bias, attrs.activation, attrs.leakyreluAlpha ?? 0.2);
+    epilogue(
+      native,
+      backend,
+      c,
+      bias,
+      attrs.activation,
+      attrs.leakyreluAlpha ?? DEFAULT_LEAKYRELU_ALPHA,
+    );
     return out;
   };
-}
-
-function current(kernelName: string): KernelFunc {
-  const config = getKernel(kernelName, WASM);
-  if (config === undefined)
-    throw new Error(`gan-core: wasm kernel '${kernelName}' is not registered`);
-  return config.kernelFunc;
 }
 
 /**
@@ -390,30 +394,37 @@ function current(kernelName: string): KernelFunc {
  * does not cover (NCHW, prelu, odd broadcasts, non-float inputs).
  */
 export function nativeKernelConfigs(native: NativeAddon): KernelConfig[] {
-  const fused = getKernel(FusedConv2D, WASM)?.kernelFunc;
   return [
-    { kernelName: Conv2D, backendName: WASM, kernelFunc: conv2dKernel(native, current(Conv2D)) },
-    { kernelName: FusedConv2D, backendName: WASM, kernelFunc: conv2dKernel(native, fused) },
+    {
+      kernelName: Conv2D,
+      backendName: WASM,
+      kernelFunc: conv2dKernel(native, wasmKernelFunc(Conv2D)),
+    },
+    {
+      kernelName: FusedConv2D,
+      backendName: WASM,
+      kernelFunc: conv2dKernel(native, wasmKernelFunc(FusedConv2D)),
+    },
     {
       kernelName: Conv2DBackpropInput,
       backendName: WASM,
-      kernelFunc: conv2dBackpropInputKernel(native, current(Conv2DBackpropInput)),
+      kernelFunc: conv2dBackpropInputKernel(native, wasmKernelFunc(Conv2DBackpropInput)),
     },
     {
       kernelName: Conv2DBackpropFilter,
       backendName: WASM,
-      kernelFunc: conv2dBackpropFilterKernel(native, current(Conv2DBackpropFilter)),
+      kernelFunc: conv2dBackpropFilterKernel(native, wasmKernelFunc(Conv2DBackpropFilter)),
     },
     {
       kernelName: BatchMatMul,
       backendName: WASM,
-      kernelFunc: matMulKernel(native, current(BatchMatMul)),
+      kernelFunc: matMulKernel(native, wasmKernelFunc(BatchMatMul)),
     },
     {
       kernelName: _FusedMatMul,
       backendName: WASM,
-      kernelFunc: matMulKernel(native, current(_FusedMatMul)),
+      kernelFunc: matMulKernel(native, wasmKernelFunc(_FusedMatMul)),
     },
-    ...nativeElementwiseConfigs(native, current),
+    ...nativeElementwiseConfigs(native, wasmKernelFunc),
   ];
 }

@@ -24,11 +24,12 @@ import type {
   KernelConfig,
   KernelFunc,
   LeakyReluAttrs,
+  NamedAttrMap,
   Tensor,
   TensorInfo,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { WASM } from './kernel_utils.js';
+import { heapFloats, WASM } from './kernel_utils.js';
 import type { NativeAddon } from './native.js';
 import { reduceLeadingKernel, type SumRows } from './reduce_leading.js';
 
@@ -51,18 +52,17 @@ export interface FusedAdamAttrs {
   oneMinusAccBeta2: number;
 }
 
-function heap(backend: BackendWasm, info: TensorInfo): Float32Array {
-  return backend.typedArrayFromHeap(info) as Float32Array;
-}
-
-function leakyReluKernel(native: NativeAddon, fallback: KernelFunc): KernelFunc {
+/** A float32 unary kernel computed by the addon into a fresh output; other dtypes fall back. */
+function unaryKernel(
+  fallback: KernelFunc,
+  compute: (x: Float32Array, out: Float32Array, attrs: NamedAttrMap) => void,
+): KernelFunc {
   return (args) => {
     const { x } = args.inputs as { x: TensorInfo };
     if (x.dtype !== 'float32') return fallback(args);
-    const { alpha } = args.attrs as unknown as LeakyReluAttrs;
     const backend = args.backend as BackendWasm;
     const out = backend.makeOutput(x.shape, 'float32');
-    native.leakyRelu(heap(backend, x), heap(backend, out), alpha);
+    compute(heapFloats(backend, x), heapFloats(backend, out), args.attrs ?? {});
     return out;
   };
 }
@@ -90,25 +90,14 @@ function batchNormKernel(native: NativeAddon, fallback: KernelFunc): KernelFunc 
     const backend = args.backend as BackendWasm;
     const out = backend.makeOutput(x.shape, 'float32');
     native.batchNorm(
-      heap(backend, x),
-      heap(backend, mean),
-      heap(backend, variance),
-      offset === undefined ? null : heap(backend, offset),
-      scale === undefined ? null : heap(backend, scale),
-      heap(backend, out),
+      heapFloats(backend, x),
+      heapFloats(backend, mean),
+      heapFloats(backend, variance),
+      offset === undefined ? null : heapFloats(backend, offset),
+      scale === undefined ? null : heapFloats(backend, scale),
+      heapFloats(backend, out),
       varianceEpsilon,
     );
-    return out;
-  };
-}
-
-function tanhKernel(native: NativeAddon, fallback: KernelFunc): KernelFunc {
-  return (args) => {
-    const { x } = args.inputs as { x: TensorInfo };
-    if (x.dtype !== 'float32') return fallback(args);
-    const backend = args.backend as BackendWasm;
-    const out = backend.makeOutput(x.shape, 'float32');
-    native.tanh(heap(backend, x), heap(backend, out));
     return out;
   };
 }
@@ -119,7 +108,12 @@ function leakyReluGradKernel(native: NativeAddon): KernelFunc {
     const { alpha } = args.attrs as { alpha: number };
     const backend = args.backend as BackendWasm;
     const out = backend.makeOutput(x.shape, 'float32');
-    native.leakyReluGrad(heap(backend, dy), heap(backend, x), heap(backend, out), alpha);
+    native.leakyReluGrad(
+      heapFloats(backend, dy),
+      heapFloats(backend, x),
+      heapFloats(backend, out),
+      alpha,
+    );
     return out;
   };
 }
@@ -141,11 +135,11 @@ function fusedAdamKernel(native: NativeAddon): KernelFunc {
       a.oneMinusAccBeta2,
     ]);
     native.adam(
-      heap(backend, x),
-      heap(backend, g),
-      heap(backend, m),
-      heap(backend, v),
-      ...(outs.map((o) => heap(backend, o)) as [Float32Array, Float32Array, Float32Array]),
+      heapFloats(backend, x),
+      heapFloats(backend, g),
+      heapFloats(backend, m),
+      heapFloats(backend, v),
+      ...(outs.map((o) => heapFloats(backend, o)) as [Float32Array, Float32Array, Float32Array]),
       constants,
     );
     return outs;
@@ -157,7 +151,7 @@ function dropoutMaskKernel(native: NativeAddon): KernelFunc {
     const { shape, rate, seed } = args.attrs as { shape: number[]; rate: number; seed: number };
     const backend = args.backend as BackendWasm;
     const out = backend.makeOutput(shape, 'float32');
-    native.dropoutMask(heap(backend, out), seed, 1 - rate);
+    native.dropoutMask(heapFloats(backend, out), seed, 1 - rate);
     return out;
   };
 }
@@ -186,10 +180,16 @@ export function nativeElementwiseConfigs(
     {
       kernelName: LeakyRelu,
       backendName: WASM,
-      kernelFunc: leakyReluKernel(native, fallback(LeakyRelu)),
+      kernelFunc: unaryKernel(fallback(LeakyRelu), (x, y, attrs) =>
+        native.leakyRelu(x, y, (attrs as unknown as LeakyReluAttrs).alpha),
+      ),
     },
     { kernelName: LEAKY_RELU_GRAD, backendName: WASM, kernelFunc: leakyReluGradKernel(native) },
-    { kernelName: Tanh, backendName: WASM, kernelFunc: tanhKernel(native, fallback(Tanh)) },
+    {
+      kernelName: Tanh,
+      backendName: WASM,
+      kernelFunc: unaryKernel(fallback(Tanh), (x, y) => native.tanh(x, y)),
+    },
     {
       kernelName: FusedBatchNorm,
       backendName: WASM,
@@ -211,7 +211,7 @@ export function nativeElementwiseConfigs(
 }
 
 /** True when the active backend has the kernel `name` (the custom ones exist on wasm only). */
-function hasKernel(name: string): boolean {
+export function hasKernel(name: string): boolean {
   return engine().backendName === WASM && getKernel(name, WASM) !== undefined;
 }
 

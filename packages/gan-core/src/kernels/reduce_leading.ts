@@ -11,7 +11,7 @@
 import { backend_util, Mean, Sum, util } from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { WASM } from './kernel_utils.js';
+import { heapFloats, WASM } from './kernel_utils.js';
 
 /**
  * Number of leading axes reduced when `axis` is exactly [0, k) with 0 < k < rank;
@@ -71,12 +71,7 @@ export function reduceLeadingKernel(
         )
       : innerShape;
     const out = backend.makeOutput(outShape, 'float32');
-    sumRows(
-      backend.typedArrayFromHeap(x) as Float32Array,
-      backend.typedArrayFromHeap(out) as Float32Array,
-      rows,
-      mean ? 1 / rows : 1,
-    );
+    sumRows(heapFloats(backend, x), heapFloats(backend, out), rows, mean ? 1 / rows : 1);
     return out;
   };
 }

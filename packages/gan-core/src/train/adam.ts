@@ -5,7 +5,7 @@
  * on other backends it simply is TF.js's Adam.
  */
 import * as tf from '@tensorflow/tfjs';
-import { FUSED_ADAM } from '../kernels/native_elementwise.js';
+import { FUSED_ADAM, hasKernel } from '../kernels/native_elementwise.js';
 import type { FusedAdamAttrs } from '../kernels/native_elementwise.js';
 
 /** The parts of TF.js's AdamOptimizer state that are private in its typings. */
@@ -23,14 +23,10 @@ interface AdamInternals {
 
 type VariableGradients = Parameters<tf.AdamOptimizer['applyGradients']>[0];
 
-function fusedAvailable(): boolean {
-  return tf.getBackend() === 'wasm' && tf.getKernel(FUSED_ADAM, 'wasm') !== undefined;
-}
-
 /** TF.js's Adam, with each variable's update in one fused kernel where available. */
 export class FusedAdamOptimizer extends tf.AdamOptimizer {
   override applyGradients(variableGradients: VariableGradients): void {
-    if (!fusedAvailable()) {
+    if (!hasKernel(FUSED_ADAM)) {
       super.applyGradients(variableGradients);
       return;
     }
