@@ -16,8 +16,15 @@ export function defaultArtifactStore(env: NodeJS.ProcessEnv = process.env): Arti
 /** Picks the TF.js backend once per process and logs the choice. */
 export async function prepareBackend(log: Logger): Promise<void> {
   const info = await initBackend({ logger: null });
+  // nativeKernels says whether gan-core's OpenBLAS kernels serve (and why not): a several-fold
+  // difference in training speed.
   log.info(
-    { backend: info.name, threads: info.threads, reason: info.reason },
-    'tensorflow backend ready',
+    {
+      backend: info.name,
+      threads: info.threads,
+      reason: info.reason,
+      ...(info.nativeKernels === undefined ? {} : { nativeKernels: info.nativeKernels }),
+    },
+    'TF.js backend ready',
   );
 }
