@@ -173,6 +173,18 @@ export async function activateDetectorModel(
     });
     if (count !== 1) throw new NotActivatable();
   };
+  return activateIn(db, tx, run);
+}
+
+/**
+ * Runs an activation in `tx`, or in a transaction of its own: true when it went through, false
+ * when it threw {@link NotActivatable} (its own transaction is then rolled back).
+ */
+async function activateIn(
+  db: Db,
+  tx: DbTransaction | undefined,
+  run: (t: DbTransaction) => Promise<void>,
+): Promise<boolean> {
   try {
     await (tx ? run(tx) : db.$transaction(run));
     return true;
@@ -230,11 +242,5 @@ export async function activateModerationPolicy(
     });
     if (count !== 1) throw new NotActivatable();
   };
-  try {
-    await (tx ? run(tx) : db.$transaction(run));
-    return true;
-  } catch (err) {
-    if (err instanceof NotActivatable) return false;
-    throw err;
-  }
+  return activateIn(db, tx, run);
 }

@@ -25,7 +25,12 @@ function skip(reason) {
 }
 
 if (process.env.GANMOD_NATIVE_BUILD === '0') skip('GANMOD_NATIVE_BUILD=0');
-if (existsSync(target) && statSync(target).mtimeMs >= statSync(source).mtimeMs) process.exit(0);
+// Up to date when newer than the source and than this script (which holds the compiler flags).
+const inputsChanged = Math.max(
+  statSync(source).mtimeMs,
+  statSync(fileURLToPath(import.meta.url)).mtimeMs,
+);
+if (existsSync(target) && statSync(target).mtimeMs >= inputsChanged) process.exit(0);
 
 const compiler = process.env.CXX ?? 'g++';
 if (spawnSync(compiler, ['--version'], { stdio: 'ignore' }).status !== 0) {

@@ -128,9 +128,7 @@ export function restoreStockWasmKernels(
 ): void {
   for (const name of names) {
     const current = getKernel(name, WASM);
-    const ours =
-      installed?.some((c) => c === current) === true || nativeInstalled?.some((c) => c === current);
-    if (current === undefined || ours !== true) continue;
-    putBackStock(name);
+    const ours = [...(installed ?? []), ...(nativeInstalled ?? [])];
+    if (current !== undefined && ours.includes(current)) putBackStock(name);
   }
 }
