@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { activeDetectorModel, activeModerationPolicy } from '@ganmod/db';
 import type { ContentStatus, Db, DetectorModel, PolicyAction } from '@ganmod/db';
 import {
   createAbuseDetector,
@@ -76,11 +77,6 @@ export class ContentScorer {
 
   private async parts(): Promise<PipelineParts> {
     const where = { algorithm: PDQ_ALGORITHM };
-    const activeModel = (kind: 'SPAM_TEXT' | 'SYNTHETIC_IMAGE') =>
-      this.db.detectorModel.findFirst({
-        where: { kind, active: true, status: 'READY' },
-        orderBy: { activatedAt: 'desc' },
-      });
     const [count, newest, policy, spam, synthetic] = await Promise.all([
       this.db.hashBankEntry.count({ where }),
       this.db.hashBankEntry.findFirst({
@@ -88,13 +84,9 @@ export class ContentScorer {
         orderBy: { createdAt: 'desc' },
         select: { id: true },
       }),
-      this.db.moderationPolicy.findFirst({
-        where: { active: true },
-        orderBy: { activatedAt: 'desc' },
-        select: { id: true, config: true },
-      }),
-      activeModel('SPAM_TEXT'),
-      activeModel('SYNTHETIC_IMAGE'),
+      activeModerationPolicy(this.db),
+      activeDetectorModel(this.db, 'SPAM_TEXT'),
+      activeDetectorModel(this.db, 'SYNTHETIC_IMAGE'),
     ]);
     return { bankStamp: `${count}:${newest?.id ?? ''}`, policy, spam, synthetic };
   }

@@ -12,7 +12,11 @@
  *   `SPAM_TEXT` `DetectorModel`.
  */
 import type { Db, Prisma } from '@ganmod/db';
-import { activateDetectorModel, activateModerationPolicy } from '@ganmod/db';
+import {
+  activateDetectorModel,
+  activateModerationPolicy,
+  activeModerationPolicy,
+} from '@ganmod/db';
 import {
   DEFAULT_POLICY,
   compareThresholds,
@@ -165,10 +169,7 @@ export interface FeedbackReport {
 
 /** The active stored policy, or the shipped default. */
 export async function activePolicy(db: Db): Promise<{ id: string | null; policy: Policy }> {
-  const row = await db.moderationPolicy.findFirst({
-    where: { active: true },
-    orderBy: { activatedAt: 'desc' },
-  });
+  const row = await activeModerationPolicy(db);
   return row === null
     ? { id: null, policy: parsePolicy(DEFAULT_POLICY) }
     : { id: row.id, policy: parsePolicy(row.config) };

@@ -123,6 +123,7 @@ export {
   activateDetectorModel,
   activateModerationPolicy,
   activeDetectorModel,
+  activeModerationPolicy,
   claimDetectorRequest,
   completeDetectorRequest,
   failDetectorRequest,

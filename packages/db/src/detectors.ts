@@ -5,7 +5,7 @@
  */
 import type { Db, DbTransaction } from './client.js';
 import type { DetectorKind } from './generated/sqlite/enums.js';
-import type { DetectorModel, Prisma } from './generated/sqlite/client.js';
+import type { DetectorModel, ModerationPolicy, Prisma } from './generated/sqlite/client.js';
 
 /** Options of {@link requestDetectorPromotion}. */
 export interface DetectorPromotionRequest {
@@ -221,6 +221,14 @@ export async function failDetectorRequest(db: Db, id: string, error: string): Pr
 export function activeDetectorModel(db: Db, kind: DetectorKind): Promise<DetectorModel | null> {
   return db.detectorModel.findFirst({
     where: { kind, active: true, status: 'READY' },
+    orderBy: { activatedAt: 'desc' },
+  });
+}
+
+/** The active moderation policy (thresholds the worker scores with), or null for the default. */
+export function activeModerationPolicy(db: Db): Promise<ModerationPolicy | null> {
+  return db.moderationPolicy.findFirst({
+    where: { active: true },
     orderBy: { activatedAt: 'desc' },
   });
 }
