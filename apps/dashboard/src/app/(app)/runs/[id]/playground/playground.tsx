@@ -286,16 +286,7 @@ export function Playground({ modelUrl, config }: { modelUrl: string; config: unk
           </CardHeader>
           <CardContent className="space-y-3">
             <div className="flex flex-wrap items-end gap-3">
-              <label className="space-y-1 text-xs">
-                <span>Seed</span>
-                <Input
-                  aria-label="Seed"
-                  className="w-28"
-                  type="number"
-                  value={seed}
-                  onChange={(e) => setSeed(e.target.value)}
-                />
-              </label>
+              <SeedField label="Seed" value={seed} onChange={setSeed} />
               <Button
                 variant="outline"
                 onClick={() => setSeed(String(Math.floor(Math.random() * 1_000_000)))}
@@ -337,15 +328,12 @@ export function Playground({ modelUrl, config }: { modelUrl: string; config: unk
             </CardDescription>
           </CardHeader>
           <CardContent className="space-y-3">
-            <label className="block space-y-1 text-xs">
-              <span>Direction seed</span>
-              <Input
-                aria-label="Direction seed"
-                type="number"
-                value={directionSeed}
-                onChange={(e) => setDirectionSeed(e.target.value)}
-              />
-            </label>
+            <SeedField
+              label="Direction seed"
+              value={directionSeed}
+              onChange={setDirectionSeed}
+              block
+            />
             {amounts.map((amount, k) => (
               <label key={k} className="block space-y-1 text-xs">
                 <span className="flex justify-between">
@@ -387,26 +375,8 @@ export function Playground({ modelUrl, config }: { modelUrl: string; config: unk
         </CardHeader>
         <CardContent className="space-y-3">
           <div className="flex flex-wrap items-end gap-3">
-            <label className="space-y-1 text-xs">
-              <span>Seed A</span>
-              <Input
-                aria-label="Seed A"
-                className="w-28"
-                type="number"
-                value={seedA}
-                onChange={(e) => setSeedA(e.target.value)}
-              />
-            </label>
-            <label className="space-y-1 text-xs">
-              <span>Seed B</span>
-              <Input
-                aria-label="Seed B"
-                className="w-28"
-                type="number"
-                value={seedB}
-                onChange={(e) => setSeedB(e.target.value)}
-              />
-            </label>
+            <SeedField label="Seed A" value={seedA} onChange={setSeedA} />
+            <SeedField label="Seed B" value={seedB} onChange={setSeedB} />
             <label className="space-y-1 text-xs">
               <span>Frames</span>
               <Select
@@ -439,5 +409,32 @@ export function Playground({ modelUrl, config }: { modelUrl: string; config: unk
         </CardContent>
       </Card>
     </div>
+  );
+}
+
+/** A labelled number input for a seed (the playground has four). */
+function SeedField({
+  label,
+  value,
+  onChange,
+  block = false,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  /** Full width on its own line instead of a fixed-width field in a row. */
+  block?: boolean;
+}) {
+  return (
+    <label className={block ? 'block space-y-1 text-xs' : 'space-y-1 text-xs'}>
+      <span>{label}</span>
+      <Input
+        aria-label={label}
+        {...(block ? {} : { className: 'w-28' })}
+        type="number"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    </label>
   );
 }
