@@ -7,8 +7,8 @@
 //   pnpm bench:vs-torch [--steps N] [--warmup N] [--threads 1,2] [--backend wasm|cpu|tensorflow]
 //                       [--only mlp|dcgan] [--workers W] [--rounds R]
 //
-// --threads lists the thread counts to compare at: PyTorch with N threads against ours with a
-// budget of N threads (OpenBLAS's threads for the native kernels; with --workers W > 1, W
+// --threads lists the thread counts to compare at: PyTorch with N threads (its OpenMP threads and
+// OpenBLAS's: OPENBLAS_NUM_THREADS=N) against ours with a budget of N threads (OpenBLAS's threads for the native kernels; with --workers W > 1, W
 // data-parallel replicas share them). --rounds R alternates the two R times and keeps each
 // one's best median. Each row's ratio compares equal
 // thread counts. Run it on an otherwise idle machine: PyTorch's multi-threaded timings collapse
@@ -42,11 +42,12 @@ const configs = [
 ].filter((c) => values.only === undefined || c.model === values.only);
 
 /** Runs a benchmark and returns the JSON object on the last line of its stdout. */
-function runJson(cmd, args) {
+function runJson(cmd, args, env = {}) {
   const r = spawnSync(cmd, args, {
     cwd: root,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
   });
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`'${[cmd, ...args].join(' ')}' exited with ${r.status}`);
@@ -99,7 +100,13 @@ for (const c of configs) {
       process.stderr.write(
         `▶ ${c.model} batch ${c.batch}, ${threads} thread(s), round ${round}: PyTorch\n`,
       );
-      const t = runJson(python, [reference, ...common, '--threads', threads]);
+      // torch.set_num_threads (the reference's --threads) sets its OpenMP threads only: its
+      // matrix products run in OpenBLAS, which starts one thread per core unless told otherwise.
+      // Without this the "1 thread" PyTorch row used both cores for every Linear layer.
+      const t = runJson(python, [reference, ...common, '--threads', threads], {
+        OPENBLAS_NUM_THREADS: threads,
+        OMP_NUM_THREADS: threads,
+      });
       if (torch === undefined || t.ms_per_step_median < torch.ms_per_step_median) torch = t;
       process.stderr.write(
         `▶ ${c.model} batch ${c.batch}, ${threads} thread(s), round ${round}: gan-core\n`,

@@ -50,12 +50,20 @@ const blasHeader = [
 if (!blasHeader.some((h) => existsSync(h)))
   skip('OpenBLAS headers missing (apt-get install libopenblas-dev)');
 
+// glibc's vector math library (libmvec) has vector tanhf from glibc 2.35 on: the addon's tanh
+// uses it there (ganmod_kernels.cc, TanhRange) and a scalar loop elsewhere.
+const glibc = String(process.report?.getReport().header.glibcVersionRuntime ?? '0.0')
+  .split('.')
+  .map(Number);
+const libmvec = process.arch === 'x64' && (glibc[0] > 2 || (glibc[0] === 2 && glibc[1] >= 35));
+
 mkdirSync(dirname(target), { recursive: true });
 const temp = `${target}.${process.pid}.tmp`;
 // -march=native: the addon is built on the machine that runs it (at install/build time).
 const args = [
   '-O3',
   '-fno-math-errno',
+  '-fno-trapping-math',
   '-pthread',
   '-march=native',
   '-std=c++17',
@@ -68,6 +76,7 @@ const args = [
   '-o',
   temp,
   '-lopenblas',
+  ...(libmvec ? ['-DGANMOD_LIBMVEC', '-lmvec'] : []),
 ];
 const result = spawnSync(compiler, args, { stdio: 'inherit' });
 if (result.status !== 0) skip(`'${compiler} ${args.join(' ')}' failed`);
