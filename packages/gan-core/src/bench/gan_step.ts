@@ -7,6 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { LATENT_SIZE } from './models.js';
 import type { GanPair } from './models.js';
 import { adam as fusedAdam } from '../train/adam.js';
+// The loss gan-core trains with (same value as tf.losses.sigmoidCrossEntropy: mean over the batch).
+import { bceWithLogits } from '../losses/adversarial.js';
 
 /** Losses of one step. */
 export interface StepLosses {
@@ -34,12 +36,6 @@ export interface GanTrainerOptions {
   singleGeneratorForward?: boolean;
   /** Seed of the latent noise and the real batch (step i uses seed + i); default: random. */
   seed?: number;
-}
-
-/** Mean BCE with logits against a constant label (TF's numerically stable form). */
-function bceWithLogits(logits: tf.Tensor, label: 0 | 1): tf.Scalar {
-  const labels = label === 1 ? tf.onesLike(logits) : tf.zerosLike(logits);
-  return tf.losses.sigmoidCrossEntropy<tf.Tensor, tf.Scalar>(labels, logits);
 }
 
 function trainableVariables(model: tf.LayersModel): tf.Variable[] {

@@ -5,9 +5,15 @@
 import * as tf from '@tensorflow/tfjs';
 
 import type { LossKind } from '../config.js';
+import { sigmoidBce } from '../kernels/sigmoid_bce.js';
 
-/** Numerically stable sigmoid cross-entropy with logits, mean over the batch: max(x,0) - x*t + log(1+e^-|x|). */
+/**
+ * Numerically stable sigmoid cross-entropy with logits, mean over the batch:
+ * max(x,0) - x*t + log(1+e^-|x|). One kernel on wasm and cpu (see `sigmoidBce`).
+ */
 export function bceWithLogits(logits: tf.Tensor, target: number): tf.Scalar {
+  const fused = sigmoidBce(logits, target);
+  if (fused !== undefined) return fused;
   return tf.tidy(() =>
     tf.mean(
       tf.add(
