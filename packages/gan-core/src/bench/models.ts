@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { SeededDropout } from '../models/seeded-dropout.js';
+import { UnfusedConv2D } from '../models/unfused-conv2d.js';
 import { UnfusedDense } from '../models/unfused-dense.js';
 
 /** Benchmark architectures. */
@@ -55,7 +56,7 @@ export function mlpGan(): GanPair {
 }
 
 /**
- * DCGAN of the TensorFlow tutorial (transposed convs in G, strided convs + dropout in D).
+ * DCGAN of the TensorFlow tutorial (transposed convs in G, strided unfused convs + dropout in D).
  * `widthDivisor` divides every channel count (tests use a narrow copy; the benchmark uses 1).
  */
 export function dcgan(widthDivisor = 1): GanPair {
@@ -85,8 +86,9 @@ export function dcgan(widthDivisor = 1): GanPair {
       }),
     ],
   });
+  // D's convs are unfused: a G update then computes no kernel gradients of D.
   const conv = (filters: number, first: boolean): tf.layers.Layer =>
-    tf.layers.conv2d({
+    new UnfusedConv2D({
       filters,
       kernelSize: 5,
       strides: 2,

@@ -22,6 +22,7 @@ export * from './mlp.js';
 export { SeededDropout, fixedSeedSource, type SeedSource } from './seeded-dropout.js';
 export * from './shapes.js';
 export * from './toy.js';
+export { UnfusedConv2D, type UnfusedConv2DArgs } from './unfused-conv2d.js';
 export { UnfusedDense, type UnfusedDenseArgs } from './unfused-dense.js';
 
 export interface BuildGanOptions {
