@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UnfusedDense } from '../src/models/unfused-dense.js';
-import { relativeError, setUpWasm, values } from './kernel_harness.js';
+import { DENSE } from '../src/kernels/native_dense.js';
+import { NATIVE, relativeError, setUpWasm, values } from './kernel_harness.js';
 
 /** A one-layer model around `layer`, with fixed weights. */
 function modelWith(layer: tf.layers.Layer, kernel: tf.Tensor, bias: tf.Tensor): tf.LayersModel {
@@ -10,6 +11,9 @@ function modelWith(layer: tf.layers.Layer, kernel: tf.Tensor, bias: tf.Tensor): 
   model.setWeights([kernel, bias]);
   return model;
 }
+
+/** Kernels that compute a matrix product (GanmodDense: the native addon's, bias included). */
+const PRODUCTS = ['BatchMatMul', '_FusedMatMul', DENSE];
 
 /** Matrix products run (forward and backward) while computing d loss / d weights only. */
 async function matMulsForWeightGradients(model: tf.LayersModel, x: tf.Tensor): Promise<number> {
@@ -21,7 +25,7 @@ async function matMulsForWeightGradients(model: tf.LayersModel, x: tf.Tensor): P
     );
     tf.dispose([value, ...Object.values(grads)]);
   });
-  return info.kernels.filter((k) => k.name === 'BatchMatMul' || k.name === '_FusedMatMul').length;
+  return info.kernels.filter((k) => PRODUCTS.includes(k.name)).length;
 }
 
 describe('UnfusedDense', () => {
@@ -68,6 +72,78 @@ describe('UnfusedDense', () => {
       await matMulsForWeightGradients(modelWith(tf.layers.dense({ units: 4 }), kernel, bias), x),
     ).toBe(3);
     tf.dispose([kernel, bias, x]);
+  });
+
+  it.runIf(NATIVE)('is one GanmodDense kernel forward where the native addon serves', async () => {
+    await tf.setBackend('wasm');
+    const layer = new UnfusedDense({ units: 4 });
+    const model = modelWith(layer, tf.ones([6, 4]), tf.ones([4]));
+    const x = tf.ones([3, 6]);
+    const info = await tf.profile(() => tf.dispose(model.apply(x) as tf.Tensor));
+    expect(info.kernels.map((k) => k.name)).toEqual([DENSE]);
+    x.dispose();
+  });
+
+  it('gives the matMul + add second-order gradients (a penalty on d output / d input)', async () => {
+    const kernel = tf.tensor(values(6 * 4, 7), [6, 4]);
+    const bias = tf.tensor(values(4, 8), [4]);
+    const x = tf.tensor(values(5 * 6, 9), [5, 6]);
+    // d/dW of sum((d sum((xW + b)^3) / dx)^2), an R1-shaped penalty through a nonlinearity.
+    const penaltyGradients = async (backend: string): Promise<Float32Array[]> => {
+      await tf.setBackend(backend);
+      const model = modelWith(new UnfusedDense({ units: 4 }), kernel, bias);
+      const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
+      return tf.tidy(() => {
+        const inputGrad = (t: tf.Tensor): tf.Tensor =>
+          tf.grad((u: tf.Tensor) => tf.sum(tf.pow(model.apply(u) as tf.Tensor, 3)))(t);
+        const { grads } = tf.variableGrads(
+          () => tf.sum<tf.Scalar>(tf.square(inputGrad(x))),
+          weights,
+        );
+        return weights.map((w) => grads[w.name]!.dataSync() as Float32Array);
+      });
+    };
+    const expected = await penaltyGradients('cpu');
+    const actual = await penaltyGradients('wasm');
+    expect(actual).toHaveLength(2);
+    expected.forEach((e, i) => expect(relativeError(actual[i]!, e)).toBeLessThan(1e-5));
+    tf.dispose([kernel, bias, x]);
+  });
+
+  it.runIf(NATIVE)('GanmodDense has BatchMatMul gradients for every transpose', async () => {
+    await tf.setBackend('wasm');
+    const a = tf.tensor(values(5 * 3, 10), [5, 3]);
+    const b = tf.tensor(values(3 * 4, 11), [3, 4]);
+    for (const [ta, tb] of [
+      [false, false],
+      [false, true],
+      [true, false],
+      [true, true],
+    ] as const) {
+      const p = ta ? tf.transpose(a) : a;
+      const q = tb ? tf.transpose(b) : b;
+      const [dense, reference] = tf.tidy(() => {
+        const viaDense = tf.grads((u: tf.Tensor, v: tf.Tensor) =>
+          tf.sum(
+            tf.square(
+              tf
+                .engine()
+                .runKernel<tf.Tensor>(DENSE, { a: u, b: v }, { transposeA: ta, transposeB: tb }),
+            ),
+          ),
+        )([p, q]);
+        const viaMatMul = tf.grads((u: tf.Tensor, v: tf.Tensor) =>
+          tf.sum(tf.square(tf.matMul(u, v, ta, tb))),
+        )([p, q]);
+        return [viaDense.map((t) => t.dataSync()), viaMatMul.map((t) => t.dataSync())];
+      });
+      dense.forEach((d, i) =>
+        expect(relativeError(d as Float32Array, reference[i] as Float32Array)).toBeLessThan(1e-6),
+      );
+      if (ta) p.dispose();
+      if (tb) q.dispose();
+    }
+    tf.dispose([a, b]);
   });
 
   it('refuses inputs that are not [batch, features]', () => {

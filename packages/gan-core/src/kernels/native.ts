@@ -30,6 +30,7 @@ import type {
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapFloats, WASM, wasmKernelFunc } from './kernel_utils.js';
+import { DENSE } from './native_dense.js';
 import {
   DROPOUT_MASK,
   FUSED_ADAM,
@@ -108,6 +109,7 @@ export const NATIVE_KERNEL_NAMES = [
   LEAKY_RELU_GRAD,
   FUSED_ADAM,
   DROPOUT_MASK,
+  DENSE,
 ] as const;
 
 let addon: { module?: NativeAddon; error?: string } | undefined;
@@ -424,6 +426,13 @@ export function nativeKernelConfigs(native: NativeAddon): KernelConfig[] {
       kernelName: _FusedMatMul,
       backendName: WASM,
       kernelFunc: matMulKernel(native, wasmKernelFunc(_FusedMatMul)),
+    },
+    {
+      kernelName: DENSE,
+      backendName: WASM,
+      kernelFunc: matMulKernel(native, () => {
+        throw new Error(`${DENSE}: only float32 matrices with a matching bias are supported`);
+      }),
     },
     ...nativeElementwiseConfigs(native, wasmKernelFunc),
   ];

@@ -10,8 +10,12 @@
  * Same weights as `tf.layers.dense` (kernel [inputs, units], then bias [units]), drawn by the same
  * initializers in the same order, and the same values: checkpoints, which restore weights by
  * position, are interchangeable. Generators keep `tf.layers.dense` (exported for the browser).
+ *
+ * On the wasm backend with the native addon the product and the bias are one kernel
+ * (`GanmodDense`, see kernels/native_dense.ts) with the same lazy per-input gradients.
  */
 import * as tf from '@tensorflow/tfjs';
+import { nativeDense } from '../kernels/native_dense.js';
 
 /** Options of {@link UnfusedDense}. */
 export interface UnfusedDenseArgs {
@@ -67,8 +71,12 @@ export class UnfusedDense extends tf.layers.Layer {
       if (x === undefined || this.kernel === undefined) {
         throw new Error('UnfusedDense called before it was built');
       }
-      const product = tf.matMul(x, this.kernel.read());
-      return this.bias === undefined ? product : tf.add(product, this.bias.read());
+      const kernel = this.kernel.read() as tf.Tensor2D;
+      const bias = this.bias?.read() as tf.Tensor1D | undefined;
+      const fused = nativeDense(x as tf.Tensor2D, kernel, bias);
+      if (fused !== undefined) return fused;
+      const product = tf.matMul(x, kernel);
+      return bias === undefined ? product : tf.add(product, bias);
     });
   }
 
