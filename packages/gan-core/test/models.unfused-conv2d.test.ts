@@ -6,7 +6,7 @@ import { chain, downBlock } from '../src/models/blocks.js';
 import { buildDcganDiscriminator } from '../src/models/dcgan.js';
 import { fixedSeedSource } from '../src/models/seeded-dropout.js';
 import { UnfusedConv2D, type UnfusedConv2DArgs } from '../src/models/unfused-conv2d.js';
-import { UnfusedDense } from '../src/models/unfused-dense.js';
+import { fastDense } from '../src/models/fast-dense.js';
 import { restoreModel } from '../src/train/state.js';
 import { relativeError, setUpWasm, values } from './kernel_harness.js';
 
@@ -74,7 +74,7 @@ function legacyDcganDiscriminator(): tf.LayersModel {
   const image = tf.input({ shape: [28, 28, 1], name: 'image' });
   let x = image;
   for (const filters of [64, 128]) x = downBlock(x, filters, seeds);
-  const logits = chain(x, tf.layers.flatten(), new UnfusedDense({ units: 1 }));
+  const logits = chain(x, tf.layers.flatten(), fastDense({ units: 1 }));
   return tf.model({ inputs: image, outputs: logits, name: 'dcgan_discriminator' });
 }
 

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { SeededDropout } from '../models/seeded-dropout.js';
 import { UnfusedConv2D } from '../models/unfused-conv2d.js';
-import { UnfusedDense } from '../models/unfused-dense.js';
+import { fastDense } from '../models/fast-dense.js';
 
 /** Benchmark architectures. */
 export type BenchModel = 'mlp' | 'dcgan';
@@ -31,13 +31,13 @@ export function mlpGan(): GanPair {
   const generator = tf.sequential({
     name: 'mlp_generator',
     layers: [
-      tf.layers.dense({ inputShape: [LATENT_SIZE], units: 256 }),
+      fastDense({ inputShape: [LATENT_SIZE], units: 256 }),
       batchNorm(),
       leakyRelu(),
-      tf.layers.dense({ units: 512 }),
+      fastDense({ units: 512 }),
       batchNorm(),
       leakyRelu(),
-      tf.layers.dense({ units: 784, activation: 'tanh' }),
+      fastDense({ units: 784, activation: 'tanh' }),
       tf.layers.reshape({ targetShape: [...IMAGE_SHAPE] }),
     ],
   });
@@ -45,11 +45,11 @@ export function mlpGan(): GanPair {
     name: 'mlp_discriminator',
     layers: [
       tf.layers.flatten({ inputShape: [...IMAGE_SHAPE] }),
-      new UnfusedDense({ units: 512 }),
+      fastDense({ units: 512 }),
       leakyRelu(),
-      new UnfusedDense({ units: 256 }),
+      fastDense({ units: 256 }),
       leakyRelu(),
-      new UnfusedDense({ units: 1 }),
+      fastDense({ units: 1 }),
     ],
   });
   return { generator, discriminator };
@@ -66,7 +66,7 @@ export function dcgan(widthDivisor = 1): GanPair {
   const generator = tf.sequential({
     name: 'dcgan_generator',
     layers: [
-      tf.layers.dense({ inputShape: [LATENT_SIZE], units: 7 * 7 * w(256), useBias: false }),
+      fastDense({ inputShape: [LATENT_SIZE], units: 7 * 7 * w(256), useBias: false }),
       batchNorm(),
       leakyRelu(),
       tf.layers.reshape({ targetShape: [7, 7, w(256)] }),
@@ -105,7 +105,7 @@ export function dcgan(widthDivisor = 1): GanPair {
       leakyRelu(),
       new SeededDropout({ rate: 0.3 }),
       tf.layers.flatten(),
-      new UnfusedDense({ units: 1 }),
+      fastDense({ units: 1 }),
     ],
   });
   return { generator, discriminator };

@@ -1,7 +1,7 @@
 /**
  * `GanmodDense`: a 2-D matrix product plus an optional bias as one kernel, with a gradient per
  * input that TF.js evaluates only where it is needed. Served by the native addon on the wasm
- * backend; `UnfusedDense` uses it there.
+ * backend; `fastDense` layers use it there.
  *
  * Why: `tf.matMul` on 2-D tensors is four kernels (three reshapes to and from the batched form
  * BatchMatMul takes, then the product) and the bias another; the gradient about twice that. Each

@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { chain } from './blocks.js';
 import { dcganDiscriminatorTrunk, dcganGeneratorTrunk, type DcganOptions } from './dcgan.js';
 import { checkLatentAndClasses } from './shapes.js';
-import { UnfusedDense } from './unfused-dense.js';
+import { fastDense } from './fast-dense.js';
 
 export interface CdcganOptions extends DcganOptions {
   numClasses: number;
@@ -49,8 +49,8 @@ export function buildCdcganDiscriminator({
   const features = dcganDiscriminatorTrunk(image, shape, seeds);
   const featureSize = features.shape[1];
   if (featureSize == null) throw new Error('discriminator features have an unknown size');
-  const unconditional = chain(features, new UnfusedDense({ units: 1 }));
-  const embedded = chain(label, new UnfusedDense({ units: featureSize, useBias: false }));
+  const unconditional = chain(features, fastDense({ units: 1 }));
+  const embedded = chain(label, fastDense({ units: featureSize, useBias: false }));
   const projection = tf.layers.dot({ axes: 1 }).apply([features, embedded]) as tf.SymbolicTensor;
   const logits = tf.layers.add().apply([unconditional, projection]) as tf.SymbolicTensor;
   return tf.model({ inputs: [image, label], outputs: logits, name: 'cdcgan_discriminator' });

@@ -9,7 +9,7 @@ import { batchNorm, chain, leakyRelu, upBlock } from './blocks.js';
 import { SeededDropout, type SeedSource } from './seeded-dropout.js';
 import { checkImageShape, type ImageShape } from './shapes.js';
 import { UnfusedConv2D } from './unfused-conv2d.js';
-import { UnfusedDense } from './unfused-dense.js';
+import { fastDense } from './fast-dense.js';
 
 interface GeneratorPlan {
   base: number;
@@ -61,7 +61,7 @@ export function dcganGeneratorTrunk(
   const plan = generatorPlans[size];
   let x = chain(
     input,
-    tf.layers.dense({ units: plan.base * plan.base * plan.baseFilters, useBias: false }),
+    fastDense({ units: plan.base * plan.base * plan.baseFilters, useBias: false }),
     batchNorm(),
     leakyRelu(),
     tf.layers.reshape({ targetShape: [plan.base, plan.base, plan.baseFilters] }),
@@ -131,9 +131,6 @@ export function buildDcganDiscriminator({
   seeds,
 }: Omit<DcganOptions, 'latentDim'>): tf.LayersModel {
   const image = tf.input({ shape: [...shape], name: 'image' });
-  const logits = chain(
-    dcganDiscriminatorTrunk(image, shape, seeds),
-    new UnfusedDense({ units: 1 }),
-  );
+  const logits = chain(dcganDiscriminatorTrunk(image, shape, seeds), fastDense({ units: 1 }));
   return tf.model({ inputs: image, outputs: logits, name: 'dcgan_discriminator' });
 }

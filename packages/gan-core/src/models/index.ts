@@ -23,7 +23,7 @@ export { SeededDropout, fixedSeedSource, type SeedSource } from './seeded-dropou
 export * from './shapes.js';
 export * from './toy.js';
 export { UnfusedConv2D, type UnfusedConv2DArgs } from './unfused-conv2d.js';
-export { UnfusedDense, type UnfusedDenseArgs } from './unfused-dense.js';
+export { fastDense, type DenseArgs } from './fast-dense.js';
 
 export interface BuildGanOptions {
   /** Image shape `[h, w, c]` for mlp/dcgan/cdcgan; point shape `[2]` for toy-mlp. */

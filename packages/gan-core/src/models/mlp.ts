@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { batchNorm, chain, leakyRelu } from './blocks.js';
 import { checkImageShape, checkLatentAndClasses, type ImageShape } from './shapes.js';
-import { UnfusedDense } from './unfused-dense.js';
+import { fastDense } from './fast-dense.js';
 
 export interface MlpOptions {
   shape: ImageShape;
@@ -22,13 +22,13 @@ export function buildMlpGenerator({ shape, latentDim }: MlpOptions): tf.LayersMo
   const z = tf.input({ shape: [latentDim], name: 'z' });
   const image = chain(
     z,
-    tf.layers.dense({ units: 256 }),
+    fastDense({ units: 256 }),
     batchNorm(),
     leakyRelu(),
-    tf.layers.dense({ units: 512 }),
+    fastDense({ units: 512 }),
     batchNorm(),
     leakyRelu(),
-    tf.layers.dense({ units: shape[0] * shape[1] * shape[2], activation: 'tanh' }),
+    fastDense({ units: shape[0] * shape[1] * shape[2], activation: 'tanh' }),
     tf.layers.reshape({ targetShape: [...shape] }),
   );
   return tf.model({ inputs: z, outputs: image, name: 'mlp_generator' });
@@ -41,11 +41,11 @@ export function buildMlpDiscriminator({ shape }: Pick<MlpOptions, 'shape'>): tf.
   const logits = chain(
     image,
     tf.layers.flatten(),
-    new UnfusedDense({ units: 512 }),
+    fastDense({ units: 512 }),
     leakyRelu(),
-    new UnfusedDense({ units: 256 }),
+    fastDense({ units: 256 }),
     leakyRelu(),
-    new UnfusedDense({ units: 1 }),
+    fastDense({ units: 1 }),
   );
   return tf.model({ inputs: image, outputs: logits, name: 'mlp_discriminator' });
 }

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { chain, leakyRelu } from './blocks.js';
 import { checkLatentAndClasses, checkPointShape, type DataShape } from './shapes.js';
-import { UnfusedDense } from './unfused-dense.js';
+import { fastDense } from './fast-dense.js';
 
 /** Hidden units of every toy layer. */
 export const toyHiddenUnits = 128;
@@ -28,9 +28,9 @@ export function buildToyGenerator({ shape, latentDim }: ToyMlpOptions): tf.Layer
   checkLatentAndClasses(latentDim);
   const z = tf.input({ shape: [latentDim], name: 'z' });
   const hidden = Array.from({ length: toyHiddenLayers }, () =>
-    tf.layers.dense({ units: toyHiddenUnits, activation: 'relu' }),
+    fastDense({ units: toyHiddenUnits, activation: 'relu' }),
   );
-  const points = chain(z, ...hidden, tf.layers.dense({ units: dims }));
+  const points = chain(z, ...hidden, fastDense({ units: dims }));
   return tf.model({ inputs: z, outputs: points, name: 'toy_generator' });
 }
 
@@ -39,9 +39,9 @@ export function buildToyDiscriminator({ shape }: Pick<ToyMlpOptions, 'shape'>): 
   const [dims] = checkPointShape(shape);
   const point = tf.input({ shape: [dims], name: 'point' });
   const hidden = Array.from({ length: toyHiddenLayers }, () => [
-    new UnfusedDense({ units: toyHiddenUnits }),
+    fastDense({ units: toyHiddenUnits }),
     leakyRelu(),
   ]).flat();
-  const logits = chain(point, ...hidden, new UnfusedDense({ units: 1 }));
+  const logits = chain(point, ...hidden, fastDense({ units: 1 }));
   return tf.model({ inputs: point, outputs: logits, name: 'toy_discriminator' });
 }

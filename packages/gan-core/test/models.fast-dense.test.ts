@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { UnfusedDense } from '../src/models/unfused-dense.js';
+import { fastDense } from '../src/models/fast-dense.js';
 import { DENSE } from '../src/kernels/native_dense.js';
 import { NATIVE, relativeError, setUpWasm, values } from './kernel_harness.js';
 
@@ -28,7 +28,7 @@ async function matMulsForWeightGradients(model: tf.LayersModel, x: tf.Tensor): P
   return info.kernels.filter((k) => PRODUCTS.includes(k.name)).length;
 }
 
-describe('UnfusedDense', () => {
+describe('fastDense', () => {
   beforeAll(setUpWasm);
 
   it("computes tf.layers.dense's outputs and gradients, with the same weight layout", async () => {
@@ -37,8 +37,8 @@ describe('UnfusedDense', () => {
     const bias = tf.tensor(values(4, 2), [4]);
     const x = tf.tensor(values(5 * 6, 3), [5, 6]);
     const fused = modelWith(tf.layers.dense({ units: 4 }), kernel, bias);
-    const unfused = modelWith(new UnfusedDense({ units: 4 }), kernel, bias);
-    expect(unfused.weights.map((w) => w.shape)).toEqual(fused.weights.map((w) => w.shape));
+    const fast = modelWith(fastDense({ units: 4 }), kernel, bias);
+    expect(fast.weights.map((w) => w.shape)).toEqual(fused.weights.map((w) => w.shape));
     const run = (model: tf.LayersModel): Float32Array[] =>
       tf.tidy(() => {
         const y = model.apply(x) as tf.Tensor;
@@ -53,7 +53,7 @@ describe('UnfusedDense', () => {
         );
       });
     const expected = run(fused);
-    const actual = run(unfused);
+    const actual = run(fast);
     expect(actual).toHaveLength(4);
     expected.forEach((e, i) => expect(relativeError(actual[i]!, e)).toBeLessThan(1e-6));
     tf.dispose([kernel, bias, x]);
@@ -66,7 +66,7 @@ describe('UnfusedDense', () => {
     const x = tf.tensor(values(5 * 6, 6), [5, 6]);
     // Forward + d/dW: 2 products; tf.layers.dense's fused op also computes d/dx eagerly: 3.
     expect(
-      await matMulsForWeightGradients(modelWith(new UnfusedDense({ units: 4 }), kernel, bias), x),
+      await matMulsForWeightGradients(modelWith(fastDense({ units: 4 }), kernel, bias), x),
     ).toBe(2);
     expect(
       await matMulsForWeightGradients(modelWith(tf.layers.dense({ units: 4 }), kernel, bias), x),
@@ -76,7 +76,7 @@ describe('UnfusedDense', () => {
 
   it.runIf(NATIVE)('is one GanmodDense kernel forward where the native addon serves', async () => {
     await tf.setBackend('wasm');
-    const layer = new UnfusedDense({ units: 4 });
+    const layer = fastDense({ units: 4 });
     const model = modelWith(layer, tf.ones([6, 4]), tf.ones([4]));
     const x = tf.ones([3, 6]);
     const info = await tf.profile(() => tf.dispose(model.apply(x) as tf.Tensor));
@@ -91,7 +91,7 @@ describe('UnfusedDense', () => {
     // d/dW of sum((d sum((xW + b)^3) / dx)^2), an R1-shaped penalty through a nonlinearity.
     const penaltyGradients = async (backend: string): Promise<Float32Array[]> => {
       await tf.setBackend(backend);
-      const model = modelWith(new UnfusedDense({ units: 4 }), kernel, bias);
+      const model = modelWith(fastDense({ units: 4 }), kernel, bias);
       const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
       return tf.tidy(() => {
         const inputGrad = (t: tf.Tensor): tf.Tensor =>
@@ -146,11 +146,54 @@ describe('UnfusedDense', () => {
     tf.dispose([a, b]);
   });
 
-  it('refuses inputs that are not [batch, features]', () => {
-    const layer = new UnfusedDense({ units: 3 });
-    expect(() => layer.build([2, 3, 4])).toThrow(
-      /expects \[batch, features\] inputs, got \[2, 3, 4\]/,
+  it('serializes as the stock Dense layer, so a stock TF.js loads the model', async () => {
+    await tf.setBackend('wasm');
+    const input = tf.input({ shape: [6] });
+    const hidden = fastDense({ units: 5, activation: 'tanh' }).apply(input);
+    const output = fastDense({ units: 2, useBias: false }).apply(hidden) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: output });
+    let saved: tf.io.ModelArtifacts | undefined;
+    await model.save(
+      tf.io.withSaveHandler((artifacts) => {
+        saved = artifacts;
+        return Promise.resolve({
+          modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' },
+        });
+      }),
     );
-    expect(() => new UnfusedDense({ units: 0 })).toThrow(/units must be a positive integer/);
+    const topology = saved!.modelTopology as { config: { layers: { class_name: string }[] } };
+    expect(topology.config.layers.map((l) => l.class_name)).toEqual([
+      'InputLayer',
+      'Dense',
+      'Dense',
+    ]);
+    const copy = await tf.loadLayersModel(tf.io.fromMemory(saved!));
+    expect(copy.layers[1]!.constructor).toBe(tf.layers.dense({ units: 1 }).constructor);
+    const x = tf.tensor(values(4 * 6, 12), [4, 6]);
+    const [a, b] = [model.predict(x) as tf.Tensor, copy.predict(x) as tf.Tensor];
+    expect(relativeError(a.dataSync() as Float32Array, b.dataSync() as Float32Array)).toBe(0);
+    tf.dispose([x, a, b]);
+  });
+
+  it('takes inputs of rank 3 like the stock layer (over the last axis)', async () => {
+    await tf.setBackend('wasm');
+    const kernel = tf.tensor(values(6 * 4, 13), [6, 4]);
+    const bias = tf.tensor(values(4, 14), [4]);
+    const x = tf.tensor(values(2 * 3 * 6, 15), [2, 3, 6]);
+    const build = (layer: tf.layers.Layer): tf.LayersModel => {
+      const input = tf.input({ shape: [3, 6] });
+      const model = tf.model({ inputs: input, outputs: layer.apply(input) as tf.SymbolicTensor });
+      model.setWeights([kernel, bias]);
+      return model;
+    };
+    const [a, b] = [
+      build(fastDense({ units: 4 })).predict(x) as tf.Tensor,
+      build(tf.layers.dense({ units: 4 })).predict(x) as tf.Tensor,
+    ];
+    expect(a.shape).toEqual([2, 3, 4]);
+    expect(relativeError(a.dataSync() as Float32Array, b.dataSync() as Float32Array)).toBeLessThan(
+      1e-6,
+    );
+    tf.dispose([kernel, bias, x, a, b]);
   });
 });
