@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { SeededDropout } from '../models/seeded-dropout.js';
-import { UnfusedConv2D } from '../models/unfused-conv2d.js';
+import { fastConv2d } from '../models/fast-conv2d.js';
 import { fastDense } from '../models/fast-dense.js';
 
 /** Benchmark architectures. */
@@ -86,9 +86,9 @@ export function dcgan(widthDivisor = 1): GanPair {
       }),
     ],
   });
-  // D's convs are unfused: a G update then computes no kernel gradients of D.
+  // D's convs have lazy gradients: a G update then computes no kernel gradients of D.
   const conv = (filters: number, first: boolean): tf.layers.Layer =>
-    new UnfusedConv2D({
+    fastConv2d({
       filters,
       kernelSize: 5,
       strides: 2,

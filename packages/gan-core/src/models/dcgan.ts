@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { batchNorm, chain, leakyRelu, upBlock } from './blocks.js';
 import { SeededDropout, type SeedSource } from './seeded-dropout.js';
 import { checkImageShape, type ImageShape } from './shapes.js';
-import { UnfusedConv2D } from './unfused-conv2d.js';
+import { fastConv2d } from './fast-conv2d.js';
 import { fastDense } from './fast-dense.js';
 
 interface GeneratorPlan {
@@ -81,9 +81,8 @@ export function dcganGeneratorTrunk(
 }
 
 /**
- * Stride-2 conv -> LeakyReLU -> dropout 0.3, the discriminator's downsampling block: blocks.ts's
- * `downBlock` with an {@link UnfusedConv2D} (same weights), so that a G update does not compute
- * D's kernel gradients.
+ * Stride-2 conv -> LeakyReLU -> dropout 0.3, the discriminator's downsampling block. The conv is a
+ * `fastConv2d`, so that a G update does not compute D's kernel gradients.
  */
 function discriminatorBlock(
   x: tf.SymbolicTensor,
@@ -92,7 +91,7 @@ function discriminatorBlock(
 ): tf.SymbolicTensor {
   return chain(
     x,
-    new UnfusedConv2D({ filters, kernelSize: 5, strides: 2, padding: 'same' }),
+    fastConv2d({ filters, kernelSize: 5, strides: 2, padding: 'same' }),
     leakyRelu(),
     new SeededDropout({ rate: 0.3, seeds }),
   );

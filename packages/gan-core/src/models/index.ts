@@ -22,7 +22,7 @@ export * from './mlp.js';
 export { SeededDropout, fixedSeedSource, type SeedSource } from './seeded-dropout.js';
 export * from './shapes.js';
 export * from './toy.js';
-export { UnfusedConv2D, type UnfusedConv2DArgs } from './unfused-conv2d.js';
+export { fastConv2d, type Conv2DArgs } from './fast-conv2d.js';
 export { fastDense, type DenseArgs } from './fast-dense.js';
 
 export interface BuildGanOptions {
