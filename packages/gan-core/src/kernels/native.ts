@@ -30,6 +30,11 @@ import type {
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapFloats, WASM, wasmKernelFunc } from './kernel_utils.js';
+import {
+  BATCH_NORM_TRAIN,
+  BATCH_NORM_TRAIN_GRAD,
+  nativeBatchNormConfigs,
+} from './native_batch_norm.js';
 import { DENSE } from './native_dense.js';
 import {
   DROPOUT_MASK,
@@ -78,6 +83,28 @@ export interface NativeAddon {
     out: Float32Array,
     epsilon: number,
   ): void;
+  /** Batch norm in training over the last axis: writes y and the batch mean and variance. */
+  batchNormTrain(
+    x: Float32Array,
+    gamma: Float32Array | null,
+    beta: Float32Array | null,
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    epsilon: number,
+  ): void;
+  /** batchNormTrain's gradient: writes dx, dgamma and dbeta. */
+  batchNormTrainGrad(
+    dy: Float32Array,
+    x: Float32Array,
+    gamma: Float32Array | null,
+    mean: Float32Array,
+    variance: Float32Array,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+    epsilon: number,
+  ): void;
   /** Bias over the last axis, then activation code 0..5 (see {@link ACTIVATION_CODES}). */
   biasActivation(
     out: Float32Array,
@@ -110,6 +137,8 @@ export const NATIVE_KERNEL_NAMES = [
   FUSED_ADAM,
   DROPOUT_MASK,
   DENSE,
+  BATCH_NORM_TRAIN,
+  BATCH_NORM_TRAIN_GRAD,
 ] as const;
 
 let addon: { module?: NativeAddon; error?: string } | undefined;
@@ -435,5 +464,6 @@ export function nativeKernelConfigs(native: NativeAddon): KernelConfig[] {
       }),
     },
     ...nativeElementwiseConfigs(native, wasmKernelFunc),
+    ...nativeBatchNormConfigs(native),
   ];
 }
