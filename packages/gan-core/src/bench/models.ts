@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { SeededDropout } from '../models/seeded-dropout.js';
+import { fastBatchNorm } from '../models/fast-batch-norm.js';
 import { fastConv2d } from '../models/fast-conv2d.js';
 import { fastDense } from '../models/fast-dense.js';
 
@@ -22,8 +23,7 @@ export interface GanPair {
   discriminator: tf.LayersModel;
 }
 
-const batchNorm = (): tf.layers.Layer =>
-  tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 });
+const batchNorm = (): tf.layers.Layer => fastBatchNorm({ momentum: 0.9, epsilon: 1e-5 });
 const leakyRelu = (): tf.layers.Layer => tf.layers.leakyReLU({ alpha: 0.2 });
 
 /** MLP GAN: G z100 -> 256 -> 512 -> 784 tanh (BN + LReLU hidden); D 784 -> 512 -> 256 -> 1. */

@@ -1,14 +1,17 @@
 /** Layer settings shared by every architecture, chosen to match the PyTorch reference. */
 import * as tf from '@tensorflow/tfjs';
 
+import { FastBatchNorm } from './fast-batch-norm.js';
 import { SeededDropout, type SeedSource } from './seeded-dropout.js';
 
 /** LeakyReLU slope 0.2 (tf.layers defaults to 0.3; the reference and DCGAN use 0.2). */
 export const leakyRelu = (): tf.layers.Layer => tf.layers.leakyReLU({ alpha: 0.2 });
 
-/** PyTorch's BatchNorm defaults (momentum 0.1 there = 0.9 in Keras terms, eps 1e-5). */
-export const batchNorm = (): tf.layers.Layer =>
-  tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 });
+/**
+ * PyTorch's BatchNorm defaults (momentum 0.1 there = 0.9 in Keras terms, eps 1e-5). A
+ * {@link FastBatchNorm}: one native kernel per training pass, serialized as the stock layer.
+ */
+export const batchNorm = (): tf.layers.Layer => new FastBatchNorm({ momentum: 0.9, epsilon: 1e-5 });
 
 /** Applies layers in sequence to a symbolic tensor. */
 export function chain(x: tf.SymbolicTensor, ...layers: tf.layers.Layer[]): tf.SymbolicTensor {

@@ -24,6 +24,7 @@ export * from './shapes.js';
 export * from './toy.js';
 export { fastConv2d, type Conv2DArgs } from './fast-conv2d.js';
 export { fastDense, type DenseArgs } from './fast-dense.js';
+export { FastBatchNorm, fastBatchNorm, type FastBatchNormArgs } from './fast-batch-norm.js';
 
 export interface BuildGanOptions {
   /** Image shape `[h, w, c]` for mlp/dcgan/cdcgan; point shape `[2]` for toy-mlp. */
