@@ -723,24 +723,19 @@ size_t RowParts(size_t rows, size_t channels) {
   return std::min(rows, static_cast<size_t>(std::max(1, openblas_get_num_threads())));
 }
 
-// acc[c] += sum over rows of x[r, c] (float64 accumulators).
-NOINLINE void ChannelSums(const float* __restrict__ x, double* __restrict__ acc, size_t rows,
-                          size_t channels) {
-  for (size_t r = 0; r < rows; r++) {
-    const float* row = x + r * channels;
-    for (size_t c = 0; c < channels; c++) acc[c] += static_cast<double>(row[c]);
-  }
-}
-
-// acc[c] += sum over rows of (x[r, c] - mean[c])^2 (float64).
-NOINLINE void ChannelSquaredDeviations(const float* __restrict__ x,
-                                       const double* __restrict__ mean, double* __restrict__ acc,
-                                       size_t rows, size_t channels) {
+// One pass of per-channel moments: with d = x[r, c] - pivot[c], sum[c] += d and
+// sum_sq[c] += d * d (float64). Shifting by a value of the data (the first row) keeps
+// sum_sq - sum^2 / N free of cancellation: the variance is computed in one pass over x instead
+// of two.
+NOINLINE void ChannelShiftedMoments(const float* __restrict__ x, const double* __restrict__ pivot,
+                                    double* __restrict__ sum, double* __restrict__ sum_sq,
+                                    size_t rows, size_t channels) {
   for (size_t r = 0; r < rows; r++) {
     const float* row = x + r * channels;
     for (size_t c = 0; c < channels; c++) {
-      const double d = static_cast<double>(row[c]) - mean[c];
-      acc[c] += d * d;
+      const double d = static_cast<double>(row[c]) - pivot[c];
+      sum[c] += d;
+      sum_sq[c] += d * d;
     }
   }
 }
@@ -804,7 +799,7 @@ bool GetEpsilon(napi_env env, napi_value value, double* epsilon) {
 
 // batchNormTrain(x, gamma | null, beta | null, y, mean, variance, epsilon): batch norm in
 // training over the last axis of x ([rows, C] flattened): mean and biased variance per channel
-// over the rows (what tf.moments gives; float64 sums, two passes), then
+// over the rows (what tf.moments gives; float64 sums in one pass, shifted by the first row), then
 // y = (x - mean) * gamma / sqrt(variance + epsilon) + beta. One kernel instead of TF.js's
 // moments + batchNorm (~6 kernels forward).
 napi_value BatchNormTrain(napi_env env, napi_callback_info info) {
@@ -829,29 +824,26 @@ napi_value BatchNormTrain(napi_env env, napi_callback_info info) {
   }
   const size_t rows = x.length / channels;
   const size_t parts = RowParts(rows, channels);
-  std::vector<double> partial(parts * channels, 0.0);
-  std::vector<double> mean_d(channels, 0.0), var_d(channels, 0.0);
+  std::vector<double> partial(2 * parts * channels, 0.0);
+  std::vector<double> pivot(x.data, x.data + channels);
   const float* xs = x.data;
+  const double* pv = pivot.data();
   double* pa = partial.data();
   ForEachRowPart(rows, parts, [=](size_t p, size_t begin, size_t end) {
-    ChannelSums(xs + begin * channels, pa + p * channels, end - begin, channels);
+    ChannelShiftedMoments(xs + begin * channels, pv, pa + 2 * p * channels,
+                          pa + (2 * p + 1) * channels, end - begin, channels);
   });
-  for (size_t p = 0; p < parts; p++) {
-    for (size_t c = 0; c < channels; c++) mean_d[c] += pa[p * channels + c];
-  }
-  for (size_t c = 0; c < channels; c++) mean_d[c] /= static_cast<double>(rows);
-  std::fill(partial.begin(), partial.end(), 0.0);
-  const double* md = mean_d.data();
-  ForEachRowPart(rows, parts, [=](size_t p, size_t begin, size_t end) {
-    ChannelSquaredDeviations(xs + begin * channels, md, pa + p * channels, end - begin, channels);
-  });
-  for (size_t p = 0; p < parts; p++) {
-    for (size_t c = 0; c < channels; c++) var_d[c] += pa[p * channels + c];
-  }
+  const double n = static_cast<double>(rows);
   std::vector<float> mult(channels), shift(channels);
   for (size_t c = 0; c < channels; c++) {
-    mean.data[c] = static_cast<float>(mean_d[c]);
-    var.data[c] = static_cast<float>(var_d[c] / static_cast<double>(rows));
+    double sum = 0, sum_sq = 0;
+    for (size_t p = 0; p < parts; p++) {
+      sum += pa[2 * p * channels + c];
+      sum_sq += pa[(2 * p + 1) * channels + c];
+    }
+    const double shifted_mean = sum / n;
+    mean.data[c] = static_cast<float>(pv[c] + shifted_mean);
+    var.data[c] = static_cast<float>(std::max(0.0, sum_sq / n - shifted_mean * shifted_mean));
     const float g = gamma.data == nullptr ? 1.0f : gamma.data[c];
     mult[c] = g / std::sqrt(var.data[c] + static_cast<float>(epsilon));
     shift[c] = beta.data == nullptr ? 0.0f : beta.data[c];

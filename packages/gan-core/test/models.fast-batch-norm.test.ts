@@ -199,6 +199,37 @@ describe('FastBatchNorm', () => {
       tf.dispose([x, w]);
     });
 
+    it('computes the statistics to float precision on one and two threads, far from zero too', () => {
+      // 4096 x 96 floats: above the size where the passes split over threads. The one-pass
+      // variance (shifted by the first row) must not lose digits to a large mean.
+      const addon = loadNativeAddon().module!;
+      const before = addon.getThreads();
+      const [rows, channels] = [4096, 96];
+      try {
+        for (const threads of [1, 2]) {
+          addon.setThreads(threads);
+          for (const offset of [0, 1000]) {
+            const x = values(rows * channels, 31).map((v, i) => offset + v * (1 + (i % channels)));
+            const mean = new Float32Array(channels);
+            const variance = new Float32Array(channels);
+            const y = new Float32Array(x.length);
+            addon.batchNormTrain(x, null, null, y, mean, variance, 1e-5);
+            for (let c = 0; c < channels; c++) {
+              let sum = 0;
+              for (let r = 0; r < rows; r++) sum += x[r * channels + c]!;
+              const mu = sum / rows;
+              let squares = 0;
+              for (let r = 0; r < rows; r++) squares += (x[r * channels + c]! - mu) ** 2;
+              expect(Math.abs(mean[c]! - mu)).toBeLessThan(1e-6 * Math.max(1, Math.abs(mu)));
+              expect(Math.abs(variance[c]! / (squares / rows) - 1)).toBeLessThan(1e-6);
+            }
+          }
+        }
+      } finally {
+        addon.setThreads(before);
+      }
+    });
+
     it('refuses mismatched sizes in the addon with a named error', () => {
       const addon = loadNativeAddon().module!;
       const f = (n: number): Float32Array => new Float32Array(n);
