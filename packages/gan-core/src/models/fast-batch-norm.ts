@@ -26,8 +26,10 @@ type BatchNormalizationClass = (new (args?: FastBatchNormArgs) => tf.layers.Laye
   className: string;
 };
 
+// Named, so that the probe instance takes no number from the automatic layer names
+// (batch_normalization_1, ...) of the models built afterwards.
 const StockBatchNormalization = (
-  Object.getPrototypeOf(tf.layers.batchNormalization({})) as {
+  Object.getPrototypeOf(tf.layers.batchNormalization({ name: 'ganmod_batch_norm_probe' })) as {
     constructor: BatchNormalizationClass;
   }
 ).constructor;
