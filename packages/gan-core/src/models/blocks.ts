@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { FastBatchNorm } from './fast-batch-norm.js';
+import { fastConv2d } from './fast-conv2d.js';
 import { SeededDropout, type SeedSource } from './seeded-dropout.js';
 
 /** LeakyReLU slope 0.2 (tf.layers defaults to 0.3; the reference and DCGAN use 0.2). */
@@ -28,7 +29,10 @@ export function upBlock(x: tf.SymbolicTensor, filters: number, strides: number):
   );
 }
 
-/** Stride-2 conv -> LeakyReLU -> dropout 0.3, the discriminator's downsampling block. */
+/**
+ * Stride-2 conv -> LeakyReLU -> dropout 0.3, the discriminator's downsampling block. The conv is a
+ * `fastConv2d`, so that a G update does not compute D's kernel gradients.
+ */
 export function downBlock(
   x: tf.SymbolicTensor,
   filters: number,
@@ -36,7 +40,7 @@ export function downBlock(
 ): tf.SymbolicTensor {
   return chain(
     x,
-    tf.layers.conv2d({ filters, kernelSize: 5, strides: 2, padding: 'same' }),
+    fastConv2d({ filters, kernelSize: 5, strides: 2, padding: 'same' }),
     leakyRelu(),
     new SeededDropout({ rate: 0.3, seeds }),
   );

@@ -5,10 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import { batchNorm, chain, leakyRelu, upBlock } from './blocks.js';
-import { SeededDropout, type SeedSource } from './seeded-dropout.js';
+import { batchNorm, chain, downBlock, leakyRelu, upBlock } from './blocks.js';
+import type { SeedSource } from './seeded-dropout.js';
 import { checkImageShape, type ImageShape } from './shapes.js';
-import { fastConv2d } from './fast-conv2d.js';
 import { fastDense } from './fast-dense.js';
 
 interface GeneratorPlan {
@@ -80,23 +79,6 @@ export function dcganGeneratorTrunk(
   );
 }
 
-/**
- * Stride-2 conv -> LeakyReLU -> dropout 0.3, the discriminator's downsampling block. The conv is a
- * `fastConv2d`, so that a G update does not compute D's kernel gradients.
- */
-function discriminatorBlock(
-  x: tf.SymbolicTensor,
-  filters: number,
-  seeds: SeedSource,
-): tf.SymbolicTensor {
-  return chain(
-    x,
-    fastConv2d({ filters, kernelSize: 5, strides: 2, padding: 'same' }),
-    leakyRelu(),
-    new SeededDropout({ rate: 0.3, seeds }),
-  );
-}
-
 /** image -> flat features (before the final dense). */
 export function dcganDiscriminatorTrunk(
   input: tf.SymbolicTensor,
@@ -105,7 +87,7 @@ export function dcganDiscriminatorTrunk(
 ): tf.SymbolicTensor {
   const size = checkImageShape(shape);
   let x = input;
-  for (const filters of discriminatorFilters[size]) x = discriminatorBlock(x, filters, seeds);
+  for (const filters of discriminatorFilters[size]) x = downBlock(x, filters, seeds);
   return chain(x, tf.layers.flatten());
 }
 
