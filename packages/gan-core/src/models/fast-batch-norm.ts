@@ -17,6 +17,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { batchNormTrain } from '../kernels/native_batch_norm.js';
+import { stockLayerClass } from './stock-layer-class.js';
 
 /** `tf.layers.batchNormalization`'s options. */
 export type FastBatchNormArgs = NonNullable<Parameters<typeof tf.layers.batchNormalization>[0]>;
@@ -26,13 +27,10 @@ type BatchNormalizationClass = (new (args?: FastBatchNormArgs) => tf.layers.Laye
   className: string;
 };
 
-// Named, so that the probe instance takes no number from the automatic layer names
-// (batch_normalization_1, ...) of the models built afterwards.
-const StockBatchNormalization = (
-  Object.getPrototypeOf(tf.layers.batchNormalization({ name: 'ganmod_batch_norm_probe' })) as {
-    constructor: BatchNormalizationClass;
-  }
-).constructor;
+const StockBatchNormalization = stockLayerClass<FastBatchNormArgs, BatchNormalizationClass>(
+  tf.layers.batchNormalization,
+  { name: 'ganmod_batch_norm_probe' },
+);
 
 /** The stock layer's fields the training pass reads (private in tfjs-layers' typings). */
 interface BatchNormalizationFields {

@@ -13,6 +13,7 @@
  * undilated float32 convolutions take the fast path; anything else runs the stock layer's code.
  */
 import * as tf from '@tensorflow/tfjs';
+import { stockLayerClass } from './stock-layer-class.js';
 
 /** Arguments of `tf.layers.conv2d`. */
 export type Conv2DArgs = Parameters<typeof tf.layers.conv2d>[0];
@@ -28,14 +29,11 @@ interface Conv2DInternals {
   activation: { apply(x: tf.Tensor): tf.Tensor } | null;
 }
 
-type LayerClass = new (args: Conv2DArgs) => tf.layers.Layer;
-
-/** TF.js's Conv2D class (the layers API exports only its factory). */
-const StockConv2D = (
-  Object.getPrototypeOf(tf.layers.conv2d({ filters: 1, kernelSize: 1 })) as {
-    constructor: LayerClass;
-  }
-).constructor;
+const StockConv2D = stockLayerClass<Conv2DArgs>(tf.layers.conv2d, {
+  filters: 1,
+  kernelSize: 1,
+  name: 'ganmod_conv2d_probe',
+});
 
 const undilated = (rate: number | [number, number]): boolean =>
   typeof rate === 'number' ? rate === 1 : rate.every((r) => r === 1);

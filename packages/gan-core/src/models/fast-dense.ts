@@ -15,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { nativeDense } from '../kernels/native_dense.js';
+import { stockLayerClass } from './stock-layer-class.js';
 
 /** Arguments of `tf.layers.dense`. */
 export type DenseArgs = Parameters<typeof tf.layers.dense>[0];
@@ -27,12 +28,10 @@ interface DenseInternals {
   invokeCallHook(inputs: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict): void;
 }
 
-type LayerClass = new (args: DenseArgs) => tf.layers.Layer;
-
-/** TF.js's Dense class (the layers API exports only its factory). */
-const StockDense = (
-  Object.getPrototypeOf(tf.layers.dense({ units: 1 })) as { constructor: LayerClass }
-).constructor;
+const StockDense = stockLayerClass<DenseArgs>(tf.layers.dense, {
+  units: 1,
+  name: 'ganmod_dense_probe',
+});
 
 class FastDense extends StockDense {
   override call(
