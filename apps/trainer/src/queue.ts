@@ -150,27 +150,29 @@ export async function releaseRun(
   return count === 1;
 }
 
-/** Claims one specific queued run (the CLI's foreground `train`); null when it is not QUEUED. */
-export async function claimRun(
-  db: Db,
-  runId: string,
-  workerId: string,
-): Promise<ClaimedRun | null> {
+/** What a foreground run is created with. */
+export interface NewRun {
+  name: string;
+  config: object;
+  totalSteps: number;
+}
+
+/**
+ * Creates a run already held by `workerId` (the CLI's foreground `train`), in one insert: the row
+ * is never QUEUED, so a worker polling the same database cannot take it first.
+ */
+export async function createClaimedRun(db: Db, run: NewRun, workerId: string): Promise<ClaimedRun> {
   const now = new Date();
-  const { count } = await db.trainingRun.updateMany({
-    where: { id: runId, status: 'QUEUED', cancelRequested: false },
+  return db.trainingRun.create({
     data: {
+      ...run,
       status: 'RUNNING',
       workerId,
       claimedAt: now,
       heartbeatAt: now,
       startedAt: now,
-      attempt: { increment: 1 },
+      attempt: 1,
     },
-  });
-  if (count === 0) return null;
-  return db.trainingRun.findUniqueOrThrow({
-    where: { id: runId },
     select: { id: true, name: true, config: true, step: true, totalSteps: true, attempt: true },
   });
 }

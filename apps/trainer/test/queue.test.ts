@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimNextRun, heartbeat, releaseRun, requeueStaleRuns } from '../src/queue.js';
+import {
+  claimNextRun,
+  createClaimedRun,
+  heartbeat,
+  releaseRun,
+  requeueStaleRuns,
+} from '../src/queue.js';
 import { createTestDatabase, type Provider, type TestDatabase } from './databases.js';
 
 describe.each<Provider>(['sqlite', 'postgres'])('run queue on %s', (provider) => {
@@ -102,5 +108,36 @@ describe.each<Provider>(['sqlite', 'postgres'])('run queue on %s', (provider) =>
       data: { cancelRequested: true },
     });
     expect(await claimNextRun(t.db, 'w')).toBeNull();
+  });
+
+  it('a foreground run is held from its insert: workers polling meanwhile never get it', async () => {
+    // Workers poll as fast as they can while the CLI creates its run; before, the CLI inserted a
+    // QUEUED row and claimed it after, and a worker on the same database could take it between.
+    const workers = ['p1', 'p2'].map((id) => ({ id, db: t.connect() }));
+    let creating = true;
+    const taken: string[] = [];
+    const polls = workers.map(async (w) => {
+      while (creating) {
+        const run = await claimNextRun(w.db, w.id);
+        if (run !== null) taken.push(run.id);
+      }
+    });
+    const runs = [];
+    for (let i = 0; i < 5; i++) {
+      runs.push(
+        await createClaimedRun(t.db, { name: `cli-${i}`, config: { i }, totalSteps: 4 }, 'cli:me'),
+      );
+    }
+    creating = false;
+    await Promise.all(polls);
+    await Promise.all(workers.map((w) => w.db.$disconnect()));
+    expect(taken).toEqual([]);
+    const rows = await t.db.trainingRun.findMany({ where: { name: { startsWith: 'cli-' } } });
+    expect(rows).toHaveLength(5);
+    for (const row of rows) {
+      expect(row).toMatchObject({ status: 'RUNNING', workerId: 'cli:me', attempt: 1 });
+      expect(row.startedAt).not.toBeNull();
+    }
+    expect(runs.map((r) => r.attempt)).toEqual([1, 1, 1, 1, 1]);
   });
 });

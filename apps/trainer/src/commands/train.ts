@@ -7,7 +7,7 @@ import { executeRun } from '../executor.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { createLogger } from '../log.js';
 import { print, type OutputOptions } from '../output.js';
-import { claimRun } from '../queue.js';
+import { createClaimedRun } from '../queue.js';
 import { defaultWorkerId } from '../worker.js';
 
 /** Flags of `train`; each overrides the same field of `--config`. */
@@ -114,21 +114,17 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
   try {
     await prepareBackend(log);
     const workerId = `cli:${defaultWorkerId()}`;
-    const created = await db.trainingRun.create({
-      data: {
+    const run = await createClaimedRun(
+      db,
+      {
         name:
           flags.name ??
           `${config.model}-${config.dataset.kind}-${new Date().toISOString().slice(0, 19)}`,
         config,
         totalSteps: config.steps,
       },
-    });
-    const run = await claimRun(db, created.id, workerId);
-    if (run === null)
-      throw new CliError(
-        `run ${created.id} was taken by another worker before this CLI`,
-        ExitCode.Failure,
-      );
+      workerId,
+    );
     log.info({ runId: run.id }, 'training in the foreground');
     if (showBar) bar.start(config.steps, 0, { d: '-', g: '-', rate: '-' });
     const result = await executeRun({
