@@ -5,13 +5,14 @@
  * the reason, or back to QUEUED when the worker shuts down.
  */
 import { statSync, readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Db } from '@ganmod/db';
 import { loadDataset } from '@ganmod/datasets';
 import {
   ConfigError,
   checkpointDirName,
   latestCheckpoint,
+  listCheckpoints,
   parseTrainConfig,
   stepOfDirName,
   train,
@@ -215,6 +216,12 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult
             store.relativize(dir),
             directoryBytes(dir),
           );
+          // gan-core keeps the newest `checkpointKeep` checkpoints and has deleted the older ones'
+          // files: their rows go too, so the lists (CLI, dashboard) hold only loadable checkpoints.
+          const kept = (await listCheckpoints(dirname(dir))).map((c) => c.step);
+          await db.artifact.deleteMany({
+            where: { runId: run.id, kind: 'CHECKPOINT', step: { notIn: kept } },
+          });
         },
         ...(evaluator === null
           ? {}

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Prisma } from '@ganmod/db';
@@ -58,6 +58,23 @@ describe.each<Provider>(['sqlite', 'postgres'])('trainer worker processes on %s'
       where: { runId: { in: runs.map((r) => r.id) }, name: 'g' },
     });
     expect(gMetrics).toBe(40);
+  });
+
+  it('keeps checkpoint rows in step with the checkpoints on disk (older ones pruned)', async () => {
+    const run = await queue(
+      'pruned',
+      tinyConfig({ steps: 10, checkpointEvery: 2, checkpointKeep: 2 }),
+    );
+    const worker = startCli(['worker', '--once', '--poll', '200'], env);
+    expect(await worker.exited, worker.output()).toBe(0);
+    const rows = await t.db.artifact.findMany({
+      where: { runId: run.id, kind: 'CHECKPOINT' },
+      orderBy: { step: 'asc' },
+    });
+    expect(rows.map((r) => r.step)).toEqual([8, 10]);
+    const onDisk = readdirSync(join(dataDir, 'artifacts', 'runs', run.id, 'checkpoints')).sort();
+    expect(onDisk).toHaveLength(2);
+    for (const row of rows) expect(existsSync(join(dataDir, 'artifacts', row.path))).toBe(true);
   });
 
   it('a worker killed with SIGKILL mid-run: another resumes from the checkpoint, metrics continuous', async () => {
