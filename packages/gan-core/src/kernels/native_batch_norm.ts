@@ -66,17 +66,26 @@ function channelsOf(kernel: string, x: TensorInfo, perChannel: (TensorInfo | und
   return channels;
 }
 
+/** Both kernels' outputs: one of x's shape, then two per-channel ones. */
+function fullAndTwoPerChannel(
+  backend: BackendWasm,
+  shape: number[],
+  channels: number,
+): [TensorInfo, TensorInfo, TensorInfo] {
+  return [
+    backend.makeOutput(shape, 'float32'),
+    backend.makeOutput([channels], 'float32'),
+    backend.makeOutput([channels], 'float32'),
+  ];
+}
+
 function batchNormTrainKernel(native: NativeAddon): KernelFunc {
   return (args) => {
     const { x, scale, offset } = args.inputs as Inputs & { x: TensorInfo };
     const channels = channelsOf(BATCH_NORM_TRAIN, x, [scale, offset]);
     const { varianceEpsilon } = args.attrs as unknown as BatchNormTrainAttrs;
     const backend = args.backend as BackendWasm;
-    const outs = [
-      backend.makeOutput(x.shape, 'float32'),
-      backend.makeOutput([channels], 'float32'),
-      backend.makeOutput([channels], 'float32'),
-    ];
+    const outs = fullAndTwoPerChannel(backend, x.shape, channels);
     // Views are taken after every makeOutput: allocating may grow (and move) the wasm heap.
     const view = (t: TensorInfo | undefined): Float32Array | null =>
       t === undefined ? null : heapFloats(backend, t);
@@ -84,9 +93,9 @@ function batchNormTrainKernel(native: NativeAddon): KernelFunc {
       heapFloats(backend, x),
       view(scale),
       view(offset),
-      heapFloats(backend, outs[0]!),
-      heapFloats(backend, outs[1]!),
-      heapFloats(backend, outs[2]!),
+      heapFloats(backend, outs[0]),
+      heapFloats(backend, outs[1]),
+      heapFloats(backend, outs[2]),
       varianceEpsilon,
     );
     return outs;
@@ -103,20 +112,16 @@ function batchNormTrainGradKernel(native: NativeAddon): KernelFunc {
     }
     const { varianceEpsilon } = args.attrs as unknown as BatchNormTrainAttrs;
     const backend = args.backend as BackendWasm;
-    const outs = [
-      backend.makeOutput(x.shape, 'float32'),
-      backend.makeOutput([channels], 'float32'),
-      backend.makeOutput([channels], 'float32'),
-    ];
+    const outs = fullAndTwoPerChannel(backend, x.shape, channels);
     native.batchNormTrainGrad(
       heapFloats(backend, dy),
       heapFloats(backend, x),
       scale === undefined ? null : heapFloats(backend, scale),
       heapFloats(backend, mean),
       heapFloats(backend, variance),
-      heapFloats(backend, outs[0]!),
-      heapFloats(backend, outs[1]!),
-      heapFloats(backend, outs[2]!),
+      heapFloats(backend, outs[0]),
+      heapFloats(backend, outs[1]),
+      heapFloats(backend, outs[2]),
       varianceEpsilon,
     );
     return outs;
