@@ -17,7 +17,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { batchNormTrain } from '../kernels/native_batch_norm.js';
-import { stockLayerClass } from './stock-layer-class.js';
+import { singleInput, stockLayerClass } from './stock-layer-class.js';
 
 /** `tf.layers.batchNormalization`'s options. */
 export type FastBatchNormArgs = NonNullable<Parameters<typeof tf.layers.batchNormalization>[0]>;
@@ -66,9 +66,9 @@ export class FastBatchNorm extends StockBatchNormalization {
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
     const training = (kwargs['training'] as boolean | undefined) ?? false;
-    const input = Array.isArray(inputs) && inputs.length === 1 ? inputs[0]! : inputs;
+    const input = singleInput(inputs);
     const fields = this as unknown as BatchNormalizationFields;
-    if (training && !Array.isArray(input)) {
+    if (training && input !== undefined) {
       const rank = input.rank;
       const axis = fields.axis >= 0 ? fields.axis : fields.axis + rank;
       if (axis === rank - 1) {

@@ -13,7 +13,7 @@
  * undilated float32 convolutions take the fast path; anything else runs the stock layer's code.
  */
 import * as tf from '@tensorflow/tfjs';
-import { stockLayerClass } from './stock-layer-class.js';
+import { singleInput, stockLayerClass } from './stock-layer-class.js';
 
 /** Arguments of `tf.layers.conv2d`. */
 export type Conv2DArgs = Parameters<typeof tf.layers.conv2d>[0];
@@ -43,10 +43,10 @@ class FastConv2D extends StockConv2D {
     inputs: tf.Tensor | tf.Tensor[],
     kwargs: tf.serialization.ConfigDict,
   ): tf.Tensor | tf.Tensor[] {
-    const x = Array.isArray(inputs) && inputs.length === 1 ? inputs[0]! : inputs;
+    const x = singleInput(inputs);
     const layer = this as unknown as Conv2DInternals;
     if (
-      Array.isArray(x) ||
+      x === undefined ||
       x.rank !== 4 ||
       x.dtype !== 'float32' ||
       layer.kernel === null ||

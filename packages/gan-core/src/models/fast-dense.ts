@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { nativeDense } from '../kernels/native_dense.js';
-import { stockLayerClass } from './stock-layer-class.js';
+import { singleInput, stockLayerClass } from './stock-layer-class.js';
 
 /** Arguments of `tf.layers.dense`. */
 export type DenseArgs = Parameters<typeof tf.layers.dense>[0];
@@ -38,9 +38,9 @@ class FastDense extends StockDense {
     inputs: tf.Tensor | tf.Tensor[],
     kwargs: tf.serialization.ConfigDict,
   ): tf.Tensor | tf.Tensor[] {
-    const x = Array.isArray(inputs) && inputs.length === 1 ? inputs[0]! : inputs;
+    const x = singleInput(inputs);
     const layer = this as unknown as DenseInternals;
-    if (Array.isArray(x) || x.rank !== 2 || x.dtype !== 'float32' || layer.kernel === null) {
+    if (x === undefined || x.rank !== 2 || x.dtype !== 'float32' || layer.kernel === null) {
       return super.call(inputs, kwargs);
     }
     return tf.tidy(() => {

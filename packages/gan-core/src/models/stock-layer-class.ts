@@ -1,6 +1,7 @@
 /**
- * The class behind a stock tfjs-layers factory (`tf.layers.dense`, ...), which the layers API
- * does not export by name: the fast layers subclass it and keep its class name.
+ * What the fast layers share: the class behind a stock tfjs-layers factory (`tf.layers.dense`,
+ * ...), which the layers API does not export by name (they subclass it and keep its class name),
+ * and the one input their `call` takes.
  */
 import type * as tf from '@tensorflow/tfjs';
 
@@ -13,4 +14,10 @@ export function stockLayerClass<Args, Class = new (args: Args) => tf.layers.Laye
   args: Args,
 ): Class {
   return (Object.getPrototypeOf(factory(args)) as { constructor: Class }).constructor;
+}
+
+/** The one tensor a layer's `call` received, or `undefined` when it got several. */
+export function singleInput(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor | undefined {
+  if (!Array.isArray(inputs)) return inputs;
+  return inputs.length === 1 ? inputs[0] : undefined;
 }
