@@ -11,7 +11,8 @@ describe('dashboard smoke test (production build, real SQLite)', () => {
 
   beforeAll(async () => {
     t = await createTempDb('smoke');
-    password = (await seed(t.db, { adminPassword: 'smoke-test-password', demo: false })).password;
+    password = 'smoke-test-password';
+    await seed(t.db, { adminPassword: password, demo: false });
     await t.db.trainingRun.create({
       data: { name: 'smoke', config: { model: 'mlp' }, status: 'QUEUED', totalSteps: 10 },
     });

@@ -14,6 +14,7 @@ import {
   migrationStatus,
 } from './migrate/index.js';
 import { seed } from './seed.js';
+import { generatePassword, passwordProblem, setPassword } from './users.js';
 import type { DbProvider } from './url.js';
 import { redactUrl, resolveDatabaseUrl } from './url.js';
 
@@ -27,8 +28,12 @@ Commands:
       --empty                           write an empty migration for hand-written SQL
       --postgres-url <url>              server for the throwaway database (default 127.0.0.1:5432)
   migration:rolled-back <name>   mark a failed migration rolled back (undo its effects first)
-  seed                           migrate, then create the admin user and demo data (idempotent)
-      --no-demo                         only the admin user
+  seed                           migrate, then create the admin user (idempotent); prints its
+                                 password once, when it is created
+      --demo                            also demo users, an API key and content (or GANMOD_DEMO=1)
+      --json                            print the result as one JSON object
+  reset-password <email>         set a new random password (or GANMOD_NEW_PASSWORD) and end the
+                                 user's sessions; prints the new password once
 
 Options:
   --url <url>    database URL (default: DATABASE_URL, else file:./data/ganmod.db)
@@ -83,20 +88,25 @@ async function runCreate(
   }
 }
 
-async function runSeed(url: string, demo: boolean): Promise<void> {
+async function runSeed(url: string, options: { demo?: boolean; json: boolean }): Promise<void> {
   await runMigrate(url);
   const db = await connectDb(url);
   try {
-    const result = await seed(db, { demo });
+    const result = await seed(db, options.demo === undefined ? {} : { demo: options.demo });
+    if (options.json) {
+      console.log(JSON.stringify(result));
+      return;
+    }
     const { admin } = result;
-    console.log(
-      admin.created
-        ? `Admin created: ${admin.email} / ${result.password}`
-        : `Admin exists: ${admin.email} (password unchanged)`,
-    );
+    if (admin.created) console.log(`Admin created: ${admin.email} / ${admin.password}`);
+    else if (admin.passwordReset)
+      console.log(`Admin password reset from GANMOD_ADMIN_PASSWORD: ${admin.email}`);
+    else console.log(`Admin exists: ${admin.email} (password unchanged)`);
     for (const user of result.demoUsers) {
       console.log(
-        `${user.role.toLowerCase()} ${user.created ? 'created' : 'exists'}: ${user.email}`,
+        user.created
+          ? `${user.role.toLowerCase()} created: ${user.email} / ${user.password}`
+          : `${user.role.toLowerCase()} exists: ${user.email}`,
       );
     }
     if (result.apiKey?.secret) {
@@ -104,11 +114,31 @@ async function runSeed(url: string, demo: boolean): Promise<void> {
     } else if (result.apiKey) {
       console.log(`Demo API key exists: ${result.apiKey.prefix}...`);
     }
-    if (demo) {
+    if (result.demoUsers.length > 0) {
       console.log(
         `Content items created: ${result.createdContentItems}, hash bank entries created: ${result.createdHashBankEntries}`,
       );
     }
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+async function runResetPassword(url: string, email: string | undefined): Promise<void> {
+  if (!email)
+    throw new DbConfigError(
+      'reset-password needs the account email, e.g. reset-password admin@ganmod.local',
+    );
+  const db = await connectDb(url);
+  try {
+    const user = await db.user.findUnique({ where: { email: email.trim().toLowerCase() } });
+    if (!user) throw new DbConfigError(`No account has the email ${email}`);
+    const password = process.env.GANMOD_NEW_PASSWORD || generatePassword();
+    const problem = passwordProblem(password, user.email);
+    if (problem) throw new DbConfigError(`GANMOD_NEW_PASSWORD: ${problem}`);
+    const { revokedSessions } = await setPassword(db, user.id, password);
+    console.log(`Sign in: ${user.email} / ${password}`);
+    console.log(`(${revokedSessions} open session${revokedSessions === 1 ? '' : 's'} ended)`);
   } finally {
     await db.$disconnect();
   }
@@ -124,7 +154,9 @@ async function main(argv: string[]): Promise<void> {
       provider: { type: 'string' },
       empty: { type: 'boolean' },
       'postgres-url': { type: 'string' },
+      demo: { type: 'boolean' },
       'no-demo': { type: 'boolean' },
+      json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -150,7 +182,12 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'seed':
-      return runSeed(url, !values['no-demo']);
+      return runSeed(url, {
+        ...(values.demo ? { demo: true } : values['no-demo'] ? { demo: false } : {}),
+        json: values.json ?? false,
+      });
+    case 'reset-password':
+      return runResetPassword(url, rest[0]);
     default:
       throw new DbConfigError(`Unknown command "${command}"; run ganmod-db --help`);
   }

@@ -131,6 +131,18 @@ export {
 } from './detectors.js';
 export type { DetectorPromotionRequest, DetectorPromotionResult } from './detectors.js';
 export {
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  PasswordPolicyError,
+  checkPassword,
+  createPasswordUser,
+  generatePassword,
+  passwordProblem,
+  setPassword,
+  userSummarySelect,
+} from './users.js';
+export type { SetPasswordOptions } from './users.js';
+export {
   API_KEY_SECRET_PREFIX,
   apiKeyPrefix,
   generateApiKey,

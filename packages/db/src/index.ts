@@ -29,5 +29,5 @@ export type {
 } from './migrate/index.js';
 // Worker-side halves of the detector requests (the dashboard only requests and activates).
 export { heartbeatDetectorRequest, requeueStaleDetectorRequests } from './detectors.js';
-export { DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD, seed } from './seed.js';
+export { DEFAULT_ADMIN_EMAIL, seed } from './seed.js';
 export type { SeedOptions, SeedResult, SeededUser } from './seed.js';

@@ -1,28 +1,34 @@
-import { createHash, randomUUID } from 'node:crypto';
-
-import { hashPassword } from 'better-auth/crypto';
+import { createHash } from 'node:crypto';
 
 import { generateApiKey } from './api-keys.js';
 import type { Db } from './client.js';
 import { DbConfigError } from './errors.js';
 import type { Role } from './generated/sqlite/enums.js';
+import {
+  checkPassword,
+  createPasswordUser,
+  generatePassword,
+  passwordProblem,
+  setPassword,
+} from './users.js';
 
 /** The admin login when `GANMOD_ADMIN_EMAIL` is not set. */
 export const DEFAULT_ADMIN_EMAIL = 'admin@ganmod.local';
-
-/**
- * The admin password when `GANMOD_ADMIN_PASSWORD` is not set: a development default, printed by
- * the seed command. Set your own anywhere the dashboard is reachable by others.
- */
-export const DEFAULT_ADMIN_PASSWORD = 'ganmod-admin';
 
 /** Options of {@link seed}. Unset fields come from `env`. */
 export interface SeedOptions {
   /** Default: `env.GANMOD_ADMIN_EMAIL`, else {@link DEFAULT_ADMIN_EMAIL}. */
   adminEmail?: string;
-  /** Default: `env.GANMOD_ADMIN_PASSWORD`, else {@link DEFAULT_ADMIN_PASSWORD}. Also the demo users' password. */
+  /**
+   * Default: `env.GANMOD_ADMIN_PASSWORD`. When given, the admin signs in with it: a new admin is
+   * created with it, and an existing admin whose password differs is reset to it (their sessions
+   * end). When absent, a new admin gets a random password and an existing one keeps theirs.
+   */
   adminPassword?: string;
-  /** Also create demo users, an API key, content in review and hash bank entries. Default true. */
+  /**
+   * Also create demo users (each with a random password), an API key, content in review and hash
+   * bank entries. Default: `env.GANMOD_DEMO` is `1` or `true`, else false.
+   */
   demo?: boolean;
   env?: NodeJS.ProcessEnv;
 }
@@ -32,15 +38,21 @@ export interface SeededUser {
   id: string;
   email: string;
   role: Role;
-  /** False when the user already existed (its password was left as it was). */
+  /** False when the user already existed. */
   created: boolean;
+  /**
+   * The password the user signs in with, present only when this call set it (a new user, or an
+   * admin reset to `GANMOD_ADMIN_PASSWORD`). It is shown once and stored nowhere in clear.
+   */
+  password?: string;
 }
 
 /** What {@link seed} found or created. Running it again creates nothing new. */
 export interface SeedResult {
-  admin: SeededUser;
-  /** The password a newly created admin (and demo users) can sign in with. */
-  password: string;
+  admin: SeededUser & {
+    /** True when an existing admin's password was reset to `GANMOD_ADMIN_PASSWORD`. */
+    passwordReset: boolean;
+  };
   demoUsers: SeededUser[];
   /** The demo API key; `secret` is present only when the key was created by this call. */
   apiKey: { id: string; name: string; prefix: string; secret?: string; created: boolean } | null;
@@ -48,31 +60,22 @@ export interface SeedResult {
   createdHashBankEntries: number;
 }
 
-/** Creates a user with a better-auth email/password (`credential`) account, unless the email exists. */
+/** Creates a password user unless the email exists; a new user's password is returned once. */
 async function ensureUser(
   db: Db,
   user: { email: string; name: string; role: Role },
-  password: string,
+  password: string = generatePassword(),
 ): Promise<SeededUser> {
   const existing = await db.user.findUnique({ where: { email: user.email } });
   if (existing)
     return { id: existing.id, email: existing.email, role: existing.role, created: false };
-  const id = randomUUID();
-  // better-auth stores the scrypt hash on the credential account whose accountId is the user id.
-  const hash = await hashPassword(password);
-  await db.user.create({
-    data: {
-      id,
-      email: user.email,
-      name: user.name,
-      role: user.role,
-      emailVerified: true,
-      accounts: {
-        create: { id: randomUUID(), accountId: id, providerId: 'credential', password: hash },
-      },
-    },
-  });
-  return { id, email: user.email, role: user.role, created: true };
+  const created = await createPasswordUser(db, { ...user, password });
+  return { id: created.id, email: created.email, role: created.role, created: true, password };
+}
+
+/** `1`, `true`, `yes` (any case) turn a flag variable on. */
+function envFlag(value: string | undefined): boolean {
+  return /^(1|true|yes)$/i.test(value?.trim() ?? '');
 }
 
 const DEMO_API_KEY_NAME = 'Demo platform';
@@ -111,46 +114,51 @@ const DEMO_HASHES = [
 
 /**
  * Seeds a migrated database, idempotently: an admin user (from `GANMOD_ADMIN_EMAIL` /
- * `GANMOD_ADMIN_PASSWORD`, or the documented defaults) with a better-auth password account,
- * and unless `demo: false`, an engineer and a moderator, a demo API key, two content items in
- * review with detector scores, and hash bank entries. Existing rows are never modified.
+ * `GANMOD_ADMIN_PASSWORD`; a random password when none is given) with a better-auth password
+ * account, and with `demo` an engineer and a moderator (random passwords), a demo API key, two
+ * content items in review with detector scores, and hash bank entries. Existing rows are never
+ * modified, except the admin's password when `GANMOD_ADMIN_PASSWORD` says otherwise.
  */
 export async function seed(db: Db, options: SeedOptions = {}): Promise<SeedResult> {
   const env = options.env ?? process.env;
-  const email = (options.adminEmail ?? env.GANMOD_ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL).trim();
-  const password = options.adminPassword ?? env.GANMOD_ADMIN_PASSWORD ?? DEFAULT_ADMIN_PASSWORD;
+  const email = (options.adminEmail ?? env.GANMOD_ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL)
+    .trim()
+    .toLowerCase();
+  const requested = options.adminPassword ?? (env.GANMOD_ADMIN_PASSWORD || undefined);
   if (!/^[^@\s]+@[^@\s]+$/.test(email)) {
     throw new DbConfigError(`GANMOD_ADMIN_EMAIL "${email}" is not an email address`);
   }
-  if (password.length < 8) {
-    throw new DbConfigError(
-      'GANMOD_ADMIN_PASSWORD must be at least 8 characters (better-auth minimum)',
-    );
+  if (requested !== undefined) {
+    const problem = passwordProblem(requested, email);
+    if (problem) throw new DbConfigError(`GANMOD_ADMIN_PASSWORD: ${problem}`);
   }
 
-  const admin = await ensureUser(db, { email, name: 'Admin', role: 'ADMIN' }, password);
+  const ensured = await ensureUser(db, { email, name: 'Admin', role: 'ADMIN' }, requested);
+  let passwordReset = false;
+  if (!ensured.created && requested !== undefined) {
+    if (!(await checkPassword(db, ensured.id, requested))) {
+      await setPassword(db, ensured.id, requested);
+      passwordReset = true;
+    }
+  }
+  const admin: SeedResult['admin'] = {
+    ...ensured,
+    passwordReset,
+    ...(passwordReset ? { password: requested } : {}),
+  };
   const result: SeedResult = {
     admin,
-    password,
     demoUsers: [],
     apiKey: null,
     createdContentItems: 0,
     createdHashBankEntries: 0,
   };
-  if (options.demo === false) return result;
+  if (!(options.demo ?? envFlag(env.GANMOD_DEMO))) return result;
 
   const domain = email.split('@')[1] ?? 'ganmod.local';
   result.demoUsers = [
-    await ensureUser(
-      db,
-      { email: `engineer@${domain}`, name: 'Engineer', role: 'ENGINEER' },
-      password,
-    ),
-    await ensureUser(
-      db,
-      { email: `moderator@${domain}`, name: 'Moderator', role: 'MODERATOR' },
-      password,
-    ),
+    await ensureUser(db, { email: `engineer@${domain}`, name: 'Engineer', role: 'ENGINEER' }),
+    await ensureUser(db, { email: `moderator@${domain}`, name: 'Moderator', role: 'MODERATOR' }),
   ];
 
   const existingKey = await db.apiKey.findFirst({ where: { name: DEMO_API_KEY_NAME } });
@@ -176,7 +184,7 @@ export async function seed(db: Db, options: SeedOptions = {}): Promise<SeedResul
   }
 
   for (const item of DEMO_ITEMS) {
-    if (await db.contentItem.findUnique({ where: { externalId: item.externalId } })) continue;
+    if (await db.contentItem.findFirst({ where: { externalId: item.externalId } })) continue;
     await db.$transaction(async (tx) => {
       const created = await tx.contentItem.create({
         data: {

@@ -15,7 +15,11 @@ import { PROVIDERS, createTestDatabase } from './helpers.js';
 describe.each(PROVIDERS)('seed on %s', (provider) => {
   let database: TestDatabase;
   let db: Db;
-  const env = { GANMOD_ADMIN_EMAIL: 'root@example.test', GANMOD_ADMIN_PASSWORD: 'correct horse' };
+  const env = {
+    GANMOD_ADMIN_EMAIL: 'root@example.test',
+    GANMOD_ADMIN_PASSWORD: 'correct horse',
+    GANMOD_DEMO: '1',
+  };
 
   beforeAll(async () => {
     database = await createTestDatabase(provider);
@@ -34,6 +38,11 @@ describe.each(PROVIDERS)('seed on %s', (provider) => {
       ['engineer@example.test', 'ENGINEER', true],
       ['moderator@example.test', 'MODERATOR', true],
     ]);
+    // Demo accounts get their own random passwords, never the admin's.
+    const [engineer, moderator] = first.demoUsers.map((u) => u.password ?? '');
+    expect(engineer).toMatch(/^[\w-]{20}$/);
+    expect(moderator).toMatch(/^[\w-]{20}$/);
+    expect(new Set([engineer, moderator, 'correct horse']).size).toBe(3);
     expect(first.apiKey?.secret).toMatch(/^gm_/);
     expect(first.createdContentItems).toBe(2);
     expect(first.createdHashBankEntries).toBe(3);
@@ -109,8 +118,8 @@ describe.each(PROVIDERS)('seed on %s', (provider) => {
       demo: false,
     }).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(DbConfigError);
-    expect((error as Error).message).toMatch(
-      /^GANMOD_ADMIN_PASSWORD must be at least 8 characters/,
+    expect((error as Error).message).toBe(
+      'GANMOD_ADMIN_PASSWORD: Passwords must be at least 12 characters long.',
     );
   });
 });
