@@ -6,7 +6,6 @@
  */
 import { statSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { Db } from '@ganmod/db';
 import { loadDataset } from '@ganmod/datasets';
 import {
   ConfigError,
@@ -26,7 +25,7 @@ import type { ArtifactStore } from './artifacts.js';
 import { createEvaluator } from './evaluation.js';
 import { exportCheckpointGenerator } from './generator-export.js';
 import { MetricWriter, truncateMetricsAfter } from './metric-writer.js';
-import { heartbeat, releaseRun, type ClaimedRun, type RunOutcome } from './queue.js';
+import { heartbeatRun, releaseRun, type ClaimedRun, type Db, type RunOutcome } from '@ganmod/db';
 
 /** Why a run stopped before its last step. */
 export type StopReason = 'cancel' | 'shutdown' | 'lost';
@@ -186,7 +185,7 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult
           }
           if (now - lastBeat >= heartbeatMs) {
             lastBeat = now;
-            const beat = await heartbeat(db, run.id, workerId, event.step);
+            const beat = await heartbeatRun(db, run.id, workerId, event.step);
             if (!beat.held) requestStop('lost');
             else if (beat.cancelRequested) requestStop('cancel');
           } else {

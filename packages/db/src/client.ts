@@ -117,8 +117,24 @@ export {
   describeDbError,
   isUniqueConstraintError,
 } from './errors.js';
-export { cancelRun, resumeRun } from './runs.js';
-export type { CancelRunResult, ResumeRunResult } from './runs.js';
+export {
+  cancelRun,
+  claimNextRun,
+  createClaimedRun,
+  createRun,
+  heartbeatRun,
+  releaseRun,
+  requeueStaleRuns,
+  resumeRun,
+} from './runs.js';
+export type {
+  CancelRunResult,
+  ClaimedRun,
+  HeartbeatResult,
+  NewRun,
+  ResumeRunResult,
+  RunOutcome,
+} from './runs.js';
 export {
   activateDetectorModel,
   activateModerationPolicy,

@@ -7,7 +7,7 @@ import { executeRun } from '../executor.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { createLogger } from '../log.js';
 import { print, type OutputOptions } from '../output.js';
-import { createClaimedRun } from '../queue.js';
+import { createClaimedRun } from '@ganmod/db';
 import { defaultWorkerId } from '../worker.js';
 
 /** Flags of `train`; each overrides the same field of `--config`. */

@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { cancelRun, resumeRun, type Db } from '@ganmod/db/client';
+import { cancelRun, createRun, resumeRun, type Db } from '@ganmod/db/client';
 import { access } from '~/lib/roles';
 import { issuesByPath, trainConfigSchema } from '~/lib/train-config';
 import { protectedProcedure, router } from '../trpc';
@@ -108,15 +108,11 @@ export const runsRouter = router({
     )
     .mutation(async ({ ctx, input }) => {
       const config = parseConfig(input.config);
-      return ctx.db.trainingRun.create({
-        data: {
-          name: input.name,
-          config,
-          totalSteps: config.steps,
-          status: 'QUEUED',
-          createdById: ctx.user.id,
-        },
-        select: { id: true },
+      return createRun(ctx.db, {
+        name: input.name,
+        config,
+        totalSteps: config.steps,
+        createdById: ctx.user.id,
       });
     }),
 
@@ -162,16 +158,12 @@ export const runsRouter = router({
     .mutation(async ({ ctx, input }) => {
       const parent = await findRun(ctx.db, input.id);
       const config = parseConfig(input.config ?? parent.config);
-      return ctx.db.trainingRun.create({
-        data: {
-          name: input.name ?? `${parent.name} (clone)`,
-          config,
-          totalSteps: config.steps,
-          status: 'QUEUED',
-          parentRunId: parent.id,
-          createdById: ctx.user.id,
-        },
-        select: { id: true },
+      return createRun(ctx.db, {
+        name: input.name ?? `${parent.name} (clone)`,
+        config,
+        totalSteps: config.steps,
+        parentRunId: parent.id,
+        createdById: ctx.user.id,
       });
     }),
 

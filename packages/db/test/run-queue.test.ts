@@ -1,28 +1,45 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../src/client.js';
+import { connectDb, createDb } from '../src/client.js';
+import { migrate } from '../src/migrate/index.js';
 import {
   claimNextRun,
   createClaimedRun,
-  heartbeat,
+  createRun,
+  heartbeatRun,
   releaseRun,
   requeueStaleRuns,
-} from '../src/queue.js';
-import { createTestDatabase, type Provider, type TestDatabase } from './databases.js';
+} from '../src/runs.js';
+import type { TestDatabase } from './helpers.js';
+import { PROVIDERS, createTestDatabase } from './helpers.js';
 
-describe.each<Provider>(['sqlite', 'postgres'])('run queue on %s', (provider) => {
-  let t: TestDatabase;
+describe.each(PROVIDERS)('run queue on %s', (provider) => {
+  let database: TestDatabase;
+  const clients: Db[] = [];
+  const t = {
+    db: undefined as unknown as Db,
+    /** Another client on the same database, as a second worker process would have. */
+    connect(): Db {
+      const db = createDb(database.url);
+      clients.push(db);
+      return db;
+    },
+  };
   beforeAll(async () => {
-    t = await createTestDatabase(provider);
+    database = await createTestDatabase(provider);
+    await migrate(database.url);
+    t.db = await connectDb(database.url);
+    clients.push(t.db);
   });
   afterAll(async () => {
-    await t?.dispose();
+    await Promise.all(clients.map((c) => c.$disconnect()));
+    await database?.drop();
   });
 
   async function queueRuns(n: number, prefix: string) {
     const ids: string[] = [];
     for (let i = 0; i < n; i++) {
-      const run = await t.db.trainingRun.create({
-        data: { name: `${prefix}-${i}`, config: { i }, totalSteps: 10 },
-      });
+      const run = await createRun(t.db, { name: `${prefix}-${i}`, config: { i }, totalSteps: 10 });
       ids.push(run.id);
     }
     return ids;
@@ -75,7 +92,7 @@ describe.each<Provider>(['sqlite', 'postgres'])('run queue on %s', (provider) =>
       data: { heartbeatAt: new Date(Date.now() - 120_000) },
     });
     expect(await requeueStaleRuns(t.db, 60_000)).toEqual([id]);
-    expect(await heartbeat(t.db, id!, 'dead-worker', 5)).toEqual({
+    expect(await heartbeatRun(t.db, id!, 'dead-worker', 5)).toEqual({
       held: false,
       cancelRequested: false,
     });
@@ -95,9 +112,9 @@ describe.each<Provider>(['sqlite', 'postgres'])('run queue on %s', (provider) =>
   it('reports a cancel request through the heartbeat', async () => {
     const [id] = await queueRuns(1, 'cancel');
     await claimNextRun(t.db, 'w');
-    expect(await heartbeat(t.db, id!, 'w', 1)).toEqual({ held: true, cancelRequested: false });
+    expect(await heartbeatRun(t.db, id!, 'w', 1)).toEqual({ held: true, cancelRequested: false });
     await t.db.trainingRun.update({ where: { id: id! }, data: { cancelRequested: true } });
-    expect(await heartbeat(t.db, id!, 'w', 2)).toEqual({ held: true, cancelRequested: true });
+    expect(await heartbeatRun(t.db, id!, 'w', 2)).toEqual({ held: true, cancelRequested: true });
     await releaseRun(t.db, id!, 'w', { status: 'CANCELLED', step: 2 });
   });
 
