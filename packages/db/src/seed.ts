@@ -176,7 +176,7 @@ export async function seed(db: Db, options: SeedOptions = {}): Promise<SeedResul
   }
 
   for (const item of DEMO_ITEMS) {
-    if (await db.contentItem.findUnique({ where: { externalId: item.externalId } })) continue;
+    if (await db.contentItem.findFirst({ where: { externalId: item.externalId } })) continue;
     await db.$transaction(async (tx) => {
       const created = await tx.contentItem.create({
         data: {
