@@ -13,6 +13,9 @@ export { DatasetError };
 
 type Env = Record<string, string | undefined>;
 
+// Paths here are runtime data, not code: the `turbopackIgnore` comments keep the dashboard's
+// bundler (which bundles this module) from tracing the whole project for them.
+
 /** The folders that decide where a dataset may live. */
 export interface DatasetRoots {
   /** `GANMOD_DATASETS_DIR`, else `<GANMOD_DATA_DIR or ./data>/datasets`; absolute. */
@@ -23,11 +26,13 @@ export interface DatasetRoots {
 
 /** The datasets root and the uploads folder for `env` (absolute, not yet resolved through links). */
 export function datasetRoots(env: Env = process.env): DatasetRoots {
-  const dataDir = resolve(env.GANMOD_DATA_DIR?.trim() || './data');
+  const dataDir = resolve(/*turbopackIgnore: true*/ env.GANMOD_DATA_DIR?.trim() || './data');
   const explicit = env.GANMOD_DATASETS_DIR?.trim();
   return {
-    root: explicit ? resolve(explicit) : join(dataDir, 'datasets'),
-    uploads: join(dataDir, 'uploads'),
+    root: explicit
+      ? resolve(/*turbopackIgnore: true*/ explicit)
+      : join(/*turbopackIgnore: true*/ dataDir, 'datasets'),
+    uploads: join(/*turbopackIgnore: true*/ dataDir, 'uploads'),
   };
 }
 
@@ -40,7 +45,7 @@ function within(path: string, dir: string): boolean {
 /** `realpath`, or undefined when the path does not exist (or cannot be resolved). */
 async function realpathOrUndefined(path: string): Promise<string | undefined> {
   try {
-    return await realpath(path);
+    return await realpath(/*turbopackIgnore: true*/ path);
   } catch {
     return undefined;
   }
@@ -66,7 +71,7 @@ export async function resolveDatasetPath(path: string, env: Env = process.env): 
       '(set GANMOD_DATASETS_DIR to change the root)',
     { field: 'path' },
   );
-  const wanted = resolve(root, path);
+  const wanted = resolve(/*turbopackIgnore: true*/ root, path);
   // Refused before touching the disk when it is outside even before links are resolved.
   if (!within(wanted, root)) throw outside;
   const realRoot = await realpathOrUndefined(root);
