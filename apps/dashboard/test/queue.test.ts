@@ -219,7 +219,12 @@ describe.each(PROVIDERS)('review queue on %s', (provider) => {
     await t.db.user.create({ data: { ...renamed, role: 'MODERATOR' } });
     const rena = createCaller({ db: t.db, user: { ...renamed, role: 'MODERATOR' } });
     const item = await itemInReview(t.db, 'renamed-later');
-    await rena.queue.decide({ itemId: item.id, version: 0, action: 'APPROVE', reasonCode: 'no-violation' });
+    await rena.queue.decide({
+      itemId: item.id,
+      version: 0,
+      action: 'APPROVE',
+      reasonCode: 'no-violation',
+    });
     // Renamed and promoted afterwards (by an admin, or by the user before self-renames were
     // blocked): the log must still say who decided, as they were then.
     await t.db.user.update({

@@ -96,7 +96,9 @@ describe('dataset paths of new runs', () => {
     const run = await t.db.trainingRun.findUniqueOrThrow({ where: { id: relative.id } });
     expect(run.config).toMatchObject({ dataset: { kind: 'folder', path: 'faces' } });
     expect(absolute.id).not.toBe(relative.id);
-    await expect(eve.runs.clone({ id: relative.id })).resolves.toMatchObject({ id: expect.any(String) as unknown });
+    await expect(eve.runs.clone({ id: relative.id })).resolves.toMatchObject({
+      id: expect.any(String) as unknown,
+    });
     // A clone whose edited config leaves the root is refused like a new run.
     await expect(
       eve.runs.clone({
@@ -107,6 +109,8 @@ describe('dataset paths of new runs', () => {
   });
 
   it('says when the folder does not exist inside the root', async () => {
-    expect(await refusal('nope')).toContain(`'nope' does not exist under the datasets root ${root}`);
+    expect(await refusal('nope')).toContain(
+      `'nope' does not exist under the datasets root ${root}`,
+    );
   });
 });

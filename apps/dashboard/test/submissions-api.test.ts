@@ -107,7 +107,11 @@ describe('POST /api/v1/submissions and file routes (production build, real SQLit
     expect(a.status).toBe(201);
     const itemA = (await a.json()) as Item;
     // Key B, same externalId, other bytes: its own new item, not A's (status, reasons, sha256).
-    const b = await submit(dashboard.url, other, { externalId: 'p-7', caption: 'B', image: imageB });
+    const b = await submit(dashboard.url, other, {
+      externalId: 'p-7',
+      caption: 'B',
+      image: imageB,
+    });
     expect(b.status).toBe(201);
     const itemB = (await b.json()) as Item;
     expect(itemB.id).not.toBe(itemA.id);

@@ -115,7 +115,11 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult
   try {
     config = { ...config, dataset: await confineDatasetSpec(config.dataset) };
   } catch (err) {
-    return finish({ status: 'FAILED', step, error: err instanceof Error ? err.message : String(err) });
+    return finish({
+      status: 'FAILED',
+      step,
+      error: err instanceof Error ? err.message : String(err),
+    });
   }
 
   const runDir = `runs/${run.id}`;

@@ -71,7 +71,9 @@ describe('the datasets root', () => {
       `path: 'missing' does not exist under the datasets root ${root}`,
     );
     const noRoot = { ...env, GANMOD_DATASETS_DIR: join(data, 'no-root') };
-    expect((await refusal('x', noRoot)).message).toMatch(/the datasets root .*no-root does not exist/);
+    expect((await refusal('x', noRoot)).message).toMatch(
+      /the datasets root .*no-root does not exist/,
+    );
   });
 
   it('confines a spec with a path and leaves one without a path alone', async () => {

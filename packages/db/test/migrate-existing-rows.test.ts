@@ -83,8 +83,20 @@ describe.each(PROVIDERS)('migrating a database with rows on %s', (provider) => {
       select: { id: true, externalId: true, caption: true, status: true, submittedByKeyId: true },
     });
     expect(items).toEqual([
-      { id: 'i-1', externalId: 'post-1', caption: 'first', status: 'APPROVED', submittedByKeyId: 'k-1' },
-      { id: 'i-2', externalId: 'post-2', caption: 'second', status: 'REMOVED', submittedByKeyId: null },
+      {
+        id: 'i-1',
+        externalId: 'post-1',
+        caption: 'first',
+        status: 'APPROVED',
+        submittedByKeyId: 'k-1',
+      },
+      {
+        id: 'i-2',
+        externalId: 'post-2',
+        caption: 'second',
+        status: 'REMOVED',
+        submittedByKeyId: null,
+      },
     ]);
     const decisions = await db.decision.findMany({
       orderBy: { id: 'asc' },
