@@ -6,7 +6,7 @@
  */
 import { statSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { loadDataset } from '@ganmod/datasets';
+import { confineDatasetSpec, loadDataset } from '@ganmod/datasets';
 import {
   ConfigError,
   checkpointDirName,
@@ -108,6 +108,17 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult
         ? err.issues.map((i) => `${i.path}: ${i.message}`).join('; ')
         : String(err);
     return finish({ status: 'FAILED', step, error: `invalid config: ${message}` });
+  }
+  // The dashboard and the train command refuse dataset paths outside the datasets root already;
+  // checked again here, right before anything is read, for configs stored by other means.
+  try {
+    config = { ...config, dataset: await confineDatasetSpec(config.dataset) };
+  } catch (err) {
+    return finish({
+      status: 'FAILED',
+      step,
+      error: err instanceof Error ? err.message : String(err),
+    });
   }
 
   const runDir = `runs/${run.id}`;

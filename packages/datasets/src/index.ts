@@ -47,3 +47,9 @@ export {
   type DatasetKind,
 } from './spec.js';
 export { encodePng } from './png.js';
+export {
+  datasetRoots,
+  resolveDatasetPath,
+  confineDatasetSpec,
+  type DatasetRoots,
+} from './dataset-root.js';
