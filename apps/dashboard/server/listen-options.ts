@@ -15,7 +15,10 @@ const schema = z.object({
  * Reads `--hostname/-H` and `--port/-p` like `next start` (falling back to HOSTNAME/PORT, then
  * 0.0.0.0:3000). Throws an error naming the bad option.
  */
-export function parseListenOptions(argv: string[], env: NodeJS.ProcessEnv): ListenOptions {
+export function parseListenOptions(
+  argv: string[],
+  env: Readonly<Record<string, string | undefined>>,
+): ListenOptions {
   const raw: Record<string, string | undefined> = {
     hostname: env.HOSTNAME?.trim() || '0.0.0.0',
     port: env.PORT?.trim() || '3000',

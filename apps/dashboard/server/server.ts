@@ -4,32 +4,45 @@
 // before anything reads them. Run it instead of `next start`:
 //   node dist/server.js --hostname 127.0.0.1 --port 3000
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import nextModule from 'next';
 import { refuseBody } from './body-limit.js';
 import { applyForwardingPolicy } from './forwarded-headers.js';
 import { parseListenOptions } from './listen-options.js';
 import { GUARDED_SERVER_ENV, MAX_BODY_BYTES } from './protocol.js';
 import { parseTrustedProxies, type TrustedProxies } from './trusted-proxies.js';
 
-// Under NodeNext typing the default import of this CommonJS package is its namespace; at run time
-// it is the factory itself (module.exports = createServer).
-const createNext = nextModule as unknown as typeof nextModule.default;
+/** The part of Next's custom-server API used here. */
+interface NextApp {
+  prepare(): Promise<void>;
+  getRequestHandler(): (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  close(): Promise<void>;
+}
 
-/** How long a refused request's unread body is drained before the connection is cut. */
-const LINGER_MS = 2000;
+// `next` is CommonJS whose module.exports is the factory; its typings disagree on that between
+// module resolutions, so it is loaded with require and given the shape used here.
+const createNext = createRequire(import.meta.url)('next') as (options: {
+  dev: boolean;
+  dir: string;
+  hostname: string;
+  port: number;
+}) => NextApp;
+
+/** How long a refused request's unread body may keep draining before the connection is cut. */
+const DRAIN_MS = 2000;
 
 /**
- * Answers with a JSON error and closes the connection. The unread body is drained (and discarded)
- * for a moment first: closing a socket with unread input makes the kernel send a reset that can
- * destroy the response before the client reads it.
+ * Answers with a JSON error without reading the body into memory. The unread body is drained
+ * (each chunk discarded as it arrives) rather than the socket closed at once: closing a socket
+ * with unread input makes the kernel reset the connection, and a client still sending its body
+ * then loses the answer. A client that keeps sending past DRAIN_MS is cut off.
  */
 function refuse(req: IncomingMessage, res: ServerResponse, status: number, error: string): void {
-  res.shouldKeepAlive = false;
-  res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
+  res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify({ error }));
-  const cut = setTimeout(() => req.socket.destroy(), LINGER_MS);
+  if (req.complete) return;
+  const cut = setTimeout(() => req.socket.destroy(), DRAIN_MS);
   cut.unref();
   req.on('end', () => clearTimeout(cut));
   req.resume();
