@@ -27,9 +27,10 @@ export function parseListenOptions(
     const arg = argv[i]!;
     const [flag, inline] = arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
     const key = { '--hostname': 'hostname', '-H': 'hostname', '--port': 'port', '-p': 'port' }[
-      flag!
+      flag
     ];
-    if (!key) throw new Error(`Unknown option ${arg}: expected --hostname <host> and --port <port>.`);
+    if (!key)
+      throw new Error(`Unknown option ${arg}: expected --hostname <host> and --port <port>.`);
     raw[key] = inline ?? argv[++i];
   }
   const parsed = schema.safeParse(raw);

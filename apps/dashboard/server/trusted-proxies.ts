@@ -13,10 +13,13 @@ const LOOPBACK = ['127.0.0.0/8', '::1/128'];
 const entrySchema = z
   .string()
   .refine((entry) => entry === 'loopback' || parseSubnet(entry) !== null, {
-    error: (issue) => `"${String(issue.input)}" is neither an IP address, a CIDR range nor "loopback"`,
+    error: (issue) =>
+      `"${String(issue.input)}" is neither an IP address, a CIDR range nor "loopback"`,
   });
 
-function parseSubnet(entry: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | null {
+function parseSubnet(
+  entry: string,
+): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | null {
   const slash = entry.lastIndexOf('/');
   const address = slash === -1 ? entry : entry.slice(0, slash);
   const version = isIP(address);

@@ -40,7 +40,11 @@ describe('request body cap (production build, real SQLite)', () => {
     for (const path of targets) {
       await fetch(`${dashboard.url}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', cookie: admin.cookie, origin: dashboard.url },
+        headers: {
+          'content-type': 'application/json',
+          cookie: admin.cookie,
+          origin: dashboard.url,
+        },
         body: '{}',
       });
     }
@@ -49,7 +53,11 @@ describe('request body cap (production build, real SQLite)', () => {
       const started = Date.now();
       const res = await fetch(`${dashboard.url}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', cookie: admin.cookie, origin: dashboard.url },
+        headers: {
+          'content-type': 'application/json',
+          cookie: admin.cookie,
+          origin: dashboard.url,
+        },
         body,
       });
       expect(res.status, path).toBe(413);

@@ -45,7 +45,10 @@ describe('sign-in throttle, no trusted proxy (production build, real SQLite)', (
     let throttled: RawResponse | undefined;
     for (let i = 0; i < 45; i++) {
       const res = await signInAttempt(dashboard, 'mo@test.local', `wrong-password-${i}`, {
-        headers: { 'x-forwarded-for': `203.0.113.${i + 1}`, 'x-ganmod-client-ip': `198.51.100.${i}` },
+        headers: {
+          'x-forwarded-for': `203.0.113.${i + 1}`,
+          'x-ganmod-client-ip': `198.51.100.${i}`,
+        },
       });
       statuses.push(res.status);
       throttled ??= res.status === 429 ? res : undefined;

@@ -41,7 +41,9 @@ describe('origin configuration', () => {
   });
 
   it('names the variable when a value is wrong or missing', () => {
-    expect(() => parseOriginConfig({ NODE_ENV: 'production' })).toThrow(/BETTER_AUTH_URL is not set/);
+    expect(() => parseOriginConfig({ NODE_ENV: 'production' })).toThrow(
+      /BETTER_AUTH_URL is not set/,
+    );
     expect(() =>
       parseOriginConfig({ NODE_ENV: 'production', BETTER_AUTH_URL: 'ganmod.example.com' }),
     ).toThrow(/BETTER_AUTH_URL: "ganmod.example.com" is not a URL/);
@@ -180,7 +182,11 @@ describe('better-auth endpoints served', () => {
   it('serves sign-in, sign-out and the session only, matched exactly', () => {
     expect(isServedAuthEndpoint('POST', '/api/auth/sign-in/email')).toBe(true);
     expect(isServedAuthEndpoint('GET', '/api/auth/get-session')).toBe(true);
-    for (const path of ['/api/auth/update-user', '/api/auth/Sign-In/email', '/api/auth/sign-in/email/'])
+    for (const path of [
+      '/api/auth/update-user',
+      '/api/auth/Sign-In/email',
+      '/api/auth/sign-in/email/',
+    ])
       expect(isServedAuthEndpoint('POST', path), path).toBe(false);
     expect(isServedAuthEndpoint('DELETE', '/api/auth/sign-out')).toBe(false);
   });

@@ -64,14 +64,12 @@ export function parseOriginConfig(
   const extraVariable = env.GANMOD_TRUSTED_ORIGINS
     ? 'GANMOD_TRUSTED_ORIGINS'
     : 'BETTER_AUTH_TRUSTED_ORIGINS';
-  const extra = z
-    .array(originOf(extraVariable))
-    .safeParse(
-      (env.GANMOD_TRUSTED_ORIGINS ?? env.BETTER_AUTH_TRUSTED_ORIGINS ?? '')
-        .split(',')
-        .map((o) => o.trim())
-        .filter(Boolean),
-    );
+  const extra = z.array(originOf(extraVariable)).safeParse(
+    (env.GANMOD_TRUSTED_ORIGINS ?? env.BETTER_AUTH_TRUSTED_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+  );
   const issues = [...(base.error?.issues ?? []), ...(extra.error?.issues ?? [])];
   if (!base.success || !extra.success) {
     throw new Error(`Invalid origin configuration: ${issues.map((i) => i.message).join('; ')}`);

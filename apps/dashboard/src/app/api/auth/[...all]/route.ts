@@ -55,7 +55,9 @@ async function throttledSignIn(
       { status: 429, headers: { 'retry-after': String(decision.retryAfterSeconds) } },
     );
   }
-  const res = await handle(new Request(req.url, { method: 'POST', headers: req.headers, body: text }));
+  const res = await handle(
+    new Request(req.url, { method: 'POST', headers: req.headers, body: text }),
+  );
   // 401 is better-auth's "invalid email or password"; anything else but 200 judged no password.
   signInThrottle().finish(
     decision.attempt,
