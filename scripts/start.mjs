@@ -66,8 +66,8 @@ const worker = start('node', [join(root, 'apps/trainer/dist/cli.js'), 'worker', 
   env,
 });
 const dashboard = start(
-  join(root, 'apps/dashboard/node_modules/.bin/next'),
-  ['start', '--hostname', host, '--port', port],
+  'node',
+  [join(root, 'apps/dashboard/dist/server.js'), '--hostname', host, '--port', port],
   { env, cwd: join(root, 'apps/dashboard') },
 );
 const children = [worker, dashboard];
