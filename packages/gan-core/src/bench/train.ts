@@ -24,8 +24,8 @@ import {
   restoreStockWasmKernels,
   WASM_KERNEL_NAMES,
 } from '../backend/index.js';
-import { createGanTrainer } from './gan_step.js';
-import type { StepLosses } from './gan_step.js';
+import { createGanTrainer } from './gan-step.js';
+import type { StepLosses } from './gan-step.js';
 import { buildBenchGan } from './models.js';
 import type { BenchModel } from './models.js';
 import { createParallelGanTrainer } from './parallel.js';

@@ -19,8 +19,8 @@ import type {
   NamedAttrMap,
   TensorInfo,
 } from '@tensorflow/tfjs';
-import { backpropInputByPhases, phaseWindows } from './conv2d_backprop_input_phases.js';
-import { WASM, withScope } from './kernel_utils.js';
+import { backpropInputByPhases, phaseWindows } from './conv2d-backprop-input-phases.js';
+import { WASM, withScope } from './kernel-utils.js';
 
 /** Below this many input channels one conv for all phases beats one conv per phase. */
 const MIN_CHANNELS_PER_PHASE_CONV = 16;
@@ -170,7 +170,7 @@ function conv2dBackpropInput(args: Parameters<KernelFunc>[0]): TensorInfo {
 
 /**
  * Registry entry: wasm Conv2DBackpropInput as stride-1 Conv2Ds: one per phase when channels are
- * wide (conv2d_backprop_input_phases.ts), else one for all phases + DepthToSpace.
+ * wide (conv2d-backprop-input-phases.ts), else one for all phases + DepthToSpace.
  */
 export const conv2dBackpropInputConfig: KernelConfig = {
   kernelName: Conv2DBackpropInput,
