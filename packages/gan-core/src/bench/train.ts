@@ -1,6 +1,6 @@
 /**
  * `pnpm bench:train`: times GAN training steps on this machine and prints one JSON line shaped
- * like shared/bench/torch_reference.py's, so the two can be compared side by side.
+ * like bench/torch-reference.py's, so the two can be compared side by side.
  *
  *   node dist/bench/train.js --model mlp|dcgan --batch N --steps N --warmup N
  *        [--backend tensorflow|wasm|cpu] [--threads N] [--workers N] [--profile] [--stock-kernels]
