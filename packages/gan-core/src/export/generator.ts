@@ -142,7 +142,12 @@ export async function loadGenerator(dir: string): Promise<LoadedGenerator> {
     );
   }
   const model = await tf.loadLayersModel(
-    tf.io.fromMemory(layersModelArtifacts({ modelTopology: json.modelTopology, weightsManifest: manifest }, weights)),
+    tf.io.fromMemory(
+      layersModelArtifacts(
+        { modelTopology: json.modelTopology, weightsManifest: manifest },
+        weights,
+      ),
+    ),
   );
   return { model, metadata };
 }

@@ -9,7 +9,7 @@
  */
 import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { AxisPlan } from './conv2d-backprop-input.js';
+import type { AxisPlan } from './axis-plan.js';
 import type { KernelScope } from './kernel-utils.js';
 
 type Shape4 = readonly [number, number, number, number];

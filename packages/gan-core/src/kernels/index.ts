@@ -4,5 +4,6 @@ export type { RegisterWasmKernelsOptions, WasmKernelsInfo } from './register.js'
 export { loadNativeAddon, NATIVE_KERNELS_ENV } from './native/addon.js';
 export type { NativeAddon } from './native/addon.js';
 export { NATIVE_KERNEL_NAMES } from './native/registry.js';
-export { planAxis, phaseFilter } from './conv2d-backprop-input.js';
-export type { AxisPlan } from './conv2d-backprop-input.js';
+export { planAxis } from './axis-plan.js';
+export type { AxisPlan } from './axis-plan.js';
+export { phaseFilter } from './conv2d-backprop-input.js';

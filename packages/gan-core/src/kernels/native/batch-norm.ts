@@ -25,12 +25,7 @@ import {
   sub,
   util,
 } from '@tensorflow/tfjs';
-import type {
-  KernelFunc,
-  NamedTensorMap,
-  Tensor,
-  TensorInfo,
-} from '@tensorflow/tfjs';
+import type { KernelFunc, NamedTensorMap, Tensor, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { hasKernel, heapFloats } from '../kernel-utils.js';
 import type { NativeAddon } from './addon.js';

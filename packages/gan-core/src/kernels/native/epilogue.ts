@@ -2,8 +2,8 @@
  * A fused op's epilogue (bias over the last axis, then an activation) computed in place by the
  * addon after a convolution or a matrix product (conv.ts, matmul.ts).
  */
-import { backend_util, util } from '@tensorflow/tfjs';
-import type { TensorInfo } from '@tensorflow/tfjs';
+import { util } from '@tensorflow/tfjs';
+import type { TensorInfo, backend_util } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapFloats } from '../kernel-utils.js';
 import type { NativeAddon } from './addon.js';
