@@ -20,8 +20,8 @@ import type {
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapFloats } from '../kernel-utils.js';
 import type { NativeAddon } from './addon.js';
-import { DEFAULT_LEAKYRELU_ALPHA, epilogue, supportsEpilogue } from './epilogue.js';
-import type { Activation } from './epilogue.js';
+import { epilogue, supportsEpilogue } from './epilogue.js';
+import type { EpilogueAttrs } from './epilogue.js';
 import type { NativeKernel } from './kernel.js';
 
 type Shape4 = [number, number, number, number];
@@ -58,10 +58,7 @@ function conv2dKernel(native: NativeAddon, fallback: KernelFunc): KernelFunc {
       bias?: TensorInfo;
       preluActivationWeights?: TensorInfo;
     };
-    const attrs = args.attrs as unknown as Conv2DAttrs & {
-      activation?: Activation;
-      leakyreluAlpha?: number;
-    };
+    const attrs = args.attrs as unknown as Conv2DAttrs & EpilogueAttrs;
     const channels = filter.shape[3]!;
     if (
       !isNhwc(attrs.dataFormat) ||
@@ -84,14 +81,7 @@ function conv2dKernel(native: NativeAddon, fallback: KernelFunc): KernelFunc {
     // Views are taken after makeOutput: allocating may grow (and move) the wasm heap.
     const y = heapFloats(backend, out);
     native.conv2d(heapFloats(backend, x), heapFloats(backend, filter), y, geometry(info));
-    epilogue(
-      native,
-      backend,
-      y,
-      bias,
-      attrs.activation,
-      attrs.leakyreluAlpha ?? DEFAULT_LEAKYRELU_ALPHA,
-    );
+    epilogue(native, backend, y, bias, attrs);
     return out;
   };
 }

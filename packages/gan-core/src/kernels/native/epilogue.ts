@@ -11,7 +11,7 @@ import type { NativeAddon } from './addon.js';
 export type Activation = backend_util.Activation;
 
 /** TF.js's default slope of a fused op's `leakyrelu` activation. */
-export const DEFAULT_LEAKYRELU_ALPHA = 0.2;
+const DEFAULT_LEAKYRELU_ALPHA = 0.2;
 
 /** The addon's activation codes; `prelu` is left to the fallback kernel. */
 const ACTIVATION_CODES: Partial<Record<Activation, number>> = {
@@ -37,16 +37,26 @@ export function supportsEpilogue(
   return bias.dtype === 'float32' && (size === channels || size === 1);
 }
 
+/** A fused op's activation attributes (FusedConv2D's and _FusedMatMul's). */
+export interface EpilogueAttrs {
+  activation?: Activation;
+  leakyreluAlpha?: number;
+}
+
 /** Adds the bias along the last axis and applies the activation, in place, in the addon. */
 export function epilogue(
   native: NativeAddon,
   backend: BackendWasm,
   out: Float32Array,
   bias: TensorInfo | undefined,
-  activation: Activation | undefined,
-  alpha: number,
+  { activation, leakyreluAlpha }: EpilogueAttrs,
 ): void {
   const code = activation === undefined ? 0 : (ACTIVATION_CODES[activation] ?? 0);
   if (bias === undefined && code === 0) return;
-  native.biasActivation(out, bias === undefined ? null : heapFloats(backend, bias), code, alpha);
+  native.biasActivation(
+    out,
+    bias === undefined ? null : heapFloats(backend, bias),
+    code,
+    leakyreluAlpha ?? DEFAULT_LEAKYRELU_ALPHA,
+  );
 }

@@ -8,8 +8,8 @@ import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapFloats } from '../kernel-utils.js';
 import type { NativeAddon } from './addon.js';
-import { DEFAULT_LEAKYRELU_ALPHA, epilogue, supportsEpilogue } from './epilogue.js';
-import type { Activation } from './epilogue.js';
+import { epilogue, supportsEpilogue } from './epilogue.js';
+import type { EpilogueAttrs } from './epilogue.js';
 import type { NativeKernel } from './kernel.js';
 
 /** A (batched, fused) matrix product kernel on the addon; what it does not cover goes to `fallback`. */
@@ -21,11 +21,9 @@ export function matMulKernel(native: NativeAddon, fallback: KernelFunc): KernelF
       bias?: TensorInfo;
       preluActivationWeights?: TensorInfo;
     };
-    const attrs = args.attrs as {
+    const attrs = args.attrs as unknown as EpilogueAttrs & {
       transposeA: boolean;
       transposeB: boolean;
-      activation?: Activation;
-      leakyreluAlpha?: number;
     };
     const ra = a.shape.length;
     const rb = b.shape.length;
@@ -68,14 +66,7 @@ export function matMulKernel(native: NativeAddon, fallback: KernelFunc): KernelF
       batchA,
       batchB,
     ]);
-    epilogue(
-      native,
-      backend,
-      c,
-      bias,
-      attrs.activation,
-      attrs.leakyreluAlpha ?? DEFAULT_LEAKYRELU_ALPHA,
-    );
+    epilogue(native, backend, c, bias, attrs);
     return out;
   };
 }
