@@ -9,7 +9,7 @@ export * from './dataset.js';
 export { DatasetError } from './errors.js';
 export type { LoadReport, LoadResult, SkippedFile, SkipReason } from './report.js';
 export { countSkipReasons } from './report.js';
-export { createRng, shuffledIndices, stableUnitHash, type Rng } from './prng.js';
+export { createRng, mulberry32, shuffledIndices, stableUnitHash, type Rng } from './prng.js';
 export { parseColour, type ColourInput, type Rgb } from './pixels.js';
 export {
   loadMnist,

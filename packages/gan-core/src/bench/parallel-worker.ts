@@ -5,9 +5,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { AllReduce, initBackend } from '../backend/index.js';
-import { createGanTrainer } from './gan_step.js';
+import { createGanTrainer } from './gan-step.js';
 import { buildBenchGan } from './models.js';
-import type { ReplicaInit, ReplicaReply, ReplicaRequest } from './parallel_protocol.js';
+import type { ReplicaInit, ReplicaReply, ReplicaRequest } from './parallel-protocol.js';
 
 async function main(): Promise<void> {
   const init = workerData as ReplicaInit;

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SIGMOID_BCE, sigmoidBce } from '../src/kernels/sigmoid_bce.js';
+import { SIGMOID_BCE, sigmoidBce } from '../src/kernels/sigmoid-bce.js';
 import { setupBackend } from './gan-helpers.js';
 
 beforeAll(setupBackend);

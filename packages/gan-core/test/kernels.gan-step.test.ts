@@ -4,9 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { createGanTrainer } from '../src/bench/gan_step.js';
+import { createGanTrainer } from '../src/bench/gan-step.js';
 import { mlpGan } from '../src/bench/models.js';
-import { relativeError, setUpWasm } from './kernel_harness.js';
+import { relativeError, setUpWasm } from './kernel-harness.js';
 
 function trainedWeights(single: boolean, init: Float32Array[]): Float32Array[] {
   // The MLP GAN: no dropout, so both runs see exactly the same computation.

@@ -17,7 +17,7 @@ import type {
   NamedAttrMap,
   TensorInfo,
 } from '@tensorflow/tfjs';
-import { WASM, withScope } from './kernel_utils.js';
+import { WASM, withScope } from './kernel-utils.js';
 
 type Shape4 = [number, number, number, number];
 

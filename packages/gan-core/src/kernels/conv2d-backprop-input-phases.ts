@@ -2,15 +2,15 @@
  * Exact sub-pixel decomposition of a strided Conv2DBackpropInput: one stride-1 Conv2D per output
  * phase, each with only the filter taps that phase meets, interleaved into dx in JS.
  *
- * The single-conv form (conv2d_backprop_input.ts) pads every phase to the largest tap window:
+ * The single-conv form (conv2d-backprop-input.ts) pads every phase to the largest tap window:
  * at k5 s2 that is 9 taps where 6.25 are non-zero on average, 44% more multiply-adds. Here each
  * phase convolves with its own window (3x3, 3x2, 2x3, 2x2), and the interleave is one pass over
  * dx. Used when channels are wide enough that XNNPACK stays efficient per phase.
  */
 import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { AxisPlan } from './conv2d_backprop_input.js';
-import type { KernelScope } from './kernel_utils.js';
+import type { AxisPlan } from './axis-plan.js';
+import type { KernelScope } from './kernel-utils.js';
 
 type Shape4 = readonly [number, number, number, number];
 

@@ -1,7 +1,7 @@
 /** Messages between {@link createParallelGanTrainer} and its worker threads. */
-import type { AllReduceBuffers } from '../backend/all_reduce.js';
+import type { AllReduceBuffers } from '../backend/all-reduce.js';
 import type { BackendName } from '../backend/init.js';
-import type { StepLosses } from './gan_step.js';
+import type { StepLosses } from './gan-step.js';
 import type { BenchModel } from './models.js';
 
 /** workerData of a replica. */

@@ -8,8 +8,8 @@
  */
 import { BatchMatMul, _FusedMatMul } from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { WASM, withScope } from './kernel_utils.js';
-import type { KernelScope } from './kernel_utils.js';
+import { WASM, withScope } from './kernel-utils.js';
+import type { KernelScope } from './kernel-utils.js';
 
 /** Swaps the two innermost axes. */
 function transposeInner(s: KernelScope, x: TensorInfo): TensorInfo {

@@ -1,7 +1,7 @@
 /**
  * `GanmodDense`: a 2-D matrix product plus an optional bias as one kernel, with a gradient per
  * input that TF.js evaluates only where it is needed. Served by the native addon on the wasm
- * backend; `fastDense` layers use it there.
+ * backend (the matrix product kernel of matmul.ts); `fastDense` layers use it there.
  *
  * Why: `tf.matMul` on 2-D tensors is four kernels (three reshapes to and from the batched form
  * BatchMatMul takes, then the product) and the bias another; the gradient about twice that. Each
@@ -11,7 +11,9 @@
  */
 import { engine, registerGradient, sum } from '@tensorflow/tfjs';
 import type { NamedTensorMap, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
-import { hasKernel } from './native_elementwise.js';
+import { hasKernel } from '../kernel-utils.js';
+import type { NativeKernel } from './kernel.js';
+import { matMulKernel } from './matmul.js';
 
 /** Kernel name; inputs `{ a, b, bias? }` (2-D, 2-D, 1-D), attrs {@link DenseAttrs}. */
 export const DENSE = 'GanmodDense';
@@ -84,3 +86,14 @@ export function nativeDense(x: Tensor2D, w: Tensor2D, bias?: Tensor1D): Tensor2D
   const attrs: DenseAttrs = { transposeA: false, transposeB: false };
   return engine().runKernel<Tensor2D>(DENSE, inputs, attrs as unknown as Record<string, boolean>);
 }
+
+/** GanmodDense on the addon's matrix product (it has no stock version to fall back to). */
+export const denseKernels: NativeKernel[] = [
+  {
+    kernelName: DENSE,
+    create: (native) =>
+      matMulKernel(native, () => {
+        throw new Error(`${DENSE}: only float32 matrices with a matching bias are supported`);
+      }),
+  },
+];

@@ -3,7 +3,7 @@
  * public ops (`tf.conv2d`, ...) must not be used (that would re-enter the engine and record
  * gradients), so they call the backend's stock kernel functions directly on `TensorInfo`s.
  */
-import { getKernel } from '@tensorflow/tfjs';
+import { engine, getKernel } from '@tensorflow/tfjs';
 import type {
   DataType,
   KernelFunc,
@@ -23,6 +23,11 @@ export function wasmKernelFunc(kernelName: string): KernelFunc {
     throw new Error(`gan-core: wasm kernel '${kernelName}' is not registered`);
   }
   return config.kernelFunc;
+}
+
+/** True when the active backend has the kernel `name` (the custom ones exist on wasm only). */
+export function hasKernel(name: string): boolean {
+  return engine().backendName === WASM && getKernel(name, WASM) !== undefined;
 }
 
 /** A float32 tensor's data as a view of the wasm heap (no copy; valid until the heap grows). */

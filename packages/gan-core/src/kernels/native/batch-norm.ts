@@ -1,8 +1,9 @@
 /**
- * Batch normalization in training mode as one kernel forward (`GanmodBatchNormTrain`: batch mean,
- * biased variance and the normalized output) and one backward (`GanmodBatchNormTrainGrad`: dx,
- * dscale and doffset together), served by the native addon on the wasm backend. `FastBatchNorm`
- * (src/models/fast-batch-norm.ts) uses them.
+ * Batch normalization on the native addon (wasm backend): TF.js's FusedBatchNorm (inference, with
+ * given statistics), and batch normalization in training mode as one kernel forward
+ * (`GanmodBatchNormTrain`: batch mean, biased variance and the normalized output) and one
+ * backward (`GanmodBatchNormTrainGrad`: dx, dscale and doffset together). `FastBatchNorm`
+ * (src/models/fast-batch-norm.ts) uses the training kernels.
  *
  * Why: `tf.layers.batchNormalization` in training runs `tf.moments` + `tf.batchNorm` (+ reshapes),
  * and its gradient (FusedBatchNorm's, then moments') ~25 small kernels, each with TF.js's fixed
@@ -13,18 +14,22 @@
  * {@link BatchNormSecondOrderError}. Batch norm is used by generators only; the gradient
  * penalties (R1, WGAN-GP) differentiate the discriminator, which has none.
  */
-import { add, div, engine, mul, ones, registerGradient, sub, util } from '@tensorflow/tfjs';
-import type {
-  KernelConfig,
-  KernelFunc,
-  NamedTensorMap,
-  Tensor,
-  TensorInfo,
+import {
+  add,
+  div,
+  engine,
+  FusedBatchNorm,
+  mul,
+  ones,
+  registerGradient,
+  sub,
+  util,
 } from '@tensorflow/tfjs';
+import type { KernelFunc, NamedTensorMap, Tensor, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { heapFloats, WASM } from './kernel_utils.js';
-import type { NativeAddon } from './native.js';
-import { hasKernel } from './native_elementwise.js';
+import { hasKernel, heapFloats } from '../kernel-utils.js';
+import type { NativeAddon } from './addon.js';
+import type { NativeKernel } from './kernel.js';
 
 /** Kernel: inputs `{ x, scale?, offset? }`, attrs {@link BatchNormTrainAttrs}; outputs `[y, mean, variance]`. */
 export const BATCH_NORM_TRAIN = 'GanmodBatchNormTrain';
@@ -128,17 +133,51 @@ function batchNormTrainGradKernel(native: NativeAddon): KernelFunc {
   };
 }
 
-/** Registry entries for the two kernels (wasm, where the addon loads). */
-export function nativeBatchNormConfigs(native: NativeAddon): KernelConfig[] {
-  return [
-    { kernelName: BATCH_NORM_TRAIN, backendName: WASM, kernelFunc: batchNormTrainKernel(native) },
-    {
-      kernelName: BATCH_NORM_TRAIN_GRAD,
-      backendName: WASM,
-      kernelFunc: batchNormTrainGradKernel(native),
-    },
-  ];
+/** FusedBatchNorm (inference: given mean and variance) over the last axis; the rest falls back. */
+function batchNormKernel(native: NativeAddon, fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x, mean, variance, offset, scale } = args.inputs as Record<
+      'x' | 'mean' | 'variance',
+      TensorInfo
+    > &
+      Partial<Record<'offset' | 'scale', TensorInfo>>;
+    const channels = x.shape[x.shape.length - 1] ?? 0;
+    // Per-channel statistics over the last axis only; anything else goes to the stock kernel.
+    const perChannel = (t: TensorInfo | undefined): boolean =>
+      t === undefined ||
+      (t.dtype === 'float32' && [channels, 1].includes(util.sizeFromShape(t.shape)));
+    if (
+      x.dtype !== 'float32' ||
+      channels === 0 ||
+      ![mean, variance, offset, scale].every(perChannel)
+    ) {
+      return fallback(args);
+    }
+    const { varianceEpsilon } = args.attrs as { varianceEpsilon: number };
+    const backend = args.backend as BackendWasm;
+    const out = backend.makeOutput(x.shape, 'float32');
+    native.batchNorm(
+      heapFloats(backend, x),
+      heapFloats(backend, mean),
+      heapFloats(backend, variance),
+      offset === undefined ? null : heapFloats(backend, offset),
+      scale === undefined ? null : heapFloats(backend, scale),
+      heapFloats(backend, out),
+      varianceEpsilon,
+    );
+    return out;
+  };
 }
+
+/** The batch norm kernels the addon serves: FusedBatchNorm and the two training kernels. */
+export const batchNormKernels: NativeKernel[] = [
+  {
+    kernelName: FusedBatchNorm,
+    create: (native, fallback) => batchNormKernel(native, fallback()),
+  },
+  { kernelName: BATCH_NORM_TRAIN, create: (native) => batchNormTrainKernel(native) },
+  { kernelName: BATCH_NORM_TRAIN_GRAD, create: (native) => batchNormTrainGradKernel(native) },
+];
 
 /** True when some element of a (small, per-channel) tensor is not zero. */
 function anyNonZero(t: Tensor): boolean {

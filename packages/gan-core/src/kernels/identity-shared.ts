@@ -9,7 +9,7 @@
 import { Identity } from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { WASM } from './kernel_utils.js';
+import { WASM } from './kernel-utils.js';
 
 function identityShared(stock: KernelFunc): KernelFunc {
   return (args) => {

@@ -11,7 +11,7 @@
 import { backend_util, Mean, Sum, util } from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { heapFloats, WASM } from './kernel_utils.js';
+import { heapFloats, WASM } from './kernel-utils.js';
 
 /**
  * Number of leading axes reduced when `axis` is exactly [0, k) with 0 < k < rank;

@@ -9,7 +9,7 @@
 import { Tile, util } from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { WASM } from './kernel_utils.js';
+import { WASM } from './kernel-utils.js';
 
 /**
  * Times the input is repeated back to back when tiling `shape` by `reps` is such a
