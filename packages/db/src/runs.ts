@@ -10,7 +10,7 @@
  * `updateMany`), so it is atomic on SQLite and on PostgreSQL alike: when several workers race
  * for the same row, the database lets exactly one update match and the others see count 0.
  */
-import type { Db } from './client.js';
+import type { Db } from './db-types.js';
 import type { RunStatus } from './generated/sqlite/enums.js';
 
 /** What {@link cancelRun} did. */
