@@ -18,6 +18,8 @@ const env = projectEnv({
   ...(demo ? { GANMOD_DEMO: '1' } : {}),
 });
 mkdirSync(env.GANMOD_DATA_DIR, { recursive: true });
+// Folder datasets are read only from under this root: create it so a first run has a place to point.
+mkdirSync(env.GANMOD_DATASETS_DIR ?? join(env.GANMOD_DATA_DIR, 'datasets'), { recursive: true });
 const pnpm = pnpmCommand();
 const [pnpmBin, ...pnpmPre] = pnpm;
 
