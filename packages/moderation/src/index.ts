@@ -5,14 +5,11 @@
  */
 export * from './errors.js';
 export * from './types.js';
-export { sniffImage, type ImageHeader, type ImageType } from './input/sniff.js';
-export {
-  DEFAULT_INPUT_LIMITS,
-  validateImage,
-  validateItem,
-  type InputLimits,
-  type ValidatedItem,
-} from './input/validate.js';
+// The TensorFlow-free contract (also `@ganmod/moderation/contract`): limits, sniffing, vocabulary.
+export * from './contract/limits.js';
+export * from './contract/sniff.js';
+export * from './contract/vocabulary.js';
+export { validateImage, validateItem, type ValidatedItem } from './input/validate.js';
 export { decodeImage, WORKING_MAX_SIDE, type RgbImage } from './input/decode.js';
 export * from './pdq/hash256.js';
 export * from './pdq/pdq.js';

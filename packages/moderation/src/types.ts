@@ -1,4 +1,5 @@
 /** Shared shapes: what is moderated and what a detector returns. */
+import type { DetectorCategory } from './contract/vocabulary.js';
 
 /** A piece of user content as submitted by a platform. */
 export interface ModerationItem {
@@ -9,9 +10,6 @@ export interface ModerationItem {
   image?: Uint8Array;
 }
 
-/** Detector categories the policy knows how to weigh. */
-export type DetectorCategory =
-  'near-duplicate' | 'abuse' | 'spam' | 'explicit' | 'synthetic' | 'detector-error';
 
 /** One detector's verdict on one item. */
 export interface DetectorResult {

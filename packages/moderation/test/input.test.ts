@@ -2,8 +2,9 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { ModerationInputError, type InputErrorCode } from '../src/errors.js';
 import { decodeImage } from '../src/input/decode.js';
-import { sniffImage } from '../src/input/sniff.js';
-import { DEFAULT_INPUT_LIMITS, validateImage, validateItem } from '../src/input/validate.js';
+import { sniffImage } from '../src/contract/sniff.js';
+import { DEFAULT_INPUT_LIMITS } from '../src/contract/limits.js';
+import { validateImage, validateItem } from '../src/input/validate.js';
 import { emojiPhoto } from './fixtures.js';
 
 /** Runs `fn` and returns the ModerationInputError it throws (fails the test otherwise). */

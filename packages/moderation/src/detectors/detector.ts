@@ -1,6 +1,7 @@
 /** The contract every detector implements, batch-first so model-backed detectors can batch. */
 import type { RgbImage } from '../input/decode.js';
-import type { DetectorCategory, DetectorResult } from '../types.js';
+import type { DetectorCategory } from '../contract/vocabulary.js';
+import type { DetectorResult } from '../types.js';
 
 /** What a detector sees of one item: validated caption and/or decoded image. */
 export interface DetectorInput {

@@ -14,7 +14,8 @@ import {
 import { parsePolicy, type Policy } from '../policy/policy.js';
 import { defaultSpamModel } from '../text/default-spam-model.js';
 import { NaiveBayesSpamModel } from '../text/naive-bayes.js';
-import type { DetectorCategory, DetectorResult } from '../types.js';
+import type { DetectorCategory } from '../contract/vocabulary.js';
+import type { DetectorResult } from '../types.js';
 
 /** Categories whose thresholds can be recalibrated. */
 export type CalibratedCategory = keyof Policy['thresholds'];

@@ -3,7 +3,7 @@
  */
 import sharp from 'sharp';
 import { ModerationInputError } from '../errors.js';
-import type { ImageHeader } from './sniff.js';
+import type { ImageHeader } from '../contract/sniff.js';
 
 /** Interleaved 8-bit RGB pixels. */
 export interface RgbImage {

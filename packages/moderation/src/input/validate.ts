@@ -5,24 +5,8 @@
  */
 import { ModerationInputError } from '../errors.js';
 import type { ModerationItem } from '../types.js';
-import { sniffImage, type ImageHeader } from './sniff.js';
-
-/** Limits applied to every item. */
-export interface InputLimits {
-  /** Largest accepted image file, in bytes. */
-  maxImageBytes: number;
-  /** Largest accepted width x height, read from the header before decoding. */
-  maxPixels: number;
-  /** Longest accepted caption, in Unicode code points. */
-  maxCaptionLength: number;
-}
-
-/** Defaults sized for social posts: 10 MiB, 40 megapixels, 2200 characters (Instagram's cap). */
-export const DEFAULT_INPUT_LIMITS: Readonly<InputLimits> = Object.freeze({
-  maxImageBytes: 10 * 1024 * 1024,
-  maxPixels: 40_000_000,
-  maxCaptionLength: 2200,
-});
+import { captionLength, DEFAULT_INPUT_LIMITS, type InputLimits } from '../contract/limits.js';
+import { sniffImage, type ImageHeader } from '../contract/sniff.js';
 
 /** An item that passed validation, with its image header. */
 export interface ValidatedItem {
@@ -74,10 +58,14 @@ export function validateItem(
     throw new ModerationInputError('INVALID_ITEM', 'Item must be an object');
   }
   const { externalId, caption, image } = item;
-  if (typeof externalId !== 'string' || externalId.trim() === '' || externalId.length > 256) {
+  if (
+    typeof externalId !== 'string' ||
+    externalId.trim() === '' ||
+    externalId.length > limits.maxExternalIdLength
+  ) {
     throw new ModerationInputError(
       'INVALID_ITEM',
-      'externalId must be a non-empty string of at most 256 characters',
+      `externalId must be a non-empty string of at most ${limits.maxExternalIdLength} characters`,
     );
   }
   if (caption !== undefined && typeof caption !== 'string') {
@@ -97,7 +85,7 @@ export function validateItem(
   }
   const out: ValidatedItem = { externalId };
   if (caption !== undefined) {
-    const length = [...caption].length;
+    const length = captionLength(caption);
     if (length > limits.maxCaptionLength) {
       throw new ModerationInputError(
         'CAPTION_TOO_LONG',

@@ -11,7 +11,8 @@
  */
 import sharp from 'sharp';
 import { decodeImage, type RgbImage } from '../input/decode.js';
-import { DEFAULT_INPUT_LIMITS, validateImage, type InputLimits } from '../input/validate.js';
+import { DEFAULT_INPUT_LIMITS, type InputLimits } from '../contract/limits.js';
+import { validateImage } from '../input/validate.js';
 import { pdqFromRgb, type PdqResult } from './pdq.js';
 
 const SIDE = 64;

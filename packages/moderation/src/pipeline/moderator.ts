@@ -10,7 +10,8 @@ import { createExplicitDetector } from '../detectors/explicit.js';
 import { createNearDuplicateDetector } from '../detectors/near-duplicate.js';
 import { ModerationInputError, type InputErrorCode } from '../errors.js';
 import { decodeImage } from '../input/decode.js';
-import { DEFAULT_INPUT_LIMITS, validateItem, type InputLimits } from '../input/validate.js';
+import { DEFAULT_INPUT_LIMITS, type InputLimits } from '../contract/limits.js';
+import { validateItem } from '../input/validate.js';
 import {
   DEFAULT_POLICY,
   decide,

@@ -5,12 +5,13 @@
  */
 import { z } from 'zod';
 import { ModerationConfigError } from '../errors.js';
-import type { DetectorCategory, DetectorResult } from '../types.js';
+import { POLICY_ACTIONS, type DetectorCategory, type PolicyAction } from '../contract/vocabulary.js';
+import type { DetectorResult } from '../types.js';
 
-/** Outcomes in increasing severity. */
-export const ACTIONS = ['ALLOW', 'REVIEW', 'BLOCK'] as const;
+/** Outcomes in increasing severity (the contract's {@link POLICY_ACTIONS}). */
+export const ACTIONS = POLICY_ACTIONS;
 /** One of {@link ACTIONS}. */
-export type Action = (typeof ACTIONS)[number];
+export type Action = PolicyAction;
 
 const actionSchema = z.enum(ACTIONS);
 

@@ -170,6 +170,42 @@ function sniffWebp(b: Uint8Array): ImageHeader {
 }
 
 /**
+ * The image type of `bytes` from its magic number alone, or null when it is none of the accepted
+ * formats. Cheap enough for a request handler; {@link sniffImage} also checks the header.
+ */
+export function imageTypeOf(bytes: Uint8Array): ImageType | null {
+  if (startsWith(bytes, PNG_SIGNATURE)) return 'png';
+  if (startsWith(bytes, [0xff, 0xd8, 0xff])) return 'jpeg';
+  if (ascii(bytes, 0, 6) === 'GIF87a' || ascii(bytes, 0, 6) === 'GIF89a') return 'gif';
+  if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 12) === 'WEBP') return 'webp';
+  return null;
+}
+
+/** MIME type of each accepted format. */
+export const IMAGE_MIME: Readonly<Record<ImageType, string>> = Object.freeze({
+  png: 'image/png',
+  jpeg: 'image/jpeg',
+  webp: 'image/webp',
+  gif: 'image/gif',
+});
+
+/** File extension a stored image of each format gets. */
+export const IMAGE_EXTENSION: Readonly<Record<ImageType, string>> = Object.freeze({
+  png: 'png',
+  jpeg: 'jpg',
+  webp: 'webp',
+  gif: 'gif',
+});
+
+/** MIME type for a stored file's extension (as written with {@link IMAGE_EXTENSION}), if any. */
+export function mimeForExtension(ext: string): string | undefined {
+  const type = (Object.keys(IMAGE_EXTENSION) as ImageType[]).find(
+    (t) => IMAGE_EXTENSION[t] === ext,
+  );
+  return type === undefined ? undefined : IMAGE_MIME[type];
+}
+
+/**
  * Reads the type and dimensions of an image from its bytes, without decoding pixels.
  *
  * @throws {@link ModerationInputError} `EMPTY`, `UNSUPPORTED_TYPE` (SVG, text, BMP, ...),
@@ -177,10 +213,18 @@ function sniffWebp(b: Uint8Array): ImageHeader {
  */
 export function sniffImage(bytes: Uint8Array): ImageHeader {
   if (bytes.length === 0) throw new ModerationInputError('EMPTY', 'Image is empty (0 bytes)');
-  if (startsWith(bytes, PNG_SIGNATURE)) return sniffPng(bytes);
-  if (startsWith(bytes, [0xff, 0xd8, 0xff])) return sniffJpeg(bytes);
-  if (ascii(bytes, 0, 6) === 'GIF87a' || ascii(bytes, 0, 6) === 'GIF89a') return sniffGif(bytes);
-  if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 12) === 'WEBP') return sniffWebp(bytes);
+  switch (imageTypeOf(bytes)) {
+    case 'png':
+      return sniffPng(bytes);
+    case 'jpeg':
+      return sniffJpeg(bytes);
+    case 'gif':
+      return sniffGif(bytes);
+    case 'webp':
+      return sniffWebp(bytes);
+    case null:
+      break;
+  }
   const refused = describeRefusedType(bytes);
   const firstBytes = Array.from(bytes.subarray(0, 8), (x) => x.toString(16).padStart(2, '0')).join(
     ' ',
