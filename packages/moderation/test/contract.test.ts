@@ -1,5 +1,6 @@
 // The contract: its maps agree with each other and with the pipeline, and its module graph stays
 // free of TensorFlow.js, sharp and every other package (the dashboard bundles it).
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import madge from 'madge';
 import { describe, expect, it } from 'vitest';
@@ -47,6 +48,14 @@ describe('moderation contract: module graph', () => {
     const outside = files.filter((f) => !f.startsWith('contract/') && f !== 'errors.ts');
     expect(outside).toEqual([]);
     expect(files).toContain('contract/sniff.ts');
+    // madge does not list packages here (pnpm's layout), so read the specifiers themselves.
+    const packages = files.flatMap((f) =>
+      [...readFileSync(join(src, f), 'utf8').matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)]
+        .map((m) => m[1]!)
+        .filter((spec) => !spec.startsWith('.'))
+        .map((spec) => `${f}: ${spec}`),
+    );
+    expect(packages).toEqual([]);
   });
 });
 
