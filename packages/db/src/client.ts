@@ -117,6 +117,26 @@ export type {
   RunOutcome,
 } from './runs.js';
 export {
+  claimContentItem,
+  claimableBy,
+  decideContentItem,
+  releaseContentItemClaim,
+  scoreContentItem,
+  submitContentItem,
+  submittedItemSelect,
+} from './content-items.js';
+export type {
+  ClaimResult,
+  DecideResult,
+  LastDecision,
+  ModeratorDecision,
+  NewSubmission,
+  PolicyVerdict,
+  ScoreRow,
+  SubmitResult,
+  SubmittedItem,
+} from './content-items.js';
+export {
   activateDetectorModel,
   activateModerationPolicy,
   activeDetectorModel,

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 
+import { policyReasonCode, STATUS_AFTER_POLICY } from '@ganmod/moderation/contract';
 import { generateApiKey } from './api-keys.js';
 import type { Db } from './client.js';
+import { recordDecision } from './content-items.js';
 import { DbConfigError } from './errors.js';
 import type { Role } from './generated/sqlite/enums.js';
 import {
@@ -190,7 +192,7 @@ export async function seed(db: Db, options: SeedOptions = {}): Promise<SeedResul
         data: {
           externalId: item.externalId,
           caption: item.caption,
-          status: 'IN_REVIEW',
+          status: STATUS_AFTER_POLICY.REVIEW,
           policyAction: 'REVIEW',
           policyVersion: 'seed',
           reasons: item.reasons.map((reason) => ({ ...reason })),
@@ -198,8 +200,11 @@ export async function seed(db: Db, options: SeedOptions = {}): Promise<SeedResul
           scores: { create: item.scores.map((score) => ({ ...score })) },
         },
       });
-      await tx.decision.create({
-        data: { itemId: created.id, actorId: null, action: 'REVIEW', reasonCode: 'policy.review' },
+      await recordDecision(tx, {
+        itemId: created.id,
+        actorId: null,
+        action: 'REVIEW',
+        reasonCode: policyReasonCode('REVIEW'),
       });
     });
     result.createdContentItems += 1;

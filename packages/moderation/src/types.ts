@@ -10,7 +10,6 @@ export interface ModerationItem {
   image?: Uint8Array;
 }
 
-
 /** One detector's verdict on one item. */
 export interface DetectorResult {
   /** Detector name, e.g. `pdq-near-duplicate`. */

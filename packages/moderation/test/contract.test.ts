@@ -61,13 +61,20 @@ describe('moderation contract: module graph', () => {
 
 describe('moderation contract: vocabulary', () => {
   it('moves a policy verdict to ALLOWED, IN_REVIEW or BLOCKED, and a moderator decision out of review', () => {
-    expect(STATUS_AFTER_POLICY).toEqual({ ALLOW: 'ALLOWED', REVIEW: 'IN_REVIEW', BLOCK: 'BLOCKED' });
+    expect(STATUS_AFTER_POLICY).toEqual({
+      ALLOW: 'ALLOWED',
+      REVIEW: 'IN_REVIEW',
+      BLOCK: 'BLOCKED',
+    });
     expect(STATUS_AFTER_DECISION).toEqual({
       APPROVE: 'APPROVED',
       REMOVE: 'REMOVED',
       ESCALATE: 'ESCALATED',
     });
-    for (const s of [...Object.values(STATUS_AFTER_POLICY), ...Object.values(STATUS_AFTER_DECISION)])
+    for (const s of [
+      ...Object.values(STATUS_AFTER_POLICY),
+      ...Object.values(STATUS_AFTER_DECISION),
+    ])
       expect(CONTENT_STATUSES).toContain(s);
     // Only escalation keeps an item in front of moderators.
     expect(MODERATOR_ACTIONS.filter((a) => isReviewable(STATUS_AFTER_DECISION[a]))).toEqual([

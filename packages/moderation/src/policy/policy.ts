@@ -5,7 +5,11 @@
  */
 import { z } from 'zod';
 import { ModerationConfigError } from '../errors.js';
-import { POLICY_ACTIONS, type DetectorCategory, type PolicyAction } from '../contract/vocabulary.js';
+import {
+  POLICY_ACTIONS,
+  type DetectorCategory,
+  type PolicyAction,
+} from '../contract/vocabulary.js';
 import type { DetectorResult } from '../types.js';
 
 /** Outcomes in increasing severity (the contract's {@link POLICY_ACTIONS}). */

@@ -1,0 +1,426 @@
+/**
+ * The content item's lifecycle, whole: submit, score (the policy's verdict), claim and release
+ * (a moderator opening it), decide (the moderator's verdict), and the one function that appends
+ * to the decision log.
+ *
+ *   submit ──▶ PENDING ──score──▶ ALLOWED | BLOCKED | IN_REVIEW
+ *                 │                                    │  claim / release (who is looking)
+ *                 └────────────── decide ──────────────┴──▶ APPROVED | REMOVED | ESCALATED
+ *                                                                               │ decide again
+ * Statuses, actions and the maps between them are the moderation contract's
+ * (`@ganmod/moderation/contract`). Every transition is one conditional `UPDATE ... WHERE` on the
+ * expected status (and, for verdicts, the `version` read), atomic on SQLite and PostgreSQL alike:
+ * of two racing writers exactly one matches, the other sees count 0.
+ */
+import {
+  STATUS_AFTER_DECISION,
+  STATUS_AFTER_POLICY,
+  REVIEWABLE_STATUSES,
+  isReasonCode,
+  isReviewable,
+  type ContentStatus as ContractStatus,
+  type ModeratorAction,
+  type PolicyAction,
+} from '@ganmod/moderation/contract';
+import type { Db, DbTransaction } from './db-types.js';
+import { isUniqueConstraintError } from './errors.js';
+import type {
+  ContentStatus,
+  DecisionAction,
+  PolicyAction as SchemaPolicyAction,
+} from './generated/sqlite/enums.js';
+import type { Decision, Prisma } from './generated/sqlite/client.js';
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+/** Compiles only while the schema's enums are the contract's words. */
+export type VocabularyMatchesSchema = [
+  Assert<Same<ContentStatus, ContractStatus>>,
+  Assert<Same<SchemaPolicyAction, PolicyAction>>,
+  Assert<Same<DecisionAction, PolicyAction | ModeratorAction>>,
+];
+
+// ------------------------------------------------------------------------------------ decisions
+
+/** One row of the append-only decision log. */
+export interface DecisionRecord {
+  itemId: string;
+  /** The moderator; null for the automatic policy. */
+  actorId: string | null;
+  action: DecisionAction;
+  reasonCode: string;
+  note?: string | null;
+}
+
+/**
+ * Appends to the decision log: the only writer of `decisions`. A moderator's row keeps their
+ * name and role as they are now (`actorName`, `actorRole`), whatever the user becomes later; the
+ * policy's row has no actor. Call it inside the transaction that changed the item.
+ *
+ * @throws when `actorId` names no user (the caller's transaction rolls back).
+ */
+export async function recordDecision(
+  tx: Db | DbTransaction,
+  record: DecisionRecord,
+): Promise<Decision> {
+  const actor =
+    record.actorId === null
+      ? null
+      : await tx.user.findUniqueOrThrow({
+          where: { id: record.actorId },
+          select: { name: true, role: true },
+        });
+  return tx.decision.create({
+    data: {
+      itemId: record.itemId,
+      actorId: record.actorId,
+      actorName: actor?.name ?? null,
+      actorRole: actor?.role ?? null,
+      action: record.action,
+      reasonCode: record.reasonCode,
+      note: record.note ?? null,
+    },
+  });
+}
+
+// --------------------------------------------------------------------------------------- submit
+
+/** What the submission API returns for an item. */
+export const submittedItemSelect = {
+  id: true,
+  externalId: true,
+  status: true,
+  policyAction: true,
+  reasons: true,
+  sha256: true,
+  mime: true,
+  bytes: true,
+  createdAt: true,
+} as const;
+
+/** An item as the submission API returns it. */
+export type SubmittedItem = Prisma.ContentItemGetPayload<{ select: typeof submittedItemSelect }>;
+
+/**
+ * What a submission did: `created` a new item, found the key's `existing` one with the same
+ * content, or a `conflict`: the key already used this `externalId` for other content.
+ */
+export type SubmitResult =
+  | { outcome: 'created' | 'existing'; item: SubmittedItem }
+  | { outcome: 'conflict'; message: string };
+
+/** A submission, its image already hashed. */
+export interface NewSubmission {
+  apiKeyId: string;
+  externalId: string;
+  caption: string | null;
+  /** sha256 of the image bytes, hex. */
+  sha256: string;
+  mime: string;
+  bytes: number;
+}
+
+/** The key's own item with this externalId (never another key's), with what identifies its content. */
+function findKeyItem(db: Db, apiKeyId: string, externalId: string) {
+  return db.contentItem.findUnique({
+    where: { submittedByKeyId_externalId: { submittedByKeyId: apiKeyId, externalId } },
+    select: { ...submittedItemSelect, caption: true },
+  });
+}
+
+/** Compares a repeat with the stored item: same image bytes and caption, or names what differs. */
+function repeatOf(
+  stored: SubmittedItem & { caption: string | null },
+  input: NewSubmission,
+): SubmitResult {
+  const { caption, ...item } = stored;
+  const differs = [
+    ...(stored.sha256 === input.sha256 ? [] : ['image']),
+    ...(caption === input.caption ? [] : ['caption']),
+  ];
+  if (differs.length === 0) return { outcome: 'existing', item };
+  return {
+    outcome: 'conflict',
+    message: `externalId '${input.externalId}' was already submitted by this key with a different ${differs.join(' and ')}`,
+  };
+}
+
+/**
+ * Stores a submission as PENDING, idempotent per API key on `externalId`: the key's first call
+ * creates the item (`created`); a later or concurrent call from the same key with the same image
+ * bytes and caption returns that item (`existing`), with other content it is a `conflict`.
+ * Another key's item with the same externalId is never returned nor touched. The unique
+ * constraint on (key, externalId) settles races; no read-then-write window decides it.
+ *
+ * @param storeImage writes the image (only for a new item) and returns its `imagePath`.
+ */
+export async function submitContentItem(
+  db: Db,
+  input: NewSubmission,
+  storeImage: () => Promise<string>,
+): Promise<SubmitResult> {
+  const existing = await findKeyItem(db, input.apiKeyId, input.externalId);
+  if (existing) return repeatOf(existing, input);
+  const imagePath = await storeImage();
+  try {
+    const item = await db.contentItem.create({
+      data: {
+        externalId: input.externalId,
+        caption: input.caption,
+        imagePath,
+        sha256: input.sha256,
+        mime: input.mime,
+        bytes: input.bytes,
+        status: 'PENDING',
+        submittedByKeyId: input.apiKeyId,
+      },
+      select: submittedItemSelect,
+    });
+    return { outcome: 'created', item };
+  } catch (err) {
+    if (!isUniqueConstraintError(err)) throw err;
+    const winner = await findKeyItem(db, input.apiKeyId, input.externalId);
+    if (!winner) throw err;
+    return repeatOf(winner, input);
+  }
+}
+
+// ---------------------------------------------------------------------------------------- score
+
+/** One detector's score on an item. */
+export interface ScoreRow {
+  detector: string;
+  score: number;
+  label: string;
+  reason: string;
+  details: Prisma.InputJsonObject;
+  /** The DetectorModel that produced it, when a trained one did. */
+  detectorModelId: string | null;
+}
+
+/** The policy's verdict on a PENDING item, as {@link scoreContentItem} records it. */
+export interface PolicyVerdict {
+  action: PolicyAction;
+  policyVersion: string;
+  /** Each detector's reason, most severe first (stored as the item's `reasons`). */
+  reasons: Prisma.InputJsonObject[];
+  scores: ScoreRow[];
+  /** Reason code of the log entry, e.g. `policy.review` or `input.caption_too_long`. */
+  reasonCode: string;
+  note: string | null;
+}
+
+/**
+ * Records the policy's verdict if the item is still PENDING at the version read (another worker
+ * may have won): its new status, its scores and the policy's decision-log entry, in one
+ * transaction. Returns false, writing nothing, when the item moved on.
+ */
+export async function scoreContentItem(
+  db: Db,
+  item: { id: string; version: number },
+  verdict: PolicyVerdict,
+): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.contentItem.updateMany({
+      where: { id: item.id, status: 'PENDING', version: item.version },
+      data: {
+        status: STATUS_AFTER_POLICY[verdict.action],
+        policyAction: verdict.action,
+        policyVersion: verdict.policyVersion,
+        reasons: verdict.reasons,
+        version: { increment: 1 },
+      },
+    });
+    if (count === 0) return false;
+    for (const s of verdict.scores) {
+      const data = {
+        score: s.score,
+        label: s.label,
+        reason: s.reason,
+        details: s.details,
+        detectorModelId: s.detectorModelId,
+      };
+      await tx.detectorScore.upsert({
+        where: { itemId_detector: { itemId: item.id, detector: s.detector } },
+        create: { itemId: item.id, detector: s.detector, ...data },
+        update: data,
+      });
+    }
+    await recordDecision(tx, {
+      itemId: item.id,
+      actorId: null,
+      action: verdict.action,
+      reasonCode: verdict.reasonCode,
+      note: verdict.note,
+    });
+    return true;
+  });
+}
+
+// -------------------------------------------------------------------------------- claim/release
+
+/** Prisma filter: nobody else holds a live claim on the item. */
+export function claimableBy(userId: string, now: Date) {
+  return {
+    OR: [{ claimedById: null }, { claimedById: userId }, { claimExpiresAt: { lt: now } }],
+  };
+}
+
+/** What {@link claimContentItem} did. */
+export type ClaimResult =
+  | { outcome: 'CLAIMED'; claimExpiresAt: Date }
+  | { outcome: 'NOT_FOUND' }
+  /** No longer reviewable: a moderator (or nobody, for ALLOWED/BLOCKED) decided it. */
+  | { outcome: 'DECIDED'; status: ContentStatus }
+  /** Someone else's claim is live. */
+  | { outcome: 'HELD'; holderName: string | null; claimExpiresAt: Date | null };
+
+/**
+ * Claims an item for `userId` (or extends their claim) until `now + minutes`. One conditional
+ * UPDATE decides the race: of two moderators opening the same item at once, exactly one wins.
+ */
+export async function claimContentItem(
+  db: Db,
+  itemId: string,
+  userId: string,
+  options: { minutes: number; now?: Date },
+): Promise<ClaimResult> {
+  const now = options.now ?? new Date();
+  const expires = new Date(now.getTime() + options.minutes * 60_000);
+  const { count } = await db.contentItem.updateMany({
+    where: { id: itemId, status: { in: [...REVIEWABLE_STATUSES] }, ...claimableBy(userId, now) },
+    data: { claimedById: userId, claimExpiresAt: expires },
+  });
+  if (count === 1) return { outcome: 'CLAIMED', claimExpiresAt: expires };
+  const item = await db.contentItem.findUnique({
+    where: { id: itemId },
+    select: { status: true, claimExpiresAt: true, claimedBy: { select: { name: true } } },
+  });
+  if (!item) return { outcome: 'NOT_FOUND' };
+  if (!isReviewable(item.status)) return { outcome: 'DECIDED', status: item.status };
+  return {
+    outcome: 'HELD',
+    holderName: item.claimedBy?.name ?? null,
+    claimExpiresAt: item.claimExpiresAt,
+  };
+}
+
+/** Gives up the caller's claim (no-op when they do not hold it). */
+export async function releaseContentItemClaim(
+  db: Db,
+  itemId: string,
+  userId: string,
+): Promise<void> {
+  await db.contentItem.updateMany({
+    where: { id: itemId, claimedById: userId },
+    data: { claimedById: null, claimExpiresAt: null },
+  });
+}
+
+// --------------------------------------------------------------------------------------- decide
+
+/** A moderator's decision on one item. */
+export interface ModeratorDecision {
+  itemId: string;
+  /** The item version the moderator saw; the decision is refused if it changed since. */
+  version: number;
+  action: ModeratorAction;
+  reasonCode: string;
+  note?: string | undefined;
+}
+
+/** The latest moderator decision on an item, for refusal messages. */
+export interface LastDecision {
+  action: DecisionAction;
+  createdAt: Date;
+  actorName: string | null;
+}
+
+/** What {@link decideContentItem} did. */
+export type DecideResult =
+  | { outcome: 'DECIDED'; decision: Decision }
+  /** The reason code is not one offered for the action; nothing read or written. */
+  | { outcome: 'INVALID_REASON' }
+  | { outcome: 'NOT_FOUND' }
+  | { outcome: 'ALREADY_DECIDED'; status: ContentStatus; last: LastDecision | null }
+  /** Another moderator's claim is live. */
+  | { outcome: 'HELD'; holderName: string | null }
+  /** The item changed since the moderator read `version`. */
+  | { outcome: 'STALE'; last: LastDecision | null };
+
+/**
+ * Records a moderator's decision: moves the item to the contract's status after the action,
+ * releases its claim and appends to the decision log, in one transaction. Optimistic concurrency:
+ * the UPDATE matches only the version the moderator saw, a reviewable status and no one else's
+ * live claim, so of two concurrent decisions on one item exactly one is recorded; the other gets
+ * a refusal saying why.
+ */
+export async function decideContentItem(
+  db: Db,
+  input: ModeratorDecision,
+  actorId: string,
+  now = new Date(),
+): Promise<DecideResult> {
+  if (!isReasonCode(input.action, input.reasonCode)) return { outcome: 'INVALID_REASON' };
+  return db.$transaction(async (tx): Promise<DecideResult> => {
+    const { count } = await tx.contentItem.updateMany({
+      where: {
+        id: input.itemId,
+        version: input.version,
+        status: { in: [...REVIEWABLE_STATUSES] },
+        ...claimableBy(actorId, now),
+      },
+      data: {
+        status: STATUS_AFTER_DECISION[input.action],
+        version: { increment: 1 },
+        claimedById: null,
+        claimExpiresAt: null,
+      },
+    });
+    if (count === 0) return refusal(tx, input.itemId, actorId, now);
+    const decision = await recordDecision(tx, {
+      itemId: input.itemId,
+      actorId,
+      action: input.action,
+      reasonCode: input.reasonCode,
+      note: input.note?.trim() || null,
+    });
+    return { outcome: 'DECIDED', decision };
+  });
+}
+
+/** Why a decision matched no row. */
+async function refusal(
+  tx: DbTransaction,
+  itemId: string,
+  actorId: string,
+  now: Date,
+): Promise<DecideResult> {
+  const item = await tx.contentItem.findUnique({
+    where: { id: itemId },
+    select: {
+      status: true,
+      claimedById: true,
+      claimExpiresAt: true,
+      claimedBy: { select: { name: true } },
+      decisions: {
+        where: { actorId: { not: null } },
+        orderBy: { createdAt: 'desc' },
+        take: 1,
+        select: { action: true, createdAt: true, actorName: true },
+      },
+    },
+  });
+  if (!item) return { outcome: 'NOT_FOUND' };
+  const last = item.decisions[0] ?? null;
+  if (!isReviewable(item.status)) return { outcome: 'ALREADY_DECIDED', status: item.status, last };
+  if (
+    item.claimedById &&
+    item.claimedById !== actorId &&
+    item.claimExpiresAt &&
+    item.claimExpiresAt >= now
+  ) {
+    return { outcome: 'HELD', holderName: item.claimedBy?.name ?? null };
+  }
+  return { outcome: 'STALE', last };
+}
