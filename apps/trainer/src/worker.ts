@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { claimNextRun, requeueStaleDetectorRequests, requeueStaleRuns, type Db } from '@ganmod/db';
 import type { Logger } from 'pino';
 import type { ArtifactStore } from './artifacts.js';
-import type { ContentScorer } from './content-scorer.js';
+import type { ContentScorer } from './scoring/content-scorer.js';
 import { trainNextDetectorRequest } from './detector-training.js';
 import { executeRun, type ExecuteResult } from './executor.js';
 

@@ -7,7 +7,7 @@ import { hashToHex, pdqFromBytes } from '@ganmod/moderation';
 import * as tf from '@tensorflow/tfjs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ContentScorer } from '../src/content-scorer.js';
+import { ContentScorer } from '../src/scoring/content-scorer.js';
 import { createTestDatabase, type Provider, type TestDatabase } from './databases.js';
 
 /** A PNG of 16 real MNIST digits starting at `offset`: a real image with real structure. */

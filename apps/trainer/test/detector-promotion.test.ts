@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { requestDetectorPromotion } from '@ganmod/db';
-import { ContentScorer } from '../src/content-scorer.js';
+import { ContentScorer } from '../src/scoring/content-scorer.js';
 import { createTestDatabase, type Provider, type TestDatabase } from './databases.js';
 import { startCli } from './worker-process.js';
 

@@ -7,8 +7,8 @@ import { DEFAULT_POLICY } from '@ganmod/moderation';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localArtifactStore } from '../src/artifacts.js';
-import { ContentScorer } from '../src/content-scorer.js';
-import { collectFeedback, formatFeedbackReport, runFeedback } from '../src/feedback.js';
+import { ContentScorer } from '../src/scoring/content-scorer.js';
+import { collectFeedback, formatFeedbackReport, runFeedback } from '../src/scoring/feedback.js';
 import { createTestDatabase, type Provider, type TestDatabase } from './databases.js';
 import { startCli } from './worker-process.js';
 

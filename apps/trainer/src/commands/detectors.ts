@@ -4,7 +4,7 @@ import { openDatabase } from '../database.js';
 import { detectorTrainingConfigSchema, trainDetectorRequest } from '../detector-training.js';
 import { defaultArtifactStore, prepareBackend } from '../environment.js';
 import { CliError, ExitCode } from '../exit-codes.js';
-import { formatFeedbackReport, runFeedback } from '../feedback.js';
+import { formatFeedbackReport, runFeedback } from '../scoring/feedback.js';
 import { createLogger } from '../log.js';
 import { print, type OutputOptions } from '../output.js';
 

@@ -1,5 +1,5 @@
 import { openDatabase } from '../database.js';
-import { ContentScorer } from '../content-scorer.js';
+import { ContentScorer } from '../scoring/content-scorer.js';
 import { dataDir, defaultArtifactStore, prepareBackend } from '../environment.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { createLogger } from '../log.js';

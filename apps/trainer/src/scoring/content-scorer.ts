@@ -7,8 +7,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { activeDetectorModel, activeModerationPolicy } from '@ganmod/db';
-import type { ContentStatus, Db, DetectorModel, PolicyAction } from '@ganmod/db';
+import { activeDetectorModel, activeModerationPolicy, scoreContentItem } from '@ganmod/db';
+import type { Db, DetectorModel, Prisma } from '@ganmod/db';
 import {
   createAbuseDetector,
   createExplicitDetector,
@@ -26,20 +26,17 @@ import {
   type Moderator,
   type Policy,
 } from '@ganmod/moderation';
+import {
+  INPUT_DETECTOR,
+  inputReasonCode,
+  policyLabelOfBankLabel,
+  policyReasonCode,
+} from '@ganmod/moderation/contract';
 import type { Logger } from 'pino';
-import { artifactRoot } from './artifacts.js';
+import { artifactRoot } from '../artifacts.js';
 
 /** Hash bank rows whose hashes the moderation pipeline can compare (PDQ). */
 const PDQ_ALGORITHM = 'pdq';
-
-const statusFor: Record<PolicyAction, ContentStatus> = {
-  ALLOW: 'ALLOWED',
-  REVIEW: 'IN_REVIEW',
-  BLOCK: 'BLOCKED',
-};
-
-/** Bank labels in the database, as the policy names them. */
-const bankLabel: Record<string, string> = { KNOWN_BAD: 'known-bad', INFRINGING: 'copyright' };
 
 interface PendingItem {
   id: string;
@@ -107,7 +104,7 @@ export class ContentScorer {
     const bank = HashBank.fromRows(
       rows.map((r): HashBankRow => ({
         hash: r.hash,
-        label: bankLabel[r.label] ?? r.label.toLowerCase(),
+        label: policyLabelOfBankLabel(r.label),
         source: r.source,
       })),
     );
@@ -227,84 +224,47 @@ export class ContentScorer {
   }
 
   /** Writes the verdict if the item is still PENDING at the version read (another worker may have won). */
-  private async record(item: PendingItem, decision: Decision): Promise<boolean> {
-    return this.db.$transaction(async (tx) => {
-      const { count } = await tx.contentItem.updateMany({
-        where: { id: item.id, status: 'PENDING', version: item.version },
-        data: {
-          status: statusFor[decision.action],
-          policyAction: decision.action,
-          policyVersion: decision.policyVersion,
-          reasons: decision.reasons.map((r) => ({ ...r })),
-          version: { increment: 1 },
-        },
-      });
-      if (count === 0) return false;
-      for (const r of decision.results) {
-        const data = {
-          score: r.score,
-          label: r.label,
-          reason: r.reason,
-          details: JSON.parse(JSON.stringify(r.details)) as object,
-        };
-        const detectorModelId = this.modelIds.get(r.detector) ?? null;
-        await tx.detectorScore.upsert({
-          where: { itemId_detector: { itemId: item.id, detector: r.detector } },
-          create: { itemId: item.id, detector: r.detector, ...data, detectorModelId },
-          update: { ...data, detectorModelId },
-        });
-      }
-      const top = decision.reasons[0];
-      await tx.decision.create({
-        data: {
-          itemId: item.id,
-          actorId: null,
-          action: decision.action,
-          reasonCode: `policy.${decision.action.toLowerCase()}`,
-          note: top ? `${top.detector}: ${top.reason}`.slice(0, 1000) : null,
-        },
-      });
-      return true;
+  private record(item: PendingItem, decision: Decision): Promise<boolean> {
+    const top = decision.reasons[0];
+    return scoreContentItem(this.db, item, {
+      action: decision.action,
+      policyVersion: decision.policyVersion,
+      reasons: decision.reasons.map((r) => ({ ...r })),
+      scores: decision.results.map((r) => ({
+        detector: r.detector,
+        score: r.score,
+        label: r.label,
+        reason: r.reason,
+        details: JSON.parse(JSON.stringify(r.details)) as Prisma.InputJsonObject,
+        detectorModelId: this.modelIds.get(r.detector) ?? null,
+      })),
+      reasonCode: policyReasonCode(decision.action),
+      note: top ? `${top.detector}: ${top.reason}`.slice(0, 1000) : null,
     });
   }
 
   /** An item the pipeline refuses (corrupt image, too many pixels...) goes to a human with the reason. */
-  private async recordRefusal(
+  private recordRefusal(
     item: PendingItem,
     policyVersion: string,
     error: { code: string; message: string },
   ): Promise<boolean> {
-    return this.db.$transaction(async (tx) => {
-      const { count } = await tx.contentItem.updateMany({
-        where: { id: item.id, status: 'PENDING', version: item.version },
-        data: {
-          status: 'IN_REVIEW',
-          policyAction: 'REVIEW',
-          policyVersion,
-          reasons: [
-            {
-              detector: 'input',
-              category: 'detector-error',
-              score: 1,
-              label: error.code,
-              action: 'REVIEW',
-              reason: error.message,
-            },
-          ],
-          version: { increment: 1 },
-        },
-      });
-      if (count === 0) return false;
-      await tx.decision.create({
-        data: {
-          itemId: item.id,
-          actorId: null,
+    return scoreContentItem(this.db, item, {
+      action: 'REVIEW',
+      policyVersion,
+      reasons: [
+        {
+          detector: INPUT_DETECTOR,
+          category: 'detector-error',
+          score: 1,
+          label: error.code,
           action: 'REVIEW',
-          reasonCode: `input.${error.code.toLowerCase()}`,
-          note: error.message.slice(0, 1000),
+          reason: error.message,
         },
-      });
-      return true;
+      ],
+      scores: [],
+      reasonCode: inputReasonCode(error.code),
+      note: error.message.slice(0, 1000),
     });
   }
 }

@@ -24,33 +24,19 @@ import {
   parsePolicy,
   recalibratePolicy,
   retrainSpamModel,
-  type DetectorCategory,
   type ModeratorFeedback,
   type Policy,
   type Recalibration,
   type SpamRetrainEvaluation,
   type ThresholdComparison,
 } from '@ganmod/moderation';
-import type { ArtifactStore } from './artifacts.js';
-
-/** Category a REMOVE reason code names; `other` (and unknown codes) fall back to what flagged it. */
-const REMOVE_CATEGORY: Record<string, DetectorCategory | null> = {
-  explicit: 'explicit',
-  'synthetic-impersonation': 'synthetic',
-  harassment: 'abuse',
-  spam: 'spam',
-  'known-bad': 'near-duplicate',
-  copyright: 'near-duplicate',
-};
-
-/** Categories of the default detectors, for score rows whose item has no stored reasons. */
-const DETECTOR_CATEGORY: Record<string, DetectorCategory> = {
-  'caption-spam': 'spam',
-  'caption-abuse': 'abuse',
-  'nsfw-explicit': 'explicit',
-  'synthetic-image': 'synthetic',
-  'pdq-near-duplicate': 'near-duplicate',
-};
+import {
+  categoryOfDetector,
+  categoryOfRemoveReason,
+  MODERATOR_ACTIONS,
+  type DetectorCategory,
+} from '@ganmod/moderation/contract';
+import type { ArtifactStore } from '../artifacts.js';
 
 interface StoredReason {
   detector?: unknown;
@@ -73,7 +59,7 @@ export async function collectFeedback(
   db: Db,
 ): Promise<{ feedback: ModeratorFeedback[]; counts: FeedbackCounts }> {
   const decisions = await db.decision.findMany({
-    where: { actorId: { not: null }, action: { in: ['APPROVE', 'REMOVE', 'ESCALATE'] } },
+    where: { actorId: { not: null }, action: { in: [...MODERATOR_ACTIONS] } },
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     select: { itemId: true, action: true, reasonCode: true },
   });
@@ -102,7 +88,7 @@ export async function collectFeedback(
       const stored = reasons.find((r) => r.detector === detector)?.category;
       return typeof stored === 'string'
         ? (stored as DetectorCategory)
-        : DETECTOR_CATEGORY[detector];
+        : categoryOfDetector(detector);
     };
     const results = item.scores.flatMap((s) => {
       const category = categoryOf(s.detector);
@@ -110,7 +96,7 @@ export async function collectFeedback(
     });
     let violations: DetectorCategory[] = [];
     if (decision.action === 'REMOVE') {
-      const named = REMOVE_CATEGORY[decision.reasonCode];
+      const named = categoryOfRemoveReason(decision.reasonCode);
       if (named) violations = [named];
       else {
         // `other`: credit the categories the policy flagged on this item.
