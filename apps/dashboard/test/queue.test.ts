@@ -47,15 +47,15 @@ describe.each(PROVIDERS)('review queue on %s', (provider) => {
     );
     await itemInReview(t.db, 'list-mid', { 'spam-text': 0.95 }, new Date(Date.now() - 2 * hour));
     await itemInReview(t.db, 'list-new', { 'synthetic-image': 0.55 });
-    const ids = async (input: Parameters<typeof mo.queue.list>[0]) =>
-      (await mo.queue.list(input)).items.map((i) => i.externalId);
+    const ids = async (input: Parameters<typeof mo.reviewQueue.list>[0]) =>
+      (await mo.reviewQueue.list(input)).items.map((i) => i.externalId);
     expect(await ids({ sort: 'oldest' })).toEqual(['list-old', 'list-mid', 'list-new']);
     expect(await ids({ sort: 'newest' })).toEqual(['list-new', 'list-mid', 'list-old']);
     expect(await ids({ sort: 'score' })).toEqual(['list-mid', 'list-old', 'list-new']);
     expect(await ids({ category: 'synthetic-image' })).toEqual(['list-old', 'list-new']);
     expect(await ids({ minScore: 0.6 })).toEqual(['list-old', 'list-mid']);
     expect(await ids({ olderThanMinutes: 60 })).toEqual(['list-old', 'list-mid']);
-    expect(await mo.queue.categories()).toEqual(['spam-text', 'synthetic-image']);
+    expect(await mo.reviewQueue.categories()).toEqual(['spam-text', 'synthetic-image']);
     await t.db.contentItem.updateMany({
       where: { externalId: { startsWith: 'list-' } },
       data: { status: 'APPROVED' },
@@ -64,46 +64,48 @@ describe.each(PROVIDERS)('review queue on %s', (provider) => {
 
   it('gives an item to one moderator at a time, and names the holder to the other', async () => {
     const item = await itemInReview(t.db, 'claim-1', { 'synthetic-image': 0.9 });
-    await mo.queue.claim({ id: item.id });
-    await expect(bob.queue.claim({ id: item.id })).rejects.toThrow(/Mo is reviewing this item/);
+    await mo.reviewQueue.claim({ id: item.id });
+    await expect(bob.reviewQueue.claim({ id: item.id })).rejects.toThrow(
+      /Mo is reviewing this item/,
+    );
     // The holder can re-claim (extend); after release, the other can take it.
-    await mo.queue.claim({ id: item.id });
-    await mo.queue.release({ id: item.id });
-    const claimed = await bob.queue.claim({ id: item.id });
+    await mo.reviewQueue.claim({ id: item.id });
+    await mo.reviewQueue.release({ id: item.id });
+    const claimed = await bob.reviewQueue.claim({ id: item.id });
     expect(claimed?.claimedBy?.name).toBe('Bob');
   });
 
   it('lets only one of many simultaneous claims win', async () => {
     const item = await itemInReview(t.db, 'claim-race');
     const results = await Promise.allSettled([
-      mo.queue.claim({ id: item.id }),
-      bob.queue.claim({ id: item.id }),
-      ada.queue.claim({ id: item.id }),
+      mo.reviewQueue.claim({ id: item.id }),
+      bob.reviewQueue.claim({ id: item.id }),
+      ada.reviewQueue.claim({ id: item.id }),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
   });
 
   it('lets a claim expire so a stalled item returns to the queue', async () => {
     const item = await itemInReview(t.db, 'claim-expired');
-    await mo.queue.claim({ id: item.id });
+    await mo.reviewQueue.claim({ id: item.id });
     await t.db.contentItem.update({
       where: { id: item.id },
       data: { claimExpiresAt: new Date(Date.now() - 1000) },
     });
-    expect((await bob.queue.claim({ id: item.id }))?.claimedBy?.name).toBe('Bob');
+    expect((await bob.reviewQueue.claim({ id: item.id }))?.claimedBy?.name).toBe('Bob');
   });
 
   it('records a decision in the item and in the append-only log', async () => {
     const item = await itemInReview(t.db, 'decide-1', { 'synthetic-image': 0.9 });
-    const opened = await mo.queue.claim({ id: item.id });
-    await mo.queue.decide({
+    const opened = await mo.reviewQueue.claim({ id: item.id });
+    await mo.reviewQueue.decide({
       itemId: item.id,
       version: opened!.version,
       action: 'REMOVE',
       reasonCode: 'synthetic-impersonation',
       note: 'GAN face',
     });
-    const after = await mo.queue.item({ id: item.id });
+    const after = await mo.reviewQueue.item({ id: item.id });
     expect(after).toMatchObject({
       status: 'REMOVED',
       version: opened!.version + 1,
@@ -116,14 +118,14 @@ describe.each(PROVIDERS)('review queue on %s', (provider) => {
 
   it('refuses a decision on an item someone else already decided, saying who', async () => {
     const item = await itemInReview(t.db, 'decide-stale');
-    const seenByBob = await mo.queue.item({ id: item.id });
-    await mo.queue.decide({
+    const seenByBob = await mo.reviewQueue.item({ id: item.id });
+    await mo.reviewQueue.decide({
       itemId: item.id,
       version: seenByBob.version,
       action: 'APPROVE',
       reasonCode: 'no-violation',
     });
-    const err = await bob.queue
+    const err = await bob.reviewQueue
       .decide({ itemId: item.id, version: seenByBob.version, action: 'REMOVE', reasonCode: 'spam' })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TRPCError);
@@ -135,13 +137,13 @@ describe.each(PROVIDERS)('review queue on %s', (provider) => {
   it('records exactly one of two simultaneous decisions at the same version', async () => {
     const item = await itemInReview(t.db, 'decide-race');
     const results = await Promise.allSettled([
-      mo.queue.decide({
+      mo.reviewQueue.decide({
         itemId: item.id,
         version: 0,
         action: 'APPROVE',
         reasonCode: 'no-violation',
       }),
-      bob.queue.decide({ itemId: item.id, version: 0, action: 'REMOVE', reasonCode: 'spam' }),
+      bob.reviewQueue.decide({ itemId: item.id, version: 0, action: 'REMOVE', reasonCode: 'spam' }),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(await t.db.decision.count({ where: { itemId: item.id } })).toBe(1);
@@ -149,16 +151,16 @@ describe.each(PROVIDERS)('review queue on %s', (provider) => {
 
   it('refuses to decide an item another moderator holds, and an out-of-date version', async () => {
     const item = await itemInReview(t.db, 'decide-held');
-    await bob.queue.claim({ id: item.id });
+    await bob.reviewQueue.claim({ id: item.id });
     await expect(
-      mo.queue.decide({
+      mo.reviewQueue.decide({
         itemId: item.id,
         version: 0,
         action: 'APPROVE',
         reasonCode: 'no-violation',
       }),
     ).rejects.toThrow(/Bob is reviewing/);
-    await bob.queue.decide({
+    await bob.reviewQueue.decide({
       itemId: item.id,
       version: 0,
       action: 'ESCALATE',
@@ -166,29 +168,34 @@ describe.each(PROVIDERS)('review queue on %s', (provider) => {
     });
     // Escalated items stay decidable, but only at the new version.
     await expect(
-      ada.queue.decide({ itemId: item.id, version: 0, action: 'REMOVE', reasonCode: 'copyright' }),
+      ada.reviewQueue.decide({
+        itemId: item.id,
+        version: 0,
+        action: 'REMOVE',
+        reasonCode: 'copyright',
+      }),
     ).rejects.toThrow(/changed since you opened it/);
-    await ada.queue.decide({
+    await ada.reviewQueue.decide({
       itemId: item.id,
       version: 1,
       action: 'REMOVE',
       reasonCode: 'copyright',
     });
-    expect((await ada.queue.item({ id: item.id })).status).toBe('REMOVED');
+    expect((await ada.reviewQueue.item({ id: item.id })).status).toBe('REMOVED');
   });
 
   it('rejects reason codes that do not belong to the action', async () => {
     const item = await itemInReview(t.db, 'bad-reason');
     await expect(
-      mo.queue.decide({ itemId: item.id, version: 0, action: 'APPROVE', reasonCode: 'spam' }),
+      mo.reviewQueue.decide({ itemId: item.id, version: 0, action: 'APPROVE', reasonCode: 'spam' }),
     ).rejects.toThrow(/Unknown reason code/);
   });
 
   it('applies bulk actions item by item and reports the ones refused', async () => {
     const a = await itemInReview(t.db, 'bulk-a');
     const b = await itemInReview(t.db, 'bulk-b');
-    await bob.queue.claim({ id: b.id });
-    const result = await mo.queue.decideMany({
+    await bob.reviewQueue.claim({ id: b.id });
+    const result = await mo.reviewQueue.decideMany({
       items: [
         { itemId: a.id, version: 0 },
         { itemId: b.id, version: 0 },
@@ -219,7 +226,7 @@ describe.each(PROVIDERS)('review queue on %s', (provider) => {
     await t.db.user.create({ data: { ...renamed, role: 'MODERATOR' } });
     const rena = createCaller({ db: t.db, user: { ...renamed, role: 'MODERATOR' } });
     const item = await itemInReview(t.db, 'renamed-later');
-    await rena.queue.decide({
+    await rena.reviewQueue.decide({
       itemId: item.id,
       version: 0,
       action: 'APPROVE',
@@ -236,12 +243,12 @@ describe.each(PROVIDERS)('review queue on %s', (provider) => {
     expect(log.rows.map((r) => [r.item.externalId, r.actorId, r.actorName, r.actorRole])).toEqual([
       ['renamed-later', renamed.id, 'Rena', 'MODERATOR'],
     ]);
-    const history = await mo.queue.item({ id: item.id });
+    const history = await mo.reviewQueue.item({ id: item.id });
     expect(history.decisions.map((d) => d.actorName)).toEqual(['Rena']);
   });
 
   it('reports queue depth, decisions per hour and detector agreement', async () => {
-    const stats = await mo.queue.stats();
+    const stats = await mo.reviewQueue.stats();
     expect(stats.depth.inReview).toBe(
       await t.db.contentItem.count({ where: { status: 'IN_REVIEW' } }),
     );

@@ -75,7 +75,7 @@ describe.each(PROVIDERS)('every tRPC procedure checks the caller and the role (%
         .map(([, proc]) => (proc._def.meta as Meta).roles);
     for (const [, proc] of procedures) expect((proc._def.meta as Meta).roles).toContain('ADMIN');
     for (const r of [...rolesOf('users.'), ...rolesOf('apiKeys.')]) expect(r).toEqual(['ADMIN']);
-    for (const r of [...rolesOf('queue.'), ...rolesOf('decisions.')])
+    for (const r of [...rolesOf('reviewQueue.'), ...rolesOf('decisions.')])
       expect(r).not.toContain('ENGINEER');
     for (const r of rolesOf('runs.')) expect(r).not.toContain('MODERATOR');
   });

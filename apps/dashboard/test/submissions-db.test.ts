@@ -87,7 +87,7 @@ describe.each(PROVIDERS)('submission API state on %s', (provider) => {
           externalId: 'same-post',
           caption: 'the same post',
           image,
-          type: { mime: 'image/png', ext: 'png' },
+          type: 'png',
           apiKeyId: keyId,
         }),
       ),
@@ -106,7 +106,7 @@ describe.each(PROVIDERS)('submission API state on %s', (provider) => {
         externalId: 'shared-post',
         caption,
         image,
-        type: { mime: 'image/png', ext: 'png' },
+        type: 'png',
         apiKeyId,
       });
     const [imageA, imageB] = [samplePng(80), samplePng(81)];
@@ -138,7 +138,7 @@ describe.each(PROVIDERS)('submission API state on %s', (provider) => {
           externalId: 'contested',
           caption: `version ${i}`,
           image: samplePng(90 + i),
-          type: { mime: 'image/png', ext: 'png' },
+          type: 'png',
           apiKeyId: keyA,
         }),
       ),

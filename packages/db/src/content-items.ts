@@ -19,6 +19,7 @@ import {
   isReasonCode,
   isReviewable,
   type ContentStatus as ContractStatus,
+  type DecisionAction as ContractDecisionAction,
   type ModeratorAction,
   type PolicyAction,
 } from '@ganmod/moderation/contract';
@@ -37,7 +38,7 @@ type Assert<T extends true> = T;
 export type VocabularyMatchesSchema = [
   Assert<Same<ContentStatus, ContractStatus>>,
   Assert<Same<SchemaPolicyAction, PolicyAction>>,
-  Assert<Same<DecisionAction, PolicyAction | ModeratorAction>>,
+  Assert<Same<DecisionAction, ContractDecisionAction>>,
 ];
 
 // ------------------------------------------------------------------------------------ decisions

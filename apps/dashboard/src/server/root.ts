@@ -1,6 +1,6 @@
 import { apiKeysRouter } from './routers/api-keys';
 import { modelsRouter } from './routers/models';
-import { decisionsRouter, queueRouter } from './routers/queue';
+import { decisionsRouter, reviewQueueRouter } from './routers/review-queue';
 import { runsRouter } from './routers/runs';
 import { systemRouter } from './routers/system';
 import { usersRouter } from './routers/users';
@@ -11,7 +11,7 @@ export const appRouter = router({
   system: systemRouter,
   users: usersRouter,
   apiKeys: apiKeysRouter,
-  queue: queueRouter,
+  reviewQueue: reviewQueueRouter,
   decisions: decisionsRouter,
   runs: runsRouter,
   models: modelsRouter,

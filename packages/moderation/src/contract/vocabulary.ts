@@ -15,6 +15,16 @@ export const MODERATOR_ACTIONS = ['APPROVE', 'REMOVE', 'ESCALATE'] as const;
 /** One of {@link MODERATOR_ACTIONS}. */
 export type ModeratorAction = (typeof MODERATOR_ACTIONS)[number];
 
+/** True when `action` is a moderator's (not the policy's). */
+export function isModeratorAction(action: string): action is ModeratorAction {
+  return (MODERATOR_ACTIONS as readonly string[]).includes(action);
+}
+
+/** What a decision-log row records: the policy's verdict (no actor) or a moderator's action. */
+export const DECISION_ACTIONS = [...POLICY_ACTIONS, ...MODERATOR_ACTIONS] as const;
+/** One of {@link DECISION_ACTIONS}. */
+export type DecisionAction = (typeof DECISION_ACTIONS)[number];
+
 /** Every status a content item can be in. */
 export const CONTENT_STATUSES = [
   'PENDING',

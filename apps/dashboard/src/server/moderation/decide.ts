@@ -1,119 +1,57 @@
 import 'server-only';
 import { TRPCError } from '@trpc/server';
-import type { Db } from '@ganmod/db/client';
 import {
-  isReasonCode,
-  reviewableStatuses,
-  statusAfter,
-  type ModeratorAction,
-} from '~/lib/moderation';
-import { claimableBy } from './claims';
+  decideContentItem,
+  type Db,
+  type LastDecision,
+  type ModeratorDecision,
+} from '@ganmod/db/client';
 
-export interface DecisionInput {
-  itemId: string;
-  /** The item version the moderator saw; the decision is refused if it changed since. */
-  version: number;
-  action: ModeratorAction;
-  reasonCode: string;
-  note?: string | undefined;
-}
+export type DecisionInput = ModeratorDecision;
 
 /**
- * Records a moderator's decision: moves the item to its new status and appends to the audit log,
- * in one transaction. Optimistic concurrency: the UPDATE matches only the version the moderator
- * saw, so of two concurrent decisions on one item exactly one is recorded.
+ * Records a moderator's decision (`decideContentItem` in `@ganmod/db`: the item's new status and
+ * the log entry in one transaction, optimistic on the version the moderator saw) and turns a
+ * refusal into words a moderator can act on.
  *
- * @throws TRPCError CONFLICT with a message saying who decided, or what changed, when refused.
+ * @throws TRPCError BAD_REQUEST for a reason code the action does not offer; CONFLICT with a
+ *   message saying who decided, or what changed, when refused; NOT_FOUND.
  */
 export async function decideItem(db: Db, input: DecisionInput, actorId: string, now = new Date()) {
-  if (!isReasonCode(input.action, input.reasonCode)) {
-    throw new TRPCError({
-      code: 'BAD_REQUEST',
-      message: `Unknown reason code for ${input.action}: ${input.reasonCode}`,
-    });
+  const result = await decideContentItem(db, input, actorId, now);
+  switch (result.outcome) {
+    case 'DECIDED':
+      return result.decision;
+    case 'INVALID_REASON':
+      throw new TRPCError({
+        code: 'BAD_REQUEST',
+        message: `Unknown reason code for ${input.action}: ${input.reasonCode}`,
+      });
+    case 'NOT_FOUND':
+      throw new TRPCError({ code: 'NOT_FOUND', message: 'No such item.' });
+    case 'ALREADY_DECIDED':
+      throw new TRPCError({
+        code: 'CONFLICT',
+        message: `Already decided${by(result.last)} (${result.status.toLowerCase()}). Your decision was not recorded.`,
+      });
+    case 'HELD':
+      throw new TRPCError({
+        code: 'CONFLICT',
+        message: `${result.holderName ?? 'Another moderator'} is reviewing this item. Your decision was not recorded.`,
+      });
+    case 'STALE': {
+      const last = by(result.last);
+      throw new TRPCError({
+        code: 'CONFLICT',
+        message: `This item changed since you opened it${last ? ` (last action${last})` : ''}. Reload it and decide again.`,
+      });
+    }
   }
-  return db.$transaction(async (tx) => {
-    const { count } = await tx.contentItem.updateMany({
-      where: {
-        id: input.itemId,
-        version: input.version,
-        status: { in: [...reviewableStatuses] },
-        ...claimableBy(actorId, now),
-      },
-      data: {
-        status: statusAfter[input.action],
-        version: { increment: 1 },
-        claimedById: null,
-        claimExpiresAt: null,
-      },
-    });
-    if (count === 0) throw await refusal(tx as unknown as Db, input, actorId, now);
-    // The log keeps who decided as they were at this moment, whatever the user becomes later.
-    const actor = await tx.user.findUniqueOrThrow({
-      where: { id: actorId },
-      select: { name: true, role: true },
-    });
-    return tx.decision.create({
-      data: {
-        itemId: input.itemId,
-        actorId,
-        actorName: actor.name,
-        actorRole: actor.role,
-        action: input.action,
-        reasonCode: input.reasonCode,
-        note: input.note?.trim() || null,
-      },
-    });
-  });
 }
 
-/** Explains why a decision matched no row, in words a moderator can act on. */
-async function refusal(
-  db: Db,
-  input: DecisionInput,
-  actorId: string,
-  now: Date,
-): Promise<TRPCError> {
-  const item = await db.contentItem.findUnique({
-    where: { id: input.itemId },
-    select: {
-      status: true,
-      version: true,
-      claimedById: true,
-      claimExpiresAt: true,
-      claimedBy: { select: { name: true } },
-      decisions: {
-        where: { actorId: { not: null } },
-        orderBy: { createdAt: 'desc' },
-        take: 1,
-        select: { action: true, createdAt: true, actorName: true },
-      },
-    },
-  });
-  if (!item) return new TRPCError({ code: 'NOT_FOUND', message: 'No such item.' });
-  const last = item.decisions[0];
-  const by = last
+/** ` by <name> at hh:mm:ss UTC` for the latest moderator decision, or nothing. */
+function by(last: LastDecision | null): string {
+  return last
     ? ` by ${last.actorName ?? 'someone'} at ${last.createdAt.toISOString().slice(11, 19)} UTC`
     : '';
-  if (!(reviewableStatuses as readonly string[]).includes(item.status)) {
-    return new TRPCError({
-      code: 'CONFLICT',
-      message: `Already decided${by} (${item.status.toLowerCase()}). Your decision was not recorded.`,
-    });
-  }
-  if (
-    item.claimedById &&
-    item.claimedById !== actorId &&
-    item.claimExpiresAt &&
-    item.claimExpiresAt >= now
-  ) {
-    return new TRPCError({
-      code: 'CONFLICT',
-      message: `${item.claimedBy?.name ?? 'Another moderator'} is reviewing this item. Your decision was not recorded.`,
-    });
-  }
-  return new TRPCError({
-    code: 'CONFLICT',
-    message: `This item changed since you opened it${by ? ` (last action${by})` : ''}. Reload it and decide again.`,
-  });
 }

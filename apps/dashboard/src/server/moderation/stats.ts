@@ -1,6 +1,11 @@
 import 'server-only';
 import type { Db } from '@ganmod/db/client';
-import { FLAG_THRESHOLD } from '~/lib/moderation';
+import {
+  FLAG_THRESHOLD,
+  REVIEWABLE_STATUSES,
+  isModeratorAction,
+  type ModeratorAction,
+} from '@ganmod/moderation/contract';
 
 /**
  * Queue health and moderator/detector agreement:
@@ -15,7 +20,7 @@ export async function moderationStats(db: Db, now = new Date()) {
     db.contentItem.count({ where: { status: 'IN_REVIEW' } }),
     db.contentItem.count({ where: { status: 'ESCALATED' } }),
     db.contentItem.findFirst({
-      where: { status: { in: ['PENDING', 'IN_REVIEW', 'ESCALATED'] } },
+      where: { status: { in: [...REVIEWABLE_STATUSES] } },
       orderBy: { createdAt: 'asc' },
       select: { createdAt: true },
     }),
@@ -24,7 +29,7 @@ export async function moderationStats(db: Db, now = new Date()) {
       select: { createdAt: true, action: true, actor: { select: { name: true } } },
     }),
     db.decision.findMany({
-      where: { action: { in: ['APPROVE', 'REMOVE'] } },
+      where: { action: { in: ['APPROVE', 'REMOVE'] satisfies ModeratorAction[] } },
       orderBy: { createdAt: 'desc' },
       take: 5000,
       select: {
@@ -43,8 +48,7 @@ export async function moderationStats(db: Db, now = new Date()) {
   const firstHour = new Date(hours[0]!.hour).getTime();
   for (const d of recent) {
     const bucket = hours[Math.floor((d.createdAt.getTime() - firstHour) / 3_600_000)];
-    if (bucket && (d.action === 'APPROVE' || d.action === 'REMOVE' || d.action === 'ESCALATE'))
-      bucket[d.action]++;
+    if (bucket && isModeratorAction(d.action)) bucket[d.action]++;
   }
   const byModerator = new Map<string, number>();
   for (const d of recent)

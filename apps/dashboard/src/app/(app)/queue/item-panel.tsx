@@ -8,10 +8,10 @@ import { Button } from '~/components/ui/button';
 import { Card, CardContent, CardHeader, CardTitle } from '~/components/ui/card';
 import { Select, Textarea } from '~/components/ui/input';
 import { timeAgo, utc } from '~/lib/format';
-import { reasonCodes, reviewableStatuses, type ModeratorAction } from '~/lib/moderation';
+import { REASON_CODES, isReviewable, type ModeratorAction } from '@ganmod/moderation/contract';
 import type { RouterOutputs } from '~/trpc/types';
 
-type Item = RouterOutputs['queue']['item'];
+type Item = RouterOutputs['reviewQueue']['item'];
 
 const actionButtons: {
   action: ModeratorAction;
@@ -60,7 +60,7 @@ export function ItemPanel(props: {
       </Card>
     );
   }
-  const open = (reviewableStatuses as readonly string[]).includes(item.status);
+  const open = isReviewable(item.status);
   const heldByOther =
     item.claimedBy &&
     item.claimedBy.id !== props.userId &&
@@ -186,7 +186,7 @@ export function ItemPanel(props: {
                   value={props.reasons[b.action]}
                   onChange={(e) => props.onReason(b.action, e.target.value)}
                 >
-                  {reasonCodes[b.action].map((r) => (
+                  {REASON_CODES[b.action].map((r) => (
                     <option key={r.code} value={r.code}>
                       {r.label}
                     </option>

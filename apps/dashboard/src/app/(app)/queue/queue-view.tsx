@@ -11,7 +11,7 @@ import { Card } from '~/components/ui/card';
 import { cn } from '~/components/ui/cn';
 import { Select } from '~/components/ui/input';
 import { timeAgo } from '~/lib/format';
-import { reasonCodes, type ModeratorAction } from '~/lib/moderation';
+import { REASON_CODES, type ModeratorAction } from '@ganmod/moderation/contract';
 import { useTRPC } from '~/trpc/client';
 import { ItemPanel } from './item-panel';
 import { QueueFilters, defaultFilters, type Filters } from './queue-filters';
@@ -25,7 +25,7 @@ const pastTense: Record<ModeratorAction, string> = {
   ESCALATE: 'Escalated',
 };
 const firstReasons = Object.fromEntries(
-  Object.entries(reasonCodes).map(([action, codes]) => [action, codes[0]?.code ?? 'other']),
+  Object.entries(REASON_CODES).map(([action, codes]) => [action, codes[0]?.code ?? 'other']),
 ) as Record<ModeratorAction, string>;
 
 /**
@@ -58,12 +58,12 @@ export function QueueView({ userId }: { userId: string }) {
     minScore: filters.minScore ? Number(filters.minScore) : undefined,
     olderThanMinutes: filters.olderThanMinutes ? Number(filters.olderThanMinutes) : undefined,
   };
-  const list = useQuery(trpc.queue.list.queryOptions(listInput, { refetchInterval: 10_000 }));
-  const categories = useQuery(trpc.queue.categories.queryOptions());
+  const list = useQuery(trpc.reviewQueue.list.queryOptions(listInput, { refetchInterval: 10_000 }));
+  const categories = useQuery(trpc.reviewQueue.categories.queryOptions());
   // The item is read once its claim attempt settled, so a pre-claim read never overwrites the claim.
   const [claimSettled, setClaimSettled] = useState<string | null>(null);
   const item = useQuery(
-    trpc.queue.item.queryOptions(
+    trpc.reviewQueue.item.queryOptions(
       { id: selectedId ?? '' },
       { enabled: selectedId !== null && claimSettled === selectedId },
     ),
@@ -71,14 +71,14 @@ export function QueueView({ userId }: { userId: string }) {
   const items = useMemo(() => list.data?.items ?? [], [list.data]);
 
   const invalidate = useCallback(
-    () => queryClient.invalidateQueries({ queryKey: trpc.queue.pathKey() }),
+    () => queryClient.invalidateQueries({ queryKey: trpc.reviewQueue.pathKey() }),
     [queryClient, trpc],
   );
 
-  const claim = useMutation(trpc.queue.claim.mutationOptions());
-  const release = useMutation(trpc.queue.release.mutationOptions());
-  const decide = useMutation(trpc.queue.decide.mutationOptions());
-  const decideMany = useMutation(trpc.queue.decideMany.mutationOptions());
+  const claim = useMutation(trpc.reviewQueue.claim.mutationOptions());
+  const release = useMutation(trpc.reviewQueue.release.mutationOptions());
+  const decide = useMutation(trpc.reviewQueue.decide.mutationOptions());
+  const decideMany = useMutation(trpc.reviewQueue.decideMany.mutationOptions());
 
   // Claim whatever is opened; release the previous claim so it does not sit idle until expiry.
   const claimed = useRef<string | null>(null);
@@ -93,7 +93,8 @@ export function QueueView({ userId }: { userId: string }) {
       {
         onSuccess: (fresh) => {
           claimed.current = selectedId;
-          if (fresh) queryClient.setQueryData(trpc.queue.item.queryKey({ id: selectedId }), fresh);
+          if (fresh)
+            queryClient.setQueryData(trpc.reviewQueue.item.queryKey({ id: selectedId }), fresh);
           setClaimSettled(selectedId);
         },
         onError: (err) => {
@@ -265,7 +266,7 @@ export function QueueView({ userId }: { userId: string }) {
                   value={bulk.reason}
                   onChange={(e) => setBulk({ ...bulk, reason: e.target.value })}
                 >
-                  {reasonCodes[bulk.action].map((r) => (
+                  {REASON_CODES[bulk.action].map((r) => (
                     <option key={r.code} value={r.code}>
                       {r.label}
                     </option>

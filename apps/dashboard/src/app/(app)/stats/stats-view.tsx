@@ -20,7 +20,9 @@ import { useTRPC } from '~/trpc/client';
 /** Queue depth, throughput per hour, and how well each detector agrees with moderators. */
 export function StatsView() {
   const trpc = useTRPC();
-  const stats = useQuery(trpc.queue.stats.queryOptions(undefined, { refetchInterval: 15_000 }));
+  const stats = useQuery(
+    trpc.reviewQueue.stats.queryOptions(undefined, { refetchInterval: 15_000 }),
+  );
   const s = stats.data;
   const hours = s?.decisionsPerHour.map((h) => ({ ...h, label: h.hour.slice(11, 16) })) ?? [];
   return (

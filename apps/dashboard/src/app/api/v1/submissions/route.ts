@@ -1,47 +1,61 @@
 import { after } from 'next/server';
+import {
+  DEFAULT_INPUT_LIMITS,
+  captionLength,
+  imageTypeOf,
+  maxCaptionBytes,
+  maxExternalIdBytes,
+  type InputLimits,
+} from '@ganmod/moderation/contract';
 import { apiKeyFromRequest } from '~/server/auth/api-keys';
 import { getDb } from '~/server/db';
-import { detectImageType } from '~/server/moderation/image-type';
+import { multipartBoundary, readMultipart } from '~/server/moderation/multipart';
 import { takeSubmissionSlot } from '~/server/moderation/rate-limit';
 import { submitItem } from '~/server/moderation/submissions';
 
 export const dynamic = 'force-dynamic';
 
-/** Largest accepted image (GANMOD_MAX_UPLOAD_BYTES, default 10 MB). */
-function maxImageBytes(): number {
+/** The moderation contract's limits; GANMOD_MAX_UPLOAD_BYTES may override the image's. */
+function inputLimits(): InputLimits {
   const n = Number(process.env.GANMOD_MAX_UPLOAD_BYTES);
-  return Number.isFinite(n) && n > 0 ? n : 10 * 1024 * 1024;
+  return Number.isFinite(n) && n > 0
+    ? { ...DEFAULT_INPUT_LIMITS, maxImageBytes: n }
+    : DEFAULT_INPUT_LIMITS;
 }
-/** Room for the multipart envelope, caption and id around the image. */
-const ENVELOPE_BYTES = 256 * 1024;
+
+/** Each field other than image, externalId and caption (a platform may send a few small extras). */
+const OTHER_FIELD_BYTES = 16 * 1024;
+/** Most parts in one submission: the three fields and a few extras. */
+const MAX_PARTS = 16;
 
 function problem(status: number, error: string, headers?: Record<string, string>) {
   return Response.json({ error }, { status, ...(headers ? { headers } : {}) });
 }
 
-/** Reads the body, giving up as soon as it exceeds `limit` bytes (Content-Length can be absent or lie). */
-async function readLimited(req: Request, limit: number): Promise<Uint8Array<ArrayBuffer> | null> {
-  if (!req.body) return new Uint8Array();
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
+/** Why a field is too large for the multipart reader to go on, naming the field and its limit. */
+function tooLarge(field: string, limits: InputLimits): Response {
+  switch (field) {
+    case 'image':
+      return problem(
+        413,
+        `Field \`image\` is too large: images are limited to ${limits.maxImageBytes} bytes.`,
+      );
+    case 'caption':
+      return problem(
+        413,
+        `Field \`caption\` is too large: more than ${maxCaptionBytes(limits)} bytes; captions are limited to ${limits.maxCaptionLength} characters.`,
+      );
+    case 'externalId':
+      return problem(
+        413,
+        `Field \`externalId\` is too large: more than ${maxExternalIdBytes(limits)} bytes; ids are limited to ${limits.maxExternalIdLength} characters.`,
+      );
+    default:
+      return problem(
+        413,
+        `Field \`${field.slice(0, 100)}\` is too large: fields other than image, externalId and caption are limited to ${OTHER_FIELD_BYTES} bytes each.`,
+      );
   }
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    body.set(c, offset);
-    offset += c.byteLength;
-  }
-  return body;
 }
 
 /**
@@ -66,40 +80,59 @@ export async function POST(req: Request) {
     });
   }
 
-  const max = maxImageBytes();
-  const declared = Number(req.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > max + ENVELOPE_BYTES)
-    return problem(413, `Images are limited to ${max} bytes.`);
-  const body = await readLimited(req, max + ENVELOPE_BYTES);
-  if (!body) return problem(413, `Images are limited to ${max} bytes.`);
-
-  let form: FormData;
-  try {
-    form = await new Response(body, {
-      headers: { 'content-type': req.headers.get('content-type') ?? '' },
-    }).formData();
-  } catch {
+  const limits = inputLimits();
+  const boundary = multipartBoundary(req.headers.get('content-type'));
+  if (!boundary)
     return problem(400, 'Send multipart/form-data with fields image, externalId and caption.');
+  // Each field has its own byte limit, so the body can be at most image + caption + id + a few
+  // KB, and reading stops at the first field over its limit, which the 413 names.
+  const fieldBytes = new Map([
+    ['image', limits.maxImageBytes],
+    ['caption', maxCaptionBytes(limits)],
+    ['externalId', maxExternalIdBytes(limits)],
+  ]);
+  const form = await readMultipart(req.body, boundary, {
+    fieldBytes: (name) => fieldBytes.get(name) ?? OTHER_FIELD_BYTES,
+    maxParts: MAX_PARTS,
+    maxHeaderBytes: 8 * 1024,
+  });
+  if (!form.ok) {
+    if (form.problem === 'too-large') return tooLarge(form.field, limits);
+    return problem(
+      400,
+      `Send multipart/form-data with fields image, externalId and caption (${form.detail}).`,
+    );
   }
-  const image = form.get('image');
-  const externalId = form.get('externalId');
-  const caption = form.get('caption');
-  if (!(image instanceof File)) return problem(400, 'Field `image` must be a file.');
-  if (typeof externalId !== 'string' || !externalId.trim() || externalId.length > 200) {
-    return problem(400, 'Field `externalId` is required (1 to 200 characters).');
+  const decode = (name: string) => {
+    const part = form.parts.get(name);
+    return part === undefined ? null : new TextDecoder().decode(part.bytes);
+  };
+  const image = form.parts.get('image');
+  const externalId = decode('externalId');
+  const caption = decode('caption')?.trim() || null;
+  if (image?.filename === undefined) return problem(400, 'Field `image` must be a file.');
+  if (externalId === null || !externalId.trim() || externalId.length > limits.maxExternalIdLength) {
+    return problem(
+      400,
+      `Field \`externalId\` is required (1 to ${limits.maxExternalIdLength} characters).`,
+    );
   }
-  if (caption !== null && (typeof caption !== 'string' || caption.length > 5000)) {
-    return problem(400, 'Field `caption` must be text of at most 5000 characters.');
+  // Counted as the pipeline counts it (code points of the stored, trimmed caption).
+  const captionChars = caption === null ? 0 : captionLength(caption);
+  if (captionChars > limits.maxCaptionLength) {
+    return problem(
+      400,
+      `Field \`caption\` has ${captionChars} characters; the limit is ${limits.maxCaptionLength}.`,
+    );
   }
-  if (image.size > max) return problem(413, `Images are limited to ${max} bytes.`);
-  const bytes = new Uint8Array(await image.arrayBuffer());
-  const type = detectImageType(bytes);
+  const bytes = image.bytes;
+  const type = imageTypeOf(bytes);
   if (!type)
     return problem(415, 'Only PNG, JPEG, GIF and WebP images are accepted (checked by content).');
 
   const result = await submitItem(db, {
     externalId: externalId.trim(),
-    caption: caption?.trim() || null,
+    caption,
     image: bytes,
     type,
     apiKeyId: key.id,

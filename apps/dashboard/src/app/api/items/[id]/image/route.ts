@@ -3,7 +3,7 @@ import { authorizeRequest } from '~/server/auth/session';
 import { getDb } from '~/server/db';
 import { dataDir } from '~/server/env';
 import { resolveInside, streamFile } from '~/server/files';
-import { mimeByExt } from '~/server/moderation/image-type';
+import { mimeForExtension } from '@ganmod/moderation/contract';
 
 export const dynamic = 'force-dynamic';
 
@@ -21,5 +21,5 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
   if (!path) return Response.json({ error: 'Image file is missing.' }, { status: 404 });
   const ext = item.imagePath.split('.').pop() ?? '';
   // Content-addressed files never change: cache them for a day.
-  return streamFile(path, item.mime ?? mimeByExt[ext] ?? 'application/octet-stream', 86_400);
+  return streamFile(path, item.mime ?? mimeForExtension(ext) ?? 'application/octet-stream', 86_400);
 }

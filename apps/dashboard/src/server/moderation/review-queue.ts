@@ -1,8 +1,9 @@
 import 'server-only';
+/** The review queue: items awaiting a moderator (not the training-run queue, which is `runs`). */
 import type { Db } from '@ganmod/db/client';
-import { FLAG_THRESHOLD, reviewableStatuses, type ReviewableStatus } from '~/lib/moderation';
+import { FLAG_THRESHOLD, type ReviewableStatus } from '@ganmod/moderation/contract';
 
-export interface QueueFilter {
+export interface ReviewQueueFilter {
   view: 'review' | 'escalated' | 'unscored';
   /** Only items whose top-scoring detector is this one. */
   category?: string | undefined;
@@ -14,21 +15,26 @@ export interface QueueFilter {
   limit: number;
 }
 
-const statusesFor: Record<QueueFilter['view'], ReviewableStatus[]> = {
+const statusesFor: Record<ReviewQueueFilter['view'], ReviewableStatus[]> = {
   review: ['IN_REVIEW', 'PENDING'],
   escalated: ['ESCALATED'],
   unscored: ['PENDING'],
 };
 
-/** The queue window read per request; sorting by top score happens in memory over it. */
-const QUEUE_WINDOW = 2000;
+/** The review-queue window read per request; sorting by top score happens in memory over it. */
+const REVIEW_QUEUE_WINDOW = 2000;
 
 /**
  * Items awaiting a moderator, with each item's top detector score, filtered and sorted.
  * Scores live in their own table, so the filter on "top score" runs over the oldest
- * {@link QUEUE_WINDOW} items rather than in SQL; a queue deeper than that is a staffing problem.
+ * {@link REVIEW_QUEUE_WINDOW} items rather than in SQL; a queue deeper than that is a staffing problem.
  */
-export async function listQueue(db: Db, filter: QueueFilter, userId: string, now = new Date()) {
+export async function listReviewQueue(
+  db: Db,
+  filter: ReviewQueueFilter,
+  userId: string,
+  now = new Date(),
+) {
   const items = await db.contentItem.findMany({
     where: {
       status: { in: statusesFor[filter.view] },
@@ -37,7 +43,7 @@ export async function listQueue(db: Db, filter: QueueFilter, userId: string, now
         : {}),
     },
     orderBy: { createdAt: 'asc' },
-    take: QUEUE_WINDOW,
+    take: REVIEW_QUEUE_WINDOW,
     select: {
       id: true,
       externalId: true,
@@ -107,5 +113,3 @@ export async function detectorNames(db: Db): Promise<string[]> {
   });
   return rows.map((r) => r.detector).sort();
 }
-
-export { reviewableStatuses };

@@ -1,10 +1,10 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { moderatorActions } from '~/lib/moderation';
+import { DECISION_ACTIONS, MODERATOR_ACTIONS } from '@ganmod/moderation/contract';
 import { access } from '~/lib/roles';
 import { claimItem, releaseItem } from '../moderation/claims';
 import { decideItem } from '../moderation/decide';
-import { detectorNames, getItem, listQueue } from '../moderation/queue';
+import { detectorNames, getItem, listReviewQueue } from '../moderation/review-queue';
 import { moderationStats } from '../moderation/stats';
 import { protectedProcedure, router } from '../trpc';
 
@@ -13,13 +13,13 @@ const moderatorProcedure = protectedProcedure(access.moderation);
 const decision = z.object({
   itemId: z.string().min(1),
   version: z.number().int().min(0),
-  action: z.enum(moderatorActions),
+  action: z.enum(MODERATOR_ACTIONS),
   reasonCode: z.string().min(1),
   note: z.string().max(2000).optional(),
 });
 
 /** Moderators: the review queue, claims and decisions. */
-export const queueRouter = router({
+export const reviewQueueRouter = router({
   list: moderatorProcedure
     .input(
       z.object({
@@ -31,7 +31,7 @@ export const queueRouter = router({
         limit: z.number().int().min(1).max(500).default(100),
       }),
     )
-    .query(({ ctx, input }) => listQueue(ctx.db, input, ctx.user.id)),
+    .query(({ ctx, input }) => listReviewQueue(ctx.db, input, ctx.user.id)),
 
   categories: moderatorProcedure.query(({ ctx }) => detectorNames(ctx.db)),
 
@@ -73,7 +73,7 @@ export const queueRouter = router({
           .array(z.object({ itemId: z.string().min(1), version: z.number().int().min(0) }))
           .min(1)
           .max(200),
-        action: z.enum(moderatorActions),
+        action: z.enum(MODERATOR_ACTIONS),
         reasonCode: z.string().min(1),
         note: z.string().max(2000).optional(),
       }),
@@ -114,7 +114,7 @@ export const decisionsRouter = router({
     .input(
       z.object({
         actorId: z.string().optional(),
-        action: z.enum(['ALLOW', 'REVIEW', 'BLOCK', 'APPROVE', 'REMOVE', 'ESCALATE']).optional(),
+        action: z.enum(DECISION_ACTIONS).optional(),
         cursor: z.string().optional(),
         limit: z.number().int().min(1).max(200).default(50),
       }),
