@@ -18,7 +18,7 @@ describe('submission limits (production build, real SQLite)', () => {
 
   beforeAll(async () => {
     t = await createTempDb('limits');
-    await seed(t.db, { adminPassword: 'limits-admin-password', demo: false });
+    await seed(t.db, { adminPassword: 'caption-limits-password', demo: false });
     const admin = await t.db.user.findFirstOrThrow({ where: { role: 'ADMIN' } });
     const k = generateApiKey();
     await t.db.apiKey.create({
