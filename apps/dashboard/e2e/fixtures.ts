@@ -17,7 +17,7 @@ async function watchCsp(context: BrowserContext, violations: string[]): Promise<
   await context.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {
       console.error(
-        `securitypolicyviolation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'} on ${location.href}`,
+        `securitypolicyviolation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'} on ${location.href} (from ${e.sourceFile || '?'}:${e.lineNumber}:${e.columnNumber})`,
       );
     });
   });
@@ -40,7 +40,7 @@ export const test = base.extend<{ cspGuard: void }>({
       try {
         await use();
       } finally {
-        patched.newContext = original;
+        Reflect.deleteProperty(patched, 'newContext'); // back to the prototype's method
       }
       if (violations.length > 0) {
         await testInfo.attach('csp-violations', { body: violations.join('\n') });

@@ -29,6 +29,10 @@ export function createNonce(): string {
  * when they carry `nonce` (Next adds it to its own scripts, read from the request's CSP header)
  * or are loaded by one that does (`'strict-dynamic'`).
  *
+ * `'wasm-unsafe-eval'` lets pages compile WebAssembly (never JavaScript from strings): the
+ * playground's TensorFlow.js bundle carries long.js, which instantiates a tiny wasm module for
+ * 64-bit multiplication.
+ *
  * Styles allow `'unsafe-inline'`: React renders `style="…"` attributes (progress bars, chart
  * sizes) and Radix's scroll lock injects a `<style>` element without a nonce; neither can run
  * script. `'unsafe-eval'` only in `next dev`, where React rebuilds server stacks with eval.
@@ -41,6 +45,7 @@ export function contentSecurityPolicy(nonce: string, options: { dev?: boolean } 
       "'self'",
       `'nonce-${nonce}'`,
       "'strict-dynamic'",
+      "'wasm-unsafe-eval'",
       ...(options.dev ? ["'unsafe-eval'"] : []),
     ],
     ['style-src', "'self'", "'unsafe-inline'"],
