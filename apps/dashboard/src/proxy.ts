@@ -9,11 +9,12 @@ import {
   STATIC_SECURITY_HEADERS,
 } from '~/lib/security-headers';
 
-/** Paths that need no session: the sign-in page, API routes (they answer 401 themselves), files. */
-const PUBLIC_PATH = /^\/(?:sign-in(?:\/|$)|api\/|_next\/|favicon\.ico$|icon(?:[.-]|$))/;
+/** Paths that need no session: the sign-in page and the icon. */
+const PUBLIC_PATH = /^\/(?:sign-in(?:\/|$)|favicon\.ico$|icon(?:[.-]|$))/;
 
 function withSecurityHeaders(res: NextResponse, csp: string): NextResponse {
   res.headers.set('Content-Security-Policy', csp);
+  // Also set by next.config.ts headers(); repeated so a redirect from here carries them too.
   for (const [name, value] of Object.entries(STATIC_SECURITY_HEADERS)) res.headers.set(name, value);
   // Read per request, not at build: the same build runs behind http and https.
   if (servesHttps(process.env.BETTER_AUTH_URL)) {
@@ -23,7 +24,7 @@ function withSecurityHeaders(res: NextResponse, csp: string): NextResponse {
 }
 
 /**
- * Runs on every request. It gives each response its security headers, with a fresh CSP nonce
+ * Runs on every page request. It gives each response its security headers, with a fresh CSP nonce
  * that Next reads back from the request to sign its own scripts (pages render dynamically for it).
  *
  * It is also an optimistic gate: pages without a session cookie go to sign-in, keeping where they
@@ -47,6 +48,7 @@ export function proxy(req: NextRequest) {
 }
 
 export const config = {
-  // Every path: headers must reach API answers, static files and 404s too.
-  matcher: ['/:path*'],
+  // Not API routes (they answer 401 themselves, and a proxy in front of them would buffer every
+  // request body in memory) nor build files: next.config.ts gives those their headers.
+  matcher: ['/((?!api/|_next/static/|_next/image).*)'],
 };

@@ -4,14 +4,13 @@
  * Node APIs: the proxy imports it, and so does next.config.ts.
  */
 
-/** Headers whose value never changes; next.config.ts and the proxy both set them. */
+/** Headers whose value never changes: next.config.ts sets them on every response. */
 export const STATIC_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'X-Frame-Options': 'DENY',
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'strict-origin-when-cross-origin',
   // The dashboard needs none of these powerful features; no embedded page may ask for them either.
-  'Permissions-Policy':
-    'camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()',
+  'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
 };
 
 /** One year, on this host and its subdomains; sent only when the public URL is https. */
@@ -37,13 +36,16 @@ export function createNonce(): string {
  * sizes) and Radix's scroll lock injects a `<style>` element without a nonce; neither can run
  * script. `'unsafe-eval'` only in `next dev`, where React rebuilds server stacks with eval.
  */
-export function contentSecurityPolicy(nonce: string, options: { dev?: boolean } = {}): string {
+export function contentSecurityPolicy(
+  nonce: string | null,
+  options: { dev?: boolean } = {},
+): string {
   const directives: [string, ...string[]][] = [
     ['default-src', "'self'"],
     [
       'script-src',
       "'self'",
-      `'nonce-${nonce}'`,
+      ...(nonce ? [`'nonce-${nonce}'`] : []),
       "'strict-dynamic'",
       "'wasm-unsafe-eval'",
       ...(options.dev ? ["'unsafe-eval'"] : []),
@@ -60,6 +62,12 @@ export function contentSecurityPolicy(nonce: string, options: { dev?: boolean } 
   ];
   return directives.map((d) => d.join(' ')).join('; ');
 }
+
+/**
+ * The policy of responses the proxy does not see (API routes, build files): the same directives
+ * without a nonce, so an HTML document served from there could run no script at all.
+ */
+export const NONCELESS_CONTENT_SECURITY_POLICY = contentSecurityPolicy(null);
 
 /** True when the dashboard's public URL (BETTER_AUTH_URL) is https, i.e. HSTS is safe to send. */
 export function servesHttps(publicUrl: string | undefined): boolean {
