@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `pnpm bench:vs-torch`: the project's GAN training step against PyTorch's on this machine, same
-// run, same architectures (../shared/bench/torch_reference.py). Installs Debian's python3-torch and
+// run, same architectures (packages/gan-core/bench/torch-reference.py). Installs Debian's python3-torch and
 // libopenblas0-pthread when absent, builds gan-core, runs both for the MLP GAN (batch 128) and the
 // DCGAN (batch 64) one after the other, and prints a table with the ratio ours/torch.
 //
@@ -16,7 +16,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pnpmCommand, root } from './lib.mjs';
 import { ensureDebianPackages } from './system.mjs';
@@ -33,7 +33,7 @@ const { values } = parseArgs({
   },
 });
 
-const reference = resolve(root, '..', 'shared', 'bench', 'torch_reference.py');
+const reference = join(root, 'packages', 'gan-core', 'bench', 'torch-reference.py');
 const ours = join(root, 'packages', 'gan-core', 'dist', 'bench', 'train.js');
 const python = '/usr/bin/python3';
 const configs = [

@@ -11,6 +11,7 @@ const tools = {
   trainer: { pkg: '@ganmod/trainer', bin: 'apps/trainer/dist/cli.js', migrate: true },
   db: { pkg: '@ganmod/db', bin: 'packages/db/dist/bin.js' },
   moderate: { pkg: '@ganmod/moderation', bin: 'packages/moderation/dist/cli/main.js' },
+  'bench:train': { pkg: '@ganmod/gan-core', bin: 'packages/gan-core/dist/bench/train.js' },
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: install, build, migrate and seed the embedded SQLite database, then run the trainer
 // worker and the dashboard together until Ctrl-C. Needs only Node.js 20 and npm.
+// `npm start -- --demo` (or GANMOD_DEMO=1) also seeds demo accounts, an API key and content.
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,11 +11,37 @@ import { ensureDebianPackages } from './system.mjs';
 
 const port = process.env.PORT ?? '3000';
 const host = process.env.HOST ?? '127.0.0.1';
-const env = projectEnv();
+const demo = process.argv.includes('--demo');
+const env = projectEnv({
+  // The origin the dashboard trusts is the one printed below, never one a request claims.
+  BETTER_AUTH_URL: process.env.BETTER_AUTH_URL ?? `http://${host}:${port}`,
+  ...(demo ? { GANMOD_DEMO: '1' } : {}),
+});
 mkdirSync(env.GANMOD_DATA_DIR, { recursive: true });
+// Folder datasets are read only from under this root: create it so a first run has a place to point.
+mkdirSync(env.GANMOD_DATASETS_DIR ?? join(env.GANMOD_DATA_DIR, 'datasets'), { recursive: true });
 const pnpm = pnpmCommand();
 const [pnpmBin, ...pnpmPre] = pnpm;
 
+/** Runs the seed and returns what it created (the admin's password appears only when it was set now). */
+function seedDatabase() {
+  const result = spawnSync('node', [join(root, 'packages/db/dist/bin.js'), 'seed', '--json'], {
+    cwd: root,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (result.status !== 0) {
+    const err = new Error(`seeding the database failed (exit ${result.status ?? result.signal})`);
+    err.exitCode = result.status ?? 1;
+    throw err;
+  }
+  const lines = result.stdout.trim().split('\n');
+  for (const line of lines.slice(0, -1)) process.stdout.write(`${line}\n`);
+  return JSON.parse(lines.at(-1) ?? '{}');
+}
+
+let seeded;
 try {
   // OpenBLAS lets gan-core build its native kernels (several times faster training); without it
   // (not root, no apt) training runs on the wasm kernels alone.
@@ -29,7 +57,7 @@ try {
   step(`Migrating ${env.DATABASE_URL}`);
   run('node', [join(root, 'packages/db/dist/bin.js'), 'migrate'], { env });
   step('Seeding');
-  run('node', [join(root, 'packages/db/dist/bin.js'), 'seed'], { env });
+  seeded = seedDatabase();
 } catch (err) {
   process.stderr.write(`\nstart failed: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(typeof err?.exitCode === 'number' ? err.exitCode : 1);
@@ -40,22 +68,39 @@ const worker = start('node', [join(root, 'apps/trainer/dist/cli.js'), 'worker', 
   env,
 });
 const dashboard = start(
-  join(root, 'apps/dashboard/node_modules/.bin/next'),
-  ['start', '--hostname', host, '--port', port],
+  'node',
+  [join(root, 'apps/dashboard/dist/server.js'), '--hostname', host, '--port', port],
   { env, cwd: join(root, 'apps/dashboard') },
 );
 const children = [worker, dashboard];
 
 // Print the way in once the dashboard answers (not before: Next prints its own lines first).
-const adminEmail = env.GANMOD_ADMIN_EMAIL ?? 'admin@ganmod.local';
-const adminPassword = env.GANMOD_ADMIN_PASSWORD ? '(GANMOD_ADMIN_PASSWORD)' : 'ganmod-admin';
+const resetCommand = (email) => `npm run db -- reset-password ${email}`;
+function wayIn() {
+  const { admin, demoUsers = [], apiKey } = seeded;
+  const lines = [`  Dashboard: ${env.BETTER_AUTH_URL}`];
+  if (admin.password && !admin.passwordReset) {
+    lines.push(`  Sign in:   ${admin.email} / ${admin.password}`);
+    lines.push(`             (shown once: keep it; a new one: ${resetCommand(admin.email)})`);
+  } else if (admin.passwordReset || env.GANMOD_ADMIN_PASSWORD) {
+    lines.push(`  Sign in:   ${admin.email} / (GANMOD_ADMIN_PASSWORD)`);
+  } else {
+    lines.push(
+      `  Sign in:   ${admin.email} (password shown on the first start; forgot it? ${resetCommand(admin.email)})`,
+    );
+  }
+  for (const user of demoUsers.filter((u) => u.password)) {
+    lines.push(`  Demo:      ${user.email} / ${user.password}`);
+  }
+  if (apiKey?.secret) lines.push(`  API key:   ${apiKey.secret} (demo platform, shown once)`);
+  lines.push(`  Data:      ${env.GANMOD_DATA_DIR}`, '  Stop:      Ctrl-C');
+  return `\n${lines.join('\n')}\n\n`;
+}
 void (async () => {
   for (let i = 0; i < 120 && dashboard.exitCode === null; i++) {
     try {
       await fetch(`http://${host}:${port}/sign-in`, { signal: AbortSignal.timeout(1000) });
-      process.stdout.write(
-        `\n  Dashboard: http://${host}:${port}\n  Sign in:   ${adminEmail} / ${adminPassword}\n  Data:      ${env.GANMOD_DATA_DIR}\n  Stop:      Ctrl-C\n\n`,
-      );
+      process.stdout.write(wayIn());
       return;
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 500));

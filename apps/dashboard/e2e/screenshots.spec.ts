@@ -51,7 +51,7 @@ test('screenshots of the main pages', async ({ browser }) => {
     ],
   };
   for (const [externalId, list] of Object.entries(scores)) {
-    const item = await db.contentItem.findUniqueOrThrow({ where: { externalId } });
+    const item = await db.contentItem.findFirstOrThrow({ where: { externalId } });
     await db.contentItem.update({
       where: { id: item.id },
       data: {

@@ -54,8 +54,8 @@ await db.apiKey.create({
 });
 
 const server = spawn(
-  join(appDir, 'node_modules/.bin/next'),
-  ['start', '--hostname', '127.0.0.1', '--port', String(port)],
+  process.execPath,
+  [join(appDir, 'dist/server.js'), '--hostname', '127.0.0.1', '--port', String(port)],
   {
     cwd: appDir,
     env: {
@@ -64,6 +64,7 @@ const server = spawn(
       GANMOD_DATA_DIR: dir,
       NEXT_TELEMETRY_DISABLED: '1',
       NODE_ENV: 'production',
+      BETTER_AUTH_URL: `http://127.0.0.1:${port}`,
       BETTER_AUTH_SECRET: 'bench-secret-bench-secret-bench-secret',
     },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -109,7 +109,7 @@ describe.each(PROVIDERS)('review queue on %s', (provider) => {
       version: opened!.version + 1,
       claimedById: null,
     });
-    expect(after.decisions.map((d) => [d.action, d.reasonCode, d.note, d.actor?.name])).toEqual([
+    expect(after.decisions.map((d) => [d.action, d.reasonCode, d.note, d.actorName])).toEqual([
       ['REMOVE', 'synthetic-impersonation', 'GAN face', 'Mo'],
     ]);
   });
@@ -206,12 +206,38 @@ describe.each(PROVIDERS)('review queue on %s', (provider) => {
   it('filters the decision log by moderator and action', async () => {
     const byBob = await mo.decisions.log({ actorId: 'bob-id' });
     expect(byBob.rows.length).toBeGreaterThan(0);
-    expect(byBob.rows.every((r) => r.actor?.name === 'Bob')).toBe(true);
+    expect(byBob.rows.every((r) => r.actorName === 'Bob')).toBe(true);
     const removals = await mo.decisions.log({ action: 'REMOVE' });
     expect(removals.rows.every((r) => r.action === 'REMOVE')).toBe(true);
     const page = await mo.decisions.log({ limit: 2 });
     const next = await mo.decisions.log({ limit: 2, cursor: page.nextCursor });
     expect(next.rows[0]?.id).not.toBe(page.rows[0]?.id);
+  });
+
+  it('keeps the name and role a moderator had when deciding, after the user is renamed', async () => {
+    const renamed = { id: 'rena-id', email: 'rena@test.local', name: 'Rena', role: 'MODERATOR' };
+    await t.db.user.create({ data: { ...renamed, role: 'MODERATOR' } });
+    const rena = createCaller({ db: t.db, user: { ...renamed, role: 'MODERATOR' } });
+    const item = await itemInReview(t.db, 'renamed-later');
+    await rena.queue.decide({
+      itemId: item.id,
+      version: 0,
+      action: 'APPROVE',
+      reasonCode: 'no-violation',
+    });
+    // Renamed and promoted afterwards (by an admin, or by the user before self-renames were
+    // blocked): the log must still say who decided, as they were then.
+    await t.db.user.update({
+      where: { id: renamed.id },
+      data: { name: 'Someone Else', role: 'ADMIN' },
+    });
+
+    const log = await mo.decisions.log({ actorId: renamed.id });
+    expect(log.rows.map((r) => [r.item.externalId, r.actorId, r.actorName, r.actorRole])).toEqual([
+      ['renamed-later', renamed.id, 'Rena', 'MODERATOR'],
+    ]);
+    const history = await mo.queue.item({ id: item.id });
+    expect(history.decisions.map((d) => d.actorName)).toEqual(['Rena']);
   });
 
   it('reports queue depth, decisions per hour and detector agreement', async () => {

@@ -1,4 +1,5 @@
-// Starts the built dashboard (`next start`) on a free loopback port against a given database.
+// Starts the built dashboard (its own server, dist/server.js, as `pnpm start` does) on a free
+// loopback port against a given database.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
@@ -8,6 +9,8 @@ const appDir = join(import.meta.dirname, '..');
 
 export interface RunningDashboard {
   url: string;
+  /** The server process, e.g. to read its memory from /proc. */
+  pid: number;
   stop(): Promise<void>;
   output(): string;
 }
@@ -25,9 +28,10 @@ async function freePort(): Promise<number> {
 /** Starts the production build and resolves once it answers HTTP. */
 export async function startDashboard(env: Record<string, string>): Promise<RunningDashboard> {
   const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(
-    join(appDir, 'node_modules/.bin/next'),
-    ['start', '--hostname', '127.0.0.1', '--port', String(port)],
+    process.execPath,
+    [join(appDir, 'dist/server.js'), '--hostname', '127.0.0.1', '--port', String(port)],
     {
       cwd: appDir,
       env: {
@@ -39,6 +43,8 @@ export async function startDashboard(env: Record<string, string>): Promise<Runni
         NODE_ENV: 'production',
         NEXT_TELEMETRY_DISABLED: '1',
         BETTER_AUTH_SECRET: 'test-secret-0123456789abcdefghijklmnopqrstuvwxyz',
+        // The one origin state-changing requests are accepted from (the URL the tests use).
+        BETTER_AUTH_URL: url,
         ...env,
       },
       stdio: 'pipe',
@@ -47,10 +53,9 @@ export async function startDashboard(env: Record<string, string>): Promise<Runni
   let log = '';
   child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
-  const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`next start exited early:\n${log}`);
+    if (child.exitCode !== null) throw new Error(`the dashboard server exited early:\n${log}`);
     try {
       await fetch(url, { signal: AbortSignal.timeout(2000) });
       break;
@@ -61,6 +66,7 @@ export async function startDashboard(env: Record<string, string>): Promise<Runni
   }
   return {
     url,
+    pid: child.pid!,
     output: () => log,
     async stop() {
       if (child.exitCode !== null) return;

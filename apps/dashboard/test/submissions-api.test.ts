@@ -39,15 +39,25 @@ describe('POST /api/v1/submissions and file routes (production build, real SQLit
 
   beforeAll(async () => {
     t = await createTempDb('submissions');
-    await seed(t.db, { adminPassword: 'test-password-1', demo: true });
+    const { demoUsers } = await seed(t.db, { adminPassword: 'test-password-1', demo: true });
+    const passwordOf = (email: string) => demoUsers.find((u) => u.email === email)?.password ?? '';
     key = await createKey(1000);
     dashboard = await startDashboard({
       DATABASE_URL: t.url,
       GANMOD_DATA_DIR: t.dir,
       GANMOD_MAX_UPLOAD_BYTES: String(MAX_BYTES),
     });
-    moderator = await signIn(dashboard.url, 'moderator@ganmod.local', 'test-password-1');
-    engineer = await signIn(dashboard.url, 'engineer@ganmod.local', 'test-password-1');
+    // Demo accounts get their own random passwords, printed once by the seed.
+    moderator = await signIn(
+      dashboard.url,
+      'moderator@ganmod.local',
+      passwordOf('moderator@ganmod.local'),
+    );
+    engineer = await signIn(
+      dashboard.url,
+      'engineer@ganmod.local',
+      passwordOf('engineer@ganmod.local'),
+    );
   });
 
   afterAll(async () => {
@@ -67,19 +77,98 @@ describe('POST /api/v1/submissions and file routes (production build, real SQLit
     const sha = createHash('sha256').update(png).digest('hex');
     expect(body).toMatchObject({ status: 'PENDING', sha256: sha, mime: 'image/png' });
     expect(readFileSync(join(t.dir, 'uploads', `${sha}.png`)).equals(png)).toBe(true);
-    const row = await t.db.contentItem.findUniqueOrThrow({ where: { externalId: 'post-1' } });
+    const row = await t.db.contentItem.findFirstOrThrow({ where: { externalId: 'post-1' } });
     expect(row.caption).toBe('hello');
   });
 
-  it('is idempotent on externalId: a repeat returns the existing item with 200', async () => {
+  it('is idempotent on externalId per key: a repeat with the same content returns the item (200), other content is a 409', async () => {
+    const first = await t.db.contentItem.findFirstOrThrow({ where: { externalId: 'post-1' } });
     const res = await submit(dashboard.url, key, {
+      externalId: 'post-1',
+      caption: 'hello',
+      image: samplePng(1),
+    });
+    expect(res.status).toBe(200);
+    expect((await res.json()) as { id: string; externalId: string }).toMatchObject({
+      id: first.id,
+      externalId: 'post-1',
+    });
+    const changed = await submit(dashboard.url, key, {
       externalId: 'post-1',
       caption: 'changed',
       image: samplePng(2),
     });
-    expect(res.status).toBe(200);
-    expect(((await res.json()) as { externalId: string }).externalId).toBe('post-1');
+    expect(changed.status).toBe(409);
+    expect(await changed.json()).toEqual({
+      error:
+        "externalId 'post-1' was already submitted by this key with a different image and caption",
+    });
     expect(await t.db.contentItem.count({ where: { externalId: 'post-1' } })).toBe(1);
+  });
+
+  it('keeps externalId per API key: another key with the same id gets its own item, never the first', async () => {
+    const other = await createKey(1000);
+    const sha = (png: Uint8Array) => createHash('sha256').update(png).digest('hex');
+    type Item = { id: string; externalId: string; sha256: string; status: string };
+    const imageA = samplePng(40);
+    const imageB = samplePng(41);
+
+    const a = await submit(dashboard.url, key, { externalId: 'p-7', caption: 'A', image: imageA });
+    expect(a.status).toBe(201);
+    const itemA = (await a.json()) as Item;
+    // Key B, same externalId, other bytes: its own new item, not A's (status, reasons, sha256).
+    const b = await submit(dashboard.url, other, {
+      externalId: 'p-7',
+      caption: 'B',
+      image: imageB,
+    });
+    expect(b.status).toBe(201);
+    const itemB = (await b.json()) as Item;
+    expect(itemB.id).not.toBe(itemA.id);
+    expect(itemB.sha256).toBe(sha(imageB));
+    expect(readFileSync(join(t.dir, 'uploads', `${sha(imageB)}.png`)).equals(imageB)).toBe(true);
+    // B asking again gets its own item back.
+    const bAgain = await submit(dashboard.url, other, {
+      externalId: 'p-7',
+      caption: 'B',
+      image: imageB,
+    });
+    expect(bAgain.status).toBe(200);
+    expect((await bAgain.json()) as Item).toMatchObject({ id: itemB.id, sha256: sha(imageB) });
+    // A's repeat with the same bytes: A's item; with other bytes (B's!): a conflict, not B's item.
+    const aAgain = await submit(dashboard.url, key, {
+      externalId: 'p-7',
+      caption: 'A',
+      image: imageA,
+    });
+    expect(aAgain.status).toBe(200);
+    expect((await aAgain.json()) as Item).toMatchObject({ id: itemA.id, sha256: sha(imageA) });
+    const aOther = await submit(dashboard.url, key, {
+      externalId: 'p-7',
+      caption: 'A',
+      image: imageB,
+    });
+    expect(aOther.status).toBe(409);
+    expect(await aOther.json()).toEqual({
+      error: "externalId 'p-7' was already submitted by this key with a different image",
+    });
+    const aCaption = await submit(dashboard.url, key, {
+      externalId: 'p-7',
+      caption: 'B',
+      image: imageA,
+    });
+    expect(aCaption.status).toBe(409);
+    expect(((await aCaption.json()) as { error: string }).error).toMatch(/a different caption$/);
+
+    const rows = await t.db.contentItem.findMany({
+      where: { externalId: 'p-7' },
+      select: { id: true, sha256: true, caption: true },
+      orderBy: { createdAt: 'asc' },
+    });
+    expect(rows.map((r) => [r.id, r.sha256, r.caption])).toEqual([
+      [itemA.id, sha(imageA), 'A'],
+      [itemB.id, sha(imageB), 'B'],
+    ]);
   });
 
   it('creates exactly one item under concurrent identical POSTs', async () => {
@@ -172,7 +261,7 @@ describe('POST /api/v1/submissions and file routes (production build, real SQLit
   });
 
   it('serves item images to moderators only', async () => {
-    const item = await t.db.contentItem.findUniqueOrThrow({ where: { externalId: 'post-1' } });
+    const item = await t.db.contentItem.findFirstOrThrow({ where: { externalId: 'post-1' } });
     const res = await moderator.fetch(`/api/items/${item.id}/image`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/png');

@@ -85,15 +85,71 @@ describe.each(PROVIDERS)('submission API state on %s', (provider) => {
       Array.from({ length: 8 }, (_, i) =>
         submitItem(clients[i % 2]!, {
           externalId: 'same-post',
-          caption: `attempt ${i}`,
+          caption: 'the same post',
           image,
           type: { mime: 'image/png', ext: 'png' },
           apiKeyId: keyId,
         }),
       ),
     );
-    expect(results.filter((r) => r.created)).toHaveLength(1);
-    expect(new Set(results.map((r) => r.item.id)).size).toBe(1);
+    expect(results.filter((r) => r.outcome === 'created')).toHaveLength(1);
+    expect(results.filter((r) => r.outcome === 'existing')).toHaveLength(7);
+    expect(new Set(results.map((r) => (r.outcome === 'conflict' ? null : r.item.id))).size).toBe(1);
     expect(await t.db.contentItem.count({ where: { externalId: 'same-post' } })).toBe(1);
+  });
+
+  it('gives each of two keys racing on one externalId its own item, and refuses a key other content', async () => {
+    const [keyA, keyB] = [await createKey(100), await createKey(100)];
+    const clients = [t.db, t.connect()];
+    const submission = (i: number, apiKeyId: string, image: Uint8Array, caption: string) =>
+      submitItem(clients[i % 2]!, {
+        externalId: 'shared-post',
+        caption,
+        image,
+        type: { mime: 'image/png', ext: 'png' },
+        apiKeyId,
+      });
+    const [imageA, imageB] = [samplePng(80), samplePng(81)];
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        i % 2 === 0 ? submission(i, keyA, imageA, 'a') : submission(i, keyB, imageB, 'b'),
+      ),
+    );
+    const created = results.flatMap((r) => (r.outcome === 'created' ? [r.item] : []));
+    expect(created).toHaveLength(2);
+    const rows = await t.db.contentItem.findMany({
+      where: { externalId: 'shared-post' },
+      select: { id: true, sha256: true, submittedByKeyId: true },
+    });
+    expect(rows).toHaveLength(2);
+    const byKey = new Map(rows.map((r) => [r.submittedByKeyId, r]));
+    expect(byKey.get(keyA)?.id).not.toBe(byKey.get(keyB)?.id);
+    // Every answer a key got is its own item.
+    results.forEach((r, i) => {
+      expect(r.outcome).not.toBe('conflict');
+      if (r.outcome !== 'conflict')
+        expect(r.item.id).toBe(byKey.get(i % 2 === 0 ? keyA : keyB)?.id);
+    });
+
+    // Simultaneous different content from one key: one is stored, every other one is refused.
+    const racing = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        submitItem(clients[i % 2]!, {
+          externalId: 'contested',
+          caption: `version ${i}`,
+          image: samplePng(90 + i),
+          type: { mime: 'image/png', ext: 'png' },
+          apiKeyId: keyA,
+        }),
+      ),
+    );
+    expect(racing.filter((r) => r.outcome === 'created')).toHaveLength(1);
+    const refused = racing.filter((r) => r.outcome === 'conflict');
+    expect(refused).toHaveLength(5);
+    for (const r of refused)
+      expect(r.message).toBe(
+        "externalId 'contested' was already submitted by this key with a different image and caption",
+      );
+    expect(await t.db.contentItem.count({ where: { externalId: 'contested' } })).toBe(1);
   });
 });

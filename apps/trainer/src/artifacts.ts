@@ -3,8 +3,9 @@
  * relative to the store's root, so a store can move (or become object storage behind this same
  * small interface) without rewriting rows.
  */
-import { mkdir, open, rename } from 'node:fs/promises';
+import { mkdir, rename } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { writeFileSynced } from '@ganmod/gan-core';
 
 export interface ArtifactStore {
   /** Absolute root directory. */
@@ -37,13 +38,7 @@ export function localArtifactStore(root: string): ArtifactStore {
       const abs = store.resolve(relPath);
       await mkdir(dirname(abs), { recursive: true });
       const tmp = `${abs}.tmp-${process.pid}`;
-      const handle = await open(tmp, 'w');
-      try {
-        await handle.writeFile(bytes);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      await writeFileSynced(tmp, bytes);
       await rename(tmp, abs);
       return store.relativize(abs);
     },

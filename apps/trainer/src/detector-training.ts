@@ -7,7 +7,7 @@
  * with the reason; the previously active detector stays active.
  */
 import { existsSync } from 'node:fs';
-import { loadDataset } from '@ganmod/datasets';
+import { confineDatasetSpec, loadDataset } from '@ganmod/datasets';
 import {
   claimDetectorRequest,
   completeDetectorRequest,
@@ -155,8 +155,10 @@ async function trainAndSave(
   }
   const generator = await ganCoreGenerator(exportDir);
 
+  // The run's dataset path is checked against the datasets root again before it is read.
+  const datasetSpec = await confineDatasetSpec(trainConfig.dataset);
   const { dataset: train } = await loadDataset({
-    ...trainConfig.dataset,
+    ...datasetSpec,
     split: 'train',
     limit: config.trainImages,
   });
@@ -169,7 +171,7 @@ async function trainAndSave(
   try {
     realTest = (
       await loadDataset({
-        ...trainConfig.dataset,
+        ...datasetSpec,
         split: 'test',
         limit: config.evalSize,
       })

@@ -6,8 +6,7 @@
  */
 import { statSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { Db } from '@ganmod/db';
-import { loadDataset } from '@ganmod/datasets';
+import { confineDatasetSpec, loadDataset } from '@ganmod/datasets';
 import {
   ConfigError,
   checkpointDirName,
@@ -26,7 +25,7 @@ import type { ArtifactStore } from './artifacts.js';
 import { createEvaluator } from './evaluation.js';
 import { exportCheckpointGenerator } from './generator-export.js';
 import { MetricWriter, truncateMetricsAfter } from './metric-writer.js';
-import { heartbeat, releaseRun, type ClaimedRun, type RunOutcome } from './queue.js';
+import { heartbeatRun, releaseRun, type ClaimedRun, type Db, type RunOutcome } from '@ganmod/db';
 
 /** Why a run stopped before its last step. */
 export type StopReason = 'cancel' | 'shutdown' | 'lost';
@@ -110,6 +109,17 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult
         : String(err);
     return finish({ status: 'FAILED', step, error: `invalid config: ${message}` });
   }
+  // The dashboard and the train command refuse dataset paths outside the datasets root already;
+  // checked again here, right before anything is read, for configs stored by other means.
+  try {
+    config = { ...config, dataset: await confineDatasetSpec(config.dataset) };
+  } catch (err) {
+    return finish({
+      status: 'FAILED',
+      step,
+      error: err instanceof Error ? err.message : String(err),
+    });
+  }
 
   const runDir = `runs/${run.id}`;
   const checkpointDir = store.resolve(`${runDir}/checkpoints`);
@@ -186,7 +196,7 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult
           }
           if (now - lastBeat >= heartbeatMs) {
             lastBeat = now;
-            const beat = await heartbeat(db, run.id, workerId, event.step);
+            const beat = await heartbeatRun(db, run.id, workerId, event.step);
             if (!beat.held) requestStop('lost');
             else if (beat.cancelRequested) requestStop('cancel');
           } else {

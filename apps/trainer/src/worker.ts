@@ -5,13 +5,12 @@
  * second signal exits at once.
  */
 import { hostname } from 'node:os';
-import { requeueStaleDetectorRequests, type Db } from '@ganmod/db';
+import { claimNextRun, requeueStaleDetectorRequests, requeueStaleRuns, type Db } from '@ganmod/db';
 import type { Logger } from 'pino';
 import type { ArtifactStore } from './artifacts.js';
 import type { ContentScorer } from './content-scorer.js';
 import { trainNextDetectorRequest } from './detector-training.js';
 import { executeRun, type ExecuteResult } from './executor.js';
-import { claimNextRun, requeueStaleRuns } from './queue.js';
 
 export interface WorkerOptions {
   db: Db;

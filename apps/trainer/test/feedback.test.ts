@@ -90,6 +90,8 @@ describe.each<Provider>(['sqlite', 'postgres'])(
       const scorer = new ContentScorer(t.db, dataDir, log);
       while ((await scorer.scorePending(16)) > 0);
       const rows = await t.db.contentItem.findMany({ select: { id: true, externalId: true } });
+      // Who decided, as recorded with every moderator decision.
+      const by = { actorId: moderator.id, actorName: moderator.name, actorRole: moderator.role };
       for (const row of rows) {
         const [action, reasonCode] = row.externalId.startsWith('spam-')
           ? ['REMOVE', 'spam']
@@ -99,16 +101,16 @@ describe.each<Provider>(['sqlite', 'postgres'])(
               ? ['ESCALATE', 'unclear-policy']
               : ['REMOVE', 'other'];
         await t.db.decision.create({
-          data: { itemId: row.id, actorId: moderator.id, action: action as 'REMOVE', reasonCode },
+          data: { itemId: row.id, ...by, action: action as 'REMOVE', reasonCode },
         });
       }
       // A moderator who first approved a spam item and later removed it: the latest decision counts.
       const flip = rows.find((r) => r.externalId === 'spam-0')!;
       await t.db.decision.create({
-        data: { itemId: flip.id, actorId: moderator.id, action: 'APPROVE', reasonCode: 'other' },
+        data: { itemId: flip.id, ...by, action: 'APPROVE', reasonCode: 'other' },
       });
       await t.db.decision.create({
-        data: { itemId: flip.id, actorId: moderator.id, action: 'REMOVE', reasonCode: 'spam' },
+        data: { itemId: flip.id, ...by, action: 'REMOVE', reasonCode: 'spam' },
       });
     });
     afterAll(async () => {

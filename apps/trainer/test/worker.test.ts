@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Prisma } from '@ganmod/db';
@@ -218,5 +218,31 @@ describe.each<Provider>(['sqlite', 'postgres'])('trainer worker processes on %s'
     expect(row.status).toBe('FAILED');
     expect(row.error).toMatch(/invalid config: .*lrG/);
     expect(await t.db.runMetric.count({ where: { runId: bad.id } })).toBe(0);
+  });
+
+  it('a dataset path outside the datasets root: train exits 2 naming the root, a queued run ends FAILED unread', async () => {
+    const root = join(dataDir, 'datasets');
+    mkdirSync(root, { recursive: true });
+    const etc = { kind: 'folder', path: '/etc', classes: ['x'] };
+    const configFile = join(dataDir, 'etc-run.json');
+    writeFileSync(configFile, JSON.stringify({ ...tinyConfig(), dataset: etc }));
+    const before = await t.db.trainingRun.count();
+    const cli = startCli(['train', '--config', configFile], env);
+    expect(await cli.exited, cli.output()).toBe(2);
+    expect(cli.output()).toContain(`'/etc' is outside the datasets root ${root}`);
+    expect(await t.db.trainingRun.count()).toBe(before);
+
+    // Stored by other means (the dashboard refuses it too): the worker checks before reading.
+    const queued = await queue('etc', { ...tinyConfig(), dataset: etc });
+    const worker = startCli(['worker', '--once', '--poll', '200'], env);
+    expect(await worker.exited, worker.output()).toBe(0);
+    const row = await t.db.trainingRun.findUniqueOrThrow({ where: { id: queued.id } });
+    expect(row.status).toBe('FAILED');
+    expect(row.error).toContain(`'/etc' is outside the datasets root ${root}`);
+    // The old error listed /etc's entries as the valid classes.
+    for (const name of readdirSync('/etc')) {
+      expect(row.error).not.toContain(`'${name}'`);
+      expect(cli.output()).not.toContain(`'${name}'`);
+    }
   });
 });

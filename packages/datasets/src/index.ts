@@ -9,7 +9,7 @@ export * from './dataset.js';
 export { DatasetError } from './errors.js';
 export type { LoadReport, LoadResult, SkippedFile, SkipReason } from './report.js';
 export { countSkipReasons } from './report.js';
-export { createRng, shuffledIndices, stableUnitHash, type Rng } from './prng.js';
+export { createRng, mulberry32, shuffledIndices, stableUnitHash, type Rng } from './prng.js';
 export { parseColour, type ColourInput, type Rgb } from './pixels.js';
 export {
   loadMnist,
@@ -47,3 +47,9 @@ export {
   type DatasetKind,
 } from './spec.js';
 export { encodePng } from './png.js';
+export {
+  datasetRoots,
+  resolveDatasetPath,
+  confineDatasetSpec,
+  type DatasetRoots,
+} from './dataset-root.js';

@@ -2,7 +2,27 @@
  * A small, fast, seeded pseudo-random generator (mulberry32) with the helpers the datasets need:
  * uniform floats, bounded integers, standard normals and Fisher-Yates shuffles.
  * Not cryptographic; chosen for reproducibility across platforms (pure 32-bit integer maths).
+ *
+ * The workspace's one mulberry32: this module imports nothing (no TensorFlow.js, no Node APIs), so
+ * gan-core, moderation and the dashboard's browser code use it through `@ganmod/datasets/prng`.
  */
+
+/**
+ * mulberry32: uniform floats in [0, 1) from a 32-bit state started at `seed >>> 0`. The same seed
+ * always gives the same sequence; nearby seeds give correlated first draws (scramble them first
+ * where that matters, as {@link createRng} does).
+ */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 export interface Rng {
   /** Uniform float in [0, 1). */
   next(): number;
@@ -27,15 +47,8 @@ function seedToUint32(seed: number): number {
  */
 export function createRng(seed: number): Rng {
   // splitmix-style scramble so nearby seeds (0, 1, 2...) give unrelated streams.
-  let state = Math.imul(seedToUint32(seed) ^ 0x5bd1e995, 0x27d4eb2d) >>> 0;
+  const next = mulberry32(Math.imul(seedToUint32(seed) ^ 0x5bd1e995, 0x27d4eb2d));
   let spareNormal: number | undefined;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
   return {
     next,
     int: (n) => Math.floor(next() * n),

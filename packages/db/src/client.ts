@@ -4,37 +4,16 @@ import { dirname } from 'node:path';
 import { PrismaLibSql } from '@prisma/adapter-libsql';
 import { PrismaPg } from '@prisma/adapter-pg';
 
+import type { Db } from './db-types.js';
 import { DbConnectionError, connectionFailureCause, describeDbError } from './errors.js';
 import { PrismaClient as PostgresPrismaClient } from './generated/postgres/client.js';
-import type { Prisma, PrismaClient as SqlitePrismaClient } from './generated/sqlite/client.js';
 import { PrismaClient as SqlitePrismaClientClass } from './generated/sqlite/client.js';
 import { pgPoolConfig, postgresFailure } from './postgres.js';
 import type { DbTarget } from './url.js';
 import { parseDatabaseUrl, resolveDatabaseUrl } from './url.js';
 
-/** Methods that would rewrite history: not offered on the append-only `decision` table. */
-type RewritingMethods =
-  'update' | 'updateMany' | 'updateManyAndReturn' | 'upsert' | 'delete' | 'deleteMany';
-
-/**
- * The database client: Prisma's client for the ganmod schema.
- *
- * Typed as the SQLite client. The PostgreSQL client is generated from the same models, so its
- * model API is identical; `createDb` casts it to this type. `decision` is append-only: its
- * update/delete methods are left out of the type, and database triggers reject them at run time.
- */
-export type Db = Omit<SqlitePrismaClient, 'decision'> & {
-  readonly decision: Omit<SqlitePrismaClient['decision'], RewritingMethods>;
-};
-
 /** How long a SQLite statement waits for another process's write lock before failing (ms). */
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
-
-/**
- * The client inside `db.$transaction(async (tx) => ...)`: type helpers that work both inside
- * and outside a transaction can take `Db | DbTransaction`.
- */
-export type DbTransaction = Prisma.TransactionClient;
 
 /** Prisma phones home to check for updates unless told not to. */
 export function disablePrismaTelemetry(): void {
@@ -104,6 +83,8 @@ export async function connectDb(url: string = resolveDatabaseUrl()): Promise<Db>
   }
 }
 
+export type { Db, DbTransaction } from './db-types.js';
+
 // ---------------------------------------------------------------------------------------------
 // `@ganmod/db/client`: everything an application server needs at run time, and nothing of the
 // migrations (whose Prisma schema engine is a large wasm module that bundlers such as Next's would
@@ -117,8 +98,24 @@ export {
   describeDbError,
   isUniqueConstraintError,
 } from './errors.js';
-export { cancelRun, resumeRun } from './runs.js';
-export type { CancelRunResult, ResumeRunResult } from './runs.js';
+export {
+  cancelRun,
+  claimNextRun,
+  createClaimedRun,
+  createRun,
+  heartbeatRun,
+  releaseRun,
+  requeueStaleRuns,
+  resumeRun,
+} from './runs.js';
+export type {
+  CancelRunResult,
+  ClaimedRun,
+  HeartbeatResult,
+  NewRun,
+  ResumeRunResult,
+  RunOutcome,
+} from './runs.js';
 export {
   activateDetectorModel,
   activateModerationPolicy,

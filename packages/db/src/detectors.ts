@@ -3,7 +3,7 @@
  * request (PENDING), its claim by a worker (TRAINING), the end (READY + active, or FAILED), and
  * activation, which keeps at most one active model per kind (and one active moderation policy).
  */
-import type { Db, DbTransaction } from './client.js';
+import type { Db, DbTransaction } from './db-types.js';
 import type { DetectorKind } from './generated/sqlite/enums.js';
 import type { DetectorModel, ModerationPolicy, Prisma } from './generated/sqlite/client.js';
 

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 
 import { hashPassword, verifyPassword } from 'better-auth/crypto';
 
-import type { Db } from './client.js';
+import type { Db } from './db-types.js';
 import type { Role } from './generated/sqlite/enums.js';
 
 /** Shortest password the project accepts (NIST SP 800-63B asks for at least 8; we ask 12). */

@@ -116,25 +116,35 @@ describe.each(PROVIDERS)('the client on %s', (provider) => {
     expect(claimed.attempt).toBe(1);
   });
 
-  it('keeps one content item per external id', async () => {
-    await db.contentItem.create({ data: { externalId: 'post-1', caption: 'hello' } });
+  it('keeps one content item per external id and API key', async () => {
+    const key = (name: string) =>
+      db.apiKey.create({
+        data: { name, prefix: `gm_${name}`, hash: `hash-${name}`, createdById: userId },
+      });
+    const [a, b] = [await key('key-a'), await key('key-b')];
+    await db.contentItem.create({
+      data: { externalId: 'post-1', caption: 'hello', submittedByKeyId: a.id },
+    });
     const again = await rejectionOf(
-      db.contentItem.create({ data: { externalId: 'post-1', caption: 'hello again' } }),
+      db.contentItem.create({
+        data: { externalId: 'post-1', caption: 'hello again', submittedByKeyId: a.id },
+      }),
     );
     expect(isUniqueConstraintError(again)).toBe(true);
-    // The idempotent submission path: upsert on the external id returns the same row.
-    const first = await db.contentItem.upsert({
-      where: { externalId: 'post-2' },
-      create: { externalId: 'post-2', caption: 'a' },
-      update: {},
+    // Another key's item with the same external id is its own item.
+    const other = await db.contentItem.create({
+      data: { externalId: 'post-1', caption: 'a different post', submittedByKeyId: b.id },
     });
+    expect(await db.contentItem.count({ where: { externalId: 'post-1' } })).toBe(2);
+    // The idempotent submission path: upsert on (key, external id) returns the same row.
+    const where = { submittedByKeyId_externalId: { submittedByKeyId: b.id, externalId: 'post-1' } };
     const second = await db.contentItem.upsert({
-      where: { externalId: 'post-2' },
-      create: { externalId: 'post-2', caption: 'b' },
+      where,
+      create: { externalId: 'post-1', caption: 'b', submittedByKeyId: b.id },
       update: {},
     });
-    expect(second.id).toBe(first.id);
-    expect(second.caption).toBe('a');
+    expect(second.id).toBe(other.id);
+    expect(second.caption).toBe('a different post');
   });
 
   it('lets only one of two concurrent writers win with the version check', async () => {
@@ -176,7 +186,15 @@ describe.each(PROVIDERS)('the client on %s', (provider) => {
   it('keeps decisions append-only in the database itself', async () => {
     const item = await db.contentItem.create({ data: { externalId: 'post-audited' } });
     const decision = await db.decision.create({
-      data: { itemId: item.id, actorId: userId, action: 'REMOVE', reasonCode: 'spam', note: 'ad' },
+      data: {
+        itemId: item.id,
+        actorId: userId,
+        actorName: 'Mod',
+        actorRole: 'MODERATOR',
+        action: 'REMOVE',
+        reasonCode: 'spam',
+        note: 'ad',
+      },
     });
     await db.decision.create({ data: { itemId: item.id, action: 'REVIEW', reasonCode: 'policy' } });
 
@@ -198,8 +216,44 @@ describe.each(PROVIDERS)('the client on %s', (provider) => {
     });
     expect(log).toHaveLength(2);
     expect(log.find((d) => d.id === decision.id)?.note).toBe('ad');
+    // The actor snapshot cannot be rewritten either (a rename must not rewrite the log).
+    const rename = await rejectionOf(
+      db.$executeRawUnsafe(`UPDATE "decisions" SET "actorName" = 'Someone else'`),
+    );
+    expect(String(rename)).toContain('decisions are append-only');
     // An audited item cannot be deleted out from under its decisions either.
     await expect(db.contentItem.delete({ where: { id: item.id } })).rejects.toThrow();
+  });
+
+  it('refuses a decision by a user without the actor snapshot, and a policy decision with one', async () => {
+    const item = await db.contentItem.create({ data: { externalId: 'post-snapshot' } });
+    // Through the client (on SQLite Prisma reports any trigger refusal as a foreign key error)...
+    await expect(
+      db.decision.create({
+        data: { itemId: item.id, actorId: userId, action: 'APPROVE', reasonCode: 'ok' },
+      }),
+    ).rejects.toThrow();
+    await expect(
+      db.decision.create({
+        data: { itemId: item.id, actorName: 'Mod', action: 'ALLOW', reasonCode: 'policy.allow' },
+      }),
+    ).rejects.toThrow();
+    // ...and in plain SQL, with the trigger's own words.
+    const insert = (actorId: string | null, actorName: string | null) =>
+      rejectionOf(
+        db.$executeRawUnsafe(
+          provider === 'sqlite'
+            ? `INSERT INTO "decisions" ("id", "itemId", "actorId", "actorName", "action", "reasonCode") VALUES (?, ?, ?, ?, 'APPROVE', 'ok')`
+            : `INSERT INTO "decisions" ("id", "itemId", "actorId", "actorName", "action", "reasonCode") VALUES ($1, $2, $3, $4, 'APPROVE', 'ok')`,
+          `d-${actorId ?? 'none'}-${actorName ?? 'none'}`,
+          item.id,
+          actorId,
+          actorName,
+        ),
+      );
+    for (const refused of [await insert(userId, null), await insert(null, 'Mod')])
+      expect(String(refused)).toContain("records its actor's name and role");
+    expect(await db.decision.count({ where: { itemId: item.id } })).toBe(0);
   });
 
   it('stores hash bank entries and finds them by hash', async () => {

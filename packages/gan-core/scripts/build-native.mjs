@@ -1,15 +1,21 @@
 #!/usr/bin/env node
-// Builds the optional native kernels (native/ganmod_kernels.cc -> dist/native/ganmod_kernels.node)
-// with the system's C++ compiler against Node's own headers and OpenBLAS (Debian:
+// Builds the optional native kernels (native/*.cc, one file per kernel family sharing
+// native/kernels.h -> dist/native/ganmod_kernels.node) with the system's C++ compiler against Node's own headers and OpenBLAS (Debian:
 // libopenblas-dev). When either is missing it prints why and exits 0: gan-core then trains on
 // its wasm kernels alone, only slower. GANMOD_NATIVE_BUILD=0 skips the build.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const source = resolve(here, '..', 'native', 'ganmod_kernels.cc');
+const sourceDir = resolve(here, '..', 'native');
+// Every translation unit and the shared header, in a stable order.
+const inputs = readdirSync(sourceDir)
+  .filter((name) => /\.(cc|h)$/.test(name))
+  .sort()
+  .map((name) => join(sourceDir, name));
+const sources = inputs.filter((file) => file.endsWith('.cc'));
 const target = resolve(here, '..', 'dist', 'native', 'ganmod_kernels.node');
 // GANMOD_REQUIRE_NATIVE=1 (set by the test runner where OpenBLAS is installed): fail, not skip.
 const strict = process.argv.includes('--strict') || process.env.GANMOD_REQUIRE_NATIVE === '1';
@@ -25,9 +31,9 @@ function skip(reason) {
 }
 
 if (process.env.GANMOD_NATIVE_BUILD === '0') skip('GANMOD_NATIVE_BUILD=0');
-// Up to date when newer than the source and than this script (which holds the compiler flags).
+// Up to date when newer than every source and than this script (which holds the compiler flags).
 const inputsChanged = Math.max(
-  statSync(source).mtimeMs,
+  ...inputs.map((file) => statSync(file).mtimeMs),
   statSync(fileURLToPath(import.meta.url)).mtimeMs,
 );
 if (existsSync(target) && statSync(target).mtimeMs >= inputsChanged) process.exit(0);
@@ -51,7 +57,7 @@ if (!blasHeader.some((h) => existsSync(h)))
   skip('OpenBLAS headers missing (apt-get install libopenblas-dev)');
 
 // glibc's vector math library (libmvec) has vector tanhf from glibc 2.35 on: the addon's tanh
-// uses it there (ganmod_kernels.cc, TanhRange) and a scalar loop elsewhere.
+// uses it there (elementwise.cc, TanhRange) and a scalar loop elsewhere.
 const glibc = String(process.report?.getReport().header.glibcVersionRuntime ?? '0.0')
   .split('.')
   .map(Number);
@@ -72,7 +78,7 @@ const args = [
   '-fPIC',
   '-fvisibility=hidden',
   `-I${includeDir}`,
-  source,
+  ...sources,
   '-o',
   temp,
   '-lopenblas',

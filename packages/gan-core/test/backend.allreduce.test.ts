@@ -3,13 +3,13 @@ import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { createAllReduceBuffers } from '../src/backend/all_reduce.js';
-import type { AllReduceBuffers } from '../src/backend/all_reduce.js';
+import { createAllReduceBuffers } from '../src/backend/all-reduce.js';
+import type { AllReduceBuffers } from '../src/backend/all-reduce.js';
 import { mlpGan } from '../src/bench/models.js';
 
-/** all_reduce.ts has no imports: transpiled, it runs in plain worker threads as a data: URL. */
+/** all-reduce.ts has no imports: transpiled, it runs in plain worker threads as a data: URL. */
 function allReduceModuleUrl(): string {
-  const source = readFileSync(new URL('../src/backend/all_reduce.ts', import.meta.url), 'utf8');
+  const source = readFileSync(new URL('../src/backend/all-reduce.ts', import.meta.url), 'utf8');
   const js = ts.transpileModule(source, {
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
   }).outputText;
@@ -76,7 +76,7 @@ describe('AllReduce', () => {
   }, 60_000);
 
   it('rejects a vector larger than its capacity', async () => {
-    const { AllReduce } = await import('../src/backend/all_reduce.js');
+    const { AllReduce } = await import('../src/backend/all-reduce.js');
     const group = new AllReduce(createAllReduceBuffers(1, 4), 0);
     expect(() => group.meanInPlace(new Float32Array(5))).toThrow(/capacity 4/);
   });

@@ -15,7 +15,7 @@ const trainableCount = (m: tf.LayersModel): number =>
   m.trainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => (a ?? 1) * (b ?? 1), 1)!, 0);
 
 describe('model builders', () => {
-  it('MLP matches torch_reference.py parameter for parameter (28x28x1)', () => {
+  it('MLP matches torch-reference.py parameter for parameter (28x28x1)', () => {
     const { generator, discriminator } = buildGan('mlp', { shape: [28, 28, 1], latentDim: 100 });
     // G: Linear 100->256, BN 256, Linear 256->512, BN 512, Linear 512->784; D: 784->512->256->1.
     expect(trainableCount(generator)).toBe(
@@ -26,7 +26,7 @@ describe('model builders', () => {
     discriminator.dispose();
   });
 
-  it('DCGAN matches the TensorFlow tutorial / torch_reference.py (28x28x1)', () => {
+  it('DCGAN matches the TensorFlow tutorial / torch-reference.py (28x28x1)', () => {
     const { generator, discriminator } = buildGan('dcgan', { shape: [28, 28, 1], latentDim: 100 });
     // G: Linear 100->12544 (no bias), BN, ConvT 256->128 k5, BN, ConvT 128->64 k5, BN, ConvT 64->1 k5.
     expect(trainableCount(generator)).toBe(

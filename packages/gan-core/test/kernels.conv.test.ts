@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compareKernel, input, setUpWasm } from './kernel_harness.js';
+import { compareKernel, input, setUpWasm } from './kernel-harness.js';
 
 type Pad =
   | 'same'
@@ -168,7 +168,7 @@ describe('conv gradients through the public ops', () => {
   it('conv2dTranspose s2 grads w.r.t. input and filter agree', async () => {
     const expected = await gradients('cpu');
     const actual = await gradients('wasm');
-    const { relativeError } = await import('./kernel_harness.js');
+    const { relativeError } = await import('./kernel-harness.js');
     for (let i = 0; i < expected.length; i++) {
       expect(relativeError(actual[i]!, expected[i]!)).toBeLessThan(TOLERANCE);
     }

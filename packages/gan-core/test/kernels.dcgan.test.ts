@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dcgan } from '../src/bench/models.js';
-import { relativeError, setUpWasm, values } from './kernel_harness.js';
+import { relativeError, setUpWasm, values } from './kernel-harness.js';
 
 const BATCH = 3;
 

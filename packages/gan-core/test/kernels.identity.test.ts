@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { setUpWasm } from './kernel_harness.js';
+import { setUpWasm } from './kernel-harness.js';
 
 describe('wasm Identity (shared data)', () => {
   beforeAll(async () => {

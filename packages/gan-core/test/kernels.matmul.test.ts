@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WASM_KERNEL_NAMES } from '../src/backend/index.js';
-import { compareKernel, input, setUpWasm } from './kernel_harness.js';
+import { compareKernel, input, setUpWasm } from './kernel-harness.js';
 
 const TOLERANCE = 1e-5;
 

@@ -1,5 +1,5 @@
 /**
- * The native addon's kernels (src/kernels/native*.ts): forward convolutions, fused epilogues,
+ * The native addon's kernels (src/kernels/native/): forward convolutions, fused epilogues,
  * LeakyRelu and its gradient (first and second order), and the fused Adam update, each against
  * TF.js's reference (the cpu backend, or TF.js's own Adam). The backprop kernels and matmuls
  * are also covered by kernels.conv / kernels.matmul, which check every kernel with and without
@@ -18,7 +18,7 @@ import {
   relativeError,
   setUpWasm,
   values,
-} from './kernel_harness.js';
+} from './kernel-harness.js';
 
 const TOLERANCE = 1e-5;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { beforeAll } from 'vitest';
-import { leadingReduction } from '../src/kernels/reduce_leading.js';
-import { compareKernel, input, setUpWasm } from './kernel_harness.js';
+import { leadingReduction } from '../src/kernels/reduce-leading.js';
+import { compareKernel, input, setUpWasm } from './kernel-harness.js';
 
 const CASES: { shape: number[]; axis: number | number[]; keepDims: boolean }[] = [
   { shape: [3, 5, 7, 4], axis: [0, 1, 2], keepDims: false }, // batch norm over NHW

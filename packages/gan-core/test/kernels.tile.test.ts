@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { blockRepeats } from '../src/kernels/tile_repeat.js';
-import { compareKernel, input, setUpWasm } from './kernel_harness.js';
+import { blockRepeats } from '../src/kernels/tile-repeat.js';
+import { compareKernel, input, setUpWasm } from './kernel-harness.js';
 
 describe('blockRepeats', () => {
   it('detects tilings that repeat the whole input back to back', () => {

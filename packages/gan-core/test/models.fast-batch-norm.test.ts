@@ -1,6 +1,6 @@
 /**
  * FastBatchNorm (src/models/fast-batch-norm.ts) and its native kernels GanmodBatchNormTrain /
- * GanmodBatchNormTrainGrad (src/kernels/native_batch_norm.ts): the same outputs, gradients and
+ * GanmodBatchNormTrainGrad (src/kernels/native/batch-norm.ts): the same outputs, gradients and
  * moving statistics as the stock tf.layers.batchNormalization on the cpu backend (TF.js's
  * reference), one kernel per training pass, and the stock layer's serialization.
  */
@@ -12,9 +12,9 @@ import {
   BATCH_NORM_TRAIN_GRAD,
   BatchNormSecondOrderError,
   batchNormTrain,
-} from '../src/kernels/native_batch_norm.js';
+} from '../src/kernels/native/batch-norm.js';
 import { FastBatchNorm } from '../src/models/fast-batch-norm.js';
-import { NATIVE, relativeError, setUpWasm, values } from './kernel_harness.js';
+import { NATIVE, relativeError, setUpWasm, values } from './kernel-harness.js';
 
 const TOLERANCE = 1e-5;
 const ARGS = { momentum: 0.9, epsilon: 1e-5 };

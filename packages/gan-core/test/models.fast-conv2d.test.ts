@@ -8,7 +8,7 @@ import { fixedSeedSource, SeededDropout } from '../src/models/seeded-dropout.js'
 import { fastConv2d, type Conv2DArgs } from '../src/models/fast-conv2d.js';
 import { fastDense } from '../src/models/fast-dense.js';
 import { restoreModel } from '../src/train/state.js';
-import { relativeError, setUpWasm, values } from './kernel_harness.js';
+import { relativeError, setUpWasm, values } from './kernel-harness.js';
 
 const INPUT: [number, number, number] = [9, 9, 3];
 

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fastDense } from '../src/models/fast-dense.js';
-import { DENSE } from '../src/kernels/native_dense.js';
-import { NATIVE, relativeError, setUpWasm, values } from './kernel_harness.js';
+import { DENSE } from '../src/kernels/native/dense.js';
+import { NATIVE, relativeError, setUpWasm, values } from './kernel-harness.js';
 
 /** A one-layer model around `layer`, with fixed weights. */
 function modelWith(layer: tf.layers.Layer, kernel: tf.Tensor, bias: tf.Tensor): tf.LayersModel {

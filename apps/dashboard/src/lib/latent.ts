@@ -1,20 +1,10 @@
 /**
  * Latent-space arithmetic for the generator playground, in plain JavaScript so that the same seed
  * gives the same vectors whatever TF.js backend the browser ends up on (and so it is testable
- * without one).
+ * without one). The PRNG (mulberry32) and the slerp are the workspace's shared TF-free ones.
  */
-
-/** mulberry32: a small, fast, seedable 32-bit PRNG returning floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@ganmod/datasets/prng';
+import { interpolateLatents } from '@ganmod/gan-core/latent';
 
 /** Mixes a seed and a stream index into one 32-bit seed (so sample i of seed s is stable). */
 function mix(seed: number, stream: number): number {
@@ -97,20 +87,7 @@ export function interpolate(
 ): Float32Array[] {
   if (a.length !== b.length) throw new Error('endpoints have different sizes');
   if (!Number.isInteger(frames) || frames < 2) throw new Error('need at least 2 frames');
-  const na = Math.sqrt(dot(a, a));
-  const nb = Math.sqrt(dot(b, b));
-  const cos = Math.min(1, Math.max(-1, dot(a, b) / (na * nb || 1)));
-  const omega = Math.acos(cos);
-  const linear = mode === 'linear' || Math.sin(omega) < 1e-6;
-  return Array.from({ length: frames }, (_, f) => {
-    const t = f / (frames - 1);
-    const [wa, wb] = linear
-      ? [1 - t, t]
-      : [Math.sin((1 - t) * omega) / Math.sin(omega), Math.sin(t * omega) / Math.sin(omega)];
-    const out = new Float32Array(a.length);
-    for (let i = 0; i < a.length; i++) out[i] = wa * a[i]! + wb * b[i]!;
-    return out;
-  });
+  return interpolateLatents(a, b, frames, mode);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { confineDatasetSpec, DatasetError } from '@ganmod/datasets';
 import { ConfigError, parseTrainConfig, type TrainConfig } from '@ganmod/gan-core';
 import { SingleBar, Presets } from 'cli-progress';
 import { openDatabase } from '../database.js';
@@ -7,7 +8,7 @@ import { executeRun } from '../executor.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { createLogger } from '../log.js';
 import { print, type OutputOptions } from '../output.js';
-import { createClaimedRun } from '../queue.js';
+import { createClaimedRun } from '@ganmod/db';
 import { defaultWorkerId } from '../worker.js';
 
 /** Flags of `train`; each overrides the same field of `--config`. */
@@ -93,9 +94,20 @@ export function buildConfig(flags: TrainFlags): TrainConfig {
   }
 }
 
+/** Refuses a dataset path outside the datasets root before the run is created (a usage error). */
+async function checkDatasetPath(config: TrainConfig): Promise<void> {
+  try {
+    await confineDatasetSpec(config.dataset);
+  } catch (err) {
+    if (err instanceof DatasetError) throw new CliError(err.message, ExitCode.Usage);
+    throw err;
+  }
+}
+
 /** `train`: one run in the foreground, recorded in the database exactly like a worker's. */
 export async function trainCommand(flags: TrainFlags): Promise<void> {
   const config = buildConfig(flags); // refused before any work starts
+  await checkDatasetPath(config);
   const log = createLogger('train');
   const db = await openDatabase();
   const stop = new AbortController();

@@ -1,7 +1,7 @@
 /** Backend selection and the project's TF.js kernels. */
 export { BACKEND_ENV, BACKEND_NAMES, initBackend, parseBackendName } from './init.js';
 export type { BackendInfo, BackendName, InitBackendOptions } from './init.js';
-export { wasmBinaryPaths } from './wasm_paths.js';
+export { wasmBinaryPaths } from './wasm-paths.js';
 export {
   registerWasmKernels,
   restoreStockWasmKernels,
@@ -11,5 +11,5 @@ export {
   NATIVE_KERNELS_ENV,
 } from '../kernels/index.js';
 export type { NativeAddon, RegisterWasmKernelsOptions, WasmKernelsInfo } from '../kernels/index.js';
-export { AllReduce, createAllReduceBuffers } from './all_reduce.js';
-export type { AllReduceBuffers } from './all_reduce.js';
+export { AllReduce, createAllReduceBuffers } from './all-reduce.js';
+export type { AllReduceBuffers } from './all-reduce.js';

@@ -5,9 +5,9 @@
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { installReductionGradients } from '../kernels/gradients.js';
-import { loadNativeAddon } from '../kernels/native.js';
+import { loadNativeAddon } from '../kernels/native/addon.js';
 import { registerWasmKernels } from '../kernels/register.js';
-import { wasmBinaryPaths } from './wasm_paths.js';
+import { wasmBinaryPaths } from './wasm-paths.js';
 
 /** Backends gan-core can run on, fastest first. */
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -27,7 +27,7 @@ export interface BackendInfo {
   threads: number;
   /**
    * wasm only: whether convolutions and matrix products run in the native OpenBLAS addon
-   * (see `src/kernels/native.ts`), and why not when they do not.
+   * (see `src/kernels/native/`), and why not when they do not.
    */
   nativeKernels?: { active: boolean; reason?: string };
 }

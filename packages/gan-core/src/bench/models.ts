@@ -1,5 +1,5 @@
 /**
- * The benchmark's GANs, layer for layer the architectures of shared/bench/torch_reference.py
+ * The benchmark's GANs, layer for layer the architectures of bench/torch-reference.py
  * (28x28x1 images, z of size 100), so that timings compare like with like.
  * BatchNorm uses PyTorch's defaults (momentum 0.1 = Keras 0.9, epsilon 1e-5).
  */

@@ -7,12 +7,12 @@
  */
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { createAllReduceBuffers } from '../backend/all_reduce.js';
+import { createAllReduceBuffers } from '../backend/all-reduce.js';
 import type { BackendName } from '../backend/init.js';
-import type { StepLosses } from './gan_step.js';
+import type { StepLosses } from './gan-step.js';
 import { buildBenchGan } from './models.js';
 import type { BenchModel } from './models.js';
-import type { ReplicaInit, ReplicaReply, ReplicaRequest } from './parallel_protocol.js';
+import type { ReplicaInit, ReplicaReply, ReplicaRequest } from './parallel-protocol.js';
 
 /** A data-parallel trainer: same step semantics as createGanTrainer, asynchronous. */
 export interface ParallelGanTrainer {
@@ -84,7 +84,7 @@ export async function createParallelGanTrainer(
   const replicas = Array.from({ length: workers }, (_, rank) => {
     const init: ReplicaInit = { model, backend, batch: batch / workers, rank, buffers, weights };
     return new Replica(
-      new Worker(new URL('./parallel_worker.js', import.meta.url), { workerData: init }),
+      new Worker(new URL('./parallel-worker.js', import.meta.url), { workerData: init }),
     );
   });
   await Promise.all(replicas.map((r) => r.ask()));

@@ -1,6 +1,6 @@
 /**
  * `pnpm bench:train`: times GAN training steps on this machine and prints one JSON line shaped
- * like shared/bench/torch_reference.py's, so the two can be compared side by side.
+ * like bench/torch-reference.py's, so the two can be compared side by side.
  *
  *   node dist/bench/train.js --model mlp|dcgan --batch N --steps N --warmup N
  *        [--backend tensorflow|wasm|cpu] [--threads N] [--workers N] [--profile] [--stock-kernels]
@@ -24,8 +24,8 @@ import {
   restoreStockWasmKernels,
   WASM_KERNEL_NAMES,
 } from '../backend/index.js';
-import { createGanTrainer } from './gan_step.js';
-import type { StepLosses } from './gan_step.js';
+import { createGanTrainer } from './gan-step.js';
+import type { StepLosses } from './gan-step.js';
 import { buildBenchGan } from './models.js';
 import type { BenchModel } from './models.js';
 import { createParallelGanTrainer } from './parallel.js';

@@ -3,7 +3,7 @@
  * is renamed into place, so a crash leaves either the previous checkpoint or the complete new one.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import {
@@ -17,25 +17,7 @@ import {
   type CheckpointManifest,
   type GroupEntry,
 } from './format.js';
-
-async function writeFileSynced(path: string, data: Uint8Array): Promise<void> {
-  const handle = await open(path, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-async function syncDir(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
+import { syncDir, writeFileSynced } from './synced-write.js';
 
 function concatFloat32(arrays: readonly Float32Array[]): Uint8Array {
   const total = arrays.reduce((n, a) => n + a.length, 0);

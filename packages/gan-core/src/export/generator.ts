@@ -5,12 +5,14 @@
  * `tf.io.fromMemory`.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 
+import { writeFileSynced } from '../checkpoint/synced-write.js';
 import { generatorSignature } from '../sampling/sample.js';
+import { layersModelArtifacts } from './model-artifacts.js';
 
 export const modelJsonFile = 'model.json';
 export const weightsFile = 'group1-shard1of1.bin';
@@ -32,16 +34,6 @@ export interface GeneratorMetadata {
 /** Thrown when an exported generator directory is missing files or does not match its model.json. */
 export class ExportError extends Error {
   override readonly name = 'ExportError';
-}
-
-async function writeSynced(path: string, data: Uint8Array | string): Promise<void> {
-  const handle = await open(path, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 function concatWeightData(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
@@ -96,8 +88,8 @@ export async function exportGenerator(
         weightsManifest: [{ paths: [weightsFile], weights: artifacts.weightSpecs }],
         userDefinedMetadata: { ganmod: metadata },
       };
-      await writeSynced(join(tmp, weightsFile), weights);
-      await writeSynced(join(tmp, modelJsonFile), JSON.stringify(modelJson));
+      await writeFileSynced(join(tmp, weightsFile), weights);
+      await writeFileSynced(join(tmp, modelJsonFile), JSON.stringify(modelJson));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     }),
   );
@@ -150,11 +142,12 @@ export async function loadGenerator(dir: string): Promise<LoadedGenerator> {
     );
   }
   const model = await tf.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: json.modelTopology,
-      weightSpecs: manifest.flatMap((g) => g.weights),
-      weightData: weights.buffer as ArrayBuffer,
-    }),
+    tf.io.fromMemory(
+      layersModelArtifacts(
+        { modelTopology: json.modelTopology, weightsManifest: manifest },
+        weights,
+      ),
+    ),
   );
   return { model, metadata };
 }

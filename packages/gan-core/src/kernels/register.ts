@@ -4,15 +4,16 @@
  */
 import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs';
 import type { KernelConfig } from '@tensorflow/tfjs';
-import { batchMatMulConfig, fusedMatMulConfig } from './batch_matmul.js';
-import { conv2dBackpropFilterConfig } from './conv2d_backprop_filter.js';
-import { conv2dBackpropInputConfig } from './conv2d_backprop_input.js';
-import { WASM, wasmKernelFunc } from './kernel_utils.js';
-import { loadNativeAddon, NATIVE_KERNEL_NAMES, nativeKernelConfigs } from './native.js';
-import { installLeakyReluGradient } from './native_elementwise.js';
-import { identityConfig } from './identity_shared.js';
-import { meanConfig, sumConfig } from './reduce_leading.js';
-import { tileConfig } from './tile_repeat.js';
+import { batchMatMulConfig, fusedMatMulConfig } from './batch-matmul.js';
+import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
+import { WASM, wasmKernelFunc } from './kernel-utils.js';
+import { identityConfig } from './identity-shared.js';
+import { loadNativeAddon } from './native/addon.js';
+import { installLeakyReluGradient } from './native/elementwise.js';
+import { NATIVE_KERNEL_NAMES, nativeKernelConfigs } from './native/registry.js';
+import { meanConfig, sumConfig } from './reduce-leading.js';
+import { tileConfig } from './tile-repeat.js';
 
 /** Names of the kernels {@link registerWasmKernels} installs for the wasm backend. */
 export const WASM_KERNEL_NAMES = [
@@ -88,7 +89,7 @@ export function registerWasmKernels(options: RegisterWasmKernelsOptions = {}): W
         replace(config);
       }
     }
-    nativeInstalled ??= nativeKernelConfigs(addon.module);
+    nativeInstalled ??= nativeKernelConfigs(addon.module, wasmKernelFunc);
     installLeakyReluGradient();
     for (const config of nativeInstalled) wanted.set(config.kernelName, config);
   }

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import type { LossKind } from '../config.js';
-import { sigmoidBce } from '../kernels/sigmoid_bce.js';
+import { sigmoidBce } from '../kernels/sigmoid-bce.js';
 
 /**
  * Numerically stable sigmoid cross-entropy with logits, mean over the batch:

@@ -1,6 +1,6 @@
 /**
  * DCGAN generator and discriminator trunks. 28x28 is exactly the TensorFlow DCGAN tutorial
- * (shared/bench/torch_reference.py `dcgan`); 32x32 and 64x64 start from 4x4 and add one
+ * (bench/torch-reference.py `dcgan`); 32x32 and 64x64 start from 4x4 and add one
  * stride-2 block per doubling.
  */
 import * as tf from '@tensorflow/tfjs';

@@ -1,6 +1,6 @@
 /**
  * `tf.layers.batchNormalization` whose training pass is one native kernel forward and one backward
- * (`GanmodBatchNormTrain` / `GanmodBatchNormTrainGrad`, src/kernels/native_batch_norm.ts) where
+ * (`GanmodBatchNormTrain` / `GanmodBatchNormTrainGrad`, src/kernels/native/batch-norm.ts) where
  * the addon serves them; everything else is the stock layer's.
  *
  * Why: in training the stock layer runs tf.moments + tf.batchNorm forward and ~25 small kernels
@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import { batchNormTrain } from '../kernels/native_batch_norm.js';
+import { batchNormTrain } from '../kernels/native/batch-norm.js';
 import { singleInput, stockLayerClass } from './stock-layer-class.js';
 
 /** `tf.layers.batchNormalization`'s options. */

@@ -5,7 +5,7 @@
  * its inputs eagerly (a D update also computes D's input gradient, a G update D's weight
  * gradients: ~19% of an MLP GAN step's matmul FLOPs), and on 2-D inputs it is four kernels
  * (reshapes to and from the batched form BatchMatMul takes) with TF.js's fixed cost each.
- * `fastDense` computes x W + b as one native kernel (`GanmodDense`, kernels/native_dense.ts) where
+ * `fastDense` computes x W + b as one native kernel (`GanmodDense`, kernels/native/dense.ts) where
  * the addon serves, else as `matMul` + `add`; both have per-input gradients that TF.js evaluates
  * only where needed. Then the layer's activation, as the stock layer applies it.
  *
@@ -14,7 +14,7 @@
  * layers, and checkpoints, which restore weights by position, are unchanged.
  */
 import * as tf from '@tensorflow/tfjs';
-import { nativeDense } from '../kernels/native_dense.js';
+import { nativeDense } from '../kernels/native/dense.js';
 import { singleInput, stockLayerClass } from './stock-layer-class.js';
 
 /** Arguments of `tf.layers.dense`. */

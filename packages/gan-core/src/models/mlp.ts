@@ -1,5 +1,5 @@
 /**
- * The seed document's MLP GAN, corrected: exactly shared/bench/torch_reference.py `mlp` for 28x28x1
+ * The seed document's MLP GAN, corrected: exactly bench/torch-reference.py `mlp` for 28x28x1
  * (G z -> 256 -> 512 -> 784 tanh with BN + LeakyReLU 0.2; D 784 -> 512 -> 256 -> 1 logits).
  * The seed built D from BN+sigmoid layers with G's output shape as D's input; here D ends in a logit
  * (the losses take logits) and its input is the image shape.

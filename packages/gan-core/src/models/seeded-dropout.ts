@@ -4,7 +4,7 @@
  * from a checkpoint. Only discriminators use it; exported generators need no custom layer.
  */
 import * as tf from '@tensorflow/tfjs';
-import { nativeDropoutMask } from '../kernels/native_elementwise.js';
+import { nativeDropoutMask } from '../kernels/native/dropout.js';
 
 /** Anything that hands out a fresh 32-bit seed per call (the trainer's counter-based PRNG). */
 export interface SeedSource {

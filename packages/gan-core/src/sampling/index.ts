@@ -1,3 +1,4 @@
 export * from './grid.js';
+export * from './latent.js';
 export * from './sample.js';
 export * from './scatter.js';

@@ -1,5 +1,6 @@
 /** Drawing images from a generator, and latent-space interpolation. */
 import * as tf from '@tensorflow/tfjs';
+import { interpolateLatents } from './latent.js';
 
 /** What a generator expects, read from its inputs: `[z]` or `[z, one-hot label]`. */
 export interface GeneratorSignature {
@@ -120,27 +121,8 @@ export function interpolate(a: tf.Tensor1D, b: tf.Tensor1D, steps: number): tf.T
     throw new RangeError(`steps must be an integer >= 2, got ${steps}`);
   if (a.shape[0] !== b.shape[0])
     throw new RangeError(`latent sizes differ: ${a.shape[0]} vs ${b.shape[0]}`);
-  const av = a.dataSync();
-  const bv = b.dataSync();
-  const norm = (v: ArrayLike<number>): number =>
-    Math.sqrt(Array.from(v).reduce((s, x) => s + x * x, 0));
-  const na = norm(av);
-  const nb = norm(bv);
-  let dot = 0;
-  for (let i = 0; i < av.length; i++)
-    dot += ((av[i] as number) / (na || 1)) * ((bv[i] as number) / (nb || 1));
-  const omega = Math.acos(Math.min(1, Math.max(-1, dot)));
-  const dim = av.length;
+  const dim = a.shape[0];
   const out = new Float32Array(steps * dim);
-  for (let s = 0; s < steps; s++) {
-    const t = s / (steps - 1);
-    // Nearly parallel vectors: slerp degenerates to lerp.
-    const [wa, wb] =
-      Math.abs(Math.sin(omega)) < 1e-6
-        ? [1 - t, t]
-        : [Math.sin((1 - t) * omega) / Math.sin(omega), Math.sin(t * omega) / Math.sin(omega)];
-    for (let i = 0; i < dim; i++)
-      out[s * dim + i] = wa * (av[i] as number) + wb * (bv[i] as number);
-  }
+  interpolateLatents(a.dataSync(), b.dataSync(), steps).forEach((row, s) => out.set(row, s * dim));
   return tf.tensor2d(out, [steps, dim]);
 }

@@ -5,8 +5,9 @@
  * on other backends it simply is TF.js's Adam.
  */
 import * as tf from '@tensorflow/tfjs';
-import { FUSED_ADAM, hasKernel } from '../kernels/native_elementwise.js';
-import type { FusedAdamAttrs } from '../kernels/native_elementwise.js';
+import { hasKernel } from '../kernels/kernel-utils.js';
+import { FUSED_ADAM } from '../kernels/native/adam.js';
+import type { FusedAdamAttrs } from '../kernels/native/adam.js';
 
 /** The parts of TF.js's AdamOptimizer state that are private in its typings. */
 interface AdamInternals {

@@ -5,6 +5,7 @@
  * (add `--max 100000` to stop earlier).
  */
 import { parseArgs } from 'node:util';
+import { mulberry32 } from '@ganmod/datasets/prng';
 import { HashBank } from '../bank/hash-bank.js';
 import { hashToHex } from '../pdq/hash256.js';
 
@@ -12,13 +13,7 @@ const { values } = parseArgs({ options: { max: { type: 'string' }, queries: { ty
 const max = Number(values.max ?? 1_000_000);
 const queries = Number(values.queries ?? 200);
 
-let seed = 12345;
-function next(): number {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+const next = mulberry32(12345);
 const randomHash = () =>
   Uint32Array.from({ length: 8 }, () => Math.floor(next() * 4294967296) >>> 0);
 

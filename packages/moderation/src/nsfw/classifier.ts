@@ -5,16 +5,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '@ganmod/gan-core';
+import { initBackend, layersModelArtifacts, type LayersModelJson } from '@ganmod/gan-core';
 import sharp from 'sharp';
 import type { RgbImage } from '../input/decode.js';
 import { modelsDir } from '../model-files.js';
-import {
-  NSFW_MODELS,
-  type NsfwModelName,
-  readBundledNsfwModel,
-  toModelArtifacts,
-} from './convert.js';
+import { NSFW_MODELS, type NsfwModelName, readBundledNsfwModel } from './convert.js';
 
 /** Output classes, in the model's order. */
 export const NSFW_CLASSES = ['Drawing', 'Hentai', 'Neutral', 'Porn', 'Sexy'] as const;
@@ -63,15 +58,13 @@ async function load(name: NsfwModelName): Promise<NsfwClassifier> {
   let artifacts: tf.io.ModelArtifacts;
   let loadedFrom: string;
   if (existsSync(join(dir, 'model.json')) && existsSync(join(dir, 'weights.bin'))) {
-    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as Parameters<
-      typeof toModelArtifacts
-    >[0];
-    artifacts = toModelArtifacts(json, new Uint8Array(readFileSync(join(dir, 'weights.bin'))));
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as LayersModelJson;
+    artifacts = layersModelArtifacts(json, new Uint8Array(readFileSync(join(dir, 'weights.bin'))));
     loadedFrom = dir;
   } else {
     // Not prepared (e.g. running from src before a build): decode the bundle in memory.
     const { modelJson, weights } = readBundledNsfwModel(name);
-    artifacts = toModelArtifacts(modelJson, weights);
+    artifacts = layersModelArtifacts(modelJson, weights);
     loadedFrom = `nsfwjs bundle (${name}); run the package build to prepare ${dir}`;
   }
   const model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));

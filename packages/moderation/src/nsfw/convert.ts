@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type * as tf from '@tensorflow/tfjs';
+import type { LayersModelJson } from '@ganmod/gan-core';
 
 const require = createRequire(import.meta.url);
 
@@ -22,21 +22,16 @@ export const NSFW_MODELS = {
 /** A model name from {@link NSFW_MODELS}. */
 export type NsfwModelName = keyof typeof NSFW_MODELS;
 
-interface BundledModelJson {
-  modelTopology: object;
-  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-}
-
 /** Reads a bundled model from the installed nsfwjs package into memory. */
 export function readBundledNsfwModel(name: NsfwModelName): {
-  modelJson: BundledModelJson;
+  modelJson: LayersModelJson;
   weights: Uint8Array;
 } {
   // The model bundles are not in nsfwjs' `exports` map: locate them from its main entry instead.
   let root = dirname(require.resolve('nsfwjs'));
   while (!root.endsWith('nsfwjs') && dirname(root) !== root) root = dirname(root);
   const dir = join(root, 'dist', 'models', name);
-  const modelJson = require(`${dir}/model.min.js`) as BundledModelJson;
+  const modelJson = require(`${dir}/model.min.js`) as LayersModelJson;
   const parts = NSFW_MODELS[name].shards.map((shard) =>
     Buffer.from(require(`${dir}/${shard}.min.js`) as string, 'base64'),
   );
@@ -45,21 +40,6 @@ export function readBundledNsfwModel(name: NsfwModelName): {
   const byName = new Map(NSFW_MODELS[name].shards.map((s, i) => [s, parts[i]!]));
   const weights = Buffer.concat(order.map((p) => byName.get(p) ?? Buffer.alloc(0)));
   return { modelJson, weights: new Uint8Array(weights) };
-}
-
-/** Artifacts for `tf.io.fromMemory`. */
-export function toModelArtifacts(
-  modelJson: BundledModelJson,
-  weights: Uint8Array,
-): tf.io.ModelArtifacts {
-  return {
-    modelTopology: modelJson.modelTopology,
-    weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights),
-    weightData: weights.buffer.slice(
-      weights.byteOffset,
-      weights.byteOffset + weights.byteLength,
-    ) as ArrayBuffer,
-  };
 }
 
 /** Writes `model.json` + `weights.bin` for `name` into `outDir`. Returns the written byte count. */

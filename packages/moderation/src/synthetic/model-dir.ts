@@ -6,7 +6,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '@ganmod/gan-core';
+import { initBackend, layersModelArtifacts } from '@ganmod/gan-core';
 import { z } from 'zod';
 import { ModerationConfigError } from '../errors.js';
 import type { SyntheticEvaluation, SyntheticModel } from './train.js';
@@ -86,16 +86,7 @@ export async function loadSyntheticModel(
     weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[];
   };
   const weights = await read('weights.bin');
-  const model = await tf.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: json.modelTopology,
-      weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-      weightData: weights.buffer.slice(
-        weights.byteOffset,
-        weights.byteOffset + weights.byteLength,
-      ) as ArrayBuffer,
-    }),
-  );
+  const model = await tf.loadLayersModel(tf.io.fromMemory(layersModelArtifacts(json, weights)));
   const evaluation = JSON.parse(
     (await read('evaluation.json')).toString('utf8'),
   ) as SyntheticEvaluation;

@@ -5,44 +5,38 @@ import { prismaAdapter } from 'better-auth/adapters/prisma';
 import { nextCookies } from 'better-auth/next-js';
 import { providerOf, type Db } from '@ganmod/db/client';
 import { resolveDatabaseUrl } from '@ganmod/db/client';
+import { CLIENT_IP_HEADER } from '../../../server/protocol';
+import { originConfig } from '../config/origins';
 import { getDb } from '../db';
 import { authSecret } from '../env';
-
-/**
- * The origin the browser addressed, from the Host header (what a same-origin Origin header must
- * equal); `request.url` can name the server's bind address instead.
- */
-function requestOrigin(request: Request): string {
-  const url = new URL(request.url);
-  const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host') ?? url.host;
-  const proto = request.headers.get('x-forwarded-proto') ?? url.protocol.replace(':', '');
-  return `${proto}://${host}`;
-}
+import { DISABLED_AUTH_PATHS } from './endpoints';
 
 /** Builds the better-auth instance on the project's database (email + password, no self sign-up). */
 export function createAuth(db: Db, databaseUrl: string) {
   return betterAuth({
     appName: 'ganmod',
     secret: authSecret(),
-    baseURL: process.env.BETTER_AUTH_URL,
+    baseURL: originConfig().baseURL,
     telemetry: { enabled: false },
-    // better-auth turns its CSRF/origin check off when it thinks it runs under a test runner
-    // (NODE_ENV=test or TEST=true); this app keeps it on everywhere.
-    advanced: { disableOriginCheck: false },
-    // Same-origin requests are trusted (cross-site ones carry a foreign Origin and are refused),
-    // plus any extra origins listed in BETTER_AUTH_TRUSTED_ORIGINS (comma-separated).
-    trustedOrigins: (request) => [
-      ...(request ? [requestOrigin(request)] : []),
-      ...(process.env.BETTER_AUTH_TRUSTED_ORIGINS ?? '')
-        .split(',')
-        .map((o) => o.trim())
-        .filter(Boolean),
-    ],
+    advanced: {
+      // better-auth turns its CSRF/origin check off when it thinks it runs under a test runner
+      // (NODE_ENV=test or TEST=true); this app keeps it on everywhere.
+      disableOriginCheck: false,
+      // The client address as the dashboard's server determined it (never X-Forwarded-For
+      // straight from the client), for better-auth's own rate limiter.
+      ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
+    },
+    // Only the configured origins (BETTER_AUTH_URL, GANMOD_TRUSTED_ORIGINS), never one derived
+    // from the request's Host: that is what a DNS-rebinding page controls.
+    trustedOrigins: [...originConfig().origins],
+    // Self-service account changes are not offered (the route also allow-lists what it serves).
+    disabledPaths: DISABLED_AUTH_PATHS,
     database: prismaAdapter(db as unknown as Parameters<typeof prismaAdapter>[0], {
       provider: providerOf(databaseUrl) === 'postgres' ? 'postgresql' : 'sqlite',
     }),
-    // Admins create accounts (admin/users); nobody signs themselves up.
-    emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 8 },
+    // Admins create accounts (admin/users); nobody signs themselves up. 12 is the project's
+    // password-policy minimum.
+    emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 12 },
     user: {
       additionalFields: {
         role: { type: 'string', input: false, required: false, defaultValue: 'MODERATOR' },

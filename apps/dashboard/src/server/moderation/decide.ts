@@ -48,10 +48,17 @@ export async function decideItem(db: Db, input: DecisionInput, actorId: string, 
       },
     });
     if (count === 0) throw await refusal(tx as unknown as Db, input, actorId, now);
+    // The log keeps who decided as they were at this moment, whatever the user becomes later.
+    const actor = await tx.user.findUniqueOrThrow({
+      where: { id: actorId },
+      select: { name: true, role: true },
+    });
     return tx.decision.create({
       data: {
         itemId: input.itemId,
         actorId,
+        actorName: actor.name,
+        actorRole: actor.role,
         action: input.action,
         reasonCode: input.reasonCode,
         note: input.note?.trim() || null,
@@ -79,14 +86,14 @@ async function refusal(
         where: { actorId: { not: null } },
         orderBy: { createdAt: 'desc' },
         take: 1,
-        select: { action: true, createdAt: true, actor: { select: { name: true } } },
+        select: { action: true, createdAt: true, actorName: true },
       },
     },
   });
   if (!item) return new TRPCError({ code: 'NOT_FOUND', message: 'No such item.' });
   const last = item.decisions[0];
   const by = last
-    ? ` by ${last.actor?.name ?? 'someone'} at ${last.createdAt.toISOString().slice(11, 19)} UTC`
+    ? ` by ${last.actorName ?? 'someone'} at ${last.createdAt.toISOString().slice(11, 19)} UTC`
     : '';
   if (!(reviewableStatuses as readonly string[]).includes(item.status)) {
     return new TRPCError({

@@ -91,10 +91,8 @@ export async function getItem(db: Db, id: string) {
     where: { id },
     include: {
       scores: { orderBy: { score: 'desc' } },
-      decisions: {
-        orderBy: { createdAt: 'asc' },
-        include: { actor: { select: { name: true, email: true } } },
-      },
+      // Each decision carries its actor's name as it was then (actorName), shown in the history.
+      decisions: { orderBy: { createdAt: 'asc' } },
       claimedBy: { select: { id: true, name: true } },
       submittedByKey: { select: { name: true, prefix: true } },
     },

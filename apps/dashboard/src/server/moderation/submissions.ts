@@ -3,7 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { uploadsDir } from '../env';
-import { isUniqueConstraintError, type Db } from '@ganmod/db/client';
+import { isUniqueConstraintError, type Db, type Prisma } from '@ganmod/db/client';
 import type { ImageType } from './image-type';
 
 /** What the API returns for a submitted item. */
@@ -20,11 +20,7 @@ export const submissionSelect = {
 } as const;
 
 /** Writes the image once under `<uploads>/<sha256>.<ext>` (atomic rename; identical content is shared). */
-async function storeImage(
-  bytes: Uint8Array,
-  type: ImageType,
-): Promise<{ sha256: string; relativePath: string }> {
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+async function storeImage(bytes: Uint8Array, sha256: string, type: ImageType): Promise<string> {
   const dir = uploadsDir();
   const name = `${sha256}.${type.ext}`;
   const target = join(/*turbopackIgnore: true*/ dir, name);
@@ -38,13 +34,53 @@ async function storeImage(
     await writeFile(tmp, bytes);
     await rename(tmp, target);
   }
-  return { sha256, relativePath: `uploads/${name}` };
+  return `uploads/${name}`;
+}
+
+/** An item as the API returns it. */
+export type SubmittedItem = Prisma.ContentItemGetPayload<{ select: typeof submissionSelect }>;
+
+/**
+ * What a submission did: `created` a new item, found the key's `existing` one with the same
+ * content, or a `conflict`: the key already used this `externalId` for other content.
+ */
+export type SubmitResult =
+  | { outcome: 'created' | 'existing'; item: SubmittedItem }
+  | { outcome: 'conflict'; message: string };
+
+/** The key's own item with this externalId (never another key's), with what identifies its content. */
+function findKeyItem(db: Db, apiKeyId: string, externalId: string) {
+  return db.contentItem.findUnique({
+    where: { submittedByKeyId_externalId: { submittedByKeyId: apiKeyId, externalId } },
+    select: { ...submissionSelect, caption: true },
+  });
+}
+
+/** Compares a repeat with the stored item: same image bytes and caption, or names what differs. */
+function repeatOf(
+  stored: SubmittedItem & { caption: string | null },
+  input: { externalId: string; caption: string | null },
+  sha256: string,
+): SubmitResult {
+  const { caption, ...item } = stored;
+  const differs = [
+    ...(stored.sha256 === sha256 ? [] : ['image']),
+    ...(caption === input.caption ? [] : ['caption']),
+  ];
+  if (differs.length === 0) return { outcome: 'existing', item };
+  return {
+    outcome: 'conflict',
+    message: `externalId '${input.externalId}' was already submitted by this key with a different ${differs.join(' and ')}`,
+  };
 }
 
 /**
- * Stores a submission, idempotent on `externalId`: the first call creates the item (`created`),
- * any later or concurrent call with the same id returns that item. The database's unique
- * constraint settles races; no read-then-write window decides it.
+ * Stores a submission, idempotent per API key on `externalId`: the key's first call creates the
+ * item (`created`); a later or concurrent call from the same key with the same image bytes and
+ * caption returns that item (`existing`), with other content it is a `conflict`. Another key's
+ * item with the same externalId is never returned nor touched: each key has its own. The
+ * database's unique constraint on (key, externalId) settles races; no read-then-write window
+ * decides it.
  */
 export async function submitItem(
   db: Db,
@@ -55,19 +91,17 @@ export async function submitItem(
     type: ImageType;
     apiKeyId: string;
   },
-) {
-  const existing = await db.contentItem.findUnique({
-    where: { externalId: input.externalId },
-    select: submissionSelect,
-  });
-  if (existing) return { item: existing, created: false };
-  const { sha256, relativePath } = await storeImage(input.image, input.type);
+): Promise<SubmitResult> {
+  const sha256 = createHash('sha256').update(input.image).digest('hex');
+  const existing = await findKeyItem(db, input.apiKeyId, input.externalId);
+  if (existing) return repeatOf(existing, input, sha256);
+  const imagePath = await storeImage(input.image, sha256, input.type);
   try {
     const item = await db.contentItem.create({
       data: {
         externalId: input.externalId,
         caption: input.caption,
-        imagePath: relativePath,
+        imagePath,
         sha256,
         mime: input.type.mime,
         bytes: input.image.byteLength,
@@ -76,13 +110,11 @@ export async function submitItem(
       },
       select: submissionSelect,
     });
-    return { item, created: true };
+    return { outcome: 'created', item };
   } catch (err) {
     if (!isUniqueConstraintError(err)) throw err;
-    const item = await db.contentItem.findUniqueOrThrow({
-      where: { externalId: input.externalId },
-      select: submissionSelect,
-    });
-    return { item, created: false };
+    const winner = await findKeyItem(db, input.apiKeyId, input.externalId);
+    if (!winner) throw err;
+    return repeatOf(winner, input, sha256);
   }
 }

@@ -128,8 +128,8 @@ export const decisionsRouter = router({
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         take: input.limit + 1,
         ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),
+        // The actor as recorded with the decision (name and role then), not the user's current name.
         include: {
-          actor: { select: { id: true, name: true } },
           item: { select: { id: true, externalId: true, caption: true, status: true } },
         },
       });

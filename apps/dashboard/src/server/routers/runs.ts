@@ -1,8 +1,9 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { cancelRun, resumeRun, type Db } from '@ganmod/db/client';
+import { cancelRun, createRun, resumeRun, type Db } from '@ganmod/db/client';
+import { confineDatasetSpec, DatasetError } from '@ganmod/datasets/root';
 import { access } from '~/lib/roles';
-import { issuesByPath, trainConfigSchema } from '~/lib/train-config';
+import { issuesByPath, trainConfigSchema, type TrainConfig } from '~/lib/train-config';
 import { protectedProcedure, router } from '../trpc';
 
 const engineerProcedure = protectedProcedure(access.engineering);
@@ -23,6 +24,19 @@ function parseConfig(config: unknown) {
     });
   }
   return parsed.data;
+}
+
+/**
+ * Refuses a dataset path outside the datasets root (GANMOD_DATASETS_DIR) when the run is created,
+ * so a run config can never make the trainer read, or describe, other server folders.
+ */
+async function checkDatasetPath(config: TrainConfig): Promise<void> {
+  try {
+    await confineDatasetSpec(config.dataset);
+  } catch (err) {
+    if (!(err instanceof DatasetError)) throw err;
+    throw new TRPCError({ code: 'BAD_REQUEST', message: `Invalid config: dataset.${err.message}` });
+  }
 }
 
 /** Latest value of every metric for each run: one query, first row per (run, name) by step desc. */
@@ -108,15 +122,12 @@ export const runsRouter = router({
     )
     .mutation(async ({ ctx, input }) => {
       const config = parseConfig(input.config);
-      return ctx.db.trainingRun.create({
-        data: {
-          name: input.name,
-          config,
-          totalSteps: config.steps,
-          status: 'QUEUED',
-          createdById: ctx.user.id,
-        },
-        select: { id: true },
+      await checkDatasetPath(config);
+      return createRun(ctx.db, {
+        name: input.name,
+        config,
+        totalSteps: config.steps,
+        createdById: ctx.user.id,
       });
     }),
 
@@ -162,16 +173,13 @@ export const runsRouter = router({
     .mutation(async ({ ctx, input }) => {
       const parent = await findRun(ctx.db, input.id);
       const config = parseConfig(input.config ?? parent.config);
-      return ctx.db.trainingRun.create({
-        data: {
-          name: input.name ?? `${parent.name} (clone)`,
-          config,
-          totalSteps: config.steps,
-          status: 'QUEUED',
-          parentRunId: parent.id,
-          createdById: ctx.user.id,
-        },
-        select: { id: true },
+      await checkDatasetPath(config);
+      return createRun(ctx.db, {
+        name: input.name ?? `${parent.name} (clone)`,
+        config,
+        totalSteps: config.steps,
+        parentRunId: parent.id,
+        createdById: ctx.user.id,
       });
     }),
 

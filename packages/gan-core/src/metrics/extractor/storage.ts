@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { layersModelArtifacts, type LayersModelJson } from '../../export/model-artifacts.js';
 
 /** File names inside a saved extractor directory (TF.js Layers format plus our metadata). */
 export const MODEL_FILE = 'model.json';
@@ -51,30 +52,14 @@ export async function saveLayersModel(
   }
 }
 
-interface ModelJson {
-  modelTopology: object;
-  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-}
-
 /** Loads a model written by {@link saveLayersModel} (one weights file per manifest group). */
 export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
-  const json = JSON.parse(await readFile(join(dir, MODEL_FILE), 'utf8')) as ModelJson;
-  const specs: tf.io.WeightsManifestEntry[] = [];
-  const buffers: ArrayBuffer[] = [];
+  const json = JSON.parse(await readFile(join(dir, MODEL_FILE), 'utf8')) as LayersModelJson;
+  const files: Uint8Array[] = [];
   for (const group of json.weightsManifest) {
-    specs.push(...group.weights);
-    for (const path of group.paths) {
-      const bytes = await readFile(join(dir, path));
-      buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-    }
+    for (const path of group.paths) files.push(await readFile(join(dir, path)));
   }
-  return tf.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: json.modelTopology,
-      weightSpecs: specs,
-      weightData: tf.io.concatenateArrayBuffers(buffers),
-    }),
-  );
+  return tf.loadLayersModel(tf.io.fromMemory(layersModelArtifacts(json, Buffer.concat(files))));
 }
 
 /** Reads and parses `extractor.json`, or undefined when the directory holds no saved extractor. */

@@ -1,19 +1,14 @@
 /**
- * Small seeded PRNG (mulberry32) so that metric subsets and shuffles are reproducible run to run;
- * statistical quality is ample for choosing subsets, it is not for cryptography.
+ * Small seeded PRNG (datasets' mulberry32) so that metric subsets and shuffles are reproducible
+ * run to run; statistical quality is ample for choosing subsets, it is not for cryptography.
  */
+import { mulberry32 } from '@ganmod/datasets/prng';
+
 export type Random = () => number;
 
 /** Returns a generator of uniform floats in [0, 1) determined by `seed`. */
 export function seededRandom(seed: number): Random {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 /** `count` distinct indices from [0, n), in random order (partial Fisher-Yates). */

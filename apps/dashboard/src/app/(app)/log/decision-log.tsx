@@ -38,7 +38,13 @@ const columns: Column<LogRow>[] = [
     key: 'by',
     header: 'By',
     className: 'text-sm',
-    cell: (d) => d.actor?.name ?? <span className="text-muted-foreground">policy</span>,
+    // The name the moderator had when deciding: renaming a user does not rewrite the log.
+    cell: (d) =>
+      d.actorId === null ? (
+        <span className="text-muted-foreground">policy</span>
+      ) : (
+        (d.actorName ?? <span className="text-muted-foreground">unknown</span>)
+      ),
   },
   { key: 'note', header: 'Note', className: 'max-w-xs truncate text-xs', cell: (d) => d.note },
 ];

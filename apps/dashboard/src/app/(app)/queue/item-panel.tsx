@@ -217,7 +217,7 @@ export function ItemPanel(props: {
               <li key={d.id} className="flex flex-wrap items-center gap-2">
                 <span className="text-muted-foreground">{utc(d.createdAt)}</span>
                 <StatusBadge status={d.action} />
-                <span>{d.actor?.name ?? 'policy'}</span>
+                <span>{d.actorId === null ? 'policy' : (d.actorName ?? 'unknown')}</span>
                 <span className="font-mono text-muted-foreground">{d.reasonCode}</span>
                 {d.note ? <span className="italic">“{d.note}”</span> : null}
               </li>

@@ -25,7 +25,7 @@ export const help: Record<string, { label: string; hint?: string }> = {
   'dataset.kind': { label: 'Dataset' },
   'dataset.path': {
     label: 'Path',
-    hint: 'On the trainer machine: a folder of images or the IDX files.',
+    hint: 'A folder of images (or the IDX files) under the datasets root, GANMOD_DATASETS_DIR (default <data>/datasets); relative paths start there.',
   },
   'dataset.split': { label: 'Split' },
   'dataset.limit': { label: 'Image limit', hint: 'Use only the first N images.' },

@@ -47,8 +47,10 @@ async function readLimited(req: Request, limit: number): Promise<Uint8Array<Arra
 /**
  * `POST /api/v1/submissions`: a platform submits an image with its caption and its own id.
  * Multipart fields: `image` (file), `externalId`, `caption` (optional).
- * 201 created, 200 already known (same externalId), 400 bad fields, 401 bad key,
- * 413 too large, 415 not a PNG/JPEG/GIF/WebP, 429 over the key's rate limit.
+ * `externalId` is unique per API key: 201 created, 200 this key already submitted it with the
+ * same image and caption (the same item back), 409 this key already submitted it with other
+ * content, 400 bad fields, 401 bad key, 413 too large, 415 not a PNG/JPEG/GIF/WebP,
+ * 429 over the key's rate limit.
  */
 export async function POST(req: Request) {
   const db = getDb();
@@ -95,7 +97,7 @@ export async function POST(req: Request) {
   if (!type)
     return problem(415, 'Only PNG, JPEG, GIF and WebP images are accepted (checked by content).');
 
-  const { item, created } = await submitItem(db, {
+  const result = await submitItem(db, {
     externalId: externalId.trim(),
     caption: caption?.trim() || null,
     image: bytes,
@@ -110,5 +112,6 @@ export async function POST(req: Request) {
       .update({ where: { id: key.id }, data: { lastUsedAt: new Date() } })
       .then(() => undefined),
   );
-  return Response.json(item, { status: created ? 201 : 200 });
+  if (result.outcome === 'conflict') return problem(409, result.message);
+  return Response.json(result.item, { status: result.outcome === 'created' ? 201 : 200 });
 }

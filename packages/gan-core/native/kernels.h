@@ -1,0 +1,105 @@
+// Shared by the native kernels' source files (conv-matmul.cc, elementwise.cc, adam.cc,
+// dropout.cc, batch-norm.cc, addon.cc), compiled together into dist/native/ganmod_kernels.node by
+// scripts/build-native.mjs: the includes, the N-API argument helpers, the thread splitting of
+// elementwise passes and the entry points addon.cc exports.
+//
+// Layouts are TF.js's: NHWC activations, HWIO filters ([kh, kw, Ci, Co]).
+#ifndef GANMOD_KERNELS_H_
+#define GANMOD_KERNELS_H_
+
+#include <node_api.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern "C" {
+#include <cblas.h>
+void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);
+}
+
+// Keeps a function's __restrict__ parameters meaningful: see AdamRange (adam.cc).
+#define NOINLINE __attribute__((noinline))
+
+#define NAPI_CALL(env, call)                                             \
+  do {                                                                   \
+    if ((call) != napi_ok) {                                             \
+      napi_throw_error((env), nullptr, "ganmod-kernels: N-API failure"); \
+      return nullptr;                                                    \
+    }                                                                    \
+  } while (0)
+
+namespace ganmod {
+
+// ---- N-API plumbing (defined in addon.cc) ------------------------------------------------------
+
+struct Floats {
+  float* data = nullptr;
+  size_t length = 0;
+};
+
+// Reads a Float32Array argument; throws a TypeError naming `name` and returns false otherwise.
+bool GetFloats(napi_env env, napi_value value, Floats* out, const char* name);
+// Reads an array of exactly `count` integers into `out`; throws a TypeError otherwise.
+bool GetInts(napi_env env, napi_value value, int64_t* out, size_t count, const char* name);
+// Throws a RangeError with `message` when !ok; returns ok.
+bool Check(napi_env env, bool ok, const char* message);
+
+// ---- threads ---------------------------------------------------------------------------------
+
+// Runs body(begin, end) over [0, n) in contiguous ranges, one per thread of OpenBLAS's thread
+// count when `worth_threads` (for small work a thread costs more to start than it saves). Range
+// lengths are multiples of `align`; each index falls in exactly one range, so the ranges never
+// write the same memory.
+template <typename Body>
+inline void SplitRange(size_t n, size_t align, bool worth_threads, Body body) {
+  const size_t threads =
+      worth_threads ? static_cast<size_t>(std::max(1, openblas_get_num_threads())) : 1;
+  if (threads <= 1 || n <= align) {
+    body(size_t{0}, n);
+    return;
+  }
+  const size_t per = ((n + threads - 1) / threads + align - 1) / align * align;
+  std::vector<std::thread> workers;
+  for (size_t begin = per; begin < n; begin += per) {
+    workers.emplace_back([=] { body(begin, std::min(n, begin + per)); });
+  }
+  body(size_t{0}, std::min(n, per));
+  for (auto& w : workers) w.join();
+}
+
+// Elementwise passes over large arrays: split from 256k floats, in ranges of whole cache lines.
+template <typename Body>
+inline void ParallelRanges(size_t n, Body body) {
+  SplitRange(n, 16, n >= (size_t{1} << 18), body);
+}
+
+// ---- entry points (each file defines its family's; addon.cc exports them) ----------------------
+
+// conv-matmul.cc
+napi_value Conv2D(napi_env env, napi_callback_info info);
+napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info);
+napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info);
+napi_value MatMul(napi_env env, napi_callback_info info);
+napi_value BiasActivation(napi_env env, napi_callback_info info);
+// elementwise.cc
+napi_value Tanh(napi_env env, napi_callback_info info);
+napi_value LeakyRelu(napi_env env, napi_callback_info info);
+napi_value SumRows(napi_env env, napi_callback_info info);
+// adam.cc
+napi_value Adam(napi_env env, napi_callback_info info);
+// dropout.cc
+napi_value DropoutMask(napi_env env, napi_callback_info info);
+// batch-norm.cc
+napi_value BatchNorm(napi_env env, napi_callback_info info);
+napi_value BatchNormTrain(napi_env env, napi_callback_info info);
+napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info);
+
+}  // namespace ganmod
+
+#endif  // GANMOD_KERNELS_H_

@@ -1,0 +1,114 @@
+/**
+ * The optional native addon `dist/native/ganmod_kernels.node` (built from native/*.cc by
+ * scripts/build-native.mjs: im2col + OpenBLAS sgemm and one-pass elementwise loops, computed
+ * directly on the wasm heap, so no tensor is copied): its interface and its loader.
+ *
+ * Why: convolutions and matrix products are ~80% of a conv GAN step, and single-threaded wasm
+ * SIMD (no FMA) runs them several times slower than OpenBLAS's AVX2/FMA code on all cores. The
+ * kernels built on the addon are in this folder by family (conv.ts, matmul.ts, dense.ts,
+ * elementwise.ts, batch-norm.ts, adam.ts, dropout.ts), listed in registry.ts. Where the addon was
+ * not built (no compiler or no OpenBLAS) or `GANMOD_NATIVE_KERNELS=0`, the project's wasm kernels
+ * serve.
+ */
+import { createRequire } from 'node:module';
+
+/** The addon's functions (arguments are Float32Array views of the wasm heap). */
+export interface NativeAddon {
+  conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, geometry: number[]): void;
+  conv2dBackpropInput(
+    dy: Float32Array,
+    filter: Float32Array,
+    dx: Float32Array,
+    geometry: number[],
+  ): void;
+  conv2dBackpropFilter(
+    x: Float32Array,
+    dy: Float32Array,
+    dw: Float32Array,
+    geometry: number[],
+  ): void;
+  matMul(a: Float32Array, b: Float32Array, c: Float32Array, geometry: number[]): void;
+  adam(
+    value: Float32Array,
+    grad: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    outValue: Float32Array,
+    outM: Float32Array,
+    outV: Float32Array,
+    constants: Float32Array,
+  ): void;
+  leakyRelu(x: Float32Array, y: Float32Array, alpha: number): void;
+  tanh(x: Float32Array, y: Float32Array): void;
+  leakyReluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, alpha: number): void;
+  sumRows(x: Float32Array, out: Float32Array, rows: number, scale: number): void;
+  dropoutMask(out: Float32Array, seed: number, keepProb: number): void;
+  batchNorm(
+    x: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    offset: Float32Array | null,
+    scale: Float32Array | null,
+    out: Float32Array,
+    epsilon: number,
+  ): void;
+  /** Batch norm in training over the last axis: writes y and the batch mean and variance. */
+  batchNormTrain(
+    x: Float32Array,
+    gamma: Float32Array | null,
+    beta: Float32Array | null,
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    epsilon: number,
+  ): void;
+  /** batchNormTrain's gradient: writes dx, dgamma and dbeta. */
+  batchNormTrainGrad(
+    dy: Float32Array,
+    x: Float32Array,
+    gamma: Float32Array | null,
+    mean: Float32Array,
+    variance: Float32Array,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+    epsilon: number,
+  ): void;
+  /** Bias over the last axis, then activation code 0..5 (see `ACTIVATION_CODES` in epilogue.ts). */
+  biasActivation(
+    out: Float32Array,
+    bias: Float32Array | null,
+    activation: number,
+    alpha: number,
+  ): void;
+  /** Sets OpenBLAS's thread count (process-wide); returns the count now in use. */
+  setThreads(threads: number): number;
+  getThreads(): number;
+}
+
+/** Environment variable: `0` keeps the native kernels off even where the addon loads. */
+export const NATIVE_KERNELS_ENV = 'GANMOD_NATIVE_KERNELS';
+
+let addon: { module?: NativeAddon; error?: string } | undefined;
+
+/**
+ * Loads the addon once. Returns it, or the reason it is unavailable (not built, not loadable on
+ * this machine, or disabled through {@link NATIVE_KERNELS_ENV}).
+ */
+export function loadNativeAddon(env: Record<string, string | undefined> = process.env): {
+  module?: NativeAddon;
+  error?: string;
+} {
+  if (env[NATIVE_KERNELS_ENV] === '0') return { error: `${NATIVE_KERNELS_ENV}=0` };
+  if (addon === undefined) {
+    try {
+      const require = createRequire(import.meta.url);
+      // From src/kernels/native (tests) and dist/kernels/native alike.
+      addon = { module: require('../../../dist/native/ganmod_kernels.node') as NativeAddon };
+    } catch (error) {
+      const text = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+      addon = { error: `native kernels unavailable (${text})` };
+    }
+  }
+  return addon;
+}
