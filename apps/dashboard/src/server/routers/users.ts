@@ -1,6 +1,11 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { generatePassword, isUniqueConstraintError, passwordProblem } from '@ganmod/db/client';
+import {
+  generatePassword,
+  isUniqueConstraintError,
+  passwordProblem,
+  userSummarySelect,
+} from '@ganmod/db/client';
 import { access, roles } from '~/lib/roles';
 import { clearPasswordAttempts } from '../auth/password-attempts';
 import { createPasswordUser, setPassword } from '../auth/users';
@@ -15,14 +20,8 @@ const displayName = z
   .trim()
   .min(1, 'Enter a name')
   .max(100, 'Names are at most 100 characters');
-const userSelect = {
-  id: true,
-  email: true,
-  name: true,
-  role: true,
-  disabled: true,
-  createdAt: true,
-} as const;
+// What an admin sees of a user: the accounts module's own summary.
+const userSelect = userSummarySelect;
 
 /** Admin: the people who can sign in, their roles, and whether they may. */
 export const usersRouter = router({
