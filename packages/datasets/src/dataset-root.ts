@@ -6,7 +6,7 @@
  * imports this through `@ganmod/datasets/root`.
  */
 import { realpath } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { loadEnvironment } from '@ganmod/config';
 import { DatasetError } from './errors.js';
 
