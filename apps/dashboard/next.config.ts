@@ -1,4 +1,10 @@
 import type { NextConfig } from 'next';
+import {
+  NONCELESS_CONTENT_SECURITY_POLICY,
+  STATIC_SECURITY_HEADERS,
+} from './src/lib/security-headers';
+
+const csp = [{ key: 'Content-Security-Policy', value: NONCELESS_CONTENT_SECURITY_POLICY }];
 
 const config: NextConfig = {
   // Native drivers and Prisma's generated client stay outside the bundle: they load their own files at run time.
@@ -14,6 +20,17 @@ const config: NextConfig = {
   ],
   poweredByHeader: false,
   reactStrictMode: true,
+  // The fixed security headers on every response. Pages get their nonce-bearing CSP (and HSTS,
+  // which depends on the runtime URL) from src/proxy.ts; the paths the proxy skips, here.
+  headers: () =>
+    Promise.resolve([
+      {
+        source: '/:path*',
+        headers: Object.entries(STATIC_SECURITY_HEADERS).map(([key, value]) => ({ key, value })),
+      },
+      { source: '/api/:path*', headers: csp },
+      { source: '/_next/:path*', headers: csp },
+    ]),
 };
 
 export default config;

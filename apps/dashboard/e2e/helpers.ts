@@ -6,19 +6,23 @@ export const baseURL = () => process.env.E2E_BASE_URL ?? '';
 export const password = () => process.env.E2E_PASSWORD ?? '';
 
 /** Signs in through the form, like a person would. */
-export async function signIn(page: Page, email: string): Promise<void> {
+export async function signIn(page: Page, email: string, secret = password()): Promise<void> {
   await page.goto(`${baseURL()}/sign-in`);
   await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password());
+  await page.getByLabel('Password').fill(secret);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByTestId('current-user')).toBeVisible();
 }
 
 /** A fresh browser context signed in as `email`. */
-export async function userPage(browser: Browser, email: string): Promise<Page> {
+export async function userPage(
+  browser: Browser,
+  email: string,
+  secret = password(),
+): Promise<Page> {
   const context = await browser.newContext({ baseURL: baseURL() });
   const page = await context.newPage();
-  await signIn(page, email);
+  await signIn(page, email, secret);
   return page;
 }
 

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { userPage } from './helpers';
 
 test('an engineer promotes a checkpoint; the worker trains, evaluates and activates the detector', async ({

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { userPage } from './helpers';
 
 test('an engineer launches a run from the form, with inline validation', async ({ browser }) => {

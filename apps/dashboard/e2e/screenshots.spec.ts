@@ -1,7 +1,7 @@
 // Regenerates docs/screenshots/*.png from a live dashboard: GANMOD_SCREENSHOTS=1 pnpm test:e2e e2e/screenshots.spec.ts
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './fixtures';
 import { createDb } from '@ganmod/db';
 import { submitItems, userPage } from './helpers';
 

@@ -47,7 +47,7 @@ describe('the origin gate (production build, real SQLite)', () => {
 
   beforeAll(async () => {
     t = await createTempDb('origin');
-    await seed(t.db, { adminPassword: 'origin-admin-password', demo: false });
+    await seed(t.db, { adminPassword: 'origin-gate-passphrase', demo: false });
     await createRoleUsers(t.db, PASSWORD);
     dashboard = await startDashboard({ DATABASE_URL: t.url, GANMOD_DATA_DIR: t.dir });
     admin = await signIn(dashboard.url, 'ada@test.local', PASSWORD);

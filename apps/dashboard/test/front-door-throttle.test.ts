@@ -30,7 +30,7 @@ describe('sign-in throttle, no trusted proxy (production build, real SQLite)', (
 
   beforeAll(async () => {
     t = await createTempDb('throttle');
-    await seed(t.db, { adminPassword: 'throttle-admin-password', demo: false });
+    await seed(t.db, { adminPassword: 'throttle-gate-passphrase', demo: false });
     await createRoleUsers(t.db, PASSWORD);
     dashboard = await startDashboard({ DATABASE_URL: t.url, GANMOD_DATA_DIR: t.dir });
   });

@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
 
 import { DbConfigError } from '../src/errors.js';
@@ -14,7 +16,8 @@ describe('resolveDatabaseUrl', () => {
     expect(resolveDatabaseUrl({ GANMOD_DATA_DIR: '/srv/ganmod' })).toBe(
       'file:/srv/ganmod/ganmod.db',
     );
-    expect(resolveDatabaseUrl({})).toBe('file:data/ganmod.db');
+    // Resolved against the working directory once, by @ganmod/config.
+    expect(resolveDatabaseUrl({})).toBe(`file:${resolve('data/ganmod.db')}`);
   });
 });
 

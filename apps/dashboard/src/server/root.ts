@@ -1,3 +1,4 @@
+import { accountRouter } from './routers/account';
 import { apiKeysRouter } from './routers/api-keys';
 import { modelsRouter } from './routers/models';
 import { decisionsRouter, reviewQueueRouter } from './routers/review-queue';
@@ -9,6 +10,7 @@ import { router } from './trpc';
 /** The dashboard's whole API. Every procedure is built by `protectedProcedure(roles)`. */
 export const appRouter = router({
   system: systemRouter,
+  account: accountRouter,
   users: usersRouter,
   apiKeys: apiKeysRouter,
   reviewQueue: reviewQueueRouter,

@@ -4,6 +4,8 @@ import superjson from 'superjson';
 import { ZodError } from 'zod';
 import type { Db } from '@ganmod/db/client';
 import { hasRole, type Role } from '~/lib/roles';
+import { sessionIdFromHeaders } from './auth/session-id';
+import { FieldError } from './field-error';
 import { userFromHeaders, type SessionUser } from './auth/session';
 import { getDb } from './db';
 
@@ -11,6 +13,11 @@ import { getDb } from './db';
 export interface Context {
   db: Db;
   user: SessionUser | null;
+  /**
+   * The caller's session id, looked up on demand (one more session read; only a password change
+   * needs it, to keep that session open). Absent for callers without an HTTP request.
+   */
+  sessionId?: () => Promise<string | null>;
 }
 
 /** Procedure metadata: the roles a procedure admits; the router-walk test reads it. */
@@ -20,7 +27,11 @@ export interface Meta {
 
 /** Builds the context for one HTTP request from its session cookie. */
 export async function createContext(req: Request): Promise<Context> {
-  return { db: getDb(), user: await userFromHeaders(req.headers) };
+  return {
+    db: getDb(),
+    user: await userFromHeaders(req.headers),
+    sessionId: () => sessionIdFromHeaders(req.headers),
+  };
 }
 
 const t = initTRPC
@@ -32,14 +43,12 @@ const t = initTRPC
     errorFormatter({ shape, error }) {
       // Flatten zod issues so forms can show a message next to each field.
       const zod = error.cause instanceof ZodError ? error.cause.issues : null;
-      return {
-        ...shape,
-        data: {
-          ...shape.data,
-          fieldErrors:
-            zod?.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })) ?? null,
-        },
-      };
+      const fieldErrors =
+        zod?.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })) ??
+        (error.cause instanceof FieldError
+          ? [{ path: error.cause.path, message: error.cause.message }]
+          : null);
+      return { ...shape, data: { ...shape.data, fieldErrors } };
     },
   });
 

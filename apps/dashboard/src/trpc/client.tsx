@@ -5,7 +5,12 @@ import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import { useState, type ReactNode } from 'react';
 import superjson from 'superjson';
+import { z } from 'zod';
 import type { AppRouter } from '~/server/root';
+
+// In the browser, zod probes for eval (`Function("")`) to compile fast parsers; the CSP forbids
+// eval, so the probe only produces a violation report. Skip it: parse the interpreted way.
+z.config({ jitless: true });
 
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 

@@ -80,13 +80,26 @@ export function AppShell({
           <p className="truncate text-xs text-muted-foreground">
             {user.email} · {roleLabels[user.role]}
           </p>
-          <button
-            type="button"
-            className="mt-2 text-xs text-indigo-600 hover:underline"
-            onClick={() => void authClient.signOut().then(() => window.location.assign('/sign-in'))}
-          >
-            Sign out
-          </button>
+          <div className="mt-2 flex gap-3 text-xs">
+            <Link
+              href="/account"
+              className={cn(
+                'text-indigo-600 hover:underline',
+                isActive(pathname, '/account') && 'font-medium',
+              )}
+            >
+              Account
+            </Link>
+            <button
+              type="button"
+              className="text-indigo-600 hover:underline"
+              onClick={() =>
+                void authClient.signOut().then(() => window.location.assign('/sign-in'))
+              }
+            >
+              Sign out
+            </button>
+          </div>
         </div>
       </aside>
       <main className="min-w-0 flex-1 p-6">{children}</main>

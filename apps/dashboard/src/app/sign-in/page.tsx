@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { safeNextPath } from '~/lib/safe-next-path';
 import { SignInForm } from './sign-in-form';
 
 export const metadata: Metadata = { title: 'Sign in' };
@@ -9,8 +10,8 @@ export default async function SignInPage({
   searchParams: Promise<{ next?: string }>;
 }) {
   const { next } = await searchParams;
-  // Only same-site paths: never bounce a user to another origin after sign-in.
-  const target = next?.startsWith('/') && !next.startsWith('//') ? next : '/';
+  // Only same-origin paths: never bounce a user to another origin after sign-in.
+  const target = safeNextPath(next);
   return (
     <main className="flex min-h-full items-center justify-center p-6">
       <div className="w-full max-w-sm">

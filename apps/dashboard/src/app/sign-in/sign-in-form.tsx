@@ -2,6 +2,7 @@
 
 import { useState, type FormEvent } from 'react';
 import { authClient } from '~/lib/auth-client';
+import { safeNextPath } from '~/lib/safe-next-path';
 import { Alert } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
 import { Card, CardContent } from '~/components/ui/card';
@@ -25,8 +26,9 @@ export function SignInForm({ next }: { next: string }) {
       setError(failure.message ?? 'Could not sign in.');
       return;
     }
-    // A full navigation so server components see the new cookie.
-    window.location.assign(next);
+    // A full navigation so server components see the new cookie; `next` is checked again here
+    // because this is where the browser acts on it.
+    window.location.assign(safeNextPath(next));
   }
 
   return (

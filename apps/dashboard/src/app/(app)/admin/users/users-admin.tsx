@@ -13,8 +13,9 @@ import { Table, TBody, Td, Th, THead, Tr } from '~/components/ui/table';
 import { utc } from '~/lib/format';
 import { roleLabels, roles, type Role } from '~/lib/roles';
 import { useTRPC } from '~/trpc/client';
+import { RenameDialog, ResetPasswordDialog } from './user-dialogs';
 
-/** Admin: create accounts, change roles, disable and re-enable people. */
+/** Admin: create accounts, rename people, change roles, reset passwords, disable and re-enable. */
 export function UsersAdmin({ myId }: { myId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -80,7 +81,7 @@ export function UsersAdmin({ myId }: { myId: string }) {
               label="Initial password"
               htmlFor="new-password"
               error={errors.password}
-              hint="At least 8 characters; share it privately."
+              hint="At least 12 characters; share it privately."
             >
               <Input
                 id="new-password"
@@ -160,15 +161,23 @@ export function UsersAdmin({ myId }: { myId: string }) {
                 </Td>
                 <Td className="text-xs text-muted-foreground">{utc(u.createdAt).slice(0, 10)}</Td>
                 <Td className="text-right">
-                  {u.id === myId ? null : (
-                    <Button
-                      size="sm"
-                      variant="outline"
-                      onClick={() => setDisabled.mutate({ userId: u.id, disabled: !u.disabled })}
-                    >
-                      {u.disabled ? 'Enable' : 'Disable'}
-                    </Button>
-                  )}
+                  <div className="flex justify-end gap-2">
+                    <RenameDialog user={u} />
+                    {u.id === myId ? null : (
+                      <>
+                        <ResetPasswordDialog user={u} />
+                        <Button
+                          size="sm"
+                          variant="outline"
+                          onClick={() =>
+                            setDisabled.mutate({ userId: u.id, disabled: !u.disabled })
+                          }
+                        >
+                          {u.disabled ? 'Enable' : 'Disable'}
+                        </Button>
+                      </>
+                    )}
+                  </div>
                 </Td>
               </Tr>
             ))}
