@@ -1,11 +1,23 @@
 import { loadEnvironment } from '@ganmod/config';
 import { initBackend } from '@ganmod/gan-core';
+import { DEFAULT_INPUT_LIMITS, type InputLimits } from '@ganmod/moderation/contract';
 import type { Logger } from 'pino';
 import { localArtifactStore, type ArtifactStore } from './artifacts.js';
 
 /** `GANMOD_DATA_DIR`, default `./data`, absolute (`@ganmod/config`). */
 export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
   return loadEnvironment(env).dataDir;
+}
+
+/** `GANMOD_ARTIFACTS_DIR`, else `<GANMOD_DATA_DIR>/artifacts`, absolute. */
+export function artifactsDir(env: NodeJS.ProcessEnv = process.env): string {
+  return loadEnvironment(env).artifactsDir;
+}
+
+/** The submission API's input limits, with the image limit `GANMOD_MAX_UPLOAD_BYTES` may raise. */
+export function submissionLimits(env: NodeJS.ProcessEnv = process.env): InputLimits {
+  const maxImageBytes = loadEnvironment(env).maxUploadBytes;
+  return maxImageBytes ? { ...DEFAULT_INPUT_LIMITS, maxImageBytes } : DEFAULT_INPUT_LIMITS;
 }
 
 /**

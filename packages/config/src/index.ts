@@ -101,7 +101,9 @@ export const environmentSchema = z.object({
   GANMOD_REQUIRE_NATIVE: flag().describe('build and test: a failed native build is an error'),
   GANMOD_NATIVE_BUILD: flag().describe('build: `0` skips the native kernels'),
   GANMOD_CLAIM_MINUTES: positiveInt().describe("how long a moderator's claim lasts; default 10"),
-  GANMOD_MAX_UPLOAD_BYTES: positiveInt().describe('largest accepted image; default 10 MB'),
+  GANMOD_MAX_UPLOAD_BYTES: positiveInt().describe(
+    "largest accepted image; default the moderation contract's (10 MB)",
+  ),
   GANMOD_SCREENSHOTS: flag().describe('tests: rewrite the documentation screenshots'),
   GANMOD_SCREENSHOT_STEPS: positiveInt().describe('tests: steps of the screenshot run'),
   GANMOD_GUARDED_SERVER: flag().describe("set by the dashboard's own server for the app inside"),
@@ -153,7 +155,8 @@ export interface GanmodEnvironment {
   readonly secretsDir: string;
   readonly databaseUrl: string;
   readonly claimMinutes: number;
-  readonly maxUploadBytes: number;
+  /** `GANMOD_MAX_UPLOAD_BYTES` when set; the default is the moderation contract's. */
+  readonly maxUploadBytes: number | undefined;
   readonly port: number;
   readonly host: string;
   readonly logLevel: NonNullable<EnvironmentVariables['LOG_LEVEL']>;
@@ -229,7 +232,7 @@ export function parseEnvironment(
     databaseUrl:
       vars.DATABASE_URL ?? `file:${join(/*turbopackIgnore: true*/ dataDir, 'ganmod.db')}`,
     claimMinutes: vars.GANMOD_CLAIM_MINUTES ?? 10,
-    maxUploadBytes: vars.GANMOD_MAX_UPLOAD_BYTES ?? 10 * 1024 * 1024,
+    maxUploadBytes: vars.GANMOD_MAX_UPLOAD_BYTES,
     port: vars.PORT ?? 3000,
     host: vars.HOST ?? '127.0.0.1',
     logLevel: vars.LOG_LEVEL ?? 'info',

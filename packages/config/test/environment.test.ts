@@ -21,7 +21,7 @@ describe('parseEnvironment', () => {
       secretsDir: '/srv/ganmod/data/secrets',
       databaseUrl: 'file:/srv/ganmod/data/ganmod.db',
       claimMinutes: 10,
-      maxUploadBytes: 10 * 1024 * 1024,
+      maxUploadBytes: undefined,
       port: 3000,
       host: '127.0.0.1',
       logLevel: 'info',

@@ -1,6 +1,12 @@
 import { openDatabase } from '../database.js';
 import { ContentScorer } from '../scoring/content-scorer.js';
-import { dataDir, defaultArtifactStore, prepareBackend } from '../environment.js';
+import {
+  artifactsDir,
+  dataDir,
+  defaultArtifactStore,
+  prepareBackend,
+  submissionLimits,
+} from '../environment.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { createLogger } from '../log.js';
 import { runWorker } from '../worker.js';
@@ -51,7 +57,9 @@ export async function runWorkerCommand(options: WorkerCommandOptions): Promise<v
       pollMs,
       staleAfterMs,
       once: options.once === true,
-      ...(options.moderation ? { scorer: new ContentScorer(db, dataDir(), log) } : {}),
+      ...(options.moderation
+        ? { scorer: new ContentScorer(db, dataDir(), log, artifactsDir(), submissionLimits()) }
+        : {}),
     });
   } finally {
     process.off('SIGINT', onSignal);

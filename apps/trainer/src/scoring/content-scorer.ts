@@ -27,7 +27,9 @@ import {
   type Policy,
 } from '@ganmod/moderation';
 import {
+  DEFAULT_INPUT_LIMITS,
   INPUT_DETECTOR,
+  type InputLimits,
   inputReasonCode,
   policyLabelOfBankLabel,
   policyReasonCode,
@@ -70,6 +72,13 @@ export class ContentScorer {
     /** Root that items' relative `imagePath`s are stored under (`GANMOD_DATA_DIR`). */
     private readonly dataDir: string,
     private readonly log: Logger,
+    /** Where the artifact store keeps detector models (`GANMOD_ARTIFACTS_DIR`). */
+    private readonly artifactsDir: string = artifactRoot(dataDir),
+    /**
+     * The platform's input limits, as the submission API enforces them (its image limit may be
+     * raised by `GANMOD_MAX_UPLOAD_BYTES`): the pipeline must not refuse what the API accepted.
+     */
+    private readonly limits: InputLimits = DEFAULT_INPUT_LIMITS,
   ) {}
 
   private async parts(): Promise<PipelineParts> {
@@ -128,7 +137,11 @@ export class ContentScorer {
         );
       }
     }
-    this.moderator = createModerator({ ...(policy ? { policy } : {}), detectors });
+    this.moderator = createModerator({
+      ...(policy ? { policy } : {}),
+      detectors,
+      limits: this.limits,
+    });
     this.modelIds = modelIds;
     this.stamp = stamp;
     this.log.info(
@@ -144,7 +157,7 @@ export class ContentScorer {
   }
 
   private modelPath(model: DetectorModel): string {
-    return resolve(artifactRoot(this.dataDir), model.path);
+    return resolve(this.artifactsDir, model.path);
   }
 
   /** The shipped spam model, or the active retrained one (falling back when its file is bad). */

@@ -1,4 +1,5 @@
 import { after } from 'next/server';
+import { loadEnvironment } from '@ganmod/config';
 import {
   DEFAULT_INPUT_LIMITS,
   captionLength,
@@ -17,10 +18,8 @@ export const dynamic = 'force-dynamic';
 
 /** The moderation contract's limits; GANMOD_MAX_UPLOAD_BYTES may override the image's. */
 function inputLimits(): InputLimits {
-  const n = Number(process.env.GANMOD_MAX_UPLOAD_BYTES);
-  return Number.isFinite(n) && n > 0
-    ? { ...DEFAULT_INPUT_LIMITS, maxImageBytes: n }
-    : DEFAULT_INPUT_LIMITS;
+  const maxImageBytes = loadEnvironment().maxUploadBytes;
+  return maxImageBytes ? { ...DEFAULT_INPUT_LIMITS, maxImageBytes } : DEFAULT_INPUT_LIMITS;
 }
 
 /** Each field other than image, externalId and caption (a platform may send a few small extras). */
