@@ -4,7 +4,7 @@ import { ConfigError, parseTrainConfig, type TrainConfig } from '@ganmod/gan-cor
 import { SingleBar, Presets } from 'cli-progress';
 import { openDatabase } from '../database.js';
 import { defaultArtifactStore, prepareBackend } from '../environment.js';
-import { executeRun } from '../executor.js';
+import { executeRun } from '../training/executor.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { createLogger } from '../log.js';
 import { print, type OutputOptions } from '../output.js';
@@ -143,6 +143,7 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
       db,
       store: defaultArtifactStore(),
       run,
+      config, // validated above: not parsed again from the stored copy
       workerId,
       log,
       shutdown: stop.signal,

@@ -14,8 +14,8 @@ import {
   type LoadedGenerator,
   type TrainConfig,
 } from '@ganmod/gan-core';
-import type { ArtifactStore } from './artifacts.js';
-import { CliError, ExitCode } from './exit-codes.js';
+import type { ArtifactStore } from '../artifacts.js';
+import { CliError, ExitCode } from '../exit-codes.js';
 import { exportCheckpointGenerator } from './generator-export.js';
 
 export interface GeneratorSource {
