@@ -18,7 +18,7 @@ import {
   listCheckpoints,
   parseTrainConfig,
   stepOfDirName,
-  train,
+  trainValidated,
   trainingDataFromDataset,
   type StepEvent,
   type TrainConfig,
@@ -214,8 +214,8 @@ async function loadRunDataset(ctx: RunContext, config: TrainConfig): Promise<Run
 }
 
 /**
- * gan-core's `train()` with the run's bookkeeping on its callbacks: metrics, heartbeats (a lost
- * claim or a cancel stops the run), sample grids, checkpoints and evaluations.
+ * gan-core's training loop with the run's bookkeeping on its callbacks: metrics and heartbeats
+ * every step, sample grids, checkpoints and evaluations.
  */
 async function trainWithHeartbeats(
   ctx: RunContext,
@@ -225,13 +225,10 @@ async function trainWithHeartbeats(
   metrics: MetricWriter,
   stop: StopControl,
 ): Promise<TrainResult> {
-  const { db, store, run, runLog, runDir, options } = ctx;
-  const heartbeatMs = options.heartbeatMs ?? 1000;
-  const flushMs = options.flushMs ?? 2000;
+  const { db, store, run, runLog, runDir } = ctx;
   const { evaluator } = data;
-  let lastBeat = 0;
-  let lastFlush = Date.now();
-  const result = await train(config, {
+  // Parsed once, in prepareConfig: gan-core's `train()` would validate it again.
+  const result = await trainValidated(config, {
     dataset: data.images,
     signal: stop.signal,
     checkpointDir: store.resolve(`${runDir}/checkpoints`),
@@ -241,27 +238,7 @@ async function trainWithHeartbeats(
       warn: (message, fields) => runLog.warn(fields ?? {}, message),
     },
     callbacks: {
-      onStep: async (event) => {
-        ctx.step = event.step;
-        metrics.add(event.step, { ...event.losses, steps_per_sec: event.stepsPerSec });
-        options.onStep?.(event, config);
-        const now = Date.now();
-        if (now - lastFlush >= flushMs) {
-          lastFlush = now;
-          await metrics.flush();
-        } else {
-          await metrics.maybeFlush();
-        }
-        if (now - lastBeat >= heartbeatMs) {
-          lastBeat = now;
-          const beat = await heartbeatRun(db, run.id, options.workerId, event.step);
-          if (!beat.held) stop.request('lost');
-          else if (beat.cancelRequested) stop.request('cancel');
-        } else if (await cancelRequested(db, run.id)) {
-          // A cancel is noticed within one step even between heartbeats.
-          stop.request('cancel');
-        }
-      },
+      onStep: stepRecorder(ctx, config, metrics, stop),
       onSamples: async ({ step, png }) => {
         const name = `${runDir}/samples/step-${String(step).padStart(9, '0')}.png`;
         const path = await store.write(name, png);
@@ -287,6 +264,44 @@ async function trainWithHeartbeats(
   await metrics.flush();
   ctx.step = result.step;
   return result;
+}
+
+/**
+ * The per-step callback: records the losses (flushed at least every `flushMs`), heart-beats the
+ * claim every `heartbeatMs` and stops the run when the claim is lost or a cancel was requested.
+ */
+function stepRecorder(
+  ctx: RunContext,
+  config: TrainConfig,
+  metrics: MetricWriter,
+  stop: StopControl,
+): (event: StepEvent) => Promise<void> {
+  const { db, run, options } = ctx;
+  const heartbeatMs = options.heartbeatMs ?? 1000;
+  const flushMs = options.flushMs ?? 2000;
+  let lastBeat = 0;
+  let lastFlush = Date.now();
+  return async (event) => {
+    ctx.step = event.step;
+    metrics.add(event.step, { ...event.losses, steps_per_sec: event.stepsPerSec });
+    options.onStep?.(event, config);
+    const now = Date.now();
+    if (now - lastFlush >= flushMs) {
+      lastFlush = now;
+      await metrics.flush();
+    } else {
+      await metrics.maybeFlush();
+    }
+    if (now - lastBeat >= heartbeatMs) {
+      lastBeat = now;
+      const beat = await heartbeatRun(db, run.id, options.workerId, event.step);
+      if (!beat.held) stop.request('lost');
+      else if (beat.cancelRequested) stop.request('cancel');
+    } else if (await cancelRequested(db, run.id)) {
+      // A cancel is noticed within one step even between heartbeats.
+      stop.request('cancel');
+    }
+  };
 }
 
 async function cancelRequested(db: Db, runId: string): Promise<boolean> {
