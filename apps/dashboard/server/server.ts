@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { refuseBody } from './body-limit.js';
 import { applyForwardingPolicy } from './forwarded-headers.js';
+import { environmentOrExit } from '@ganmod/config';
 import { parseListenOptions } from './listen-options.js';
 import { GUARDED_SERVER_ENV, MAX_BODY_BYTES } from './protocol.js';
 import { parseTrustedProxies, type TrustedProxies } from './trusted-proxies.js';
@@ -60,6 +61,8 @@ export function guard(req: IncomingMessage, res: ServerResponse, proxies: Truste
 }
 
 async function main(): Promise<void> {
+  // Every variable validated once, before anything listens: a wrong one stops here, named.
+  environmentOrExit('ganmod dashboard');
   const { hostname, port } = parseListenOptions(process.argv.slice(2), process.env);
   const proxies = parseTrustedProxies(process.env.TRUSTED_PROXIES);
   // As `next start` does; a custom server must say so itself.

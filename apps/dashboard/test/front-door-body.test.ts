@@ -23,7 +23,8 @@ describe('request body cap (production build, real SQLite)', () => {
 
   beforeAll(async () => {
     t = await createTempDb('body');
-    password = (await seed(t.db, { adminPassword: 'body-admin-password', demo: false })).password;
+    password = 'body-admin-password';
+    await seed(t.db, { adminPassword: password, demo: false });
     dashboard = await startDashboard({ DATABASE_URL: t.url, GANMOD_DATA_DIR: t.dir });
     admin = await signIn(dashboard.url, 'admin@ganmod.local', password);
   });

@@ -39,15 +39,25 @@ describe('POST /api/v1/submissions and file routes (production build, real SQLit
 
   beforeAll(async () => {
     t = await createTempDb('submissions');
-    await seed(t.db, { adminPassword: 'test-password-1', demo: true });
+    const { demoUsers } = await seed(t.db, { adminPassword: 'test-password-1', demo: true });
+    const passwordOf = (email: string) => demoUsers.find((u) => u.email === email)?.password ?? '';
     key = await createKey(1000);
     dashboard = await startDashboard({
       DATABASE_URL: t.url,
       GANMOD_DATA_DIR: t.dir,
       GANMOD_MAX_UPLOAD_BYTES: String(MAX_BYTES),
     });
-    moderator = await signIn(dashboard.url, 'moderator@ganmod.local', 'test-password-1');
-    engineer = await signIn(dashboard.url, 'engineer@ganmod.local', 'test-password-1');
+    // Demo accounts get their own random passwords, printed once by the seed.
+    moderator = await signIn(
+      dashboard.url,
+      'moderator@ganmod.local',
+      passwordOf('moderator@ganmod.local'),
+    );
+    engineer = await signIn(
+      dashboard.url,
+      'engineer@ganmod.local',
+      passwordOf('engineer@ganmod.local'),
+    );
   });
 
   afterAll(async () => {

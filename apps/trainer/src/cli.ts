@@ -3,6 +3,7 @@
  * ganmod-trainer: the training worker and the commands engineers drive it with.
  * Every command prints one-line errors and exits with a code from `exit-codes.ts`.
  */
+import { environmentOrExit } from '@ganmod/config';
 import { Command, CommanderError } from 'commander';
 import { TRAINING_PRESETS } from '@ganmod/gan-core/config';
 import { CliError, ExitCode } from './exit-codes.js';
@@ -174,6 +175,8 @@ program
   );
 
 async function main(argv: string[]): Promise<number> {
+  // Every variable validated once, before any command runs: a wrong one stops here, named.
+  environmentOrExit('ganmod-trainer');
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.Ok;

@@ -1,16 +1,19 @@
-import { resolve } from 'node:path';
+import { loadEnvironment } from '@ganmod/config';
 import { initBackend } from '@ganmod/gan-core';
 import type { Logger } from 'pino';
-import { artifactRoot, localArtifactStore, type ArtifactStore } from './artifacts.js';
+import { localArtifactStore, type ArtifactStore } from './artifacts.js';
 
-/** `GANMOD_DATA_DIR`, default `./data`, absolute. */
+/** `GANMOD_DATA_DIR`, default `./data`, absolute (`@ganmod/config`). */
 export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.GANMOD_DATA_DIR?.trim() || './data');
+  return loadEnvironment(env).dataDir;
 }
 
-/** The artifact store of this data directory. */
+/**
+ * The artifact store: `GANMOD_ARTIFACTS_DIR`, else `<GANMOD_DATA_DIR>/artifacts`, the same root
+ * the dashboard serves artifacts from.
+ */
 export function defaultArtifactStore(env: NodeJS.ProcessEnv = process.env): ArtifactStore {
-  return localArtifactStore(artifactRoot(dataDir(env)));
+  return localArtifactStore(loadEnvironment(env).artifactsDir);
 }
 
 /** Picks the TF.js backend once per process and logs the choice. */

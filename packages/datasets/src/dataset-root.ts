@@ -7,6 +7,7 @@
  */
 import { realpath } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { loadEnvironment } from '@ganmod/config';
 import { DatasetError } from './errors.js';
 
 export { DatasetError };
@@ -26,14 +27,8 @@ export interface DatasetRoots {
 
 /** The datasets root and the uploads folder for `env` (absolute, not yet resolved through links). */
 export function datasetRoots(env: Env = process.env): DatasetRoots {
-  const dataDir = resolve(/*turbopackIgnore: true*/ env.GANMOD_DATA_DIR?.trim() || './data');
-  const explicit = env.GANMOD_DATASETS_DIR?.trim();
-  return {
-    root: explicit
-      ? resolve(/*turbopackIgnore: true*/ explicit)
-      : join(/*turbopackIgnore: true*/ dataDir, 'datasets'),
-    uploads: join(/*turbopackIgnore: true*/ dataDir, 'uploads'),
-  };
+  const { datasetsDir, uploadsDir } = loadEnvironment(env);
+  return { root: datasetsDir, uploads: uploadsDir };
 }
 
 /** True when `path` is `dir` or inside it (both absolute and normalised). */

@@ -1,4 +1,6 @@
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
+
+import { loadEnvironment } from '@ganmod/config';
 
 import { DbConfigError } from './errors.js';
 
@@ -39,13 +41,10 @@ export function redactUrl(url: string): string {
 
 /**
  * The database URL for an environment: `DATABASE_URL`, else a SQLite file
- * `file:<GANMOD_DATA_DIR or ./data>/ganmod.db` (relative paths are resolved later, against cwd).
+ * `file:<GANMOD_DATA_DIR or ./data>/ganmod.db` (see `@ganmod/config`).
  */
 export function resolveDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string {
-  const explicit = env.DATABASE_URL?.trim();
-  if (explicit) return explicit;
-  const dataDir = env.GANMOD_DATA_DIR?.trim() || './data';
-  return `file:${join(dataDir, 'ganmod.db')}`;
+  return loadEnvironment(env).databaseUrl;
 }
 
 /**

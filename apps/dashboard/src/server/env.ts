@@ -1,7 +1,8 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { loadEnvironment } from '@ganmod/config';
 
 /** Shortest secret accepted for signing session cookies (256 bits of base64 is 44). */
 const MIN_SECRET_LENGTH = 32;
@@ -34,38 +35,26 @@ export function persistentSecret(file: string): string {
  * sessions survive restarts. Delete that file (or change the variable) to sign everyone out.
  */
 export function authSecret(env: NodeJS.ProcessEnv = process.env): string {
-  const secret = env.BETTER_AUTH_SECRET?.trim();
-  if (secret) {
-    if (secret.length < MIN_SECRET_LENGTH) {
-      throw new Error(
-        `BETTER_AUTH_SECRET must be at least ${MIN_SECRET_LENGTH} characters long (openssl rand -base64 32 makes one).`,
-      );
-    }
-    return secret;
-  }
-  return persistentSecret(authSecretFile(env));
+  // Validated (at least 32 characters) with every other variable by @ganmod/config.
+  return loadEnvironment(env).vars.BETTER_AUTH_SECRET ?? persistentSecret(authSecretFile(env));
 }
 
 /** Where the generated auth secret is kept. */
 export function authSecretFile(env: NodeJS.ProcessEnv = process.env): string {
-  return join(/*turbopackIgnore: true*/ dataDir(env), 'secrets', 'auth-secret');
+  return join(/*turbopackIgnore: true*/ loadEnvironment(env).secretsDir, 'auth-secret');
 }
 
 /** Root of everything ganmod keeps on disk (uploads, artifacts, the SQLite file). */
 export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
-  // Runtime data, not app source: keep the bundler's file tracing out of it.
-  return resolve(/*turbopackIgnore: true*/ env.GANMOD_DATA_DIR?.trim() || './data');
+  return loadEnvironment(env).dataDir;
 }
 
 /** Where submitted images are stored, named by their sha256. */
 export function uploadsDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(/*turbopackIgnore: true*/ dataDir(env), 'uploads');
+  return loadEnvironment(env).uploadsDir;
 }
 
-/** Root of the trainer's artifact store; Artifact.path is relative to it. */
+/** Root of the trainer's artifact store (`GANMOD_ARTIFACTS_DIR`); Artifact.path is relative to it. */
 export function artifactsDir(env: NodeJS.ProcessEnv = process.env): string {
-  const explicit = env.GANMOD_ARTIFACTS_DIR?.trim();
-  return explicit
-    ? resolve(/*turbopackIgnore: true*/ explicit)
-    : join(/*turbopackIgnore: true*/ dataDir(env), 'artifacts');
+  return loadEnvironment(env).artifactsDir;
 }

@@ -1,4 +1,5 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { loadEnvironment } from '@ganmod/config';
 import { datasetKey, imageShapeOf, type MetricDataset } from '../dataset.js';
 import { FeatureExtractor } from './feature-extractor.js';
 import { trainFeatureExtractor, type TrainExtractorOptions } from './train.js';
@@ -7,7 +8,7 @@ import { trainFeatureExtractor, type TrainExtractorOptions } from './train.js';
 export function defaultMetricModelsDir(
   env: Record<string, string | undefined> = process.env,
 ): string {
-  return resolve(env.GANMOD_DATA_DIR?.trim() || './data', 'metric-models');
+  return join(loadEnvironment(env).dataDir, 'metric-models');
 }
 
 /** Options of {@link loadOrTrainFeatureExtractor}. */
