@@ -49,7 +49,7 @@ function readConfigFile(path: string): Record<string, unknown> {
 function presetFields(name: string | undefined): Record<string, unknown> {
   if (name === undefined) return {};
   try {
-    return structuredClone(trainingPreset(name).config) as Record<string, unknown>;
+    return structuredClone(trainingPreset(name).config);
   } catch (err) {
     throw new CliError((err as Error).message, ExitCode.Usage);
   }
@@ -64,7 +64,7 @@ function setField(config: Record<string, unknown>, path: string, value: unknown)
   }
   const parent = config[head];
   config[head] = {
-    ...(parent !== null && typeof parent === 'object' ? (parent as Record<string, unknown>) : {}),
+    ...(parent !== null && typeof parent === 'object' ? parent : {}),
     [key]: value,
   };
 }

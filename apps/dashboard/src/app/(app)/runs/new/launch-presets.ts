@@ -21,5 +21,5 @@ export const defaultPresetName: string = DEFAULT_TRAINING_PRESET;
 
 /** A fresh, mutable copy of a preset's config for the form to edit. */
 export function presetConfig(name: string): Record<string, unknown> {
-  return structuredClone(trainingPreset(name).config) as Record<string, unknown>;
+  return structuredClone(trainingPreset(name).config);
 }
