@@ -29,3 +29,27 @@ test('an engineer launches a run from the form, with inline validation', async (
     timeout: 120_000,
   });
 });
+
+test('the launch form starts from a named preset and offers the others by name', async ({
+  browser,
+}) => {
+  const page = await userPage(browser, 'engineer@ganmod.local');
+  await page.goto('/runs/new');
+  const preset = page.getByLabel('Preset');
+  await expect(preset).toHaveValue('mnist-mlp-quick');
+  await expect(page.getByLabel('Steps', { exact: true })).toHaveValue('2000');
+  await expect(preset.locator('option')).toHaveText([
+    'Choose…',
+    'mnist-mlp-quick',
+    'mnist-dcgan',
+    'mnist-cdcgan',
+    'ring8-toy',
+  ]);
+  await preset.selectOption('ring8-toy');
+  await expect(page.getByText('The 8-Gaussian ring with the toy MLP')).toBeVisible();
+  await expect(page.getByLabel('Latent dimension')).toHaveValue('8');
+  await expect(page.getByLabel('Steps', { exact: true })).toHaveValue('1000');
+  await expect(page.getByLabel('Model').locator('option:checked')).toHaveText('toy-mlp');
+  // Hints come from the schema's descriptions.
+  await expect(page.getByText('Generator updates.')).toBeVisible();
+});

@@ -5,6 +5,7 @@
  */
 import { environmentOrExit } from '@ganmod/config';
 import { Command, CommanderError } from 'commander';
+import { TRAINING_PRESETS } from '@ganmod/gan-core/config';
 import { CliError, ExitCode } from './exit-codes.js';
 import {
   evalCommand,
@@ -23,6 +24,7 @@ import {
 } from './commands/detectors.js';
 import { cancelRunCommand, listRunsCommand, resumeRunCommand } from './commands/runs.js';
 import { trainCommand, type TrainFlags } from './commands/train.js';
+import { trainConfigOptions } from './commands/train-flags.js';
 import { runWorkerCommand } from './commands/worker.js';
 
 const program = new Command()
@@ -54,32 +56,31 @@ program
   )
   .action(runWorkerCommand);
 
-program
+const train = program
   .command('train')
   .description(
-    'train one run in the foreground from a config file and/or flags, recorded in the database',
+    'train one run in the foreground from a preset, a config file and/or flags, recorded in the database',
+  )
+  .option(
+    '--preset <name>',
+    `start from a named preset: ${TRAINING_PRESETS.map((p) => p.name).join(' | ')}`,
   )
   .option(
     '-c, --config <file>',
-    'JSON training config (gan-core schema); flags override its fields',
+    'JSON training config (gan-core schema); its fields override the preset, flags override both',
   )
   .option('--name <name>', 'run name')
-  .option('--dataset <kind>', 'mnist | fashion-mnist | emoji | folder | ring8 | grid25')
-  .option('--limit <n>', 'use only the first n training images')
-  .option('--model <kind>', 'mlp | dcgan | cdcgan | toy-mlp (ring8, grid25)')
-  .option('--loss <kind>', 'bce | hinge | wgan-gp')
-  .option('--steps <n>', 'generator updates')
-  .option('--batch-size <n>', 'images per batch')
-  .option('--lr-g <lr>', 'generator learning rate')
-  .option('--lr-d <lr>', 'discriminator learning rate')
-  .option('--seed <n>', 'random seed')
-  .option('--sample-every <n>', 'steps between sample grids')
-  .option('--checkpoint-every <n>', 'steps between checkpoints')
-  .option('--eval-every <n>', 'steps between quality evaluations (0: never)')
-  .option('--no-progress', 'no progress bar')
+  .option('--no-progress', 'no progress bar');
+// One flag per training-config field, generated from the schema (train-flags.ts).
+for (const option of trainConfigOptions()) train.addOption(option);
+train
   .addHelpText(
     'after',
-    '\nCtrl-C stops after the current step, checkpoints, and leaves the run CANCELLED (see `resume`).',
+    `
+Presets:
+${TRAINING_PRESETS.map((p) => `  ${p.name.padEnd(16)} ${p.description}`).join('\n')}
+
+Ctrl-C stops after the current step, checkpoints, and leaves the run CANCELLED (see \`resume\`).`,
   )
   .action((options: TrainFlags, cmd: Command) =>
     trainCommand({ ...cmd.optsWithGlobals(), ...options }),

@@ -5,12 +5,16 @@
  * second signal exits at once.
  */
 import { hostname } from 'node:os';
-import { claimNextRun, requeueStaleDetectorRequests, requeueStaleRuns, type Db } from '@ganmod/db';
+import type { Db } from '@ganmod/db';
 import type { Logger } from 'pino';
 import type { ArtifactStore } from './artifacts.js';
 import type { ContentScorer } from './scoring/content-scorer.js';
-import { trainNextDetectorRequest } from './detector-training.js';
-import { executeRun, type ExecuteResult } from './executor.js';
+import {
+  requeueStaleDetectorTraining,
+  trainNextDetectorRequest,
+} from './detectors/detector-training.js';
+import type { ExecuteResult } from './training/executor.js';
+import { requeueStaleTrainingRuns, trainNextRun } from './training/run-queue.js';
 
 export interface WorkerOptions {
   db: Db;
@@ -83,6 +87,10 @@ export async function runWorker(options: WorkerOptions): Promise<ExecuteResult[]
   return results;
 }
 
+/**
+ * The polling loop of the training services: re-queue work whose worker died, then a pending
+ * detector promotion, else the oldest queued run; sleep when there is neither.
+ */
 async function trainRuns(options: WorkerOptions): Promise<ExecuteResult[]> {
   const { db, store, log, signal } = options;
   const workerId = options.workerId ?? defaultWorkerId();
@@ -91,36 +99,19 @@ async function trainRuns(options: WorkerOptions): Promise<ExecuteResult[]> {
   const results: ExecuteResult[] = [];
   log.info({ workerId, pollMs, staleAfterMs }, 'worker started');
   while (!signal.aborted) {
-    const requeuedDetectors = await requeueStaleDetectorRequests(db, staleAfterMs);
-    if (requeuedDetectors.length > 0)
-      log.warn(
-        { detectorModelIds: requeuedDetectors },
-        're-queued detector requests whose worker stopped heart-beating',
-      );
-    const requeued = await requeueStaleRuns(db, staleAfterMs);
-    if (requeued.length > 0)
-      log.warn({ runIds: requeued }, 're-queued runs whose worker stopped heart-beating');
+    await requeueStaleDetectorTraining(db, staleAfterMs, log);
+    await requeueStaleTrainingRuns(db, staleAfterMs, log);
     // Detector promotions (minutes of CPU) go before new runs: someone is waiting on the Models page.
     const detector = await trainNextDetectorRequest(db, store, workerId, log);
     if (detector !== null) continue;
-    const run = await claimNextRun(db, workerId);
-    if (run === null) {
+    const { heartbeatMs } = options;
+    const result = await trainNextRun({ db, store, workerId, log, shutdown: signal, heartbeatMs });
+    if (result === null) {
       if (options.once) break;
       await sleep(pollMs, signal);
       continue;
     }
-    log.info({ runId: run.id, name: run.name, attempt: run.attempt }, 'claimed run');
-    results.push(
-      await executeRun({
-        db,
-        store,
-        run,
-        workerId,
-        log,
-        shutdown: signal,
-        ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
-      }),
-    );
+    results.push(result);
   }
   log.info({ workerId }, 'worker stopped');
   return results;

@@ -7,14 +7,32 @@ import { z } from 'zod';
 import { MAX_IMAGE_SIDE } from './checks.js';
 import { DatasetError } from './errors.js';
 
-const split = z.enum(['train', 'test']).default('train');
-const limit = z.int().min(1).optional();
-const size = z.int().min(1).max(MAX_IMAGE_SIDE).optional();
+const split = z
+  .enum(['train', 'test'])
+  .default('train')
+  .describe('Which part of the dataset to load.');
+const limit = z.int().min(1).optional().describe('Use only the first N images (points).');
+const size = z
+  .int()
+  .min(1)
+  .max(MAX_IMAGE_SIDE)
+  .optional()
+  .describe('Resize images to this side length (px).');
 const channels = z
   .union([z.literal(1), z.literal(3)], { error: 'must be 1 (gray) or 3 (RGB)' })
-  .optional();
-const classes = z.array(z.string().min(1)).min(1).optional();
-const testFraction = z.number().min(0).lt(1).optional();
+  .optional()
+  .describe('1 = gray, 3 = RGB.');
+const classes = z
+  .array(z.string().min(1))
+  .min(1)
+  .optional()
+  .describe('Keep only these classes (names, comma-separated).');
+const testFraction = z
+  .number()
+  .min(0)
+  .lt(1)
+  .optional()
+  .describe('Share of the images held out as the test split.');
 const byte = z.int().min(0).max(255);
 const background = z
   .union(
@@ -26,9 +44,22 @@ const background = z
       error: "must be '#rgb', '#rrggbb' or [r, g, b] with 0..255 integers",
     },
   )
-  .optional();
+  .optional()
+  .describe('#rgb or #rrggbb behind transparent pixels.');
+/** The same description for the optional (IDX) and the required (folder) `path`. */
+const pathHelp =
+  'A folder under the datasets root, GANMOD_DATASETS_DIR (default <data>/datasets): the images (folder) or the IDX files; relative paths start there.';
 
-const idxSpec = { split, limit, size, channels, classes, path: z.string().min(1).optional() };
+const pointSeed = z.int().optional().describe('Seed of the sampled points.');
+
+const idxSpec = {
+  split,
+  limit,
+  size,
+  channels,
+  classes,
+  path: z.string().min(1).optional().describe(pathHelp),
+};
 
 /**
  * zod schema of a {@link DatasetSpec}. Unknown fields are rejected, so a typo in a config is an
@@ -48,11 +79,11 @@ export const datasetSpecSchema = z.discriminatedUnion(
       classes,
       background,
       testFraction,
-      skinTones: z.boolean().optional(),
+      skinTones: z.boolean().optional().describe('Include the skin-tone variants (default on).'),
     }),
     z.strictObject({
       kind: z.literal('folder'),
-      path: z.string().min(1),
+      path: z.string().min(1).describe(pathHelp),
       split,
       limit,
       size,
@@ -60,12 +91,22 @@ export const datasetSpecSchema = z.discriminatedUnion(
       classes,
       background,
       testFraction,
-      labelsFromSubfolders: z.boolean().optional(),
-      fit: z.enum(['cover', 'contain', 'fill']).optional(),
-      maxPixels: z.int().min(1).optional(),
+      labelsFromSubfolders: z
+        .boolean()
+        .optional()
+        .describe('Label each image by its top-level sub-folder (for class-conditional models).'),
+      fit: z
+        .enum(['cover', 'contain', 'fill'])
+        .optional()
+        .describe('cover (centre crop, default), contain (letterbox) or fill (stretch).'),
+      maxPixels: z
+        .int()
+        .min(1)
+        .optional()
+        .describe('Skip images with more pixels than this (default 40 megapixels).'),
     }),
-    z.strictObject({ kind: z.literal('ring8'), split, limit, seed: z.int().optional() }),
-    z.strictObject({ kind: z.literal('grid25'), split, limit, seed: z.int().optional() }),
+    z.strictObject({ kind: z.literal('ring8'), split, limit, seed: pointSeed }),
+    z.strictObject({ kind: z.literal('grid25'), split, limit, seed: pointSeed }),
   ],
   { error: "must be one of 'mnist', 'fashion-mnist', 'emoji', 'folder', 'ring8', 'grid25'" },
 );

@@ -7,6 +7,10 @@ import { z } from 'zod';
 
 import { datasetSpecSchema } from '@ganmod/datasets/spec';
 
+import { fieldsOf, type FieldSpec } from './config-fields.js';
+
+export { fieldsOf, type FieldSpec } from './config-fields.js';
+
 /** A number field with an inclusive range and a message naming the field and the range. */
 function ranged(field: string, min: number, max: number, opts: { int?: boolean } = {}) {
   const range = `${field} must be ${opts.int === true ? 'an integer ' : ''}between ${min} and ${max}`;
@@ -64,53 +68,108 @@ const diffAugmentSchema = z.preprocess(
 /** Stops runs that have diverged instead of burning compute on them. */
 export const watchdogSchema = z
   .object({
-    enabled: z.boolean({ error: 'watchdog.enabled must be a boolean' }).default(true),
+    enabled: z
+      .boolean({ error: 'watchdog.enabled must be a boolean' })
+      .default(true)
+      .describe('Stop a run whose losses show a collapse (FAILED, "diverged").'),
     /** Consecutive steps of "D loss below collapseDLoss while G loss above collapseGLoss" that count as a collapse. */
-    collapsePatience: ranged('watchdog.collapsePatience', 1, 1_000_000, { int: true }).default(200),
-    collapseDLoss: ranged('watchdog.collapseDLoss', 0, 10).default(1e-3),
-    collapseGLoss: ranged('watchdog.collapseGLoss', 0, 1e6).default(15),
+    collapsePatience: ranged('watchdog.collapsePatience', 1, 1_000_000, { int: true })
+      .default(200)
+      .describe('Consecutive collapsed steps (D loss low while G loss high) before the run stops.'),
+    collapseDLoss: ranged('watchdog.collapseDLoss', 0, 10)
+      .default(1e-3)
+      .describe(
+        'A step counts as collapsed when the D loss is below this while the G loss is above collapseGLoss.',
+      ),
+    collapseGLoss: ranged('watchdog.collapseGLoss', 0, 1e6)
+      .default(15)
+      .describe(
+        'A step counts as collapsed when the G loss is above this while the D loss is below collapseDLoss.',
+      ),
   })
   .strict();
 
 /** The training-run configuration schema (zod 4). Unknown keys are rejected at every level. */
 export const trainConfigSchema = z
   .object({
-    dataset: datasetSpecSchema,
+    dataset: datasetSpecSchema.describe(
+      'Which dataset to train on; ring8 and grid25 are 2-D point sets for model toy-mlp.',
+    ),
     model: z
       .enum(modelKinds, { error: `model must be one of ${modelKinds.join(', ')}` })
-      .default('dcgan'),
-    latentDim: ranged('latentDim', 1, 1024, { int: true }).default(100),
+      .default('dcgan')
+      .describe(
+        'mlp trains fastest; dcgan for images; cdcgan is class-conditional; toy-mlp for the ring8/grid25 point sets.',
+      ),
+    latentDim: ranged('latentDim', 1, 1024, { int: true })
+      .default(100)
+      .describe('Size of the noise vector the generator starts from.'),
     loss: z
       .enum(lossKinds, { error: `loss must be one of ${lossKinds.join(', ')}` })
-      .default('bce'),
+      .default('bce')
+      .describe('Adversarial objective.'),
     /** One-sided: real targets become 1 - labelSmoothing (bce only). */
-    labelSmoothing: ranged('labelSmoothing', 0, 0.5).default(0),
+    labelSmoothing: ranged('labelSmoothing', 0, 0.5)
+      .default(0)
+      .describe('bce only: real targets become 1 - value.'),
     /** Gradient-penalty weight (wgan-gp only). */
-    gpWeight: ranged('gpWeight', 0, 1000).default(10),
+    gpWeight: ranged('gpWeight', 0, 1000)
+      .default(10)
+      .describe('Gradient penalty weight (wgan-gp only).'),
     /** R1 penalty on reals, gamma/2 * E||grad D(x)||^2; 0 = off. */
-    r1Gamma: ranged('r1Gamma', 0, 1000).default(0),
-    diffAugment: diffAugmentSchema.default([]),
-    batchSize: ranged('batchSize', 1, 1024, { int: true }).default(64),
-    steps: ranged('steps', 1, 10_000_000, { int: true }).default(5000),
+    r1Gamma: ranged('r1Gamma', 0, 1000)
+      .default(0)
+      .describe('R1 penalty on real images; 0 turns it off.'),
+    diffAugment: diffAugmentSchema
+      .default([])
+      .describe(
+        "Augment real and fake images before D (helps small datasets): 'none' or a comma-separated list.",
+      ),
+    batchSize: ranged('batchSize', 1, 1024, { int: true })
+      .default(64)
+      .describe('Images per batch.'),
+    steps: ranged('steps', 1, 10_000_000, { int: true })
+      .default(5000)
+      .describe('Generator updates.'),
     /** Discriminator updates per generator update. */
-    dSteps: ranged('dSteps', 1, 10, { int: true }).default(1),
-    lrG: positive('lrG', 1).default(2e-4),
-    lrD: positive('lrD', 1).default(2e-4),
-    beta1: ranged('beta1', 0, 0.9999).default(0.5),
-    beta2: ranged('beta2', 0, 0.99999).default(0.999),
+    dSteps: ranged('dSteps', 1, 10, { int: true })
+      .default(1)
+      .describe('Discriminator updates per generator update.'),
+    lrG: positive('lrG', 1).default(2e-4).describe('Generator learning rate (Adam).'),
+    lrD: positive('lrD', 1).default(2e-4).describe('Discriminator learning rate (Adam).'),
+    beta1: ranged('beta1', 0, 0.9999).default(0.5).describe('Adam beta1 of both optimisers.'),
+    beta2: ranged('beta2', 0, 0.99999).default(0.999).describe('Adam beta2 of both optimisers.'),
     /** Decay of the generator's exponential moving average; 0 turns EMA off. */
-    emaDecay: ranged('emaDecay', 0, 0.99999).default(0.999),
-    seed: ranged('seed', 0, 2 ** 32 - 1, { int: true }).default(0),
+    emaDecay: ranged('emaDecay', 0, 0.99999)
+      .default(0.999)
+      .describe(
+        "Decay of the generator's moving average (what samples come from); 0 turns it off.",
+      ),
+    seed: ranged('seed', 0, 2 ** 32 - 1, { int: true })
+      .default(0)
+      .describe('Random seed: the same config and seed train the same run.'),
     /** Steps between sample grids; 0 = never. */
-    sampleEvery: ranged('sampleEvery', 0, 10_000_000, { int: true }).default(500),
+    sampleEvery: ranged('sampleEvery', 0, 10_000_000, { int: true })
+      .default(500)
+      .describe('Steps between sample grids; 0 = never.'),
     /** Steps between checkpoints; 0 = only the final one. */
-    checkpointEvery: ranged('checkpointEvery', 0, 10_000_000, { int: true }).default(1000),
+    checkpointEvery: ranged('checkpointEvery', 0, 10_000_000, { int: true })
+      .default(1000)
+      .describe('Steps between checkpoints; 0 = only at the end.'),
     /** Checkpoints kept on disk (older ones are deleted). */
-    checkpointKeep: ranged('checkpointKeep', 1, 1000, { int: true }).default(3),
+    checkpointKeep: ranged('checkpointKeep', 1, 1000, { int: true })
+      .default(3)
+      .describe('Checkpoints kept on disk; older ones are deleted.'),
     /** Steps between `onEval` calls; 0 = never. */
-    evalEvery: ranged('evalEvery', 0, 10_000_000, { int: true }).default(0),
+    evalEvery: ranged('evalEvery', 0, 10_000_000, { int: true })
+      .default(0)
+      .describe(
+        'Steps between quality evaluations (FID etc., mode coverage for points); 0 = never.',
+      ),
     /** Images in each sample grid (conditional models: per class row, rounded up). */
-    sampleCount: ranged('sampleCount', 1, 1024, { int: true }).default(64),
+    sampleCount: ranged('sampleCount', 1, 1024, { int: true })
+      .default(64)
+      .describe('Images in each sample grid (conditional models: rounded up to full class rows).'),
     watchdog: watchdogSchema.prefault({}),
   })
   .strict()
@@ -174,4 +233,83 @@ export function parseTrainConfig(input: unknown): TrainConfig {
       message: issue.message,
     })),
   );
+}
+
+/**
+ * Every field of {@link trainConfigSchema} (nested ones by dotted path: `dataset.kind`,
+ * `watchdog.enabled`) with its kind, enum values, range, default and description: what the
+ * dashboard's launch form and the trainer CLI's `train` flags are built from.
+ */
+export function trainConfigFields(): FieldSpec[] {
+  return fieldsOf(trainConfigSchema);
+}
+
+/** A named starting point for a run: what the launch form offers and `train --preset` applies. */
+export interface TrainingPreset {
+  readonly name: string;
+  /** One line: what it trains and why you would pick it. */
+  readonly description: string;
+  /** Fields it sets; every other field keeps the schema default. */
+  readonly config: TrainConfigInput;
+}
+
+/**
+ * The named presets. The launch form starts from {@link DEFAULT_TRAINING_PRESET} (a quick MLP run),
+ * not from the schema's defaults (dcgan, 5000 steps), which stay what a bare config gets.
+ */
+export const TRAINING_PRESETS = [
+  {
+    name: 'mnist-mlp-quick',
+    description:
+      'MNIST with the MLP GAN, 2000 steps, a sample grid every 200: recognisable digits in minutes on a CPU.',
+    config: { dataset: { kind: 'mnist' }, model: 'mlp', steps: 2000, sampleEvery: 200 },
+  },
+  {
+    name: 'mnist-dcgan',
+    description:
+      "MNIST with the convolutional DCGAN and the schema's defaults (5000 steps): sharper digits, slower.",
+    config: { dataset: { kind: 'mnist' }, model: 'dcgan' },
+  },
+  {
+    name: 'mnist-cdcgan',
+    description:
+      'MNIST with the class-conditional DCGAN: each sample grid row is one digit, 0 to 9.',
+    config: { dataset: { kind: 'mnist' }, model: 'cdcgan' },
+  },
+  {
+    name: 'ring8-toy',
+    description:
+      'The 8-Gaussian ring with the toy MLP (the settings of gan-core ring test), scored by mode coverage.',
+    config: {
+      dataset: { kind: 'ring8' },
+      model: 'toy-mlp',
+      latentDim: 8,
+      r1Gamma: 0.1,
+      lrG: 2e-3,
+      lrD: 2e-3,
+      batchSize: 256,
+      steps: 1000,
+      sampleEvery: 250,
+      evalEvery: 250,
+    },
+  },
+] as const satisfies readonly TrainingPreset[];
+
+/** Names of the {@link TRAINING_PRESETS}. */
+export type TrainingPresetName = (typeof TRAINING_PRESETS)[number]['name'];
+
+/** The preset the dashboard's launch form starts from. */
+export const DEFAULT_TRAINING_PRESET: TrainingPresetName = 'mnist-mlp-quick';
+
+/**
+ * The preset called `name`.
+ * @throws Error naming the known presets when there is none by that name.
+ */
+export function trainingPreset(name: string): TrainingPreset {
+  const preset = TRAINING_PRESETS.find((p) => p.name === name);
+  if (preset === undefined)
+    throw new Error(
+      `unknown preset '${name}' (one of ${TRAINING_PRESETS.map((p) => p.name).join(', ')})`,
+    );
+  return preset;
 }

@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
 import { claimDetectorRequest, requestDetectorPromotion, type Db } from '@ganmod/db';
 import { openDatabase } from '../database.js';
-import { detectorTrainingConfigSchema, trainDetectorRequest } from '../detector-training.js';
+import {
+  detectorTrainingConfigSchema,
+  trainDetectorRequest,
+} from '../detectors/detector-training.js';
 import { defaultArtifactStore, prepareBackend } from '../environment.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { formatFeedbackReport, runFeedback } from '../scoring/feedback.js';

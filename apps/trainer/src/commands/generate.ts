@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { openDatabase } from '../database.js';
 import { defaultArtifactStore, prepareBackend } from '../environment.js';
 import { CliError, ExitCode } from '../exit-codes.js';
-import { exportRun, resolveGenerator } from '../generator-source.js';
+import { exportRun, resolveGenerator } from '../training/generator-source.js';
 import { createLogger } from '../log.js';
 import { print, type OutputOptions } from '../output.js';
 

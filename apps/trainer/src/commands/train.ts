@@ -1,33 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { confineDatasetSpec, DatasetError } from '@ganmod/datasets';
-import { ConfigError, parseTrainConfig, type TrainConfig } from '@ganmod/gan-core';
+import { ConfigError, parseTrainConfig, trainingPreset, type TrainConfig } from '@ganmod/gan-core';
 import { SingleBar, Presets } from 'cli-progress';
 import { openDatabase } from '../database.js';
 import { defaultArtifactStore, prepareBackend } from '../environment.js';
-import { executeRun } from '../executor.js';
+import { executeRun } from '../training/executor.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { createLogger } from '../log.js';
 import { print, type OutputOptions } from '../output.js';
 import { createClaimedRun } from '@ganmod/db';
 import { defaultWorkerId } from '../worker.js';
+import { flagValue, trainConfigFlags } from './train-flags.js';
 
-/** Flags of `train`; each overrides the same field of `--config`. */
+/** Flags of `train`: the config-field flags (see train-flags.ts) override `--config`, which overrides `--preset`. */
 export interface TrainFlags extends OutputOptions {
   config?: string;
+  preset?: string;
   name?: string;
-  dataset?: string;
-  limit?: string;
-  model?: string;
-  loss?: string;
-  steps?: string;
-  batchSize?: string;
-  lrG?: string;
-  lrD?: string;
-  seed?: string;
-  sampleEvery?: string;
-  checkpointEvery?: string;
-  evalEvery?: string;
   progress?: boolean;
+  /** Config-field flags by commander attribute (`batchSize`, `datasetSeed`); see {@link trainConfigFlags}. */
+  [attribute: string]: string | boolean | undefined;
 }
 
 function readConfigFile(path: string): Record<string, unknown> {
@@ -53,39 +45,51 @@ function readConfigFile(path: string): Record<string, unknown> {
   }
 }
 
-/** A numeric flag as a number; text that is not a number is left for the schema to reject by name. */
-function num(value: string | undefined): number | string | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  return value.trim() !== '' && Number.isFinite(n) ? n : value;
+/** The named preset's fields, or nothing without `--preset`. */
+function presetFields(name: string | undefined): Record<string, unknown> {
+  if (name === undefined) return {};
+  try {
+    return structuredClone(trainingPreset(name).config);
+  } catch (err) {
+    throw new CliError((err as Error).message, ExitCode.Usage);
+  }
 }
 
-/** Merges `--config` and flags, then validates with gan-core's schema (every bad field named). */
-export function buildConfig(flags: TrainFlags): TrainConfig {
-  const base = flags.config ? readConfigFile(flags.config) : {};
-  const dataset = {
-    ...((base.dataset as Record<string, unknown> | undefined) ?? { kind: 'mnist' }),
-  };
-  if (flags.dataset !== undefined) {
-    for (const key of Object.keys(dataset)) delete dataset[key];
-    dataset.kind = flags.dataset;
+/** Sets a config field from its flag; a nested field is set on a copy of its parent object. */
+function setField(config: Record<string, unknown>, path: string, value: unknown): void {
+  const [head, key] = path.split('.') as [string, string | undefined];
+  if (key === undefined) {
+    config[head] = value;
+    return;
   }
-  if (flags.limit !== undefined) dataset.limit = num(flags.limit);
-  const overrides: Record<string, unknown> = {
-    model: flags.model,
-    loss: flags.loss,
-    steps: num(flags.steps),
-    batchSize: num(flags.batchSize),
-    lrG: num(flags.lrG),
-    lrD: num(flags.lrD),
-    seed: num(flags.seed),
-    sampleEvery: num(flags.sampleEvery),
-    checkpointEvery: num(flags.checkpointEvery),
-    evalEvery: num(flags.evalEvery),
+  const parent = config[head];
+  config[head] = {
+    ...(parent !== null && typeof parent === 'object' ? parent : {}),
+    [key]: value,
   };
-  const merged: Record<string, unknown> = { ...base, dataset };
-  for (const [key, value] of Object.entries(overrides))
-    if (value !== undefined) merged[key] = value;
+}
+
+/**
+ * Merges `--preset`, `--config` and the field flags (each overriding the one before), then
+ * validates once with gan-core's schema (every bad field named). `--dataset` starts a new dataset
+ * spec of that kind: fields of the previous one may not apply to it.
+ */
+export function buildConfig(flags: TrainFlags): TrainConfig {
+  const merged: Record<string, unknown> = {
+    ...presetFields(flags.preset),
+    ...(flags.config ? readConfigFile(flags.config) : {}),
+  };
+  merged.dataset ??= { kind: 'mnist' };
+  const given = trainConfigFlags().filter(({ attribute }) => typeof flags[attribute] === 'string');
+  // The kind first: it resets the dataset, and the other dataset flags refine the new one.
+  given.sort(
+    (a, b) => Number(b.field.path === 'dataset.kind') - Number(a.field.path === 'dataset.kind'),
+  );
+  for (const { field, attribute } of given) {
+    const value = flagValue(field, flags[attribute] as string);
+    if (field.path === 'dataset.kind') merged.dataset = { kind: value };
+    else setField(merged, field.path, value);
+  }
   try {
     return parseTrainConfig(merged);
   } catch (err) {
@@ -143,6 +147,7 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
       db,
       store: defaultArtifactStore(),
       run,
+      config, // validated above: not parsed again from the stored copy
       workerId,
       log,
       shutdown: stop.signal,

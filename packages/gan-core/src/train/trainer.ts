@@ -88,7 +88,18 @@ export async function train(
   configInput: TrainConfig | TrainConfigInput,
   options: TrainOptions,
 ): Promise<TrainResult> {
-  const config = parseTrainConfig(configInput);
+  return trainValidated(parseTrainConfig(configInput), options);
+}
+
+/**
+ * {@link train} for a config its caller has already validated with {@link parseTrainConfig} (an
+ * app's trust boundary, e.g. the trainer worker reading a stored run): it is not parsed again.
+ * Resolves and rejects like `train`, except that the config is taken as it is.
+ */
+export async function trainValidated(
+  config: TrainConfig,
+  options: TrainOptions,
+): Promise<TrainResult> {
   const { callbacks = {}, signal, checkpointDir, logger } = options;
   const dataset =
     'numClasses' in options.dataset

@@ -11,7 +11,8 @@ import { Field, Input, Select } from '~/components/ui/input';
 import { fieldsOf, getPath, isVisible, setPath, type FieldSpec } from '~/lib/schema-fields';
 import { issuesByPath, trainConfigSchema } from '~/lib/train-config';
 import { useTRPC } from '~/trpc/client';
-import { groups, help } from './field-help';
+import { groups, labels } from './field-help';
+import { presetConfig, presetOptions } from './launch-presets';
 
 const fields = fieldsOf(trainConfigSchema);
 const fieldByPath = new Map(fields.map((f) => [f.path, f]));
@@ -51,16 +52,21 @@ function rangeHint(spec: FieldSpec): string | undefined {
 export function LaunchForm({
   initialName,
   initialConfig,
+  initialPreset,
   parentId,
 }: {
   initialName: string;
   initialConfig: Record<string, unknown>;
+  /** The named preset `initialConfig` is (none for a clone). */
+  initialPreset?: string | undefined;
   parentId?: string | undefined;
 }) {
   const trpc = useTRPC();
   const router = useRouter();
   const [name, setName] = useState(initialName);
   const [config, setConfig] = useState<Record<string, unknown>>(initialConfig);
+  // The preset the config started from; editing a field keeps it selected as the starting point.
+  const [preset, setPreset] = useState(initialPreset ?? '');
   // Raw text of number inputs, so "0." or "" can be typed without being coerced away.
   const [raw, setRaw] = useState<Record<string, string>>({});
   const [touched, setTouched] = useState<Set<string>>(new Set());
@@ -76,6 +82,14 @@ export function LaunchForm({
   function update(path: string, value: unknown) {
     setConfig((c) => setPath(c, path, value));
     setTouched((t) => new Set(t).add(path));
+  }
+
+  function applyPreset(name: string) {
+    setPreset(name);
+    if (name === '') return;
+    setConfig(presetConfig(name));
+    setRaw({});
+    setTouched(new Set());
   }
 
   function onSubmit(event: FormEvent) {
@@ -225,34 +239,56 @@ export function LaunchForm({
               placeholder="e.g. mnist-dcgan-baseline"
             />
           </Field>
+          <Field
+            label="Preset"
+            htmlFor="run-preset"
+            hint={
+              presetOptions.find((p) => p.name === preset)?.description ??
+              'Start from a named preset (the same as ganmod-trainer train --preset).'
+            }
+          >
+            <Select id="run-preset" value={preset} onChange={(e) => applyPreset(e.target.value)}>
+              <option value="">{parentId ? 'the cloned run' : 'Choose…'}</option>
+              {presetOptions.map((p) => (
+                <option key={p.name} value={p.name}>
+                  {p.name}
+                </option>
+              ))}
+            </Select>
+          </Field>
         </CardContent>
       </Card>
-      {allGroups.map((group) => (
-        <Card key={group.title}>
-          <CardHeader>
-            <CardTitle>{group.title}</CardTitle>
-          </CardHeader>
-          <CardContent className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
-            {group.paths.map((path) => {
-              const spec = fieldByPath.get(path);
-              if (!spec) return null;
-              if (!isVisible(spec, config)) return null;
-              const text = help[path];
-              return (
-                <Field
-                  key={path}
-                  label={text?.label ?? path}
-                  htmlFor={`cfg-${path}`}
-                  error={show(path)}
-                  hint={[text?.hint, rangeHint(spec)].filter(Boolean).join(' ')}
-                >
-                  {control(spec)}
-                </Field>
-              );
-            })}
-          </CardContent>
-        </Card>
-      ))}
+      {allGroups.map((group) => {
+        const shown = group.paths.filter((path) => {
+          const spec = fieldByPath.get(path);
+          return spec !== undefined && isVisible(spec, config);
+        });
+        if (shown.length === 0) return null;
+        return (
+          <Card key={group.title}>
+            <CardHeader>
+              <CardTitle>{group.title}</CardTitle>
+            </CardHeader>
+            <CardContent className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+              {shown.map((path) => {
+                const spec = fieldByPath.get(path);
+                if (!spec) return null;
+                return (
+                  <Field
+                    key={path}
+                    label={labels[path] ?? path}
+                    htmlFor={`cfg-${path}`}
+                    error={show(path)}
+                    hint={[spec.description, rangeHint(spec)].filter(Boolean).join(' ')}
+                  >
+                    {control(spec)}
+                  </Field>
+                );
+              })}
+            </CardContent>
+          </Card>
+        );
+      })}
       {issues['(root)'] ? <Alert tone="error">{issues['(root)']}</Alert> : null}
     </form>
   );

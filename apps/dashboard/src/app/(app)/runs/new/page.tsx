@@ -3,10 +3,14 @@ import { access } from '~/lib/roles';
 import { requireUser } from '~/server/auth/session';
 import { getDb } from '~/server/db';
 import { LaunchForm } from './launch-form';
+import { defaultPresetName, presetConfig } from './launch-presets';
 
 export const metadata: Metadata = { title: 'Launch a run' };
 
-/** `?from=<runId>` pre-fills the form with that run's config (clone with edits). */
+/**
+ * `?from=<runId>` pre-fills the form with that run's config (clone with edits); a new run starts
+ * from the default named preset.
+ */
 export default async function NewRunPage({
   searchParams,
 }: {
@@ -24,13 +28,9 @@ export default async function NewRunPage({
     <LaunchForm
       initialName={source ? `${source.name} (clone)` : ''}
       initialConfig={
-        (source?.config as Record<string, unknown> | undefined) ?? {
-          dataset: { kind: 'mnist' },
-          model: 'mlp',
-          steps: 2000,
-          sampleEvery: 200,
-        }
+        (source?.config as Record<string, unknown> | undefined) ?? presetConfig(defaultPresetName)
       }
+      initialPreset={source ? undefined : defaultPresetName}
       parentId={source?.id}
     />
   );

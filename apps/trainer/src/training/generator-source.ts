@@ -14,8 +14,8 @@ import {
   type LoadedGenerator,
   type TrainConfig,
 } from '@ganmod/gan-core';
-import type { ArtifactStore } from './artifacts.js';
-import { CliError, ExitCode } from './exit-codes.js';
+import type { ArtifactStore } from '../artifacts.js';
+import { CliError, ExitCode } from '../exit-codes.js';
 import { exportCheckpointGenerator } from './generator-export.js';
 
 export interface GeneratorSource {
@@ -38,7 +38,17 @@ export async function exportRun(
     select: { id: true, config: true },
   });
   if (!run) throw new CliError(`no run with id '${runId}'`, ExitCode.NotFound);
-  const config = parseTrainConfig(run.config);
+  return exportNewestCheckpoint(db, store, runId, parseTrainConfig(run.config), outDir);
+}
+
+/** {@link exportRun} for a run whose config is already parsed. */
+async function exportNewestCheckpoint(
+  db: Db,
+  store: ArtifactStore,
+  runId: string,
+  config: TrainConfig,
+  outDir?: string,
+): Promise<{ dir: string; step: number }> {
   const checkpoint = await latestCheckpoint(store.resolve(`runs/${runId}/checkpoints`));
   if (checkpoint === null)
     throw new CliError(`run '${runId}' has no checkpoint yet`, ExitCode.NotFound);
@@ -89,7 +99,7 @@ export async function resolveGenerator(
   ) {
     dir = store.resolve(newest.path);
   } else {
-    dir = (await exportRun(db, store, run.id)).dir;
+    dir = (await exportNewestCheckpoint(db, store, run.id, config)).dir;
   }
   return { generator: await loadGenerator(dir), dir, runId: run.id, config };
 }

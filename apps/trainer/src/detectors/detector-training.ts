@@ -13,6 +13,7 @@ import {
   completeDetectorRequest,
   failDetectorRequest,
   heartbeatDetectorRequest,
+  requeueStaleDetectorRequests,
   type Db,
   type DetectorModel,
 } from '@ganmod/db';
@@ -26,8 +27,8 @@ import {
 } from '@ganmod/moderation';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { ArtifactStore } from './artifacts.js';
-import { exportCheckpointGenerator } from './generator-export.js';
+import type { ArtifactStore } from '../artifacts.js';
+import { exportCheckpointGenerator } from '../training/generator-export.js';
 
 /** Training options a request may carry in its `config` (all optional). */
 export const detectorTrainingConfigSchema = z
@@ -219,4 +220,18 @@ export async function trainNextDetectorRequest(
   if (request === null) return null;
   log.info({ detectorModelId: request.id, name: request.name }, 'claimed detector request');
   return trainDetectorRequest(db, store, request, log);
+}
+
+/** Puts TRAINING requests whose worker stopped heart-beating back to PENDING (logged). */
+export async function requeueStaleDetectorTraining(
+  db: Db,
+  staleAfterMs: number,
+  log: Logger,
+): Promise<void> {
+  const requeued = await requeueStaleDetectorRequests(db, staleAfterMs);
+  if (requeued.length > 0)
+    log.warn(
+      { detectorModelIds: requeued },
+      're-queued detector requests whose worker stopped heart-beating',
+    );
 }
