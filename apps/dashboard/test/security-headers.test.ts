@@ -134,6 +134,10 @@ describe('security headers on the built dashboard', () => {
     expect(iconRes.status).toBe(200);
     expect(iconRes.headers.get('content-type')).toContain('image/');
     expectSecurityHeaders(iconRes, icon!);
+    // Clients that ask for /favicon.ico without reading the page get one too (it was a 404).
+    const ico = await fetch(`${dashboard.url}/favicon.ico`, { redirect: 'manual' });
+    expect(ico.status).toBe(200);
+    expect(ico.headers.get('content-type')).toMatch(/image\/(x-icon|vnd\.microsoft\.icon)/);
   });
 
   it('a redirect from the proxy', async () => {
