@@ -4,6 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
+
+import type { Db } from '../src/client.js';
+import { connectDb } from '../src/client.js';
+import { migrate } from '../src/migrate/index.js';
 
 import type { DbProvider } from '../src/url.js';
 
@@ -58,3 +63,38 @@ export function createTestDatabase(provider: DbProvider): Promise<TestDatabase> 
 }
 
 export const PROVIDERS: DbProvider[] = ['sqlite', 'postgres'];
+
+/** A migrated database for one `describe` block, connected before its tests and dropped after. */
+export interface MigratedDatabase {
+  /** The connected client (set once the block's `beforeAll` has run). */
+  readonly db: Db;
+  readonly url: string;
+}
+
+/**
+ * Registers `beforeAll`/`afterAll` hooks that create, migrate and connect a fresh database of
+ * `provider`, and disconnect and drop it afterwards.
+ */
+export function useMigratedDatabase(provider: DbProvider): MigratedDatabase {
+  let database: TestDatabase | undefined;
+  let client: Db | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase(provider);
+    await migrate(database.url);
+    client = await connectDb(database.url);
+  });
+  afterAll(async () => {
+    await client?.$disconnect();
+    await database?.drop();
+  });
+  return {
+    get db() {
+      if (!client) throw new Error('the database is ready only inside tests');
+      return client;
+    },
+    get url() {
+      if (!database) throw new Error('the database is ready only inside tests');
+      return database.url;
+    },
+  };
+}

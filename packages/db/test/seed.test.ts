@@ -1,38 +1,23 @@
 import { betterAuth } from 'better-auth';
 import { prismaAdapter } from 'better-auth/adapters/prisma';
 import { verifyPassword } from 'better-auth/crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { hashApiKeySecret } from '../src/api-keys.js';
-import type { Db } from '../src/client.js';
-import { connectDb } from '../src/client.js';
 import { DbConfigError } from '../src/errors.js';
-import { migrate } from '../src/migrate/index.js';
 import { DEFAULT_ADMIN_EMAIL, seed } from '../src/seed.js';
-import type { TestDatabase } from './helpers.js';
-import { PROVIDERS, createTestDatabase } from './helpers.js';
+import { PROVIDERS, useMigratedDatabase } from './helpers.js';
 
 describe.each(PROVIDERS)('seed on %s', (provider) => {
-  let database: TestDatabase;
-  let db: Db;
+  const database = useMigratedDatabase(provider);
   const env = {
     GANMOD_ADMIN_EMAIL: 'root@example.test',
     GANMOD_ADMIN_PASSWORD: 'correct horse',
     GANMOD_DEMO: '1',
   };
 
-  beforeAll(async () => {
-    database = await createTestDatabase(provider);
-    await migrate(database.url);
-    db = await connectDb(database.url);
-  });
-  afterAll(async () => {
-    await db?.$disconnect();
-    await database?.drop();
-  });
-
   it('creates the admin and demo data once', async () => {
-    const first = await seed(db, { env });
+    const first = await seed(database.db, { env });
     expect(first.admin).toMatchObject({ email: 'root@example.test', role: 'ADMIN', created: true });
     expect(first.demoUsers.map((u) => [u.email, u.role, u.created])).toEqual([
       ['engineer@example.test', 'ENGINEER', true],
@@ -48,11 +33,11 @@ describe.each(PROVIDERS)('seed on %s', (provider) => {
     expect(first.createdHashBankEntries).toBe(3);
 
     // Only the hash of the API key is stored, and it matches the secret shown once.
-    const key = await db.apiKey.findUniqueOrThrow({ where: { id: first.apiKey!.id } });
+    const key = await database.db.apiKey.findUniqueOrThrow({ where: { id: first.apiKey!.id } });
     expect(key.hash).toBe(hashApiKeySecret(first.apiKey!.secret!));
     expect(first.apiKey!.secret!.startsWith(key.prefix)).toBe(true);
 
-    const queue = await db.contentItem.findMany({
+    const queue = await database.db.contentItem.findMany({
       where: { status: 'IN_REVIEW' },
       include: { scores: true, decisions: true },
     });
@@ -63,16 +48,16 @@ describe.each(PROVIDERS)('seed on %s', (provider) => {
     }
 
     const counts = async () => ({
-      users: await db.user.count(),
-      accounts: await db.account.count(),
-      keys: await db.apiKey.count(),
-      items: await db.contentItem.count(),
-      scores: await db.detectorScore.count(),
-      decisions: await db.decision.count(),
-      hashes: await db.hashBankEntry.count(),
+      users: await database.db.user.count(),
+      accounts: await database.db.account.count(),
+      keys: await database.db.apiKey.count(),
+      items: await database.db.contentItem.count(),
+      scores: await database.db.detectorScore.count(),
+      decisions: await database.db.decision.count(),
+      hashes: await database.db.hashBankEntry.count(),
     });
     const before = await counts();
-    const second = await seed(db, { env });
+    const second = await seed(database.db, { env });
     expect(await counts()).toEqual(before);
     expect(second.admin.created).toBe(false);
     expect(second.apiKey).toMatchObject({ created: false, prefix: key.prefix });
@@ -81,7 +66,7 @@ describe.each(PROVIDERS)('seed on %s', (provider) => {
   });
 
   it("stores the admin password as better-auth's own hash", async () => {
-    const account = await db.account.findFirstOrThrow({
+    const account = await database.db.account.findFirstOrThrow({
       where: { providerId: 'credential', user: { email: 'root@example.test' } },
     });
     expect(await verifyPassword({ hash: account.password!, password: 'correct horse' })).toBe(true);
@@ -90,7 +75,9 @@ describe.each(PROVIDERS)('seed on %s', (provider) => {
 
   it('lets better-auth sign the admin in through its prisma adapter', async () => {
     const auth = betterAuth({
-      database: prismaAdapter(db, { provider: provider === 'sqlite' ? 'sqlite' : 'postgresql' }),
+      database: prismaAdapter(database.db, {
+        provider: provider === 'sqlite' ? 'sqlite' : 'postgresql',
+      }),
       emailAndPassword: { enabled: true },
       secret: 'test-secret-test-secret-test-secret-0123',
       baseURL: 'http://localhost:3000',
@@ -107,12 +94,12 @@ describe.each(PROVIDERS)('seed on %s', (provider) => {
       body: { email: 'root@example.test', password: 'correct horse' },
     });
     expect(result.user).toMatchObject({ email: 'root@example.test', role: 'ADMIN' });
-    const session = await db.session.findUniqueOrThrow({ where: { token: result.token } });
+    const session = await database.db.session.findUniqueOrThrow({ where: { token: result.token } });
     expect(session.userId).toBe(result.user.id);
   });
 
   it('rejects a weak admin password with a clear message', async () => {
-    const error: unknown = await seed(db, {
+    const error: unknown = await seed(database.db, {
       adminEmail: DEFAULT_ADMIN_EMAIL,
       adminPassword: 'short',
       demo: false,

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import type { Db } from '../src/client.js';
 import { connectDb } from '../src/client.js';
 import { DbConfigError } from '../src/errors.js';
 import { migrate } from '../src/migrate/index.js';
@@ -14,8 +13,7 @@ import {
   passwordProblem,
   setPassword,
 } from '../src/users.js';
-import type { TestDatabase } from './helpers.js';
-import { PROVIDERS, createTestDatabase } from './helpers.js';
+import { PROVIDERS, createTestDatabase, useMigratedDatabase } from './helpers.js';
 
 describe('passwordProblem', () => {
   it.each([
@@ -35,21 +33,10 @@ describe('passwordProblem', () => {
 });
 
 describe.each(PROVIDERS)('accounts on %s', (provider) => {
-  let database: TestDatabase;
-  let db: Db;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(provider);
-    await migrate(database.url);
-    db = await connectDb(database.url);
-  });
-  afterAll(async () => {
-    await db?.$disconnect();
-    await database?.drop();
-  });
+  const database = useMigratedDatabase(provider);
 
   const openSession = (userId: string) =>
-    db.session.create({
+    database.db.session.create({
       data: {
         id: randomUUID(),
         token: randomUUID(),
@@ -59,19 +46,19 @@ describe.each(PROVIDERS)('accounts on %s', (provider) => {
     });
 
   it('gives a fresh install a random admin password, and a second install another one', async () => {
-    const first = await seed(db, { env: {} });
+    const first = await seed(database.db, { env: {} });
     expect(first.admin).toMatchObject({ email: 'admin@ganmod.local', created: true });
     expect(first.admin.password).toMatch(/^[\w-]{20}$/);
-    expect(await checkPassword(db, first.admin.id, first.admin.password!)).toBe(true);
+    expect(await checkPassword(database.db, first.admin.id, first.admin.password!)).toBe(true);
     // No demo accounts unless asked for.
     expect(first.demoUsers).toEqual([]);
-    expect(await db.user.count()).toBe(1);
+    expect(await database.db.user.count()).toBe(1);
 
     // A later start neither shows nor changes the password.
-    const again = await seed(db, { env: {} });
+    const again = await seed(database.db, { env: {} });
     expect(again.admin).toMatchObject({ created: false, passwordReset: false });
     expect(again.admin.password).toBeUndefined();
-    expect(await checkPassword(db, first.admin.id, first.admin.password!)).toBe(true);
+    expect(await checkPassword(database.db, first.admin.id, first.admin.password!)).toBe(true);
 
     const other = await createTestDatabase(provider);
     try {
@@ -86,32 +73,39 @@ describe.each(PROVIDERS)('accounts on %s', (provider) => {
   });
 
   it('resets the admin to GANMOD_ADMIN_PASSWORD set after the first start, ending their sessions', async () => {
-    const admin = await db.user.findUniqueOrThrow({ where: { email: 'admin@ganmod.local' } });
+    const admin = await database.db.user.findUniqueOrThrow({
+      where: { email: 'admin@ganmod.local' },
+    });
     await openSession(admin.id);
-    const result = await seed(db, { env: { GANMOD_ADMIN_PASSWORD: 'operator chosen phrase' } });
+    const result = await seed(database.db, {
+      env: { GANMOD_ADMIN_PASSWORD: 'operator chosen phrase' },
+    });
     expect(result.admin).toMatchObject({ created: false, passwordReset: true });
-    expect(await checkPassword(db, admin.id, 'operator chosen phrase')).toBe(true);
-    expect(await db.session.count({ where: { userId: admin.id } })).toBe(0);
+    expect(await checkPassword(database.db, admin.id, 'operator chosen phrase')).toBe(true);
+    expect(await database.db.session.count({ where: { userId: admin.id } })).toBe(0);
     // Same password again: nothing to do, sessions stay.
     await openSession(admin.id);
-    const same = await seed(db, { env: { GANMOD_ADMIN_PASSWORD: 'operator chosen phrase' } });
+    const same = await seed(database.db, {
+      env: { GANMOD_ADMIN_PASSWORD: 'operator chosen phrase' },
+    });
     expect(same.admin.passwordReset).toBe(false);
-    expect(await db.session.count({ where: { userId: admin.id } })).toBe(1);
+    expect(await database.db.session.count({ where: { userId: admin.id } })).toBe(1);
   });
 
   it('refuses a weak GANMOD_ADMIN_PASSWORD before touching the database', async () => {
-    await expect(seed(db, { env: { GANMOD_ADMIN_PASSWORD: 'ganmod-admin' } })).rejects.toThrow(
-      DbConfigError,
-    );
-    expect(await checkPassword(db, await adminId(), 'operator chosen phrase')).toBe(true);
+    await expect(
+      seed(database.db, { env: { GANMOD_ADMIN_PASSWORD: 'ganmod-admin' } }),
+    ).rejects.toThrow(DbConfigError);
+    expect(await checkPassword(database.db, await adminId(), 'operator chosen phrase')).toBe(true);
   });
 
   async function adminId(): Promise<string> {
-    return (await db.user.findUniqueOrThrow({ where: { email: 'admin@ganmod.local' } })).id;
+    return (await database.db.user.findUniqueOrThrow({ where: { email: 'admin@ganmod.local' } }))
+      .id;
   }
 
   it('setPassword revokes every session but the one kept, and applies the policy', async () => {
-    const user = await createPasswordUser(db, {
+    const user = await createPasswordUser(database.db, {
       email: 'Mod@Example.test',
       name: 'Mod',
       password: 'first passphrase here',
@@ -121,16 +115,18 @@ describe.each(PROVIDERS)('accounts on %s', (provider) => {
     const keep = await openSession(user.id);
     await openSession(user.id);
     await openSession(user.id);
-    const { revokedSessions } = await setPassword(db, user.id, 'second passphrase here', {
+    const { revokedSessions } = await setPassword(database.db, user.id, 'second passphrase here', {
       keepSessionId: keep.id,
     });
     expect(revokedSessions).toBe(2);
-    expect((await db.session.findMany({ where: { userId: user.id } })).map((s) => s.id)).toEqual([
-      keep.id,
-    ]);
-    expect(await checkPassword(db, user.id, 'second passphrase here')).toBe(true);
-    expect(await checkPassword(db, user.id, 'first passphrase here')).toBe(false);
-    await expect(setPassword(db, user.id, 'tooshort')).rejects.toThrow(PasswordPolicyError);
-    expect(await checkPassword(db, user.id, 'second passphrase here')).toBe(true);
+    expect(
+      (await database.db.session.findMany({ where: { userId: user.id } })).map((s) => s.id),
+    ).toEqual([keep.id]);
+    expect(await checkPassword(database.db, user.id, 'second passphrase here')).toBe(true);
+    expect(await checkPassword(database.db, user.id, 'first passphrase here')).toBe(false);
+    await expect(setPassword(database.db, user.id, 'tooshort')).rejects.toThrow(
+      PasswordPolicyError,
+    );
+    expect(await checkPassword(database.db, user.id, 'second passphrase here')).toBe(true);
   });
 });
