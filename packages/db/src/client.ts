@@ -137,6 +137,23 @@ export type {
   SubmittedItem,
 } from './content-items.js';
 export {
+  MAX_SUBMISSION_PAGE,
+  SubmissionCursorError,
+  decodeSubmissionCursor,
+  encodeSubmissionCursor,
+  listSubmissions,
+  readSubmission,
+} from './submission-reads.js';
+export type {
+  ListSubmissionsOptions,
+  PublicDecider,
+  PublicDecision,
+  PublicReason,
+  PublicSubmission,
+  SubmissionCursor,
+  SubmissionPage,
+} from './submission-reads.js';
+export {
   activateDetectorModel,
   activateModerationPolicy,
   activeDetectorModel,

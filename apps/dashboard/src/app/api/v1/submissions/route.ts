@@ -1,5 +1,5 @@
-import { after } from 'next/server';
 import { loadEnvironment } from '@ganmod/config';
+import { listSubmissions } from '@ganmod/db/client';
 import {
   DEFAULT_INPUT_LIMITS,
   captionLength,
@@ -8,10 +8,14 @@ import {
   maxExternalIdBytes,
   type InputLimits,
 } from '@ganmod/moderation/contract';
-import { apiKeyFromRequest } from '~/server/auth/api-keys';
 import { getDb } from '~/server/db';
 import { multipartBoundary, readMultipart } from '~/server/moderation/multipart';
-import { takeSubmissionSlot } from '~/server/moderation/rate-limit';
+import {
+  authorizePlatformRequest,
+  methodNotAllowed,
+  problem,
+} from '~/server/moderation/platform-api';
+import { parseSubmissionListQuery } from '~/server/moderation/submission-list-query';
 import { submitItem } from '~/server/moderation/submissions';
 
 export const dynamic = 'force-dynamic';
@@ -26,10 +30,6 @@ function inputLimits(): InputLimits {
 const OTHER_FIELD_BYTES = 16 * 1024;
 /** Most parts in one submission: the three fields and a few extras. */
 const MAX_PARTS = 16;
-
-function problem(status: number, error: string, headers?: Record<string, string>) {
-  return Response.json({ error }, { status, ...(headers ? { headers } : {}) });
-}
 
 /** Why a field is too large for the multipart reader to go on, naming the field and its limit. */
 function tooLarge(field: string, limits: InputLimits): Response {
@@ -67,17 +67,9 @@ function tooLarge(field: string, limits: InputLimits): Response {
  */
 export async function POST(req: Request) {
   const db = getDb();
-  const key = await apiKeyFromRequest(db, req);
-  if (!key)
-    return problem(401, 'Missing, unknown or revoked API key. Send `Authorization: Bearer <key>`.');
-
-  // Shared by every dashboard instance: the counter is in the database.
-  const allowed = await takeSubmissionSlot(db, key.id, key.rateLimitPerMinute);
-  if (!allowed.ok) {
-    return problem(429, `Rate limit of ${key.rateLimitPerMinute} requests per minute exceeded.`, {
-      'Retry-After': String(allowed.retryAfterSeconds),
-    });
-  }
+  const auth = await authorizePlatformRequest(db, req);
+  if (!auth.ok) return auth.response;
+  const { key } = auth;
 
   const limits = inputLimits();
   const boundary = multipartBoundary(req.headers.get('content-type'));
@@ -139,11 +131,26 @@ export async function POST(req: Request) {
   // The item is stored PENDING; a trainer worker running with --moderation (npm start runs one)
   // scores it with the moderation pipeline, so platforms are not held up by the detectors and a
   // dashboard restart loses nothing.
-  after(() =>
-    db.apiKey
-      .update({ where: { id: key.id }, data: { lastUsedAt: new Date() } })
-      .then(() => undefined),
-  );
   if (result.outcome === 'conflict') return problem(409, result.message);
   return Response.json(result.item, { status: result.outcome === 'created' ? 201 : 200 });
 }
+
+/**
+ * `GET /api/v1/submissions?updated_since=<ISO 8601>&cursor=<opaque>&limit=<1..200>`: the key's
+ * items in (updatedAt, id) order, a page at a time, to reconcile after downtime. Answers
+ * `{ items, nextCursor, hasMore }`; 400 names a bad parameter (a malformed `cursor` too),
+ * 401 bad key, 429 over the key's rate limit (reads count against it like submissions).
+ */
+export async function GET(req: Request) {
+  const db = getDb();
+  const auth = await authorizePlatformRequest(db, req);
+  if (!auth.ok) return auth.response;
+  const query = parseSubmissionListQuery(new URL(req.url).searchParams);
+  if (!query.ok) return problem(400, query.error);
+  return Response.json(await listSubmissions(db, auth.key.id, query.options));
+}
+
+const ALLOWED = ['GET', 'POST'] as const;
+export const PUT = () => methodNotAllowed(ALLOWED);
+export const PATCH = PUT;
+export const DELETE = PUT;
