@@ -66,9 +66,10 @@ describe('request body cap (production build, real SQLite)', () => {
       expect(Date.now() - started, path).toBeLessThan(3000);
     }
     // The refused bodies are drained chunk by chunk and discarded (see server/server.ts), which
-    // leaves a few MB of collectable garbage; parsing them grew the server by over 200 MB.
+    // leaves some MB of collectable garbage (3-14 MB measured on a loaded machine); parsing them
+    // grew the server by over 200 MB. The bound is half of one body: holding any body fails it.
     const grownKb = rssKb(dashboard.pid) - before;
-    expect(grownKb, `RSS grew ${grownKb} kB`).toBeLessThan(10 * 1024);
+    expect(grownKb, `RSS grew ${grownKb} kB`).toBeLessThan(25 * 1024);
   });
 
   it('refuses a chunked body without Content-Length on the JSON endpoints', async () => {

@@ -69,7 +69,9 @@ describe('readMultipart', () => {
       limits({ caption: 1000 }),
     );
     expect(result).toEqual({ ok: false, problem: 'too-large', field: 'caption', limit: 1000 });
-    expect(pulled).toBeLessThan(2000);
+    // Far short of the ~5.3 KB body: the reader stops (the stream may pull one 512-byte chunk
+    // ahead into its queue, since the route, not the reader, discards the rest).
+    expect(pulled).toBeLessThan(2600);
   });
 
   it('counts repeats of a field against its limit and keeps the first', async () => {

@@ -156,8 +156,10 @@ export async function readMultipart(
       if (done) break;
       search.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
       if (failure || state === 'done') {
-        // Stop reading: the rest of the body (an oversized field, or the epilogue) is not wanted.
-        await reader.cancel().catch(() => undefined);
+        // Stop reading: the rest of the body (an oversized field, or the epilogue) is not wanted
+        // here. The lock is released, not the stream cancelled, so the caller can discard the
+        // rest before answering (a cancelled upload resets the client's connection).
+        reader.releaseLock();
         break;
       }
     }

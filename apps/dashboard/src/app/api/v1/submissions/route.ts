@@ -1,3 +1,4 @@
+import { answerAfterDiscarding } from '~/server/http/read-body';
 import { loadEnvironment } from '@ganmod/config';
 import { listSubmissions } from '@ganmod/db/client';
 import {
@@ -68,13 +69,17 @@ function tooLarge(field: string, limits: InputLimits): Response {
 export async function POST(req: Request) {
   const db = getDb();
   const auth = await authorizePlatformRequest(db, req);
-  if (!auth.ok) return auth.response;
+  if (!auth.ok) return answerAfterDiscarding(req, auth.response);
   const { key } = auth;
 
   const limits = inputLimits();
   const boundary = multipartBoundary(req.headers.get('content-type'));
-  if (!boundary)
-    return problem(400, 'Send multipart/form-data with fields image, externalId and caption.');
+  if (!boundary) {
+    return answerAfterDiscarding(
+      req,
+      problem(400, 'Send multipart/form-data with fields image, externalId and caption.'),
+    );
+  }
   // Each field has its own byte limit, so the body can be at most image + caption + id + a few
   // KB, and reading stops at the first field over its limit, which the 413 names.
   const fieldBytes = new Map([
@@ -88,10 +93,15 @@ export async function POST(req: Request) {
     maxHeaderBytes: 8 * 1024,
   });
   if (!form.ok) {
-    if (form.problem === 'too-large') return tooLarge(form.field, limits);
-    return problem(
-      400,
-      `Send multipart/form-data with fields image, externalId and caption (${form.detail}).`,
+    // The reader stopped early: the rest of the upload is discarded before the answer.
+    return answerAfterDiscarding(
+      req,
+      form.problem === 'too-large'
+        ? tooLarge(form.field, limits)
+        : problem(
+            400,
+            `Send multipart/form-data with fields image, externalId and caption (${form.detail}).`,
+          ),
     );
   }
   const decode = (name: string) => {
