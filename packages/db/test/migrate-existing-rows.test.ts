@@ -69,7 +69,9 @@ describe.each(PROVIDERS)('migrating a database with rows on %s', (provider) => {
         ('d-3', 'i-2', 'u-ada', 'REMOVE', 'spam', 'ad')`,
     );
     const upgraded = await migrate(database.url);
-    expect(upgraded.applied.map((n) => n.slice(n.indexOf('_')))).toEqual(UNDER_TEST);
+    // The migrations under test ran on these rows, in order (later migrations may follow them).
+    const applied = upgraded.applied.map((n) => n.slice(n.indexOf('_')));
+    expect(applied.slice(0, UNDER_TEST.length)).toEqual(UNDER_TEST);
   });
   afterAll(async () => {
     await db?.$disconnect();
