@@ -25,7 +25,9 @@ UPDATE "content_items" c SET "topCategory" = CASE c."topDetector"
         WHEN 'nsfw-explicit' THEN 'explicit'
         WHEN 'synthetic-image' THEN 'synthetic'
         ELSE (
-            SELECT r.value ->> 'category' FROM jsonb_array_elements(c."reasons") WITH ORDINALITY AS r(value, n)
+            SELECT r.value ->> 'category' FROM jsonb_array_elements(
+                CASE WHEN jsonb_typeof(c."reasons") = 'array' THEN c."reasons" ELSE '[]'::jsonb END
+            ) WITH ORDINALITY AS r(value, n)
             WHERE c."topDetector" IS NULL OR r.value ->> 'detector' = c."topDetector"
             ORDER BY r.n LIMIT 1
         )

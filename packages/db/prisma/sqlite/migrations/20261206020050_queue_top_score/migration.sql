@@ -26,9 +26,12 @@ UPDATE "content_items" SET "topCategory" = CASE "topDetector"
         WHEN 'nsfw-explicit' THEN 'explicit'
         WHEN 'synthetic-image' THEN 'synthetic'
         ELSE (
-            SELECT json_extract(r."value", '$.category') FROM json_each("content_items"."reasons") r
+            -- Paths into the whole (valid) document: a non-object element yields NULL, not an error.
+            SELECT json_extract("content_items"."reasons", r."fullkey" || '.category')
+            FROM json_each(CASE WHEN json_valid("content_items"."reasons") AND json_type("content_items"."reasons") = 'array'
+                                THEN "content_items"."reasons" ELSE '[]' END) r
             WHERE "content_items"."topDetector" IS NULL
-               OR json_extract(r."value", '$.detector') = "content_items"."topDetector"
+               OR json_extract("content_items"."reasons", r."fullkey" || '.detector') = "content_items"."topDetector"
             ORDER BY r."key" LIMIT 1
         )
     END
