@@ -69,7 +69,10 @@ describe.each(PROVIDERS)('migrating a database with rows on %s', (provider) => {
         ('d-3', 'i-2', 'u-ada', 'REMOVE', 'spam', 'ad')`,
     );
     const upgraded = await migrate(database.url);
-    expect(upgraded.applied.map((n) => n.slice(n.indexOf('_')))).toEqual(UNDER_TEST);
+    // Later migrations apply too; these come first, in order.
+    expect(
+      upgraded.applied.map((n) => n.slice(n.indexOf('_'))).slice(0, UNDER_TEST.length),
+    ).toEqual(UNDER_TEST);
   });
   afterAll(async () => {
     await db?.$disconnect();
