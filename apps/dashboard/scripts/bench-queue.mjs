@@ -33,7 +33,9 @@ const problems = [
     ? []
     : [`--pending must be an integer between 0 and --items`]),
   ...(Number.isInteger(runs) && runs > 0 ? [] : [`--runs must be a positive integer`]),
-  ...(['sqlite', 'postgres'].includes(values.provider) ? [] : [`--provider must be sqlite or postgres`]),
+  ...(['sqlite', 'postgres'].includes(values.provider)
+    ? []
+    : [`--provider must be sqlite or postgres`]),
 ];
 if (problems.length > 0) {
   process.stderr.write(`bench:queue: ${problems.join('; ')}\n`);

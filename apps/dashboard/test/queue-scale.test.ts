@@ -39,7 +39,11 @@ describe.each(PROVIDERS)('the review queue at depth on %s', (provider) => {
       })),
     });
     await t.db.detectorScore.createMany({
-      data: ids.map((id, i) => ({ itemId: id, detector: 'caption-spam', score: 0.5 + (i % 40) / 100 })),
+      data: ids.map((id, i) => ({
+        itemId: id,
+        detector: 'caption-spam',
+        score: 0.5 + (i % 40) / 100,
+      })),
     });
     // ...and, posted last, a hash-bank match: the most severe item of the backlog.
     const severe = { detector: 'pdq-near-duplicate', score: 0.99 };
@@ -55,12 +59,22 @@ describe.each(PROVIDERS)('the review queue at depth on %s', (provider) => {
         topDetector: severe.detector,
         topCategory: 'near-duplicate',
         createdAt: new Date(start + DEPTH * 1000),
-        scores: { create: [{ ...severe, label: 'known-bad' }, { detector: 'caption-spam', score: 0.6 }] },
+        scores: {
+          create: [
+            { ...severe, label: 'known-bad' },
+            { detector: 'caption-spam', score: 0.6 },
+          ],
+        },
       },
     });
     // Not scored yet: waits in "Unscored", not in "Needs review".
     await t.db.contentItem.create({
-      data: { id: 'pending-1', externalId: 'pending-1', status: 'PENDING', createdAt: new Date(start - 1000) },
+      data: {
+        id: 'pending-1',
+        externalId: 'pending-1',
+        status: 'PENDING',
+        createdAt: new Date(start - 1000),
+      },
     });
   }, 120_000);
   afterAll(async () => t?.cleanup());

@@ -250,11 +250,7 @@ export function topOfScores(
 ): ItemTop {
   let top: { detector: string; score: number } | null = null;
   for (const s of scores) {
-    if (
-      top === null ||
-      s.score > top.score ||
-      (s.score === top.score && s.detector < top.detector)
-    )
+    if (top === null || s.score > top.score || (s.score === top.score && s.detector < top.detector))
       top = s;
   }
   if (top === null) {

@@ -33,50 +33,54 @@ async function migrationsBefore(provider: string): Promise<string> {
 }
 
 /** Old items: their scores (detector -> score) and stored reasons. */
-const OLD_ITEMS: { id: string; status: string; scores: Record<string, number>; reasons: unknown }[] =
-  [
-    // A shipped detector on top: the vocabulary names its category.
-    {
-      id: 'i-spam',
-      status: 'IN_REVIEW',
-      scores: { 'caption-spam': 0.91, 'nsfw-explicit': 0.2, 'synthetic-image': 0.4 },
-      reasons: [{ detector: 'caption-spam', category: 'spam', action: 'REVIEW' }],
-    },
-    // A tie: the first detector by name wins.
-    {
-      id: 'i-tie',
-      status: 'ESCALATED',
-      scores: { 'synthetic-image': 0.7, 'caption-abuse': 0.7 },
-      reasons: null,
-    },
-    // A detector the vocabulary does not know: the category the policy stored for it.
-    {
-      id: 'i-custom',
-      status: 'IN_REVIEW',
-      scores: { 'custom-nsfw': 0.8, 'caption-spam': 0.1 },
-      reasons: [
-        { detector: 'caption-spam', category: 'spam' },
-        { detector: 'custom-nsfw', category: 'explicit' },
-      ],
-    },
-    // Unknown detector, reasons not an array and a category outside the vocabulary: no category.
-    { id: 'i-odd', status: 'IN_REVIEW', scores: { mystery: 0.6 }, reasons: { note: 'object' } },
-    {
-      id: 'i-bogus',
-      status: 'IN_REVIEW',
-      scores: { mystery: 0.3 },
-      reasons: [{ detector: 'mystery', category: 'terror' }, 'a string reason'],
-    },
-    // Refused by the pipeline: no scores, the input error's category from its reasons.
-    {
-      id: 'i-refused',
-      status: 'IN_REVIEW',
-      scores: {},
-      reasons: [{ detector: 'input', category: 'detector-error', score: 1, action: 'REVIEW' }],
-    },
-    // Not scored yet.
-    { id: 'i-pending', status: 'PENDING', scores: {}, reasons: null },
-  ];
+const OLD_ITEMS: {
+  id: string;
+  status: string;
+  scores: Record<string, number>;
+  reasons: unknown;
+}[] = [
+  // A shipped detector on top: the vocabulary names its category.
+  {
+    id: 'i-spam',
+    status: 'IN_REVIEW',
+    scores: { 'caption-spam': 0.91, 'nsfw-explicit': 0.2, 'synthetic-image': 0.4 },
+    reasons: [{ detector: 'caption-spam', category: 'spam', action: 'REVIEW' }],
+  },
+  // A tie: the first detector by name wins.
+  {
+    id: 'i-tie',
+    status: 'ESCALATED',
+    scores: { 'synthetic-image': 0.7, 'caption-abuse': 0.7 },
+    reasons: null,
+  },
+  // A detector the vocabulary does not know: the category the policy stored for it.
+  {
+    id: 'i-custom',
+    status: 'IN_REVIEW',
+    scores: { 'custom-nsfw': 0.8, 'caption-spam': 0.1 },
+    reasons: [
+      { detector: 'caption-spam', category: 'spam' },
+      { detector: 'custom-nsfw', category: 'explicit' },
+    ],
+  },
+  // Unknown detector, reasons not an array and a category outside the vocabulary: no category.
+  { id: 'i-odd', status: 'IN_REVIEW', scores: { mystery: 0.6 }, reasons: { note: 'object' } },
+  {
+    id: 'i-bogus',
+    status: 'IN_REVIEW',
+    scores: { mystery: 0.3 },
+    reasons: [{ detector: 'mystery', category: 'terror' }, 'a string reason'],
+  },
+  // Refused by the pipeline: no scores, the input error's category from its reasons.
+  {
+    id: 'i-refused',
+    status: 'IN_REVIEW',
+    scores: {},
+    reasons: [{ detector: 'input', category: 'detector-error', score: 1, action: 'REVIEW' }],
+  },
+  // Not scored yet.
+  { id: 'i-pending', status: 'PENDING', scores: {}, reasons: null },
+];
 
 describe.each(PROVIDERS)('the queue_top_score migration on %s', (provider) => {
   let database: TestDatabase;

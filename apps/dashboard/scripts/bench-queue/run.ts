@@ -58,7 +58,11 @@ it(`review queue: ${total} items, ${inReview} in review, on ${provider}`, async 
           createdAt: new Date(start + i * 1000),
         };
         if (status !== 'PENDING') {
-          const rows = DETECTORS.map((detector, d) => ({ itemId: id, detector, score: rand(i, d) }));
+          const rows = DETECTORS.map((detector, d) => ({
+            itemId: id,
+            detector,
+            score: rand(i, d),
+          }));
           const top = rows.reduce((a, b) => (b.score > a.score ? b : a));
           item.topScore = top.score;
           item.topDetector = top.detector;
@@ -109,7 +113,8 @@ it(`review queue: ${total} items, ${inReview} in review, on ${provider}`, async 
       `"Needs review" count: ${sample.total}`,
       `${'case'.padEnd(34)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)}`,
       ...results.map(
-        (r) => `${r.name.padEnd(34)} ${r.p50.toFixed(1).padStart(8)} ${r.p95.toFixed(1).padStart(8)}`,
+        (r) =>
+          `${r.name.padEnd(34)} ${r.p50.toFixed(1).padStart(8)} ${r.p95.toFixed(1).padStart(8)}`,
       ),
     ];
     process.stdout.write(`\n${lines.join('\n')}\n`);
