@@ -216,7 +216,8 @@ export interface PolicyVerdict {
 
 /** What the review queue sorts and filters an item by, kept on the item (see {@link topOfScores}). */
 export interface ItemTop {
-  topScore: number | null;
+  /** 0 when no detector scored the item (`topDetector` null): the sort key is never NULL. */
+  topScore: number;
   topDetector: string | null;
   topCategory: DetectorCategory | null;
 }
@@ -241,8 +242,8 @@ function reasonCategory(reasons: unknown, detector: string | null): DetectorCate
 /**
  * An item's top score: the highest detector score (ties: the first detector by name), that
  * detector, and its category: the vocabulary's for a shipped detector, else the one the policy
- * stored in `reasons` for it. With no scores (the pipeline refused the input), the first reason's
- * category and no score. The queue migration backfills existing items by the same rule.
+ * stored in `reasons` for it. With no scores (the pipeline refused the input), no detector, score
+ * 0 and the first reason's category. The queue migration backfills existing items by the same rule.
  */
 export function topOfScores(
   scores: readonly { detector: string; score: number }[],
@@ -254,7 +255,7 @@ export function topOfScores(
       top = s;
   }
   if (top === null) {
-    return { topScore: null, topDetector: null, topCategory: reasonCategory(reasons, null) };
+    return { topScore: 0, topDetector: null, topCategory: reasonCategory(reasons, null) };
   }
   return {
     topScore: top.score,

@@ -128,8 +128,8 @@ describe.each(PROVIDERS)('the queue_top_score migration on %s', (provider) => {
       'i-custom': { topScore: 0.8, topDetector: 'custom-nsfw', topCategory: 'explicit' },
       'i-odd': { topScore: 0.6, topDetector: 'mystery', topCategory: null },
       'i-bogus': { topScore: 0.3, topDetector: 'mystery', topCategory: null },
-      'i-refused': { topScore: null, topDetector: null, topCategory: 'detector-error' },
-      'i-pending': { topScore: null, topDetector: null, topCategory: null },
+      'i-refused': { topScore: 0, topDetector: null, topCategory: 'detector-error' },
+      'i-pending': { topScore: 0, topDetector: null, topCategory: null },
     });
   });
 

@@ -44,7 +44,9 @@ const statusOf: Record<ReviewQueueFilter['view'], ReviewableStatus> = {
 const orderOf: Record<ReviewQueueFilter['sort'], Prisma.ContentItemOrderByWithRelationInput[]> = {
   oldest: [{ createdAt: 'asc' }, { id: 'asc' }],
   newest: [{ createdAt: 'desc' }, { id: 'desc' }],
-  score: [{ topScore: { sort: 'desc', nulls: 'last' } }, { createdAt: 'asc' }, { id: 'asc' }],
+  // topScore is never NULL (0 until a detector scored the item), so no NULLS LAST: Prisma
+  // emulates that with an expression that no index serves.
+  score: [{ topScore: 'desc' }, { createdAt: 'asc' }, { id: 'asc' }],
 };
 
 /** The filter as a Prisma `where` over the item's own columns (no join, so SQL can use the indexes). */
@@ -115,7 +117,7 @@ export async function listReviewQueue(
       createdAt: item.createdAt,
       topDetector: item.topDetector,
       topCategory: item.topCategory,
-      topScore: item.topScore,
+      topScore: item.topDetector === null ? null : item.topScore,
       flagged: item.scores.map((s) => s.detector),
       claim: claimLive
         ? { byMe: item.claimedById === userId, name: item.claimedBy?.name ?? '' }

@@ -5,7 +5,7 @@
 -- AlterTable
 ALTER TABLE "content_items" ADD COLUMN     "topCategory" TEXT,
 ADD COLUMN     "topDetector" TEXT,
-ADD COLUMN     "topScore" DOUBLE PRECISION;
+ADD COLUMN     "topScore" DOUBLE PRECISION NOT NULL DEFAULT 0;
 
 -- Backfill: the highest score (ties: the first detector by name), as scoreContentItem picks it.
 UPDATE "content_items" c SET "topScore" = t."score", "topDetector" = t."detector"

@@ -5,7 +5,7 @@
 -- AlterTable
 ALTER TABLE "content_items" ADD COLUMN "topCategory" TEXT;
 ALTER TABLE "content_items" ADD COLUMN "topDetector" TEXT;
-ALTER TABLE "content_items" ADD COLUMN "topScore" REAL;
+ALTER TABLE "content_items" ADD COLUMN "topScore" REAL NOT NULL DEFAULT 0;
 
 -- Backfill: the highest score (ties: the first detector by name), as scoreContentItem picks it.
 UPDATE "content_items" SET
