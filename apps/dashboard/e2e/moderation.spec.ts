@@ -1,5 +1,16 @@
-import { expect, test } from './fixtures';
+import { join } from 'node:path';
+import { createDb, scoreContentItem } from '@ganmod/db';
+import { expect, test, type Page } from './fixtures';
 import { submitItems, userPage } from './helpers';
+
+/** Submitted items are PENDING (this worker does not score content): the "Unscored" view. */
+async function openUnscored(page: Page): Promise<void> {
+  await page.getByRole('tab', { name: 'Unscored' }).click();
+  await expect(page.getByRole('tab', { name: 'Unscored' })).toHaveAttribute(
+    'aria-selected',
+    'true',
+  );
+}
 
 test.describe.configure({ mode: 'serial' });
 
@@ -13,6 +24,7 @@ test('a moderator works the queue with the keyboard and the decisions appear in 
   ]);
   const page = await userPage(browser, 'moderator@ganmod.local');
   await page.goto('/queue');
+  await openUnscored(page);
   const panel = page.getByTestId('item-panel');
   await expect(panel).toHaveAttribute('data-external-id', 'kbd-1');
   await expect(page.getByTestId('claim-status')).toContainText('You hold this item');
@@ -63,11 +75,13 @@ test('a second moderator cannot take or decide an item already decided', async (
   ]);
   const first = await userPage(browser, 'moderator@ganmod.local');
   await first.goto('/queue');
+  await openUnscored(first);
   await expect(first.getByTestId('item-panel')).toHaveAttribute('data-external-id', 'contested');
   await expect(first.getByTestId('claim-status')).toContainText('You hold this item');
 
   const second = await userPage(browser, 'second@ganmod.local');
   await second.goto('/queue');
+  await openUnscored(second);
   await expect(second.getByTestId('item-panel')).toHaveAttribute('data-external-id', 'contested');
   await expect(second.getByTestId('item-panel')).toContainText('Moderator is reviewing this item');
 
@@ -93,10 +107,97 @@ test('bulk actions decide several items at once', async ({ browser }) => {
   ]);
   const page = await userPage(browser, 'second@ganmod.local');
   await page.goto('/queue');
+  await openUnscored(page);
   await page.getByLabel('Select bulk-1').check();
   await page.getByLabel('Select bulk-2').check();
   await page.getByLabel('Bulk action').selectOption('REMOVE');
   await page.getByLabel('Bulk reason').selectOption('spam');
   await page.getByRole('button', { name: 'Apply to 2' }).click();
   await expect(page.getByTestId('flash')).toContainText('Removed 2 of 2');
+});
+
+test('the remove reason starts as the category that flagged each item; number keys change it', async ({
+  browser,
+}) => {
+  await submitItems([
+    { externalId: 'flag-spam-1', caption: 'FREE followers, click my bio link', seed: 21 },
+    { externalId: 'flag-abuse', caption: 'you are all idiots', seed: 22 },
+    { externalId: 'flag-spam-2', caption: 'limited offer, act now', seed: 23 },
+  ]);
+  // Scored through the pipeline's own write path, as the worker records a verdict.
+  const db = createDb(`file:${join(process.env.E2E_DATA_DIR ?? '', 'ganmod.db')}`);
+  const verdicts: Record<string, [string, number][]> = {
+    'flag-spam-1': [
+      ['caption-spam', 0.92],
+      ['caption-abuse', 0.05],
+    ],
+    'flag-abuse': [
+      ['caption-abuse', 0.85],
+      ['caption-spam', 0.1],
+    ],
+    'flag-spam-2': [
+      ['caption-spam', 0.77],
+      ['synthetic-image', 0.2],
+    ],
+  };
+  for (const [externalId, scores] of Object.entries(verdicts)) {
+    const item = await db.contentItem.findFirstOrThrow({ where: { externalId } });
+    const scored = await scoreContentItem(db, item, {
+      action: 'REVIEW',
+      policyVersion: 'e2e',
+      reasons: [],
+      scores: scores.map(([detector, score]) => ({
+        detector,
+        score,
+        label: 'flagged',
+        reason: `${detector}: ${score}`,
+        details: {},
+        detectorModelId: null,
+      })),
+      reasonCode: 'policy.review',
+      note: null,
+    });
+    expect(scored).toBe(true);
+  }
+  await db.$disconnect();
+
+  const page = await userPage(browser, 'moderator@ganmod.local');
+  await page.goto('/queue');
+  const panel = page.getByTestId('item-panel');
+  const removeReason = page.getByLabel('Remove reason');
+  await expect(panel).toHaveAttribute('data-external-id', 'flag-spam-1');
+  await expect(page.getByTestId('claim-status')).toContainText('You hold this item');
+  // The options carry their number keys.
+  await expect(removeReason.locator('option').first()).toHaveText('1 · Explicit content');
+  await expect(removeReason).toHaveValue('spam');
+  // No reason chosen by hand: `r` records the category that flagged it.
+  await page.keyboard.press('r');
+  await expect(page.getByTestId('flash')).toContainText('Removed flag-spam-1 (spam)');
+
+  await expect(panel).toHaveAttribute('data-external-id', 'flag-abuse');
+  await expect(removeReason).toHaveValue('harassment');
+  await page.keyboard.press('1');
+  await expect(removeReason).toHaveValue('explicit');
+  await page.keyboard.press('r');
+  await expect(page.getByTestId('flash')).toContainText('Removed flag-abuse (explicit)');
+
+  // The hand-picked reason does not carry over to the next item.
+  await expect(panel).toHaveAttribute('data-external-id', 'flag-spam-2');
+  await expect(removeReason).toHaveValue('spam');
+  await page.keyboard.press('r');
+  await expect(page.getByTestId('flash')).toContainText('Removed flag-spam-2 (spam)');
+
+  // What the log recorded, read back from the database.
+  const check = createDb(`file:${join(process.env.E2E_DATA_DIR ?? '', 'ganmod.db')}`);
+  const recorded = await check.decision.findMany({
+    where: { actorId: { not: null }, item: { externalId: { startsWith: 'flag-' } } },
+    select: { action: true, reasonCode: true, item: { select: { externalId: true } } },
+    orderBy: { createdAt: 'asc' },
+  });
+  await check.$disconnect();
+  expect(recorded.map((d) => [d.item.externalId, d.action, d.reasonCode])).toEqual([
+    ['flag-spam-1', 'REMOVE', 'spam'],
+    ['flag-abuse', 'REMOVE', 'explicit'],
+    ['flag-spam-2', 'REMOVE', 'spam'],
+  ]);
 });

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { expect, test, type Page } from './fixtures';
-import { createDb } from '@ganmod/db';
+import { createDb, topOfScores } from '@ganmod/db';
 import { submitItems, userPage } from './helpers';
 
 const out = join(import.meta.dirname, '..', 'docs', 'screenshots');
@@ -58,6 +58,7 @@ test('screenshots of the main pages', async ({ browser }) => {
         status: 'IN_REVIEW',
         policyAction: 'REVIEW',
         policyVersion: 'policy-v3',
+        ...topOfScores(list.map(([detector, score]) => ({ detector, score }))),
         reasons: list
           .filter(([, s]) => s >= 0.5)
           .map(([detector, s, , reason]) => ({ detector, message: `${reason} (score ${s})` })),

@@ -52,10 +52,10 @@ describe.each(PROVIDERS)('review queue on %s', (provider) => {
     expect(await ids({ sort: 'oldest' })).toEqual(['list-old', 'list-mid', 'list-new']);
     expect(await ids({ sort: 'newest' })).toEqual(['list-new', 'list-mid', 'list-old']);
     expect(await ids({ sort: 'score' })).toEqual(['list-mid', 'list-old', 'list-new']);
-    expect(await ids({ category: 'synthetic-image' })).toEqual(['list-old', 'list-new']);
+    // Categories are the vocabulary's: synthetic-image is a `synthetic` detector.
+    expect(await ids({ category: 'synthetic' })).toEqual(['list-old', 'list-new']);
     expect(await ids({ minScore: 0.6 })).toEqual(['list-old', 'list-mid']);
     expect(await ids({ olderThanMinutes: 60 })).toEqual(['list-old', 'list-mid']);
-    expect(await mo.reviewQueue.categories()).toEqual(['spam-text', 'synthetic-image']);
     await t.db.contentItem.updateMany({
       where: { externalId: { startsWith: 'list-' } },
       data: { status: 'APPROVED' },

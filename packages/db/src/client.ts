@@ -124,10 +124,12 @@ export {
   scoreContentItem,
   submitContentItem,
   submittedItemSelect,
+  topOfScores,
 } from './content-items.js';
 export type {
   ClaimResult,
   DecideResult,
+  ItemTop,
   LastDecision,
   ModeratorDecision,
   NewSubmission,

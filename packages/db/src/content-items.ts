@@ -13,13 +13,16 @@
  * of two racing writers exactly one matches, the other sees count 0.
  */
 import {
+  DETECTOR_CATEGORIES,
   STATUS_AFTER_DECISION,
   STATUS_AFTER_POLICY,
   REVIEWABLE_STATUSES,
+  categoryOfDetector,
   isReasonCode,
   isReviewable,
   type ContentStatus as ContractStatus,
   type DecisionAction as ContractDecisionAction,
+  type DetectorCategory,
   type ModeratorAction,
   type PolicyAction,
 } from '@ganmod/moderation/contract';
@@ -211,10 +214,60 @@ export interface PolicyVerdict {
   note: string | null;
 }
 
+/** What the review queue sorts and filters an item by, kept on the item (see {@link topOfScores}). */
+export interface ItemTop {
+  /** 0 when no detector scored the item (`topDetector` null): the sort key is never NULL. */
+  topScore: number;
+  topDetector: string | null;
+  topCategory: DetectorCategory | null;
+}
+
+function vocabularyCategory(value: unknown): DetectorCategory | null {
+  return (DETECTOR_CATEGORIES as readonly unknown[]).includes(value)
+    ? (value as DetectorCategory)
+    : null;
+}
+
+/** The category the policy stored for `detector` in an item's reasons (any detector when null). */
+function reasonCategory(reasons: unknown, detector: string | null): DetectorCategory | null {
+  if (!Array.isArray(reasons)) return null;
+  for (const r of reasons as unknown[]) {
+    if (!r || typeof r !== 'object') continue;
+    const o = r as Record<string, unknown>;
+    if (detector === null || o.detector === detector) return vocabularyCategory(o.category);
+  }
+  return null;
+}
+
+/**
+ * An item's top score: the highest detector score (ties: the first detector by name), that
+ * detector, and its category: the vocabulary's for a shipped detector, else the one the policy
+ * stored in `reasons` for it. With no scores (the pipeline refused the input), no detector, score
+ * 0 and the first reason's category. The queue migration backfills existing items by the same rule.
+ */
+export function topOfScores(
+  scores: readonly { detector: string; score: number }[],
+  reasons: unknown = null,
+): ItemTop {
+  let top: { detector: string; score: number } | null = null;
+  for (const s of scores) {
+    if (top === null || s.score > top.score || (s.score === top.score && s.detector < top.detector))
+      top = s;
+  }
+  if (top === null) {
+    return { topScore: 0, topDetector: null, topCategory: reasonCategory(reasons, null) };
+  }
+  return {
+    topScore: top.score,
+    topDetector: top.detector,
+    topCategory: categoryOfDetector(top.detector) ?? reasonCategory(reasons, top.detector),
+  };
+}
+
 /**
  * Records the policy's verdict if the item is still PENDING at the version read (another worker
- * may have won): its new status, its scores and the policy's decision-log entry, in one
- * transaction. Returns false, writing nothing, when the item moved on.
+ * may have won): its new status, its scores (and their top, {@link topOfScores}) and the
+ * policy's decision-log entry, in one transaction. Returns false, writing nothing, when the item moved on.
  */
 export async function scoreContentItem(
   db: Db,
@@ -229,6 +282,8 @@ export async function scoreContentItem(
         policyAction: verdict.action,
         policyVersion: verdict.policyVersion,
         reasons: verdict.reasons,
+        // The queue's sort and filter keys, in the same transaction as the scores they summarize.
+        ...topOfScores(verdict.scores, verdict.reasons),
         version: { increment: 1 },
       },
     });

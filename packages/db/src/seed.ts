@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { policyReasonCode, STATUS_AFTER_POLICY } from '@ganmod/moderation/contract';
 import { generateApiKey } from './api-keys.js';
 import type { Db } from './client.js';
-import { recordDecision } from './content-items.js';
+import { recordDecision, topOfScores } from './content-items.js';
 import { DbConfigError } from './errors.js';
 import type { Role } from './generated/sqlite/enums.js';
 import {
@@ -196,6 +196,7 @@ export async function seed(db: Db, options: SeedOptions = {}): Promise<SeedResul
           policyAction: 'REVIEW',
           policyVersion: 'seed',
           reasons: item.reasons.map((reason) => ({ ...reason })),
+          ...topOfScores(item.scores, item.reasons),
           submittedByKeyId: result.apiKey?.id ?? null,
           scores: { create: item.scores.map((score) => ({ ...score })) },
         },

@@ -128,6 +128,10 @@ describe.each(PROVIDERS)('content item lifecycle on %s', (provider) => {
       policyAction: winner,
       policyVersion: 'test-1',
       version: 1,
+      // The queue's keys, written with the scores.
+      topScore: 0.7,
+      topDetector: 'caption-spam',
+      topCategory: 'spam',
     });
     expect(item.scores).toMatchObject([{ detector: 'caption-spam', score: 0.7, label: 'spam' }]);
     expect(item.decisions).toMatchObject([
@@ -145,6 +149,30 @@ describe.each(PROVIDERS)('content item lifecycle on %s', (provider) => {
       false,
     );
     expect(await db.decision.count({ where: { itemId: r.item.id } })).toBe(1);
+  });
+
+  it('keeps the top score of several detectors on the item; none before scoring', async () => {
+    const r = await submitContentItem(db, submission(), store);
+    if (r.outcome !== 'created') throw new Error(r.outcome);
+    const top = { topScore: true, topDetector: true, topCategory: true } as const;
+    expect(
+      await db.contentItem.findUniqueOrThrow({ where: { id: r.item.id }, select: top }),
+    ).toEqual({ topScore: 0, topDetector: null, topCategory: null });
+    const several = verdict('REVIEW');
+    const score = (detector: string, value: number) => ({
+      ...several.scores[0]!,
+      detector,
+      score: value,
+    });
+    several.scores = [
+      score('caption-spam', 0.4),
+      score('pdq-near-duplicate', 0.97),
+      score('nsfw-explicit', 0.6),
+    ];
+    expect(await scoreContentItem(db, { id: r.item.id, version: 0 }, several)).toBe(true);
+    expect(
+      await db.contentItem.findUniqueOrThrow({ where: { id: r.item.id }, select: top }),
+    ).toEqual({ topScore: 0.97, topDetector: 'pdq-near-duplicate', topCategory: 'near-duplicate' });
   });
 
   it('lets one of two moderators claim an item, and the other see who holds it', async () => {

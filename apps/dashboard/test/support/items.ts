@@ -1,4 +1,4 @@
-import type { Db } from '@ganmod/db';
+import { topOfScores, type Db } from '@ganmod/db';
 
 /** An item in review with the given detector scores, as the moderation pipeline would leave it. */
 export async function itemInReview(
@@ -7,6 +7,7 @@ export async function itemInReview(
   scores: Record<string, number> = {},
   createdAt?: Date,
 ) {
+  const rows = Object.entries(scores).map(([detector, score]) => ({ detector, score }));
   return db.contentItem.create({
     data: {
       externalId,
@@ -14,9 +15,11 @@ export async function itemInReview(
       status: 'IN_REVIEW',
       policyAction: 'REVIEW',
       policyVersion: 'test',
+      // The top score and category scoreContentItem keeps on the item for the queue.
+      ...topOfScores(rows),
       ...(createdAt ? { createdAt } : {}),
       scores: {
-        create: Object.entries(scores).map(([detector, score]) => ({
+        create: rows.map(({ detector, score }) => ({
           detector,
           score,
           reason: `${detector} says ${score}`,

@@ -1,33 +1,70 @@
 import 'server-only';
 /** The review queue: items awaiting a moderator (not the training-run queue, which is `runs`). */
-import type { Db } from '@ganmod/db/client';
-import { FLAG_THRESHOLD, type ReviewableStatus } from '@ganmod/moderation/contract';
+import type { Db, Prisma } from '@ganmod/db/client';
+import {
+  DETECTOR_CATEGORIES,
+  FLAG_THRESHOLD,
+  type DetectorCategory,
+  type ReviewableStatus,
+} from '@ganmod/moderation/contract';
+
+/** The queue's views: scored items in review, escalated ones, and submissions not scored yet. */
+export const QUEUE_VIEWS = ['review', 'escalated', 'unscored'] as const;
+/** The queue's sort orders. */
+export const QUEUE_SORTS = ['oldest', 'newest', 'score'] as const;
 
 export interface ReviewQueueFilter {
-  view: 'review' | 'escalated' | 'unscored';
-  /** Only items whose top-scoring detector is this one. */
-  category?: string | undefined;
+  view: (typeof QUEUE_VIEWS)[number];
+  /** Only items whose top-scoring detector is of this category. */
+  category?: DetectorCategory | undefined;
   /** Only items whose top score is at least this. */
   minScore?: number | undefined;
   /** Only items older than this many minutes. */
   olderThanMinutes?: number | undefined;
-  sort: 'oldest' | 'newest' | 'score';
+  sort: (typeof QUEUE_SORTS)[number];
   limit: number;
+  /** Items of the sorted, filtered queue to skip (a later page). */
+  offset?: number | undefined;
 }
 
-const statusesFor: Record<ReviewQueueFilter['view'], ReviewableStatus[]> = {
-  review: ['IN_REVIEW', 'PENDING'],
-  escalated: ['ESCALATED'],
-  unscored: ['PENDING'],
+/**
+ * The status each view lists. PENDING items are not scored yet: they are the "Unscored" view
+ * only, so "Needs review" sorts and filters by scores every item of it has.
+ */
+const statusOf: Record<ReviewQueueFilter['view'], ReviewableStatus> = {
+  review: 'IN_REVIEW',
+  escalated: 'ESCALATED',
+  unscored: 'PENDING',
 };
 
-/** The review-queue window read per request; sorting by top score happens in memory over it. */
-const REVIEW_QUEUE_WINDOW = 2000;
+/**
+ * The order of each sort, ties broken by age then id so pages do not overlap. Indexed:
+ * (status, createdAt), (status, topScore), (status, topCategory, topScore).
+ */
+const orderOf: Record<ReviewQueueFilter['sort'], Prisma.ContentItemOrderByWithRelationInput[]> = {
+  oldest: [{ createdAt: 'asc' }, { id: 'asc' }],
+  newest: [{ createdAt: 'desc' }, { id: 'desc' }],
+  // topScore is never NULL (0 until a detector scored the item), so no NULLS LAST: Prisma
+  // emulates that with an expression that no index serves.
+  score: [{ topScore: 'desc' }, { createdAt: 'asc' }, { id: 'asc' }],
+};
+
+/** The filter as a Prisma `where` over the item's own columns (no join, so SQL can use the indexes). */
+export function reviewQueueWhere(filter: ReviewQueueFilter, now = new Date()) {
+  return {
+    status: statusOf[filter.view],
+    ...(filter.category ? { topCategory: filter.category } : {}),
+    ...(filter.minScore ? { topScore: { gte: filter.minScore } } : {}),
+    ...(filter.olderThanMinutes
+      ? { createdAt: { lte: new Date(now.getTime() - filter.olderThanMinutes * 60_000) } }
+      : {}),
+  } satisfies Prisma.ContentItemWhereInput;
+}
 
 /**
- * Items awaiting a moderator, with each item's top detector score, filtered and sorted.
- * Scores live in their own table, so the filter on "top score" runs over the oldest
- * {@link REVIEW_QUEUE_WINDOW} items rather than in SQL; a queue deeper than that is a staffing problem.
+ * One page of the items awaiting a moderator, sorted and filtered over the whole backlog in SQL
+ * (each item carries its top score and category, written when it is scored), and the exact
+ * number of items matching the filter (`total`, a COUNT over the same `where`).
  */
 export async function listReviewQueue(
   db: Db,
@@ -35,34 +72,39 @@ export async function listReviewQueue(
   userId: string,
   now = new Date(),
 ) {
-  const items = await db.contentItem.findMany({
-    where: {
-      status: { in: statusesFor[filter.view] },
-      ...(filter.olderThanMinutes
-        ? { createdAt: { lte: new Date(now.getTime() - filter.olderThanMinutes * 60_000) } }
-        : {}),
-    },
-    orderBy: { createdAt: 'asc' },
-    take: REVIEW_QUEUE_WINDOW,
-    select: {
-      id: true,
-      externalId: true,
-      caption: true,
-      imagePath: true,
-      status: true,
-      version: true,
-      createdAt: true,
-      claimExpiresAt: true,
-      claimedById: true,
-      claimedBy: { select: { name: true } },
-      scores: { select: { detector: true, score: true } },
-    },
-  });
+  const where = reviewQueueWhere(filter, now);
+  const offset = filter.offset ?? 0;
+  const [items, total] = await Promise.all([
+    db.contentItem.findMany({
+      where,
+      orderBy: orderOf[filter.sort],
+      skip: offset,
+      take: filter.limit,
+      select: {
+        id: true,
+        externalId: true,
+        caption: true,
+        imagePath: true,
+        status: true,
+        version: true,
+        createdAt: true,
+        topScore: true,
+        topDetector: true,
+        topCategory: true,
+        claimExpiresAt: true,
+        claimedById: true,
+        claimedBy: { select: { name: true } },
+        // Only this page's flagged scores (a few rows per item), not the backlog's.
+        scores: {
+          where: { score: { gte: FLAG_THRESHOLD } },
+          select: { detector: true },
+          orderBy: { score: 'desc' },
+        },
+      },
+    }),
+    db.contentItem.count({ where }),
+  ]);
   const rows = items.map((item) => {
-    const top = item.scores.reduce<{ detector: string; score: number } | null>(
-      (best, s) => (best === null || s.score > best.score ? s : best),
-      null,
-    );
     const claimLive =
       item.claimedById !== null && item.claimExpiresAt !== null && item.claimExpiresAt >= now;
     return {
@@ -73,22 +115,17 @@ export async function listReviewQueue(
       status: item.status,
       version: item.version,
       createdAt: item.createdAt,
-      topDetector: top?.detector ?? null,
-      topScore: top?.score ?? null,
-      flagged: item.scores.filter((s) => s.score >= FLAG_THRESHOLD).map((s) => s.detector),
+      topDetector: item.topDetector,
+      topCategory: item.topCategory,
+      topScore: item.topDetector === null ? null : item.topScore,
+      flagged: item.scores.map((s) => s.detector),
       claim: claimLive
         ? { byMe: item.claimedById === userId, name: item.claimedBy?.name ?? '' }
         : null,
     };
   });
-  const filtered = rows.filter(
-    (r) =>
-      (!filter.category || r.topDetector === filter.category) &&
-      (filter.minScore === undefined || (r.topScore ?? 0) >= filter.minScore),
-  );
-  if (filter.sort === 'newest') filtered.reverse();
-  if (filter.sort === 'score') filtered.sort((a, b) => (b.topScore ?? -1) - (a.topScore ?? -1));
-  return { items: filtered.slice(0, filter.limit), total: filtered.length };
+  const next = offset + rows.length;
+  return { items: rows, total, nextOffset: next < total ? next : null };
 }
 
 /** One item with everything a moderator needs to decide: scores with reasons, and its history. */
@@ -105,11 +142,10 @@ export async function getItem(db: Db, id: string) {
   });
 }
 
-/** Detector ids seen in scores, for the category filter. */
-export async function detectorNames(db: Db): Promise<string[]> {
-  const rows = await db.detectorScore.findMany({
-    distinct: ['detector'],
-    select: { detector: true },
-  });
-  return rows.map((r) => r.detector).sort();
+/**
+ * The categories the queue filters by: the vocabulary's, not a scan of the scores (a DISTINCT
+ * over every score row took seconds on a large backlog, on every queue load).
+ */
+export function queueCategories(): DetectorCategory[] {
+  return [...DETECTOR_CATEGORIES];
 }

@@ -1,10 +1,20 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { DECISION_ACTIONS, MODERATOR_ACTIONS } from '@ganmod/moderation/contract';
+import {
+  DECISION_ACTIONS,
+  DETECTOR_CATEGORIES,
+  MODERATOR_ACTIONS,
+} from '@ganmod/moderation/contract';
 import { access } from '~/lib/roles';
 import { claimItem, releaseItem } from '../moderation/claims';
 import { decideItem } from '../moderation/decide';
-import { detectorNames, getItem, listReviewQueue } from '../moderation/review-queue';
+import {
+  QUEUE_SORTS,
+  QUEUE_VIEWS,
+  getItem,
+  listReviewQueue,
+  queueCategories,
+} from '../moderation/review-queue';
 import { moderationStats } from '../moderation/stats';
 import { protectedProcedure, router } from '../trpc';
 
@@ -23,17 +33,18 @@ export const reviewQueueRouter = router({
   list: moderatorProcedure
     .input(
       z.object({
-        view: z.enum(['review', 'escalated', 'unscored']).default('review'),
-        category: z.string().optional(),
+        view: z.enum(QUEUE_VIEWS).default('review'),
+        category: z.enum(DETECTOR_CATEGORIES).optional(),
         minScore: z.number().min(0).max(1).optional(),
         olderThanMinutes: z.number().int().min(1).optional(),
-        sort: z.enum(['oldest', 'newest', 'score']).default('oldest'),
+        sort: z.enum(QUEUE_SORTS).default('oldest'),
         limit: z.number().int().min(1).max(500).default(100),
+        offset: z.number().int().min(0).default(0),
       }),
     )
     .query(({ ctx, input }) => listReviewQueue(ctx.db, input, ctx.user.id)),
 
-  categories: moderatorProcedure.query(({ ctx }) => detectorNames(ctx.db)),
+  categories: moderatorProcedure.query(() => queueCategories()),
 
   item: moderatorProcedure
     .input(z.object({ id: z.string().min(1) }))

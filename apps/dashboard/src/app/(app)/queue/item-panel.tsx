@@ -186,9 +186,10 @@ export function ItemPanel(props: {
                   value={props.reasons[b.action]}
                   onChange={(e) => props.onReason(b.action, e.target.value)}
                 >
-                  {REASON_CODES[b.action].map((r) => (
+                  {REASON_CODES[b.action].map((r, i) => (
                     <option key={r.code} value={r.code}>
-                      {r.label}
+                      {/* Remove reasons have number keys: 1 picks the first, and so on. */}
+                      {b.action === 'REMOVE' ? `${i + 1} · ${r.label}` : r.label}
                     </option>
                   ))}
                 </Select>

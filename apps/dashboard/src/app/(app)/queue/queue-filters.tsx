@@ -1,11 +1,12 @@
 'use client';
 
+import type { DetectorCategory } from '@ganmod/moderation/contract';
 import { Select } from '~/components/ui/input';
 import { cn } from '~/components/ui/cn';
 
 export interface Filters {
   view: 'review' | 'escalated' | 'unscored';
-  category: string;
+  category: DetectorCategory | '';
   minScore: string;
   olderThanMinutes: string;
   sort: 'oldest' | 'newest' | 'score';
@@ -32,7 +33,7 @@ export function QueueFilters({
   onChange,
 }: {
   filters: Filters;
-  categories: string[];
+  categories: readonly DetectorCategory[];
   onChange: (next: Filters) => void;
 }) {
   const set = <K extends keyof Filters>(key: K, value: Filters[K]) =>
@@ -60,7 +61,7 @@ export function QueueFilters({
         <Select
           aria-label="Category"
           value={filters.category}
-          onChange={(e) => set('category', e.target.value)}
+          onChange={(e) => set('category', e.target.value as Filters['category'])}
           className="h-8 text-xs"
         >
           <option value="">All categories</option>

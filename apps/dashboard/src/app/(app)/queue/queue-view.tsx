@@ -14,10 +14,13 @@ import { timeAgo } from '~/lib/format';
 import { REASON_CODES, type ModeratorAction } from '@ganmod/moderation/contract';
 import { useTRPC } from '~/trpc/client';
 import { ItemPanel } from './item-panel';
+import { REMOVE_REASONS, defaultReasons, type ActionReasons } from './reasons';
 import { QueueFilters, defaultFilters, type Filters } from './queue-filters';
 import { ShortcutsHelp } from './shortcuts-help';
 import { isTyping } from './shortcuts';
 
+/** Items per page of the list (the router's default `limit`). */
+const PAGE_SIZE = 100;
 const actionKeys: Record<string, ModeratorAction> = { a: 'APPROVE', r: 'REMOVE', e: 'ESCALATE' };
 const pastTense: Record<ModeratorAction, string> = {
   APPROVE: 'Approved',
@@ -38,7 +41,9 @@ export function QueueView({ userId }: { userId: string }) {
   const [filters, setFilters] = useState<Filters>(defaultFilters);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [checked, setChecked] = useState<Set<string>>(new Set());
-  const [reasons, setReasons] = useState(firstReasons);
+  // A reason picked by hand for the open item; any other item starts from its own defaults.
+  const [picked, setPicked] = useState<{ itemId: string; reasons: ActionReasons } | null>(null);
+  const [offset, setOffset] = useState(0);
   const [note, setNote] = useState('');
   const [helpOpen, setHelpOpen] = useState(false);
   const [flash, setFlash] = useState<{ tone: 'success' | 'error' | 'info'; text: string } | null>(
@@ -55,8 +60,10 @@ export function QueueView({ userId }: { userId: string }) {
     view: filters.view,
     sort: filters.sort,
     category: filters.category || undefined,
+    limit: PAGE_SIZE,
     minScore: filters.minScore ? Number(filters.minScore) : undefined,
     olderThanMinutes: filters.olderThanMinutes ? Number(filters.olderThanMinutes) : undefined,
+    offset,
   };
   const list = useQuery(trpc.reviewQueue.list.queryOptions(listInput, { refetchInterval: 10_000 }));
   const categories = useQuery(trpc.reviewQueue.categories.queryOptions());
@@ -69,6 +76,17 @@ export function QueueView({ userId }: { userId: string }) {
     ),
   );
   const items = useMemo(() => list.data?.items ?? [], [list.data]);
+  const reasons = useMemo<ActionReasons>(() => {
+    const current = item.data;
+    if (!current) return firstReasons;
+    return picked?.itemId === current.id ? picked.reasons : defaultReasons(current);
+  }, [item.data, picked]);
+  const chooseReason = useCallback(
+    (action: ModeratorAction, code: string) => {
+      if (item.data) setPicked({ itemId: item.data.id, reasons: { ...reasons, [action]: code } });
+    },
+    [item.data, reasons],
+  );
 
   const invalidate = useCallback(
     () => queryClient.invalidateQueries({ queryKey: trpc.reviewQueue.pathKey() }),
@@ -181,12 +199,14 @@ export function QueueView({ userId }: { userId: string }) {
       else if (key === 'x' && selectedId) toggleChecked(selectedId);
       else if (key === 'n') noteRef.current?.focus();
       else if (actionKeys[key]) act(actionKeys[key]);
+      else if (/^[1-9]$/.test(key) && REMOVE_REASONS[Number(key) - 1])
+        chooseReason('REMOVE', REMOVE_REASONS[Number(key) - 1]!.code);
       else return;
       event.preventDefault();
     }
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [move, act, toggleChecked, selectedId, helpOpen]);
+  }, [move, act, chooseReason, toggleChecked, selectedId, helpOpen]);
 
   function runBulk() {
     const chosen = items
@@ -240,6 +260,7 @@ export function QueueView({ userId }: { userId: string }) {
             categories={categories.data ?? []}
             onChange={(next) => {
               setFilters(next);
+              setOffset(0);
               setSelectedId(null);
             }}
           />
@@ -353,6 +374,37 @@ export function QueueView({ userId }: { userId: string }) {
               ))}
             </ul>
           </Card>
+          {list.data && list.data.total > items.length ? (
+            <div className="flex items-center justify-between text-xs text-muted-foreground">
+              <span data-testid="queue-page">
+                {offset + 1}–{offset + items.length} of {list.data.total}
+              </span>
+              <span className="flex gap-2">
+                <Button
+                  size="sm"
+                  variant="outline"
+                  disabled={offset === 0}
+                  onClick={() => {
+                    setOffset(Math.max(0, offset - PAGE_SIZE));
+                    setSelectedId(null);
+                  }}
+                >
+                  Previous
+                </Button>
+                <Button
+                  size="sm"
+                  variant="outline"
+                  disabled={list.data.nextOffset === null}
+                  onClick={() => {
+                    setOffset(list.data.nextOffset ?? offset);
+                    setSelectedId(null);
+                  }}
+                >
+                  Next
+                </Button>
+              </span>
+            </div>
+          ) : null}
         </div>
         <ItemPanel
           item={item.data ?? null}
@@ -360,7 +412,7 @@ export function QueueView({ userId }: { userId: string }) {
           claimError={claimError}
           userId={userId}
           reasons={reasons}
-          onReason={(action, code) => setReasons({ ...reasons, [action]: code })}
+          onReason={chooseReason}
           note={note}
           onNote={setNote}
           noteRef={noteRef}

@@ -1,3 +1,5 @@
+import { REMOVE_REASONS } from './reasons';
+
 /** The queue's keyboard shortcuts, in the order the help overlay lists them. */
 export const shortcuts = [
   { key: 'j', label: 'Next item' },
@@ -5,6 +7,7 @@ export const shortcuts = [
   { key: 'a', label: 'Approve' },
   { key: 'r', label: 'Remove' },
   { key: 'e', label: 'Escalate' },
+  { key: `1–${REMOVE_REASONS.length}`, label: 'Choose the remove reason' },
   { key: 'x', label: 'Select for bulk action' },
   { key: 'n', label: 'Write a note' },
   { key: '?', label: 'Show or hide this help' },

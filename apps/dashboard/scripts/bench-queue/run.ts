@@ -1,0 +1,130 @@
+// The queue benchmark's body (see scripts/bench-queue.mjs, which sets BENCH_QUEUE_*): seed, then
+// time reviewQueue.list and reviewQueue.categories per sort and filter; prints a table and a
+// JSON line.
+import { performance } from 'node:perf_hooks';
+import { DETECTOR_CATEGORY } from '@ganmod/moderation/contract';
+import { it } from 'vitest';
+import { appRouter } from '~/server/root';
+import { createCallerFactory } from '~/server/trpc';
+import { createTempDb, type Provider } from '../../test/support/temp-db';
+import { createRoleUsers } from '../../test/support/users';
+
+const total = Number(process.env.BENCH_QUEUE_ITEMS ?? 1_000_000);
+const inReview = Number(process.env.BENCH_QUEUE_PENDING ?? 100_000);
+const runs = Number(process.env.BENCH_QUEUE_RUNS ?? 20);
+const provider = (process.env.BENCH_QUEUE_PROVIDER ?? 'sqlite') as Provider;
+
+const DETECTORS = Object.keys(DETECTOR_CATEGORY).slice(0, 4);
+const DECIDED = ['ALLOWED', 'APPROVED', 'REMOVED', 'BLOCKED'] as const;
+const BATCH = 2000;
+
+/** A deterministic pseudo-random number in [0, 1) for item i, detector d. */
+function rand(i: number, d: number): number {
+  const x = Math.sin(i * 12.9898 + d * 78.233) * 43758.5453;
+  return x - Math.floor(x);
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+it(`review queue: ${total} items, ${inReview} in review, on ${provider}`, async () => {
+  const t = await createTempDb('bench-queue', provider);
+  try {
+    const users = await createRoleUsers(t.db);
+    const caller = createCallerFactory(appRouter)({ db: t.db, user: users.MODERATOR });
+    const seedStart = performance.now();
+    const start = Date.now() - total * 1000;
+    // Every 50th of the rest is PENDING (unscored) and every 50th ESCALATED; the others decided.
+    for (let from = 0; from < total; from += BATCH) {
+      const items = [];
+      const scores = [];
+      for (let i = from; i < Math.min(total, from + BATCH); i++) {
+        const status =
+          i % Math.max(1, Math.floor(total / Math.max(1, inReview))) === 0 &&
+          Math.floor(i / Math.max(1, Math.floor(total / Math.max(1, inReview)))) < inReview
+            ? 'IN_REVIEW'
+            : i % 50 === 1
+              ? 'PENDING'
+              : i % 50 === 2
+                ? 'ESCALATED'
+                : DECIDED[i % DECIDED.length]!;
+        const id = `bench-${i}`;
+        const item: Record<string, unknown> = {
+          id,
+          externalId: id,
+          caption: `item ${i}`,
+          status,
+          createdAt: new Date(start + i * 1000),
+        };
+        if (status !== 'PENDING') {
+          const rows = DETECTORS.map((detector, d) => ({
+            itemId: id,
+            detector,
+            score: rand(i, d),
+          }));
+          const top = rows.reduce((a, b) => (b.score > a.score ? b : a));
+          item.topScore = top.score;
+          item.topDetector = top.detector;
+          item.topCategory = DETECTOR_CATEGORY[top.detector as keyof typeof DETECTOR_CATEGORY];
+          scores.push(...rows);
+        }
+        items.push(item);
+      }
+      await t.db.contentItem.createMany({ data: items as never });
+      await t.db.detectorScore.createMany({ data: scores });
+    }
+    // Planner statistics, as autovacuum (PostgreSQL) or a long-lived database would have them;
+    // right after a bulk load PostgreSQL has none and scans whole tables.
+    await t.db.$executeRawUnsafe('ANALYZE');
+    const counts = await t.db.contentItem.groupBy({ by: ['status'], _count: true });
+    const seedSeconds = (performance.now() - seedStart) / 1000;
+
+    type ListInput = Parameters<typeof caller.reviewQueue.list>[0];
+    const cases: [string, () => Promise<unknown>][] = [];
+    for (const sort of ['oldest', 'newest', 'score'] as const) {
+      const filters: [string, ListInput][] = [
+        ['all', {}],
+        ['category=spam', { category: 'spam' }],
+        ['minScore=0.8', { minScore: 0.8 }],
+        ['older than 1 day', { olderThanMinutes: 1440 }],
+        ['page 10', { offset: 900 }],
+      ];
+      for (const [name, filter] of filters) {
+        cases.push([`list ${sort} ${name}`, () => caller.reviewQueue.list({ sort, ...filter })]);
+      }
+    }
+    cases.push(['list unscored', () => caller.reviewQueue.list({ view: 'unscored' })]);
+    cases.push(['list escalated', () => caller.reviewQueue.list({ view: 'escalated' })]);
+    cases.push(['categories', () => caller.reviewQueue.categories()]);
+
+    const results = [];
+    for (const [name, call] of cases) {
+      await call(); // warm-up
+      const times: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        const t0 = performance.now();
+        await call();
+        times.push(performance.now() - t0);
+      }
+      times.sort((a, b) => a - b);
+      results.push({ name, p50: percentile(times, 50), p95: percentile(times, 95) });
+    }
+    const sample = (await caller.reviewQueue.list({})) as { total: number };
+    const lines = [
+      `review queue on ${provider}: ${total} items (${counts.map((c) => `${c.status} ${c._count}`).join(', ')}), 4 scores per scored item; seeded in ${seedSeconds.toFixed(0)} s; ${runs} runs per case`,
+      `"Needs review" count: ${sample.total}`,
+      `${'case'.padEnd(34)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)}`,
+      ...results.map(
+        (r) =>
+          `${r.name.padEnd(34)} ${r.p50.toFixed(1).padStart(8)} ${r.p95.toFixed(1).padStart(8)}`,
+      ),
+    ];
+    process.stdout.write(`\n${lines.join('\n')}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ provider, total, inReview: sample.total, seedSeconds, runs, results })}\n`,
+    );
+  } finally {
+    await t.cleanup();
+  }
+});
