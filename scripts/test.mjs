@@ -33,6 +33,12 @@ function summarize() {
       const report = JSON.parse(readFileSync(vitest, 'utf8'));
       passed += report.numPassedTests ?? 0;
       failed += report.numFailedTests ?? 0;
+      // A file that fails outside its tests (a beforeAll, an import) fails no test of its own:
+      // it is one failure too, or the closing line would read "0 failed" on a red run.
+      for (const file of report.testResults ?? []) {
+        const testsFailed = (file.assertionResults ?? []).some((t) => t.status === 'failed');
+        if (file.status === 'failed' && !testsFailed) failed += 1;
+      }
       skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
     }
     const browser = join(dir, playwrightReportName);
