@@ -5,6 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 
+import { loadEnvironment } from '@ganmod/config';
+
 import { connectDb, disablePrismaTelemetry } from './client.js';
 import { DbConfigError, describeDbError } from './errors.js';
 import {
@@ -133,7 +135,7 @@ async function runResetPassword(url: string, email: string | undefined): Promise
   try {
     const user = await db.user.findUnique({ where: { email: email.trim().toLowerCase() } });
     if (!user) throw new DbConfigError(`No account has the email ${email}`);
-    const password = process.env.GANMOD_NEW_PASSWORD || generatePassword();
+    const password = loadEnvironment().vars.GANMOD_NEW_PASSWORD ?? generatePassword();
     const problem = passwordProblem(password, user.email);
     if (problem) throw new DbConfigError(`GANMOD_NEW_PASSWORD: ${problem}`);
     const { revokedSessions } = await setPassword(db, user.id, password);

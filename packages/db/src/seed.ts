@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 
+import { loadEnvironment } from '@ganmod/config';
 import { policyReasonCode, STATUS_AFTER_POLICY } from '@ganmod/moderation/contract';
 import { generateApiKey } from './api-keys.js';
 import type { Db } from './client.js';
@@ -29,7 +30,7 @@ export interface SeedOptions {
   adminPassword?: string;
   /**
    * Also create demo users (each with a random password), an API key, content in review and hash
-   * bank entries. Default: `env.GANMOD_DEMO` is `1` or `true`, else false.
+   * bank entries. Default: `env.GANMOD_DEMO` (a switch, parsed by `@ganmod/config`), else false.
    */
   demo?: boolean;
   env?: NodeJS.ProcessEnv;
@@ -73,11 +74,6 @@ async function ensureUser(
     return { id: existing.id, email: existing.email, role: existing.role, created: false };
   const created = await createPasswordUser(db, { ...user, password });
   return { id: created.id, email: created.email, role: created.role, created: true, password };
-}
-
-/** `1`, `true`, `yes` (any case) turn a flag variable on. */
-function envFlag(value: string | undefined): boolean {
-  return /^(1|true|yes)$/i.test(value?.trim() ?? '');
 }
 
 const DEMO_API_KEY_NAME = 'Demo platform';
@@ -155,7 +151,7 @@ export async function seed(db: Db, options: SeedOptions = {}): Promise<SeedResul
     createdContentItems: 0,
     createdHashBankEntries: 0,
   };
-  if (!(options.demo ?? envFlag(env.GANMOD_DEMO))) return result;
+  if (!(options.demo ?? loadEnvironment(env).demo)) return result;
 
   const domain = email.split('@')[1] ?? 'ganmod.local';
   result.demoUsers = [

@@ -1,12 +1,7 @@
 import 'server-only';
 import { TRPCError } from '@trpc/server';
+import { loadEnvironment } from '@ganmod/config';
 import { claimContentItem, releaseContentItemClaim, type Db } from '@ganmod/db/client';
-
-/** How long a claim lasts without activity (GANMOD_CLAIM_MINUTES, default 10). */
-export function claimMinutes(env: NodeJS.ProcessEnv = process.env): number {
-  const n = Number(env.GANMOD_CLAIM_MINUTES);
-  return Number.isFinite(n) && n > 0 ? n : 10;
-}
 
 /**
  * Claims an item for `userId` (or extends their claim): `claimContentItem` in `@ganmod/db`,
@@ -16,7 +11,10 @@ export function claimMinutes(env: NodeJS.ProcessEnv = process.env): number {
  *   is no longer reviewable; NOT_FOUND when it does not exist.
  */
 export async function claimItem(db: Db, itemId: string, userId: string, now = new Date()) {
-  const result = await claimContentItem(db, itemId, userId, { minutes: claimMinutes(), now });
+  const result = await claimContentItem(db, itemId, userId, {
+    minutes: loadEnvironment().claimMinutes,
+    now,
+  });
   switch (result.outcome) {
     case 'CLAIMED':
       return { claimExpiresAt: result.claimExpiresAt };
