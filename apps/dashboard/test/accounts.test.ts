@@ -49,11 +49,7 @@ describe.each(PROVIDERS)('accounts (%s)', (provider) => {
   let t: TempDb;
   let users: Record<Role, SessionUser>;
   const as = (user: SessionUser, sessionId?: string) =>
-    createCaller({
-      db: t.db,
-      user,
-      ...(sessionId ? { sessionId: () => Promise.resolve(sessionId) } : {}),
-    });
+    createCaller({ db: t.db, user: sessionId ? { ...user, sessionId } : user });
 
   beforeAll(async () => {
     t = await createTempDb('accounts', provider);

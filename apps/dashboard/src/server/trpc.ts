@@ -4,7 +4,6 @@ import superjson from 'superjson';
 import { ZodError } from 'zod';
 import type { Db } from '@ganmod/db/client';
 import { hasRole, type Role } from '~/lib/roles';
-import { sessionIdFromHeaders } from './auth/session-id';
 import { FieldError } from './field-error';
 import { userFromHeaders, type SessionUser } from './auth/session';
 import { getDb } from './db';
@@ -13,11 +12,6 @@ import { getDb } from './db';
 export interface Context {
   db: Db;
   user: SessionUser | null;
-  /**
-   * The caller's session id, looked up on demand (one more session read; only a password change
-   * needs it, to keep that session open). Absent for callers without an HTTP request.
-   */
-  sessionId?: () => Promise<string | null>;
 }
 
 /** Procedure metadata: the roles a procedure admits; the router-walk test reads it. */
@@ -30,7 +24,6 @@ export async function createContext(req: Request): Promise<Context> {
   return {
     db: getDb(),
     user: await userFromHeaders(req.headers),
-    sessionId: () => sessionIdFromHeaders(req.headers),
   };
 }
 

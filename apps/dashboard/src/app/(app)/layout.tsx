@@ -6,6 +6,6 @@ export const dynamic = 'force-dynamic';
 
 /** Every page inside needs a signed-in, enabled user; pages narrow further by role. */
 export default async function AppLayout({ children }: { children: ReactNode }) {
-  const user = await requireUser();
-  return <AppShell user={user}>{children}</AppShell>;
+  const { name, email, role } = await requireUser();
+  return <AppShell user={{ name, email, role }}>{children}</AppShell>;
 }

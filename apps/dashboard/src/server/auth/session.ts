@@ -11,6 +11,11 @@ export interface SessionUser {
   email: string;
   name: string;
   role: Role;
+  /**
+   * The better-auth session the request came with (absent for callers without one, such as
+   * tests calling procedures directly). A password change keeps it open while ending the others.
+   */
+  sessionId?: string;
 }
 
 /**
@@ -26,7 +31,7 @@ export async function userFromHeaders(requestHeaders: Headers): Promise<SessionU
   });
   const role = asRole(user?.role);
   if (!user || user.disabled || !role) return null;
-  return { id: user.id, email: user.email, name: user.name, role };
+  return { id: user.id, email: user.email, name: user.name, role, sessionId: session.session.id };
 }
 
 /** For server components: the current user, redirecting to sign-in when absent. */

@@ -49,7 +49,7 @@ export const accountRouter = router({
       if (input.newPassword === input.currentPassword) {
         throw fieldError('newPassword', 'The new password must differ from the current one');
       }
-      const keepSessionId = (await ctx.sessionId?.()) ?? undefined;
+      const keepSessionId = ctx.user.sessionId;
       const { revokedSessions } = await setPassword(ctx.db, ctx.user.id, input.newPassword, {
         ...(keepSessionId ? { keepSessionId } : {}),
       });

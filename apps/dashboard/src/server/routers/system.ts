@@ -14,5 +14,11 @@ export const systemRouter = router({
     return { ok: true as const, runs, queued, running, inReview, decisions };
   }),
 
-  me: protectedProcedure(access.anyone).query(({ ctx }) => ctx.user),
+  // Who the caller is; the session id stays on the server.
+  me: protectedProcedure(access.anyone).query(({ ctx: { user } }) => ({
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+  })),
 });
