@@ -1,6 +1,6 @@
 import { loadEnvironment } from '@ganmod/config';
 import { initBackend } from '@ganmod/gan-core';
-import { DEFAULT_INPUT_LIMITS, type InputLimits } from '@ganmod/moderation/contract';
+import { platformInputLimits, type InputLimits } from '@ganmod/moderation/contract';
 import type { Logger } from 'pino';
 import { localArtifactStore, type ArtifactStore } from './artifacts.js';
 
@@ -16,8 +16,7 @@ export function artifactsDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** The submission API's input limits, with the image limit `GANMOD_MAX_UPLOAD_BYTES` may raise. */
 export function submissionLimits(env: NodeJS.ProcessEnv = process.env): InputLimits {
-  const maxImageBytes = loadEnvironment(env).maxUploadBytes;
-  return maxImageBytes ? { ...DEFAULT_INPUT_LIMITS, maxImageBytes } : DEFAULT_INPUT_LIMITS;
+  return platformInputLimits(loadEnvironment(env).maxUploadBytes);
 }
 
 /**

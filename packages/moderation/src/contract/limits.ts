@@ -26,6 +26,15 @@ export const DEFAULT_INPUT_LIMITS: Readonly<InputLimits> = Object.freeze({
   maxExternalIdLength: 256,
 });
 
+/**
+ * The platform's limits: the defaults, with the image limit raised or lowered where the operator
+ * set one (`GANMOD_MAX_UPLOAD_BYTES`). The submission API and the scorer both use this, so the
+ * pipeline never refuses an image the API accepted.
+ */
+export function platformInputLimits(maxImageBytes: number | undefined): Readonly<InputLimits> {
+  return maxImageBytes ? { ...DEFAULT_INPUT_LIMITS, maxImageBytes } : DEFAULT_INPUT_LIMITS;
+}
+
 /** A caption's length as the limit counts it: code points, so an emoji counts once. */
 export function captionLength(caption: string): number {
   let n = 0;

@@ -2,7 +2,7 @@ import { answerAfterDiscarding } from '~/server/http/read-body';
 import { loadEnvironment } from '@ganmod/config';
 import { listSubmissions } from '@ganmod/db/client';
 import {
-  DEFAULT_INPUT_LIMITS,
+  platformInputLimits,
   captionLength,
   imageTypeOf,
   maxCaptionBytes,
@@ -23,8 +23,7 @@ export const dynamic = 'force-dynamic';
 
 /** The moderation contract's limits; GANMOD_MAX_UPLOAD_BYTES may override the image's. */
 function inputLimits(): InputLimits {
-  const maxImageBytes = loadEnvironment().maxUploadBytes;
-  return maxImageBytes ? { ...DEFAULT_INPUT_LIMITS, maxImageBytes } : DEFAULT_INPUT_LIMITS;
+  return platformInputLimits(loadEnvironment().maxUploadBytes);
 }
 
 /** Each field other than image, externalId and caption (a platform may send a few small extras). */
