@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { installDependencies, pnpmCommand, projectEnv, root, run, start, step } from './lib.mjs';
 import { ensureDebianPackages } from './system.mjs';
 
+// These run before anything is built, so @ganmod/config (TypeScript) is not importable yet: its
+// defaults for PORT, HOST and the data folder are repeated here and in lib.mjs, and the dashboard
+// validates the same variables through it once started.
 const port = process.env.PORT ?? '3000';
 const host = process.env.HOST ?? '127.0.0.1';
 const demo = process.argv.includes('--demo');

@@ -54,24 +54,58 @@ const flag = () =>
       .optional(),
   );
 
-/** An http(s) origin: scheme, host and optional port, nothing after. */
+/** Why `value` is not an http(s) origin (scheme, host, optional port, nothing after), if it isn't. */
+function originProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `"${value}" is not a URL`;
+  }
+  if (!/^https?:$/.test(url.protocol)) return `"${value}" must start with http:// or https://`;
+  if (url.pathname !== '/' && url.pathname !== '') {
+    return `"${value}" must be an origin such as https://moderation.example.com (no path)`;
+  }
+  return undefined;
+}
+
+/** An http(s) origin, normalised to `scheme://host[:port]`. */
 const origin = () =>
   z.preprocess(
     blankToUndefined,
     z
       .string()
       .trim()
-      .refine((v) => {
-        try {
-          const url = new URL(v);
-          return /^https?:$/.test(url.protocol) && (url.pathname === '/' || url.pathname === '');
-        } catch {
-          return false;
-        }
-      }, 'must be an http(s) origin such as https://moderation.example.com (no path)')
+      .superRefine((v, ctx) => {
+        const problem = originProblem(v);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
       .transform((v) => new URL(v).origin)
       .optional(),
   );
+
+/** Comma-separated http(s) origins, each normalised; blank entries are skipped. */
+const originList = () =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .transform((list, ctx) => {
+        const origins = list
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter(Boolean);
+        for (const entry of origins) {
+          const problem = originProblem(entry);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }
+        return origins.map((entry) => new URL(entry).origin);
+      })
+      .optional(),
+  );
+
+/** Shortest `BETTER_AUTH_SECRET` accepted (256 bits of base64 is 44 characters). */
+export const MIN_AUTH_SECRET_LENGTH = 32;
 
 /**
  * Every variable, documented where it is declared. The README's configuration table lists the
@@ -113,13 +147,16 @@ export const environmentSchema = z.object({
       z
         .string()
         .trim()
-        .min(32, 'must be at least 32 characters (openssl rand -base64 32 makes one)')
+        .min(
+          MIN_AUTH_SECRET_LENGTH,
+          `must be at least ${MIN_AUTH_SECRET_LENGTH} characters (openssl rand -base64 32 makes one)`,
+        )
         .optional(),
     )
     .describe('signs session cookies; default generated in `<data>/secrets/auth-secret`'),
   BETTER_AUTH_URL: origin().describe('the origin people open the dashboard at'),
-  GANMOD_TRUSTED_ORIGINS: text().describe('further trusted origins, comma-separated'),
-  BETTER_AUTH_TRUSTED_ORIGINS: text().describe('older name of GANMOD_TRUSTED_ORIGINS'),
+  GANMOD_TRUSTED_ORIGINS: originList().describe('further trusted origins, comma-separated'),
+  BETTER_AUTH_TRUSTED_ORIGINS: originList().describe('older name of GANMOD_TRUSTED_ORIGINS'),
   TRUSTED_PROXIES: text().describe('reverse proxies whose forwarded headers are believed'),
   PORT: z
     .preprocess(
@@ -159,6 +196,8 @@ export interface GanmodEnvironment {
   readonly maxUploadBytes: number | undefined;
   readonly port: number;
   readonly host: string;
+  /** `GANMOD_TRUSTED_ORIGINS` (or its older name), normalised origins; empty when unset. */
+  readonly trustedOrigins: readonly string[];
   readonly logLevel: NonNullable<EnvironmentVariables['LOG_LEVEL']>;
   readonly demo: boolean;
 }
@@ -235,6 +274,7 @@ export function parseEnvironment(
     maxUploadBytes: vars.GANMOD_MAX_UPLOAD_BYTES,
     port: vars.PORT ?? 3000,
     host: vars.HOST ?? '127.0.0.1',
+    trustedOrigins: vars.GANMOD_TRUSTED_ORIGINS ?? vars.BETTER_AUTH_TRUSTED_ORIGINS ?? [],
     logLevel: vars.LOG_LEVEL ?? 'info',
     demo: vars.GANMOD_DEMO ?? false,
   };

@@ -60,6 +60,18 @@ describe('parseEnvironment', () => {
     expect(env.vars.BETTER_AUTH_URL).toBe('https://moderation.example.com');
   });
 
+  it('normalises the trusted origins list, preferring the new name to the old', () => {
+    const env = parseEnvironment(
+      {
+        GANMOD_TRUSTED_ORIGINS: ' https://a.example.com/ ,, http://127.0.0.1:8080',
+        BETTER_AUTH_TRUSTED_ORIGINS: 'https://old.example.com',
+      },
+      cwd,
+    );
+    expect(env.trustedOrigins).toEqual(['https://a.example.com', 'http://127.0.0.1:8080']);
+    expect(parseEnvironment({}, cwd).trustedOrigins).toEqual([]);
+  });
+
   it('treats blank values as unset', () => {
     expect(parseEnvironment({ GANMOD_DATA_DIR: '  ', PORT: '' }, cwd)).toMatchObject({
       dataDir: '/srv/ganmod/data',
@@ -75,7 +87,11 @@ describe('parseEnvironment', () => {
     [{ GANMOD_DEMO: 'maybe' }, /^GANMOD_DEMO: must be 1 or 0/],
     [
       { BETTER_AUTH_URL: 'moderation.example.com' },
-      /^BETTER_AUTH_URL: must be an http\(s\) origin/,
+      /^BETTER_AUTH_URL: "moderation.example.com" is not a URL/,
+    ],
+    [
+      { GANMOD_TRUSTED_ORIGINS: 'https://a.example.com, ftp://files.example.com' },
+      /^GANMOD_TRUSTED_ORIGINS: "ftp:\/\/files.example.com" must start with http/,
     ],
     [{ BETTER_AUTH_URL: 'https://example.com/app' }, /^BETTER_AUTH_URL: .*no path/],
     [{ GANMOD_ADMIN_EMAIL: 'admin' }, /^GANMOD_ADMIN_EMAIL: must be an email address/],

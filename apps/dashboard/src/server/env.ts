@@ -2,10 +2,7 @@ import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadEnvironment } from '@ganmod/config';
-
-/** Shortest secret accepted for signing session cookies (256 bits of base64 is 44). */
-const MIN_SECRET_LENGTH = 32;
+import { loadEnvironment, MIN_AUTH_SECRET_LENGTH } from '@ganmod/config';
 
 /**
  * Reads the secret kept at `file`, creating it on first use: 48 random bytes (base64url), written
@@ -22,7 +19,7 @@ export function persistentSecret(file: string): string {
   // A secret others can read is no secret: tighten what an older copy or a umask left open.
   if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
   const secret = readFileSync(file, 'utf8').trim();
-  if (secret.length < MIN_SECRET_LENGTH) {
+  if (secret.length < MIN_AUTH_SECRET_LENGTH) {
     throw new Error(`${file} holds no usable secret: delete it and start again to generate one.`);
   }
   return secret;
@@ -35,7 +32,7 @@ export function persistentSecret(file: string): string {
  * sessions survive restarts. Delete that file (or change the variable) to sign everyone out.
  */
 export function authSecret(env: NodeJS.ProcessEnv = process.env): string {
-  // Validated (at least 32 characters) with every other variable by @ganmod/config.
+  // Validated (at least MIN_AUTH_SECRET_LENGTH characters) with every other variable.
   return loadEnvironment(env).vars.BETTER_AUTH_SECRET ?? persistentSecret(authSecretFile(env));
 }
 
