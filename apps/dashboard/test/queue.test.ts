@@ -260,4 +260,29 @@ describe.each(PROVIDERS)('review queue on %s', (provider) => {
     const synthetic = stats.agreement.find((a) => a.detector === 'synthetic-image');
     expect(synthetic).toMatchObject({ agree: 1, total: 1, rate: 1 });
   });
+
+  it('counts decisions per moderator account, not per name', async () => {
+    const namesakes = ['sam-1', 'sam-2'].map((id) => ({
+      id,
+      email: `${id}@test.local`,
+      name: 'Sam',
+      role: 'MODERATOR' as const,
+    }));
+    for (const [i, sam] of namesakes.entries()) {
+      await t.db.user.create({ data: sam });
+      const item = await itemInReview(t.db, `namesake-${i}`);
+      await createCaller({ db: t.db, user: sam }).reviewQueue.decide({
+        itemId: item.id,
+        version: 0,
+        action: 'APPROVE',
+        reasonCode: 'no-violation',
+      });
+    }
+    const stats = await mo.reviewQueue.stats();
+    const sams = stats.byModerator.filter((m) => m.name === 'Sam');
+    expect(sams.sort((a, b) => a.id.localeCompare(b.id))).toEqual([
+      { id: 'sam-1', name: 'Sam', count: 1 },
+      { id: 'sam-2', name: 'Sam', count: 1 },
+    ]);
+  });
 });

@@ -26,7 +26,7 @@ export async function moderationStats(db: Db, now = new Date()) {
     }),
     db.decision.findMany({
       where: { actorId: { not: null }, createdAt: { gte: dayAgo } },
-      select: { createdAt: true, action: true, actor: { select: { name: true } } },
+      select: { createdAt: true, action: true, actorId: true, actor: { select: { name: true } } },
     }),
     db.decision.findMany({
       where: { action: { in: ['APPROVE', 'REMOVE'] satisfies ModeratorAction[] } },
@@ -50,9 +50,14 @@ export async function moderationStats(db: Db, now = new Date()) {
     const bucket = hours[Math.floor((d.createdAt.getTime() - firstHour) / 3_600_000)];
     if (bucket && isModeratorAction(d.action)) bucket[d.action]++;
   }
-  const byModerator = new Map<string, number>();
-  for (const d of recent)
-    byModerator.set(d.actor?.name ?? '?', (byModerator.get(d.actor?.name ?? '?') ?? 0) + 1);
+  // Per account, not per name: two moderators may share a name, and a renamed one is still one.
+  const byModerator = new Map<string, { id: string; name: string; count: number }>();
+  for (const d of recent) {
+    const key = d.actorId ?? '?';
+    const entry = byModerator.get(key) ?? { id: key, name: d.actor?.name ?? '?', count: 0 };
+    entry.count++;
+    byModerator.set(key, entry);
+  }
 
   // Latest human verdict per item only: an item re-decided after escalation counts once.
   const seen = new Set<string>();
@@ -80,9 +85,7 @@ export async function moderationStats(db: Db, now = new Date()) {
     oldestWaitingSince: oldest?.createdAt ?? null,
     decisionsPerHour: hours,
     decisionsLast24h: recent.length,
-    byModerator: [...byModerator]
-      .map(([name, count]) => ({ name, count }))
-      .sort((a, b) => b.count - a.count),
+    byModerator: [...byModerator.values()].sort((a, b) => b.count - a.count),
     agreement: [...agreement]
       .map(([detector, a]) => ({ detector, ...a, rate: a.total ? a.agree / a.total : null }))
       .sort((a, b) => a.detector.localeCompare(b.detector)),

@@ -119,7 +119,7 @@ export function StatsView() {
           <CardContent>
             <ul className="space-y-1 text-sm">
               {s?.byModerator.map((m) => (
-                <li key={m.name} className="flex justify-between">
+                <li key={m.id} className="flex justify-between">
                   <span>{m.name}</span>
                   <span className="tabular-nums">{m.count}</span>
                 </li>
