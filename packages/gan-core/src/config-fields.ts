@@ -21,7 +21,14 @@ interface Common {
 
 /** One config field as the schema declares it. */
 export type FieldSpec =
-  | (Common & { kind: 'number'; min: number | null; max: number | null; int: boolean })
+  | (Common & {
+      kind: 'number';
+      min: number | null;
+      /** True when `min` itself is refused (`.gt(min)`, e.g. a learning rate above 0). */
+      minExclusive: boolean;
+      max: number | null;
+      int: boolean;
+    })
   | (Common & { kind: 'enum'; options: Primitive[] })
   | (Common & { kind: 'multi'; options: string[] })
   | (Common & { kind: 'boolean' })
@@ -77,7 +84,16 @@ function fieldOf(path: string, schema: z.ZodType): FieldSpec[] {
   if (core instanceof z.ZodObject) return fieldsOf(core, path);
   if (core instanceof z.ZodDiscriminatedUnion) return unionFields(path, core, description);
   if (core instanceof z.ZodNumber)
-    return [{ ...base, kind: 'number', min: core.minValue, max: core.maxValue, int: core.isInt }];
+    return [
+      {
+        ...base,
+        kind: 'number',
+        min: core.minValue,
+        minExclusive: 'exclusiveMinimum' in z.toJSONSchema(core),
+        max: core.maxValue,
+        int: core.isInt,
+      },
+    ];
   if (core instanceof z.ZodEnum)
     return [{ ...base, kind: 'enum', options: core.options.map(String) }];
   if (core instanceof z.ZodArray && core.element instanceof z.ZodEnum)

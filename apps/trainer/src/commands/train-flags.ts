@@ -67,11 +67,14 @@ export function flagHelp(field: FieldSpec, fields: readonly FieldSpec[] = []): s
   if (field.kind === 'boolean') facts.push('true | false');
   if (field.kind === 'number') {
     const [min, max] = [bound(field.min), bound(field.max)];
+    const above = field.minExclusive ? `> ${min}` : `>= ${min}`;
     const range =
       min !== null && max !== null
-        ? `${min}..${max}`
+        ? field.minExclusive
+          ? `${above} and <= ${max}`
+          : `${min}..${max}`
         : min !== null
-          ? `>= ${min}`
+          ? above
           : max !== null
             ? `<= ${max}`
             : '';

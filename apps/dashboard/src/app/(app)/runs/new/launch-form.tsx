@@ -37,7 +37,7 @@ function placeholder(spec: FieldSpec): string {
 function rangeHint(spec: FieldSpec): string | undefined {
   if (spec.kind !== 'number') return undefined;
   const bounds = [
-    spec.min !== null ? `≥ ${spec.min}` : null,
+    spec.min !== null ? `${spec.minExclusive ? '>' : '≥'} ${spec.min}` : null,
     spec.max !== null ? `≤ ${spec.max}` : null,
   ]
     .filter(Boolean)
