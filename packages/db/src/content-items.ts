@@ -331,18 +331,26 @@ export type ClaimResult =
   /** Someone else's claim is live. */
   | { outcome: 'HELD'; holderName: string | null; claimExpiresAt: Date | null };
 
+/** How long a claim lasts: a lease the moderator's open tab renews (a heartbeat is a re-claim). */
+export interface ClaimLease {
+  /** Lease length; the dashboard's default is 60 s (`GANMOD_CLAIM_SECONDS`). */
+  seconds: number;
+  now?: Date;
+}
+
 /**
- * Claims an item for `userId` (or extends their claim) until `now + minutes`. One conditional
- * UPDATE decides the race: of two moderators opening the same item at once, exactly one wins.
+ * Claims an item for `userId` (or renews their lease) until `now + seconds`. One conditional
+ * UPDATE decides the race: of two moderators opening the same item at once, exactly one wins,
+ * and nobody takes an item while another moderator's lease on it is live.
  */
 export async function claimContentItem(
   db: Db,
   itemId: string,
   userId: string,
-  options: { minutes: number; now?: Date },
+  options: ClaimLease,
 ): Promise<ClaimResult> {
   const now = options.now ?? new Date();
-  const expires = new Date(now.getTime() + options.minutes * 60_000);
+  const expires = new Date(now.getTime() + options.seconds * 1000);
   const { count } = await db.contentItem.updateMany({
     where: { id: itemId, status: { in: [...REVIEWABLE_STATUSES] }, ...claimableBy(userId, now) },
     data: { claimedById: userId, claimExpiresAt: expires },
@@ -359,6 +367,52 @@ export async function claimContentItem(
     holderName: item.claimedBy?.name ?? null,
     claimExpiresAt: item.claimExpiresAt,
   };
+}
+
+/** Which items {@link claimNextContentItem} picks from, in which order (a queue view). */
+export interface ClaimNextQuery {
+  where: Prisma.ContentItemWhereInput;
+  orderBy: Prisma.ContentItemOrderByWithRelationInput[];
+}
+
+/**
+ * Claims the first item of `query` that no other moderator's live lease holds (the caller's own
+ * lease counts as free, so a reloaded tab gets its item back). Candidates are read a few at a
+ * time and each is claimed with {@link claimContentItem}'s conditional UPDATE, so two moderators
+ * asking at once never get the same item: the loser moves on to the next candidate.
+ * Returns null when every matching item is held or none is left.
+ */
+export async function claimNextContentItem(
+  db: Db,
+  userId: string,
+  query: ClaimNextQuery,
+  options: ClaimLease,
+): Promise<{ itemId: string; claimExpiresAt: Date } | null> {
+  const now = options.now ?? new Date();
+  const tried = new Set<string>();
+  for (let round = 0; round < 5; round++) {
+    const candidates = await db.contentItem.findMany({
+      where: {
+        AND: [
+          query.where,
+          { status: { in: [...REVIEWABLE_STATUSES] } },
+          claimableBy(userId, now),
+          ...(tried.size > 0 ? [{ id: { notIn: [...tried] } }] : []),
+        ],
+      },
+      orderBy: query.orderBy,
+      take: 5,
+      select: { id: true },
+    });
+    if (candidates.length === 0) return null;
+    for (const { id } of candidates) {
+      tried.add(id);
+      const result = await claimContentItem(db, id, userId, { ...options, now });
+      if (result.outcome === 'CLAIMED')
+        return { itemId: id, claimExpiresAt: result.claimExpiresAt };
+    }
+  }
+  return null;
 }
 
 /** Gives up the caller's claim (no-op when they do not hold it). */
