@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useMemo, useState } from 'react';
+import { ConfirmButton } from '~/components/confirm-button';
 import { MetricChart } from '~/components/metric-chart';
 import { PageHeader } from '~/components/page-header';
 import { Progress } from '~/components/progress';
@@ -94,13 +95,20 @@ export function RunView({ id }: { id: string }) {
         actions={
           <>
             {['QUEUED', 'RUNNING'].includes(r.status) ? (
-              <Button
+              <ConfirmButton
                 variant="outline"
                 disabled={r.cancelRequested || cancel.isPending}
-                onClick={() => cancel.mutate({ id })}
+                title={`Cancel ${r.name}?`}
+                description={
+                  r.status === 'RUNNING'
+                    ? `Training stops at its next step and keeps its checkpoints (step ${r.step} so far); Resume continues it later.`
+                    : 'The run leaves the queue before it starts; Resume puts it back.'
+                }
+                confirmLabel="Cancel run"
+                onConfirm={() => cancel.mutate({ id })}
               >
                 {r.cancelRequested ? 'Stopping…' : 'Cancel'}
-              </Button>
+              </ConfirmButton>
             ) : null}
             {['FAILED', 'CANCELLED'].includes(r.status) ? (
               <Button
