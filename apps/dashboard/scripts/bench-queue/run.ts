@@ -1,6 +1,6 @@
 // The queue benchmark's body (see scripts/bench-queue.mjs, which sets BENCH_QUEUE_*): seed, then
-// time reviewQueue.list and reviewQueue.categories per sort and filter; prints a table and a
-// JSON line.
+// time reviewQueue.list and reviewQueue.categories per sort and filter, and the page's opening
+// calls together (list, categories, claimNext and the claimed item); prints a table and a JSON line.
 import { performance } from 'node:perf_hooks';
 import { DETECTOR_CATEGORY } from '@ganmod/moderation/contract';
 import { it } from 'vitest';
@@ -92,6 +92,22 @@ it(`review queue: ${total} items, ${inReview} in review, on ${provider}`, async 
       ];
       for (const [name, filter] of filters) {
         cases.push([`list ${sort} ${name}`, () => caller.reviewQueue.list({ sort, ...filter })]);
+      }
+      // The page: what /queue asks for when it opens, at once (the list with its count, the
+      // categories, the first item nobody holds claimed, and that item).
+      for (const [name, filter] of filters.slice(0, 4)) {
+        cases.push([
+          `page ${sort} ${name}`,
+          async () => {
+            const { offset: _offset, ...view } = filter;
+            const [, , next] = await Promise.all([
+              caller.reviewQueue.list({ sort, ...filter }),
+              caller.reviewQueue.categories(),
+              caller.reviewQueue.claimNext({ sort, ...view }),
+            ]);
+            if (next.id) await caller.reviewQueue.item({ id: next.id });
+          },
+        ]);
       }
     }
     cases.push(['list unscored', () => caller.reviewQueue.list({ view: 'unscored' })]);

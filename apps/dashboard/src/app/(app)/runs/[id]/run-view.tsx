@@ -16,6 +16,7 @@ import { Table, TBody, Td, Th, THead, Tr } from '~/components/ui/table';
 import { byName, isLoss, isThroughput } from '~/lib/curves';
 import { metric, timeAgo, utc } from '~/lib/format';
 import { useTRPC } from '~/trpc/client';
+import { ExportButton, ExportStatus, RecalibrateCard } from './run-jobs';
 import { SampleGrids } from './sample-grids';
 import { useRunMetrics } from './use-run-metrics';
 
@@ -27,7 +28,7 @@ const lossLabels: Record<string, string> = {
 };
 
 /** One run: live loss curves, eval metrics, sample grids, checkpoints, config, logs and controls. */
-export function RunView({ id }: { id: string }) {
+export function RunView({ id, isAdmin = false }: { id: string; isAdmin?: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const run = useQuery(
@@ -130,6 +131,10 @@ export function RunView({ id }: { id: string }) {
             <Button variant="outline" asChild>
               <Link href={`/runs/new?from=${id}`}>Clone with edits</Link>
             </Button>
+            <ExportButton
+              runId={id}
+              hasCheckpoint={r.artifacts.some((a) => a.kind === 'CHECKPOINT')}
+            />
             <Button variant="outline" asChild>
               <Link href={`/runs/${id}/playground`}>Playground</Link>
             </Button>
@@ -137,6 +142,7 @@ export function RunView({ id }: { id: string }) {
         }
       />
       {error ? <Alert tone="error">{error.message}</Alert> : null}
+      <ExportStatus runId={id} />
       {r.status === 'FAILED' && r.error ? (
         <Alert tone="error" data-testid="run-error">
           <strong>Failed:</strong> {r.error}
@@ -283,6 +289,7 @@ export function RunView({ id }: { id: string }) {
           </CardContent>
         </Card>
       ) : null}
+      {isAdmin ? <RecalibrateCard /> : null}
     </div>
   );
 }
