@@ -104,6 +104,7 @@ test('closing a tab gives its item back at once (pagehide beacon), and a held it
   });
   await expect(second.getByTestId('act-APPROVE')).toBeEnabled();
   expect(Date.now() - closedAt).toBeLessThan(30_000);
+  await second.context().close();
   await db.$disconnect();
 });
 
@@ -121,6 +122,7 @@ test('the open tab renews its lease before it lapses', async ({ browser }) => {
     ).claimExpiresAt!.getTime();
   const before = await read();
   await expect.poll(read, { timeout: 20_000, intervals: [1000] }).toBeGreaterThan(before);
+  await page.context().close();
   await db.$disconnect();
 });
 
@@ -182,6 +184,8 @@ test('a refused image shows its refusal, is not called unscored, and gets a plac
   // Nothing about it in "Unscored": it was looked at and refused.
   await openUnscored(page);
   await expect(page.getByTestId('queue-row').filter({ hasText: 'pixel-bomb' })).toHaveCount(0);
+  // Closed, so its tab does not open (claim) the next test's items.
+  await page.context().close();
 });
 
 test('a bulk action waits out its undo window: Undo records nothing, waiting records it', async ({
