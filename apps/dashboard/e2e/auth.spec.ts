@@ -48,9 +48,9 @@ test('an admin creates a user, changes their role, and disables them', async ({ 
   await dialog.getByRole('button', { name: 'Change role' }).click();
   await expect(role).toHaveValue('ENGINEER');
   const row = page.getByRole('row', { name: /temp@ganmod.local/ });
+  await expect(row.getByText('active')).toBeVisible();
   await row.getByRole('button', { name: 'Disable' }).click();
   await expect(dialog).toContainText('signed out everywhere');
-  await expect(row.getByText('active')).toBeVisible();
   await dialog.getByRole('button', { name: 'Disable' }).click();
   await expect(row.getByText('disabled')).toBeVisible();
   // The disabled account cannot sign in.
