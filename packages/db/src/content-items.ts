@@ -377,10 +377,12 @@ export interface ClaimNextQuery {
 
 /**
  * Claims the first item of `query` that no other moderator's live lease holds (the caller's own
- * lease counts as free, so a reloaded tab gets its item back). Candidates are read a few at a
- * time and each is claimed with {@link claimContentItem}'s conditional UPDATE, so two moderators
- * asking at once never get the same item: the loser moves on to the next candidate.
- * Returns null when every matching item is held or none is left.
+ * lease counts as free, so a reloaded tab gets its item back). The view is read in its own order
+ * a page at a time, exactly as the queue lists it (so its indexes serve it; a claim filter in the
+ * SQL would make the planner sort the whole status), the free items of the page are claimed with
+ * {@link claimContentItem}'s conditional UPDATE, so two moderators asking at once never get the
+ * same item: the loser moves on to the next one. Returns null when none of the first
+ * `5 × 20` items is free.
  */
 export async function claimNextContentItem(
   db: Db,
@@ -389,28 +391,27 @@ export async function claimNextContentItem(
   options: ClaimLease,
 ): Promise<{ itemId: string; claimExpiresAt: Date } | null> {
   const now = options.now ?? new Date();
-  const tried = new Set<string>();
-  for (let round = 0; round < 5; round++) {
-    const candidates = await db.contentItem.findMany({
-      where: {
-        AND: [
-          query.where,
-          { status: { in: [...REVIEWABLE_STATUSES] } },
-          claimableBy(userId, now),
-          ...(tried.size > 0 ? [{ id: { notIn: [...tried] } }] : []),
-        ],
-      },
+  const page = 20;
+  for (let skip = 0; skip < 5 * page; skip += page) {
+    const rows = await db.contentItem.findMany({
+      where: query.where,
       orderBy: query.orderBy,
-      take: 5,
-      select: { id: true },
+      skip,
+      take: page,
+      select: { id: true, claimedById: true, claimExpiresAt: true },
     });
-    if (candidates.length === 0) return null;
-    for (const { id } of candidates) {
-      tried.add(id);
-      const result = await claimContentItem(db, id, userId, { ...options, now });
+    for (const row of rows) {
+      const free =
+        row.claimedById === null ||
+        row.claimedById === userId ||
+        row.claimExpiresAt === null ||
+        row.claimExpiresAt < now;
+      if (!free) continue;
+      const result = await claimContentItem(db, row.id, userId, { ...options, now });
       if (result.outcome === 'CLAIMED')
-        return { itemId: id, claimExpiresAt: result.claimExpiresAt };
+        return { itemId: row.id, claimExpiresAt: result.claimExpiresAt };
     }
+    if (rows.length < page) return null;
   }
   return null;
 }

@@ -6,6 +6,7 @@ import { DETECTOR_CATEGORY } from '@ganmod/moderation/contract';
 import { it } from 'vitest';
 import { appRouter } from '~/server/root';
 import { createCallerFactory } from '~/server/trpc';
+import { createDb, migrate, type Db } from '@ganmod/db';
 import { createTempDb, type Provider } from '../../test/support/temp-db';
 import { createRoleUsers } from '../../test/support/users';
 
@@ -13,6 +14,16 @@ const total = Number(process.env.BENCH_QUEUE_ITEMS ?? 1_000_000);
 const inReview = Number(process.env.BENCH_QUEUE_PENDING ?? 100_000);
 const runs = Number(process.env.BENCH_QUEUE_RUNS ?? 20);
 const provider = (process.env.BENCH_QUEUE_PROVIDER ?? 'sqlite') as Provider;
+/** A database to keep (--database-url): seeding resumes where a previous run stopped. */
+const keptUrl = process.env.BENCH_QUEUE_DATABASE_URL;
+
+/** A throwaway database, or the kept one (never dropped). */
+async function benchDb(): Promise<{ db: Db; cleanup: () => Promise<void> }> {
+  if (!keptUrl) return createTempDb('bench-queue', provider);
+  await migrate(keptUrl);
+  const db = createDb(keptUrl);
+  return { db, cleanup: () => db.$disconnect() };
+}
 
 const DETECTORS = Object.keys(DETECTOR_CATEGORY).slice(0, 4);
 const DECIDED = ['ALLOWED', 'APPROVED', 'REMOVED', 'BLOCKED'] as const;
@@ -29,14 +40,23 @@ function percentile(sorted: number[], p: number): number {
 }
 
 it(`review queue: ${total} items, ${inReview} in review, on ${provider}`, async () => {
-  const t = await createTempDb('bench-queue', provider);
+  const t = await benchDb();
   try {
-    const users = await createRoleUsers(t.db);
-    const caller = createCallerFactory(appRouter)({ db: t.db, user: users.MODERATOR });
+    const users = (await t.db.user.count()) === 0 ? await createRoleUsers(t.db) : null;
+    const moderator = users?.MODERATOR ?? {
+      ...(await t.db.user.findFirstOrThrow({
+        where: { role: 'MODERATOR' },
+        select: { id: true, email: true, name: true },
+      })),
+      role: 'MODERATOR' as const,
+    };
+    const caller = createCallerFactory(appRouter)({ db: t.db, user: moderator });
     const seedStart = performance.now();
     const start = Date.now() - total * 1000;
     // Every 50th of the rest is PENDING (unscored) and every 50th ESCALATED; the others decided.
-    for (let from = 0; from < total; from += BATCH) {
+    // A kept database resumes after the items it already has (each batch is whole: items, then scores).
+    const seeded = await t.db.contentItem.count({ where: { id: { startsWith: 'bench-' } } });
+    for (let from = seeded; from < total; from += BATCH) {
       const items = [];
       const scores = [];
       for (let i = from; i < Math.min(total, from + BATCH); i++) {
