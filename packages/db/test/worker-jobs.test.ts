@@ -44,8 +44,8 @@ describe.each(PROVIDERS)('worker jobs on %s', (provider) => {
       claimWorkerJob(db, 'w3'),
     ]);
     const won = claims.filter((j) => j !== null);
-    expect(won.map((j) => j!.id).sort()).toEqual([a.job.id, other.job.id].sort());
-    expect(new Set(won.map((j) => j!.workerId)).size).toBe(2);
+    expect(won.map((j) => j.id).sort()).toEqual([a.job.id, other.job.id].sort());
+    expect(new Set(won.map((j) => j.workerId)).size).toBe(2);
     expect(await claimWorkerJob(db, 'w4')).toBeNull();
 
     await finishWorkerJob(db, a.job.id, { result: { step: 4, path: 'runs/run-1/export/x' } });
