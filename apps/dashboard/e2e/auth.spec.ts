@@ -36,9 +36,22 @@ test('an admin creates a user, changes their role, and disables them', async ({ 
   await page.getByLabel('Initial password').fill('provisional-pass-1');
   await page.getByRole('button', { name: 'Add user' }).click();
   await expect(page.getByText('Temp Person can now sign in as temp@ganmod.local.')).toBeVisible();
-  await page.getByLabel('Role of temp@ganmod.local').selectOption('ENGINEER');
+  // A role change and disabling each wait for a confirmation; "Keep as is" changes nothing.
+  const role = page.getByLabel('Role of temp@ganmod.local');
+  await role.selectOption('ENGINEER');
+  const dialog = page.getByTestId('confirm-dialog');
+  await expect(dialog).toContainText('Make Temp Person ML engineer?');
+  await dialog.getByRole('button', { name: 'Keep as is' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(role).toHaveValue('MODERATOR');
+  await role.selectOption('ENGINEER');
+  await dialog.getByRole('button', { name: 'Change role' }).click();
+  await expect(role).toHaveValue('ENGINEER');
   const row = page.getByRole('row', { name: /temp@ganmod.local/ });
+  await expect(row.getByText('active')).toBeVisible();
   await row.getByRole('button', { name: 'Disable' }).click();
+  await expect(dialog).toContainText('signed out everywhere');
+  await dialog.getByRole('button', { name: 'Disable' }).click();
   await expect(row.getByText('disabled')).toBeVisible();
   // The disabled account cannot sign in.
   const other = await browser.newPage();

@@ -54,7 +54,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   });
   await db.$disconnect();
 
-  const env = { DATABASE_URL: url, GANMOD_DATA_DIR: dir };
+  // A 30 s claim lease (default 60): the queue specs see renewals and releases within a test.
+  const env = { DATABASE_URL: url, GANMOD_DATA_DIR: dir, GANMOD_CLAIM_SECONDS: '30' };
   const dashboard = await startDashboard(env);
   let worker: ChildProcess | null = null;
   if (existsSync(trainerCli)) {

@@ -85,14 +85,21 @@ test('a second moderator cannot take or decide an item already decided', async (
   await expect(second.getByTestId('item-panel')).toHaveAttribute('data-external-id', 'contested');
   await expect(second.getByTestId('item-panel')).toContainText('Moderator is reviewing this item');
 
+  // Held by the first moderator: the second's buttons are disabled and a key records nothing.
+  await expect(second.getByTestId('act-REMOVE')).toBeDisabled();
+  await second.keyboard.press('r');
+  await expect(second.getByTestId('flash')).toContainText(
+    'Not recorded: Moderator holds contested',
+  );
+
   await first.keyboard.press('a');
   await expect(first.getByTestId('flash')).toContainText('Approved contested');
 
-  // The second moderator's screen still shows the item; their decision is refused with a reason.
-  await second.keyboard.press('r');
-  await expect(second.getByTestId('flash')).toContainText(
-    /Already decided by Moderator .*approved.*not recorded/,
-  );
+  // The second moderator's screen still shows the item; its next renewal learns it was decided.
+  await expect(second.getByTestId('item-panel')).toContainText('already decided (approved)', {
+    timeout: 15_000,
+  });
+  await expect(second.getByTestId('act-REMOVE')).toBeDisabled();
 
   await second.goto('/log');
   await expect(

@@ -53,3 +53,22 @@ test('the launch form starts from a named preset and offers the others by name',
   // Hints come from the schema's descriptions.
   await expect(page.getByText('Generator updates.')).toBeVisible();
 });
+
+test('cancelling a run asks first; "Keep as is" leaves it going', async ({ browser }) => {
+  const page = await userPage(browser, 'engineer@ganmod.local');
+  await page.goto('/runs/new');
+  await page.getByLabel('Run name').fill('e2e-cancel');
+  await page.getByLabel('Checkpoint every (steps)').fill('0');
+  await page.getByRole('button', { name: 'Queue the run' }).click();
+  await expect(page).toHaveURL(/\/runs\/[a-z0-9]+$/);
+  const view = page.getByTestId('run-view');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  const dialog = page.getByTestId('confirm-dialog');
+  await expect(dialog).toContainText('Cancel e2e-cancel?');
+  await dialog.getByRole('button', { name: 'Keep as is' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(view).toHaveAttribute('data-status', /QUEUED|RUNNING/);
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await dialog.getByRole('button', { name: 'Cancel run' }).click();
+  await expect(view).toHaveAttribute('data-status', 'CANCELLED', { timeout: 60_000 });
+});

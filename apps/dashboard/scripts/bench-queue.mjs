@@ -7,6 +7,9 @@
 // Run on demand, not in CI:
 //   pnpm --filter @ganmod/dashboard bench:queue [--items 1000000] [--pending 100000]
 //     [--provider sqlite|postgres] [--postgres-url postgresql://...] [--runs 20]
+//     [--database-url file:/path/to/bench.db]
+// --database-url keeps the database (never dropped) and resumes seeding after the items it has:
+// seeding 1M items takes long on a busy machine, and a run stopped midway is not lost.
 // The procedures run in-process through the tRPC caller, as the tests call them: this script
 // hands its flags to scripts/bench-queue/run.ts, run by Vitest for the dashboard's TypeScript
 // path aliases.
@@ -22,6 +25,7 @@ const { values } = parseArgs({
     provider: { type: 'string', default: 'sqlite' },
     'postgres-url': { type: 'string' },
     runs: { type: 'string', default: '20' },
+    'database-url': { type: 'string' },
   },
 });
 const items = Number(values.items);
@@ -63,6 +67,7 @@ const result = spawnSync(
       BENCH_QUEUE_RUNS: String(runs),
       BENCH_QUEUE_PROVIDER: values.provider,
       ...(values['postgres-url'] ? { TEST_POSTGRES_URL: values['postgres-url'] } : {}),
+      ...(values['database-url'] ? { BENCH_QUEUE_DATABASE_URL: values['database-url'] } : {}),
     },
   },
 );

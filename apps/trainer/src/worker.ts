@@ -13,6 +13,7 @@ import {
   requeueStaleDetectorTraining,
   trainNextDetectorRequest,
 } from './detectors/detector-training.js';
+import { runNextWorkerJob } from './jobs/worker-jobs.js';
 import type { ExecuteResult } from './training/executor.js';
 import { requeueStaleTrainingRuns, trainNextRun } from './training/run-queue.js';
 
@@ -104,6 +105,8 @@ async function trainRuns(options: WorkerOptions): Promise<ExecuteResult[]> {
     // Detector promotions (minutes of CPU) go before new runs: someone is waiting on the Models page.
     const detector = await trainNextDetectorRequest(db, store, workerId, log);
     if (detector !== null) continue;
+    // Jobs the dashboard asked for (export a run, recalibrate from decisions): seconds each.
+    if (await runNextWorkerJob(db, store, workerId, log)) continue;
     const { heartbeatMs } = options;
     const result = await trainNextRun({ db, store, workerId, log, shutdown: signal, heartbeatMs });
     if (result === null) {

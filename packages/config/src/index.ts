@@ -134,7 +134,12 @@ export const environmentSchema = z.object({
   GANMOD_NATIVE_KERNELS: flag().describe("`0` keeps gan-core's native kernels off"),
   GANMOD_REQUIRE_NATIVE: flag().describe('build and test: a failed native build is an error'),
   GANMOD_NATIVE_BUILD: flag().describe('build: `0` skips the native kernels'),
-  GANMOD_CLAIM_MINUTES: positiveInt().describe("how long a moderator's claim lasts; default 10"),
+  GANMOD_CLAIM_SECONDS: positiveInt().describe(
+    "a moderator's lease on an item, renewed by the open tab; default 60",
+  ),
+  GANMOD_CLAIM_MINUTES: positiveInt().describe(
+    'older form of GANMOD_CLAIM_SECONDS, in minutes (GANMOD_CLAIM_SECONDS wins)',
+  ),
   GANMOD_MAX_UPLOAD_BYTES: positiveInt().describe(
     "largest accepted image; default the moderation contract's (10 MB)",
   ),
@@ -191,7 +196,8 @@ export interface GanmodEnvironment {
   /** Secrets generated on first start (`<data>/secrets`, mode 0700). */
   readonly secretsDir: string;
   readonly databaseUrl: string;
-  readonly claimMinutes: number;
+  /** A moderator's lease on an item, in seconds (the open tab renews it). */
+  readonly claimSeconds: number;
   /** `GANMOD_MAX_UPLOAD_BYTES` when set; the default is the moderation contract's. */
   readonly maxUploadBytes: number | undefined;
   readonly port: number;
@@ -270,7 +276,9 @@ export function parseEnvironment(
     secretsDir: join(/*turbopackIgnore: true*/ dataDir, 'secrets'),
     databaseUrl:
       vars.DATABASE_URL ?? `file:${join(/*turbopackIgnore: true*/ dataDir, 'ganmod.db')}`,
-    claimMinutes: vars.GANMOD_CLAIM_MINUTES ?? 10,
+    claimSeconds:
+      vars.GANMOD_CLAIM_SECONDS ??
+      (vars.GANMOD_CLAIM_MINUTES === undefined ? 60 : vars.GANMOD_CLAIM_MINUTES * 60),
     maxUploadBytes: vars.GANMOD_MAX_UPLOAD_BYTES,
     port: vars.PORT ?? 3000,
     host: vars.HOST ?? '127.0.0.1',

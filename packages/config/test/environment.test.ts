@@ -20,7 +20,7 @@ describe('parseEnvironment', () => {
       uploadsDir: '/srv/ganmod/data/uploads',
       secretsDir: '/srv/ganmod/data/secrets',
       databaseUrl: 'file:/srv/ganmod/data/ganmod.db',
-      claimMinutes: 10,
+      claimSeconds: 60,
       maxUploadBytes: undefined,
       port: 3000,
       host: '127.0.0.1',
@@ -51,7 +51,7 @@ describe('parseEnvironment', () => {
       datasetsDir: '/srv/ganmod/images',
       uploadsDir: '/srv/ganmod/state/uploads',
       databaseUrl: 'postgresql://postgres@127.0.0.1:5432/ganmod',
-      claimMinutes: 15,
+      claimSeconds: 900,
       demo: true,
       port: 3100,
       logLevel: 'debug',
@@ -72,6 +72,14 @@ describe('parseEnvironment', () => {
     expect(parseEnvironment({}, cwd).trustedOrigins).toEqual([]);
   });
 
+  it('takes the claim lease in seconds, the older minutes variable only when seconds is unset', () => {
+    expect(parseEnvironment({ GANMOD_CLAIM_SECONDS: '20' }, cwd).claimSeconds).toBe(20);
+    expect(
+      parseEnvironment({ GANMOD_CLAIM_SECONDS: '20', GANMOD_CLAIM_MINUTES: '5' }, cwd).claimSeconds,
+    ).toBe(20);
+    expect(parseEnvironment({ GANMOD_CLAIM_MINUTES: '5' }, cwd).claimSeconds).toBe(300);
+  });
+
   it('treats blank values as unset', () => {
     expect(parseEnvironment({ GANMOD_DATA_DIR: '  ', PORT: '' }, cwd)).toMatchObject({
       dataDir: '/srv/ganmod/data',
@@ -84,6 +92,7 @@ describe('parseEnvironment', () => {
     [{ PORT: 'eighty' }, /^PORT: /],
     [{ PORT: '70000' }, /^PORT: must be 1-65535/],
     [{ GANMOD_CLAIM_MINUTES: '-5' }, /^GANMOD_CLAIM_MINUTES: must be positive/],
+    [{ GANMOD_CLAIM_SECONDS: '1.5' }, /^GANMOD_CLAIM_SECONDS: must be a whole number/],
     [{ GANMOD_DEMO: 'maybe' }, /^GANMOD_DEMO: must be 1 or 0/],
     [
       { BETTER_AUTH_URL: 'moderation.example.com' },

@@ -118,6 +118,7 @@ export type {
 } from './runs.js';
 export {
   claimContentItem,
+  claimNextContentItem,
   claimableBy,
   decideContentItem,
   releaseContentItemClaim,
@@ -127,6 +128,8 @@ export {
   topOfScores,
 } from './content-items.js';
 export type {
+  ClaimLease,
+  ClaimNextQuery,
   ClaimResult,
   DecideResult,
   ItemTop,
@@ -166,6 +169,16 @@ export {
   requestDetectorPromotion,
 } from './detectors.js';
 export type { DetectorPromotionRequest, DetectorPromotionResult } from './detectors.js';
+export {
+  claimWorkerJob,
+  finishWorkerJob,
+  latestWorkerJob,
+  requestWorkerJob,
+  requeueStaleWorkerJobs,
+} from './worker-jobs.js';
+export type { WorkerJobRequestResult } from './worker-jobs.js';
+export { WorkerJobKind, WorkerJobStatus } from './generated/sqlite/enums.js';
+export type { WorkerJob } from './generated/sqlite/client.js';
 export {
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,

@@ -331,18 +331,26 @@ export type ClaimResult =
   /** Someone else's claim is live. */
   | { outcome: 'HELD'; holderName: string | null; claimExpiresAt: Date | null };
 
+/** How long a claim lasts: a lease the moderator's open tab renews (a heartbeat is a re-claim). */
+export interface ClaimLease {
+  /** Lease length; the dashboard's default is 60 s (`GANMOD_CLAIM_SECONDS`). */
+  seconds: number;
+  now?: Date;
+}
+
 /**
- * Claims an item for `userId` (or extends their claim) until `now + minutes`. One conditional
- * UPDATE decides the race: of two moderators opening the same item at once, exactly one wins.
+ * Claims an item for `userId` (or renews their lease) until `now + seconds`. One conditional
+ * UPDATE decides the race: of two moderators opening the same item at once, exactly one wins,
+ * and nobody takes an item while another moderator's lease on it is live.
  */
 export async function claimContentItem(
   db: Db,
   itemId: string,
   userId: string,
-  options: { minutes: number; now?: Date },
+  options: ClaimLease,
 ): Promise<ClaimResult> {
   const now = options.now ?? new Date();
-  const expires = new Date(now.getTime() + options.minutes * 60_000);
+  const expires = new Date(now.getTime() + options.seconds * 1000);
   const { count } = await db.contentItem.updateMany({
     where: { id: itemId, status: { in: [...REVIEWABLE_STATUSES] }, ...claimableBy(userId, now) },
     data: { claimedById: userId, claimExpiresAt: expires },
@@ -359,6 +367,53 @@ export async function claimContentItem(
     holderName: item.claimedBy?.name ?? null,
     claimExpiresAt: item.claimExpiresAt,
   };
+}
+
+/** Which items {@link claimNextContentItem} picks from, in which order (a queue view). */
+export interface ClaimNextQuery {
+  where: Prisma.ContentItemWhereInput;
+  orderBy: Prisma.ContentItemOrderByWithRelationInput[];
+}
+
+/**
+ * Claims the first item of `query` that no other moderator's live lease holds (the caller's own
+ * lease counts as free, so a reloaded tab gets its item back). The view is read in its own order
+ * a page at a time, exactly as the queue lists it (so its indexes serve it; a claim filter in the
+ * SQL would make the planner sort the whole status), the free items of the page are claimed with
+ * {@link claimContentItem}'s conditional UPDATE, so two moderators asking at once never get the
+ * same item: the loser moves on to the next one. Returns null when none of the first
+ * `5 × 20` items is free.
+ */
+export async function claimNextContentItem(
+  db: Db,
+  userId: string,
+  query: ClaimNextQuery,
+  options: ClaimLease,
+): Promise<{ itemId: string; claimExpiresAt: Date } | null> {
+  const now = options.now ?? new Date();
+  const page = 20;
+  for (let skip = 0; skip < 5 * page; skip += page) {
+    const rows = await db.contentItem.findMany({
+      where: query.where,
+      orderBy: query.orderBy,
+      skip,
+      take: page,
+      select: { id: true, claimedById: true, claimExpiresAt: true },
+    });
+    for (const row of rows) {
+      const free =
+        row.claimedById === null ||
+        row.claimedById === userId ||
+        row.claimExpiresAt === null ||
+        row.claimExpiresAt < now;
+      if (!free) continue;
+      const result = await claimContentItem(db, row.id, userId, { ...options, now });
+      if (result.outcome === 'CLAIMED')
+        return { itemId: row.id, claimExpiresAt: result.claimExpiresAt };
+    }
+    if (rows.length < page) return null;
+  }
+  return null;
 }
 
 /** Gives up the caller's claim (no-op when they do not hold it). */

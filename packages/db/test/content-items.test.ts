@@ -9,6 +9,7 @@ import type { Db } from '../src/client.js';
 import { connectDb } from '../src/client.js';
 import {
   claimContentItem,
+  claimNextContentItem,
   decideContentItem,
   releaseContentItemClaim,
   scoreContentItem,
@@ -179,8 +180,8 @@ describe.each(PROVIDERS)('content item lifecycle on %s', (provider) => {
     const item = await inReview();
     const now = new Date();
     const [a, b] = await Promise.all([
-      claimContentItem(db, item.id, users.ann, { minutes: 10, now }),
-      claimContentItem(db, item.id, users.bob, { minutes: 10, now }),
+      claimContentItem(db, item.id, users.ann, { seconds: 600, now }),
+      claimContentItem(db, item.id, users.bob, { seconds: 600, now }),
     ]);
     const outcomes = [a.outcome, b.outcome].sort();
     expect(outcomes).toEqual(['CLAIMED', 'HELD']);
@@ -191,20 +192,100 @@ describe.each(PROVIDERS)('content item lifecycle on %s', (provider) => {
     const holderId = holder === 'ann M' ? users.ann : users.bob;
     const otherId = holderId === users.ann ? users.bob : users.ann;
     await releaseContentItemClaim(db, item.id, otherId); // not theirs: no-op
-    expect((await claimContentItem(db, item.id, otherId, { minutes: 10, now })).outcome).toBe(
+    expect((await claimContentItem(db, item.id, otherId, { seconds: 600, now })).outcome).toBe(
       'HELD',
     );
     await releaseContentItemClaim(db, item.id, holderId);
-    expect((await claimContentItem(db, item.id, otherId, { minutes: 10, now })).outcome).toBe(
+    expect((await claimContentItem(db, item.id, otherId, { seconds: 600, now })).outcome).toBe(
       'CLAIMED',
     );
     const later = new Date(now.getTime() + 11 * 60_000);
     expect(
-      (await claimContentItem(db, item.id, holderId, { minutes: 10, now: later })).outcome,
+      (await claimContentItem(db, item.id, holderId, { seconds: 600, now: later })).outcome,
     ).toBe('CLAIMED');
-    expect(await claimContentItem(db, 'no-such-item', holderId, { minutes: 10 })).toEqual({
+    expect(await claimContentItem(db, 'no-such-item', holderId, { seconds: 600 })).toEqual({
       outcome: 'NOT_FOUND',
     });
+  });
+
+  it('leases an item for seconds: renewed by its holder, free to others once it lapses', async () => {
+    const item = await inReview();
+    const t0 = new Date();
+    const at = (s: number) => new Date(t0.getTime() + s * 1000);
+    const first = await claimContentItem(db, item.id, users.ann, { seconds: 60, now: t0 });
+    expect(first).toEqual({ outcome: 'CLAIMED', claimExpiresAt: at(60) });
+    // The open tab's heartbeat at 40 s renews the lease to 100 s: at 90 s it is still held.
+    expect(await claimContentItem(db, item.id, users.ann, { seconds: 60, now: at(40) })).toEqual({
+      outcome: 'CLAIMED',
+      claimExpiresAt: at(100),
+    });
+    expect(
+      await claimContentItem(db, item.id, users.bob, { seconds: 60, now: at(90) }),
+    ).toMatchObject({ outcome: 'HELD', holderName: 'ann M', claimExpiresAt: at(100) });
+    // No heartbeat since (the tab died without pagehide): after the lease, another takes it.
+    expect(
+      (await claimContentItem(db, item.id, users.bob, { seconds: 60, now: at(101) })).outcome,
+    ).toBe('CLAIMED');
+  });
+
+  it('never hands two moderators the same item while a lease is live', async () => {
+    const prefix = `${provider}-next-`;
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await submitContentItem(db, submission(`${prefix}${i}`), store);
+      if (r.outcome !== 'created') throw new Error(r.outcome);
+      await scoreContentItem(db, { id: r.item.id, version: 0 }, verdict('REVIEW'));
+      ids.push(r.item.id);
+    }
+    const query = {
+      where: { externalId: { startsWith: prefix } },
+      orderBy: [{ createdAt: 'asc' as const }, { id: 'asc' as const }],
+    };
+    const now = new Date();
+    for (let round = 0; round < 5; round++) {
+      const [a, b] = await Promise.all([
+        claimNextContentItem(db, users.ann, query, { seconds: 60, now }),
+        claimNextContentItem(db, users.bob, query, { seconds: 60, now }),
+      ]);
+      expect(a).not.toBeNull();
+      expect(b).not.toBeNull();
+      expect(a!.itemId).not.toBe(b!.itemId);
+      const rows = await db.contentItem.findMany({
+        where: { id: { in: [a!.itemId, b!.itemId] } },
+        select: { id: true, claimedById: true },
+      });
+      expect(new Map(rows.map((r) => [r.id, r.claimedById]))).toEqual(
+        new Map([
+          [a!.itemId, users.ann],
+          [b!.itemId, users.bob],
+        ]),
+      );
+      // Each asks again while holding: they get their own item back, not the other's.
+      expect((await claimNextContentItem(db, users.ann, query, { seconds: 60, now }))?.itemId).toBe(
+        a!.itemId,
+      );
+      await releaseContentItemClaim(db, a!.itemId, users.ann);
+      await releaseContentItemClaim(db, b!.itemId, users.bob);
+    }
+    // With three of four held by another moderator, ann gets the fourth; with all held, nothing.
+    for (const id of ids.slice(0, 3)) {
+      await claimContentItem(db, id, users.bob, { seconds: 60, now });
+    }
+    expect(await claimNextContentItem(db, users.ann, query, { seconds: 60, now })).toMatchObject({
+      itemId: ids[3],
+    });
+    expect(await claimNextContentItem(db, users.bob, query, { seconds: 60, now })).toMatchObject({
+      itemId: ids[0],
+    });
+    // Once bob's leases lapse, ann can be handed the first one again.
+    expect(
+      (
+        await claimNextContentItem(db, users.ann, query, {
+          seconds: 60,
+          now: new Date(now.getTime() + 61_000),
+        })
+      )?.itemId,
+    ).toBe(ids[0]);
   });
 
   it('records exactly one of two racing decisions, with the actor as they were then', async () => {
@@ -265,7 +346,7 @@ describe.each(PROVIDERS)('content item lifecycle on %s', (provider) => {
       decideContentItem(db, { itemId: item.id, version, action: 'ESCALATE', reasonCode }, actor);
     expect(await decide(item.version, users.ann, 'spam')).toEqual({ outcome: 'INVALID_REASON' });
     expect(await decide(item.version + 5, users.ann)).toEqual({ outcome: 'STALE', last: null });
-    await claimContentItem(db, item.id, users.bob, { minutes: 10 });
+    await claimContentItem(db, item.id, users.bob, { seconds: 600 });
     expect(await decide(item.version, users.ann)).toEqual({ outcome: 'HELD', holderName: 'bob M' });
     expect(await db.decision.count({ where: { itemId: item.id } })).toBe(1);
     // The holder escalates; escalated items stay reviewable and can be decided again.

@@ -1,11 +1,12 @@
 // The queue benchmark's body (see scripts/bench-queue.mjs, which sets BENCH_QUEUE_*): seed, then
-// time reviewQueue.list and reviewQueue.categories per sort and filter; prints a table and a
-// JSON line.
+// time reviewQueue.list and reviewQueue.categories per sort and filter, and the page's opening
+// calls together (list, categories, claimNext and the claimed item); prints a table and a JSON line.
 import { performance } from 'node:perf_hooks';
 import { DETECTOR_CATEGORY } from '@ganmod/moderation/contract';
 import { it } from 'vitest';
 import { appRouter } from '~/server/root';
 import { createCallerFactory } from '~/server/trpc';
+import { createDb, migrate, type Db } from '@ganmod/db';
 import { createTempDb, type Provider } from '../../test/support/temp-db';
 import { createRoleUsers } from '../../test/support/users';
 
@@ -13,6 +14,16 @@ const total = Number(process.env.BENCH_QUEUE_ITEMS ?? 1_000_000);
 const inReview = Number(process.env.BENCH_QUEUE_PENDING ?? 100_000);
 const runs = Number(process.env.BENCH_QUEUE_RUNS ?? 20);
 const provider = (process.env.BENCH_QUEUE_PROVIDER ?? 'sqlite') as Provider;
+/** A database to keep (--database-url): seeding resumes where a previous run stopped. */
+const keptUrl = process.env.BENCH_QUEUE_DATABASE_URL;
+
+/** A throwaway database, or the kept one (never dropped). */
+async function benchDb(): Promise<{ db: Db; cleanup: () => Promise<void> }> {
+  if (!keptUrl) return createTempDb('bench-queue', provider);
+  await migrate(keptUrl);
+  const db = createDb(keptUrl);
+  return { db, cleanup: () => db.$disconnect() };
+}
 
 const DETECTORS = Object.keys(DETECTOR_CATEGORY).slice(0, 4);
 const DECIDED = ['ALLOWED', 'APPROVED', 'REMOVED', 'BLOCKED'] as const;
@@ -29,14 +40,23 @@ function percentile(sorted: number[], p: number): number {
 }
 
 it(`review queue: ${total} items, ${inReview} in review, on ${provider}`, async () => {
-  const t = await createTempDb('bench-queue', provider);
+  const t = await benchDb();
   try {
-    const users = await createRoleUsers(t.db);
-    const caller = createCallerFactory(appRouter)({ db: t.db, user: users.MODERATOR });
+    const users = (await t.db.user.count()) === 0 ? await createRoleUsers(t.db) : null;
+    const moderator = users?.MODERATOR ?? {
+      ...(await t.db.user.findFirstOrThrow({
+        where: { role: 'MODERATOR' },
+        select: { id: true, email: true, name: true },
+      })),
+      role: 'MODERATOR' as const,
+    };
+    const caller = createCallerFactory(appRouter)({ db: t.db, user: moderator });
     const seedStart = performance.now();
     const start = Date.now() - total * 1000;
     // Every 50th of the rest is PENDING (unscored) and every 50th ESCALATED; the others decided.
-    for (let from = 0; from < total; from += BATCH) {
+    // A kept database resumes after the items it already has (each batch is whole: items, then scores).
+    const seeded = await t.db.contentItem.count({ where: { id: { startsWith: 'bench-' } } });
+    for (let from = seeded; from < total; from += BATCH) {
       const items = [];
       const scores = [];
       for (let i = from; i < Math.min(total, from + BATCH); i++) {
@@ -92,6 +112,22 @@ it(`review queue: ${total} items, ${inReview} in review, on ${provider}`, async 
       ];
       for (const [name, filter] of filters) {
         cases.push([`list ${sort} ${name}`, () => caller.reviewQueue.list({ sort, ...filter })]);
+      }
+      // The page: what /queue asks for when it opens, at once (the list with its count, the
+      // categories, the first item nobody holds claimed, and that item).
+      for (const [name, filter] of filters.slice(0, 4)) {
+        cases.push([
+          `page ${sort} ${name}`,
+          async () => {
+            const { offset: _offset, ...view } = filter;
+            const [, , next] = await Promise.all([
+              caller.reviewQueue.list({ sort, ...filter }),
+              caller.reviewQueue.categories(),
+              caller.reviewQueue.claimNext({ sort, ...view }),
+            ]);
+            if (next.id) await caller.reviewQueue.item({ id: next.id });
+          },
+        ]);
       }
     }
     cases.push(['list unscored', () => caller.reviewQueue.list({ view: 'unscored' })]);

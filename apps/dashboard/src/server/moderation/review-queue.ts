@@ -1,6 +1,7 @@
 import 'server-only';
 /** The review queue: items awaiting a moderator (not the training-run queue, which is `runs`). */
 import type { Db, Prisma } from '@ganmod/db/client';
+import { refusalOf } from '~/lib/refusal';
 import {
   DETECTOR_CATEGORIES,
   FLAG_THRESHOLD,
@@ -41,7 +42,10 @@ const statusOf: Record<ReviewQueueFilter['view'], ReviewableStatus> = {
  * The order of each sort, ties broken by age then id so pages do not overlap. Indexed:
  * (status, createdAt), (status, topScore), (status, topCategory, topScore).
  */
-const orderOf: Record<ReviewQueueFilter['sort'], Prisma.ContentItemOrderByWithRelationInput[]> = {
+export const reviewQueueOrder: Record<
+  ReviewQueueFilter['sort'],
+  Prisma.ContentItemOrderByWithRelationInput[]
+> = {
   oldest: [{ createdAt: 'asc' }, { id: 'asc' }],
   newest: [{ createdAt: 'desc' }, { id: 'desc' }],
   // topScore is never NULL (0 until a detector scored the item), so no NULLS LAST: Prisma
@@ -77,7 +81,7 @@ export async function listReviewQueue(
   const [items, total] = await Promise.all([
     db.contentItem.findMany({
       where,
-      orderBy: orderOf[filter.sort],
+      orderBy: reviewQueueOrder[filter.sort],
       skip: offset,
       take: filter.limit,
       select: {
@@ -91,6 +95,7 @@ export async function listReviewQueue(
         topScore: true,
         topDetector: true,
         topCategory: true,
+        reasons: true,
         claimExpiresAt: true,
         claimedById: true,
         claimedBy: { select: { name: true } },
@@ -118,6 +123,8 @@ export async function listReviewQueue(
       topDetector: item.topDetector,
       topCategory: item.topCategory,
       topScore: item.topDetector === null ? null : item.topScore,
+      // A refusal by input validation is the item's headline, not "unscored".
+      refusal: refusalOf(item.reasons),
       flagged: item.scores.map((s) => s.detector),
       claim: claimLive
         ? { byMe: item.claimedById === userId, name: item.claimedBy?.name ?? '' }

@@ -6,7 +6,7 @@ import {
   MODERATOR_ACTIONS,
 } from '@ganmod/moderation/contract';
 import { access } from '~/lib/roles';
-import { claimItem, releaseItem } from '../moderation/claims';
+import { claimItem, claimNextItem, leaseSeconds, releaseItem } from '../moderation/claims';
 import { decideItem } from '../moderation/decide';
 import {
   QUEUE_SORTS,
@@ -51,15 +51,38 @@ export const reviewQueueRouter = router({
     .query(async ({ ctx, input }) => {
       const item = await getItem(ctx.db, input.id);
       if (!item) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such item.' });
-      return item;
+      return { ...item, leaseSeconds: leaseSeconds() };
     }),
 
-  /** Opening an item claims it; the response carries the fresh item (and its version). */
+  /**
+   * Opening an item claims it (a lease of `leaseSeconds`); calling it again while the item is open
+   * is the tab's heartbeat, which renews the lease. The response carries the fresh item.
+   */
   claim: moderatorProcedure
     .input(z.object({ id: z.string().min(1) }))
     .mutation(async ({ ctx, input }) => {
       await claimItem(ctx.db, input.id, ctx.user.id);
-      return getItem(ctx.db, input.id);
+      const item = await getItem(ctx.db, input.id);
+      return item ? { ...item, leaseSeconds: leaseSeconds() } : null;
+    }),
+
+  /**
+   * Claims the first item of the view that no other moderator's live lease holds (what the queue
+   * opens when nothing is open); `id` null when every item is held or none is left.
+   */
+  claimNext: moderatorProcedure
+    .input(
+      z.object({
+        view: z.enum(QUEUE_VIEWS).default('review'),
+        category: z.enum(DETECTOR_CATEGORIES).optional(),
+        minScore: z.number().min(0).max(1).optional(),
+        olderThanMinutes: z.number().int().min(1).optional(),
+        sort: z.enum(QUEUE_SORTS).default('oldest'),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const claimed = await claimNextItem(ctx.db, input, ctx.user.id);
+      return { id: claimed?.itemId ?? null };
     }),
 
   release: moderatorProcedure

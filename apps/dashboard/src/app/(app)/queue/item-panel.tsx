@@ -10,8 +10,23 @@ import { Select, Textarea } from '~/components/ui/input';
 import { timeAgo, utc } from '~/lib/format';
 import { REASON_CODES, isReviewable, type ModeratorAction } from '@ganmod/moderation/contract';
 import type { RouterOutputs } from '~/trpc/types';
+import { refusalOf } from '~/lib/refusal';
+import { ItemImage } from './item-image';
 
 type Item = RouterOutputs['reviewQueue']['item'];
+
+/** True while another moderator's lease on the item is live. */
+export function heldByOther(
+  item: Pick<Item, 'claimedBy' | 'claimExpiresAt'>,
+  userId: string,
+): boolean {
+  return Boolean(
+    item.claimedBy &&
+    item.claimedBy.id !== userId &&
+    item.claimExpiresAt &&
+    new Date(item.claimExpiresAt) > new Date(),
+  );
+}
 
 const actionButtons: {
   action: ModeratorAction;
@@ -44,6 +59,8 @@ export function ItemPanel(props: {
   loading: boolean;
   claimError: string | null;
   userId: string;
+  /** Someone else holds the item (or the claim failed): the decision buttons are disabled. */
+  heldByOther: boolean;
   reasons: Record<ModeratorAction, string>;
   onReason: (action: ModeratorAction, code: string) => void;
   note: string;
@@ -61,11 +78,8 @@ export function ItemPanel(props: {
     );
   }
   const open = isReviewable(item.status);
-  const heldByOther =
-    item.claimedBy &&
-    item.claimedBy.id !== props.userId &&
-    item.claimExpiresAt &&
-    new Date(item.claimExpiresAt) > new Date();
+  const othersLease = heldByOther(item, props.userId);
+  const refusal = refusalOf(item.reasons);
   const mine = item.claimedBy?.id === props.userId && item.claimExpiresAt;
   const reasons = policyReasons(item.reasons);
   return (
@@ -78,22 +92,23 @@ export function ItemPanel(props: {
       <Card>
         <div className="grid gap-4 p-4 md:grid-cols-[minmax(0,1fr)_18rem]">
           <div className="flex items-center justify-center rounded-md bg-[repeating-conic-gradient(#f4f4f5_0%_25%,#fff_0%_50%)] bg-[length:16px_16px]">
-            {item.imagePath ? (
-              <img
-                src={`/api/items/${item.id}/image`}
-                alt={item.caption ?? 'Submitted image'}
-                className="max-h-[55vh] w-auto rounded object-contain [image-rendering:pixelated]"
-                style={{ minWidth: 192 }}
-              />
-            ) : (
-              <p className="p-10 text-sm text-muted-foreground">Text-only submission</p>
-            )}
+            <ItemImage
+              src={item.imagePath ? `/api/items/${item.id}/image` : null}
+              refused={refusal !== null}
+              size="full"
+              alt={item.caption ?? 'Submitted image'}
+            />
           </div>
           <div className="space-y-3 text-sm">
             <div className="flex items-center gap-2">
               <StatusBadge status={item.status} />
               <span className="font-mono text-xs">{item.externalId}</span>
             </div>
+            {refusal ? (
+              <Alert tone="error" data-testid="item-refusal">
+                {refusal[0]!.toUpperCase() + refusal.slice(1)}
+              </Alert>
+            ) : null}
             <p className="whitespace-pre-wrap break-words text-base" data-testid="item-caption">
               {item.caption ?? <em className="text-muted-foreground">No caption</em>}
             </p>
@@ -104,7 +119,15 @@ export function ItemPanel(props: {
               </dd>
               <dt>Image</dt>
               <dd>
-                {item.mime ?? '?'} · {item.bytes ? `${Math.round(item.bytes / 1024)} KB` : '?'}
+                {item.imagePath === null
+                  ? 'none (text only)'
+                  : [
+                      item.mime ?? 'unknown type',
+                      item.width && item.height ? `${item.width}×${item.height}` : null,
+                      item.bytes ? `${Math.max(1, Math.round(item.bytes / 1024))} KB` : null,
+                    ]
+                      .filter(Boolean)
+                      .join(' · ')}
               </dd>
               <dt>Policy</dt>
               <dd>
@@ -116,11 +139,14 @@ export function ItemPanel(props: {
             {props.claimError ? <Alert tone="warning">{props.claimError}</Alert> : null}
             {!props.claimError && mine ? (
               <p className="text-xs text-muted-foreground" data-testid="claim-status">
-                You hold this item until {utc(item.claimExpiresAt!).slice(11, 16)} UTC.
+                You hold this item until {utc(item.claimExpiresAt!).slice(11, 19)} UTC; this tab
+                renews it every {Math.round(item.leaseSeconds / 3)} s and gives it back when closed.
               </p>
             ) : null}
-            {heldByOther && !props.claimError ? (
-              <Alert tone="warning">{item.claimedBy?.name} is reviewing this item.</Alert>
+            {othersLease && !props.claimError ? (
+              <Alert tone="warning" data-testid="held-by">
+                {item.claimedBy?.name} is reviewing this item.
+              </Alert>
             ) : null}
           </div>
         </div>
@@ -132,9 +158,12 @@ export function ItemPanel(props: {
         </CardHeader>
         <CardContent>
           {item.scores.length === 0 ? (
-            <p className="text-sm text-muted-foreground">
-              Not scored: the moderation pipeline has not run on this item yet. Judge it on its
-              content.
+            <p className="text-sm text-muted-foreground" data-testid="scores-empty">
+              {refusal
+                ? 'No detector ran: input validation refused this item (above). Judge it on that and its caption.'
+                : item.status === 'PENDING'
+                  ? 'Not scored yet: the moderation pipeline has not run on this item. Judge it on its content.'
+                  : 'No detector scored this item.'}
             </p>
           ) : (
             <ul className="divide-y divide-border text-sm" data-testid="scores">
@@ -174,7 +203,12 @@ export function ItemPanel(props: {
                 <Button
                   className="w-full"
                   variant={b.variant}
-                  disabled={!open || props.busy}
+                  disabled={!open || props.busy || props.heldByOther}
+                  title={
+                    props.heldByOther
+                      ? `${item.claimedBy?.name ?? 'Another moderator'} holds this item`
+                      : undefined
+                  }
                   onClick={() => props.onAct(b.action)}
                   data-testid={`act-${b.action}`}
                 >

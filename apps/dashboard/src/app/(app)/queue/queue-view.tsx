@@ -13,7 +13,8 @@ import { Select } from '~/components/ui/input';
 import { timeAgo } from '~/lib/format';
 import { REASON_CODES, type ModeratorAction } from '@ganmod/moderation/contract';
 import { useTRPC } from '~/trpc/client';
-import { ItemPanel } from './item-panel';
+import { ItemImage } from './item-image';
+import { ItemPanel, heldByOther } from './item-panel';
 import { REMOVE_REASONS, defaultReasons, type ActionReasons } from './reasons';
 import { QueueFilters, defaultFilters, type Filters } from './queue-filters';
 import { ShortcutsHelp } from './shortcuts-help';
@@ -27,6 +28,8 @@ const pastTense: Record<ModeratorAction, string> = {
   REMOVE: 'Removed',
   ESCALATE: 'Escalated',
 };
+/** How long a bulk action waits for Undo before it is sent (nothing is recorded until then). */
+const UNDO_MS = 5000;
 const firstReasons = Object.fromEntries(
   Object.entries(REASON_CODES).map(([action, codes]) => [action, codes[0]?.code ?? 'other']),
 ) as Record<ModeratorAction, string>;
@@ -55,6 +58,12 @@ export function QueueView({ userId }: { userId: string }) {
     reason: firstReasons.APPROVE,
   });
   const noteRef = useRef<HTMLTextAreaElement>(null);
+  // A bulk action waiting out its undo window: sent when the timer fires, dropped by Undo.
+  const [pendingBulk, setPendingBulk] = useState<{
+    count: number;
+    label: string;
+    timer: ReturnType<typeof setTimeout>;
+  } | null>(null);
 
   const listInput = {
     view: filters.view,
@@ -94,6 +103,8 @@ export function QueueView({ userId }: { userId: string }) {
   );
 
   const claim = useMutation(trpc.reviewQueue.claim.mutationOptions());
+  const renew = useMutation(trpc.reviewQueue.claim.mutationOptions());
+  const claimNext = useMutation(trpc.reviewQueue.claimNext.mutationOptions());
   const release = useMutation(trpc.reviewQueue.release.mutationOptions());
   const decide = useMutation(trpc.reviewQueue.decide.mutationOptions());
   const decideMany = useMutation(trpc.reviewQueue.decideMany.mutationOptions());
@@ -123,11 +134,71 @@ export function QueueView({ userId }: { userId: string }) {
     );
   }, [selectedId]);
 
-  // Open the first item when nothing is open. An open item that leaves the list (decided by
-  // someone else) stays on screen, so the moderator sees what happened to it.
+  // Open the first item no other moderator holds when nothing is open (the server picks and
+  // claims it, so two moderators opening the queue at once get different items); when every
+  // item is held, show the first one, read-only, with who holds it. An open item that leaves the
+  // list (decided by someone else) stays on screen, so the moderator sees what happened to it.
+  const opening = useRef(false);
   useEffect(() => {
-    if (selectedId === null && items[0]) setSelectedId(items[0].id);
+    if (selectedId !== null || !items[0] || opening.current) return;
+    opening.current = true;
+    const { limit: _limit, offset: _offset, ...view } = listInput;
+    claimNext.mutate(view, {
+      onSuccess: ({ id }) => setSelectedId(id ?? items[0]?.id ?? null),
+      onError: () => setSelectedId(items[0]?.id ?? null),
+      onSettled: () => {
+        opening.current = false;
+      },
+    });
   }, [items, selectedId]);
+
+  // The lease follows the open tab: renewed every third of its length while the item is open
+  // (and retried while someone else holds it, so a freed item becomes this moderator's), and
+  // given back by a beacon when the tab goes away (pagehide) or the queue page unmounts.
+  const lease = item.data?.leaseSeconds ?? 60;
+  useEffect(() => {
+    if (!selectedId || claimSettled !== selectedId) return;
+    const id = selectedId;
+    const timer = setInterval(
+      () => {
+        renew.mutate(
+          { id },
+          {
+            onSuccess: (fresh) => {
+              claimed.current = id;
+              setClaimError(null);
+              if (fresh) queryClient.setQueryData(trpc.reviewQueue.item.queryKey({ id }), fresh);
+            },
+            onError: (err) => {
+              claimed.current = null;
+              setClaimError(err.message);
+              void queryClient.invalidateQueries({
+                queryKey: trpc.reviewQueue.item.queryKey({ id }),
+              });
+            },
+          },
+        );
+      },
+      Math.max(1000, (lease * 1000) / 3),
+    );
+    return () => clearInterval(timer);
+  }, [selectedId, claimSettled, lease]);
+  useEffect(() => {
+    function giveBack() {
+      const id = claimed.current;
+      if (!id) return;
+      claimed.current = null;
+      navigator.sendBeacon(
+        '/api/queue/release',
+        new Blob([JSON.stringify({ id })], { type: 'application/json' }),
+      );
+    }
+    window.addEventListener('pagehide', giveBack);
+    return () => {
+      window.removeEventListener('pagehide', giveBack);
+      giveBack();
+    };
+  }, []);
 
   const move = useCallback(
     (delta: number) => {
@@ -143,6 +214,13 @@ export function QueueView({ userId }: { userId: string }) {
     (action: ModeratorAction) => {
       const current = item.data;
       if (!current || decide.isPending) return;
+      if (claimError !== null || heldByOther(current, userId)) {
+        setFlash({
+          tone: 'error',
+          text: `Not recorded: ${current.claimedBy?.name ?? 'another moderator'} holds ${current.externalId}.`,
+        });
+        return;
+      }
       const index = items.findIndex((i) => i.id === current.id);
       const after = items[index + 1] ?? items[index - 1] ?? null;
       decide.mutate(
@@ -171,7 +249,7 @@ export function QueueView({ userId }: { userId: string }) {
         },
       );
     },
-    [item.data, decide, items, reasons, note, invalidate],
+    [item.data, decide, items, reasons, note, invalidate, claimError, userId],
   );
 
   const toggleChecked = useCallback((id: string) => {
@@ -213,16 +291,45 @@ export function QueueView({ userId }: { userId: string }) {
       .filter((i) => checked.has(i.id))
       .map((i) => ({ itemId: i.id, version: i.version }));
     if (chosen.length === 0) return;
+    const action = bulk.action;
+    const reason = bulk.reason;
+    const bulkNote = note || undefined;
+    // Sent only after the undo window: the decision log is append-only, so nothing is written
+    // until the moderator had their chance to take it back.
+    const timer = setTimeout(() => {
+      setPendingBulk(null);
+      commitBulk(chosen, action, reason, bulkNote);
+    }, UNDO_MS);
+    setPendingBulk({
+      count: chosen.length,
+      label: `${pastTense[action]} ${chosen.length} (${reason})`,
+      timer,
+    });
+    setChecked(new Set());
+  }
+
+  function undoBulk() {
+    if (!pendingBulk) return;
+    clearTimeout(pendingBulk.timer);
+    setFlash({ tone: 'info', text: `Undone: nothing was recorded for the ${pendingBulk.count}.` });
+    setPendingBulk(null);
+  }
+
+  function commitBulk(
+    chosen: { itemId: string; version: number }[],
+    action: ModeratorAction,
+    reasonCode: string,
+    bulkNote: string | undefined,
+  ) {
     decideMany.mutate(
-      { items: chosen, action: bulk.action, reasonCode: bulk.reason, note: note || undefined },
+      { items: chosen, action, reasonCode, note: bulkNote },
       {
         onSuccess: (result) => {
           const failed = result.results.filter((r) => !r.ok);
           setFlash({
             tone: failed.length ? 'error' : 'success',
-            text: `${pastTense[bulk.action]} ${result.decided} of ${chosen.length}.${failed.length ? ` Not recorded: ${failed.map((f) => f.error).join(' ')}` : ''}`,
+            text: `${pastTense[action]} ${result.decided} of ${chosen.length}.${failed.length ? ` Not recorded: ${failed.map((f) => f.error).join(' ')}` : ''}`,
           });
-          setChecked(new Set());
           setNote('');
           void invalidate();
         },
@@ -251,6 +358,20 @@ export function QueueView({ userId }: { userId: string }) {
       {flash ? (
         <Alert tone={flash.tone} className="mb-3" data-testid="flash">
           {flash.text}
+        </Alert>
+      ) : null}
+      {pendingBulk ? (
+        <Alert
+          tone="info"
+          className="mb-3 flex items-center justify-between"
+          data-testid="undo-bar"
+        >
+          <span>
+            {pendingBulk.label}: recorded in {UNDO_MS / 1000} s unless you undo.
+          </span>
+          <Button size="sm" variant="outline" onClick={undoBulk}>
+            Undo
+          </Button>
         </Alert>
       ) : null}
       <div className="grid gap-4 lg:grid-cols-[22rem_minmax(0,1fr)]">
@@ -295,7 +416,11 @@ export function QueueView({ userId }: { userId: string }) {
                 </Select>
               </div>
               <div className="flex gap-2">
-                <Button size="sm" onClick={runBulk} disabled={decideMany.isPending}>
+                <Button
+                  size="sm"
+                  onClick={runBulk}
+                  disabled={decideMany.isPending || pendingBulk !== null}
+                >
                   Apply to {checked.size}
                 </Button>
                 <Button size="sm" variant="ghost" onClick={() => setChecked(new Set())}>
@@ -334,18 +459,11 @@ export function QueueView({ userId }: { userId: string }) {
                     onClick={(e) => e.stopPropagation()}
                     onChange={() => toggleChecked(row.id)}
                   />
-                  {row.hasImage ? (
-                    <img
-                      src={`/api/items/${row.id}/image`}
-                      alt=""
-                      className="h-12 w-12 shrink-0 rounded bg-muted object-cover"
-                      loading="lazy"
-                    />
-                  ) : (
-                    <span className="flex h-12 w-12 shrink-0 items-center justify-center rounded bg-muted text-[10px] text-muted-foreground">
-                      no image
-                    </span>
-                  )}
+                  <ItemImage
+                    src={row.hasImage ? `/api/items/${row.id}/image` : null}
+                    refused={row.refusal !== null}
+                    size="thumb"
+                  />
                   <div className="min-w-0 flex-1">
                     <div className="flex items-center justify-between gap-2">
                       <span className="truncate font-mono text-xs">{row.externalId}</span>
@@ -357,11 +475,15 @@ export function QueueView({ userId }: { userId: string }) {
                       {row.caption ?? <em>no caption</em>}
                     </p>
                     <div className="mt-1 flex flex-wrap items-center gap-1">
-                      {row.topScore !== null ? (
+                      {row.refusal ? (
+                        <Badge tone="red" data-testid="row-refusal">
+                          {row.refusal.split(':')[0]}
+                        </Badge>
+                      ) : row.topScore !== null ? (
                         <ScoreBar score={row.topScore} />
-                      ) : (
+                      ) : row.status === 'PENDING' ? (
                         <Badge>unscored</Badge>
-                      )}
+                      ) : null}
                       {row.topDetector ? (
                         <span className="text-[11px] text-muted-foreground">{row.topDetector}</span>
                       ) : null}
@@ -411,6 +533,7 @@ export function QueueView({ userId }: { userId: string }) {
           loading={item.isPending && selectedId !== null}
           claimError={claimError}
           userId={userId}
+          heldByOther={item.data ? claimError !== null || heldByOther(item.data, userId) : false}
           reasons={reasons}
           onReason={chooseReason}
           note={note}

@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { ConfirmButton, ConfirmDialog } from '~/components/confirm-button';
 import { fieldErrors } from '~/components/error-text';
 import { PageHeader } from '~/components/page-header';
 import { Alert } from '~/components/ui/alert';
@@ -25,6 +26,11 @@ export function UsersAdmin({ myId }: { myId: string }) {
   const setRole = useMutation(trpc.users.setRole.mutationOptions({ onSuccess: refresh }));
   const setDisabled = useMutation(trpc.users.setDisabled.mutationOptions({ onSuccess: refresh }));
   const [created, setCreated] = useState<string | null>(null);
+  // A role picked in a row's select, waiting for the admin's confirmation.
+  const [roleChange, setRoleChange] = useState<{
+    user: { id: string; name: string; email: string; role: string };
+    role: Role;
+  } | null>(null);
   const errors = fieldErrors(create.error);
   const rowError = setRole.error ?? setDisabled.error;
 
@@ -143,7 +149,7 @@ export function UsersAdmin({ myId }: { myId: string }) {
                     className="h-8 w-36 text-xs"
                     value={u.role}
                     disabled={u.id === myId}
-                    onChange={(e) => setRole.mutate({ userId: u.id, role: e.target.value as Role })}
+                    onChange={(e) => setRoleChange({ user: u, role: e.target.value as Role })}
                   >
                     {roles.map((r) => (
                       <option key={r} value={r}>
@@ -166,15 +172,26 @@ export function UsersAdmin({ myId }: { myId: string }) {
                     {u.id === myId ? null : (
                       <>
                         <ResetPasswordDialog user={u} />
-                        <Button
-                          size="sm"
-                          variant="outline"
-                          onClick={() =>
-                            setDisabled.mutate({ userId: u.id, disabled: !u.disabled })
-                          }
-                        >
-                          {u.disabled ? 'Enable' : 'Disable'}
-                        </Button>
+                        {u.disabled ? (
+                          <Button
+                            size="sm"
+                            variant="outline"
+                            onClick={() => setDisabled.mutate({ userId: u.id, disabled: false })}
+                          >
+                            Enable
+                          </Button>
+                        ) : (
+                          <ConfirmButton
+                            size="sm"
+                            variant="outline"
+                            title={`Disable ${u.name}?`}
+                            description={`${u.email} is signed out everywhere at once and cannot sign in until an admin enables the account again.`}
+                            confirmLabel="Disable"
+                            onConfirm={() => setDisabled.mutate({ userId: u.id, disabled: true })}
+                          >
+                            Disable
+                          </ConfirmButton>
+                        )}
                       </>
                     )}
                   </div>
@@ -184,6 +201,22 @@ export function UsersAdmin({ myId }: { myId: string }) {
           </TBody>
         </Table>
       </Card>
+      <ConfirmDialog
+        open={roleChange !== null}
+        onOpenChange={(open) => {
+          if (!open) setRoleChange(null);
+        }}
+        title={roleChange ? `Make ${roleChange.user.name} ${roleLabels[roleChange.role]}?` : ''}
+        description={
+          roleChange
+            ? `${roleChange.user.email} goes from ${roleLabels[roleChange.user.role as Role]} to ${roleLabels[roleChange.role]}: what they can see and do changes on their next request.`
+            : ''
+        }
+        confirmLabel="Change role"
+        onConfirm={() => {
+          if (roleChange) setRole.mutate({ userId: roleChange.user.id, role: roleChange.role });
+        }}
+      />
     </div>
   );
 }

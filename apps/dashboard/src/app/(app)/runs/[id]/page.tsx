@@ -6,7 +6,7 @@ import { RunView } from './run-view';
 export const metadata: Metadata = { title: 'Run' };
 
 export default async function RunPage({ params }: { params: Promise<{ id: string }> }) {
-  await requireUser(access.engineering);
+  const user = await requireUser(access.engineering);
   const { id } = await params;
-  return <RunView id={id} />;
+  return <RunView id={id} isAdmin={user.role === 'ADMIN'} />;
 }

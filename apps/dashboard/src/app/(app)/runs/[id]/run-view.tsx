@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useMemo, useState } from 'react';
+import { ConfirmButton } from '~/components/confirm-button';
 import { MetricChart } from '~/components/metric-chart';
 import { PageHeader } from '~/components/page-header';
 import { Progress } from '~/components/progress';
@@ -15,6 +16,7 @@ import { Table, TBody, Td, Th, THead, Tr } from '~/components/ui/table';
 import { byName, isLoss, isThroughput } from '~/lib/curves';
 import { metric, timeAgo, utc } from '~/lib/format';
 import { useTRPC } from '~/trpc/client';
+import { ExportButton, ExportStatus, RecalibrateCard } from './run-jobs';
 import { SampleGrids } from './sample-grids';
 import { useRunMetrics } from './use-run-metrics';
 
@@ -26,7 +28,7 @@ const lossLabels: Record<string, string> = {
 };
 
 /** One run: live loss curves, eval metrics, sample grids, checkpoints, config, logs and controls. */
-export function RunView({ id }: { id: string }) {
+export function RunView({ id, isAdmin = false }: { id: string; isAdmin?: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const run = useQuery(
@@ -94,13 +96,20 @@ export function RunView({ id }: { id: string }) {
         actions={
           <>
             {['QUEUED', 'RUNNING'].includes(r.status) ? (
-              <Button
+              <ConfirmButton
                 variant="outline"
                 disabled={r.cancelRequested || cancel.isPending}
-                onClick={() => cancel.mutate({ id })}
+                title={`Cancel ${r.name}?`}
+                description={
+                  r.status === 'RUNNING'
+                    ? `Training stops at its next step and keeps its checkpoints (step ${r.step} so far); Resume continues it later.`
+                    : 'The run leaves the queue before it starts; Resume puts it back.'
+                }
+                confirmLabel="Cancel run"
+                onConfirm={() => cancel.mutate({ id })}
               >
                 {r.cancelRequested ? 'Stopping…' : 'Cancel'}
-              </Button>
+              </ConfirmButton>
             ) : null}
             {['FAILED', 'CANCELLED'].includes(r.status) ? (
               <Button
@@ -122,6 +131,10 @@ export function RunView({ id }: { id: string }) {
             <Button variant="outline" asChild>
               <Link href={`/runs/new?from=${id}`}>Clone with edits</Link>
             </Button>
+            <ExportButton
+              runId={id}
+              hasCheckpoint={r.artifacts.some((a) => a.kind === 'CHECKPOINT')}
+            />
             <Button variant="outline" asChild>
               <Link href={`/runs/${id}/playground`}>Playground</Link>
             </Button>
@@ -129,6 +142,7 @@ export function RunView({ id }: { id: string }) {
         }
       />
       {error ? <Alert tone="error">{error.message}</Alert> : null}
+      <ExportStatus runId={id} />
       {r.status === 'FAILED' && r.error ? (
         <Alert tone="error" data-testid="run-error">
           <strong>Failed:</strong> {r.error}
@@ -275,6 +289,7 @@ export function RunView({ id }: { id: string }) {
           </CardContent>
         </Card>
       ) : null}
+      {isAdmin ? <RecalibrateCard /> : null}
     </div>
   );
 }
