@@ -3,7 +3,7 @@
  * ganmod-moderate: score files, evaluate detectors, manage the CLI's hash bank.
  *
  *   score <file|folder> [--caption TEXT] [--json] [--no-nsfw]
- *   eval [--quick] [--json] [--only near-duplicate,spam,nsfw,synthetic] [--generator DIR]
+ *   eval [--quick] [--json] [--only near-duplicate,spam,nsfw,explicit-benign,synthetic] [--generator DIR]
  *   bank add <file|folder> --label LABEL [--source SOURCE]
  *   bank list [--json]
  */
@@ -17,6 +17,7 @@ import { createExplicitDetector } from '../detectors/explicit.js';
 import { createNearDuplicateDetector } from '../detectors/near-duplicate.js';
 import { ModerationConfigError, ModerationInputError } from '../errors.js';
 import {
+  evalExplicitBenign,
   evalNearDuplicate,
   evalNsfw,
   evalShortCaptions,
@@ -185,6 +186,7 @@ async function evaluate(args: string[]): Promise<number> {
   if (want('near-duplicate')) rows.push(...(await evalNearDuplicate(opts)));
   if (want('spam')) rows.push(...(await evalSpam(opts)), ...(await evalShortCaptions(opts)));
   if (want('nsfw')) rows.push(...(await evalNsfw(opts)));
+  if (want('explicit-benign')) rows.push(...(await evalExplicitBenign(opts)));
   if (want('synthetic')) rows.push(...(await evalSynthetic(opts)));
   console.log(values.json ? JSON.stringify(rows, null, 2) : evalTable(rows));
   return 0;
