@@ -4,7 +4,7 @@
 // integration tests of every package (SQLite and PostgreSQL), and the dashboard's smoke test.
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDebianPackages, ensurePostgres } from './system.mjs';
+import { PHOTO_SET_PACKAGES, ensureDebianPackages, ensurePostgres } from './system.mjs';
 import { installDependencies, pnpmCommand, projectEnv, root, run, step } from './lib.mjs';
 
 const pnpm = pnpmCommand();
@@ -66,7 +66,12 @@ function check(name, cmd, args) {
 try {
   step('System prerequisites');
   // libopenblas-dev: gan-core's native kernels (packages/gan-core/native) build against it.
-  const missing = ensureDebianPackages(['dataset-fashion-mnist', 'chromium', 'libopenblas-dev']);
+  const missing = ensureDebianPackages([
+    'dataset-fashion-mnist',
+    'chromium',
+    'libopenblas-dev',
+    ...PHOTO_SET_PACKAGES,
+  ]);
   if (missing.length)
     process.stdout.write(`not installed (tests needing them will say so): ${missing.join(' ')}\n`);
   // Where OpenBLAS is present the native kernels must build, and their tests must run.

@@ -17,6 +17,12 @@ const title = installed
   ? 'explicit detector on benign real photos'
   : `explicit detector on benign real photos (SKIPPED: apt-get install ${BENIGN_PHOTO_PACKAGES.join(' ')})`;
 
+it('is installed by the test runner: scripts/system.mjs lists every package of the benign set', () => {
+  const system = readFileSync(new URL('../../../scripts/system.mjs', import.meta.url), 'utf8');
+  const listed = /PHOTO_SET_PACKAGES = \[([^\]]*)\]/.exec(system)?.[1] ?? '';
+  for (const pkg of BENIGN_PHOTO_PACKAGES) expect(listed).toContain(`'${pkg}'`);
+});
+
 const photo = (name: string) => benignPhotos().find((p) => p.endsWith(`/${name}`))!;
 
 describe.skipIf(!installed)(title, () => {
