@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { ModerationConfigError } from '../errors.js';
 
 /** Debian packages holding the photo set (CC-BY, CC-BY-SA, CC0 and GPL-2+ images). */
@@ -29,6 +29,14 @@ const SIBLINGS = /Ubuntu-Mate-|MATE-Stripes|Stripes\.png|Picture_[01][AB]_by_fre
 export interface SetPhoto {
   id: string;
   path: string;
+  /** Recoloured copies of one design share a family: matching a sibling counts as a match. */
+  family: string;
+}
+
+function familyOf(id: string): string {
+  if (/Ubuntu-Mate-.*-no-logo/.test(id)) return 'Ubuntu-Mate-no-logo';
+  if (/MATE-Stripes-/.test(id)) return 'MATE-Stripes';
+  return id;
 }
 
 function walk(dir: string): string[] {
@@ -62,7 +70,8 @@ export function photoSet(dir: string = PHOTO_SET_DIR): {
   const banked: SetPhoto[] = [];
   const unrelated: SetPhoto[] = [];
   files.forEach((path, i) => {
-    const photo = { id: path.slice(dir.length + 1), path };
+    const id = path.slice(dir.length + 1);
+    const photo = { id, path, family: familyOf(id) };
     (SIBLINGS.test(path) || i % 2 === 0 ? banked : unrelated).push(photo);
   });
   return { banked, unrelated };
@@ -130,7 +139,7 @@ export function benignPhotos(dir: string = PHOTO_SET_DIR): string[] {
  */
 export type BenignView = (path: string) => Promise<Buffer>;
 
-const posted = (path: string) =>
+const posted = (path: string): Sharp =>
   sharp(path)
     .rotate()
     .resize(512, 512, { fit: 'inside', withoutEnlargement: true })
