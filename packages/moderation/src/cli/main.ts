@@ -3,7 +3,7 @@
  * ganmod-moderate: score files, evaluate detectors, manage the CLI's hash bank.
  *
  *   score <file|folder> [--caption TEXT] [--json] [--no-nsfw]
- *   eval [--quick] [--json] [--only near-duplicate,spam,nsfw,explicit-benign,synthetic] [--generator DIR]
+ *   eval [--quick] [--json] [--only near-duplicate,spam,nsfw,synthetic] [--generator DIR]
  *   bank add <file|folder> --label LABEL [--source SOURCE]
  *   bank list [--json]
  */
@@ -186,6 +186,7 @@ async function evaluate(args: string[]): Promise<number> {
   if (want('near-duplicate')) rows.push(...(await evalNearDuplicate(opts)));
   if (want('spam')) rows.push(...(await evalSpam(opts)), ...(await evalShortCaptions(opts)));
   if (want('nsfw')) rows.push(...(await evalNsfw(opts)));
+  // explicit-benign: false positives of the explicit detector on benign real photos.
   if (want('explicit-benign')) rows.push(...(await evalExplicitBenign(opts)));
   if (want('synthetic')) rows.push(...(await evalSynthetic(opts)));
   console.log(values.json ? JSON.stringify(rows, null, 2) : evalTable(rows));
