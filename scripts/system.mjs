@@ -12,6 +12,19 @@ function installed(pkg) {
   return r.status === 0 && r.stdout.includes('install ok installed');
 }
 
+/**
+ * Data-only Debian packages holding the moderation package's real photographs (wallpapers, puzzle
+ * photos, textures, a portrait): its photo set and benign set, `packages/moderation/src/eval/photo-set.ts`.
+ */
+export const PHOTO_SET_PACKAGES = [
+  'lomiri-wallpapers-16.04',
+  'lomiri-wallpapers-20.04',
+  'mate-backgrounds',
+  'ukui-wallpapers',
+  'palapeli-data',
+  'python-matplotlib-data',
+];
+
 /** Installs the Debian packages that are missing; returns the ones still missing (no apt or not root). */
 export function ensureDebianPackages(packages) {
   const missing = packages.filter((p) => !installed(p));

@@ -4,7 +4,7 @@
 // integration tests of every package (SQLite and PostgreSQL), and the dashboard's smoke test.
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDebianPackages, ensurePostgres } from './system.mjs';
+import { PHOTO_SET_PACKAGES, ensureDebianPackages, ensurePostgres } from './system.mjs';
 import { installDependencies, pnpmCommand, projectEnv, root, run, step } from './lib.mjs';
 
 const pnpm = pnpmCommand();
@@ -65,6 +65,10 @@ function check(name, cmd, args) {
 
 try {
   step('System prerequisites');
+  // Real photos of the moderation tests (PHOTO_SET_PACKAGES in system.mjs); their tests skip without.
+  const missingPhotos = ensureDebianPackages(PHOTO_SET_PACKAGES);
+  if (missingPhotos.length)
+    process.stdout.write(`not installed (photo tests will skip): ${missingPhotos.join(' ')}\n`);
   // libopenblas-dev: gan-core's native kernels (packages/gan-core/native) build against it.
   const missing = ensureDebianPackages(['dataset-fashion-mnist', 'chromium', 'libopenblas-dev']);
   if (missing.length)

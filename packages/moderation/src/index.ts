@@ -53,6 +53,7 @@ export {
   type NsfwProbabilities,
 } from './nsfw/classifier.js';
 export { convertNsfwModel, NSFW_MODELS, type NsfwModelName } from './nsfw/convert.js';
+export { skinFraction, isSkinPixel, COLOURLESS_SPREAD } from './nsfw/skin.js';
 export * from './metrics/ranking.js';
 export * from './feedback/recalibrate.js';
 export * from './detectors/synthetic.js';

@@ -11,7 +11,7 @@ import { DEFAULT_POLICY, parsePolicy } from '../src/policy/policy.js';
 
 describe('recalibration from moderator decisions', () => {
   it('moves thresholds to where moderators draw the line and bumps the version', () => {
-    // Moderators judge explicit scores >= 0.4 as violations: the default 0.6/0.9 is too lax.
+    // Moderators judge explicit scores >= 0.4 as violations: the default thresholds are too lax.
     const feedback: ModeratorFeedback[] = Array.from({ length: 40 }, (_, i) => {
       const score = i / 40;
       return {
@@ -68,8 +68,8 @@ describe('recalibration from moderator decisions', () => {
       'explicit.block',
     ]);
     const review = rows[0]!;
-    // Old REVIEW at 0.6: scores 0.6..0.975 flagged (16), all violations: P 1, R 16/24.
-    expect(review.before).toEqual({ threshold: 0.6, precision: 1, recall: 16 / 24, flagged: 16 });
+    // Old REVIEW at 0.75: scores 0.75..0.975 flagged (10), all violations: P 1, R 10/24.
+    expect(review.before).toEqual({ threshold: 0.75, precision: 1, recall: 10 / 24, flagged: 10 });
     expect(review.after).toEqual({ threshold: 0.4, precision: 1, recall: 1, flagged: 24 });
     expect(rows[1]!.before.recall).toBeCloseTo(4 / 24);
   });

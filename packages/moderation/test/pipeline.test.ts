@@ -20,11 +20,11 @@ describe('policy', () => {
       details: {},
     });
     expect(actionFor(policy, r('explicit', 0.95))).toBe('BLOCK');
-    expect(actionFor(policy, r('explicit', 0.7))).toBe('REVIEW');
+    expect(actionFor(policy, r('explicit', 0.8))).toBe('REVIEW');
     expect(actionFor(policy, r('explicit', 0.2))).toBe('ALLOW');
-    const d = decide(policy, 'item-1', [r('spam', 0.1), r('explicit', 0.7)]);
+    const d = decide(policy, 'item-1', [r('spam', 0.1), r('explicit', 0.8)]);
     expect(d).toMatchObject({ action: 'REVIEW', policyVersion: DEFAULT_POLICY.version });
-    expect(d.reasons.map((x) => x.reason)).toEqual(['explicit 0.7', 'spam 0.1']);
+    expect(d.reasons.map((x) => x.reason)).toEqual(['explicit 0.8', 'spam 0.1']);
   });
 
   it('honours per-detector overrides', () => {

@@ -17,6 +17,7 @@ import { createExplicitDetector } from '../detectors/explicit.js';
 import { createNearDuplicateDetector } from '../detectors/near-duplicate.js';
 import { ModerationConfigError, ModerationInputError } from '../errors.js';
 import {
+  evalExplicitBenign,
   evalNearDuplicate,
   evalNsfw,
   evalShortCaptions,
@@ -185,6 +186,8 @@ async function evaluate(args: string[]): Promise<number> {
   if (want('near-duplicate')) rows.push(...(await evalNearDuplicate(opts)));
   if (want('spam')) rows.push(...(await evalSpam(opts)), ...(await evalShortCaptions(opts)));
   if (want('nsfw')) rows.push(...(await evalNsfw(opts)));
+  // explicit-benign: false positives of the explicit detector on benign real photos.
+  if (want('explicit-benign')) rows.push(...(await evalExplicitBenign(opts)));
   if (want('synthetic')) rows.push(...(await evalSynthetic(opts)));
   console.log(values.json ? JSON.stringify(rows, null, 2) : evalTable(rows));
   return 0;

@@ -19,6 +19,7 @@ import { defaultSpamModel } from '../text/default-spam-model.js';
 import { loadSmsCorpus, smsSpamProbability } from '../text/sms-classifier.js';
 import { splitSpamAssassin } from '../text/spam-corpus.js';
 import { IMAGE_EDITS, emojiAsPhoto, emojiPaths, mnistAsPhoto } from './sample-images.js';
+import { benignCounts, benignCurve, POLICY_BEFORE, scoreBenignPhotos } from './explicit-benign.js';
 
 /** One row of the evaluation table. */
 export interface EvalRow {
@@ -280,6 +281,53 @@ export async function evalSynthetic(options: EvalOptions = {}): Promise<EvalRow[
         : 'stand-in generator (blend of two digits + noise), NOT a GAN',
     },
   ];
+}
+
+/**
+ * Explicit-image false positives on real benign photographs ({@link scoreBenignPhotos}): REVIEW and
+ * BLOCK rates before (nsfwjs' classes alone at the previous thresholds) and now, on the fit half and
+ * the held-out half; the calibration curve goes to `log`. `quick`: 3 views per photo instead of 12.
+ */
+export async function evalExplicitBenign(options: EvalOptions = {}): Promise<EvalRow[]> {
+  const views = options.quick ? ['original', 'crop 80% centre', 'grayscale'] : undefined;
+  const scores = await scoreBenignPhotos({ ...(views ? { views } : {}), log: options.log });
+  const t = DEFAULT_POLICY.thresholds.explicit;
+  const pct = (k: number, n: number) => `${k}/${n} (${((100 * k) / n).toFixed(1)}%)`;
+  const na = { precision: NaN, recall: NaN, averagePrecision: NaN, rocAuc: NaN, positives: 0 };
+  const all = benignCounts(scores);
+  const viewsPerPhoto = all.images / all.photos;
+  const rows: EvalRow[] = [
+    {
+      detector: 'nsfw-explicit, benign photos, before',
+      data: `${all.photos} real photos x ${viewsPerPhoto} views (wallpapers, puzzles, textures, a portrait), all harmless`,
+      threshold: `${POLICY_BEFORE.thresholds.explicit.review} / ${POLICY_BEFORE.thresholds.explicit.block}`,
+      negatives: all.images,
+      ...na,
+      notes: `nsfwjs classes alone: REVIEW ${pct(all.before.review, all.images)}, BLOCK ${pct(all.before.block, all.images)}`,
+    },
+  ];
+  for (const half of ['fit', 'held-out'] as const) {
+    const c = benignCounts(scores, half);
+    rows.push({
+      detector: `nsfw-explicit, benign photos, now (${half} half)`,
+      data: `${c.photos} photos x ${viewsPerPhoto} views`,
+      threshold: `${t.review} / ${t.block}`,
+      negatives: c.images,
+      ...na,
+      notes: `with skin + second view: REVIEW ${pct(c.after.review, c.images)}, BLOCK ${pct(c.after.block, c.images)} (before: ${c.before.review} REVIEW, ${c.before.block} BLOCK)`,
+    });
+  }
+  options.log?.('explicit-benign calibration curve (share of benign images >= threshold):');
+  options.log?.(
+    'threshold | class score fit | class score held-out | detector fit | detector held-out',
+  );
+  for (const p of benignCurve(scores)) {
+    const f = (x: number) => `${(x * 100).toFixed(1)}%`;
+    options.log?.(
+      `${p.threshold} | ${f(p.classFit)} | ${f(p.classHeldOut)} | ${f(p.fit)} | ${f(p.heldOut)}`,
+    );
+  }
+  return rows;
 }
 
 /** Formats rows as a Markdown table. */
