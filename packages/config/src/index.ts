@@ -107,6 +107,9 @@ export const environmentSchema = z.object({
   GANMOD_SCREENSHOTS: flag().describe('tests: rewrite the documentation screenshots'),
   GANMOD_SCREENSHOT_STEPS: positiveInt().describe('tests: steps of the screenshot run'),
   GANMOD_GUARDED_SERVER: flag().describe("set by the dashboard's own server for the app inside"),
+  GANMOD_WEBHOOK_HTTP_DEV: flag().describe(
+    'development: webhook callback URLs may be `http://localhost` (else https only)',
+  ),
   BETTER_AUTH_SECRET: z
     .preprocess(
       blankToUndefined,
@@ -161,6 +164,8 @@ export interface GanmodEnvironment {
   readonly host: string;
   readonly logLevel: NonNullable<EnvironmentVariables['LOG_LEVEL']>;
   readonly demo: boolean;
+  /** `GANMOD_WEBHOOK_HTTP_DEV`: http callback URLs to this machine are accepted. */
+  readonly webhookAllowHttpLocalhost: boolean;
 }
 
 /** Closest known name to a mistyped one (edit distance at most 3), for the error message. */
@@ -237,6 +242,7 @@ export function parseEnvironment(
     host: vars.HOST ?? '127.0.0.1',
     logLevel: vars.LOG_LEVEL ?? 'info',
     demo: vars.GANMOD_DEMO ?? false,
+    webhookAllowHttpLocalhost: vars.GANMOD_WEBHOOK_HTTP_DEV ?? false,
   };
 }
 

@@ -5,6 +5,7 @@ import { decisionsRouter, reviewQueueRouter } from './routers/review-queue';
 import { runsRouter } from './routers/runs';
 import { systemRouter } from './routers/system';
 import { usersRouter } from './routers/users';
+import { webhooksRouter } from './routers/webhooks';
 import { router } from './trpc';
 
 /** The dashboard's whole API. Every procedure is built by `protectedProcedure(roles)`. */
@@ -17,6 +18,7 @@ export const appRouter = router({
   decisions: decisionsRouter,
   runs: runsRouter,
   models: modelsRouter,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -45,9 +45,10 @@ CREATE TABLE "webhook_deliveries" (
     "lastStatusCode" INTEGER,
     "lastResponse" TEXT,
     "deliveredAt" TIMESTAMP(3),
+    "roundStartedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "leaseOwner" TEXT,
     "leaseExpiresAt" TIMESTAMP(3),
-    "leasedAt" TIMESTAMP(3),
+    "leaseSlot" INTEGER,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "webhook_deliveries_pkey" PRIMARY KEY ("id")
@@ -76,6 +77,9 @@ CREATE INDEX "webhook_deliveries_createdAt_idx" ON "webhook_deliveries"("created
 
 -- CreateIndex
 CREATE UNIQUE INDEX "webhook_deliveries_eventId_endpointId_key" ON "webhook_deliveries"("eventId", "endpointId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "webhook_deliveries_endpointId_leaseSlot_key" ON "webhook_deliveries"("endpointId", "leaseSlot");
 
 -- AddForeignKey
 ALTER TABLE "webhook_endpoints" ADD CONSTRAINT "webhook_endpoints_apiKeyId_fkey" FOREIGN KEY ("apiKeyId") REFERENCES "api_keys"("id") ON DELETE CASCADE ON UPDATE CASCADE;

@@ -40,9 +40,10 @@ CREATE TABLE "webhook_deliveries" (
     "lastStatusCode" INTEGER,
     "lastResponse" TEXT,
     "deliveredAt" DATETIME,
+    "roundStartedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "leaseOwner" TEXT,
     "leaseExpiresAt" DATETIME,
-    "leasedAt" DATETIME,
+    "leaseSlot" INTEGER,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     CONSTRAINT "webhook_deliveries_eventId_fkey" FOREIGN KEY ("eventId") REFERENCES "webhook_events" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
     CONSTRAINT "webhook_deliveries_endpointId_fkey" FOREIGN KEY ("endpointId") REFERENCES "webhook_endpoints" ("id") ON DELETE CASCADE ON UPDATE CASCADE
@@ -71,3 +72,6 @@ CREATE INDEX "webhook_deliveries_createdAt_idx" ON "webhook_deliveries"("created
 
 -- CreateIndex
 CREATE UNIQUE INDEX "webhook_deliveries_eventId_endpointId_key" ON "webhook_deliveries"("eventId", "endpointId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "webhook_deliveries_endpointId_leaseSlot_key" ON "webhook_deliveries"("endpointId", "leaseSlot");
