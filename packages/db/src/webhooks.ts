@@ -205,6 +205,8 @@ export interface ClaimedDelivery {
   /** Attempts before this one. */
   attempts: number;
   roundStartedAt: Date;
+  /** The endpoint's failed attempts in a row when leased (0: a success has nothing to reset). */
+  endpointFailures: number;
 }
 
 /** Options of {@link claimWebhookDeliveries}. */
@@ -292,6 +294,7 @@ export async function claimWebhookDeliveries(
     secrets: signingSecrets(r.endpoint, now),
     attempts: r.attempts,
     roundStartedAt: r.roundStartedAt,
+    endpointFailures: r.endpoint.consecutiveFailures,
   }));
 }
 
@@ -308,7 +311,24 @@ async function leaseInSlot(
   leaseExpiresAt: Date,
   now: Date,
 ): Promise<'leased' | 'slot-taken' | 'gone'> {
-  await db.webhookDelivery.updateMany({
+  const lease = async () => {
+    const { count } = await db.webhookDelivery.updateMany({
+      where: {
+        id: d.id,
+        status: 'PENDING',
+        OR: [{ leaseExpiresAt: null }, { leaseExpiresAt: { lt: now } }],
+      },
+      data: { leaseOwner: workerId, leaseExpiresAt, leaseSlot: slot },
+    });
+    return count === 1 ? 'leased' : 'gone';
+  };
+  try {
+    return await lease();
+  } catch (err) {
+    if (!isUniqueConstraintError(err)) throw err;
+  }
+  // The slot is held: free it if its lease expired (a dead worker's), then try once more.
+  const { count } = await db.webhookDelivery.updateMany({
     where: {
       endpointId: d.endpointId,
       leaseSlot: slot,
@@ -320,16 +340,9 @@ async function leaseInSlot(
     },
     data: { leaseSlot: null },
   });
+  if (count === 0) return 'slot-taken';
   try {
-    const { count } = await db.webhookDelivery.updateMany({
-      where: {
-        id: d.id,
-        status: 'PENDING',
-        OR: [{ leaseExpiresAt: null }, { leaseExpiresAt: { lt: now } }],
-      },
-      data: { leaseOwner: workerId, leaseExpiresAt, leaseSlot: slot },
-    });
-    return count === 1 ? 'leased' : 'gone';
+    return await lease();
   } catch (err) {
     if (isUniqueConstraintError(err)) return 'slot-taken';
     throw err;
@@ -365,45 +378,47 @@ export const RESPONSE_EXCERPT_CHARS = 500;
  */
 export async function recordDeliveryAttempt(
   db: Db,
-  delivery: Pick<ClaimedDelivery, 'id' | 'endpointId'>,
+  delivery: Pick<ClaimedDelivery, 'id' | 'endpointId'> & { endpointFailures?: number },
   workerId: string,
   attempt: DeliveryAttempt,
   plan: RetryPlan,
   now = new Date(),
 ): Promise<boolean> {
   const response = attempt.response.slice(0, RESPONSE_EXCERPT_CHARS);
-  return db.$transaction(async (tx) => {
-    const common = {
-      attempts: { increment: 1 },
-      lastAttemptAt: now,
-      lastStatusCode: attempt.statusCode,
-      lastResponse: response,
-      leaseOwner: null,
-      leaseExpiresAt: null,
-      leaseSlot: null,
-    };
-    const status: WebhookDeliveryStatus = attempt.ok
-      ? 'DELIVERED'
-      : plan.retryAt
-        ? 'PENDING'
-        : 'FAILED';
-    const { count } = await tx.webhookDelivery.updateMany({
-      where: { id: delivery.id, status: 'PENDING', leaseOwner: workerId },
-      data: {
-        ...common,
-        status,
-        ...(attempt.ok ? { deliveredAt: now } : {}),
-        ...(status === 'PENDING' ? { nextAttemptAt: plan.retryAt! } : {}),
-      },
+  const common = {
+    attempts: { increment: 1 },
+    lastAttemptAt: now,
+    lastStatusCode: attempt.statusCode,
+    lastResponse: response,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    leaseSlot: null,
+  };
+  const mine = { id: delivery.id, status: 'PENDING' as const, leaseOwner: workerId };
+  if (attempt.ok) {
+    // The common case, kept to one statement (two after failures): no transaction needed, as
+    // resetting the failure count is idempotent.
+    const { count } = await db.webhookDelivery.updateMany({
+      where: mine,
+      data: { ...common, status: 'DELIVERED', deliveredAt: now },
     });
-    if (count === 0) return false;
-    if (attempt.ok) {
-      await tx.webhookEndpoint.updateMany({
+    if (count === 1 && delivery.endpointFailures !== 0) {
+      await db.webhookEndpoint.updateMany({
         where: { id: delivery.endpointId, consecutiveFailures: { gt: 0 } },
         data: { consecutiveFailures: 0 },
       });
-      return true;
     }
+    return count === 1;
+  }
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.webhookDelivery.updateMany({
+      where: mine,
+      data: {
+        ...common,
+        ...(plan.retryAt ? { nextAttemptAt: plan.retryAt } : { status: 'FAILED' as const }),
+      },
+    });
+    if (count === 0) return false;
     const endpoint = await tx.webhookEndpoint.update({
       where: { id: delivery.endpointId },
       data: { consecutiveFailures: { increment: 1 } },
