@@ -54,7 +54,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   });
   await db.$disconnect();
 
-  const env = { DATABASE_URL: url, GANMOD_DATA_DIR: dir };
+  // http webhook receivers on localhost (the webhooks spec) are a development setting.
+  const env = { DATABASE_URL: url, GANMOD_DATA_DIR: dir, GANMOD_WEBHOOK_HTTP_DEV: '1' };
   const dashboard = await startDashboard(env);
   let worker: ChildProcess | null = null;
   if (existsSync(trainerCli)) {
