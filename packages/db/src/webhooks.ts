@@ -446,7 +446,8 @@ export async function recordDeliveryAttempt(
 /**
  * Sends a delivery again (an admin's replay): PENDING, due now, attempts counted from zero, the
  * same event and so the same `webhook-id`. A replay of an old event reaches the receiver after
- * later ones: receivers order by the payload's `timestamp` and `data.updatedAt`.
+ * later ones: receivers order by the payload's `timestamp` and `data.updatedAt`. False when there
+ * is no such delivery or a worker is sending it right now.
  */
 export async function replayWebhookDelivery(
   db: Db,
@@ -454,7 +455,15 @@ export async function replayWebhookDelivery(
   now = new Date(),
 ): Promise<boolean> {
   const { count } = await db.webhookDelivery.updateMany({
-    where: { id: deliveryId },
+    // Not while a worker is sending it: that attempt's outcome will be recorded.
+    where: {
+      id: deliveryId,
+      OR: [
+        { status: { not: 'PENDING' } },
+        { leaseExpiresAt: null },
+        { leaseExpiresAt: { lt: now } },
+      ],
+    },
     data: {
       status: 'PENDING',
       attempts: 0,

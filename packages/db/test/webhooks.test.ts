@@ -192,6 +192,8 @@ describe.each(PROVIDERS)('webhook outbox (%s)', (provider) => {
     });
     const replayed = again.find((d) => d.id === target.id);
     expect(replayed).toMatchObject({ eventId: target.eventId, attempts: 0 });
+    // Not while w2 is sending it.
+    expect(await replayWebhookDelivery(db, target.id)).toBe(false);
     // A worker that lost its lease cannot record over the new holder's.
     expect(
       await recordDeliveryAttempt(

@@ -84,11 +84,15 @@ export async function sendWebhook(
     }
     return { ok: response.ok, statusCode: response.status, response: body };
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
+    // fetch's errors carry the socket's reason in `cause` (an AggregateError for several addresses).
+    const e = err as Error & { cause?: { code?: string; errors?: { code?: string }[] } };
+    const code = e.cause?.code ?? e.cause?.errors?.[0]?.code;
     const why =
       e.name === 'TimeoutError'
         ? `no response within ${options.timeoutMs} ms`
-        : `${e.cause?.code ?? e.name}: ${e.message}`;
+        : code
+          ? `no response: ${code}`
+          : `${e.name}: ${e.message}`;
     return { ok: false, statusCode: null, response: why };
   }
 }

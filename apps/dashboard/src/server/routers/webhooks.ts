@@ -102,7 +102,10 @@ export const webhooksRouter = router({
     .input(z.object({ deliveryId: z.string().min(1).max(100) }))
     .mutation(async ({ ctx, input }) => {
       if (!(await replayWebhookDelivery(ctx.db, input.deliveryId)))
-        throw new TRPCError({ code: 'NOT_FOUND', message: 'No delivery with that id.' });
+        throw new TRPCError({
+          code: 'CONFLICT',
+          message: 'No delivery with that id, or a worker is sending it right now: try again.',
+        });
       return { ok: true as const };
     }),
 });
