@@ -52,7 +52,11 @@ export function WebhookEndpoints() {
         <p className="text-sm text-muted-foreground">
           The worker POSTs <code>submission.scored</code>, <code>submission.decided</code> and{' '}
           <code>submission.refused</code> to a key&apos;s callback URL, signed per Standard
-          Webhooks. See <Link href="/admin/webhooks">deliveries</Link>.
+          Webhooks. See{' '}
+          <Link href="/admin/webhooks" className="underline">
+            deliveries
+          </Link>
+          .
         </p>
         <form
           onSubmit={onSave}
