@@ -55,7 +55,13 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   await db.$disconnect();
 
   // A 30 s claim lease (default 60): the queue specs see renewals and releases within a test.
-  const env = { DATABASE_URL: url, GANMOD_DATA_DIR: dir, GANMOD_CLAIM_SECONDS: '30' };
+  // http webhook receivers on localhost (the webhooks spec) are a development setting.
+  const env = {
+    DATABASE_URL: url,
+    GANMOD_DATA_DIR: dir,
+    GANMOD_CLAIM_SECONDS: '30',
+    GANMOD_WEBHOOK_HTTP_DEV: '1',
+  };
   const dashboard = await startDashboard(env);
   let worker: ChildProcess | null = null;
   if (existsSync(trainerCli)) {

@@ -26,6 +26,7 @@ import { cancelRunCommand, listRunsCommand, resumeRunCommand } from './commands/
 import { trainCommand, type TrainFlags } from './commands/train.js';
 import { trainConfigOptions } from './commands/train-flags.js';
 import { runWorkerCommand } from './commands/worker.js';
+import { webhookOptions } from './webhooks/flags.js';
 
 const program = new Command()
   .name('ganmod-trainer')
@@ -40,7 +41,7 @@ Environment: DATABASE_URL (default file:./data/ganmod.db), GANMOD_DATA_DIR, GANM
   )
   .exitOverride();
 
-program
+const worker = program
   .command('worker')
   .description('claim queued runs from the database and train them, until stopped')
   .option('--once', 'exit when the queue is empty instead of waiting for more runs')
@@ -53,8 +54,10 @@ program
     '--stale-after <ms>',
     're-queue RUNNING runs whose worker has not heart-beaten for this long',
     '30000',
-  )
-  .action(runWorkerCommand);
+  );
+// Webhook delivery flags (webhooks/flags.ts).
+for (const option of webhookOptions()) worker.addOption(option);
+worker.action(runWorkerCommand);
 
 const train = program
   .command('train')

@@ -16,6 +16,7 @@ import {
 import { runNextWorkerJob } from './jobs/worker-jobs.js';
 import type { ExecuteResult } from './training/executor.js';
 import { requeueStaleTrainingRuns, trainNextRun } from './training/run-queue.js';
+import { deliverWebhooks, type DeliveryOptions } from './webhooks/delivery-loop.js';
 
 export interface WorkerOptions {
   db: Db;
@@ -33,6 +34,8 @@ export interface WorkerOptions {
   heartbeatMs?: number;
   /** Also score submitted content (PENDING items) alongside training. */
   scorer?: ContentScorer;
+  /** Also deliver webhooks from the outbox (settings beyond the worker's own). */
+  webhooks?: Omit<DeliveryOptions, 'db' | 'log' | 'signal' | 'workerId' | 'once'>;
 }
 
 /** A worker id that tells machines and processes apart in the runs table. */
@@ -78,13 +81,19 @@ async function scoreContent(
 
 /**
  * Runs until `signal` aborts (or the queue is empty with `once`); returns what each run became.
- * With a `scorer`, content scoring runs alongside training in the same process.
+ * With a `scorer`, content scoring runs alongside training in the same process; with `webhooks`,
+ * webhook delivery too.
  */
 export async function runWorker(options: WorkerOptions): Promise<ExecuteResult[]> {
   const scoring = options.scorer
     ? scoreContent(options, options.scorer, options.pollMs ?? 2000)
     : Promise.resolve();
-  const [results] = await Promise.all([trainRuns(options), scoring]);
+  const { webhooks, db, log, signal } = options;
+  const workerId = options.workerId ?? defaultWorkerId();
+  const delivery = webhooks
+    ? deliverWebhooks({ ...webhooks, db, log, signal, workerId, once: options.once === true })
+    : Promise.resolve();
+  const [results] = await Promise.all([trainRuns(options), scoring, delivery]);
   return results;
 }
 

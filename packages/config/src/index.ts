@@ -146,6 +146,9 @@ export const environmentSchema = z.object({
   GANMOD_SCREENSHOTS: flag().describe('tests: rewrite the documentation screenshots'),
   GANMOD_SCREENSHOT_STEPS: positiveInt().describe('tests: steps of the screenshot run'),
   GANMOD_GUARDED_SERVER: flag().describe("set by the dashboard's own server for the app inside"),
+  GANMOD_WEBHOOK_HTTP_DEV: flag().describe(
+    'development: webhook callback URLs may be `http://localhost` (else https only)',
+  ),
   BETTER_AUTH_SECRET: z
     .preprocess(
       blankToUndefined,
@@ -206,6 +209,8 @@ export interface GanmodEnvironment {
   readonly trustedOrigins: readonly string[];
   readonly logLevel: NonNullable<EnvironmentVariables['LOG_LEVEL']>;
   readonly demo: boolean;
+  /** `GANMOD_WEBHOOK_HTTP_DEV`: http callback URLs to this machine are accepted. */
+  readonly webhookAllowHttpLocalhost: boolean;
 }
 
 /** Closest known name to a mistyped one (edit distance at most 3), for the error message. */
@@ -285,6 +290,7 @@ export function parseEnvironment(
     trustedOrigins: vars.GANMOD_TRUSTED_ORIGINS ?? vars.BETTER_AUTH_TRUSTED_ORIGINS ?? [],
     logLevel: vars.LOG_LEVEL ?? 'info',
     demo: vars.GANMOD_DEMO ?? false,
+    webhookAllowHttpLocalhost: vars.GANMOD_WEBHOOK_HTTP_DEV ?? false,
   };
 }
 

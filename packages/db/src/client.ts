@@ -147,6 +147,7 @@ export {
   decodeSubmissionCursor,
   encodeSubmissionCursor,
   listSubmissions,
+  publicSubmissionById,
   readSubmission,
 } from './submission-reads.js';
 export type {
@@ -158,6 +159,31 @@ export type {
   SubmissionCursor,
   SubmissionPage,
 } from './submission-reads.js';
+export {
+  RESPONSE_EXCERPT_CHARS,
+  WEBHOOK_EVENT_TYPES,
+  WEBHOOK_SECRET_GRACE_MS,
+  WEBHOOK_SECRET_PREFIX,
+  claimWebhookDeliveries,
+  clearWebhookEndpoint,
+  enqueueSubmissionEvent,
+  generateWebhookSecret,
+  listWebhookDeliveries,
+  recordDeliveryAttempt,
+  replayWebhookDelivery,
+  rotateWebhookSecret,
+  setWebhookEndpoint,
+  signingSecrets,
+  webhookUrlProblem,
+} from './webhooks.js';
+export type {
+  ClaimDeliveriesOptions,
+  ClaimedDelivery,
+  DeliveryAttempt,
+  RetryPlan,
+  WebhookEventType,
+  WebhookPayload,
+} from './webhooks.js';
 export {
   activateDetectorModel,
   activateModerationPolicy,
@@ -209,6 +235,7 @@ export {
   PolicyAction,
   Role,
   RunStatus,
+  WebhookDeliveryStatus,
 } from './generated/sqlite/enums.js';
 export type {
   Account,
@@ -226,5 +253,8 @@ export type {
   TrainingRun,
   User,
   Verification,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEvent,
 } from './generated/sqlite/client.js';
 export { Prisma } from './generated/sqlite/client.js';

@@ -34,6 +34,7 @@ import type {
   PolicyAction as SchemaPolicyAction,
 } from './generated/sqlite/enums.js';
 import type { Decision, Prisma } from './generated/sqlite/client.js';
+import { enqueueSubmissionEvent, type WebhookEventType } from './webhooks.js';
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
@@ -57,9 +58,23 @@ export interface DecisionRecord {
 }
 
 /**
+ * The webhook a decision-log entry sends: a moderator's (overrides and bank matches too) is
+ * `submission.decided`; the policy's is `submission.scored`, or `submission.refused` for input
+ * the pipeline refused (`input.*` reason codes).
+ */
+export function webhookEventOf(
+  record: Pick<DecisionRecord, 'actorId' | 'reasonCode'>,
+): WebhookEventType {
+  if (record.actorId !== null) return 'submission.decided';
+  return record.reasonCode.startsWith('input.') ? 'submission.refused' : 'submission.scored';
+}
+
+/**
  * Appends to the decision log: the only writer of `decisions`. A moderator's row keeps their
  * name and role as they are now (`actorName`, `actorRole`), whatever the user becomes later; the
- * policy's row has no actor. Call it inside the transaction that changed the item.
+ * policy's row has no actor. Call it inside the transaction that changed the item, after the
+ * change: it also writes the item's webhook event to the outbox ({@link webhookEventOf}), so the
+ * event exists exactly when the change does.
  *
  * @throws when `actorId` names no user (the caller's transaction rolls back).
  */
@@ -74,7 +89,7 @@ export async function recordDecision(
           where: { id: record.actorId },
           select: { name: true, role: true },
         });
-  return tx.decision.create({
+  const decision = await tx.decision.create({
     data: {
       itemId: record.itemId,
       actorId: record.actorId,
@@ -85,6 +100,8 @@ export async function recordDecision(
       note: record.note ?? null,
     },
   });
+  await enqueueSubmissionEvent(tx, record.itemId, webhookEventOf(record), decision.createdAt);
+  return decision;
 }
 
 // --------------------------------------------------------------------------------------- submit

@@ -7,7 +7,7 @@
  * The shape carries no personal data: a moderator's decision names their role only (the stored
  * `actorName`, `actorId` and `note` are never selected), and the policy's names its version.
  */
-import type { Db } from './db-types.js';
+import type { Db, DbTransaction } from './db-types.js';
 import type {
   ContentStatus,
   DecisionAction,
@@ -169,6 +169,18 @@ export async function readSubmission(
     where: { submittedByKeyId_externalId: { submittedByKeyId: apiKeyId, externalId } },
     select: publicSelect,
   });
+  return row ? toPublic(row) : null;
+}
+
+/**
+ * An item by its id in the public shape, not scoped to a key: the webhook payload, read inside
+ * the transaction that changed the item (its key's endpoint is the only receiver).
+ */
+export async function publicSubmissionById(
+  db: Db | DbTransaction,
+  itemId: string,
+): Promise<PublicSubmission | null> {
+  const row = await db.contentItem.findUnique({ where: { id: itemId }, select: publicSelect });
   return row ? toPublic(row) : null;
 }
 

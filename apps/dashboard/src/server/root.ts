@@ -6,6 +6,7 @@ import { runsRouter } from './routers/runs';
 import { systemRouter } from './routers/system';
 import { usersRouter } from './routers/users';
 import { workerJobsRouter } from './routers/worker-jobs';
+import { webhooksRouter } from './routers/webhooks';
 import { router } from './trpc';
 
 /** The dashboard's whole API. Every procedure is built by `protectedProcedure(roles)`. */
@@ -19,6 +20,7 @@ export const appRouter = router({
   runs: runsRouter,
   models: modelsRouter,
   workerJobs: workerJobsRouter,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

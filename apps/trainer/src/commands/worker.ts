@@ -10,8 +10,9 @@ import {
 import { CliError, ExitCode } from '../exit-codes.js';
 import { createLogger } from '../log.js';
 import { runWorker } from '../worker.js';
+import { webhookSettings, type WebhookFlags } from '../webhooks/flags.js';
 
-interface WorkerCommandOptions {
+interface WorkerCommandOptions extends WebhookFlags {
   once?: boolean;
   moderation?: boolean;
   poll: string;
@@ -29,6 +30,7 @@ function positiveInt(value: string, flag: string, min: number): number {
 export async function runWorkerCommand(options: WorkerCommandOptions): Promise<void> {
   const pollMs = positiveInt(options.poll, '--poll', 100);
   const staleAfterMs = positiveInt(options.staleAfter, '--stale-after', 1000);
+  const webhooks = webhookSettings(options, positiveInt);
   const log = createLogger('worker');
   const db = await openDatabase();
   const stop = new AbortController();
@@ -57,6 +59,7 @@ export async function runWorkerCommand(options: WorkerCommandOptions): Promise<v
       pollMs,
       staleAfterMs,
       once: options.once === true,
+      ...(webhooks ? { webhooks } : {}),
       ...(options.moderation
         ? { scorer: new ContentScorer(db, dataDir(), log, artifactsDir(), submissionLimits()) }
         : {}),

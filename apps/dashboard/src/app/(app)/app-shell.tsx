@@ -17,6 +17,7 @@ const nav: { href: string; label: string; roles: readonly Role[]; section: strin
   { href: '/models', label: 'Detector models', roles: access.engineering, section: 'Training' },
   { href: '/admin/users', label: 'Users', roles: access.admin, section: 'Admin' },
   { href: '/admin/api-keys', label: 'API keys', roles: access.admin, section: 'Admin' },
+  { href: '/admin/webhooks', label: 'Webhooks', roles: access.admin, section: 'Admin' },
 ];
 
 function isActive(pathname: string, href: string): boolean {

@@ -1,0 +1,522 @@
+/**
+ * Webhooks: each API key's callback endpoint and signing secrets, the outbox of events, and the
+ * deliveries the trainer worker works through.
+ *
+ *   change (score, decision) ──same transaction──▶ WebhookEvent + WebhookDelivery (PENDING)
+ *   worker: claim (lease) ──▶ POST ──▶ DELIVERED | retry later (backoff) | FAILED (gave up)
+ *
+ * A lease that expires (its worker died) is claimable again, so delivery is at least once; the
+ * event id (`webhook-id`) is the same on every attempt. Per submission, a delivery is claimable
+ * only while no earlier one of the same submission is still PENDING: events arrive in order.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+
+import type { Db, DbTransaction } from './db-types.js';
+import { isUniqueConstraintError } from './errors.js';
+import type { WebhookDeliveryStatus } from './generated/sqlite/enums.js';
+import type { WebhookEndpoint } from './generated/sqlite/client.js';
+import { publicSubmissionById, type PublicSubmission } from './submission-reads.js';
+
+// ------------------------------------------------------------------------------- vocabulary
+
+/** The events a platform receives. */
+export const WEBHOOK_EVENT_TYPES = [
+  'submission.scored',
+  'submission.decided',
+  'submission.refused',
+] as const;
+/** One of {@link WEBHOOK_EVENT_TYPES}. */
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/** The JSON body of every webhook (Standard Webhooks' `{ type, timestamp, data }`). */
+export interface WebhookPayload {
+  type: WebhookEventType;
+  /** ISO 8601, UTC: when the change happened. */
+  timestamp: string;
+  /** The submission after the change, in the read API's shape. */
+  data: PublicSubmission;
+}
+
+/** Standard Webhooks' secret prefix; the rest is base64 of the HMAC key. */
+export const WEBHOOK_SECRET_PREFIX = 'whsec_';
+
+/** How long the secret before a rotation keeps signing (a second signature). */
+export const WEBHOOK_SECRET_GRACE_MS = 24 * 60 * 60 * 1000;
+
+/** A new signing secret: 32 random bytes, `whsec_` + base64. */
+export function generateWebhookSecret(): string {
+  return WEBHOOK_SECRET_PREFIX + randomBytes(32).toString('base64');
+}
+
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Why `url` cannot be a callback URL, or null when it can: https to any host, or http to this
+ * machine (localhost, 127.0.0.0/8, [::1]) only when `allowHttpLocalhost` (a development setting).
+ * No credentials in the URL, at most 2,000 characters.
+ */
+export function webhookUrlProblem(url: string, allowHttpLocalhost: boolean): string | null {
+  if (url.length > 2000) return 'the callback URL is longer than 2000 characters';
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'the callback URL is not a URL (e.g. https://platform.example.com/hooks/ganmod)';
+  }
+  if (parsed.username || parsed.password) return 'the callback URL must not contain credentials';
+  if (parsed.protocol === 'https:') return null;
+  if (parsed.protocol === 'http:') {
+    if (!isLoopback(parsed.hostname))
+      return 'the callback URL must use https (http is allowed only to localhost)';
+    if (!allowHttpLocalhost)
+      return 'http to localhost is a development setting: set GANMOD_WEBHOOK_HTTP_DEV=1';
+    return null;
+  }
+  return `the callback URL must use https, not ${parsed.protocol.replace(':', '')}`;
+}
+
+// -------------------------------------------------------------------------------- endpoints
+
+/** The secrets that sign now: the current one, and the previous one during its grace period. */
+export function signingSecrets(
+  endpoint: Pick<WebhookEndpoint, 'secret' | 'previousSecret' | 'previousSecretExpiresAt'>,
+  now = new Date(),
+): string[] {
+  const previousLive =
+    endpoint.previousSecret !== null &&
+    endpoint.previousSecretExpiresAt !== null &&
+    endpoint.previousSecretExpiresAt > now;
+  return previousLive ? [endpoint.secret, endpoint.previousSecret!] : [endpoint.secret];
+}
+
+/**
+ * Sets the key's callback URL: creates the endpoint with a new secret, or changes its URL. Either
+ * way the endpoint is enabled again with its failure count reset (an admin fixing a disabled one).
+ * Validate the URL with {@link webhookUrlProblem} first.
+ */
+export async function setWebhookEndpoint(
+  db: Db,
+  apiKeyId: string,
+  url: string,
+): Promise<WebhookEndpoint> {
+  const enable = { enabled: true, disabledReason: null, disabledAt: null, consecutiveFailures: 0 };
+  return db.webhookEndpoint.upsert({
+    where: { apiKeyId },
+    create: { apiKeyId, url, secret: generateWebhookSecret() },
+    update: { url, ...enable },
+  });
+}
+
+/** Removes the key's endpoint and its delivery history (events stay with their items). */
+export async function clearWebhookEndpoint(db: Db, apiKeyId: string): Promise<boolean> {
+  const { count } = await db.webhookEndpoint.deleteMany({ where: { apiKeyId } });
+  return count > 0;
+}
+
+/**
+ * Replaces the key's signing secret. The old one keeps signing alongside for `graceMs`, so a
+ * platform can switch without losing a webhook. Returns null when the key has no endpoint.
+ */
+export async function rotateWebhookSecret(
+  db: Db,
+  apiKeyId: string,
+  now = new Date(),
+  graceMs = WEBHOOK_SECRET_GRACE_MS,
+): Promise<WebhookEndpoint | null> {
+  return db.$transaction(async (tx) => {
+    const endpoint = await tx.webhookEndpoint.findUnique({ where: { apiKeyId } });
+    if (!endpoint) return null;
+    return tx.webhookEndpoint.update({
+      where: { id: endpoint.id },
+      data: {
+        secret: generateWebhookSecret(),
+        previousSecret: endpoint.secret,
+        previousSecretExpiresAt: new Date(now.getTime() + graceMs),
+      },
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------- outbox
+
+/**
+ * Writes `type` for the item to the outbox, with a delivery to its key's endpoint, when the item
+ * was submitted with a key that has an enabled endpoint (else nothing). Call it inside the
+ * transaction that made the change, after the change: the payload is the item as it now is, and
+ * the event exists exactly when the change does. Items of one submission are changed one at a
+ * time (the item's version guard), so `max(sequence) + 1` is the next number.
+ */
+export async function enqueueSubmissionEvent(
+  tx: Db | DbTransaction,
+  itemId: string,
+  type: WebhookEventType,
+  now = new Date(),
+): Promise<string | null> {
+  const item = await tx.contentItem.findUnique({
+    where: { id: itemId },
+    select: {
+      submittedByKey: { select: { webhookEndpoint: { select: { id: true, enabled: true } } } },
+    },
+  });
+  const endpoint = item?.submittedByKey?.webhookEndpoint;
+  if (!endpoint?.enabled) return null;
+  const data = await publicSubmissionById(tx, itemId);
+  if (!data) return null;
+  const last = await tx.webhookEvent.findFirst({
+    where: { itemId },
+    orderBy: { sequence: 'desc' },
+    select: { sequence: true },
+  });
+  const sequence = (last?.sequence ?? 0) + 1;
+  const payload: WebhookPayload = { type, timestamp: now.toISOString(), data };
+  const id = `msg_${randomUUID().replaceAll('-', '')}`;
+  await tx.webhookEvent.create({
+    data: { id, itemId, type, sequence, payload: JSON.stringify(payload), createdAt: now },
+  });
+  await tx.webhookDelivery.create({
+    data: {
+      eventId: id,
+      endpointId: endpoint.id,
+      itemId,
+      sequence,
+      nextAttemptAt: now,
+      roundStartedAt: now,
+      createdAt: now,
+    },
+  });
+  return id;
+}
+
+// ------------------------------------------------------------------------------ deliveries
+
+/** A delivery a worker holds the lease on: everything needed to send it. */
+export interface ClaimedDelivery {
+  id: string;
+  eventId: string;
+  type: string;
+  payload: string;
+  endpointId: string;
+  url: string;
+  /** Sign with each (Standard Webhooks: space-separated signatures). */
+  secrets: string[];
+  /** Attempts before this one. */
+  attempts: number;
+  roundStartedAt: Date;
+  /** The endpoint's failed attempts in a row when leased (0: a success has nothing to reset). */
+  endpointFailures: number;
+}
+
+/** Options of {@link claimWebhookDeliveries}. */
+export interface ClaimDeliveriesOptions {
+  workerId: string;
+  /** Most deliveries to claim. */
+  limit: number;
+  /** How long the claim holds; a worker that dies loses it after this (ms). */
+  leaseMs: number;
+  /** Most deliveries in flight to one endpoint, across all workers. */
+  perEndpoint: number;
+  now?: Date;
+}
+
+/**
+ * Leases due deliveries: PENDING, due, unleased (or lease expired), endpoint enabled, and each
+ * its submission's earliest PENDING one (in order per submission). A lease holds one of its
+ * endpoint's `perEndpoint` slots, unique per endpoint in the database, so the cap holds across
+ * every worker: of two workers racing for the last slot, the second gets a unique violation.
+ */
+export async function claimWebhookDeliveries(
+  db: Db,
+  options: ClaimDeliveriesOptions,
+): Promise<ClaimedDelivery[]> {
+  const now = options.now ?? new Date();
+  const unleased = { OR: [{ leaseExpiresAt: null }, { leaseExpiresAt: { lt: now } }] };
+  const due = await db.webhookDelivery.findMany({
+    where: {
+      status: 'PENDING',
+      nextAttemptAt: { lte: now },
+      ...unleased,
+      endpoint: { enabled: true },
+    },
+    orderBy: [{ nextAttemptAt: 'asc' }, { sequence: 'asc' }, { id: 'asc' }],
+    take: options.limit * 4,
+    select: { id: true, itemId: true, endpointId: true, sequence: true },
+  });
+  if (due.length === 0) return [];
+  const heads = await db.webhookDelivery.groupBy({
+    by: ['itemId', 'endpointId'],
+    where: { status: 'PENDING', itemId: { in: [...new Set(due.map((d) => d.itemId))] } },
+    _min: { sequence: true },
+  });
+  const head = new Map(heads.map((h) => [`${h.itemId} ${h.endpointId}`, h._min.sequence]));
+  const endpointIds = [...new Set(due.map((d) => d.endpointId))];
+  const live = await db.webhookDelivery.findMany({
+    where: {
+      endpointId: { in: endpointIds },
+      leaseSlot: { not: null },
+      status: 'PENDING',
+      leaseExpiresAt: { gte: now },
+    },
+    select: { endpointId: true, leaseSlot: true },
+  });
+  const busy = new Map<string, Set<number>>(endpointIds.map((id) => [id, new Set<number>()]));
+  for (const l of live) busy.get(l.endpointId)!.add(l.leaseSlot!);
+  const leaseExpiresAt = new Date(now.getTime() + options.leaseMs);
+  const claimed: string[] = [];
+  for (const d of due) {
+    if (claimed.length >= options.limit) break;
+    if (head.get(`${d.itemId} ${d.endpointId}`) !== d.sequence) continue;
+    const slots = busy.get(d.endpointId)!;
+    for (let slot = 0; slot < options.perEndpoint; slot++) {
+      if (slots.has(slot)) continue;
+      slots.add(slot);
+      const outcome = await leaseInSlot(db, d, slot, options.workerId, leaseExpiresAt, now);
+      if (outcome === 'slot-taken') continue;
+      if (outcome === 'leased') claimed.push(d.id);
+      break;
+    }
+  }
+  if (claimed.length === 0) return [];
+  const rows = await db.webhookDelivery.findMany({
+    where: { id: { in: claimed }, leaseOwner: options.workerId },
+    include: { event: true, endpoint: true },
+    orderBy: [{ nextAttemptAt: 'asc' }, { sequence: 'asc' }],
+  });
+  return rows.map((r) => ({
+    id: r.id,
+    eventId: r.eventId,
+    type: r.event.type,
+    payload: r.event.payload,
+    endpointId: r.endpointId,
+    url: r.endpoint.url,
+    secrets: signingSecrets(r.endpoint, now),
+    attempts: r.attempts,
+    roundStartedAt: r.roundStartedAt,
+    endpointFailures: r.endpoint.consecutiveFailures,
+  }));
+}
+
+/**
+ * Leases `d` in its endpoint's `slot`, first freeing the slot from a lease that expired (its
+ * worker died) or finished. `slot-taken`: another worker holds the slot; `gone`: another worker
+ * leased `d` or it is no longer due.
+ */
+async function leaseInSlot(
+  db: Db,
+  d: { id: string; endpointId: string },
+  slot: number,
+  workerId: string,
+  leaseExpiresAt: Date,
+  now: Date,
+): Promise<'leased' | 'slot-taken' | 'gone'> {
+  const lease = async () => {
+    const { count } = await db.webhookDelivery.updateMany({
+      where: {
+        id: d.id,
+        status: 'PENDING',
+        OR: [{ leaseExpiresAt: null }, { leaseExpiresAt: { lt: now } }],
+      },
+      data: { leaseOwner: workerId, leaseExpiresAt, leaseSlot: slot },
+    });
+    return count === 1 ? 'leased' : 'gone';
+  };
+  try {
+    return await lease();
+  } catch (err) {
+    if (!isUniqueConstraintError(err)) throw err;
+  }
+  // The slot is held: free it if its lease expired (a dead worker's), then try once more.
+  const { count } = await db.webhookDelivery.updateMany({
+    where: {
+      endpointId: d.endpointId,
+      leaseSlot: slot,
+      OR: [
+        { status: { not: 'PENDING' } },
+        { leaseExpiresAt: null },
+        { leaseExpiresAt: { lt: now } },
+      ],
+    },
+    data: { leaseSlot: null },
+  });
+  if (count === 0) return 'slot-taken';
+  try {
+    return await lease();
+  } catch (err) {
+    if (isUniqueConstraintError(err)) return 'slot-taken';
+    throw err;
+  }
+}
+
+/** How one attempt went. */
+export interface DeliveryAttempt {
+  /** A 2xx response. */
+  ok: boolean;
+  /** The response status; null when there was none (refused, timed out, redirect refused). */
+  statusCode: number | null;
+  /** The start of the response body, or what went wrong. */
+  response: string;
+}
+
+/** What to do after a failed attempt. */
+export interface RetryPlan {
+  /** When to try again; null gives up (FAILED). */
+  retryAt: Date | null;
+  /** Failed attempts in a row after which the endpoint is disabled. */
+  maxConsecutiveFailures: number;
+}
+
+/** Longest stored excerpt of a response. */
+export const RESPONSE_EXCERPT_CHARS = 500;
+
+/**
+ * Records an attempt on a delivery this worker leased: DELIVERED on success (and the endpoint's
+ * failure count reset), else retried at `plan.retryAt` or FAILED, the endpoint's failure count
+ * raised and the endpoint disabled, with the reason, at the limit. Returns false, writing
+ * nothing, when the lease was lost (another worker took over: it will send the same event).
+ */
+export async function recordDeliveryAttempt(
+  db: Db,
+  delivery: Pick<ClaimedDelivery, 'id' | 'endpointId'> & { endpointFailures?: number },
+  workerId: string,
+  attempt: DeliveryAttempt,
+  plan: RetryPlan,
+  now = new Date(),
+): Promise<boolean> {
+  const response = attempt.response.slice(0, RESPONSE_EXCERPT_CHARS);
+  const common = {
+    attempts: { increment: 1 },
+    lastAttemptAt: now,
+    lastStatusCode: attempt.statusCode,
+    lastResponse: response,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    leaseSlot: null,
+  };
+  const mine = { id: delivery.id, status: 'PENDING' as const, leaseOwner: workerId };
+  if (attempt.ok) {
+    // The common case, kept to one statement (two after failures): no transaction needed, as
+    // resetting the failure count is idempotent.
+    const { count } = await db.webhookDelivery.updateMany({
+      where: mine,
+      data: { ...common, status: 'DELIVERED', deliveredAt: now },
+    });
+    if (count === 1 && delivery.endpointFailures !== 0) {
+      await db.webhookEndpoint.updateMany({
+        where: { id: delivery.endpointId, consecutiveFailures: { gt: 0 } },
+        data: { consecutiveFailures: 0 },
+      });
+    }
+    return count === 1;
+  }
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.webhookDelivery.updateMany({
+      where: mine,
+      data: {
+        ...common,
+        ...(plan.retryAt ? { nextAttemptAt: plan.retryAt } : { status: 'FAILED' as const }),
+      },
+    });
+    if (count === 0) return false;
+    const endpoint = await tx.webhookEndpoint.update({
+      where: { id: delivery.endpointId },
+      data: { consecutiveFailures: { increment: 1 } },
+      select: { consecutiveFailures: true, enabled: true },
+    });
+    if (endpoint.enabled && endpoint.consecutiveFailures >= plan.maxConsecutiveFailures) {
+      const last = attempt.statusCode === null ? response : `HTTP ${attempt.statusCode}`;
+      await tx.webhookEndpoint.update({
+        where: { id: delivery.endpointId },
+        data: {
+          enabled: false,
+          disabledAt: now,
+          disabledReason:
+            `Disabled after ${endpoint.consecutiveFailures} failed attempts in a row (last: ${last}). Set the URL again to re-enable.`.slice(
+              0,
+              RESPONSE_EXCERPT_CHARS,
+            ),
+        },
+      });
+    }
+    return true;
+  });
+}
+
+/**
+ * Sends a delivery again (an admin's replay): PENDING, due now, attempts counted from zero, the
+ * same event and so the same `webhook-id`. A replay of an old event reaches the receiver after
+ * later ones: receivers order by the payload's `timestamp` and `data.updatedAt`. False when there
+ * is no such delivery or a worker is sending it right now.
+ */
+export async function replayWebhookDelivery(
+  db: Db,
+  deliveryId: string,
+  now = new Date(),
+): Promise<boolean> {
+  const { count } = await db.webhookDelivery.updateMany({
+    // Not while a worker is sending it: that attempt's outcome will be recorded.
+    where: {
+      id: deliveryId,
+      OR: [
+        { status: { not: 'PENDING' } },
+        { leaseExpiresAt: null },
+        { leaseExpiresAt: { lt: now } },
+      ],
+    },
+    data: {
+      status: 'PENDING',
+      attempts: 0,
+      nextAttemptAt: now,
+      roundStartedAt: now,
+      deliveredAt: null,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      leaseSlot: null,
+    },
+  });
+  return count === 1;
+}
+
+/** One row of the admin's deliveries list. */
+export const webhookDeliveryListSelect = {
+  id: true,
+  status: true,
+  attempts: true,
+  nextAttemptAt: true,
+  lastAttemptAt: true,
+  lastStatusCode: true,
+  lastResponse: true,
+  deliveredAt: true,
+  createdAt: true,
+  sequence: true,
+  event: { select: { id: true, type: true, item: { select: { externalId: true } } } },
+  endpoint: {
+    select: {
+      url: true,
+      enabled: true,
+      disabledReason: true,
+      apiKey: { select: { id: true, name: true } },
+    },
+  },
+} as const;
+
+/** The latest deliveries, newest first, optionally of one status or one key. */
+export function listWebhookDeliveries(
+  db: Db,
+  options: {
+    status?: WebhookDeliveryStatus | undefined;
+    apiKeyId?: string | undefined;
+    limit: number;
+  },
+) {
+  return db.webhookDelivery.findMany({
+    where: {
+      ...(options.status ? { status: options.status } : {}),
+      ...(options.apiKeyId ? { endpoint: { apiKeyId: options.apiKeyId } } : {}),
+    },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: options.limit,
+    select: webhookDeliveryListSelect,
+  });
+}

@@ -1,0 +1,211 @@
+// The webhook outbox and delivery bookkeeping on both databases: events exist exactly when the
+// change does (same transaction), in sequence per submission, only for keys with an enabled
+// endpoint; secret rotation signs with both secrets for the grace period; an endpoint failing N
+// times in a row is disabled with the reason; replay sends the same event again.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { generateApiKey } from '../src/api-keys.js';
+import type { Db } from '../src/client.js';
+import { connectDb } from '../src/client.js';
+import { decideContentItem, scoreContentItem } from '../src/content-items.js';
+import { migrate } from '../src/migrate/index.js';
+import {
+  claimWebhookDeliveries,
+  recordDeliveryAttempt,
+  replayWebhookDelivery,
+  rotateWebhookSecret,
+  setWebhookEndpoint,
+  signingSecrets,
+  webhookUrlProblem,
+} from '../src/webhooks.js';
+import type { TestDatabase } from './helpers.js';
+import { PROVIDERS, createTestDatabase } from './helpers.js';
+
+const verdict = (reasonCode = 'policy.block') => ({
+  action: 'BLOCK' as const,
+  policyVersion: 'policy-1',
+  reasons: [{ detector: 'caption-spam', category: 'spam', score: 0.9, label: 'spam' }],
+  scores: [],
+  reasonCode,
+  note: null,
+});
+
+describe('callback URLs', () => {
+  it('https anywhere; http only to this machine and only with the development setting', () => {
+    expect(webhookUrlProblem('https://platform.example/hooks', false)).toBeNull();
+    expect(webhookUrlProblem('http://platform.example/hooks', true)).toMatch(/must use https/);
+    expect(webhookUrlProblem('http://localhost:9000/h', false)).toMatch(/GANMOD_WEBHOOK_HTTP_DEV/);
+    expect(webhookUrlProblem('http://127.0.0.1:9000/h', true)).toBeNull();
+    expect(webhookUrlProblem('http://[::1]:9000/h', true)).toBeNull();
+    expect(webhookUrlProblem('ftp://platform.example/', true)).toMatch(/not ftp/);
+    expect(webhookUrlProblem('https://u:p@platform.example/', true)).toMatch(/credentials/);
+    expect(webhookUrlProblem('not a url', true)).toMatch(/not a URL/);
+  });
+});
+
+describe.each(PROVIDERS)('webhook outbox (%s)', (provider) => {
+  let database: TestDatabase;
+  let db: Db;
+  let adminId: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(provider);
+    await migrate(database.url);
+    db = await connectDb(database.url);
+    adminId = (
+      await db.user.create({
+        data: { id: 'admin', name: 'Ada', email: 'ada@x.test', role: 'ADMIN' },
+      })
+    ).id;
+  });
+  afterAll(async () => {
+    await db?.$disconnect();
+    await database?.drop();
+  });
+
+  async function key(name: string, url?: string) {
+    const { prefix, hash } = generateApiKey();
+    const k = await db.apiKey.create({ data: { name, prefix, hash, createdById: adminId } });
+    if (url) await setWebhookEndpoint(db, k.id, url);
+    return k.id;
+  }
+  const item = (keyId: string | null, externalId: string) =>
+    db.contentItem.create({ data: { externalId, submittedByKeyId: keyId } });
+
+  it('writes scored, refused and decided events with the change, numbered per submission', async () => {
+    const keyId = await key('with-hook', 'https://platform.example/hooks');
+    const a = await item(keyId, 'a');
+    expect(await scoreContentItem(db, { id: a.id, version: 0 }, verdict('policy.review'))).toBe(
+      true,
+    );
+    const b = await item(keyId, 'b');
+    await scoreContentItem(db, { id: b.id, version: 0 }, verdict('input.image_corrupt'));
+    await db.contentItem.update({ where: { id: a.id }, data: { status: 'IN_REVIEW' } });
+    const decided = await decideContentItem(
+      db,
+      { itemId: a.id, version: 1, action: 'APPROVE', reasonCode: 'no-violation' },
+      adminId,
+    );
+    expect(decided.outcome).toBe('DECIDED');
+    const events = await db.webhookEvent.findMany({
+      orderBy: [{ itemId: 'asc' }, { sequence: 'asc' }],
+    });
+    const of = (id: string) => events.filter((e) => e.itemId === id);
+    expect(of(a.id).map((e) => [e.type, e.sequence])).toEqual([
+      ['submission.scored', 1],
+      ['submission.decided', 2],
+    ]);
+    expect(of(b.id).map((e) => e.type)).toEqual(['submission.refused']);
+    const body = JSON.parse(of(a.id)[1]!.payload) as { type: string; data: { status: string } };
+    expect(body).toMatchObject({ type: 'submission.decided', data: { status: 'APPROVED' } });
+    expect(of(a.id)[1]!.payload).not.toContain('Ada');
+    expect(await db.webhookDelivery.count({ where: { itemId: a.id, status: 'PENDING' } })).toBe(2);
+  });
+
+  it('writes nothing when the change does not happen, or the key has no enabled endpoint', async () => {
+    const keyId = await key('rollback', 'https://platform.example/hooks');
+    const a = await item(keyId, 'gone');
+    // A stale version: the change is refused, so no event.
+    expect(await scoreContentItem(db, { id: a.id, version: 5 }, verdict())).toBe(false);
+    // The decision transaction fails (unknown actor): nothing of it is written, event included.
+    await db.contentItem.update({ where: { id: a.id }, data: { status: 'IN_REVIEW' } });
+    await expect(
+      decideContentItem(
+        db,
+        { itemId: a.id, version: 0, action: 'REMOVE', reasonCode: 'spam' },
+        'no-such-user',
+      ),
+    ).rejects.toThrow();
+    expect(await db.webhookEvent.count({ where: { itemId: a.id } })).toBe(0);
+    const noHook = await item(await key('no-hook'), 'x');
+    await scoreContentItem(db, { id: noHook.id, version: 0 }, verdict());
+    const keyless = await item(null, 'y');
+    await scoreContentItem(db, { id: keyless.id, version: 0 }, verdict());
+    expect(
+      await db.webhookEvent.count({ where: { itemId: { in: [noHook.id, keyless.id] } } }),
+    ).toBe(0);
+  });
+
+  it('rotation: both secrets sign during the grace period, then only the new one', async () => {
+    const keyId = await key('rotate', 'https://platform.example/hooks');
+    const before = await db.webhookEndpoint.findUniqueOrThrow({ where: { apiKeyId: keyId } });
+    expect(before.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    const now = new Date();
+    const after = await rotateWebhookSecret(db, keyId, now, 60_000);
+    expect(after?.secret).not.toBe(before.secret);
+    expect(signingSecrets(after!, now)).toEqual([after!.secret, before.secret]);
+    expect(signingSecrets(after!, new Date(now.getTime() + 61_000))).toEqual([after!.secret]);
+    expect(await rotateWebhookSecret(db, await key('none'))).toBeNull();
+  });
+
+  it('disables an endpoint after N failures in a row, with the reason; replay sends again', async () => {
+    const keyId = await key('failing', 'https://platform.example/hooks');
+    const endpoint = await db.webhookEndpoint.findUniqueOrThrow({ where: { apiKeyId: keyId } });
+    for (let i = 0; i < 3; i++) {
+      const it = await item(keyId, `f${i}`);
+      await scoreContentItem(db, { id: it.id, version: 0 }, verdict());
+    }
+    const claimed = (
+      await claimWebhookDeliveries(db, {
+        workerId: 'w',
+        limit: 10,
+        leaseMs: 60_000,
+        perEndpoint: 8,
+      })
+    ).filter((d) => d.endpointId === endpoint.id);
+    expect(claimed).toHaveLength(3);
+    const failure = { ok: false, statusCode: 503, response: 'down for maintenance' };
+    for (const d of claimed) {
+      const retryAt = new Date(Date.now() + 60_000);
+      expect(
+        await recordDeliveryAttempt(db, d, 'w', failure, { retryAt, maxConsecutiveFailures: 3 }),
+      ).toBe(true);
+    }
+    const disabled = await db.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
+    expect(disabled.enabled).toBe(false);
+    expect(disabled.disabledReason).toMatch(/3 failed attempts in a row \(last: HTTP 503\)/);
+    // A disabled endpoint's deliveries are not claimed, even when due.
+    await db.webhookDelivery.updateMany({
+      where: { endpointId: endpoint.id },
+      data: { nextAttemptAt: new Date(0) },
+    });
+    expect(
+      (
+        await claimWebhookDeliveries(db, {
+          workerId: 'w',
+          limit: 10,
+          leaseMs: 60_000,
+          perEndpoint: 8,
+        })
+      ).filter((d) => d.endpointId === endpoint.id),
+    ).toHaveLength(0);
+    // Setting the URL again re-enables it; a replay of a FAILED delivery makes it due again.
+    await setWebhookEndpoint(db, keyId, 'https://platform.example/hooks2');
+    const target = claimed[0]!;
+    await db.webhookDelivery.update({ where: { id: target.id }, data: { status: 'FAILED' } });
+    expect(await replayWebhookDelivery(db, target.id)).toBe(true);
+    const again = await claimWebhookDeliveries(db, {
+      workerId: 'w2',
+      limit: 10,
+      leaseMs: 60_000,
+      perEndpoint: 8,
+    });
+    const replayed = again.find((d) => d.id === target.id);
+    expect(replayed).toMatchObject({ eventId: target.eventId, attempts: 0 });
+    // Not while w2 is sending it.
+    expect(await replayWebhookDelivery(db, target.id)).toBe(false);
+    // A worker that lost its lease cannot record over the new holder's.
+    expect(
+      await recordDeliveryAttempt(
+        db,
+        target,
+        'w',
+        { ok: true, statusCode: 200, response: '' },
+        {
+          retryAt: null,
+          maxConsecutiveFailures: 3,
+        },
+      ),
+    ).toBe(false);
+  });
+});
