@@ -2,6 +2,7 @@ import 'server-only';
 import { after } from 'next/server';
 import type { ApiKey, Db } from '@ganmod/db/client';
 import { apiKeyFromRequest } from '~/server/auth/api-keys';
+import type { StageTimer } from '~/server/http/server-timing';
 import { takeSubmissionSlot } from './rate-limit';
 
 /** A JSON error of the platform API: `{ "error": "<what is wrong>" }`. */
@@ -33,8 +34,10 @@ export function unknownPath(req: Request): Response {
 export async function authorizePlatformRequest(
   db: Db,
   req: Request,
+  timer?: StageTimer,
 ): Promise<{ ok: true; key: ApiKey } | { ok: false; response: Response }> {
   const key = await apiKeyFromRequest(db, req);
+  timer?.mark('auth');
   if (!key) {
     return {
       ok: false,
@@ -45,6 +48,7 @@ export async function authorizePlatformRequest(
     };
   }
   const allowed = await takeSubmissionSlot(db, key.id, key.rateLimitPerMinute);
+  timer?.mark('rate');
   if (!allowed.ok) {
     return {
       ok: false,

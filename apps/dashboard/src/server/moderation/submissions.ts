@@ -4,6 +4,7 @@ import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IMAGE_EXTENSION, IMAGE_MIME, type ImageType } from '@ganmod/moderation/contract';
 import { submitContentItem, type Db, type SubmitResult } from '@ganmod/db/client';
+import type { StageTimer } from '../http/server-timing';
 import { uploadsDir } from '../env';
 
 export type { SubmitResult, SubmittedItem } from '@ganmod/db/client';
@@ -39,9 +40,11 @@ export async function submitItem(
     type: ImageType;
     apiKeyId: string;
   },
+  timer?: StageTimer,
 ): Promise<SubmitResult> {
   const sha256 = createHash('sha256').update(input.image).digest('hex');
-  return submitContentItem(
+  timer?.mark('hash');
+  const result = await submitContentItem(
     db,
     {
       apiKeyId: input.apiKeyId,
@@ -51,6 +54,13 @@ export async function submitItem(
       mime: IMAGE_MIME[input.type],
       bytes: input.image.byteLength,
     },
-    () => storeImage(input.image, sha256, input.type),
+    async () => {
+      timer?.mark('find');
+      const path = await storeImage(input.image, sha256, input.type);
+      timer?.mark('image');
+      return path;
+    },
   );
+  timer?.mark('insert');
+  return result;
 }

@@ -10,6 +10,7 @@ import {
   type InputLimits,
 } from '@ganmod/moderation/contract';
 import { getDb } from '~/server/db';
+import { StageTimer } from '~/server/http/server-timing';
 import { multipartBoundary, readMultipart } from '~/server/moderation/multipart';
 import {
   authorizePlatformRequest,
@@ -67,7 +68,8 @@ function tooLarge(field: string, limits: InputLimits): Response {
  */
 export async function POST(req: Request) {
   const db = getDb();
-  const auth = await authorizePlatformRequest(db, req);
+  const timer = new StageTimer();
+  const auth = await authorizePlatformRequest(db, req, timer);
   if (!auth.ok) return answerAfterDiscarding(req, auth.response);
   const { key } = auth;
 
@@ -91,6 +93,7 @@ export async function POST(req: Request) {
     maxParts: MAX_PARTS,
     maxHeaderBytes: 8 * 1024,
   });
+  timer.mark('body');
   if (!form.ok) {
     // The reader stopped early: the rest of the upload is discarded before the answer.
     return answerAfterDiscarding(
@@ -129,19 +132,27 @@ export async function POST(req: Request) {
   const type = imageTypeOf(bytes);
   if (!type)
     return problem(415, 'Only PNG, JPEG, GIF and WebP images are accepted (checked by content).');
+  timer.mark('validate');
 
-  const result = await submitItem(db, {
-    externalId: externalId.trim(),
-    caption,
-    image: bytes,
-    type,
-    apiKeyId: key.id,
-  });
+  const result = await submitItem(
+    db,
+    {
+      externalId: externalId.trim(),
+      caption,
+      image: bytes,
+      type,
+      apiKeyId: key.id,
+    },
+    timer,
+  );
   // The item is stored PENDING; a trainer worker running with --moderation (npm start runs one)
   // scores it with the moderation pipeline, so platforms are not held up by the detectors and a
   // dashboard restart loses nothing.
   if (result.outcome === 'conflict') return problem(409, result.message);
-  return Response.json(result.item, { status: result.outcome === 'created' ? 201 : 200 });
+  const response = Response.json(result.item, { status: result.outcome === 'created' ? 201 : 200 });
+  timer.mark('respond');
+  response.headers.set('Server-Timing', timer.header());
+  return response;
 }
 
 /**
