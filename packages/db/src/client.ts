@@ -123,6 +123,7 @@ export {
   releaseContentItemClaim,
   scoreContentItem,
   submitContentItem,
+  submitContentItems,
   submittedItemSelect,
   topOfScores,
 } from './content-items.js';
