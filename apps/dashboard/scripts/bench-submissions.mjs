@@ -11,9 +11,9 @@
 //     [--instances 1] [--postgres-url postgresql://postgres@127.0.0.1:5432/postgres] [--app-dir DIR]
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDb, generateApiKey, migrate } from '@ganmod/db';
@@ -124,6 +124,7 @@ async function startServer() {
   return { child, base };
 }
 
+const loadAtStart = loadavg()[0].toFixed(1);
 const servers = await Promise.all(Array.from({ length: instanceCount }, startServer));
 
 /** `auth;dur=0.4, rate;dur=0.1` → { auth: 0.4, rate: 0.1 } */
@@ -157,6 +158,16 @@ async function submit(id) {
   };
 }
 
+/** CPU seconds (user + system) the process `pid` has used so far, from /proc (Linux). */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks
+  } catch {
+    return NaN;
+  }
+}
+
 async function pass() {
   const results = [];
   let next = 0;
@@ -186,7 +197,15 @@ function stageBreakdown(results) {
 }
 
 try {
+  const serverCpuBefore = servers.map((s) => cpuSeconds(s.child.pid));
+  const clientCpuBefore = process.cpuUsage();
   const first = await pass();
+  // CPU per request does not depend on what else the machine runs, as throughput does.
+  const serverCpu = servers.reduce(
+    (a, s, i) => a + cpuSeconds(s.child.pid) - serverCpuBefore[i],
+    0,
+  );
+  const clientCpu = process.cpuUsage(clientCpuBefore);
   const second = await pass(); // every id again: must all answer 200 and create nothing
   const stored = await db.contentItem.count();
   const latencies = first.results.map((r) => r.ms).sort((a, b) => a - b);
@@ -210,12 +229,18 @@ try {
     p50ms: Math.round(pct(latencies, 50)),
     p95ms: Math.round(pct(latencies, 95)),
     p99ms: Math.round(pct(latencies, 99)),
+    serverCpuMsPerRequest: round((serverCpu * 1000) / n, 2),
+    clientCpuMsPerRequest: round((clientCpu.user + clientCpu.system) / 1000 / n, 2),
+    loadAverageAtStart: loadAtStart,
     serverStagesMs: stageBreakdown(first.results),
   };
   const totalServer = Object.values(report.serverStagesMs).reduce((a, s) => a + s.mean, 0);
   const meanLatency = latencies.reduce((a, b) => a + b, 0) / latencies.length;
   console.log(
     `${report.requestsPerSec} req/s, p50 ${report.p50ms} ms, p95 ${report.p95ms} ms, p99 ${report.p99ms} ms (mean ${round(meanLatency)} ms)`,
+  );
+  console.log(
+    `CPU per request: server ${report.serverCpuMsPerRequest} ms, this client ${report.clientCpuMsPerRequest} ms (load average ${loadAtStart} at start)`,
   );
   console.log('server stages, mean / p95 ms:');
   for (const [name, s] of Object.entries(report.serverStagesMs))

@@ -106,6 +106,9 @@ function finish(response: Response, rate: RateState | undefined, timer: StageTim
     for (const [name, value] of Object.entries(rateLimitHeaders(rate)))
       response.headers.set(name, value);
   }
+  // A key's data is not for caches; `no-transform` also spares small JSON the server's gzip.
+  if (!response.headers.has('Cache-Control'))
+    response.headers.set('Cache-Control', 'no-store, no-transform');
   timer.mark('respond');
   response.headers.set('Server-Timing', timer.header());
   return response;

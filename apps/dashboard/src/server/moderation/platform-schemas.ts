@@ -129,6 +129,19 @@ export const schemasMatchReads: SchemasMatchReads = [true, true];
  * image's type is then checked by its content (415), not by what the client declares.
  */
 export function submissionFormSchema(limits: Readonly<InputLimits>) {
+  // Built once per set of limits: zod compiles an object's parser on its first use.
+  const key = JSON.stringify(limits);
+  let schema = formSchemas.get(key);
+  if (!schema) {
+    schema = buildFormSchema(limits);
+    formSchemas.set(key, schema);
+  }
+  return schema;
+}
+
+const formSchemas = new Map<string, ReturnType<typeof buildFormSchema>>();
+
+function buildFormSchema(limits: Readonly<InputLimits>) {
   return z.object({
     externalId: z
       .string({
