@@ -228,35 +228,37 @@ export async function submitContentItems(
   });
   const newOnes = [...creators.values()];
   const paths = await Promise.all(newOnes.map((i) => storeImage(i)));
-  try {
-    // The group's one transaction: a write that must commit with the items joins it here.
-    const created = await db.$transaction(async (tx) =>
-      tx.contentItem.createManyAndReturn({
-        data: newOnes.map((i, n) => {
-          const s = inputs[i]!;
-          return {
-            externalId: s.externalId,
-            caption: s.caption,
-            imagePath: paths[n]!,
-            sha256: s.sha256,
-            mime: s.mime,
-            bytes: s.bytes,
-            status: 'PENDING' as const,
-            submittedByKeyId: s.apiKeyId,
-          };
+  if (newOnes.length > 0) {
+    try {
+      // The group's one transaction: a write that must commit with the items joins it here.
+      const created = await db.$transaction(async (tx) =>
+        tx.contentItem.createManyAndReturn({
+          data: newOnes.map((i, n) => {
+            const s = inputs[i]!;
+            return {
+              externalId: s.externalId,
+              caption: s.caption,
+              imagePath: paths[n]!,
+              sha256: s.sha256,
+              mime: s.mime,
+              bytes: s.bytes,
+              status: 'PENDING' as const,
+              submittedByKeyId: s.apiKeyId,
+            };
+          }),
+          select: { ...submittedItemSelect, caption: true, submittedByKeyId: true },
         }),
-        select: { ...submittedItemSelect, caption: true, submittedByKeyId: true },
-      }),
-    );
-    for (const { submittedByKeyId, ...item } of created)
-      stored.set(keyOf({ apiKeyId: submittedByKeyId ?? '', externalId: item.externalId }), item);
-  } catch (err) {
-    if (!isUniqueConstraintError(err)) throw err;
-    // Another writer won a race: each submission alone, in order, decided by the constraint.
-    const results: SubmitResult[] = [];
-    for (const [i, s] of inputs.entries())
-      results.push(await submitContentItem(db, s, () => storeImage(i)));
-    return results;
+      );
+      for (const { submittedByKeyId, ...item } of created)
+        stored.set(keyOf({ apiKeyId: submittedByKeyId ?? '', externalId: item.externalId }), item);
+    } catch (err) {
+      if (!isUniqueConstraintError(err)) throw err;
+      // Another writer won a race: each submission alone, in order, decided by the constraint.
+      const results: SubmitResult[] = [];
+      for (const [i, s] of inputs.entries())
+        results.push(await submitContentItem(db, s, () => storeImage(i)));
+      return results;
+    }
   }
   return inputs.map((s, i) => {
     const item = stored.get(keyOf(s));

@@ -1,19 +1,27 @@
 /**
- * Group commit: requests that arrive while a batch is being written wait for the next batch, and
- * each batch is written by one call (one transaction), so N concurrent requests cost one commit
- * instead of N. Under no load a request is written at once, alone (no timer, no added latency);
- * under load the batch grows with the wait.
+ * Group commit: requests that arrive while batches are being written wait for the next batch,
+ * and each batch is written by one call (one transaction), so N concurrent requests cost one
+ * commit instead of N. Under no load a request is written at once, alone (no timer, no added
+ * latency); under load the batches grow with the wait.
  */
 export class GroupCommit<In, Out> {
-  private queue: { input: In; resolve: (out: Out) => void; reject: (err: unknown) => void }[] = [];
-  private running = false;
+  private readonly queue: {
+    input: In;
+    resolve: (out: Out) => void;
+    reject: (err: unknown) => void;
+  }[] = [];
+  private inFlight = 0;
+  private scheduled = false;
 
   /**
    * @param write writes a batch, returning one result per input, in order.
+   * @param maxInFlight batches written at the same time: 1 for SQLite's single writer; a few for
+   *   PostgreSQL, whose transactions run side by side (each waits for its own round trips).
    * @param maxBatch most inputs one write takes.
    */
   constructor(
     private readonly write: (inputs: In[]) => Promise<Out[]>,
+    private readonly maxInFlight = 1,
     private readonly maxBatch = 256,
   ) {}
 
@@ -21,26 +29,33 @@ export class GroupCommit<In, Out> {
   submit(input: In): Promise<Out> {
     return new Promise<Out>((resolve, reject) => {
       this.queue.push({ input, resolve, reject });
-      if (!this.running) void this.drain();
+      this.pump();
     });
   }
 
-  private async drain(): Promise<void> {
-    this.running = true;
-    try {
-      // Requests that arrive in this tick join the first batch.
-      await new Promise((r) => setImmediate(r));
-      while (this.queue.length > 0) {
+  private pump(): void {
+    if (this.scheduled || this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    this.scheduled = true;
+    // Requests that arrive in this tick join the batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
         const batch = this.queue.splice(0, this.maxBatch);
-        try {
-          const out = await this.write(batch.map((b) => b.input));
-          batch.forEach((b, i) => b.resolve(out[i]!));
-        } catch (err) {
-          for (const b of batch) b.reject(err);
-        }
+        this.inFlight++;
+        void this.run(batch).finally(() => {
+          this.inFlight--;
+          this.pump();
+        });
       }
-    } finally {
-      this.running = false;
+    });
+  }
+
+  private async run(batch: typeof this.queue): Promise<void> {
+    try {
+      const out = await this.write(batch.map((b) => b.input));
+      batch.forEach((b, i) => b.resolve(out[i]!));
+    } catch (err) {
+      for (const b of batch) b.reject(err);
     }
   }
 }

@@ -4,6 +4,8 @@ import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IMAGE_EXTENSION, IMAGE_MIME, type ImageType } from '@ganmod/moderation/contract';
 import {
+  providerOf,
+  resolveDatabaseUrl,
   submitContentItem,
   submitContentItems,
   type Db,
@@ -64,6 +66,12 @@ export async function submitItem(db: Db, input: SubmissionInput): Promise<Submit
   );
 }
 
+/**
+ * Groups written at once on PostgreSQL (each holds one pooled connection for its transaction;
+ * the rest of the pool serves key lookups and reads). SQLite has one writer: one group at a time.
+ */
+const POSTGRES_GROUPS_IN_FLIGHT = 4;
+
 // One group per server process and database client.
 const globalForGroups = globalThis as unknown as {
   ganmodSubmissionGroups?: WeakMap<Db, GroupCommit<SubmissionInput, SubmitResult>>;
@@ -78,12 +86,15 @@ export function submitItemGrouped(db: Db, input: SubmissionInput): Promise<Submi
   const groups = (globalForGroups.ganmodSubmissionGroups ??= new WeakMap());
   let group = groups.get(db);
   if (!group) {
-    group = new GroupCommit((inputs: SubmissionInput[]) => {
-      const submissions = inputs.map(hashed);
-      return submitContentItems(db, submissions, (i) =>
-        storeImage(inputs[i]!.image, submissions[i]!.sha256, inputs[i]!.type),
-      );
-    });
+    group = new GroupCommit(
+      (inputs: SubmissionInput[]) => {
+        const submissions = inputs.map(hashed);
+        return submitContentItems(db, submissions, (i) =>
+          storeImage(inputs[i]!.image, submissions[i]!.sha256, inputs[i]!.type),
+        );
+      },
+      providerOf(resolveDatabaseUrl(process.env)) === 'postgres' ? POSTGRES_GROUPS_IN_FLIGHT : 1,
+    );
     groups.set(db, group);
   }
   return group.submit(input);
