@@ -1,28 +1,66 @@
 #!/usr/bin/env node
-// Load benchmark of the submission API: N multipart submissions (default 2000, 64 in flight) over
-// loopback to a production build on a throwaway SQLite database. Checks that every submission is
-// stored exactly once (a second pass re-submits every id and must create nothing) and that the
-// server stays up; prints one JSON line with throughput and p50/p95/p99 latency.
-// Usage: pnpm --filter @ganmod/dashboard build && node scripts/bench-submissions.mjs [--n 2000] [--concurrency 64]
+// Load benchmark of the submission API: N multipart submissions (default 3000, 64 in flight) over
+// loopback to the production build (dist/server.js) on a throwaway database: a SQLite file, or a
+// fresh database on a PostgreSQL server, served by one or more instances (requests go round-robin).
+// Checks that every submission is stored exactly once (a second pass re-submits every id and must
+// create nothing) and that the servers stay up; prints throughput, p50/p95/p99 latency and where
+// the server spent the time of a request (its `Server-Timing` stages: mean and p95 per stage; the
+// rest of the latency is HTTP, Next's routing and the client), then one JSON line.
+// Usage (after a build):
+//   node scripts/bench-submissions.mjs [--n 3000] [--concurrency 64] [--provider sqlite|postgres]
+//     [--instances 1] [--postgres-url postgresql://postgres@127.0.0.1:5432/postgres] [--app-dir DIR]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDb, generateApiKey, migrate } from '@ganmod/db';
 
 const { values } = parseArgs({
   options: {
-    n: { type: 'string', default: '2000' },
+    n: { type: 'string', default: '3000' },
     concurrency: { type: 'string', default: '64' },
+    provider: { type: 'string', default: 'sqlite' },
+    instances: { type: 'string', default: '1' },
+    'postgres-url': {
+      type: 'string',
+      default: process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
+    },
+    'app-dir': { type: 'string' },
   },
 });
 const n = Number(values.n);
 const concurrency = Number(values.concurrency);
-const appDir = join(import.meta.dirname, '..');
+const instanceCount = Number(values.instances);
+const provider = values.provider;
+if (!['sqlite', 'postgres'].includes(provider)) throw new Error('--provider: sqlite or postgres');
+for (const [name, v] of [
+  ['n', n],
+  ['concurrency', concurrency],
+  ['instances', instanceCount],
+]) {
+  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer`);
+}
+// Another build of the dashboard (e.g. a copy of an earlier commit's) to compare against.
+const appDir = resolve(values['app-dir'] ?? join(import.meta.dirname, '..'));
 const dir = mkdtempSync(join(tmpdir(), 'ganmod-bench-'));
-const url = `file:${join(dir, 'bench.db')}`;
+
+let url = `file:${join(dir, 'bench.db')}`;
+let dropDatabase = async () => {};
+if (provider === 'postgres') {
+  const database = `ganmod_dashboard_test_${randomBytes(6).toString('hex')}`;
+  const admin = createDb(values['postgres-url']);
+  await admin.$executeRawUnsafe(`CREATE DATABASE "${database}"`);
+  const target = new URL(values['postgres-url']);
+  target.pathname = `/${database}`;
+  url = target.toString();
+  dropDatabase = async () => {
+    await admin.$executeRawUnsafe(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await admin.$disconnect();
+  };
+}
 
 // A small real PNG (1x1 grey), distinct bytes per item are not needed: storage is by content hash.
 const png = Buffer.from(
@@ -30,12 +68,13 @@ const png = Buffer.from(
   'base64',
 );
 
-const port = await new Promise((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const p = s.address().port;
-    s.close(() => resolve(p));
+const freePort = () =>
+  new Promise((resolvePort) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => resolvePort(p));
+    });
   });
-});
 
 await migrate(url);
 const db = createDb(url);
@@ -53,39 +92,58 @@ await db.apiKey.create({
   },
 });
 
-const server = spawn(
-  process.execPath,
-  [join(appDir, 'dist/server.js'), '--hostname', '127.0.0.1', '--port', String(port)],
-  {
-    cwd: appDir,
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      GANMOD_DATA_DIR: dir,
-      NEXT_TELEMETRY_DISABLED: '1',
-      NODE_ENV: 'production',
-      BETTER_AUTH_URL: `http://127.0.0.1:${port}`,
-      BETTER_AUTH_SECRET: 'bench-secret-bench-secret-bench-secret',
+async function startServer() {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [join(appDir, 'dist/server.js'), '--hostname', '127.0.0.1', '--port', String(port)],
+    {
+      cwd: appDir,
+      env: {
+        ...process.env,
+        DATABASE_URL: url,
+        GANMOD_DATA_DIR: dir,
+        NEXT_TELEMETRY_DISABLED: '1',
+        NODE_ENV: 'production',
+        BETTER_AUTH_URL: `http://127.0.0.1:${port}`,
+        BETTER_AUTH_SECRET: 'bench-secret-bench-secret-bench-secret',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  },
-);
-const base = `http://127.0.0.1:${port}`;
-for (let i = 0; ; i++) {
-  try {
-    await fetch(`${base}/api/health`);
-    break;
-  } catch {
-    if (i > 150) throw new Error('dashboard did not start');
-    await new Promise((r) => setTimeout(r, 200));
+  );
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      await fetch(`${base}/api/health`);
+      break;
+    } catch {
+      if (i > 150 || child.exitCode !== null) throw new Error('dashboard did not start');
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
+  return { child, base };
 }
 
+const loadAtStart = loadavg()[0].toFixed(1);
+const servers = await Promise.all(Array.from({ length: instanceCount }, startServer));
+
+/** `auth;dur=0.4, rate;dur=0.1` → { auth: 0.4, rate: 0.1 } */
+function stagesOf(header) {
+  const stages = {};
+  for (const entry of (header ?? '').split(',')) {
+    const m = /^\s*([\w-]+);dur=([\d.]+)/.exec(entry);
+    if (m) stages[m[1]] = (stages[m[1]] ?? 0) + Number(m[2]);
+  }
+  return stages;
+}
+
+let sent = 0;
 async function submit(id) {
   const form = new FormData();
   form.set('externalId', `bench-${id}`);
   form.set('caption', `load test item ${id}`);
   form.set('image', new Blob([png], { type: 'image/png' }), 'x.png');
+  const { base } = servers[sent++ % servers.length];
   const started = performance.now();
   const res = await fetch(`${base}/api/v1/submissions`, {
     method: 'POST',
@@ -93,7 +151,21 @@ async function submit(id) {
     body: form,
   });
   await res.arrayBuffer();
-  return { status: res.status, ms: performance.now() - started };
+  return {
+    status: res.status,
+    ms: performance.now() - started,
+    stages: stagesOf(res.headers.get('server-timing')),
+  };
+}
+
+/** CPU seconds (user + system) the process `pid` has used so far, from /proc (Linux). */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks
+  } catch {
+    return NaN;
+  }
 }
 
 async function pass() {
@@ -110,13 +182,37 @@ async function pass() {
 
 const pct = (sorted, p) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const round = (x, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** Mean and p95 (ms) of each server-side stage, in the order the stages came. */
+function stageBreakdown(results) {
+  const names = [...new Set(results.flatMap((r) => Object.keys(r.stages)))];
+  return Object.fromEntries(
+    names.map((name) => {
+      const xs = results.map((r) => r.stages[name] ?? 0).sort((a, b) => a - b);
+      const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+      return [name, { mean: round(mean, 2), p95: round(pct(xs, 95), 2) }];
+    }),
+  );
+}
+
 try {
+  const serverCpuBefore = servers.map((s) => cpuSeconds(s.child.pid));
+  const clientCpuBefore = process.cpuUsage();
   const first = await pass();
+  // CPU per request does not depend on what else the machine runs, as throughput does.
+  const serverCpu = servers.reduce(
+    (a, s, i) => a + cpuSeconds(s.child.pid) - serverCpuBefore[i],
+    0,
+  );
+  const clientCpu = process.cpuUsage(clientCpuBefore);
   const second = await pass(); // every id again: must all answer 200 and create nothing
   const stored = await db.contentItem.count();
   const latencies = first.results.map((r) => r.ms).sort((a, b) => a - b);
   const count = (rs, s) => rs.filter((r) => r.status === s).length;
   const report = {
+    provider,
+    instances: instanceCount,
     n,
     concurrency,
     created201: count(first.results, 201),
@@ -127,19 +223,39 @@ try {
       count(first.results, 201) -
       count(second.results, 200),
     storedRows: stored,
-    serverAlive: server.exitCode === null,
-    requestsPerSec: Math.round((n / first.seconds) * 10) / 10,
+    serversAlive: servers.every((s) => s.child.exitCode === null),
+    requestsPerSec: round(n / first.seconds),
+    resubmitRequestsPerSec: round(n / second.seconds),
     p50ms: Math.round(pct(latencies, 50)),
     p95ms: Math.round(pct(latencies, 95)),
     p99ms: Math.round(pct(latencies, 99)),
+    serverCpuMsPerRequest: round((serverCpu * 1000) / n, 2),
+    clientCpuMsPerRequest: round((clientCpu.user + clientCpu.system) / 1000 / n, 2),
+    loadAverageAtStart: loadAtStart,
+    serverStagesMs: stageBreakdown(first.results),
   };
+  const totalServer = Object.values(report.serverStagesMs).reduce((a, s) => a + s.mean, 0);
+  const meanLatency = latencies.reduce((a, b) => a + b, 0) / latencies.length;
+  console.log(
+    `${report.requestsPerSec} req/s, p50 ${report.p50ms} ms, p95 ${report.p95ms} ms, p99 ${report.p99ms} ms (mean ${round(meanLatency)} ms)`,
+  );
+  console.log(
+    `CPU per request: server ${report.serverCpuMsPerRequest} ms, this client ${report.clientCpuMsPerRequest} ms (load average ${loadAtStart} at start)`,
+  );
+  console.log('server stages, mean / p95 ms:');
+  for (const [name, s] of Object.entries(report.serverStagesMs))
+    console.log(`  ${name.padEnd(10)} ${String(s.mean).padStart(8)} / ${s.p95}`);
+  console.log(
+    `  ${'(outside)'.padEnd(10)} ${String(round(meanLatency - totalServer, 2)).padStart(8)}   HTTP, Next routing, the client`,
+  );
   console.log(JSON.stringify(report));
   process.exitCode =
-    report.created201 === n && report.resubmitted200 === n && stored === n && report.serverAlive
+    report.created201 === n && report.resubmitted200 === n && stored === n && report.serversAlive
       ? 0
       : 1;
 } finally {
-  server.kill('SIGTERM');
+  for (const s of servers) s.child.kill('SIGTERM');
   await db.$disconnect();
+  await dropDatabase();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -12,6 +12,8 @@ export interface RunningDashboard {
   /** The server process, e.g. to read its memory from /proc. */
   pid: number;
   stop(): Promise<void>;
+  /** Kills the process with SIGKILL (no shutdown code runs) and waits for it to be gone. */
+  kill(): Promise<void>;
   output(): string;
 }
 
@@ -69,9 +71,15 @@ export async function startDashboard(env: Record<string, string>): Promise<Runni
     pid: child.pid!,
     output: () => log,
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       await once(child, 'exit');
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 }

@@ -124,6 +124,7 @@ export {
   releaseContentItemClaim,
   scoreContentItem,
   submitContentItem,
+  submitContentItems,
   submittedItemSelect,
   topOfScores,
 } from './content-items.js';

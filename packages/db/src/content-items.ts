@@ -206,6 +206,86 @@ export async function submitContentItem(
   }
 }
 
+/**
+ * {@link submitContentItem} for many submissions at once (a group commit): one read finds the
+ * keys' existing items, `storeImage` runs only for the new ones, and all new items are inserted in
+ * **one transaction** (one commit, one fsync, for the whole group). Results come in input order,
+ * with the same meaning as `submitContentItem`'s; repeats of one (key, externalId) inside the group
+ * resolve against the first. When a concurrent writer (another instance) wins a unique
+ * (key, externalId) race, the transaction rolls back whole and each submission is retried alone
+ * through `submitContentItem`, so every outcome is still decided by the unique constraint.
+ * Nothing is acknowledged before the commit returns.
+ *
+ * @param storeImage writes one new item's image and returns its `imagePath`.
+ */
+export async function submitContentItems(
+  db: Db,
+  inputs: readonly NewSubmission[],
+  storeImage: (index: number) => Promise<string>,
+): Promise<SubmitResult[]> {
+  const keyOf = (s: { apiKeyId: string; externalId: string }) =>
+    `${s.apiKeyId}\u0000${s.externalId}`;
+  const found = await db.contentItem.findMany({
+    where: {
+      OR: inputs.map((s) => ({ submittedByKeyId: s.apiKeyId, externalId: s.externalId })),
+    },
+    select: { ...submittedItemSelect, caption: true, submittedByKeyId: true },
+  });
+  const stored = new Map(
+    found.map(({ submittedByKeyId, ...item }) => [
+      keyOf({ apiKeyId: submittedByKeyId ?? '', externalId: item.externalId }),
+      item,
+    ]),
+  );
+  // The first submission of each new (key, externalId) creates it; later ones repeat it.
+  const creators = new Map<string, number>();
+  inputs.forEach((s, i) => {
+    const k = keyOf(s);
+    if (!stored.has(k) && !creators.has(k)) creators.set(k, i);
+  });
+  const newOnes = [...creators.values()];
+  const paths = await Promise.all(newOnes.map((i) => storeImage(i)));
+  if (newOnes.length > 0) {
+    try {
+      // The group's one transaction: a write that must commit with the items joins it here.
+      const created = await db.$transaction(async (tx) =>
+        tx.contentItem.createManyAndReturn({
+          data: newOnes.map((i, n) => {
+            const s = inputs[i]!;
+            return {
+              externalId: s.externalId,
+              caption: s.caption,
+              imagePath: paths[n]!,
+              sha256: s.sha256,
+              mime: s.mime,
+              bytes: s.bytes,
+              status: 'PENDING' as const,
+              submittedByKeyId: s.apiKeyId,
+            };
+          }),
+          select: { ...submittedItemSelect, caption: true, submittedByKeyId: true },
+        }),
+      );
+      for (const { submittedByKeyId, ...item } of created)
+        stored.set(keyOf({ apiKeyId: submittedByKeyId ?? '', externalId: item.externalId }), item);
+    } catch (err) {
+      if (!isUniqueConstraintError(err)) throw err;
+      // Another writer won a race: each submission alone, in order, decided by the constraint.
+      const results: SubmitResult[] = [];
+      for (const [i, s] of inputs.entries())
+        results.push(await submitContentItem(db, s, () => storeImage(i)));
+      return results;
+    }
+  }
+  return inputs.map((s, i) => {
+    const item = stored.get(keyOf(s));
+    if (!item) throw new Error(`submitContentItems: no row for '${s.externalId}' after the commit`);
+    if (creators.get(keyOf(s)) !== i) return repeatOf(item, s);
+    const { caption: _caption, ...fresh } = item;
+    return { outcome: 'created', item: fresh };
+  });
+}
+
 // ---------------------------------------------------------------------------------------- score
 
 /** One detector's score on an item. */

@@ -2,7 +2,10 @@ import 'server-only';
 import { after } from 'next/server';
 import type { ApiKey, Db } from '@ganmod/db/client';
 import { apiKeyFromRequest } from '~/server/auth/api-keys';
-import { takeSubmissionSlot } from './rate-limit';
+import { getDb } from '~/server/db';
+import { answerAfterDiscarding } from '~/server/http/read-body';
+import { StageTimer } from '~/server/http/server-timing';
+import { RateLimiter, type RateState } from './rate-limit';
 
 /** A JSON error of the platform API: `{ "error": "<what is wrong>" }`. */
 export function problem(status: number, error: string, headers?: Record<string, string>) {
@@ -21,20 +24,51 @@ export function unknownPath(req: Request): Response {
   const path = new URL(req.url).pathname;
   return problem(
     404,
-    `No such endpoint: ${req.method} ${path.slice(0, 200)}. See the submission API in the dashboard's README.`,
+    `No such endpoint: ${req.method} ${path.slice(0, 200)}. See /api/v1/openapi.json for the API's paths.`,
   );
+}
+
+/** What an authenticated platform handler gets: the caller's key, the database, the stage clock. */
+export interface PlatformCall {
+  key: ApiKey;
+  db: Db;
+  timer: StageTimer;
+}
+
+// One limiter per server process (its leases are this process's share of each key's window).
+const globalForLimiter = globalThis as unknown as { ganmodRateLimiter?: RateLimiter };
+function limiter(db: Db): RateLimiter {
+  globalForLimiter.ganmodRateLimiter ??= new RateLimiter(db);
+  return globalForLimiter.ganmodRateLimiter;
+}
+
+/** `lastUsedAt` is written at most this often per key: it is shown to admins, not counted. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** The `RateLimit-*` headers (IETF draft "RateLimit header fields for HTTP", delta seconds). */
+export function rateLimitHeaders(state: RateState): Record<string, string> {
+  return {
+    'RateLimit-Limit': String(state.limit),
+    'RateLimit-Remaining': String(state.remaining),
+    'RateLimit-Reset': String(state.resetSeconds),
+  };
 }
 
 /**
  * Authenticates a platform request by its bearer key and counts it against the key's
- * requests-per-minute (reads and submissions share one limit, kept in the database so every
- * dashboard instance enforces it). Returns the key, or the 401 / 429 answer to send.
+ * requests-per-minute (every request under /api/v1 with a key shares one limit, enforced across
+ * dashboard instances through the database: {@link RateLimiter}). Returns the key and the window's
+ * state, or the 401 / 429 answer to send.
  */
 export async function authorizePlatformRequest(
   db: Db,
   req: Request,
-): Promise<{ ok: true; key: ApiKey } | { ok: false; response: Response }> {
+  timer?: StageTimer,
+): Promise<
+  { ok: true; key: ApiKey; rate: RateState } | { ok: false; response: Response; rate?: RateState }
+> {
   const key = await apiKeyFromRequest(db, req);
+  timer?.mark('auth');
   if (!key) {
     return {
       ok: false,
@@ -44,22 +78,69 @@ export async function authorizePlatformRequest(
       ),
     };
   }
-  const allowed = await takeSubmissionSlot(db, key.id, key.rateLimitPerMinute);
-  if (!allowed.ok) {
+  const rate = await limiter(db).take(key.id, key.rateLimitPerMinute);
+  timer?.mark('rate');
+  if (!rate.ok) {
     return {
       ok: false,
-      response: problem(
-        429,
-        `Rate limit of ${key.rateLimitPerMinute} requests per minute exceeded.`,
-        { 'Retry-After': String(allowed.retryAfterSeconds) },
-      ),
+      rate,
+      response: problem(429, `Rate limit of ${rate.limit} requests per minute exceeded.`, {
+        'Retry-After': String(rate.retryAfterSeconds),
+      }),
     };
   }
-  // After the answer: the platform does not wait for the bookkeeping.
-  after(() =>
-    db.apiKey
-      .update({ where: { id: key.id }, data: { lastUsedAt: new Date() } })
-      .then(() => undefined),
-  );
-  return { ok: true, key };
+  if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    // After the answer: the platform does not wait for the bookkeeping.
+    after(() =>
+      db.apiKey
+        .update({ where: { id: key.id }, data: { lastUsedAt: new Date() } })
+        .then(() => undefined),
+    );
+  }
+  return { ok: true, key, rate };
+}
+
+/** Sets the key's rate-limit state and the stage timings on an answer. */
+function finish(response: Response, rate: RateState | undefined, timer: StageTimer): Response {
+  if (rate) {
+    for (const [name, value] of Object.entries(rateLimitHeaders(rate)))
+      response.headers.set(name, value);
+  }
+  // A key's data is not for caches; `no-transform` also spares small JSON the server's gzip.
+  if (!response.headers.has('Cache-Control'))
+    response.headers.set('Cache-Control', 'no-store, no-transform');
+  timer.mark('respond');
+  response.headers.set('Server-Timing', timer.header());
+  return response;
+}
+
+/**
+ * A route handler of the platform API: authenticates the key, counts the request, runs `handle`
+ * and sends its answer, or the 401 / 429, with `RateLimit-Limit`, `RateLimit-Remaining`,
+ * `RateLimit-Reset` (and `Retry-After` on 429) and `Server-Timing`. An unread request body is
+ * discarded before the answer (answering mid-upload would reset the client's connection).
+ *
+ * @param anonymous what to answer a request that carries no `Authorization` header at all (a 404
+ *   for an unknown path, a 405), without counting it; by default such a request gets the 401.
+ */
+export function platformRoute<Ctx = unknown>(
+  handle: (req: Request, call: PlatformCall, ctx: Ctx) => Promise<Response> | Response,
+  anonymous?: (req: Request) => Response,
+): (req: Request, ctx: Ctx) => Promise<Response> {
+  return async (req, ctx) => {
+    if (anonymous && !req.headers.has('authorization'))
+      return answerAfterDiscarding(req, anonymous(req));
+    const db = getDb();
+    const timer = new StageTimer();
+    const auth = await authorizePlatformRequest(db, req, timer);
+    if (!auth.ok) return answerAfterDiscarding(req, finish(auth.response, auth.rate, timer));
+    const response = await handle(req, { key: auth.key, db, timer }, ctx);
+    return answerAfterDiscarding(req, finish(response, auth.rate, timer));
+  };
+}
+
+/** The answer to every method a route does not serve: a JSON 405 with `Allow`. */
+export function otherMethods(allow: readonly string[]) {
+  const answer = () => methodNotAllowed(allow);
+  return platformRoute(answer, answer);
 }
