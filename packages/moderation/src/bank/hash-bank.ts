@@ -6,6 +6,12 @@
  * candidate. With r = 31 that is 17 bucket reads per chunk instead of a scan of the whole bank.
  */
 import { ModerationConfigError } from '../errors.js';
+import {
+  DCT_MATCH_SIMILARITY,
+  DCT_SIGNATURE_ALGORITHM,
+  dctSimilarity,
+  parseDctSignature,
+} from './dct-signature.js';
 import { type Hash256, hashFromHex, hashToHex, popcount32 } from '../pdq/hash256.js';
 import {
   type DihedralTransform,
@@ -16,8 +22,12 @@ import {
 
 /** Plain row for persistence (the DB's `HashBankEntry`, a JSON file, ...). */
 export interface HashBankRow {
-  /** 64-digit PDQ hex. */
+  /** 64-digit PDQ hex, or for `algorithm: 'pdq-dct16'` the 512-digit DCT signature. */
   hash: string;
+  /** `pdq` when absent; `pdq-dct16` is the low-detail second signal (see `dct-signature.ts`). */
+  algorithm?: HashAlgorithm;
+  /** PDQ quality (0..100) of the hashed image, when known. */
+  quality?: number;
   /** Category of the known content, e.g. `csam`, `terror`, `copyright`, `spam-meme`. */
   label: string;
   /** Where the entry came from (case id, file name, partner list). */
@@ -32,8 +42,23 @@ export interface HashBankMatch {
   distance: number;
 }
 
-/** A dihedral transform, or a central crop (`crop95` keeps the middle 95% of each side). */
-export type BankVariant = DihedralTransform | `crop${number}`;
+/** One hit of the low-detail signal. */
+export interface DctSignatureMatch {
+  row: HashBankRow;
+  /** Cosine similarity, 1 for the same DCT. */
+  similarity: number;
+  /** The query transform that matched. */
+  transform: DihedralTransform;
+}
+
+/** What a row's `hash` holds. */
+export type HashAlgorithm = 'pdq' | typeof DCT_SIGNATURE_ALGORITHM;
+
+/**
+ * A dihedral transform, a central crop (`crop95` keeps the middle 95% of each side) or an anchored
+ * one (`crop90@0,100`: 90% of each side, anchored at 0% across and 100% down).
+ */
+export type BankVariant = DihedralTransform | `crop${number}` | `crop${number}@${number},${number}`;
 
 const CHUNKS = 16;
 const CHUNK_VALUES = 1 << 16;
@@ -70,16 +95,41 @@ export class HashBank {
   private indexed = 0;
   private seen = new Uint32Array(0);
   private stamp = 0;
+  private signatures: { row: HashBankRow; vector: Float32Array }[] = [];
 
-  /** Number of stored hashes (variants count separately). */
+  /** Number of stored PDQ hashes (variants count separately; DCT signatures do not). */
   get size(): number {
     return this.rows.length;
+  }
+
+  /** Number of stored low-detail DCT signatures. */
+  get signatureCount(): number {
+    return this.signatures.length;
   }
 
   /** Adds one hash row. @throws {@link ModerationConfigError} on a malformed hash or empty label. */
   addRow(row: HashBankRow): void {
     if (typeof row.label !== 'string' || row.label.trim() === '') {
       throw new ModerationConfigError(`Hash bank row needs a non-empty label (hash ${row.hash})`);
+    }
+    const meta = {
+      label: row.label,
+      source: row.source,
+      ...(row.variant && row.variant !== 'original' ? { variant: row.variant } : {}),
+      ...(row.quality === undefined ? {} : { quality: row.quality }),
+    };
+    if (row.algorithm === DCT_SIGNATURE_ALGORITHM) {
+      const vector = parseDctSignature(row.hash);
+      this.signatures.push({
+        row: { hash: row.hash.toLowerCase(), algorithm: row.algorithm, ...meta },
+        vector,
+      });
+      return;
+    }
+    if (row.algorithm !== undefined && row.algorithm !== 'pdq') {
+      throw new ModerationConfigError(
+        `Unknown hash algorithm '${String(row.algorithm)}' (pdq or ${DCT_SIGNATURE_ALGORITHM})`,
+      );
     }
     const hash = hashFromHex(row.hash);
     const n = this.rows.length;
@@ -89,12 +139,7 @@ export class HashBank {
       this.words = grown;
     }
     this.words.set(hash, n * 8);
-    this.rows.push({
-      hash: hashToHex(hash),
-      label: row.label,
-      source: row.source,
-      ...(row.variant && row.variant !== 'original' ? { variant: row.variant } : {}),
-    });
+    this.rows.push({ hash: hashToHex(hash), ...meta });
   }
 
   /** Adds many rows (e.g. loaded from the DB). */
@@ -125,7 +170,28 @@ export class HashBank {
 
   /** All rows, for persistence. Round-trips through {@link HashBank.fromRows}. */
   toRows(): HashBankRow[] {
-    return this.rows.map((r) => ({ ...r }));
+    return [...this.rows, ...this.signatures.map((s) => s.row)].map((r) => ({ ...r }));
+  }
+
+  /**
+   * Low-detail signatures similar to any of the query's DCT variants (from `dctQueryVariants`),
+   * most similar first. A linear scan: only low-detail images are stored this way.
+   */
+  querySignatures(
+    variants: ReadonlyMap<DihedralTransform, Float32Array>,
+    minSimilarity = DCT_MATCH_SIMILARITY,
+  ): DctSignatureMatch[] {
+    const out: DctSignatureMatch[] = [];
+    for (const { row, vector } of this.signatures) {
+      let best: DctSignatureMatch | undefined;
+      for (const [transform, q] of variants) {
+        const similarity = dctSimilarity(q, vector);
+        if (similarity >= minSimilarity && (!best || similarity > best.similarity))
+          best = { row, similarity, transform };
+      }
+      if (best) out.push(best);
+    }
+    return out.sort((a, b) => b.similarity - a.similarity);
   }
 
   /** Builds a bank from stored rows. */
