@@ -8,6 +8,8 @@ import type { Region } from '../pdq/image.js';
 
 /** A pixel counts as band background within this distance (max over R, G, B) of the band colour. */
 const COLOUR_TOLERANCE = 28;
+/** Tighter tolerance for the flat rows that close a band, so a pale sky does not extend it. */
+const FLAT_TOLERANCE = 12;
 /** Share of a row's pixels that must be background for the row to belong to a band (text rows). */
 const MIN_BACKGROUND_SHARE = 0.3;
 /** A flat row: the band ends after the last one, so text rows inside it are kept in the band. */
@@ -43,11 +45,15 @@ function lineAt(image: RgbImage, edge: Edge, k: number): [number, number, number
   return out;
 }
 
-function backgroundShare(line: [number, number, number][], colour: [number, number, number]) {
+function backgroundShare(
+  line: [number, number, number][],
+  colour: [number, number, number],
+  tolerance = COLOUR_TOLERANCE,
+) {
   let n = 0;
   for (const [r, g, b] of line) {
     const d = Math.max(Math.abs(r - colour[0]), Math.abs(g - colour[1]), Math.abs(b - colour[2]));
-    if (d <= COLOUR_TOLERANCE) n++;
+    if (d <= tolerance) n++;
   }
   return n / line.length;
 }
@@ -57,14 +63,14 @@ function bandAt(image: RgbImage, edge: Edge): number {
   const side = edge === 'top' || edge === 'bottom' ? image.height : image.width;
   const first = lineAt(image, edge, 0);
   const colour = medianColour(first);
-  if (backgroundShare(first, colour) < FLAT_SHARE) return 0; // the edge is not flat: no band
+  if (backgroundShare(first, colour, FLAT_TOLERANCE) < FLAT_SHARE) return 0; // no flat edge
   const limit = Math.floor(side * MAX_BAND);
   let lastFlat = 0;
   let k = 1;
   for (; k < limit; k++) {
-    const share = backgroundShare(lineAt(image, edge, k), colour);
-    if (share < MIN_BACKGROUND_SHARE) break;
-    if (share >= FLAT_SHARE) lastFlat = k;
+    const line = lineAt(image, edge, k);
+    if (backgroundShare(line, colour) < MIN_BACKGROUND_SHARE) break;
+    if (backgroundShare(line, colour, FLAT_TOLERANCE) >= FLAT_SHARE) lastFlat = k;
   }
   if (k >= limit) return 0; // band-coloured far into the picture: a flat image, not a band
   const band = lastFlat + 1;
@@ -72,17 +78,49 @@ function bandAt(image: RgbImage, edge: Edge): number {
 }
 
 /**
- * The picture inside any added bands, or `undefined` when no band was found.
- * Top and bottom are trimmed first, then left and right on what is left.
+ * Candidate pictures inside added bands, most complete first: every detected band trimmed, then
+ * top/bottom only, left/right only and each band alone, and margins made symmetric where only one
+ * side was found (a dark photo edge hides its screenshot margin). Empty when no band was found.
  */
-export function contentRegion(image: RgbImage): Region | undefined {
-  const top = bandAt(image, 'top');
-  const bottom = bandAt(image, 'bottom');
-  const left = bandAt(image, 'left');
-  const right = bandAt(image, 'right');
-  if (top + bottom + left + right === 0) return undefined;
-  const width = image.width - left - right;
-  const height = image.height - top - bottom;
-  if (width < image.width * 0.4 || height < image.height * 0.4) return undefined;
-  return { left, top, width, height };
+export function contentRegions(image: RgbImage): Region[] {
+  const found = {
+    top: bandAt(image, 'top'),
+    bottom: bandAt(image, 'bottom'),
+    left: bandAt(image, 'left'),
+    right: bandAt(image, 'right'),
+  };
+  if (found.top + found.bottom + found.left + found.right === 0) return [];
+  const sym = {
+    ...found,
+    left: Math.max(found.left, found.right),
+    right: Math.max(found.left, found.right),
+  };
+  const none = { top: 0, bottom: 0, left: 0, right: 0 };
+  const options = [
+    found,
+    sym,
+    { ...found, left: 0, right: 0 },
+    { ...none, left: found.left, right: found.right },
+    { ...none, top: found.top },
+    { ...none, bottom: found.bottom },
+    { ...sym, top: 0, bottom: 0 },
+  ];
+  const out: Region[] = [];
+  const seen = new Set<string>();
+  for (const b of options) {
+    if (b.top + b.bottom + b.left + b.right === 0) continue;
+    const region = {
+      left: b.left,
+      top: b.top,
+      width: image.width - b.left - b.right,
+      height: image.height - b.top - b.bottom,
+    };
+    if (region.width < image.width * 0.4 || region.height < image.height * 0.4) continue;
+    const key = `${region.left},${region.top},${region.width},${region.height}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(region);
+    }
+  }
+  return out;
 }

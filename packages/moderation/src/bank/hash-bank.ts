@@ -58,7 +58,11 @@ export type HashAlgorithm = 'pdq' | typeof DCT_SIGNATURE_ALGORITHM;
  * A dihedral transform, a central crop (`crop95` keeps the middle 95% of each side) or an anchored
  * one (`crop90@0,100`: 90% of each side, anchored at 0% across and 100% down).
  */
-export type BankVariant = DihedralTransform | `crop${number}` | `crop${number}@${number},${number}`;
+export type BankVariant =
+  | DihedralTransform
+  | `crop${number}`
+  | `crop${number}@${number},${number}`
+  | 'strip';
 
 const CHUNKS = 16;
 const CHUNK_VALUES = 1 << 16;

@@ -22,7 +22,7 @@ import {
   type PdqResult,
   dihedralHashes,
 } from '../pdq/pdq.js';
-import { contentRegion } from './band-trim.js';
+import { contentRegions } from './band-trim.js';
 import {
   DCT_MATCH_SIMILARITY,
   DCT_SIGNATURE_ALGORITHM,
@@ -40,21 +40,34 @@ export interface BankHash {
   quality: number;
 }
 
-/** Share of each side kept by the anchored crops (0.9 x 0.9 = 81% of the area). */
-const ANCHORED_CROP_KEEP = 0.9;
-/** Anchors (x, y in %) of the stored crops: corners and edge midpoints. */
-const CROP_ANCHORS: readonly (readonly [number, number])[] = [
-  [0, 0],
-  [100, 0],
-  [0, 100],
-  [100, 100],
-  [50, 0],
-  [50, 100],
-  [0, 50],
-  [100, 50],
+/**
+ * Stored crops: share of each side kept, and anchors (x, y in % of the slack). PDQ moves past its
+ * threshold when a crop's window is off by ~2% of the side, so 90% crops (81% of the area) sit on
+ * a 5 x 5 grid of anchors and 95% crops on a 3 x 3 one.
+ */
+const CROPS: readonly { keep: number; anchors: readonly number[] }[] = [
+  { keep: 0.95, anchors: [0, 50, 100] },
+  { keep: 0.9, anchors: [0, 25, 50, 75, 100] },
 ];
-/** Central crops stored (share of each side kept). */
-const CENTRAL_CROPS: readonly number[] = [0.95, 0.9];
+
+/**
+ * The middle rows (20%..80% of the height, full width) are hashed too: meme text sits above and
+ * below them. An upload's middle columns are looked up as well, for rotated memes.
+ */
+const STRIP = { from: 0.2, to: 0.8 } as const;
+/** Bank images below this quality also get a DCT signature (PDQ is unstable from ~50 down). */
+const SIGNATURE_BELOW_QUALITY = 60;
+/** Uploads below this quality also try the DCT stage (edits shift quality by a few points). */
+const SIGNATURE_QUERY_BELOW_QUALITY = 70;
+
+function strip(image: RgbImage, vertical: boolean): Region {
+  const side = vertical ? image.width : image.height;
+  const from = Math.round(side * STRIP.from);
+  const length = Math.max(1, Math.round(side * STRIP.to) - from);
+  return vertical
+    ? { left: from, top: 0, width: length, height: image.height }
+    : { left: 0, top: from, width: image.width, height: length };
+}
 
 function anchoredRegion(image: RgbImage, keep: number, ax: number, ay: number): Region {
   const width = Math.max(1, Math.round(image.width * keep));
@@ -68,8 +81,9 @@ function anchoredRegion(image: RgbImage, keep: number, ax: number, ay: number): 
 }
 
 /**
- * Every hash a bank should store for one known image: the PDQ of the picture, of two central crops
- * and of eight anchored 90% crops (11 PDQ rows), plus a DCT signature when the picture is low-detail.
+ * Every hash a bank should store for one known image: the PDQ of the picture, of its 95% and 90%
+ * crops on grids of anchors, and of its middle rows (up to 36 PDQ rows),
+ * plus a DCT signature when the picture is low-detail (quality < 60).
  * Rotations and mirrors are not stored: {@link matchImage} queries all dihedral variants.
  */
 export async function bankHashesFor(image: RgbImage): Promise<BankHash[]> {
@@ -84,16 +98,19 @@ export async function bankHashesFor(image: RgbImage): Promise<BankHash[]> {
     seen.add(hex);
     out.push({ hash: hex, algorithm: 'pdq', variant, quality: result.quality });
   };
-  for (const keep of CENTRAL_CROPS)
-    add(`crop${Math.round(keep * 100)}`, await pdqFromImage(image, { keep }));
-  const keep = Math.round(ANCHORED_CROP_KEEP * 100);
-  for (const [ax, ay] of CROP_ANCHORS) {
-    add(
-      `crop${keep}@${ax},${ay}`,
-      await pdqFromImage(image, anchoredRegion(image, ANCHORED_CROP_KEEP, ax, ay)),
-    );
+  for (const { keep, anchors } of CROPS) {
+    const name = Math.round(keep * 100);
+    for (const ax of anchors) {
+      for (const ay of anchors) {
+        add(
+          ax === 50 && ay === 50 ? `crop${name}` : `crop${name}@${ax},${ay}`,
+          await pdqFromImage(image, anchoredRegion(image, keep, ax, ay)),
+        );
+      }
+    }
   }
-  if (pdq.quality < PDQ_MIN_QUALITY) {
+  add('strip', await pdqFromImage(image, strip(image, false)));
+  if (pdq.quality < SIGNATURE_BELOW_QUALITY) {
     out.push({
       hash: dctSignatureHex(pdq.dct),
       algorithm: DCT_SIGNATURE_ALGORITHM,
@@ -116,7 +133,7 @@ export async function addImageToBank(
 }
 
 /** The stage that answered. */
-export type MatchStage = 'pdq' | 'pdq-trimmed' | 'dct-signature';
+export type MatchStage = 'pdq' | 'pdq-trimmed' | 'pdq-strip' | 'dct-signature';
 
 /** One match of an upload. */
 export interface ImageMatch {
@@ -151,22 +168,26 @@ export interface MatchOptions {
   maxDistance?: number;
   /** Cosine similarity counted as a DCT-signature match. */
   minSimilarity?: number;
-  /** Hashes of the upload below this quality use the DCT stage too (default 50). */
-  lowQuality?: number;
+  /** PDQ hashes (upload or bank) below this quality are not matched by PDQ (default 50). */
+  minQuality?: number;
 }
 
 function queryPdq(
   bank: HashBank,
   pdq: PdqResult,
-  maxDistance: number,
   stage: MatchStage,
+  maxDistance: number,
+  minQuality: number,
 ): ImageMatch[] {
+  if (pdq.quality < minQuality) return [];
   const best = new Map<HashBankRow, ImageMatch>();
   for (const [transform, hash] of dihedralHashes(pdq, DIHEDRAL_TRANSFORMS) as Map<
     DihedralTransform,
     Hash256
   >) {
     for (const m of bank.query(hash, maxDistance)) {
+      // A flat picture's PDQ bits are noise: two unrelated gradients can hash alike.
+      if (m.row.quality !== undefined && m.row.quality < minQuality) continue;
       const prior = best.get(m.row);
       if (prior && prior.distance! <= m.distance) continue;
       best.set(m.row, {
@@ -192,27 +213,35 @@ export async function matchImage(
 ): Promise<MatchReport> {
   const maxDistance = options.maxDistance ?? PDQ_MATCH_DISTANCE;
   const minSimilarity = options.minSimilarity ?? DCT_MATCH_SIMILARITY;
-  const lowQuality = options.lowQuality ?? PDQ_MIN_QUALITY;
+  const minQuality = options.minQuality ?? PDQ_MIN_QUALITY;
   const pdq = await pdqFromImage(image);
   const report: MatchReport = {
     hash: hashToHex(pdq.hash),
     quality: pdq.quality,
     stages: ['pdq'],
-    matches: queryPdq(bank, pdq, maxDistance, 'pdq'),
+    matches: queryPdq(bank, pdq, 'pdq', maxDistance, minQuality),
   };
   if (report.matches.length > 0) return report;
   const pictures: PdqResult[] = [pdq];
-  const region = contentRegion(image);
-  if (region) {
+  const regions = contentRegions(image);
+  if (regions.length > 0) report.stages.push('pdq-trimmed');
+  for (const region of regions) {
     const inner = await pdqFromImage(image, region);
     pictures.push(inner);
-    report.trimmed = region;
-    report.stages.push('pdq-trimmed');
-    report.matches = queryPdq(bank, inner, maxDistance, 'pdq-trimmed');
+    report.matches = queryPdq(bank, inner, 'pdq-trimmed', maxDistance, minQuality);
+    if (report.matches.length > 0) {
+      report.trimmed = region;
+      return report;
+    }
+  }
+  report.stages.push('pdq-strip');
+  for (const vertical of [false, true]) {
+    const middle = await pdqFromImage(image, strip(image, vertical));
+    report.matches = queryPdq(bank, middle, 'pdq-strip', maxDistance, minQuality);
     if (report.matches.length > 0) return report;
   }
   if (bank.signatureCount === 0) return report;
-  const low = pictures.filter((p) => p.quality < lowQuality);
+  const low = pictures.filter((p) => p.quality < SIGNATURE_QUERY_BELOW_QUALITY);
   if (low.length === 0) return report;
   report.stages.push('dct-signature');
   const best = new Map<HashBankRow, ImageMatch>();

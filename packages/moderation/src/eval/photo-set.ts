@@ -65,12 +65,16 @@ export function photoSet(dir: string = PHOTO_SET_DIR): { banked: SetPhoto[]; unr
   return { banked, unrelated };
 }
 
-/** A photo as the set uses it: at most `side` px on the long side, PNG bytes. */
+/**
+ * A photo as the set uses it: at most `side` px on the long side, PNG bytes. A few MATE
+ * backgrounds are white shapes on transparency, meant to lie over the desktop colour: they are
+ * flattened onto a dark grey, as a desktop shows them (on white they would be blank).
+ */
 export async function loadSetPhoto(photo: SetPhoto, side = 512): Promise<Buffer> {
   return sharp(photo.path)
     .rotate()
     .resize(side, side, { fit: 'inside', withoutEnlargement: true })
-    .flatten({ background: '#ffffff' })
+    .flatten({ background: '#30343a' })
     .png()
     .toBuffer();
 }
@@ -116,13 +120,14 @@ async function crop(png: Buffer, index: number, keepArea: number): Promise<Buffe
   const { width, height } = await size(png);
   const w = Math.round(width * Math.sqrt(keepArea));
   const h = Math.round(height * Math.sqrt(keepArea));
+  // Off the bank's crop grid on purpose: a real crop is anywhere.
   const anchors = [
     [0.5, 0.5],
-    [0, 0],
-    [1, 1],
-    [1, 0],
-    [0, 1],
-    [0.5, 0],
+    [0.15, 0.2],
+    [0.85, 0.9],
+    [0.9, 0.1],
+    [0.3, 0.8],
+    [0.6, 0.35],
   ] as const;
   const [ax, ay] = anchors[index % anchors.length]!;
   return jpeg(
@@ -170,7 +175,7 @@ export const PHOTO_EDITS: Record<string, PhotoEdit> = {
   'text overlay': async (png, i) => {
     // Classic meme text: white with a black outline, over the top and bottom of the picture.
     const { width, height } = await size(png);
-    const s = Math.round(height * 0.09);
+    const s = Math.round(Math.min(height * 0.08, width * 0.045));
     const svg = textSvg(width, height, [
       { text: CAPTIONS[i % CAPTIONS.length]!, y: Math.round(s * 1.3), size: s, fill: '#fff', stroke: '#000' },
       { text: CAPTIONS[(i + 1) % CAPTIONS.length]!, y: height - Math.round(s * 0.5), size: s, fill: '#fff', stroke: '#000' },
@@ -191,7 +196,7 @@ export const PHOTO_EDITS: Record<string, PhotoEdit> = {
     const chrome = textSvg(W, header + height + footer, [
       { text: '12:41   ▾ 87%', y: Math.round(header * 0.35), size: Math.round(header * 0.22), fill: '#ddd' },
       { text: 'somebody · 2h', y: Math.round(header * 0.8), size: Math.round(header * 0.25), fill: '#fff' },
-      { text: '♥ 1,204   💬 87   ↗ share', y: header + height + Math.round(footer * 0.45), size: Math.round(footer * 0.2), fill: '#fff' },
+      { text: '♥ 1,204   87 comments   share', y: header + height + Math.round(footer * 0.45), size: Math.round(footer * 0.2), fill: '#fff' },
     ]);
     return jpeg(
       sharp(png)
