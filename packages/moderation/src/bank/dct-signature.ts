@@ -55,7 +55,8 @@ function normalise(v: Float32Array): Float32Array {
 /** The query's DCT under each dihedral transform, unit length, for {@link dctSimilarity}. */
 export function dctQueryVariants(dct: Float64Array): Map<DihedralTransform, Float32Array> {
   const out = new Map<DihedralTransform, Float32Array>();
-  for (const t of DIHEDRAL_TRANSFORMS) out.set(t, normalise(Float32Array.from(transformDct(dct, t))));
+  for (const t of DIHEDRAL_TRANSFORMS)
+    out.set(t, normalise(Float32Array.from(transformDct(dct, t))));
   return out;
 }
 

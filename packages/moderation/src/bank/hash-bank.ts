@@ -59,10 +59,7 @@ export type HashAlgorithm = 'pdq' | typeof DCT_SIGNATURE_ALGORITHM;
  * one (`crop90@0,100`: 90% of each side, anchored at 0% across and 100% down).
  */
 export type BankVariant =
-  | DihedralTransform
-  | `crop${number}`
-  | `crop${number}@${number},${number}`
-  | 'strip';
+  DihedralTransform | `crop${number}` | `crop${number}@${number},${number}` | 'strip';
 
 const CHUNKS = 16;
 const CHUNK_VALUES = 1 << 16;

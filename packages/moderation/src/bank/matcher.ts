@@ -12,7 +12,7 @@
  *    DCT coefficients are compared by cosine similarity with the bank's low-detail signatures.
  */
 import type { RgbImage } from '../input/decode.js';
-import { type Hash256, hashToHex } from '../pdq/hash256.js';
+import { hashToHex } from '../pdq/hash256.js';
 import { pdqFromImage, type Region } from '../pdq/image.js';
 import {
   type DihedralTransform,
@@ -181,10 +181,7 @@ function queryPdq(
 ): ImageMatch[] {
   if (pdq.quality < minQuality) return [];
   const best = new Map<HashBankRow, ImageMatch>();
-  for (const [transform, hash] of dihedralHashes(pdq, DIHEDRAL_TRANSFORMS) as Map<
-    DihedralTransform,
-    Hash256
-  >) {
+  for (const [transform, hash] of dihedralHashes(pdq, DIHEDRAL_TRANSFORMS)) {
     for (const m of bank.query(hash, maxDistance)) {
       // A flat picture's PDQ bits are noise: two unrelated gradients can hash alike.
       if (m.row.quality !== undefined && m.row.quality < minQuality) continue;

@@ -104,7 +104,8 @@ export async function evalMatching(
   const contenders = [await legacy(banked), await staged(banked, times)];
   const { pdqFromImage } = await import('../pdq/image.js');
   let lowDetailBanked = 0;
-  for (const b of banked) if ((await pdqFromImage(b.image)).quality < PDQ_MIN_QUALITY) lowDetailBanked++;
+  for (const b of banked)
+    if ((await pdqFromImage(b.image)).quality < PDQ_MIN_QUALITY) lowDetailBanked++;
   const edits = Object.entries(PHOTO_EDITS).filter(
     ([name]) => !options.edits || options.edits.includes(name),
   );
@@ -133,8 +134,12 @@ export async function evalMatching(
   const falseMatches: MatchingEval['falseMatches'] = {};
   for (const c of contenders) falseMatches[c.name] = { matched: 0, queries: 0 };
   const negatives: (() => Promise<Buffer>)[] = unrelated.flatMap((u, i) => [
-    async () => u.png,
-    ...edits.map(([, apply]) => () => apply(u.png, i)),
+    () => Promise.resolve(u.png),
+    ...edits.map(
+      ([, apply]) =>
+        () =>
+          apply(u.png, i),
+    ),
   ]);
   for (const make of negatives) {
     const image = await decodeBytes(await make());
@@ -180,7 +185,9 @@ export function matchingTable(result: MatchingEval): string {
   ];
   const fm = result.falseMatches;
   const fmCell = (name: string) =>
-    fm[name] ? `${fm[name].matched}/${fm[name].queries} (${pct(fm[name].matched / Math.max(1, fm[name].queries))})` : '-';
+    fm[name]
+      ? `${fm[name].matched}/${fm[name].queries} (${pct(fm[name].matched / Math.max(1, fm[name].queries))})`
+      : '-';
   lines.push(`| **false matches** (unrelated) | ${fmCell('before')} | ${fmCell('after')} | |`);
   lines.push(
     '',

@@ -44,7 +44,10 @@ function walk(dir: string): string[] {
  *
  * @throws {@link ModerationConfigError} naming the packages to install when the photos are missing.
  */
-export function photoSet(dir: string = PHOTO_SET_DIR): { banked: SetPhoto[]; unrelated: SetPhoto[] } {
+export function photoSet(dir: string = PHOTO_SET_DIR): {
+  banked: SetPhoto[];
+  unrelated: SetPhoto[];
+} {
   const files = existsSync(dir)
     ? walk(dir)
         .filter((p) => /\.(jpe?g|png)$/i.test(p) && !DUPLICATE_FILES.test(p))
@@ -79,8 +82,7 @@ export async function loadSetPhoto(photo: SetPhoto, side = 512): Promise<Buffer>
     .toBuffer();
 }
 
-const escapeXml = (s: string) =>
-  s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeXml = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function textSvg(
   width: number,
@@ -160,7 +162,12 @@ export const PHOTO_EDITS: Record<string, PhotoEdit> = {
     const size_ = Math.round(band * 0.32);
     const top = i % 2 === 0;
     const caption = textSvg(width, band, [
-      { text: CAPTIONS[i % CAPTIONS.length]!, y: Math.round(band * 0.62), size: size_, fill: '#000' },
+      {
+        text: CAPTIONS[i % CAPTIONS.length]!,
+        y: Math.round(band * 0.62),
+        size: size_,
+        fill: '#000',
+      },
     ]);
     return jpeg(
       sharp(png)
@@ -177,8 +184,20 @@ export const PHOTO_EDITS: Record<string, PhotoEdit> = {
     const { width, height } = await size(png);
     const s = Math.round(Math.min(height * 0.08, width * 0.045));
     const svg = textSvg(width, height, [
-      { text: CAPTIONS[i % CAPTIONS.length]!, y: Math.round(s * 1.3), size: s, fill: '#fff', stroke: '#000' },
-      { text: CAPTIONS[(i + 1) % CAPTIONS.length]!, y: height - Math.round(s * 0.5), size: s, fill: '#fff', stroke: '#000' },
+      {
+        text: CAPTIONS[i % CAPTIONS.length]!,
+        y: Math.round(s * 1.3),
+        size: s,
+        fill: '#fff',
+        stroke: '#000',
+      },
+      {
+        text: CAPTIONS[(i + 1) % CAPTIONS.length]!,
+        y: height - Math.round(s * 0.5),
+        size: s,
+        fill: '#fff',
+        stroke: '#000',
+      },
     ]);
     return jpeg(sharp(png).composite([{ input: svg, top: 0, left: 0 }]));
   },
@@ -194,9 +213,24 @@ export const PHOTO_EDITS: Record<string, PhotoEdit> = {
     const footer = Math.round(height * 0.18);
     const W = width + 2 * margin;
     const chrome = textSvg(W, header + height + footer, [
-      { text: '12:41   ▾ 87%', y: Math.round(header * 0.35), size: Math.round(header * 0.22), fill: '#ddd' },
-      { text: 'somebody · 2h', y: Math.round(header * 0.8), size: Math.round(header * 0.25), fill: '#fff' },
-      { text: '♥ 1,204   87 comments   share', y: header + height + Math.round(footer * 0.45), size: Math.round(footer * 0.2), fill: '#fff' },
+      {
+        text: '12:41   ▾ 87%',
+        y: Math.round(header * 0.35),
+        size: Math.round(header * 0.22),
+        fill: '#ddd',
+      },
+      {
+        text: 'somebody · 2h',
+        y: Math.round(header * 0.8),
+        size: Math.round(header * 0.25),
+        fill: '#fff',
+      },
+      {
+        text: '♥ 1,204   87 comments   share',
+        y: header + height + Math.round(footer * 0.45),
+        size: Math.round(footer * 0.2),
+        fill: '#fff',
+      },
     ]);
     return jpeg(
       sharp(png)
