@@ -66,7 +66,18 @@ function check(name, cmd, args) {
 try {
   step('System prerequisites');
   // libopenblas-dev: gan-core's native kernels (packages/gan-core/native) build against it.
-  const missing = ensureDebianPackages(['dataset-fashion-mnist', 'chromium', 'libopenblas-dev']);
+  // The wallpaper packages hold the real photos of the near-duplicate tests and evaluation
+  // (packages/moderation/src/eval/photo-set.ts); DejaVu draws the captions of their edits.
+  const missing = ensureDebianPackages([
+    'dataset-fashion-mnist',
+    'chromium',
+    'libopenblas-dev',
+    'lomiri-wallpapers-16.04',
+    'lomiri-wallpapers-20.04',
+    'mate-backgrounds',
+    'ukui-wallpapers',
+    'fonts-dejavu-core',
+  ]);
   if (missing.length)
     process.stdout.write(`not installed (tests needing them will say so): ${missing.join(' ')}\n`);
   // Where OpenBLAS is present the native kernels must build, and their tests must run.
