@@ -208,37 +208,97 @@ export class HashBank {
    * @param maxDistance PDQ's 31 by default; the chunk radius grows with it, so keep it small.
    */
   query(hash: Hash256, maxDistance = PDQ_MATCH_DISTANCE): HashBankMatch[] {
+    return this.queryAny([hash], maxDistance).map(({ row, distance }) => ({ row, distance }));
+  }
+
+  /**
+   * Every stored hash within `maxDistance` of any of `hashes` (e.g. an upload's 8 dihedral hashes),
+   * each entry once with its smallest distance and the index of the query hash that gave it,
+   * closest first. One pass over the chunk index serves all the query hashes.
+   */
+  queryAny(
+    hashes: readonly Hash256[],
+    maxDistance = PDQ_MATCH_DISTANCE,
+  ): (HashBankMatch & { query: number })[] {
     if (!Number.isInteger(maxDistance) || maxDistance < 0 || maxDistance > 255) {
       throw new ModerationConfigError(
         `maxDistance must be an integer in 0..255, got ${maxDistance}`,
       );
     }
     this.refreshIndex();
-    const matches: HashBankMatch[] = [];
-    const consider = (id: number): void => {
-      const d = this.distanceTo(hash, id, maxDistance);
-      if (d <= maxDistance) matches.push({ row: this.rows[id]!, distance: d });
-    };
+    const found = new Map<number, { distance: number; query: number }>();
     const radius = Math.floor(maxDistance / CHUNKS);
-    this.stamp++;
-    if (this.stamp === 0xffffffff) {
-      this.seen.fill(0);
-      this.stamp = 1;
-    }
-    for (let c = 0; c < CHUNKS; c++) {
-      const { offsets, ids } = this.index[c]!;
-      const value = chunkOf(hash, c);
-      forEachWithinRadius(value, radius, (key) => {
-        for (let p = offsets[key]!, end = offsets[key + 1]!; p < end; p++) {
-          const id = ids[p]!;
-          if (this.seen[id] === this.stamp) continue;
-          this.seen[id] = this.stamp;
-          consider(id);
+    const words = this.words;
+    const seen = this.seen;
+    const keys = new Uint32Array(radius <= 1 ? 17 : 0);
+    for (let q = 0; q < hashes.length; q++) {
+      const hash = hashes[q]!;
+      // A fresh stamp per query hash: an entry is verified at most once per hash.
+      this.stamp++;
+      if (this.stamp === 0xffffffff) {
+        seen.fill(0);
+        this.stamp = 1;
+      }
+      const stamp = this.stamp;
+      const h0 = hash[0]!;
+      const h1 = hash[1]!;
+      const h2 = hash[2]!;
+      const h3 = hash[3]!;
+      const h4 = hash[4]!;
+      const h5 = hash[5]!;
+      const h6 = hash[6]!;
+      const h7 = hash[7]!;
+      for (let c = 0; c < CHUNKS; c++) {
+        const { offsets, ids } = this.index[c]!;
+        const value = chunkOf(hash, c);
+        let nKeys: number;
+        let chunkKeys: Uint32Array;
+        if (radius <= 1) {
+          keys[0] = value;
+          if (radius === 1) for (let a = 0; a < 16; a++) keys[a + 1] = value ^ (1 << a);
+          nKeys = radius === 1 ? 17 : 1;
+          chunkKeys = keys;
+        } else {
+          const all: number[] = [];
+          forEachWithinRadius(value, radius, (key) => all.push(key));
+          chunkKeys = Uint32Array.from(all);
+          nKeys = all.length;
         }
-      });
+        for (let k = 0; k < nKeys; k++) {
+          const key = chunkKeys[k]!;
+          for (let p = offsets[key]!, end = offsets[key + 1]!; p < end; p++) {
+            const id = ids[p]!;
+            if (seen[id] === stamp) continue;
+            seen[id] = stamp;
+            const b = id * 8;
+            // Early exit half-way: most candidates are far.
+            let d =
+              popcount32(h0 ^ words[b]!) +
+              popcount32(h1 ^ words[b + 1]!) +
+              popcount32(h2 ^ words[b + 2]!) +
+              popcount32(h3 ^ words[b + 3]!);
+            if (d > maxDistance) continue;
+            d +=
+              popcount32(h4 ^ words[b + 4]!) +
+              popcount32(h5 ^ words[b + 5]!) +
+              popcount32(h6 ^ words[b + 6]!) +
+              popcount32(h7 ^ words[b + 7]!);
+            if (d > maxDistance) continue;
+            const prior = found.get(id);
+            if (!prior || d < prior.distance) found.set(id, { distance: d, query: q });
+          }
+        }
+      }
+      for (let id = this.indexed; id < this.rows.length; id++) {
+        const d = this.distanceTo(hash, id, maxDistance);
+        const prior = found.get(id);
+        if (d <= maxDistance && (!prior || d < prior.distance))
+          found.set(id, { distance: d, query: q });
+      }
     }
-    for (let id = this.indexed; id < this.rows.length; id++) consider(id);
-    return matches.sort((a, b) => a.distance - b.distance);
+    return [...found]
+      .map(([id, f]) => ({ row: this.rows[id]!, distance: f.distance, query: f.query }))
+      .sort((a, b) => a.distance - b.distance);
   }
 
   /** Reference implementation: compares against every entry. Same results as {@link query}. */

@@ -180,23 +180,23 @@ function queryPdq(
   minQuality: number,
 ): ImageMatch[] {
   if (pdq.quality < minQuality) return [];
-  const best = new Map<HashBankRow, ImageMatch>();
-  for (const [transform, hash] of dihedralHashes(pdq, DIHEDRAL_TRANSFORMS)) {
-    for (const m of bank.query(hash, maxDistance)) {
+  const variants = [...dihedralHashes(pdq, DIHEDRAL_TRANSFORMS)];
+  return (
+    bank
+      .queryAny(
+        variants.map(([, hash]) => hash),
+        maxDistance,
+      )
       // A flat picture's PDQ bits are noise: two unrelated gradients can hash alike.
-      if (m.row.quality !== undefined && m.row.quality < minQuality) continue;
-      const prior = best.get(m.row);
-      if (prior && prior.distance! <= m.distance) continue;
-      best.set(m.row, {
+      .filter((m) => m.row.quality === undefined || m.row.quality >= minQuality)
+      .map((m) => ({
         row: m.row,
         stage,
-        transform,
+        transform: variants[m.query]![0],
         distance: m.distance,
         score: 1 - m.distance / (maxDistance + 1),
-      });
-    }
-  }
-  return [...best.values()].sort((a, b) => a.distance! - b.distance!);
+      }))
+  );
 }
 
 /**
