@@ -95,10 +95,14 @@ export function contentRegions(image: RgbImage): Region[] {
     left: Math.max(found.left, found.right),
     right: Math.max(found.left, found.right),
   };
+  // One margin may run on into a flat photo edge: the thinner one is then the real width.
+  const thinner = Math.min(found.left, found.right) || Math.max(found.left, found.right);
+  const symThin = { ...found, left: thinner, right: thinner };
   const none = { top: 0, bottom: 0, left: 0, right: 0 };
   const options = [
     found,
     sym,
+    symThin,
     { ...found, left: 0, right: 0 },
     { ...none, left: found.left, right: found.right },
     { ...none, top: found.top },

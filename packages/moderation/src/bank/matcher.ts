@@ -46,8 +46,9 @@ export interface BankHash {
  * a 5 x 5 grid of anchors and 95% crops on a 3 x 3 one.
  */
 const CROPS: readonly { keep: number; anchors: readonly number[] }[] = [
+  { keep: 0.975, anchors: [0, 50, 100] },
   { keep: 0.95, anchors: [0, 50, 100] },
-  { keep: 0.9, anchors: [0, 25, 50, 75, 100] },
+  { keep: 0.9, anchors: [0, 100 / 6, 100 / 3, 50, 200 / 3, 500 / 6, 100] },
 ];
 
 /**
@@ -103,7 +104,9 @@ export async function bankHashesFor(image: RgbImage): Promise<BankHash[]> {
     for (const ax of anchors) {
       for (const ay of anchors) {
         add(
-          ax === 50 && ay === 50 ? `crop${name}` : `crop${name}@${ax},${ay}`,
+          ax === 50 && ay === 50
+            ? `crop${name}`
+            : `crop${name}@${Math.round(ax)},${Math.round(ay)}`,
           await pdqFromImage(image, anchoredRegion(image, keep, ax, ay)),
         );
       }

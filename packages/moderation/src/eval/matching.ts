@@ -1,6 +1,6 @@
 /**
  * Near-duplicate matching on real photographs ({@link photoSet}): banked originals edited with
- * {@link PHOTO_EDITS} must match their own source; unrelated photos, unedited and edited the same
+ * {@link PHOTO_EDITS} must match their own source (or a recoloured sibling of the same design); unrelated photos, unedited and edited the same
  * ways, must match nothing. Runs today's staged matcher and, for comparison, the earlier one
  * (one PDQ per upload against original + mirror + central-crop hashes, quality < 50 ignored).
  */
@@ -99,6 +99,8 @@ export async function evalMatching(
     return { photo, png, image: await decodeBytes(png) };
   };
   const banked = await Promise.all(pick(set.banked).map(load));
+  const families = new Map(banked.map((b) => [b.photo.id, b.photo.family]));
+  const familyOf = (source: string) => families.get(source) ?? source;
   const unrelated = await Promise.all(pick(set.unrelated).map(load));
   const times: number[] = [];
   const contenders = [await legacy(banked), await staged(banked, times)];
@@ -117,7 +119,7 @@ export async function evalMatching(
       const image = await decodeBytes(await apply(b.png, i));
       for (const c of contenders) {
         const r = await c.match(image);
-        if (r.sources.includes(b.photo.id)) {
+        if (r.sources.some((s) => familyOf(s) === b.photo.family)) {
           hits[c.name] = (hits[c.name] ?? 0) + 1;
           if (r.stage) stages[r.stage] = (stages[r.stage] ?? 0) + 1;
         }

@@ -29,6 +29,14 @@ const SIBLINGS = /Ubuntu-Mate-|MATE-Stripes|Stripes\.png|Picture_[01][AB]_by_fre
 export interface SetPhoto {
   id: string;
   path: string;
+  /** Recoloured copies of one design share a family: matching a sibling counts as a match. */
+  family: string;
+}
+
+function familyOf(id: string): string {
+  if (/Ubuntu-Mate-.*-no-logo/.test(id)) return 'Ubuntu-Mate-no-logo';
+  if (/MATE-Stripes-/.test(id)) return 'MATE-Stripes';
+  return id;
 }
 
 function walk(dir: string): string[] {
@@ -62,7 +70,8 @@ export function photoSet(dir: string = PHOTO_SET_DIR): {
   const banked: SetPhoto[] = [];
   const unrelated: SetPhoto[] = [];
   files.forEach((path, i) => {
-    const photo = { id: path.slice(dir.length + 1), path };
+    const id = path.slice(dir.length + 1);
+    const photo = { id, path, family: familyOf(id) };
     (SIBLINGS.test(path) || i % 2 === 0 ? banked : unrelated).push(photo);
   });
   return { banked, unrelated };
