@@ -84,7 +84,7 @@ function anchoredRegion(image: RgbImage, keep: number, ax: number, ay: number): 
 /**
  * Every hash a bank should store for one known image: the PDQ of the picture, of its 95% and 90%
  * crops on grids of anchors, and of its middle rows (up to 36 PDQ rows),
- * plus a DCT signature when the picture is low-detail (quality < 60).
+ * plus a DCT signature of the picture and of the middle rows when they are low-detail (quality < 60).
  * Rotations and mirrors are not stored: {@link matchImage} queries all dihedral variants.
  */
 export async function bankHashesFor(image: RgbImage): Promise<BankHash[]> {
@@ -112,13 +112,18 @@ export async function bankHashesFor(image: RgbImage): Promise<BankHash[]> {
       }
     }
   }
-  add('strip', await pdqFromImage(image, strip(image, false)));
-  if (pdq.quality < SIGNATURE_BELOW_QUALITY) {
+  const middle = await pdqFromImage(image, strip(image, false));
+  add('strip', middle);
+  for (const [variant, result] of [
+    ['original', pdq],
+    ['strip', middle],
+  ] as const) {
+    if (result.quality >= SIGNATURE_BELOW_QUALITY) continue;
     out.push({
-      hash: dctSignatureHex(pdq.dct),
+      hash: dctSignatureHex(result.dct),
       algorithm: DCT_SIGNATURE_ALGORITHM,
-      variant: 'original',
-      quality: pdq.quality,
+      variant,
+      quality: result.quality,
     });
   }
   return out;
@@ -237,6 +242,7 @@ export async function matchImage(
   report.stages.push('pdq-strip');
   for (const vertical of [false, true]) {
     const middle = await pdqFromImage(image, strip(image, vertical));
+    pictures.push(middle);
     report.matches = queryPdq(bank, middle, 'pdq-strip', maxDistance, minQuality);
     if (report.matches.length > 0) return report;
   }
