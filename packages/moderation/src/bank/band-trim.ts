@@ -72,7 +72,9 @@ function bandAt(image: RgbImage, edge: Edge): number {
     if (backgroundShare(line, colour) < MIN_BACKGROUND_SHARE) break;
     if (backgroundShare(line, colour, FLAT_TOLERANCE) >= FLAT_SHARE) lastFlat = k;
   }
-  if (k >= limit) return 0; // band-coloured far into the picture: a flat image, not a band
+  // A picture whose edge is as dark (or pale) as the band keeps the loose run going to the limit;
+  // the flat lines still mark where the band ends, unless they too run that far (a flat image).
+  if (k >= limit && lastFlat >= limit * 0.9) return 0;
   const band = lastFlat + 1;
   return band >= side * MIN_BAND ? band : 0;
 }
