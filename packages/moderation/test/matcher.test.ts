@@ -56,6 +56,14 @@ describe('staged matcher on real photos', () => {
     expect(report.matches[0]!.stage).toBe('pdq-trimmed');
   });
 
+  it('matches a copy with meme text over it and a phone-screenshot copy', async () => {
+    const photo = banked.find((b) => b.photo.id.endsWith(chosen[0]!))!;
+    for (const edit of ['text overlay', 'screenshot border']) {
+      const copy = await PHOTO_EDITS[edit]!(photo.png, 0);
+      expect(await sourcesOf(copy)).toContain(photo.photo.id);
+    }
+  });
+
   it('matches nothing for unrelated photos, as given and edited', async () => {
     for (const name of ['mate/nature/Storm.jpg', 'Kleiber_by_Lukas_Baubkus.jpg']) {
       const png = await loadSetPhoto(byName(set.unrelated, name));
