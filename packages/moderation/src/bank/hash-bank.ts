@@ -94,8 +94,6 @@ export class HashBank {
   private rows: HashBankRow[] = [];
   private index: ChunkIndex[] = [];
   private indexed = 0;
-  private seen = new Uint32Array(0);
-  private stamp = 0;
   private signatures: { row: HashBankRow; vector: Float32Array }[] = [];
 
   /** Number of stored PDQ hashes (variants count separately; DCT signatures do not). */
@@ -229,17 +227,9 @@ export class HashBank {
     const found = new Map<number, { distance: number; query: number }>();
     const radius = Math.floor(maxDistance / CHUNKS);
     const words = this.words;
-    const seen = this.seen;
     const keys = new Uint32Array(radius <= 1 ? 17 : 0);
     for (let q = 0; q < hashes.length; q++) {
       const hash = hashes[q]!;
-      // A fresh stamp per query hash: an entry is verified at most once per hash.
-      this.stamp++;
-      if (this.stamp === 0xffffffff) {
-        seen.fill(0);
-        this.stamp = 1;
-      }
-      const stamp = this.stamp;
       const h0 = hash[0]!;
       const h1 = hash[1]!;
       const h2 = hash[2]!;
@@ -267,9 +257,9 @@ export class HashBank {
         for (let k = 0; k < nKeys; k++) {
           const key = chunkKeys[k]!;
           for (let p = offsets[key]!, end = offsets[key + 1]!; p < end; p++) {
+            // No "seen" marks: a far entry rarely shares two chunks with the query, so verifying it
+            // twice is cheaper than a random write per candidate; `found` keeps each entry once.
             const id = ids[p]!;
-            if (seen[id] === stamp) continue;
-            seen[id] = stamp;
             const b = id * 8;
             // Early exit half-way: most candidates are far.
             let d =
@@ -348,7 +338,6 @@ export class HashBank {
     }
     this.index = index;
     this.indexed = n;
-    if (this.seen.length < n) this.seen = new Uint32Array(Math.max(n, this.seen.length * 2));
   }
 }
 
