@@ -14,7 +14,8 @@ function installed(pkg) {
 
 /**
  * Data-only Debian packages holding the moderation package's real photographs (wallpapers, puzzle
- * photos, textures, a portrait): its photo set and benign set, `packages/moderation/src/eval/photo-set.ts`.
+ * photos, textures, a portrait) and the font its edits draw text with: its photo set and benign set,
+ * `packages/moderation/src/eval/photo-set.ts`.
  */
 export const PHOTO_SET_PACKAGES = [
   'lomiri-wallpapers-16.04',
@@ -23,6 +24,8 @@ export const PHOTO_SET_PACKAGES = [
   'ukui-wallpapers',
   'palapeli-data',
   'python-matplotlib-data',
+  // Draws the captions and overlays of the matching evaluation's edits.
+  'fonts-dejavu-core',
 ];
 
 /** Installs the Debian packages that are missing; returns the ones still missing (no apt or not root). */

@@ -13,9 +13,22 @@ export { validateImage, validateItem, type ValidatedItem } from './input/validat
 export { decodeImage, WORKING_MAX_SIDE, type RgbImage } from './input/decode.js';
 export * from './pdq/hash256.js';
 export * from './pdq/pdq.js';
-export { decodeBytes, pdqFromBytes, pdqFromImage, type CentralCrop } from './pdq/image.js';
+export {
+  decodeBytes,
+  pdqFromBytes,
+  pdqFromImage,
+  type CentralCrop,
+  type Region,
+} from './pdq/image.js';
 export * from './bank/hash-bank.js';
 export * from './bank/image-variants.js';
+export * from './bank/matcher.js';
+export { contentRegions } from './bank/band-trim.js';
+export {
+  DCT_MATCH_SIMILARITY,
+  DCT_SIGNATURE_ALGORITHM,
+  dctSignatureHex,
+} from './bank/dct-signature.js';
 export type { Detector, DetectorInput } from './detectors/detector.js';
 export * from './detectors/near-duplicate.js';
 export * from './detectors/caption-abuse.js';

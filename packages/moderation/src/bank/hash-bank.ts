@@ -6,6 +6,12 @@
  * candidate. With r = 31 that is 17 bucket reads per chunk instead of a scan of the whole bank.
  */
 import { ModerationConfigError } from '../errors.js';
+import {
+  DCT_MATCH_SIMILARITY,
+  DCT_SIGNATURE_ALGORITHM,
+  dctSimilarity,
+  parseDctSignature,
+} from './dct-signature.js';
 import { type Hash256, hashFromHex, hashToHex, popcount32 } from '../pdq/hash256.js';
 import {
   type DihedralTransform,
@@ -16,8 +22,12 @@ import {
 
 /** Plain row for persistence (the DB's `HashBankEntry`, a JSON file, ...). */
 export interface HashBankRow {
-  /** 64-digit PDQ hex. */
+  /** 64-digit PDQ hex, or for `algorithm: 'pdq-dct16'` the 512-digit DCT signature. */
   hash: string;
+  /** `pdq` when absent; `pdq-dct16` is the low-detail second signal (see `dct-signature.ts`). */
+  algorithm?: HashAlgorithm;
+  /** PDQ quality (0..100) of the hashed image, when known. */
+  quality?: number;
   /** Category of the known content, e.g. `csam`, `terror`, `copyright`, `spam-meme`. */
   label: string;
   /** Where the entry came from (case id, file name, partner list). */
@@ -32,8 +42,24 @@ export interface HashBankMatch {
   distance: number;
 }
 
-/** A dihedral transform, or a central crop (`crop95` keeps the middle 95% of each side). */
-export type BankVariant = DihedralTransform | `crop${number}`;
+/** One hit of the low-detail signal. */
+export interface DctSignatureMatch {
+  row: HashBankRow;
+  /** Cosine similarity, 1 for the same DCT. */
+  similarity: number;
+  /** The query transform that matched. */
+  transform: DihedralTransform;
+}
+
+/** What a row's `hash` holds. */
+export type HashAlgorithm = 'pdq' | typeof DCT_SIGNATURE_ALGORITHM;
+
+/**
+ * A dihedral transform, a central crop (`crop95` keeps the middle 95% of each side) or an anchored
+ * one (`crop90@0,100`: 90% of each side, anchored at 0% across and 100% down).
+ */
+export type BankVariant =
+  DihedralTransform | `crop${number}` | `crop${number}@${number},${number}` | 'strip';
 
 const CHUNKS = 16;
 const CHUNK_VALUES = 1 << 16;
@@ -68,18 +94,41 @@ export class HashBank {
   private rows: HashBankRow[] = [];
   private index: ChunkIndex[] = [];
   private indexed = 0;
-  private seen = new Uint32Array(0);
-  private stamp = 0;
+  private signatures: { row: HashBankRow; vector: Float32Array }[] = [];
 
-  /** Number of stored hashes (variants count separately). */
+  /** Number of stored PDQ hashes (variants count separately; DCT signatures do not). */
   get size(): number {
     return this.rows.length;
+  }
+
+  /** Number of stored low-detail DCT signatures. */
+  get signatureCount(): number {
+    return this.signatures.length;
   }
 
   /** Adds one hash row. @throws {@link ModerationConfigError} on a malformed hash or empty label. */
   addRow(row: HashBankRow): void {
     if (typeof row.label !== 'string' || row.label.trim() === '') {
       throw new ModerationConfigError(`Hash bank row needs a non-empty label (hash ${row.hash})`);
+    }
+    const meta = {
+      label: row.label,
+      source: row.source,
+      ...(row.variant && row.variant !== 'original' ? { variant: row.variant } : {}),
+      ...(row.quality === undefined ? {} : { quality: row.quality }),
+    };
+    if (row.algorithm === DCT_SIGNATURE_ALGORITHM) {
+      const vector = parseDctSignature(row.hash);
+      this.signatures.push({
+        row: { hash: row.hash.toLowerCase(), algorithm: row.algorithm, ...meta },
+        vector,
+      });
+      return;
+    }
+    if (row.algorithm !== undefined && row.algorithm !== 'pdq') {
+      throw new ModerationConfigError(
+        `Unknown hash algorithm '${String(row.algorithm)}' (pdq or ${DCT_SIGNATURE_ALGORITHM})`,
+      );
     }
     const hash = hashFromHex(row.hash);
     const n = this.rows.length;
@@ -89,12 +138,7 @@ export class HashBank {
       this.words = grown;
     }
     this.words.set(hash, n * 8);
-    this.rows.push({
-      hash: hashToHex(hash),
-      label: row.label,
-      source: row.source,
-      ...(row.variant && row.variant !== 'original' ? { variant: row.variant } : {}),
-    });
+    this.rows.push({ hash: hashToHex(hash), ...meta });
   }
 
   /** Adds many rows (e.g. loaded from the DB). */
@@ -125,7 +169,28 @@ export class HashBank {
 
   /** All rows, for persistence. Round-trips through {@link HashBank.fromRows}. */
   toRows(): HashBankRow[] {
-    return this.rows.map((r) => ({ ...r }));
+    return [...this.rows, ...this.signatures.map((s) => s.row)].map((r) => ({ ...r }));
+  }
+
+  /**
+   * Low-detail signatures similar to any of the query's DCT variants (from `dctQueryVariants`),
+   * most similar first. A linear scan: only low-detail images are stored this way.
+   */
+  querySignatures(
+    variants: ReadonlyMap<DihedralTransform, Float32Array>,
+    minSimilarity = DCT_MATCH_SIMILARITY,
+  ): DctSignatureMatch[] {
+    const out: DctSignatureMatch[] = [];
+    for (const { row, vector } of this.signatures) {
+      let best: DctSignatureMatch | undefined;
+      for (const [transform, q] of variants) {
+        const similarity = dctSimilarity(q, vector);
+        if (similarity >= minSimilarity && (!best || similarity > best.similarity))
+          best = { row, similarity, transform };
+      }
+      if (best) out.push(best);
+    }
+    return out.sort((a, b) => b.similarity - a.similarity);
   }
 
   /** Builds a bank from stored rows. */
@@ -141,37 +206,89 @@ export class HashBank {
    * @param maxDistance PDQ's 31 by default; the chunk radius grows with it, so keep it small.
    */
   query(hash: Hash256, maxDistance = PDQ_MATCH_DISTANCE): HashBankMatch[] {
+    return this.queryAny([hash], maxDistance).map(({ row, distance }) => ({ row, distance }));
+  }
+
+  /**
+   * Every stored hash within `maxDistance` of any of `hashes` (e.g. an upload's 8 dihedral hashes),
+   * each entry once with its smallest distance and the index of the query hash that gave it,
+   * closest first. One pass over the chunk index serves all the query hashes.
+   */
+  queryAny(
+    hashes: readonly Hash256[],
+    maxDistance = PDQ_MATCH_DISTANCE,
+  ): (HashBankMatch & { query: number })[] {
     if (!Number.isInteger(maxDistance) || maxDistance < 0 || maxDistance > 255) {
       throw new ModerationConfigError(
         `maxDistance must be an integer in 0..255, got ${maxDistance}`,
       );
     }
     this.refreshIndex();
-    const matches: HashBankMatch[] = [];
-    const consider = (id: number): void => {
-      const d = this.distanceTo(hash, id, maxDistance);
-      if (d <= maxDistance) matches.push({ row: this.rows[id]!, distance: d });
-    };
+    const found = new Map<number, { distance: number; query: number }>();
     const radius = Math.floor(maxDistance / CHUNKS);
-    this.stamp++;
-    if (this.stamp === 0xffffffff) {
-      this.seen.fill(0);
-      this.stamp = 1;
-    }
-    for (let c = 0; c < CHUNKS; c++) {
-      const { offsets, ids } = this.index[c]!;
-      const value = chunkOf(hash, c);
-      forEachWithinRadius(value, radius, (key) => {
-        for (let p = offsets[key]!, end = offsets[key + 1]!; p < end; p++) {
-          const id = ids[p]!;
-          if (this.seen[id] === this.stamp) continue;
-          this.seen[id] = this.stamp;
-          consider(id);
+    const words = this.words;
+    const keys = new Uint32Array(radius <= 1 ? 17 : 0);
+    for (let q = 0; q < hashes.length; q++) {
+      const hash = hashes[q]!;
+      const h0 = hash[0]!;
+      const h1 = hash[1]!;
+      const h2 = hash[2]!;
+      const h3 = hash[3]!;
+      const h4 = hash[4]!;
+      const h5 = hash[5]!;
+      const h6 = hash[6]!;
+      const h7 = hash[7]!;
+      for (let c = 0; c < CHUNKS; c++) {
+        const { offsets, ids } = this.index[c]!;
+        const value = chunkOf(hash, c);
+        let nKeys: number;
+        let chunkKeys: Uint32Array;
+        if (radius <= 1) {
+          keys[0] = value;
+          if (radius === 1) for (let a = 0; a < 16; a++) keys[a + 1] = value ^ (1 << a);
+          nKeys = radius === 1 ? 17 : 1;
+          chunkKeys = keys;
+        } else {
+          const all: number[] = [];
+          forEachWithinRadius(value, radius, (key) => all.push(key));
+          chunkKeys = Uint32Array.from(all);
+          nKeys = all.length;
         }
-      });
+        for (let k = 0; k < nKeys; k++) {
+          const key = chunkKeys[k]!;
+          for (let p = offsets[key]!, end = offsets[key + 1]!; p < end; p++) {
+            // No "seen" marks: a far entry rarely shares two chunks with the query, so verifying it
+            // twice is cheaper than a random write per candidate; `found` keeps each entry once.
+            const id = ids[p]!;
+            const b = id * 8;
+            // Early exit half-way: most candidates are far.
+            let d =
+              popcount32(h0 ^ words[b]!) +
+              popcount32(h1 ^ words[b + 1]!) +
+              popcount32(h2 ^ words[b + 2]!) +
+              popcount32(h3 ^ words[b + 3]!);
+            if (d > maxDistance) continue;
+            d +=
+              popcount32(h4 ^ words[b + 4]!) +
+              popcount32(h5 ^ words[b + 5]!) +
+              popcount32(h6 ^ words[b + 6]!) +
+              popcount32(h7 ^ words[b + 7]!);
+            if (d > maxDistance) continue;
+            const prior = found.get(id);
+            if (!prior || d < prior.distance) found.set(id, { distance: d, query: q });
+          }
+        }
+      }
+      for (let id = this.indexed; id < this.rows.length; id++) {
+        const d = this.distanceTo(hash, id, maxDistance);
+        const prior = found.get(id);
+        if (d <= maxDistance && (!prior || d < prior.distance))
+          found.set(id, { distance: d, query: q });
+      }
     }
-    for (let id = this.indexed; id < this.rows.length; id++) consider(id);
-    return matches.sort((a, b) => a.distance - b.distance);
+    return [...found]
+      .map(([id, f]) => ({ row: this.rows[id]!, distance: f.distance, query: f.query }))
+      .sort((a, b) => a.distance - b.distance);
   }
 
   /** Reference implementation: compares against every entry. Same results as {@link query}. */
@@ -221,7 +338,6 @@ export class HashBank {
     }
     this.index = index;
     this.indexed = n;
-    if (this.seen.length < n) this.seen = new Uint32Array(Math.max(n, this.seen.length * 2));
   }
 }
 

@@ -3,7 +3,7 @@
  * ganmod-moderate: score files, evaluate detectors, manage the CLI's hash bank.
  *
  *   score <file|folder> [--caption TEXT] [--json] [--no-nsfw]
- *   eval [--quick] [--json] [--only near-duplicate,spam,nsfw,synthetic] [--generator DIR]
+ *   eval [--quick] [--json] [--only near-duplicate,matching,spam,nsfw,synthetic] [--generator DIR]
  *   bank add <file|folder> --label LABEL [--source SOURCE]
  *   bank list [--json]
  */
@@ -26,6 +26,7 @@ import {
   evalTable,
   type EvalRow,
 } from '../eval/evaluate.js';
+import { evalMatching, matchingTable, type MatchingEval } from '../eval/matching.js';
 import { decodeBytes } from '../pdq/image.js';
 import { createModerator } from '../pipeline/moderator.js';
 import type { ModerationItem } from '../types.js';
@@ -36,6 +37,8 @@ const USAGE = `usage: moderate <command>
   score <file|folder> [--caption TEXT] [--json] [--no-nsfw]   moderate images (and a caption)
   eval [--quick] [--json] [--only a,b] [--generator DIR]      per-detector precision/recall/AP
                                                                (DIR: a gan-core generator export)
+                                                               matching: recall per edit on Debian's
+                                                               wallpaper photos (see the README)
   bank add <file|folder> --label LABEL [--source SOURCE]       add images to the hash bank
   bank list [--json]                                           show the hash bank
 Bank file: $GANMOD_DATA_DIR/moderation/hash-bank.json (default <repo>/data/...)`;
@@ -189,7 +192,15 @@ async function evaluate(args: string[]): Promise<number> {
   // explicit-benign: false positives of the explicit detector on benign real photos.
   if (want('explicit-benign')) rows.push(...(await evalExplicitBenign(opts)));
   if (want('synthetic')) rows.push(...(await evalSynthetic(opts)));
-  console.log(values.json ? JSON.stringify(rows, null, 2) : evalTable(rows));
+  let matching: MatchingEval | undefined;
+  if (want('matching')) matching = await evalMatching(opts);
+  if (values.json) {
+    console.log(JSON.stringify(matching ? { rows, matching } : rows, null, 2));
+  } else {
+    if (rows.length > 0) console.log(evalTable(rows));
+    if (matching)
+      console.log(`\nNear-duplicate matching on real photos\n${matchingTable(matching)}`);
+  }
   return 0;
 }
 

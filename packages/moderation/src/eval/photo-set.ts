@@ -91,6 +91,177 @@ export async function loadSetPhoto(photo: SetPhoto, side = 512): Promise<Buffer>
     .toBuffer();
 }
 
+const escapeXml = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function textSvg(
+  width: number,
+  height: number,
+  lines: { text: string; y: number; size: number; fill: string; stroke?: string }[],
+): Buffer {
+  const texts = lines
+    .map(
+      (l) =>
+        `<text x="50%" y="${l.y}" font-family="DejaVu Sans" font-weight="bold" font-size="${l.size}" text-anchor="middle" fill="${l.fill}"${l.stroke ? ` stroke="${l.stroke}" stroke-width="${Math.max(1, l.size / 14)}"` : ''}>${escapeXml(l.text)}</text>`,
+    )
+    .join('');
+  return Buffer.from(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${texts}</svg>`,
+  );
+}
+
+const CAPTIONS = [
+  'WHEN THE WEEKEND FINALLY ARRIVES',
+  'NOBODY: ABSOLUTELY NOBODY:',
+  'ME EXPLAINING IT FOR THE 5TH TIME',
+  'THIS IS FINE',
+];
+
+/** One edit: PNG in, an uploaded file out. `index` varies captions and crop anchors per photo. */
+export type PhotoEdit = (png: Buffer, index: number) => Promise<Buffer>;
+
+const jpeg = (img: Sharp) => img.jpeg({ quality: 90 }).toBuffer();
+
+async function size(png: Buffer): Promise<{ width: number; height: number }> {
+  const { width = 0, height = 0 } = await sharp(png).metadata();
+  return { width, height };
+}
+
+/** Keeps `keepArea` of the area (same fraction of each side), anchored per photo at a corner, an edge or the centre. */
+async function crop(png: Buffer, index: number, keepArea: number): Promise<Buffer> {
+  const { width, height } = await size(png);
+  const w = Math.round(width * Math.sqrt(keepArea));
+  const h = Math.round(height * Math.sqrt(keepArea));
+  // Off the bank's crop grid on purpose: a real crop is anywhere.
+  const anchors = [
+    [0.5, 0.5],
+    [0.15, 0.2],
+    [0.85, 0.9],
+    [0.9, 0.1],
+    [0.3, 0.8],
+    [0.6, 0.35],
+  ] as const;
+  const [ax, ay] = anchors[index % anchors.length]!;
+  return jpeg(
+    sharp(png).extract({
+      left: Math.round((width - w) * ax),
+      top: Math.round((height - h) * ay),
+      width: w,
+      height: h,
+    }),
+  );
+}
+
+/**
+ * The edits of the evaluation: "easy" ones (a hash should survive them), then captions and
+ * overlays, rotations, crops and a screenshot-like frame. Every output is a JPEG at quality 90
+ * except `jpeg q50`.
+ */
+export const PHOTO_EDITS: Record<string, PhotoEdit> = {
+  'resize x0.5': async (png) => jpeg(sharp(png).resize(Math.round((await size(png)).width / 2))),
+  'jpeg q50': (png) => sharp(png).jpeg({ quality: 50 }).toBuffer(),
+  'brightness +25%': (png) => jpeg(sharp(png).modulate({ brightness: 1.25 })),
+  'crop 5%': (png, i) => crop(png, i, 0.95),
+  mirror: (png) => jpeg(sharp(png).flop()),
+  'blur σ2': (png) => jpeg(sharp(png).blur(2)),
+  grayscale: (png) => jpeg(sharp(png).grayscale()),
+  'caption band': async (png, i) => {
+    // A meme-style white band with black text above (even photos) or below (odd photos).
+    const { width, height } = await size(png);
+    const band = Math.round(height * 0.2);
+    const size_ = Math.round(band * 0.32);
+    const top = i % 2 === 0;
+    const caption = textSvg(width, band, [
+      {
+        text: CAPTIONS[i % CAPTIONS.length]!,
+        y: Math.round(band * 0.62),
+        size: size_,
+        fill: '#000',
+      },
+    ]);
+    return jpeg(
+      sharp(png)
+        .extend({
+          top: top ? band : 0,
+          bottom: top ? 0 : band,
+          background: '#ffffff',
+        })
+        .composite([{ input: caption, top: top ? 0 : height, left: 0 }]),
+    );
+  },
+  'text overlay': async (png, i) => {
+    // Classic meme text: white with a black outline, over the top and bottom of the picture.
+    const { width, height } = await size(png);
+    const s = Math.round(Math.min(height * 0.08, width * 0.045));
+    const svg = textSvg(width, height, [
+      {
+        text: CAPTIONS[i % CAPTIONS.length]!,
+        y: Math.round(s * 1.3),
+        size: s,
+        fill: '#fff',
+        stroke: '#000',
+      },
+      {
+        text: CAPTIONS[(i + 1) % CAPTIONS.length]!,
+        y: height - Math.round(s * 0.5),
+        size: s,
+        fill: '#fff',
+        stroke: '#000',
+      },
+    ]);
+    return jpeg(sharp(png).composite([{ input: svg, top: 0, left: 0 }]));
+  },
+  'rotate 90': (png) => jpeg(sharp(png).rotate(90)),
+  'rotate 180': (png) => jpeg(sharp(png).rotate(180)),
+  'rotate 270': (png) => jpeg(sharp(png).rotate(270)),
+  'crop 20%': (png, i) => crop(png, i, 0.8),
+  'screenshot border': async (png) => {
+    // A phone screenshot of a post: dark status bar and header, side margins, a footer with text.
+    const { width, height } = await size(png);
+    const margin = Math.round(width * 0.04);
+    const header = Math.round(height * 0.14);
+    const footer = Math.round(height * 0.18);
+    const W = width + 2 * margin;
+    const chrome = textSvg(W, header + height + footer, [
+      {
+        text: '12:41   ▾ 87%',
+        y: Math.round(header * 0.35),
+        size: Math.round(header * 0.22),
+        fill: '#ddd',
+      },
+      {
+        text: 'somebody · 2h',
+        y: Math.round(header * 0.8),
+        size: Math.round(header * 0.25),
+        fill: '#fff',
+      },
+      {
+        text: '♥ 1,204   87 comments   share',
+        y: header + height + Math.round(footer * 0.45),
+        size: Math.round(footer * 0.2),
+        fill: '#fff',
+      },
+    ]);
+    return jpeg(
+      sharp(png)
+        .extend({ top: header, bottom: footer, left: margin, right: margin, background: '#15181c' })
+        .composite([{ input: chrome, top: 0, left: 0 }]),
+    );
+  },
+};
+
+/** Edits the issue calls easy: a perceptual hash alone should survive them. */
+export const EASY_EDITS = [
+  'resize x0.5',
+  'jpeg q50',
+  'brightness +25%',
+  'crop 5%',
+  'mirror',
+  'blur σ2',
+  'grayscale',
+  'caption band',
+  'text overlay',
+] as const;
+
 // --- Benign photographs for the explicit-image detector (false-positive evaluation) ---
 
 /**

@@ -22,11 +22,21 @@ export interface CentralCrop {
   keep: number;
 }
 
-async function resampleTo64(image: RgbImage, crop?: CentralCrop): Promise<Uint8Array> {
+/** A pixel rectangle of the image. */
+export interface Region {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+async function resampleTo64(image: RgbImage, crop?: CentralCrop | Region): Promise<Uint8Array> {
   let pipeline = sharp(image.data, {
     raw: { width: image.width, height: image.height, channels: 3 },
   });
-  if (crop) {
+  if (crop && 'width' in crop) {
+    pipeline = pipeline.extract(crop);
+  } else if (crop) {
     const width = Math.max(1, Math.round(image.width * crop.keep));
     const height = Math.max(1, Math.round(image.height * crop.keep));
     pipeline = pipeline.extract({
@@ -43,8 +53,11 @@ async function resampleTo64(image: RgbImage, crop?: CentralCrop): Promise<Uint8A
   return new Uint8Array(data);
 }
 
-/** PDQ of a decoded image (optionally of its central crop). */
-export async function pdqFromImage(image: RgbImage, crop?: CentralCrop): Promise<PdqResult> {
+/** PDQ of a decoded image (optionally of its central crop or of a region). */
+export async function pdqFromImage(
+  image: RgbImage,
+  crop?: CentralCrop | Region,
+): Promise<PdqResult> {
   return pdqFromRgb(await resampleTo64(image, crop), SIDE, SIDE);
 }
 

@@ -1,0 +1,201 @@
+/**
+ * Near-duplicate matching on real photographs ({@link photoSet}): banked originals edited with
+ * {@link PHOTO_EDITS} must match their own source (or a recoloured sibling of the same design); unrelated photos, unedited and edited the same
+ * ways, must match nothing. Runs today's staged matcher and, for comparison, the earlier one
+ * (one PDQ per upload against original + mirror + central-crop hashes, quality < 50 ignored).
+ */
+import { HashBank } from '../bank/hash-bank.js';
+import { bankHashesForImage } from '../bank/image-variants.js';
+import { addImageToBank, matchImage, type MatchStage } from '../bank/matcher.js';
+import type { RgbImage } from '../input/decode.js';
+import { decodeBytes } from '../pdq/image.js';
+import { PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY } from '../pdq/pdq.js';
+import { PHOTO_EDITS, loadSetPhoto, photoSet, type SetPhoto } from './photo-set.js';
+
+/** A matcher under evaluation: sources of the matches of one upload. */
+interface Contender {
+  name: string;
+  bank: HashBank;
+  match: (image: RgbImage) => Promise<{ sources: string[]; stage?: MatchStage }>;
+}
+
+/** Recall of one edit for each contender. */
+export interface MatchingEvalRow {
+  edit: string;
+  positives: number;
+  recall: Record<string, number>;
+  /** Queries answered by each stage of the staged matcher. */
+  stages: Partial<Record<MatchStage, number>>;
+}
+
+/** The whole evaluation. */
+export interface MatchingEval {
+  banked: number;
+  unrelated: number;
+  lowDetailBanked: number;
+  rows: MatchingEvalRow[];
+  /** Unrelated queries (originals and every edit of them) that matched anything. */
+  falseMatches: Record<string, { matched: number; queries: number }>;
+  /** Per-upload time of the staged matcher, decode excluded (ms). */
+  latency: { p50: number; p95: number; max: number };
+  bankRows: Record<string, number>;
+}
+
+const quantile = (v: number[], q: number) =>
+  [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(v.length * q))] ?? 0;
+
+async function legacy(banked: { photo: SetPhoto; image: RgbImage }[]): Promise<Contender> {
+  const bank = new HashBank();
+  for (const { photo, image } of banked) {
+    const { pdq, crops } = await bankHashesForImage(image);
+    bank.addImage(pdq, { label: 'known', source: photo.id }, undefined, crops);
+  }
+  const { pdqFromImage } = await import('../pdq/image.js');
+  return {
+    name: 'before',
+    bank,
+    match: async (image) => {
+      const pdq = await pdqFromImage(image);
+      if (pdq.quality < PDQ_MIN_QUALITY) return { sources: [] };
+      return { sources: bank.query(pdq.hash, PDQ_MATCH_DISTANCE).map((m) => m.row.source) };
+    },
+  };
+}
+
+async function staged(
+  banked: { photo: SetPhoto; image: RgbImage }[],
+  times: number[],
+): Promise<Contender> {
+  const bank = new HashBank();
+  for (const { photo, image } of banked)
+    await addImageToBank(bank, image, { label: 'known', source: photo.id });
+  return {
+    name: 'after',
+    bank,
+    match: async (image) => {
+      const t = performance.now();
+      const r = await matchImage(bank, image);
+      times.push(performance.now() - t);
+      return {
+        sources: r.matches.map((m) => m.row.source),
+        ...(r.matches[0] ? { stage: r.matches[0].stage } : {}),
+      };
+    },
+  };
+}
+
+/**
+ * Runs the evaluation. `quick` keeps every 3rd photo (for a smoke run).
+ *
+ * @throws {@link ModerationConfigError} when the photo set's Debian packages are not installed.
+ */
+export async function evalMatching(
+  options: { quick?: boolean; log?: (line: string) => void; edits?: string[] } = {},
+): Promise<MatchingEval> {
+  const set = photoSet();
+  const pick = <T>(xs: T[]) => (options.quick ? xs.filter((_, i) => i % 3 === 0) : xs);
+  const load = async (photo: SetPhoto) => {
+    const png = await loadSetPhoto(photo);
+    return { photo, png, image: await decodeBytes(png) };
+  };
+  const banked = await Promise.all(pick(set.banked).map(load));
+  const families = new Map(banked.map((b) => [b.photo.id, b.photo.family]));
+  const familyOf = (source: string) => families.get(source) ?? source;
+  const unrelated = await Promise.all(pick(set.unrelated).map(load));
+  const times: number[] = [];
+  const contenders = [await legacy(banked), await staged(banked, times)];
+  const { pdqFromImage } = await import('../pdq/image.js');
+  let lowDetailBanked = 0;
+  for (const b of banked)
+    if ((await pdqFromImage(b.image)).quality < PDQ_MIN_QUALITY) lowDetailBanked++;
+  const edits = Object.entries(PHOTO_EDITS).filter(
+    ([name]) => !options.edits || options.edits.includes(name),
+  );
+  const rows: MatchingEvalRow[] = [];
+  for (const [edit, apply] of edits) {
+    const hits: Record<string, number> = {};
+    const stages: Partial<Record<MatchStage, number>> = {};
+    for (const [i, b] of banked.entries()) {
+      const image = await decodeBytes(await apply(b.png, i));
+      for (const c of contenders) {
+        const r = await c.match(image);
+        if (r.sources.some((s) => familyOf(s) === b.photo.family)) {
+          hits[c.name] = (hits[c.name] ?? 0) + 1;
+          if (r.stage) stages[r.stage] = (stages[r.stage] ?? 0) + 1;
+        }
+      }
+    }
+    const recall = Object.fromEntries(
+      contenders.map((c) => [c.name, (hits[c.name] ?? 0) / banked.length]),
+    );
+    rows.push({ edit, positives: banked.length, recall, stages });
+    options.log?.(
+      `matching ${edit}: ${contenders.map((c) => `${c.name} ${(recall[c.name]! * 100).toFixed(1)}%`).join(', ')}`,
+    );
+  }
+  const falseMatches: MatchingEval['falseMatches'] = {};
+  for (const c of contenders) falseMatches[c.name] = { matched: 0, queries: 0 };
+  const negatives: (() => Promise<Buffer>)[] = unrelated.flatMap((u, i) => [
+    () => Promise.resolve(u.png),
+    ...edits.map(
+      ([, apply]) =>
+        () =>
+          apply(u.png, i),
+    ),
+  ]);
+  for (const make of negatives) {
+    const image = await decodeBytes(await make());
+    for (const c of contenders) {
+      const r = await c.match(image);
+      falseMatches[c.name]!.queries++;
+      if (r.sources.length > 0) falseMatches[c.name]!.matched++;
+    }
+  }
+  options.log?.(
+    `matching false matches: ${contenders.map((c) => `${c.name} ${falseMatches[c.name]!.matched}/${falseMatches[c.name]!.queries}`).join(', ')}`,
+  );
+  return {
+    banked: banked.length,
+    unrelated: unrelated.length,
+    lowDetailBanked,
+    rows,
+    falseMatches,
+    latency: { p50: quantile(times, 0.5), p95: quantile(times, 0.95), max: quantile(times, 1) },
+    bankRows: Object.fromEntries(
+      contenders.map((c) => [c.name, c.bank.size + c.bank.signatureCount]),
+    ),
+  };
+}
+
+/** Markdown table of {@link evalMatching}'s result. */
+export function matchingTable(result: MatchingEval): string {
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const lines = [
+    `${result.banked} banked photos (${result.lowDetailBanked} low-detail, PDQ quality < ${PDQ_MIN_QUALITY}); ` +
+      `${result.unrelated} unrelated photos x (original + ${result.rows.length} edits) as negatives`,
+    '',
+    '| edit | recall before | recall after | answered by (after) |',
+    '|---|---|---|---|',
+    ...result.rows.map(
+      (r) =>
+        `| ${r.edit} | ${pct(r.recall.before ?? 0)} | ${pct(r.recall.after ?? 0)} | ${Object.entries(
+          r.stages,
+        )
+          .map(([s, n]) => `${s} ${n}`)
+          .join(', ')} |`,
+    ),
+  ];
+  const fm = result.falseMatches;
+  const fmCell = (name: string) =>
+    fm[name]
+      ? `${fm[name].matched}/${fm[name].queries} (${pct(fm[name].matched / Math.max(1, fm[name].queries))})`
+      : '-';
+  lines.push(`| **false matches** (unrelated) | ${fmCell('before')} | ${fmCell('after')} | |`);
+  lines.push(
+    '',
+    `Bank rows: before ${result.bankRows.before}, after ${result.bankRows.after}. ` +
+      `Staged matcher per upload (decode excluded): p50 ${result.latency.p50.toFixed(1)} ms, ` +
+      `p95 ${result.latency.p95.toFixed(1)} ms, max ${result.latency.max.toFixed(1)} ms.`,
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,126 @@
+/**
+ * The staged matcher on real photographs from Debian's wallpaper packages (installed by the repo's
+ * `npm test` as root; photoSet() names the packages when they are missing).
+ */
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { contentRegions } from '../src/bank/band-trim.js';
+import { DCT_SIGNATURE_ALGORITHM } from '../src/bank/dct-signature.js';
+import { HashBank } from '../src/bank/hash-bank.js';
+import { addImageToBank, bankHashesFor, matchImage } from '../src/bank/matcher.js';
+import { PHOTO_EDITS, loadSetPhoto, photoSet, type SetPhoto } from '../src/eval/photo-set.js';
+import type { RgbImage } from '../src/input/decode.js';
+import { decodeBytes, pdqFromImage } from '../src/pdq/image.js';
+
+const set = photoSet();
+const byName = (photos: SetPhoto[], name: string) => {
+  const p = photos.find((x) => x.id.endsWith(name));
+  if (!p) throw new Error(`${name} is not in the photo set`);
+  return p;
+};
+const bank = new HashBank();
+const banked: { photo: SetPhoto; png: Buffer; image: RgbImage; quality: number }[] = [];
+// Ordinary photos plus every low-detail one, so the second signal is exercised.
+const chosen = ['mate/nature/YellowFlower.jpg', 'Dragonfly_by_Bolly.jpg', 'goldfish.png'];
+
+beforeAll(async () => {
+  for (const photo of set.banked) {
+    const png = await loadSetPhoto(photo);
+    const image = await decodeBytes(png);
+    const { quality } = await pdqFromImage(image);
+    if (!chosen.some((c) => photo.id.endsWith(c)) && quality >= 50) continue;
+    banked.push({ photo, png, image, quality });
+    await addImageToBank(bank, image, { label: 'known', source: photo.id });
+  }
+}, 60_000);
+
+async function sourcesOf(bytes: Buffer): Promise<string[]> {
+  return (await matchImage(bank, await decodeBytes(bytes))).matches.map((m) => m.row.source);
+}
+
+describe('staged matcher on real photos', () => {
+  it('matches a rotated, a captioned and a 20%-cropped copy of a banked photo', async () => {
+    const photo = banked.find((b) => b.photo.id.endsWith(chosen[0]!))!;
+    const rotated = await PHOTO_EDITS['rotate 90']!(photo.png, 0);
+    const captioned = await PHOTO_EDITS['caption band']!(photo.png, 1);
+    // Anchor index 1: a window off the bank's crop grid (15% / 20% of the slack).
+    const cropped = await PHOTO_EDITS['crop 20%']!(photo.png, 1);
+    const meta = await sharp(cropped).metadata();
+    expect((meta.width * meta.height) / (photo.image.width * photo.image.height)).toBeCloseTo(
+      0.8,
+      1,
+    );
+    for (const copy of [rotated, captioned, cropped])
+      expect(await sourcesOf(copy)).toContain(photo.photo.id);
+    const report = await matchImage(bank, await decodeBytes(captioned));
+    expect(report.matches[0]!.stage).toBe('pdq-trimmed');
+  });
+
+  it('matches a copy with meme text over it and a phone-screenshot copy', async () => {
+    const photo = banked.find((b) => b.photo.id.endsWith(chosen[0]!))!;
+    for (const edit of ['text overlay', 'screenshot border']) {
+      const copy = await PHOTO_EDITS[edit]!(photo.png, 0);
+      expect(await sourcesOf(copy)).toContain(photo.photo.id);
+    }
+  });
+
+  it('matches nothing for unrelated photos, as given and edited', async () => {
+    for (const name of ['mate/nature/Storm.jpg', 'Kleiber_by_Lukas_Baubkus.jpg']) {
+      const png = await loadSetPhoto(byName(set.unrelated, name));
+      expect(await sourcesOf(png)).toEqual([]);
+      expect(await sourcesOf(await PHOTO_EDITS['caption band']!(png, 0))).toEqual([]);
+      expect(await sourcesOf(await PHOTO_EDITS['rotate 90']!(png, 0))).toEqual([]);
+    }
+  });
+
+  it('matches a low-detail banked image after JPEG and resize through its DCT signature', async () => {
+    const low = banked.filter((b) => b.quality < 50);
+    expect(low.length).toBeGreaterThan(0);
+    for (const b of low) {
+      const { width } = await sharp(b.png).metadata();
+      const copy = await sharp(b.png)
+        .resize(Math.round(width * 0.6))
+        .jpeg({ quality: 60 })
+        .toBuffer();
+      const report = await matchImage(bank, await decodeBytes(copy));
+      expect(report.matches.map((m) => m.row.source)).toContain(b.photo.id);
+      expect(report.matches[0]!.stage).toBe('dct-signature');
+    }
+  });
+});
+
+describe('bankHashesFor', () => {
+  it('stores crops and a strip, plus DCT signatures only for low-detail pictures', async () => {
+    for (const b of banked) {
+      const hashes = await bankHashesFor(b.image);
+      expect(hashes[0]).toMatchObject({ algorithm: 'pdq', variant: 'original' });
+      expect(hashes.some((h) => h.variant === 'crop90@17,83')).toBe(true);
+      expect(hashes.some((h) => h.variant === 'strip')).toBe(true);
+      const signatures = hashes.filter((h) => h.algorithm === DCT_SIGNATURE_ALGORITHM);
+      expect(signatures.some((h) => h.variant === 'original')).toBe(b.quality < 60);
+      expect(signatures.every((h) => h.quality < 60 && h.hash.length === 512)).toBe(true);
+    }
+  });
+
+  it('round-trips signatures through rows and refuses a malformed one', () => {
+    const copy = HashBank.fromRows(bank.toRows());
+    expect(copy.size).toBe(bank.size);
+    expect(copy.signatureCount).toBe(bank.signatureCount);
+    expect(copy.signatureCount).toBeGreaterThan(0);
+    expect(() =>
+      copy.addRow({ hash: 'ab', algorithm: DCT_SIGNATURE_ALGORITHM, label: 'x', source: 'y' }),
+    ).toThrow(/512 hex digits/);
+  });
+});
+
+describe('contentRegions', () => {
+  it('finds the picture inside a caption band and a screenshot frame', async () => {
+    const b = banked.find((x) => x.photo.id.endsWith(chosen[0]!))!;
+    const captioned = await decodeBytes(await PHOTO_EDITS['caption band']!(b.png, 0));
+    const region = contentRegions(captioned)[0]!;
+    const band = captioned.height - b.image.height * (captioned.width / b.image.width);
+    expect(Math.abs(region.top - band)).toBeLessThanOrEqual(3);
+    expect(region.height).toBeGreaterThan(captioned.height - band - 4);
+    expect(contentRegions(b.image)).toEqual([]);
+  });
+});
