@@ -37,6 +37,7 @@ export const trajectoryFields = [
   'beta2',
   'emaDecay',
   'seed',
+  'privacy',
 ] as const satisfies readonly (keyof TrainConfig)[];
 
 /** Names of the trajectory fields that differ between two configs. */
@@ -170,6 +171,7 @@ export async function readCheckpoint(
     numClasses: manifest.numClasses,
     rng: manifest.rng,
     groups,
+    ...(manifest.privacy === undefined ? {} : { privacy: manifest.privacy }),
   };
 }
 
