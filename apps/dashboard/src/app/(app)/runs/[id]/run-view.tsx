@@ -25,6 +25,9 @@ const lossLabels: Record<string, string> = {
   r1: 'R1 penalty',
 };
 
+/** Titles of the per-metric charts whose names say little on their own. */
+const evalTitles: Record<string, string> = { epsilon: 'privacy ε spent (at the config’s δ)' };
+
 /** One run: live loss curves, eval metrics, sample grids, checkpoints, config, logs and controls. */
 export function RunView({ id }: { id: string }) {
   const trpc = useTRPC();
@@ -173,7 +176,7 @@ export function RunView({ id }: { id: string }) {
           {evals.map((n) => (
             <Card key={n}>
               <CardHeader>
-                <CardTitle>{n}</CardTitle>
+                <CardTitle>{evalTitles[n] ?? n}</CardTitle>
                 <CardDescription>latest {metric(series.get(n)!.at(-1)?.value)}</CardDescription>
               </CardHeader>
               <CardContent>
