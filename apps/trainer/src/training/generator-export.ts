@@ -2,12 +2,14 @@ import {
   exportGenerator,
   generatorFromCheckpoint,
   readCheckpointPrivacy,
+  writeLatentDirections,
   type GeneratorMetadata,
 } from '@ganmod/gan-core';
 
 /**
  * Exports the EMA generator of a checkpoint in TF.js Layers format (browser-loadable), with
- * `extra` (run id, step) in its metadata, and a private run's (ε, δ) and mechanism as `privacy`.
+ * `extra` (run id, step) in its metadata, and a private run's (ε, δ) and mechanism as `privacy`;
+ * image generators also get their named latent directions (`directions.json`).
  */
 export async function exportCheckpointGenerator(
   checkpointDir: string,
@@ -17,11 +19,14 @@ export async function exportCheckpointGenerator(
   const privacy = await readCheckpointPrivacy(checkpointDir);
   const generator = await generatorFromCheckpoint(checkpointDir);
   try {
-    return await exportGenerator(
+    const metadata = await exportGenerator(
       generator,
       outDir,
       privacy === null ? extra : { ...extra, privacy: { mechanism: 'dp-sgd-d', ...privacy } },
     );
+    // Named GANSpace directions beside model.json, for the playground.
+    await writeLatentDirections(generator, outDir);
+    return metadata;
   } finally {
     generator.dispose();
   }
