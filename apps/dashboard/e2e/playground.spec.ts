@@ -108,6 +108,18 @@ test('the playground runs an exported conditional generator in the browser', asy
     'Latent size 100 · 28×28×1 images · conditional on 10 classes',
   );
 
+  // The fresh export's named GANSpace directions (directions.json), in order, replace random ones.
+  const exp = run.artifacts.find((a) => a.kind === 'EXPORT')!;
+  const named = JSON.parse(readFileSync(join(exp.path, 'directions.json'), 'utf8')) as {
+    directions: { name: string; variance: number }[];
+  };
+  await expect(page.getByTestId('directions-kind')).toHaveAttribute('data-kind', 'named');
+  await expect(page.getByTestId('direction-name')).toHaveText(
+    named.directions
+      .slice(0, 3)
+      .map((d) => `${d.name} · ${(d.variance * 100).toFixed(0)}% of variance`),
+  );
+
   // Samples: a 8×2 grid of 28×28 images scaled ×3, with real (not blank) pixels.
   const samples = page.getByTestId('playground-samples');
   const first = await drawnAfter(page, samples, 0);
