@@ -194,6 +194,12 @@ test('export files are served to engineers only, and only the files of the expor
   expect(weights.headers()['content-type']).toBe('application/octet-stream');
   expect((await weights.body()).equals(readFileSync(join(exp.path, weightsName)))).toBe(true);
 
+  // The named latent directions beside model.json are served too.
+  const directions = await engineer.request.get(`${base}/directions.json`);
+  expect(directions.status()).toBe(200);
+  expect(directions.headers()['content-type']).toBe('application/json');
+  expect(((await directions.json()) as { directions: unknown[] }).directions).toHaveLength(5);
+
   // Traversal and unlisted names are refused; so are other roles and anonymous callers.
   expect((await engineer.request.get(`${base}/..%2F..%2F..%2F..%2Fganmod.db`)).status()).toBe(400);
   expect((await engineer.request.get(`${base}/manifest.json`)).status()).toBe(404);
@@ -205,6 +211,7 @@ test('export files are served to engineers only, and only the files of the expor
   );
   const moderator = await userPage(browser, 'moderator@ganmod.local');
   expect((await moderator.request.get(`${base}/model.json`)).status()).toBe(403);
+  expect((await moderator.request.get(`${base}/directions.json`)).status()).toBe(403);
   const anonymous = await browser.newContext({ baseURL: baseURL() });
   expect((await anonymous.request.get(`${base}/model.json`)).status()).toBe(401);
   await anonymous.close();
