@@ -295,6 +295,30 @@ describe('private training', () => {
     expect(await latestCheckpoint(join(root, 'budget'))).toMatch(/step-000000002$/);
   }, 120_000);
 
+  it("with onTarget 'warn' trains on past the target and warns once", async () => {
+    const warnings: string[] = [];
+    const target = dpSgdEpsilon({
+      sampleRate: 16 / 512,
+      noiseMultiplier: 1.2,
+      steps: 1,
+      delta: 1e-4,
+    }).epsilon;
+    const result = await train(
+      {
+        ...config,
+        steps: 3,
+        privacy: { ...config.privacy, targetEpsilon: target, onTarget: 'warn' },
+      },
+      {
+        dataset: await mnist(),
+        logger: { info: () => undefined, warn: (msg: string) => void warnings.push(msg) },
+      },
+    );
+    expect(result.step).toBe(3);
+    expect(result.privacy?.epsilon).toBeGreaterThan(target);
+    expect(warnings).toEqual(['privacy budget passed; training on (privacy.onTarget is warn)']);
+  }, 120_000);
+
   it('refuses a resume whose privacy block differs', async () => {
     await expect(
       run(
