@@ -108,6 +108,18 @@ test('the playground runs an exported conditional generator in the browser', asy
     'Latent size 100 · 28×28×1 images · conditional on 10 classes',
   );
 
+  // The fresh export's named GANSpace directions (directions.json), in order, replace random ones.
+  const exp = run.artifacts.find((a) => a.kind === 'EXPORT')!;
+  const named = JSON.parse(readFileSync(join(exp.path, 'directions.json'), 'utf8')) as {
+    directions: { name: string; variance: number }[];
+  };
+  await expect(page.getByTestId('directions-kind')).toHaveAttribute('data-kind', 'named');
+  await expect(page.getByTestId('direction-name')).toHaveText(
+    named.directions
+      .slice(0, 3)
+      .map((d) => `${d.name} · ${(d.variance * 100).toFixed(0)}% of variance`),
+  );
+
   // Samples: a 8×2 grid of 28×28 images scaled ×3, with real (not blank) pixels.
   const samples = page.getByTestId('playground-samples');
   const first = await drawnAfter(page, samples, 0);
@@ -182,6 +194,12 @@ test('export files are served to engineers only, and only the files of the expor
   expect(weights.headers()['content-type']).toBe('application/octet-stream');
   expect((await weights.body()).equals(readFileSync(join(exp.path, weightsName)))).toBe(true);
 
+  // The named latent directions beside model.json are served too.
+  const directions = await engineer.request.get(`${base}/directions.json`);
+  expect(directions.status()).toBe(200);
+  expect(directions.headers()['content-type']).toBe('application/json');
+  expect(((await directions.json()) as { directions: unknown[] }).directions).toHaveLength(5);
+
   // Traversal and unlisted names are refused; so are other roles and anonymous callers.
   expect((await engineer.request.get(`${base}/..%2F..%2F..%2F..%2Fganmod.db`)).status()).toBe(400);
   expect((await engineer.request.get(`${base}/manifest.json`)).status()).toBe(404);
@@ -193,6 +211,7 @@ test('export files are served to engineers only, and only the files of the expor
   );
   const moderator = await userPage(browser, 'moderator@ganmod.local');
   expect((await moderator.request.get(`${base}/model.json`)).status()).toBe(403);
+  expect((await moderator.request.get(`${base}/directions.json`)).status()).toBe(403);
   const anonymous = await browser.newContext({ baseURL: baseURL() });
   expect((await anonymous.request.get(`${base}/model.json`)).status()).toBe(401);
   await anonymous.close();

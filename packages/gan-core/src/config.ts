@@ -89,6 +89,37 @@ export const watchdogSchema = z
   })
   .strict();
 
+/**
+ * Differentially private training (DP-SGD on the discriminator, Xie et al. 2018): every real
+ * example's gradient of D's weights is clipped to `clipNorm`, Gaussian noise of std
+ * `noiseMultiplier * clipNorm` is added to their sum, and real batches are Poisson-sampled at rate
+ * batchSize / dataset size. G only ever sees D, so G and its exports are post-processing of a DP
+ * mechanism; D and checkpoints are not private. See docs/privacy.md.
+ */
+export const privacySchema = z
+  .object({
+    clipNorm: ranged('privacy.clipNorm', 1e-6, 1e6)
+      .default(1)
+      .describe("Largest L2 norm of one real image's gradient of D's weights."),
+    noiseMultiplier: ranged('privacy.noiseMultiplier', 0.1, 1e4)
+      .optional()
+      .describe('Noise std over clipNorm; omit it to derive it from targetEpsilon.'),
+    delta: ranged('privacy.delta', 1e-12, 0.1)
+      .default(1e-5)
+      .describe('Target δ of the (ε, δ) guarantee; must be below 1 / dataset size.'),
+    targetEpsilon: ranged('privacy.targetEpsilon', 0.01, 1000)
+      .optional()
+      .describe('Privacy budget ε: sets the noise when noiseMultiplier is omitted; see onTarget.'),
+    onTarget: z
+      .enum(['stop', 'warn'], { error: "privacy.onTarget must be 'stop' or 'warn'" })
+      .default('stop')
+      .describe('At the budget: stop the run before ε passes targetEpsilon, or warn and go on.'),
+  })
+  .strict();
+
+/** A validated privacy block. */
+export type PrivacyConfig = z.output<typeof privacySchema>;
+
 /** The training-run configuration schema (zod 4). Unknown keys are rejected at every level. */
 export const trainConfigSchema = z
   .object({
@@ -171,6 +202,9 @@ export const trainConfigSchema = z
       .default(64)
       .describe('Images in each sample grid (conditional models: rounded up to full class rows).'),
     watchdog: watchdogSchema.prefault({}),
+    privacy: privacySchema
+      .optional()
+      .describe('Differentially private training (DP-SGD on D); absent = not private.'),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -196,6 +230,7 @@ export const trainConfigSchema = z
         message: `model toy-mlp trains on 2-D point datasets (${pointDatasetKinds.join(', ')}), not ${c.dataset.kind}`,
       });
     }
+    if (c.privacy !== undefined) privacyIssues(c).forEach((issue) => ctx.addIssue(issue));
     if (c.model === 'toy-mlp' && c.diffAugment.length > 0) {
       ctx.addIssue({
         code: 'custom',
@@ -204,6 +239,40 @@ export const trainConfigSchema = z
       });
     }
   });
+
+/**
+ * What a private run cannot combine with: DP-SGD clips and noises each real example's own gradient,
+ * so every term of D's loss that reads real images must be a per-example sum that the mechanism
+ * sees whole. WGAN-GP's interpolates, R1 and DiffAugment are not (yet) routed through it.
+ */
+function privacyIssues(c: {
+  privacy?: PrivacyConfig | undefined;
+  loss: LossKind;
+  r1Gamma: number;
+  diffAugment: readonly string[];
+}): { code: 'custom'; path: string[]; message: string }[] {
+  const p = c.privacy;
+  if (p === undefined) return [];
+  const issues: { code: 'custom'; path: string[]; message: string }[] = [];
+  const add = (path: string[], message: string): void => {
+    issues.push({ code: 'custom', path, message });
+  };
+  if (p.noiseMultiplier === undefined && p.targetEpsilon === undefined)
+    add(
+      ['privacy', 'noiseMultiplier'],
+      'a private run needs privacy.noiseMultiplier or privacy.targetEpsilon (which sets the noise)',
+    );
+  if (c.loss === 'wgan-gp')
+    add(
+      ['loss'],
+      'private training supports the bce and hinge losses: wgan-gp penalises interpolates of real images outside the per-example clipping',
+    );
+  if (c.r1Gamma > 0)
+    add(['r1Gamma'], 'private training does not support the R1 penalty yet (set r1Gamma to 0)');
+  if (c.diffAugment.length > 0)
+    add(['diffAugment'], "private training does not support diffAugment yet (use 'none')");
+  return issues;
+}
 
 /** A complete, validated training configuration (all defaults filled in). */
 export type TrainConfig = z.output<typeof trainConfigSchema>;

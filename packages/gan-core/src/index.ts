@@ -12,3 +12,4 @@ export * from './metrics/index.js';
 export * from './models/index.js';
 export * from './sampling/index.js';
 export * from './train/index.js';
+export * from './privacy/index.js';

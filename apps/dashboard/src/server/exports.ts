@@ -5,6 +5,8 @@ import { resolveInside } from './files';
 
 /** The file `tf.loadLayersModel` fetches first; it names the weight files next to it. */
 export const MODEL_JSON = 'model.json';
+/** The named latent directions written beside model.json (gan-core `directionsFile`). */
+export const DIRECTIONS_JSON = 'directions.json';
 
 /** Plain file names only: no separators, no `..`, nothing a URL could smuggle a path through. */
 const SAFE_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -40,7 +42,7 @@ function manifestPaths(modelJson: unknown): string[] {
 
 /**
  * Resolves `file` of the export of run `runId` at `step` inside the artifact store. Only
- * `model.json` and the weight files its manifest lists are served, and only when their real path
+ * `model.json`, its `directions.json` and the weight files its manifest lists are served, and only when their real path
  * (symlinks followed) stays inside the artifact store.
  */
 export async function exportFile(
@@ -65,6 +67,12 @@ export async function exportFile(
     return { ok: false, status: 404, error: 'The export has no model.json in the artifact store.' };
   if (file === MODEL_JSON)
     return { ok: true, path: modelJsonPath, contentType: 'application/json' };
+  if (file === DIRECTIONS_JSON) {
+    const directions = await resolveInside(storeRoot, `${artifact.path}/${DIRECTIONS_JSON}`);
+    return directions
+      ? { ok: true, path: directions, contentType: 'application/json' }
+      : { ok: false, status: 404, error: 'This export has no named latent directions.' };
+  }
   let listed: string[];
   try {
     listed = manifestPaths(JSON.parse(await readFile(modelJsonPath, 'utf8')));

@@ -152,10 +152,12 @@ export async function evalCommand(ref: string, flags: EvalFlags): Promise<void> 
         ),
     });
     model.dispose();
+    const privacy = metadata.privacy as { epsilon?: number; delta?: number } | undefined;
     const summary = {
       generator: source.dir,
       classifierTestAccuracy: extractor.info.testAccuracy,
       ...result,
+      ...(privacy === undefined ? {} : { privacy }),
     };
     print(flags, summary, () =>
       [
@@ -167,6 +169,9 @@ export async function evalCommand(ref: string, flags: EvalFlags): Promise<void> 
             ? ''
             : `  conditional accuracy ${result.conditionalAccuracy.toFixed(3)}`),
         `(${result.n} generated vs ${result.referenceSize} real images, ${result.seconds.toFixed(1)} s)`,
+        privacy === undefined
+          ? 'privacy: none (not trained privately)'
+          : `privacy: (ε ${privacy.epsilon?.toFixed(3)}, δ ${privacy.delta})-DP for the training images (DP-SGD on D)`,
       ].join('\n'),
     );
   });

@@ -12,7 +12,40 @@ async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
   }
 }
 
-/** `runs`: the newest runs with their status and progress. */
+/** A private run's spend as the CLI shows it: its latest ε metric at the config's δ. */
+interface PrivacySpent {
+  epsilon: number | null;
+  delta: number;
+  atStep: number | null;
+}
+
+function privacyText(spent: PrivacySpent | undefined): string {
+  if (spent === undefined) return '';
+  return spent.epsilon === null
+    ? `private (δ ${spent.delta}, no step yet)`
+    : `ε ${spent.epsilon.toFixed(3)} (δ ${spent.delta})`;
+}
+
+/** ε spent by each private run of `runs` (the newest `epsilon` metric), keyed by run id. */
+async function privacySpent(
+  db: Db,
+  runs: readonly { id: string; config: unknown }[],
+): Promise<Map<string, PrivacySpent>> {
+  const spent = new Map<string, PrivacySpent>();
+  for (const run of runs) {
+    const delta = (run.config as { privacy?: { delta?: unknown } } | null)?.privacy?.delta;
+    if (typeof delta !== 'number') continue;
+    const latest = await db.runMetric.findFirst({
+      where: { runId: run.id, name: 'epsilon' },
+      orderBy: { step: 'desc' },
+      select: { step: true, value: true },
+    });
+    spent.set(run.id, { epsilon: latest?.value ?? null, delta, atStep: latest?.step ?? null });
+  }
+  return spent;
+}
+
+/** `runs`: the newest runs with their status and progress, and private runs' ε. */
 export async function listRunsCommand(options: OutputOptions & { limit: string; status?: string }) {
   const limit = Number(options.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
@@ -43,10 +76,16 @@ export async function listRunsCommand(options: OutputOptions & { limit: string; 
         workerId: true,
         error: true,
         createdAt: true,
+        config: true,
       },
     }),
   );
-  print(options, runs, () =>
+  const privacy = await withDb((db) => privacySpent(db, runs));
+  const listed = runs.map(({ config: _config, ...r }) => {
+    const spent = privacy.get(r.id);
+    return spent === undefined ? r : { ...r, privacy: spent };
+  });
+  print(options, listed, () =>
     runs.length === 0
       ? 'no runs'
       : runs
@@ -56,6 +95,7 @@ export async function listRunsCommand(options: OutputOptions & { limit: string; 
               r.status.padEnd(9),
               `${r.step}/${r.totalSteps}`.padStart(11),
               r.name,
+              privacyText(privacy.get(r.id)),
               r.error ? `— ${r.error}` : '',
             ]
               .join('  ')

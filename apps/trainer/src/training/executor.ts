@@ -283,7 +283,12 @@ function stepRecorder(
   let lastFlush = Date.now();
   return async (event) => {
     ctx.step = event.step;
-    metrics.add(event.step, { ...event.losses, steps_per_sec: event.stepsPerSec });
+    metrics.add(event.step, {
+      ...event.losses,
+      steps_per_sec: event.stepsPerSec,
+      // Private runs: ε spent so far at the run's δ (privacy.delta), the run page's privacy curve.
+      ...(event.privacy === undefined ? {} : { epsilon: event.privacy.epsilon }),
+    });
     options.onStep?.(event, config);
     const now = Date.now();
     if (now - lastFlush >= flushMs) {
@@ -344,6 +349,11 @@ async function endTraining(
       return finishRun(ctx, { status: options.shutdownStatus ?? 'QUEUED', step });
     return finishRun(ctx, { status: 'CANCELLED', step });
   }
+  if (result.reason !== undefined)
+    // A completed run that says why it ended early: a private run at its ε budget.
+    await ctx.db.runLog.create({
+      data: { runId: ctx.run.id, level: 'INFO', message: result.reason },
+    });
   if (result.checkpoint !== undefined) await exportGenerator(ctx, config, result.checkpoint);
   return finishRun(ctx, { status: 'SUCCEEDED', step });
 }

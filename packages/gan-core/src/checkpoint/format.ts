@@ -49,6 +49,19 @@ export interface CheckpointManifest {
   numClasses: number;
   rng: RngState;
   groups: Record<WeightGroup, GroupEntry>;
+  /** Private runs: the mechanism's resolved parameters, so a resume accounts with the same ones. */
+  privacy?: CheckpointPrivacy;
+}
+
+/** What a private run's checkpoint records of its DP-SGD mechanism and spend. */
+export interface CheckpointPrivacy {
+  noiseMultiplier: number;
+  sampleRate: number;
+  clipNorm: number;
+  delta: number;
+  /** Noised discriminator updates so far: the accountant's whole state. */
+  noisedSteps: number;
+  epsilon: number;
 }
 
 /** A tensor's values as stored: float32 data with its shape. */
@@ -68,6 +81,7 @@ export interface CheckpointData {
   numClasses: number;
   rng: RngState;
   groups: Record<WeightGroup, { tensors: StoredTensor[]; iterations?: number }>;
+  privacy?: CheckpointPrivacy;
 }
 
 /** A checkpoint is missing, corrupted, truncated, or belongs to a different run configuration. */

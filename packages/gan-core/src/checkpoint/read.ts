@@ -5,6 +5,7 @@ import { join } from 'node:path';
 
 import type { TrainConfig } from '../config.js';
 import {
+  type CheckpointPrivacy,
   checkpointFormat,
   checkpointVersion,
   CheckpointError,
@@ -37,6 +38,7 @@ export const trajectoryFields = [
   'beta2',
   'emaDecay',
   'seed',
+  'privacy',
 ] as const satisfies readonly (keyof TrainConfig)[];
 
 /** Names of the trajectory fields that differ between two configs. */
@@ -170,7 +172,20 @@ export async function readCheckpoint(
     numClasses: manifest.numClasses,
     rng: manifest.rng,
     groups,
+    ...(manifest.privacy === undefined ? {} : { privacy: manifest.privacy }),
   };
+}
+
+/**
+ * The privacy record of the checkpoint in `dir` (its manifest only, weights unread), or null for
+ * a non-private run. Exports copy it into their metadata.
+ * @throws CheckpointError when the manifest is missing or malformed.
+ */
+export async function readCheckpointPrivacy(dir: string): Promise<CheckpointPrivacy | null> {
+  const text = await readFile(join(dir, manifestFile), 'utf8').catch((err: unknown) => {
+    throw new CheckpointError(`${manifestFile} is unreadable (${(err as Error).message})`, dir);
+  });
+  return parseManifest(text, dir).privacy ?? null;
 }
 
 /** The newest checkpoint directory under `root`, or null when there is none. */

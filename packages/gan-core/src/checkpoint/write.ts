@@ -65,6 +65,7 @@ export async function writeCheckpoint(root: string, data: CheckpointData): Promi
     numClasses: data.numClasses,
     rng: data.rng,
     groups,
+    ...(data.privacy === undefined ? {} : { privacy: data.privacy }),
   };
   await writeFileSynced(
     join(tmpDir, manifestFile),

@@ -1,2 +1,3 @@
 export * from './generator.js';
 export * from './model-artifacts.js';
+export * from './directions.js';

@@ -34,19 +34,47 @@ export function discriminatorLoss(
   kind: LossKind,
   realLogits: tf.Tensor,
   fakeLogits: tf.Tensor,
+  options: DiscriminatorLossOptions = {},
+): tf.Scalar {
+  return tf.tidy(() =>
+    tf.add(
+      discriminatorRealLoss(kind, realLogits, options),
+      discriminatorFakeLoss(kind, fakeLogits),
+    ),
+  );
+}
+
+/**
+ * The part of the discriminator loss on real images, a mean of per-image terms (private training
+ * takes it one image at a time to clip each image's gradient).
+ */
+export function discriminatorRealLoss(
+  kind: LossKind,
+  realLogits: tf.Tensor,
   { labelSmoothing = 0 }: DiscriminatorLossOptions = {},
 ): tf.Scalar {
   return tf.tidy(() => {
     switch (kind) {
       case 'bce':
-        return tf.add(bceWithLogits(realLogits, 1 - labelSmoothing), bceWithLogits(fakeLogits, 0));
+        return bceWithLogits(realLogits, 1 - labelSmoothing);
       case 'hinge':
-        return tf.add(
-          tf.mean(tf.relu(tf.sub(1, realLogits))),
-          tf.mean(tf.relu(tf.add(1, fakeLogits))),
-        );
+        return tf.mean<tf.Scalar>(tf.relu(tf.sub(1, realLogits)));
       case 'wgan-gp':
-        return tf.sub(tf.mean(fakeLogits), tf.mean(realLogits));
+        return tf.neg(tf.mean<tf.Scalar>(realLogits));
+    }
+  });
+}
+
+/** The part of the discriminator loss on generated images. */
+export function discriminatorFakeLoss(kind: LossKind, fakeLogits: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    switch (kind) {
+      case 'bce':
+        return bceWithLogits(fakeLogits, 0);
+      case 'hinge':
+        return tf.mean<tf.Scalar>(tf.relu(tf.add(1, fakeLogits)));
+      case 'wgan-gp':
+        return tf.mean<tf.Scalar>(fakeLogits);
     }
   });
 }

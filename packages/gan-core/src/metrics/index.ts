@@ -19,3 +19,4 @@ export * from './precision-recall.js';
 export * from './memorization.js';
 export * from './evaluate.js';
 export * from './generator-source.js';
+export * from './membership.js';

@@ -27,6 +27,11 @@ export interface TrainingImages {
   readonly numClasses: number;
   /** The `index`-th batch of `batchSize` images in this source's seeded order. The caller disposes `images`. */
   batch(index: number, batchSize: number): ImageBatch;
+  /**
+   * The images at dataset positions `indices` (0..size-1, storage order). Private training draws
+   * Poisson samples through it; sources without it cannot train privately.
+   */
+  examples?(indices: Int32Array): ImageBatch;
 }
 
 /** One batch of points `[n, dims]` in their native coordinates, with their mode labels if known. */
@@ -45,6 +50,8 @@ export interface TrainingPoints {
   readonly numClasses: number;
   /** The `index`-th batch of `batchSize` points in this source's seeded order. The caller disposes `points`. */
   batch(index: number, batchSize: number): PointBatch;
+  /** The points at dataset positions `indices`, as {@link TrainingImages.examples}. */
+  examples?(indices: Int32Array): PointBatch;
 }
 
 /** What `train()` reads batches from: images for the image models, points for `toy-mlp`. */
@@ -93,6 +100,10 @@ export function inMemoryImages(options: InMemoryImagesOptions): TrainingImages {
       const { data, labels } = source.batch(index, batchSize);
       return { images: tf.tensor4d(data, [batchSize, ...shape]), labels };
     },
+    examples(indices) {
+      const { data, labels } = source.examples(indices);
+      return { images: tf.tensor4d(data, [indices.length, ...shape]), labels };
+    },
   };
 }
 
@@ -131,6 +142,10 @@ export function inMemoryPoints(options: InMemoryPointsOptions): TrainingPoints {
       const { data, labels } = source.batch(index, batchSize);
       return { points: tf.tensor2d(data, [batchSize, dims]), labels };
     },
+    examples(indices) {
+      const { data, labels } = source.examples(indices);
+      return { points: tf.tensor2d(data, [indices.length, dims]), labels };
+    },
   };
 }
 
@@ -147,6 +162,7 @@ function inMemorySamples(
   size: number;
   numClasses: number;
   batch(index: number, batchSize: number): { data: Float32Array; labels: Int32Array | null };
+  examples(indices: Int32Array): { data: Float32Array; labels: Int32Array | null };
 } {
   const { pixels } = options;
   const size = pixels.length / sampleSize;
@@ -173,6 +189,20 @@ function inMemorySamples(
     return cached.order;
   };
 
+  /** Copies the samples at storage positions `at(k)`, k < n, scaled to floats. */
+  const gather = (n: number, at: (k: number) => number) => {
+    const data = new Float32Array(n * sampleSize);
+    const batchLabels = labels === null ? null : new Int32Array(n);
+    for (let k = 0; k < n; k++) {
+      const sample = at(k);
+      const start = sample * sampleSize;
+      for (let p = 0; p < sampleSize; p++)
+        data[k * sampleSize + p] = scale(pixels[start + p] as number);
+      if (batchLabels !== null && labels !== null) batchLabels[k] = labels[sample] as number;
+    }
+    return { data, labels: batchLabels };
+  };
+
   return {
     size,
     numClasses,
@@ -181,17 +211,16 @@ function inMemorySamples(
         throw new RangeError(`batch index must be >= 0, got ${index}`);
       if (!Number.isInteger(batchSize) || batchSize < 1)
         throw new RangeError(`batchSize must be >= 1, got ${batchSize}`);
-      const data = new Float32Array(batchSize * sampleSize);
-      const batchLabels = labels === null ? null : new Int32Array(batchSize);
-      for (let k = 0; k < batchSize; k++) {
+      return gather(batchSize, (k) => {
         const position = index * batchSize + k;
-        const sample = orderOf(Math.floor(position / size))[position % size] as number;
-        const start = sample * sampleSize;
-        for (let p = 0; p < sampleSize; p++)
-          data[k * sampleSize + p] = scale(pixels[start + p] as number);
-        if (batchLabels !== null && labels !== null) batchLabels[k] = labels[sample] as number;
-      }
-      return { data, labels: batchLabels };
+        return orderOf(Math.floor(position / size))[position % size] as number;
+      });
+    },
+    examples(indices) {
+      for (const i of indices)
+        if (!Number.isInteger(i) || i < 0 || i >= size)
+          throw new RangeError(`example index ${i} is outside 0..${size - 1}`);
+      return gather(indices.length, (k) => indices[k] as number);
     },
   };
 }

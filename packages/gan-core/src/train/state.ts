@@ -4,7 +4,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import { CheckpointError, type CheckpointData, type StoredTensor } from '../checkpoint/format.js';
+import {
+  CheckpointError,
+  type CheckpointData,
+  type CheckpointPrivacy,
+  type StoredTensor,
+} from '../checkpoint/format.js';
 import type { TrainConfig } from '../config.js';
 import { buildGan, buildGenerator } from '../models/index.js';
 import type { DataShape } from '../models/shapes.js';
@@ -103,8 +108,12 @@ async function optimizerTensors(
 }
 
 /** Captures `state` as checkpoint data (weights copied out of the backend). */
-export async function captureState(state: TrainingState): Promise<CheckpointData> {
+export async function captureState(
+  state: TrainingState,
+  privacy?: CheckpointPrivacy,
+): Promise<CheckpointData> {
   return {
+    ...(privacy === undefined ? {} : { privacy }),
     step: state.step,
     config: state.config,
     imageShape: [...state.imageShape],

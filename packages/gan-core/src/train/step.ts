@@ -5,9 +5,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import { discriminatorLoss, generatorLoss } from '../losses/adversarial.js';
+import {
+  discriminatorFakeLoss,
+  discriminatorLoss,
+  discriminatorRealLoss,
+  generatorLoss,
+} from '../losses/adversarial.js';
 import { diffAugment } from '../losses/diffaugment.js';
 import { gradientPenalty, r1Penalty } from '../losses/penalties.js';
+import { clippedGradientSum, noisyMean, poissonSample } from '../privacy/dp-sgd.js';
+import type { PrivacyPlan } from '../privacy/plan.js';
 import { oneHotLabels } from '../sampling/sample.js';
 import { isTrainingPoints, type TrainingData } from './data.js';
 import { trainableVariables, type TrainingState } from './state.js';
@@ -57,8 +64,31 @@ function realBatch(
   return { real: images, labels };
 }
 
-/** Runs one step on `state`, reading batches `state.step * dSteps + k` of `data`, and returns its losses. */
-export function trainStep(state: TrainingState, data: TrainingData): StepLosses {
+/** The examples at `indices` of `data` (images or points) as one tensor, with their labels. */
+function realExamples(
+  data: TrainingData,
+  indices: Int32Array,
+): { real: tf.Tensor; labels: Int32Array | null } {
+  if (data.examples === undefined)
+    throw new Error('private training needs a data source that reads examples by index');
+  if (isTrainingPoints(data)) {
+    const { points, labels } = data.examples(indices);
+    return { real: points, labels };
+  }
+  const { images, labels } = data.examples(indices);
+  return { real: images, labels };
+}
+
+/**
+ * Runs one step on `state` and returns its losses. Non-private: D update k reads batch
+ * `state.step * dSteps + k` of `data`. Private (`privacy` given): D update k reads a Poisson sample
+ * of the dataset and takes a DP-SGD step (see privacy/dp-sgd.ts).
+ */
+export function trainStep(
+  state: TrainingState,
+  data: TrainingData,
+  privacy: PrivacyPlan | null = null,
+): StepLosses {
   const { config, generator, discriminator, numClasses } = state;
   const batchSize = config.batchSize;
   const random = (): number => state.rng.nextFloat();
@@ -81,7 +111,54 @@ export function trainStep(state: TrainingState, data: TrainingData): StepLosses 
     discriminator.apply(withLabels(augment(x), labels), { training: true }) as tf.Tensor;
 
   const dTotals = { d: 0, gp: 0, r1: 0 };
-  for (let k = 0; k < config.dSteps; k++) {
+  for (let k = 0; k < config.dSteps && privacy !== null; k++) {
+    const update = state.step * config.dSteps + k;
+    const indices = poissonSample(data.size, privacy.sampleRate, config.seed, update);
+    const { real, labels: realIds } = realExamples(data, indices);
+    const realLabels = conditional && realIds !== null ? oneHotLabels(realIds, numClasses) : null;
+    if (conditional && realLabels === null)
+      throw new Error('a conditional model needs a labelled dataset');
+    const labels = fakeLabels();
+    const fake = tf.tidy(
+      () => generator.apply(withLabels(noise(), labels), { training: true }) as tf.Tensor,
+    );
+    const one = (t: tf.Tensor, i: number): tf.Tensor =>
+      tf.slice(t, [i, ...t.shape.slice(1).map(() => 0)], [1, ...t.shape.slice(1)]);
+    const { sums, meanLoss } = clippedGradientSum(
+      dVars,
+      indices.length,
+      (i) =>
+        discriminatorRealLoss(
+          config.loss,
+          critic(realLabels === null ? null : (one(realLabels, i) as tf.Tensor2D))(one(real, i)),
+          { labelSmoothing: config.labelSmoothing },
+        ),
+      privacy.clipNorm,
+    );
+    const noisy = noisyMean(
+      sums,
+      privacy.noiseMultiplier * privacy.clipNorm,
+      config.batchSize,
+      state.rng.nextSeed(),
+    );
+    const fakeLoss = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(
+        () => discriminatorFakeLoss(config.loss, critic(labels)(fake)),
+        dVars,
+      );
+      const total: tf.NamedTensorMap = {};
+      dVars.forEach((v, i) => {
+        total[v.name] = tf.add(grads[v.name] as tf.Tensor, noisy[i] as tf.Tensor);
+      });
+      applyGradients(state.optimizerD, dVars, total);
+      return value;
+    });
+    dTotals.d += meanLoss + (fakeLoss.dataSync()[0] as number);
+    tf.dispose([real, fake, fakeLoss, ...sums, ...noisy]);
+    if (realLabels !== null) realLabels.dispose();
+    if (labels !== null) labels.dispose();
+  }
+  for (let k = 0; k < config.dSteps && privacy === null; k++) {
     const values = tf.tidy(() => {
       const batch = realBatch(data, state.step * config.dSteps + k, batchSize);
       if (conditional && batch.labels === null)

@@ -4,8 +4,15 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/index.js';
 import { readCheckpoint } from '../checkpoint/read.js';
 import { pruneCheckpoints, writeCheckpoint } from '../checkpoint/write.js';
-import { parseTrainConfig, type TrainConfig, type TrainConfigInput } from '../config.js';
+import {
+  ConfigError,
+  parseTrainConfig,
+  type TrainConfig,
+  type TrainConfigInput,
+} from '../config.js';
 import { ModelShapeError } from '../models/shapes.js';
+import { crossSampleLayers } from '../privacy/dp-sgd.js';
+import { accountantFor, planPrivacy } from '../privacy/plan.js';
 import { gridPng } from '../sampling/grid.js';
 import { generate, generatePoints } from '../sampling/sample.js';
 import { scatterPng } from '../sampling/scatter.js';
@@ -19,7 +26,7 @@ import {
   type TrainingState,
 } from './state.js';
 import { trainStep } from './step.js';
-import type { TrainOptions, TrainResult } from './types.js';
+import type { PrivacySpend, TrainOptions, TrainResult } from './types.js';
 import { DivergenceWatchdog } from './watchdog.js';
 
 /** Offset of the fixed sample-grid stream, so grids never share noise with training draws. */
@@ -121,31 +128,71 @@ export async function trainValidated(
   await tf.ready();
   const resumed =
     options.resumeFrom === undefined ? null : await readCheckpoint(options.resumeFrom, config);
+  const privacy = planPrivacy(config, dataset.size, resumed?.privacy?.noiseMultiplier);
   const state = createTrainingState(
     config,
     dataset.shape,
     config.model === 'cdcgan' ? dataset.numClasses : 0,
   );
+  if (privacy !== null) {
+    const mixing = crossSampleLayers(state.discriminator);
+    const problem =
+      mixing.length > 0
+        ? `its discriminator mixes the examples of a batch (${mixing.join(', ')}), so one image's gradient is not its own`
+        : dataset.examples === undefined
+          ? 'its data source cannot read examples by index (Poisson sampling needs it)'
+          : null;
+    if (problem !== null) {
+      disposeState(state);
+      throw new ConfigError([
+        { path: 'privacy', message: `model ${config.model} cannot train privately: ${problem}` },
+      ]);
+    }
+  }
+  const accountant = privacy === null ? null : accountantFor(privacy, state.step);
+  const spend = (): PrivacySpend | undefined =>
+    privacy === null || accountant === null
+      ? undefined
+      : {
+          epsilon: accountant.epsilon(privacy.delta),
+          delta: privacy.delta,
+          noisedSteps: accountant.steps,
+          noiseMultiplier: privacy.noiseMultiplier,
+          sampleRate: privacy.sampleRate,
+          clipNorm: privacy.clipNorm,
+        };
   const samples = sampleInputs(config, state.numClasses, dataset);
   let lastCheckpoint: string | undefined;
 
   const checkpoint = async (): Promise<void> => {
     if (checkpointDir === undefined) return;
-    const dir = await writeCheckpoint(checkpointDir, await captureState(state));
+    const dir = await writeCheckpoint(checkpointDir, await captureState(state, spend()));
     await pruneCheckpoints(checkpointDir, config.checkpointKeep);
     lastCheckpoint = dir;
     await callbacks.onCheckpoint?.({ step: state.step, dir });
   };
-  const finish = (result: Omit<TrainResult, 'checkpoint'>): TrainResult => {
-    logger?.info(`training ${result.status}`, { ...result });
-    return lastCheckpoint === undefined ? result : { ...result, checkpoint: lastCheckpoint };
+  const finish = (result: Omit<TrainResult, 'checkpoint' | 'privacy'>): TrainResult => {
+    const spent = spend();
+    const full = spent === undefined ? result : { ...result, privacy: spent };
+    logger?.info(`training ${full.status}`, { ...full });
+    return lastCheckpoint === undefined ? full : { ...full, checkpoint: lastCheckpoint };
   };
 
   try {
     if (resumed !== null && options.resumeFrom !== undefined) {
       await restoreState(state, resumed, options.resumeFrom);
+      accountant?.restore(state.step * config.dSteps);
       logger?.info('resumed from checkpoint', { dir: options.resumeFrom, step: state.step });
     }
+    if (privacy !== null)
+      logger?.info('private training (DP-SGD on D)', {
+        noiseMultiplier: privacy.noiseMultiplier,
+        sampleRate: privacy.sampleRate,
+        clipNorm: privacy.clipNorm,
+        delta: privacy.delta,
+        ...(privacy.targetEpsilon === undefined ? {} : { targetEpsilon: privacy.targetEpsilon }),
+      });
+    let warnedBudget = false;
     logger?.info('training started', {
       model: config.model,
       loss: config.loss,
@@ -161,9 +208,36 @@ export async function trainValidated(
         await checkpoint();
         return finish({ status: 'cancelled', step: state.step });
       }
-      const losses = trainStep(state, dataset);
+      if (privacy !== null && accountant !== null && privacy.targetEpsilon !== undefined) {
+        // The spend after the next step, before taking it: a stopped run never passes the budget.
+        const next = accountantFor(privacy, state.step + 1).epsilon(privacy.delta);
+        if (next > privacy.targetEpsilon && privacy.onTarget === 'stop') {
+          await checkpoint();
+          return finish({
+            status: 'completed',
+            step: state.step,
+            reason: `privacy budget: another step would spend ε ${next.toFixed(3)} > target ${privacy.targetEpsilon} (δ ${privacy.delta})`,
+          });
+        }
+        if (next > privacy.targetEpsilon && !warnedBudget) {
+          warnedBudget = true;
+          logger?.warn('privacy budget passed; training on (privacy.onTarget is warn)', {
+            step: state.step + 1,
+            epsilon: next,
+            targetEpsilon: privacy.targetEpsilon,
+          });
+        }
+      }
+      const losses = trainStep(state, dataset, privacy);
+      accountant?.step(privacy?.noisedPerStep ?? 0);
       const step = state.step;
-      await callbacks.onStep?.({ step, losses, stepsPerSec: throughput.tick(performance.now()) });
+      const spent = spend();
+      await callbacks.onStep?.({
+        step,
+        losses,
+        stepsPerSec: throughput.tick(performance.now()),
+        ...(spent === undefined ? {} : { privacy: spent }),
+      });
       const reason = watchdog.check(step, losses);
       if (reason !== null) {
         // No checkpoint: the weights are what diverged.

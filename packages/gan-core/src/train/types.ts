@@ -13,6 +13,18 @@ export interface StepEvent {
   losses: StepLosses;
   /** Throughput over the recent steps. */
   stepsPerSec: number;
+  /** Private runs: the privacy spent so far. */
+  privacy?: PrivacySpend;
+}
+
+/** A private run's spend: ε at the configured δ after `noisedSteps` noised D updates. */
+export interface PrivacySpend {
+  epsilon: number;
+  delta: number;
+  noisedSteps: number;
+  noiseMultiplier: number;
+  sampleRate: number;
+  clipNorm: number;
 }
 
 export interface SamplesEvent {
@@ -105,4 +117,6 @@ export interface TrainResult {
   reason?: string;
   /** The last checkpoint written, if any. */
   checkpoint?: string;
+  /** Private runs: what the run spent. */
+  privacy?: PrivacySpend;
 }

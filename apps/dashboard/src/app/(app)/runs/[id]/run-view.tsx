@@ -27,6 +27,9 @@ const lossLabels: Record<string, string> = {
   r1: 'R1 penalty',
 };
 
+/** Titles of the per-metric charts whose names say little on their own. */
+const evalTitles: Record<string, string> = { epsilon: 'privacy ε spent (at the config’s δ)' };
+
 /** One run: live loss curves, eval metrics, sample grids, checkpoints, config, logs and controls. */
 export function RunView({ id, isAdmin = false }: { id: string; isAdmin?: boolean }) {
   const trpc = useTRPC();
@@ -187,7 +190,7 @@ export function RunView({ id, isAdmin = false }: { id: string; isAdmin?: boolean
           {evals.map((n) => (
             <Card key={n}>
               <CardHeader>
-                <CardTitle>{n}</CardTitle>
+                <CardTitle>{evalTitles[n] ?? n}</CardTitle>
                 <CardDescription>latest {metric(series.get(n)!.at(-1)?.value)}</CardDescription>
               </CardHeader>
               <CardContent>

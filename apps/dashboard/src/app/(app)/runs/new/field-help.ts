@@ -36,6 +36,16 @@ export const groups: { title: string; paths: string[] }[] = [
       'watchdog.collapseGLoss',
     ],
   },
+  {
+    title: 'Privacy (DP-SGD)',
+    paths: [
+      'privacy.targetEpsilon',
+      'privacy.noiseMultiplier',
+      'privacy.clipNorm',
+      'privacy.delta',
+      'privacy.onTarget',
+    ],
+  },
 ];
 
 /**
@@ -78,6 +88,11 @@ export const labels: Record<string, string> = {
   checkpointEvery: 'Checkpoint every (steps)',
   checkpointKeep: 'Checkpoints kept',
   evalEvery: 'Evaluate every (steps)',
+  'privacy.targetEpsilon': 'Privacy budget ε',
+  'privacy.noiseMultiplier': 'Noise multiplier σ',
+  'privacy.clipNorm': 'Per-image clip norm',
+  'privacy.delta': 'δ',
+  'privacy.onTarget': 'At the budget',
   'watchdog.enabled': 'Stop diverged runs',
   'watchdog.collapsePatience': 'Collapse patience (steps)',
   'watchdog.collapseDLoss': 'Collapse: D loss below',

@@ -25,6 +25,8 @@ interface Generator {
   latentDim: number;
   numClasses: number;
   imageShape: [number, number, number];
+  /** The export's named GANSpace directions; null: random ones (exports made before them). */
+  named: NamedDirection[] | null;
 }
 
 const GRID = 16;
@@ -72,6 +74,43 @@ async function pickBackend(tf: TfModule): Promise<string> {
   throw new Error('Neither the WebGL nor the CPU backend of TensorFlow.js could start.');
 }
 
+/** A named GANSpace direction from the export's directions.json. */
+interface NamedDirection {
+  name: string;
+  vector: Float32Array;
+  variance: number;
+}
+
+/**
+ * The export's named latent directions (directions.json beside model.json), or null for an export
+ * made before they existed or one whose file does not fit this generator.
+ */
+async function loadNamedDirections(
+  modelUrl: string,
+  latentDim: number,
+): Promise<NamedDirection[] | null> {
+  const res = await fetch(modelUrl.replace(/model\.json$/, 'directions.json'));
+  if (!res.ok) return null;
+  const body = (await res.json()) as {
+    directions?: { name?: unknown; vector?: unknown; variance?: unknown }[];
+  };
+  const list = (body.directions ?? []).flatMap((d) =>
+    typeof d.name === 'string' &&
+    Array.isArray(d.vector) &&
+    d.vector.length === latentDim &&
+    d.vector.every((v) => typeof v === 'number')
+      ? [
+          {
+            name: d.name,
+            vector: Float32Array.from(d.vector),
+            variance: typeof d.variance === 'number' ? d.variance : 0,
+          },
+        ]
+      : [],
+  );
+  return list.length > 0 ? list.slice(0, DIRECTIONS) : null;
+}
+
 async function loadGenerator(modelUrl: string): Promise<Generator> {
   const tf = await import('@tensorflow/tfjs');
   const backend = await pickBackend(tf);
@@ -93,6 +132,7 @@ async function loadGenerator(modelUrl: string): Promise<Generator> {
     latentDim,
     numClasses,
     imageShape: shape as [number, number, number],
+    named: await loadNamedDirections(modelUrl, latentDim).catch(() => null),
   };
 }
 
@@ -187,10 +227,12 @@ export function Playground({ modelUrl, config }: { modelUrl: string; config: unk
   const directions = useMemo(
     () =>
       generator
-        ? orthonormalDirections(seedFrom(directionSeed), DIRECTIONS, generator.latentDim)
+        ? (generator.named?.map((d) => d.vector) ??
+          orthonormalDirections(seedFrom(directionSeed), DIRECTIONS, generator.latentDim))
         : [],
     [generator, directionSeed],
   );
+  const named = generator?.named ?? null;
 
   // One drawing at a time, and per canvas only the newest request waits: a slider dragged fast
   // skips the positions it passed instead of queueing a drawing for each.
@@ -322,22 +364,29 @@ export function Playground({ modelUrl, config }: { modelUrl: string; config: unk
         <Card>
           <CardHeader>
             <CardTitle>Latent directions</CardTitle>
-            <CardDescription>
-              {DIRECTIONS} random orthonormal directions, drawn from a seed; each slider moves every
-              sample along one of them.
+            <CardDescription data-testid="directions-kind" data-kind={named ? 'named' : 'random'}>
+              {named
+                ? 'The principal directions of the first layer (GANSpace), each named by the image statistic it changes most; each slider moves every sample along one.'
+                : `${DIRECTIONS} random orthonormal directions, drawn from a seed (this export has no named directions); each slider moves every sample along one of them.`}
             </CardDescription>
           </CardHeader>
           <CardContent className="space-y-3">
-            <SeedField
-              label="Direction seed"
-              value={directionSeed}
-              onChange={setDirectionSeed}
-              block
-            />
+            {named ? null : (
+              <SeedField
+                label="Direction seed"
+                value={directionSeed}
+                onChange={setDirectionSeed}
+                block
+              />
+            )}
             {amounts.map((amount, k) => (
               <label key={k} className="block space-y-1 text-xs">
                 <span className="flex justify-between">
-                  <span>Direction {k + 1}</span>
+                  <span data-testid="direction-name">
+                    {named?.[k]
+                      ? `${named[k].name} · ${(named[k].variance * 100).toFixed(0)}% of variance`
+                      : `Direction ${k + 1} (random)`}
+                  </span>
                   <span className="tabular-nums">{amount.toFixed(1)}</span>
                 </span>
                 <input

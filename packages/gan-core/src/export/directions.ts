@@ -1,0 +1,251 @@
+/**
+ * Named latent directions (GANSpace, Härkönen et al. 2020) of a generator: the principal directions
+ * of its first layer's response to z, each named by the image statistic it measurably changes most.
+ *
+ * Every generator here starts with a dense layer on z (and, conditional ones, the one-hot label
+ * concatenated after it). For a linear first layer and z ~ N(0, I), the covariance of its output
+ * is K_zᵀK_z, so GANSpace's PCA of first-layer features mapped back to z is exactly the
+ * eigenvectors of K_z·K_zᵀ, with the eigenvalues as the explained variance: no sampling needed.
+ */
+import { join } from 'node:path';
+
+import * as tf from '@tensorflow/tfjs';
+
+import { writeFileSynced } from '../checkpoint/synced-write.js';
+import { symmetricEigen } from '../metrics/stats/eigen.js';
+import { generate, generatorSignature } from '../sampling/sample.js';
+import { CounterRng } from '../train/prng.js';
+
+/** Statistics of an image batch that a direction can move, each per image. */
+export const directionStats = [
+  'ink',
+  'inkArea',
+  'slant',
+  'width',
+  'height',
+  'centreX',
+  'centreY',
+  'redBlue',
+] as const;
+export type DirectionStat = (typeof directionStats)[number];
+
+/** What each statistic means, for labels and docs. */
+export const directionStatMeaning: Record<DirectionStat, string> = {
+  ink: 'mean brightness',
+  inkArea: 'fraction of lit pixels (stroke thickness / size)',
+  slant: 'shear μ11/μ02 of the brightness (slant to the right)',
+  width: 'horizontal spread √μ20 (px)',
+  height: 'vertical spread √μ02 (px)',
+  centreX: 'centre of brightness, x (px)',
+  centreY: 'centre of brightness, y (px)',
+  redBlue: 'mean red minus mean blue (colour images)',
+};
+
+/** One principal direction: unit vector in z, its share of first-layer variance and its effects. */
+export interface LatentDirection {
+  /** `<stat> +` or `<stat> -`: the statistic it moves most, by standardised effect, and which way. */
+  name: string;
+  vector: number[];
+  /** Fraction of the first layer's variance along it. */
+  variance: number;
+  /**
+   * Per statistic: mean change from z - 3·v to z + 3·v over the probe latents, divided by the
+   * statistic's standard deviation across the probe images (an effect size).
+   */
+  effects: Partial<Record<DirectionStat, number>>;
+  /** The raw mean change of the naming statistic, in its own unit. */
+  change: number;
+}
+
+/** What is stored beside an export as `directions.json`. */
+export interface LatentDirections {
+  method: 'ganspace-first-layer';
+  latentDim: number;
+  /** The dense layer whose response was decomposed. */
+  layer: string;
+  /** Step length (in units of z's std) the effects were measured over, each way. */
+  span: number;
+  probes: number;
+  directions: LatentDirection[];
+}
+
+export const directionsFile = 'directions.json';
+
+/** The first dense kernel that reads z: rows 0..latentDim-1 are z's (labels follow z). */
+function firstLayerKernel(
+  generator: tf.LayersModel,
+  latentDim: number,
+  numClasses: number,
+): { layer: string; kernel: Float32Array; units: number } {
+  for (const layer of generator.layers) {
+    const [w] = layer.getWeights();
+    if (w === undefined || w.rank !== 2) continue;
+    const [rows, units] = w.shape as [number, number];
+    if (rows !== latentDim && rows !== latentDim + numClasses) continue;
+    const all = w.dataSync() as Float32Array;
+    return { layer: layer.name, kernel: all.slice(0, latentDim * units), units };
+  }
+  throw new Error(`${generator.name} has no dense first layer on z to decompose`);
+}
+
+/** Per-image statistics of `images` ([n, h, w, c] in [-1, 1]), each as an array of n values. */
+export function imageStats(images: tf.Tensor4D): Record<DirectionStat, Float64Array> {
+  const [n, h, w, c] = images.shape;
+  const data = images.dataSync();
+  const out = Object.fromEntries(directionStats.map((s) => [s, new Float64Array(n)])) as Record<
+    DirectionStat,
+    Float64Array
+  >;
+  for (let i = 0; i < n; i++) {
+    let mass = 0;
+    let sx = 0;
+    let sy = 0;
+    let lit = 0;
+    let red = 0;
+    let blue = 0;
+    const wts = new Float64Array(h * w);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        let v = 0;
+        for (let k = 0; k < c; k++) {
+          const p = ((data[((i * h + y) * w + x) * c + k] as number) + 1) / 2;
+          v += p;
+          if (k === 0) red += p;
+          if (k === 2) blue += p;
+        }
+        v /= c;
+        wts[y * w + x] = v;
+        mass += v;
+        sx += v * x;
+        sy += v * y;
+        if (v > 0.5) lit += 1;
+      }
+    const cx = mass > 0 ? sx / mass : w / 2;
+    const cy = mass > 0 ? sy / mass : h / 2;
+    let m20 = 0;
+    let m02 = 0;
+    let m11 = 0;
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        const v = wts[y * w + x] as number;
+        m20 += v * (x - cx) ** 2;
+        m02 += v * (y - cy) ** 2;
+        m11 += v * (x - cx) * (y - cy);
+      }
+    const norm = mass > 0 ? mass : 1;
+    out.ink[i] = mass / (h * w);
+    out.inkArea[i] = lit / (h * w);
+    // Image y grows downwards: a stroke leaning right has x falling as y grows, so μ11 < 0.
+    out.slant[i] = m02 > 0 ? -m11 / m02 : 0;
+    out.width[i] = Math.sqrt(m20 / norm);
+    out.height[i] = Math.sqrt(m02 / norm);
+    out.centreX[i] = cx;
+    out.centreY[i] = cy;
+    out.redBlue[i] = c >= 3 ? (red - blue) / (h * w) : 0;
+  }
+  return out;
+}
+
+const mean = (a: ArrayLike<number>): number => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] as number;
+  return a.length === 0 ? 0 : s / a.length;
+};
+const std = (a: ArrayLike<number>): number => {
+  const m = mean(a);
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += ((a[i] as number) - m) ** 2;
+  return Math.sqrt(s / Math.max(1, a.length - 1));
+};
+
+/**
+ * The top `count` GANSpace directions of an image generator, each measured on `probes` latents
+ * (seeded; conditional generators get random labels) and named by its largest effect.
+ */
+export function latentDirections(
+  generator: tf.LayersModel,
+  opts: { count?: number; probes?: number; span?: number; seed?: number } = {},
+): LatentDirections {
+  const { latentDim, numClasses } = generatorSignature(generator);
+  const count = Math.min(opts.count ?? 5, latentDim);
+  const probes = opts.probes ?? 64;
+  const span = opts.span ?? 3;
+  const { layer, kernel, units } = firstLayerKernel(generator, latentDim, numClasses);
+  // K_z·K_zᵀ, latentDim x latentDim.
+  const gram = new Float64Array(latentDim * latentDim);
+  for (let a = 0; a < latentDim; a++)
+    for (let b = 0; b <= a; b++) {
+      let s = 0;
+      for (let u = 0; u < units; u++)
+        s += (kernel[a * units + u] as number) * (kernel[b * units + u] as number);
+      gram[a * latentDim + b] = s;
+      gram[b * latentDim + a] = s;
+    }
+  const { values, vectors } = symmetricEigen(gram, latentDim);
+  const total = values.reduce((s, v) => s + Math.max(0, v), 0);
+
+  const rng = new CounterRng((opts.seed ?? 1) >>> 0);
+  const labels =
+    numClasses > 0 ? Array.from({ length: probes }, () => rng.nextInt(numClasses)) : undefined;
+  const base: tf.Tensor2D = tf.randomNormal([probes, latentDim], 0, 1, 'float32', rng.nextSeed());
+  const baseImages = generate(generator, base, labels);
+  const baseStats = imageStats(baseImages);
+  baseImages.dispose();
+  const directions: LatentDirection[] = [];
+  for (let j = 0; j < count; j++) {
+    const col = latentDim - 1 - j; // eigenvalues ascend
+    const vector = Array.from(
+      { length: latentDim },
+      (_, r) => vectors[r * latentDim + col] as number,
+    );
+    const stats = [-span, span].map((t) => {
+      const images = tf.tidy(() =>
+        generate(generator, tf.add(base, tf.mul(tf.tensor2d([vector]), t)), labels),
+      );
+      const measured = imageStats(images);
+      images.dispose();
+      return measured;
+    }) as [Record<DirectionStat, Float64Array>, Record<DirectionStat, Float64Array>];
+    const effects: Partial<Record<DirectionStat, number>> = {};
+    let best: { stat: DirectionStat; effect: number; change: number } | null = null;
+    for (const stat of directionStats) {
+      const spread = std(baseStats[stat]);
+      if (!(spread > 1e-9)) continue;
+      const change = mean(stats[1][stat]) - mean(stats[0][stat]);
+      const effect = change / spread;
+      effects[stat] = effect;
+      if (best === null || Math.abs(effect) > Math.abs(best.effect))
+        best = { stat, effect, change };
+    }
+    // A direction with no measurable effect keeps a neutral name.
+    const name =
+      best === null ? `direction ${j + 1}` : `${best.stat} ${best.effect >= 0 ? '+' : '-'}`;
+    directions.push({
+      name,
+      vector,
+      variance: total > 0 ? Math.max(0, values[col] as number) / total : 0,
+      effects,
+      change: best?.change ?? 0,
+    });
+  }
+  base.dispose();
+  return { method: 'ganspace-first-layer', latentDim, layer, span, probes, directions };
+}
+
+/**
+ * Computes {@link latentDirections} for `generator` and writes them to `dir`/directions.json
+ * (beside an export's model.json). Point generators (toy-mlp) get none: returns null.
+ */
+export async function writeLatentDirections(
+  generator: tf.LayersModel,
+  dir: string,
+  opts: Parameters<typeof latentDirections>[1] = {},
+): Promise<LatentDirections | null> {
+  if (generator.outputs[0]?.shape.length !== 4) return null;
+  const directions = latentDirections(generator, opts);
+  await writeFileSynced(
+    join(dir, directionsFile),
+    new TextEncoder().encode(JSON.stringify(directions, null, 2)),
+  );
+  return directions;
+}

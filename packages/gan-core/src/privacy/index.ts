@@ -1,0 +1,3 @@
+export * from './dp-sgd.js';
+export * from './plan.js';
+export * from './rdp.js';
