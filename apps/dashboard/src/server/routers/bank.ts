@@ -13,7 +13,7 @@ import { access } from '~/lib/roles';
 import { removeAndBank } from '../moderation/bank';
 import { protectedProcedure, router } from '../trpc';
 
-// Who may do what (docs/bank.md): moderators see, search, export, bank from the queue, and
+// Who may do what (README "Hash bank"): moderators see, search, export, bank from the queue, and
 // disable or enable entries (reversible); deleting entries and importing lists (irreversible or
 // bulk) are for admins.
 const moderatorProcedure = protectedProcedure(access.moderation);
