@@ -20,6 +20,7 @@ import {
 import { decideContentItem, type DecideResult, type ModeratorDecision } from './content-items.js';
 import type { Db, DbTransaction } from './db-types.js';
 import { isUniqueConstraintError } from './errors.js';
+import type * as Moderation from '@ganmod/moderation';
 import type { HashBankLabel } from './generated/sqlite/enums.js';
 import type { HashBankEntry, HashBankEvent } from './generated/sqlite/client.js';
 
@@ -83,6 +84,15 @@ export function parseBankLabel(label: string): BankLabel | undefined {
 // ------------------------------------------------------------------------------------- hashing
 
 /**
+ * The moderation package (sharp, and TensorFlow.js through its detectors), loaded on first use.
+ * Bundlers are told to leave the import to Node: the dashboard's server bundle must not pull the
+ * detectors in, and Node finds the package from the app's own dependencies at run time.
+ */
+function loadModeration(): Promise<typeof Moderation> {
+  return import(/* webpackIgnore: true */ /* turbopackIgnore: true */ '@ganmod/moderation');
+}
+
+/**
  * The hashes a bank stores for one image: its PDQ, the mirrored variants and the central crops,
  * exactly as the moderation package builds a bank (`bankHashesForImage`, `HashBank.addImage`),
  * duplicates (symmetric images) dropped.
@@ -94,7 +104,7 @@ export async function bankHashesOfImage(
   bytes: Uint8Array,
   limits: InputLimits = DEFAULT_INPUT_LIMITS,
 ): Promise<{ hash: string; quality: number; hashes: BankHash[] }> {
-  const moderation = await import('@ganmod/moderation');
+  const moderation = await loadModeration();
   const image = await moderation.decodeBytes(bytes, limits);
   const { pdq, crops } = await moderation.bankHashesForImage(image);
   const bank = new moderation.HashBank();
@@ -470,7 +480,7 @@ export async function listBankEntries(
   }
   const hash = normalizeBankHash(options.near.hash);
   const maxDistance = options.near.maxDistance ?? 31;
-  const moderation = await import('@ganmod/moderation');
+  const moderation = await loadModeration();
   const rows = await db.hashBankEntry.findMany({
     where: { ...where, algorithm: PDQ_ALGORITHM },
     select: { id: true, hash: true, label: true },
