@@ -7,7 +7,6 @@ import { PageHeader } from '~/components/page-header';
 import { Alert } from '~/components/ui/alert';
 import { Badge } from '~/components/ui/badge';
 import { Button } from '~/components/ui/button';
-import { Card, CardContent, CardHeader, CardTitle } from '~/components/ui/card';
 import { Dialog, DialogClose, DialogContent } from '~/components/ui/dialog';
 import { Input, Select } from '~/components/ui/input';
 import { timeAgo, utc } from '~/lib/format';
@@ -19,6 +18,7 @@ import {
 } from '@ganmod/moderation/contract';
 import type { RouterOutputs } from '~/trpc/types';
 import { useTRPC } from '~/trpc/client';
+import { BankHistory } from './bank-history';
 
 type Entry = RouterOutputs['bank']['list']['entries'][number];
 type Change = { kind: 'disable' | 'enable' | 'delete'; entry: Entry };
@@ -77,7 +77,6 @@ export function BankView({ isAdmin }: { isAdmin: boolean }) {
     }),
   );
   const summary = useQuery(trpc.bank.summary.queryOptions());
-  const events = useQuery(trpc.bank.events.queryOptions({ limit: 20 }));
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.bank.pathKey() });
 
   const setDisabled = useMutation(trpc.bank.setDisabled.mutationOptions());
@@ -413,28 +412,7 @@ export function BankView({ isAdmin }: { isAdmin: boolean }) {
         rowTestId="bank-row"
       />
 
-      <Card>
-        <CardHeader>
-          <CardTitle>Bank history</CardTitle>
-        </CardHeader>
-        <CardContent>
-          <ol className="space-y-1 text-xs" data-testid="bank-events">
-            {events.data?.length === 0 ? (
-              <li className="text-muted-foreground">No changes yet.</li>
-            ) : null}
-            {events.data?.map((ev) => (
-              <li key={ev.id} className="flex flex-wrap gap-x-2">
-                <span className="tabular-nums text-muted-foreground">{utc(ev.createdAt)}</span>
-                <span className="font-medium">{ev.action.toLowerCase()}</span>
-                <span>{ev.actorName ?? 'system'}</span>
-                {ev.label ? <span>{policyLabelOfBankLabel(ev.label)}</span> : null}
-                {ev.hash ? <span className="font-mono">{ev.hash.slice(0, 16)}…</span> : null}
-                <span className="text-muted-foreground">{ev.note}</span>
-              </li>
-            ))}
-          </ol>
-        </CardContent>
-      </Card>
+      <BankHistory />
 
       <Dialog open={change !== null} onOpenChange={(open) => (open ? null : setChange(null))}>
         {change ? (
