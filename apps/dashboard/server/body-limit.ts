@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
-/** Paths whose bodies have their own limits (the platform API's multipart submissions). */
-const EXEMPT_PREFIXES = ['/api/v1/'];
+/** Paths whose bodies have their own limits (the platform API's multipart submissions, and the
+ * hash bank's image search and list import, which check type and size before reading). */
+const EXEMPT_PREFIXES = ['/api/v1/', '/api/bank/'];
 
 /** Why a request body is refused before it is read, or null when it may be read. */
 export interface BodyRefusal {

@@ -23,6 +23,13 @@ import {
   type PromoteFlags,
 } from './commands/detectors.js';
 import { cancelRunCommand, listRunsCommand, resumeRunCommand } from './commands/runs.js';
+import {
+  bankAddCommand,
+  bankChangeCommand,
+  bankExportCommand,
+  bankImportCommand,
+  bankListCommand,
+} from './commands/bank.js';
 import { trainCommand, type TrainFlags } from './commands/train.js';
 import { trainConfigOptions } from './commands/train-flags.js';
 import { runWorkerCommand } from './commands/worker.js';
@@ -176,6 +183,62 @@ program
   .action((options: FeedbackFlags, cmd: Command) =>
     feedbackCommand({ ...cmd.optsWithGlobals(), ...options }),
   );
+
+const bank = program
+  .command('bank')
+  .description(
+    "the apps' hash bank (the database's: the dashboard's Bank page and the scorer use it); labels csam, terror, non-consensual, copyright, spam, custom",
+  );
+bank
+  .command('add <fileOrFolder>')
+  .description('bank images: each PDQ hash with its mirrored and cropped variants')
+  .option('--label <label>', 'bank label (required)')
+  .option('--source <source>', 'where the images came from (default: the file name)')
+  .option('--note <note>', 'a note kept on the entries')
+  .action(
+    (target: string, options: { label?: string; source?: string; note?: string }, cmd: Command) =>
+      bankAddCommand(target, { ...cmd.optsWithGlobals(), ...options }),
+  );
+bank
+  .command('list')
+  .description('newest entries, or those within PDQ distance 31 of a hash or an image')
+  .option('--label <label>', 'only this label')
+  .option('--near <hash>', 'entries near this 64-hex PDQ hash, closest first')
+  .option('--image <file>', 'entries near this image, closest first')
+  .option('--disabled', 'only disabled entries')
+  .option('--limit <n>', 'how many', '50')
+  .action(
+    (
+      options: { label?: string; near?: string; image?: string; limit: string; disabled?: boolean },
+      cmd: Command,
+    ) => bankListCommand({ ...cmd.optsWithGlobals(), ...options }),
+  );
+bank
+  .command('import <csv>')
+  .description('import a ThreatExchange PDQ list (hash,quality,label per line); all or nothing')
+  .option('--label <label>', 'give every hash this label (the third column is then ignored)')
+  .option('--source <source>', 'recorded on the entries (default: the file name)')
+  .action((file: string, options: { label?: string; source?: string }, cmd: Command) =>
+    bankImportCommand(file, { ...cmd.optsWithGlobals(), ...options }),
+  );
+bank
+  .command('export')
+  .description('the enabled PDQ entries as a ThreatExchange CSV (stdout, or --out)')
+  .option('--out <file>', 'write to this file')
+  .option('--label <label>', 'only this label')
+  .option('--include-disabled', 'disabled entries too')
+  .action((options: { out?: string; label?: string; includeDisabled?: boolean }, cmd: Command) =>
+    bankExportCommand({ ...cmd.optsWithGlobals(), ...options }),
+  );
+for (const change of ['disable', 'enable', 'delete'] as const) {
+  bank
+    .command(`${change} <ids...>`)
+    .description(`${change} entries by id (audited)`)
+    .option('--note <note>', 'why, kept in the audit trail')
+    .action((ids: string[], options: { note?: string }, cmd: Command) =>
+      bankChangeCommand(change, ids, { ...cmd.optsWithGlobals(), ...options }),
+    );
+}
 
 async function main(argv: string[]): Promise<number> {
   // Every variable validated once, before any command runs: a wrong one stops here, named.

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadMnist } from '@ganmod/datasets';
 import { gridPng } from '@ganmod/gan-core';
+import { addHashesToBank, bankHashesOfImage, setBankEntriesDisabled } from '@ganmod/db';
 import { hashToHex, pdqFromBytes } from '@ganmod/moderation';
 import * as tf from '@tensorflow/tfjs';
 import { pino } from 'pino';
@@ -55,7 +56,7 @@ describe.each<Provider>(['sqlite', 'postgres'])('content scoring on %s', (provid
       data: {
         hash: hashToHex((await pdqFromBytes(banked)).hash),
         algorithm: 'pdq',
-        label: 'KNOWN_BAD',
+        label: 'CUSTOM',
         source: 'test',
         createdById: admin.id,
       },
@@ -98,12 +99,49 @@ describe.each<Provider>(['sqlite', 'postgres'])('content scoring on %s', (provid
 
     const d = await byId(copy.id);
     expect(d.status).toBe('IN_REVIEW');
-    expect(JSON.stringify(d.reasons)).toMatch(/known-bad/);
+    expect(JSON.stringify(d.reasons)).toMatch(/match:custom/);
 
     const b = await byId(broken.id);
     expect(b.status).toBe('IN_REVIEW');
     expect(b.decisions[0]?.reasonCode).toMatch(/^input\./);
     for (const item of [c, s, d, b]) expect(item.version).toBe(1);
+  });
+
+  it('reads bank changes on the next item, without a restart: labels drive the policy, disabled entries never match', async () => {
+    const image = await digitsPng(48);
+    const scorer = new ContentScorer(t.db, dataDir, log);
+    // Nothing banked: the image passes.
+    const first = await submit('bank-1', null, image);
+    expect(await scorer.scorePending()).toBe(1);
+    expect((await t.db.contentItem.findUniqueOrThrow({ where: { id: first.id } })).status).toBe(
+      'ALLOWED',
+    );
+
+    // Banked as terror through the lifecycle: the same scorer blocks the next copy.
+    const { hashes } = await bankHashesOfImage(image);
+    await addHashesToBank(t.db, { hashes, label: 'TERROR', source: 'lifecycle' }, { tool: 'test' });
+    const second = await submit('bank-2', null, image);
+    expect(await scorer.scorePending()).toBe(1);
+    const blocked = await t.db.contentItem.findUniqueOrThrow({ where: { id: second.id } });
+    expect(blocked.status).toBe('BLOCKED');
+    expect(blocked.topCategory).toBe('near-duplicate');
+    expect(JSON.stringify(blocked.reasons)).toMatch(/match:terror/);
+    const matched = await t.db.hashBankEntry.findMany({
+      where: { source: 'lifecycle', matchCount: { gt: 0 } },
+    });
+    expect(matched).toHaveLength(1);
+    expect(matched[0]).toMatchObject({ label: 'TERROR', variant: 'original', matchCount: 1 });
+
+    // Disabled: the next copy is not matched any more.
+    const ids = (await t.db.hashBankEntry.findMany({ where: { source: 'lifecycle' } })).map(
+      (e) => e.id,
+    );
+    await setBankEntriesDisabled(t.db, ids, true, { tool: 'test' });
+    const third = await submit('bank-3', null, image);
+    expect(await scorer.scorePending()).toBe(1);
+    expect((await t.db.contentItem.findUniqueOrThrow({ where: { id: third.id } })).status).toBe(
+      'ALLOWED',
+    );
   });
 
   // Two clients in one process cannot race on SQLite: libsql waits for a lock synchronously,

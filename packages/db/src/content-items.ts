@@ -568,6 +568,8 @@ export async function decideContentItem(
   input: ModeratorDecision,
   actorId: string,
   now = new Date(),
+  /** Runs in the decision's transaction once it is recorded (e.g. banking the item's hashes). */
+  alsoInTransaction?: (tx: DbTransaction, decision: Decision) => Promise<void>,
 ): Promise<DecideResult> {
   if (!isReasonCode(input.action, input.reasonCode)) return { outcome: 'INVALID_REASON' };
   return db.$transaction(async (tx): Promise<DecideResult> => {
@@ -593,6 +595,7 @@ export async function decideContentItem(
       reasonCode: input.reasonCode,
       note: input.note?.trim() || null,
     });
+    if (alsoInTransaction) await alsoInTransaction(tx, decision);
     return { outcome: 'DECIDED', decision };
   });
 }

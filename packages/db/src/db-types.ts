@@ -13,8 +13,10 @@ type RewritingMethods =
  * model API is identical; `createDb` casts it to this type. `decision` is append-only: its
  * update/delete methods are left out of the type, and database triggers reject them at run time.
  */
-export type Db = Omit<SqlitePrismaClient, 'decision'> & {
+export type Db = Omit<SqlitePrismaClient, 'decision' | 'hashBankEvent'> & {
   readonly decision: Omit<SqlitePrismaClient['decision'], RewritingMethods>;
+  /** The hash bank's audit trail, append-only like `decision`. */
+  readonly hashBankEvent: Omit<SqlitePrismaClient['hashBankEvent'], RewritingMethods>;
 };
 
 /**

@@ -105,9 +105,9 @@ const DEMO_ITEMS = [
 ] as const;
 
 const DEMO_HASHES = [
-  { seed: 'known-bad-1', label: 'KNOWN_BAD', note: 'demo entry' },
-  { seed: 'known-bad-2', label: 'KNOWN_BAD', note: 'demo entry' },
-  { seed: 'infringing-1', label: 'INFRINGING', note: 'demo takedown' },
+  { seed: 'known-bad-1', label: 'CUSTOM', note: 'demo entry' },
+  { seed: 'known-bad-2', label: 'CUSTOM', note: 'demo entry' },
+  { seed: 'infringing-1', label: 'COPYRIGHT', note: 'demo takedown' },
 ] as const;
 
 /**

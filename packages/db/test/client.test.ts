@@ -258,9 +258,9 @@ describe.each(PROVIDERS)('the client on %s', (provider) => {
 
   it('stores hash bank entries and finds them by hash', async () => {
     const hash = 'ab'.repeat(32);
-    await db.hashBankEntry.create({ data: { hash, label: 'KNOWN_BAD', source: 'test' } });
+    await db.hashBankEntry.create({ data: { hash, label: 'CUSTOM', source: 'test' } });
     const found = await db.hashBankEntry.findMany({ where: { hash } });
     expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({ algorithm: 'blockhash-256', label: 'KNOWN_BAD' });
+    expect(found[0]).toMatchObject({ algorithm: 'blockhash-256', label: 'CUSTOM' });
   });
 });

@@ -115,13 +115,20 @@ describe('moderation contract: vocabulary', () => {
   });
 
   it('maps stored bank labels to the policy labels and back', () => {
-    expect(policyLabelOfBankLabel('KNOWN_BAD')).toBe('known-bad');
-    expect(policyLabelOfBankLabel('INFRINGING')).toBe('copyright');
-    expect(policyLabelOfBankLabel('CSAM')).toBe('csam');
+    expect(policyLabelOfBankLabel('NON_CONSENSUAL')).toBe('non-consensual');
+    expect(policyLabelOfBankLabel('COPYRIGHT')).toBe('copyright');
+    expect(policyLabelOfBankLabel('SOMETHING_ELSE')).toBe('something_else');
     for (const b of BANK_LABELS) expect(bankLabelOfPolicyLabel(policyLabelOfBankLabel(b))).toBe(b);
-    expect(bankLabelOfPolicyLabel('terror')).toBeUndefined();
-    // Every stored label's match gets an action the policy names (copyright) or its default.
-    expect(DEFAULT_POLICY.nearDuplicate.labelActions.copyright).toBe('REVIEW');
+    expect(bankLabelOfPolicyLabel('known-bad')).toBeUndefined();
+    // The severe labels block at once under the shipped policy; the rest go to review.
+    const actions = DEFAULT_POLICY.nearDuplicate.labelActions;
+    expect([actions.csam, actions.terror, actions['non-consensual']]).toEqual([
+      'BLOCK',
+      'BLOCK',
+      'BLOCK',
+    ]);
+    expect(actions.copyright).toBe('REVIEW');
+    expect(actions.spam ?? DEFAULT_POLICY.nearDuplicate.defaultMatchAction).toBe('REVIEW');
   });
 
   it('spells the automatic reason codes', () => {

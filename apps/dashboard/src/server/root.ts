@@ -1,5 +1,6 @@
 import { accountRouter } from './routers/account';
 import { apiKeysRouter } from './routers/api-keys';
+import { bankRouter } from './routers/bank';
 import { modelsRouter } from './routers/models';
 import { decisionsRouter, reviewQueueRouter } from './routers/review-queue';
 import { runsRouter } from './routers/runs';
@@ -17,6 +18,7 @@ export const appRouter = router({
   apiKeys: apiKeysRouter,
   reviewQueue: reviewQueueRouter,
   decisions: decisionsRouter,
+  bank: bankRouter,
   runs: runsRouter,
   models: modelsRouter,
   workerJobs: workerJobsRouter,

@@ -52,3 +52,17 @@ export function samplePng(seed: number, size = 64): Buffer {
     Math.abs(x - y) < 3 ? [255, 255, 255] : [(hue + x * 2) % 255, (y * 3) % 255, (255 - hue) % 255],
   );
 }
+
+/**
+ * One asymmetric picture (rings off-centre and a bar in one corner), drawn at any `size` and
+ * optionally mirrored left-right: what a re-uploader's resized, flipped copy of an image looks like.
+ */
+export function ringsPng(size: number, mirror = false): Buffer {
+  return makePng(size, (x, y) => {
+    const u = (mirror ? size - 1 - x : x) / size;
+    const v = y / size;
+    const ring = Math.sin(Math.hypot(u - 0.3, v - 0.4) * 40) > 0 ? 220 : 30;
+    const bar = u > 0.7 && v < 0.5 ? 255 : 0;
+    return [ring, (ring + bar + 40) % 256, bar];
+  });
+}

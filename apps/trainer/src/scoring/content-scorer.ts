@@ -7,7 +7,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { activeDetectorModel, activeModerationPolicy, scoreContentItem } from '@ganmod/db';
+import {
+  activeDetectorModel,
+  activeModerationPolicy,
+  bankStamp,
+  matchableBankEntries,
+  recordBankMatches,
+  scoreContentItem,
+} from '@ganmod/db';
 import type { Db, DetectorModel, Prisma } from '@ganmod/db';
 import {
   createAbuseDetector,
@@ -20,6 +27,7 @@ import {
   loadSyntheticModel,
   NaiveBayesSpamModel,
   parsePolicy,
+  type BankVariant,
   type Decision,
   type Detector,
   type HashBankRow,
@@ -36,9 +44,6 @@ import {
 } from '@ganmod/moderation/contract';
 import type { Logger } from 'pino';
 import { artifactRoot } from '../artifacts.js';
-
-/** Hash bank rows whose hashes the moderation pipeline can compare (PDQ). */
-const PDQ_ALGORITHM = 'pdq';
 
 interface PendingItem {
   id: string;
@@ -66,6 +71,8 @@ export class ContentScorer {
   private stamp = '';
   /** DetectorModel ids of the loaded models, by detector name (recorded on DetectorScore rows). */
   private modelIds = new Map<string, string>();
+  /** Bank entry ids by `hash|policy label`, to count the matches the near-duplicate detector reports. */
+  private bankEntryIds = new Map<string, string>();
 
   constructor(
     private readonly db: Db,
@@ -82,19 +89,13 @@ export class ContentScorer {
   ) {}
 
   private async parts(): Promise<PipelineParts> {
-    const where = { algorithm: PDQ_ALGORITHM };
-    const [count, newest, policy, spam, synthetic] = await Promise.all([
-      this.db.hashBankEntry.count({ where }),
-      this.db.hashBankEntry.findFirst({
-        where,
-        orderBy: { createdAt: 'desc' },
-        select: { id: true },
-      }),
+    const [bank, policy, spam, synthetic] = await Promise.all([
+      bankStamp(this.db),
       activeModerationPolicy(this.db),
       activeDetectorModel(this.db, 'SPAM_TEXT'),
       activeDetectorModel(this.db, 'SYNTHETIC_IMAGE'),
     ]);
-    return { bankStamp: `${count}:${newest?.id ?? ''}`, policy, spam, synthetic };
+    return { bankStamp: bank, policy, spam, synthetic };
   }
 
   private async pipeline(): Promise<Moderator> {
@@ -106,16 +107,21 @@ export class ContentScorer {
       parts.synthetic?.id ?? 'none',
     ].join('|');
     if (this.moderator !== null && stamp === this.stamp) return this.moderator;
-    const rows = await this.db.hashBankEntry.findMany({
-      where: { algorithm: PDQ_ALGORITHM },
-      select: { hash: true, label: true, source: true },
-    });
+    // Enabled PDQ entries only: a disabled entry never matches, and a bank change (audited, so
+    // the stamp moves) takes effect on the next poll.
+    const rows = await matchableBankEntries(this.db);
+    const bankEntryIds = new Map<string, string>();
     const bank = HashBank.fromRows(
-      rows.map((r): HashBankRow => ({
-        hash: r.hash,
-        label: policyLabelOfBankLabel(r.label),
-        source: r.source,
-      })),
+      rows.map((r): HashBankRow => {
+        const label = policyLabelOfBankLabel(r.label);
+        bankEntryIds.set(`${r.hash}|${label}`, r.id);
+        return {
+          hash: r.hash,
+          label,
+          source: r.source,
+          ...(r.variant ? { variant: r.variant as BankVariant } : {}),
+        };
+      }),
     );
     const modelIds = new Map<string, string>();
     const detectors: Detector[] = [
@@ -143,6 +149,7 @@ export class ContentScorer {
       limits: this.limits,
     });
     this.modelIds = modelIds;
+    this.bankEntryIds = bankEntryIds;
     this.stamp = stamp;
     this.log.info(
       {
@@ -232,8 +239,23 @@ export class ContentScorer {
         ? await this.record(item, outcome.decision)
         : await this.recordRefusal(item, moderator.policyVersion, outcome.error);
       if (written) recorded++;
+      if (written && outcome.ok) await this.countBankMatch(outcome.decision);
     }
     return recorded;
+  }
+
+  /** Counts the closest bank match of a scored item on its entry (the Bank page's match count). */
+  private async countBankMatch(decision: Decision): Promise<void> {
+    const ids = decision.results.flatMap((r) => {
+      if (r.category !== 'near-duplicate' || !r.label.startsWith('match:')) return [];
+      const best = (r.details as { matches?: { hash?: unknown }[] }).matches?.[0];
+      const id =
+        typeof best?.hash === 'string'
+          ? this.bankEntryIds.get(`${best.hash}|${r.label.slice('match:'.length)}`)
+          : undefined;
+      return id ? [id] : [];
+    });
+    if (ids.length > 0) await recordBankMatches(this.db, ids);
   }
 
   /** Writes the verdict if the item is still PENDING at the version read (another worker may have won). */

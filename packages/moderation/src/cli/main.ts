@@ -3,13 +3,17 @@
  * ganmod-moderate: score files, evaluate detectors, manage the CLI's hash bank.
  *
  *   score <file|folder> [--caption TEXT] [--json] [--no-nsfw]
- *   eval [--quick] [--json] [--only near-duplicate,matching,spam,nsfw,synthetic] [--generator DIR]
- *   bank add <file|folder> --label LABEL [--source SOURCE]
- *   bank list [--json]
+ *   eval [--quick] [--json] [--only near-duplicate,matching,spam,nsfw,explicit-benign,synthetic] [--generator DIR]
+ *   bank add <file|folder> --label LABEL --file BANK.json [--source SOURCE]
+ *   bank list --file BANK.json [--json]
+ *
+ * The `bank` commands keep a standalone JSON bank file, for using this package on its own; the
+ * apps' bank is in the database (`ganmod-trainer bank ...`, the dashboard's Bank page).
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { HashBank } from '../bank/hash-bank.js';
 import { bankHashesForImage } from '../bank/image-variants.js';
 import { createAbuseDetector } from '../detectors/caption-abuse.js';
 import { createSpamDetector } from '../detectors/caption-spam.js';
@@ -39,9 +43,12 @@ const USAGE = `usage: moderate <command>
                                                                (DIR: a gan-core generator export)
                                                                matching: recall per edit on Debian's
                                                                wallpaper photos (see the README)
-  bank add <file|folder> --label LABEL [--source SOURCE]       add images to the hash bank
-  bank list [--json]                                           show the hash bank
-Bank file: $GANMOD_DATA_DIR/moderation/hash-bank.json (default <repo>/data/...)`;
+  bank add <file|folder> --label LABEL --file BANK.json [--source SOURCE]
+                                                               add images to a JSON bank file
+  bank list --file BANK.json [--json]                          show a JSON bank file
+The bank commands keep a standalone JSON bank file (this package on its own); score reads it
+with --bank-file. The apps' bank is in the database: ganmod-trainer bank ... and the dashboard.
+Suggested file: $GANMOD_DATA_DIR/moderation/hash-bank.json (default <repo>/data/...)`;
 
 class UsageError extends Error {}
 
@@ -65,12 +72,13 @@ async function score(args: string[]): Promise<number> {
       caption: { type: 'string' },
       json: { type: 'boolean' },
       'no-nsfw': { type: 'boolean' },
+      'bank-file': { type: 'string' },
     },
   });
   const target = positionals[0];
   if (!target && values.caption === undefined)
     throw new UsageError('score needs a file, a folder or --caption');
-  const bank = await readBankFile(bankFile());
+  const bank = values['bank-file'] ? await readBankFile(values['bank-file']) : new HashBank();
   const moderator = createModerator({
     detectors: [
       createNearDuplicateDetector({ bank }),
@@ -111,11 +119,24 @@ async function score(args: string[]): Promise<number> {
   return outcomes.some((o) => !o.ok) ? 2 : worst ? 1 : 0;
 }
 
+/** The `--file` of a bank command: the JSON bank is named, never implied (the apps' is the DB). */
+function bankFileFlag(file: string | undefined): string {
+  if (!file) {
+    throw new UsageError(
+      `bank commands here keep a standalone JSON file: give --file (e.g. ${bankFile()}). The apps' bank is in the database: ganmod-trainer bank ...`,
+    );
+  }
+  return file;
+}
+
 async function bank(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  const path = bankFile();
   if (sub === 'list') {
-    const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' } } });
+    const { values } = parseArgs({
+      args: rest,
+      options: { json: { type: 'boolean' }, file: { type: 'string' } },
+    });
+    const path = bankFileFlag(values.file);
     const rows = (await readBankFile(path)).toRows();
     if (values.json) {
       console.log(JSON.stringify(rows, null, 2));
@@ -134,10 +155,11 @@ async function bank(args: string[]): Promise<number> {
     const { values, positionals } = parseArgs({
       args: rest,
       allowPositionals: true,
-      options: { label: { type: 'string' }, source: { type: 'string' } },
+      options: { label: { type: 'string' }, source: { type: 'string' }, file: { type: 'string' } },
     });
     const target = positionals[0];
     if (!target || !values.label) throw new UsageError('bank add needs <file|folder> and --label');
+    const path = bankFileFlag(values.file);
     const b = await readBankFile(path);
     const before = b.size;
     let added = 0;

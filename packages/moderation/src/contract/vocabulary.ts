@@ -169,19 +169,50 @@ export function inputReasonCode(errorCode: string): string {
   return `input.${errorCode.toLowerCase()}`;
 }
 
-/** Labels of hash-bank entries as the database stores them. */
-export const BANK_LABELS = ['KNOWN_BAD', 'INFRINGING'] as const;
+/**
+ * Labels of hash-bank entries as the database stores them: the categories hash-sharing
+ * programmes use. Banks created before these labels had KNOWN_BAD (now CUSTOM) and INFRINGING
+ * (now COPYRIGHT).
+ */
+export const BANK_LABELS = [
+  'CSAM',
+  'TERROR',
+  'NON_CONSENSUAL',
+  'COPYRIGHT',
+  'SPAM',
+  'CUSTOM',
+] as const;
 /** One of {@link BANK_LABELS}. */
 export type BankLabel = (typeof BANK_LABELS)[number];
 
 /**
- * The label a bank entry's match carries in the policy (`nearDuplicate.labelActions` keys) and in
- * REMOVE reason codes, which name the same thing.
+ * The label a bank entry's match carries in the policy (`nearDuplicate.labelActions` keys: the
+ * default policy blocks `csam`, `terror` and `non-consensual` and sends the rest to review) and
+ * in ThreatExchange CSV lists. `copyright` and `spam` are also REMOVE reason codes.
  */
 export const POLICY_LABEL_OF_BANK_LABEL = Object.freeze({
-  KNOWN_BAD: 'known-bad',
-  INFRINGING: 'copyright',
-} as const satisfies Record<BankLabel, ReasonCode<'REMOVE'>>);
+  CSAM: 'csam',
+  TERROR: 'terror',
+  NON_CONSENSUAL: 'non-consensual',
+  COPYRIGHT: 'copyright',
+  SPAM: 'spam',
+  CUSTOM: 'custom',
+} as const satisfies Record<BankLabel, string>);
+
+/** What a moderator reads for each bank label. */
+export const BANK_LABEL_TITLES = Object.freeze({
+  CSAM: 'Child sexual abuse material',
+  TERROR: 'Terrorist or violent extremist content',
+  NON_CONSENSUAL: 'Non-consensual intimate imagery',
+  COPYRIGHT: 'Copyright infringement',
+  SPAM: 'Spam',
+  CUSTOM: 'Custom (this platform)',
+} as const satisfies Record<BankLabel, string>);
+
+/** True when `label` is one of {@link BANK_LABELS}. */
+export function isBankLabel(label: string): label is BankLabel {
+  return (BANK_LABELS as readonly string[]).includes(label);
+}
 
 /** The policy's label for a stored bank label; unknown labels are lower-cased. */
 export function policyLabelOfBankLabel(label: string): string {

@@ -12,6 +12,7 @@ const nav: { href: string; label: string; roles: readonly Role[]; section: strin
   { href: '/queue', label: 'Review queue', roles: access.moderation, section: 'Moderation' },
   { href: '/log', label: 'Decision log', roles: access.moderation, section: 'Moderation' },
   { href: '/stats', label: 'Stats', roles: access.moderation, section: 'Moderation' },
+  { href: '/bank', label: 'Hash bank', roles: access.moderation, section: 'Moderation' },
   { href: '/runs', label: 'Training runs', roles: access.engineering, section: 'Training' },
   { href: '/runs/new', label: 'Launch a run', roles: access.engineering, section: 'Training' },
   { href: '/models', label: 'Detector models', roles: access.engineering, section: 'Training' },

@@ -10,7 +10,16 @@ export async function readCappedText(
   req: Request,
   limit: number = MAX_BODY_BYTES,
 ): Promise<string | null> {
-  if (!req.body) return '';
+  const bytes = await readCappedBytes(req, limit);
+  return bytes === null ? null : Buffer.from(bytes).toString('utf8');
+}
+
+/** {@link readCappedText}, as bytes. */
+export async function readCappedBytes(
+  req: Request,
+  limit: number = MAX_BODY_BYTES,
+): Promise<Uint8Array | null> {
+  if (!req.body) return new Uint8Array();
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -24,7 +33,7 @@ export async function readCappedText(
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return new Uint8Array(Buffer.concat(chunks));
 }
 
 /** The 413 answer naming the limit. */

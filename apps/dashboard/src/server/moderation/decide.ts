@@ -2,6 +2,7 @@ import 'server-only';
 import { TRPCError } from '@trpc/server';
 import {
   decideContentItem,
+  type DecideResult,
   type Db,
   type LastDecision,
   type ModeratorDecision,
@@ -18,7 +19,14 @@ export type DecisionInput = ModeratorDecision;
  *   message saying who decided, or what changed, when refused; NOT_FOUND.
  */
 export async function decideItem(db: Db, input: DecisionInput, actorId: string, now = new Date()) {
-  const result = await decideContentItem(db, input, actorId, now);
+  return decisionOrThrow(await decideContentItem(db, input, actorId, now), input);
+}
+
+/** The recorded decision, or the refusal in a moderator's words (see {@link decideItem}). */
+export function decisionOrThrow(
+  result: DecideResult,
+  input: Pick<DecisionInput, 'action' | 'reasonCode'>,
+) {
   switch (result.outcome) {
     case 'DECIDED':
       return result.decision;

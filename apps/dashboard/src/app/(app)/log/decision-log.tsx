@@ -10,6 +10,7 @@ import { Select } from '~/components/ui/input';
 import { utc } from '~/lib/format';
 import type { RouterOutputs } from '~/trpc/types';
 import { useTRPC } from '~/trpc/client';
+import { BankHistory } from '../bank/bank-history';
 
 const actions = ['APPROVE', 'REMOVE', 'ESCALATE', 'ALLOW', 'REVIEW', 'BLOCK'] as const;
 
@@ -116,6 +117,10 @@ export function DecisionLog() {
           Load older
         </Button>
       ) : null}
+      {/* Changes to the hash bank are audited apart (most have no item): shown here too. */}
+      <div className="mt-6">
+        <BankHistory limit={10} />
+      </div>
     </div>
   );
 }

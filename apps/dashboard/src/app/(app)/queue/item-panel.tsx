@@ -1,6 +1,6 @@
 'use client';
 
-import type { RefObject } from 'react';
+import type { ReactNode, RefObject } from 'react';
 import { ScoreBar } from '~/components/score-bar';
 import { StatusBadge } from '~/components/status-badge';
 import { Alert } from '~/components/ui/alert';
@@ -68,6 +68,8 @@ export function ItemPanel(props: {
   noteRef: RefObject<HTMLTextAreaElement | null>;
   onAct: (action: ModeratorAction) => void;
   busy: boolean;
+  /** Extra decision controls under the note ("Remove and bank"). */
+  extraActions?: ReactNode;
 }) {
   const { item } = props;
   if (!item) {
@@ -238,6 +240,7 @@ export function ItemPanel(props: {
             onChange={(e) => props.onNote(e.target.value)}
             maxLength={2000}
           />
+          {props.extraActions}
         </CardContent>
       </Card>
 

@@ -15,6 +15,7 @@ import { REASON_CODES, type ModeratorAction } from '@ganmod/moderation/contract'
 import { useTRPC } from '~/trpc/client';
 import { ItemImage } from './item-image';
 import { ItemPanel, heldByOther } from './item-panel';
+import { RemoveAndBank } from './remove-and-bank';
 import { REMOVE_REASONS, defaultReasons, type ActionReasons } from './reasons';
 import { QueueFilters, defaultFilters, type Filters } from './queue-filters';
 import { ShortcutsHelp } from './shortcuts-help';
@@ -541,6 +542,28 @@ export function QueueView({ userId }: { userId: string }) {
           noteRef={noteRef}
           onAct={act}
           busy={decide.isPending}
+          extraActions={
+            <RemoveAndBank
+              item={item.data ?? null}
+              reasonCode={reasons.REMOVE}
+              note={note}
+              busy={decide.isPending}
+              onDone={(text) => {
+                // As after any decision: say so, clear the note, open the next item.
+                const index = items.findIndex((i) => i.id === item.data?.id);
+                const after = items[index + 1] ?? items[index - 1] ?? null;
+                setFlash({ tone: 'success', text });
+                setNote('');
+                claimed.current = null;
+                setSelectedId(after && after.id !== item.data?.id ? after.id : null);
+                void invalidate();
+              }}
+              onError={(text) => {
+                setFlash({ tone: 'error', text });
+                void invalidate();
+              }}
+            />
+          }
         />
       </div>
       <ShortcutsHelp open={helpOpen} onOpenChange={setHelpOpen} />

@@ -1,0 +1,707 @@
+/**
+ * The hash bank's lifecycle, whole: hashes added from a removed item or imported from a shared
+ * list, disabled and enabled, deleted, searched, exported, and counted when the scorer matches
+ * them. Every change appends to the bank's audit trail (`hash_bank_events`, append-only) with
+ * who made it. Labels are the moderation contract's (`BANK_LABELS`); the policy acts on them.
+ *
+ * Hashes are PDQ as `@ganmod/moderation` computes them (`bankHashesForImage` + the dihedral
+ * variants `HashBank.addImage` stores); the image code is imported on first use only, so servers
+ * that never hash (and `@ganmod/db/client` importers) do not load sharp.
+ */
+import {
+  BANK_LABELS,
+  DEFAULT_INPUT_LIMITS,
+  bankLabelOfPolicyLabel,
+  isBankLabel,
+  policyLabelOfBankLabel,
+  type BankLabel,
+  type InputLimits,
+} from '@ganmod/moderation/contract';
+import { decideContentItem, type DecideResult, type ModeratorDecision } from './content-items.js';
+import type { Db, DbTransaction } from './db-types.js';
+import { isUniqueConstraintError } from './errors.js';
+import type * as Moderation from '@ganmod/moderation';
+import type { HashBankLabel } from './generated/sqlite/enums.js';
+import type { HashBankEntry, HashBankEvent } from './generated/sqlite/client.js';
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+/** Compiles only while the schema's bank labels are the contract's. */
+export type BankLabelsMatchSchema = Assert<Same<HashBankLabel, BankLabel>>;
+
+/** The `algorithm` of hashes the moderation pipeline computes and matches. */
+export const PDQ_ALGORITHM = 'pdq';
+
+/** Largest ThreatExchange CSV accepted by {@link importBankCsv} (about 100k hashes). */
+export const BANK_CSV_MAX_BYTES = 8 * 1024 * 1024;
+
+/** Who changes the bank: a user (their name and role are recorded as they are now), or a named
+ * tool without an account (the CLI: `cli:<os user>`). */
+export type BankActor = { userId: string } | { tool: string };
+
+/** One hash to store. */
+export interface BankHash {
+  /** 64 hex digits (256 bits). */
+  hash: string;
+  /** PDQ quality 0..100, when known. */
+  quality?: number | null;
+  /** Which variant of the source image (`original`, `flipHorizontal`, `crop95`...). */
+  variant?: string | null;
+}
+
+/** Bad bank input (a malformed hash, an unknown label, a CSV line): nothing was written. */
+export class BankInputError extends Error {
+  override name = 'BankInputError';
+  constructor(
+    message: string,
+    /** Every problem found, e.g. `line 3: quality "abc" is not an integer 0..100`. */
+    readonly problems: readonly string[] = [message],
+  ) {
+    super(message);
+  }
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** The hash in canonical form (lower-case hex), or a {@link BankInputError} naming it. */
+export function normalizeBankHash(hash: string): string {
+  const hex = hash.trim().toLowerCase();
+  if (!HEX64.test(hex)) {
+    throw new BankInputError(
+      `"${hash.slice(0, 80)}" is not a PDQ hash: expected 64 hexadecimal digits`,
+    );
+  }
+  return hex;
+}
+
+/** A stored label from a stored or a policy/CSV spelling (`NON_CONSENSUAL` or `non-consensual`). */
+export function parseBankLabel(label: string): BankLabel | undefined {
+  const trimmed = label.trim();
+  if (isBankLabel(trimmed)) return trimmed;
+  return bankLabelOfPolicyLabel(trimmed.toLowerCase());
+}
+
+// ------------------------------------------------------------------------------------- hashing
+
+/**
+ * The moderation package (sharp, and TensorFlow.js through its detectors), loaded on first use.
+ * Bundlers are told to leave the import to Node: the dashboard's server bundle must not pull the
+ * detectors in, and Node finds the package from the app's own dependencies at run time.
+ */
+function loadModeration(): Promise<typeof Moderation> {
+  return import(/* webpackIgnore: true */ /* turbopackIgnore: true */ '@ganmod/moderation');
+}
+
+/**
+ * The hashes a bank stores for one image: its PDQ, the mirrored variants and the central crops,
+ * exactly as the moderation package builds a bank (`bankHashesForImage`, `HashBank.addImage`),
+ * duplicates (symmetric images) dropped.
+ *
+ * @throws `ModerationInputError` from `@ganmod/moderation` when the image is refused (type,
+ *   size, pixels, corrupt data).
+ */
+export async function bankHashesOfImage(
+  bytes: Uint8Array,
+  limits: InputLimits = DEFAULT_INPUT_LIMITS,
+): Promise<{ hash: string; quality: number; hashes: BankHash[] }> {
+  const moderation = await loadModeration();
+  const image = await moderation.decodeBytes(bytes, limits);
+  const { pdq, crops } = await moderation.bankHashesForImage(image);
+  const bank = new moderation.HashBank();
+  bank.addImage(pdq, { label: 'any', source: 'image' }, moderation.DEFAULT_BANK_VARIANTS, crops);
+  return {
+    hash: moderation.hashToHex(pdq.hash),
+    quality: pdq.quality,
+    hashes: bank
+      .toRows()
+      .map((r) => ({ hash: r.hash, quality: pdq.quality, variant: r.variant ?? 'original' })),
+  };
+}
+
+// ------------------------------------------------------------------------------------ auditing
+
+async function actorColumns(
+  tx: Db | DbTransaction,
+  actor: BankActor,
+): Promise<Pick<HashBankEvent, 'actorId' | 'actorName' | 'actorRole'>> {
+  if ('tool' in actor) return { actorId: null, actorName: actor.tool, actorRole: null };
+  const user = await tx.user.findUniqueOrThrow({
+    where: { id: actor.userId },
+    select: { name: true, role: true },
+  });
+  return { actorId: actor.userId, actorName: user.name, actorRole: user.role };
+}
+
+/** The `createdById` of entries an actor adds. */
+function creatorOf(actor: BankActor): string | null {
+  return 'userId' in actor ? actor.userId : null;
+}
+
+// ---------------------------------------------------------------------------------------- adding
+
+/** What to add, and where it came from. */
+export interface AddHashesInput {
+  hashes: readonly BankHash[];
+  label: BankLabel;
+  /** Where the entries came from: `item:<id>`, a file name, a partner list. */
+  source: string;
+  note?: string | null;
+  /** The item the hashes are of ("Remove and bank"). */
+  sourceItemId?: string | null;
+}
+
+/** How many entries an add created, and how many were already banked with that label. */
+export interface AddHashesResult {
+  added: number;
+  alreadyBanked: number;
+}
+
+function validHashes(hashes: readonly BankHash[]): Map<string, BankHash> {
+  const problems: string[] = [];
+  const unique = new Map<string, BankHash>();
+  for (const [i, h] of hashes.entries()) {
+    try {
+      const hash = normalizeBankHash(h.hash);
+      const q = h.quality ?? null;
+      if (q !== null && !(Number.isInteger(q) && q >= 0 && q <= 100)) {
+        throw new BankInputError(`quality ${q} is not an integer 0..100`);
+      }
+      if (!unique.has(hash)) unique.set(hash, { hash, quality: q, variant: h.variant ?? null });
+    } catch (err) {
+      problems.push(`hash ${i + 1}: ${(err as Error).message}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new BankInputError(`${problems.length} invalid hash(es): ${problems[0]}`, problems);
+  }
+  return unique;
+}
+
+/** Inserts the hashes not yet banked with the label (inside the caller's transaction). */
+async function insertHashes(
+  tx: DbTransaction,
+  input: AddHashesInput,
+  actor: BankActor,
+  action: 'ADD' | 'IMPORT',
+): Promise<AddHashesResult> {
+  const hashes = validHashes(input.hashes);
+  const all = [...hashes.keys()];
+  const existing = new Set<string>();
+  for (let i = 0; i < all.length; i += 500) {
+    const rows = await tx.hashBankEntry.findMany({
+      where: { algorithm: PDQ_ALGORITHM, label: input.label, hash: { in: all.slice(i, i + 500) } },
+      select: { hash: true },
+    });
+    for (const r of rows) existing.add(r.hash);
+  }
+  const fresh = [...hashes.values()].filter((h) => !existing.has(h.hash));
+  const createdById = creatorOf(actor);
+  for (let i = 0; i < fresh.length; i += 1000) {
+    await tx.hashBankEntry.createMany({
+      data: fresh.slice(i, i + 1000).map((h) => ({
+        hash: h.hash,
+        algorithm: PDQ_ALGORITHM,
+        label: input.label,
+        source: input.source,
+        note: input.note ?? null,
+        quality: h.quality ?? null,
+        variant: h.variant ?? null,
+        sourceItemId: input.sourceItemId ?? null,
+        createdById,
+      })),
+    });
+  }
+  const original = [...hashes.values()].find((h) => (h.variant ?? 'original') === 'original');
+  await tx.hashBankEvent.create({
+    data: {
+      action,
+      ...(await actorColumns(tx, actor)),
+      count: fresh.length,
+      label: input.label,
+      hash: input.sourceItemId ? (original?.hash ?? null) : null,
+      itemId: input.sourceItemId ?? null,
+      note: `${input.source}: ${fresh.length} added, ${existing.size} already banked${input.note ? `; ${input.note}` : ''}`.slice(
+        0,
+        1000,
+      ),
+    },
+  });
+  return { added: fresh.length, alreadyBanked: existing.size };
+}
+
+/**
+ * Runs `fn` in a transaction, again when a concurrent writer banked the same hash first (the
+ * unique (algorithm, hash, label) index refused the insert; the retry sees their rows and skips
+ * them).
+ */
+async function withBankTransaction<T>(db: Db, fn: (tx: DbTransaction) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.$transaction(fn, { timeout: 60_000 });
+    } catch (err) {
+      if (attempt >= 3 || !isUniqueConstraintError(err)) throw err;
+    }
+  }
+}
+
+/**
+ * Adds hashes to the bank with one label, skipping those already banked with it; audited as one
+ * ADD event.
+ *
+ * @throws {@link BankInputError} for a malformed hash or quality (nothing is written).
+ */
+export async function addHashesToBank(
+  db: Db,
+  input: AddHashesInput,
+  actor: BankActor,
+): Promise<AddHashesResult> {
+  validHashes(input.hashes);
+  return withBankTransaction(db, (tx) => insertHashes(tx, input, actor, 'ADD'));
+}
+
+/**
+ * Banks an item's image: its hashes ({@link bankHashesOfImage}) with `sourceItemId` set, audited
+ * with the item. The caller reads the image file (the database knows only its relative path).
+ */
+export async function addItemToBank(
+  db: Db,
+  input: { itemId: string; label: BankLabel; hashes: readonly BankHash[]; note?: string | null },
+  actor: BankActor,
+): Promise<AddHashesResult> {
+  validHashes(input.hashes);
+  return withBankTransaction(db, (tx) => insertHashes(tx, itemHashesInput(input), actor, 'ADD'));
+}
+
+function itemHashesInput(input: {
+  itemId: string;
+  label: BankLabel;
+  hashes: readonly BankHash[];
+  note?: string | null;
+}): AddHashesInput {
+  return {
+    hashes: input.hashes,
+    label: input.label,
+    source: `item:${input.itemId}`,
+    note: input.note ?? null,
+    sourceItemId: input.itemId,
+  };
+}
+
+/** What "Remove and bank" did: the decision's outcome, and the bank rows when it was recorded. */
+export type RemoveAndBankResult = DecideResult & { bank?: AddHashesResult };
+
+/**
+ * "Remove and bank": the moderator's REMOVE decision and the item's hashes in the bank, in one
+ * transaction. Of two moderators doing it at once exactly one decides (the item's version), so
+ * the item gets one decision and one set of bank rows; the other gets the refusal.
+ */
+export async function removeAndBankItem(
+  db: Db,
+  decision: Omit<ModeratorDecision, 'action'>,
+  bank: { label: BankLabel; hashes: readonly BankHash[] },
+  actorId: string,
+  now = new Date(),
+): Promise<RemoveAndBankResult> {
+  validHashes(bank.hashes);
+  for (let attempt = 1; ; attempt++) {
+    let banked: AddHashesResult | undefined;
+    try {
+      const result = await decideContentItem(
+        db,
+        { ...decision, action: 'REMOVE' },
+        actorId,
+        now,
+        async (tx) => {
+          banked = await insertHashes(
+            tx,
+            itemHashesInput({ itemId: decision.itemId, ...bank }),
+            { userId: actorId },
+            'ADD',
+          );
+        },
+      );
+      return banked ? { ...result, bank: banked } : result;
+    } catch (err) {
+      if (attempt >= 3 || !isUniqueConstraintError(err)) throw err;
+    }
+  }
+}
+
+// -------------------------------------------------------------------------- disabling, deleting
+
+type EntryRef = Pick<HashBankEntry, 'id' | 'hash' | 'label'>;
+
+async function auditEach(
+  tx: DbTransaction,
+  entries: readonly EntryRef[],
+  action: 'DISABLE' | 'ENABLE' | 'DELETE',
+  actor: BankActor,
+  note: string | null,
+): Promise<void> {
+  if (entries.length === 0) return;
+  const who = await actorColumns(tx, actor);
+  await tx.hashBankEvent.createMany({
+    data: entries.map((e) => ({
+      action,
+      ...who,
+      count: 1,
+      label: e.label,
+      hash: e.hash,
+      note: note ? `${e.id}: ${note}`.slice(0, 1000) : e.id,
+    })),
+  });
+}
+
+/**
+ * Disables (or enables again) entries: disabled ones stay listed but never match. Entries
+ * already in that state are left alone and not audited.
+ *
+ * @returns how many entries changed.
+ */
+export function setBankEntriesDisabled(
+  db: Db,
+  ids: readonly string[],
+  disabled: boolean,
+  actor: BankActor,
+  note: string | null = null,
+): Promise<number> {
+  return db.$transaction(async (tx) => {
+    const entries = await tx.hashBankEntry.findMany({
+      where: { id: { in: [...ids] }, disabled: !disabled },
+      select: { id: true, hash: true, label: true },
+    });
+    // Conditional on the state read, so two concurrent calls audit each change once.
+    const changed: EntryRef[] = [];
+    for (const e of entries) {
+      const { count } = await tx.hashBankEntry.updateMany({
+        where: { id: e.id, disabled: !disabled },
+        data: { disabled },
+      });
+      if (count === 1) changed.push(e);
+    }
+    await auditEach(tx, changed, disabled ? 'DISABLE' : 'ENABLE', actor, note);
+    return changed.length;
+  });
+}
+
+/**
+ * Deletes entries for good; the audit trail keeps each one's hash and label.
+ *
+ * @returns how many entries were deleted.
+ */
+export function deleteBankEntries(
+  db: Db,
+  ids: readonly string[],
+  actor: BankActor,
+  note: string | null = null,
+): Promise<number> {
+  return db.$transaction(async (tx) => {
+    const entries = await tx.hashBankEntry.findMany({
+      where: { id: { in: [...ids] } },
+      select: { id: true, hash: true, label: true },
+    });
+    const deleted: EntryRef[] = [];
+    for (const e of entries) {
+      const { count } = await tx.hashBankEntry.deleteMany({ where: { id: e.id } });
+      if (count === 1) deleted.push(e);
+    }
+    await auditEach(tx, deleted, 'DELETE', actor, note);
+    return deleted.length;
+  });
+}
+
+// ------------------------------------------------------------------------------ listing, search
+
+/** An entry as lists show it. */
+export const bankEntrySelect = {
+  id: true,
+  hash: true,
+  algorithm: true,
+  label: true,
+  quality: true,
+  variant: true,
+  source: true,
+  note: true,
+  disabled: true,
+  sourceItemId: true,
+  matchCount: true,
+  lastMatchedAt: true,
+  createdAt: true,
+  createdBy: { select: { id: true, name: true, email: true } },
+  sourceItem: { select: { id: true, imagePath: true, status: true } },
+} as const;
+
+/** A listed entry (with its distance when the list was a search). */
+export type BankEntryView = Awaited<ReturnType<typeof listBankEntriesByIds>>[number] & {
+  distance?: number;
+};
+
+function listBankEntriesByIds(tx: Db | DbTransaction, ids: string[]) {
+  return tx.hashBankEntry.findMany({ where: { id: { in: ids } }, select: bankEntrySelect });
+}
+
+/** Filters and paging of {@link listBankEntries}. */
+export interface ListBankOptions {
+  label?: BankLabel | undefined;
+  disabled?: boolean | undefined;
+  /** Only entries within `maxDistance` (PDQ's 31 by default) of this hash, closest first. */
+  near?: { hash: string; maxDistance?: number | undefined } | undefined;
+  /** Newest first; at most this many (default 50, at most 500). */
+  take?: number | undefined;
+  skip?: number | undefined;
+}
+
+/**
+ * Lists entries, newest first, or those near a hash, closest first (Hamming distance over the
+ * PDQ entries through the moderation package's multi-index `HashBank`).
+ */
+export async function listBankEntries(
+  db: Db,
+  options: ListBankOptions = {},
+): Promise<{ entries: BankEntryView[]; total: number }> {
+  const take = Math.min(Math.max(options.take ?? 50, 1), 500);
+  const skip = Math.max(options.skip ?? 0, 0);
+  const where = {
+    ...(options.label ? { label: options.label } : {}),
+    ...(options.disabled === undefined ? {} : { disabled: options.disabled }),
+  };
+  if (!options.near) {
+    const [entries, total] = await Promise.all([
+      db.hashBankEntry.findMany({
+        where,
+        orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+        take,
+        skip,
+        select: bankEntrySelect,
+      }),
+      db.hashBankEntry.count({ where }),
+    ]);
+    return { entries, total };
+  }
+  const hash = normalizeBankHash(options.near.hash);
+  const maxDistance = options.near.maxDistance ?? 31;
+  const moderation = await loadModeration();
+  const rows = await db.hashBankEntry.findMany({
+    where: { ...where, algorithm: PDQ_ALGORITHM },
+    select: { id: true, hash: true, label: true },
+  });
+  const bank = moderation.HashBank.fromRows(
+    rows.map((r) => ({ hash: r.hash, label: r.label, source: r.id })),
+  );
+  const matches = bank.query(moderation.hashFromHex(hash), maxDistance);
+  const page = matches.slice(skip, skip + take);
+  const found = new Map(
+    (
+      await listBankEntriesByIds(
+        db,
+        page.map((m) => m.row.source),
+      )
+    ).map((e) => [e.id, e]),
+  );
+  const entries = page.flatMap((m) => {
+    const e = found.get(m.row.source);
+    return e ? [{ ...e, distance: m.distance }] : [];
+  });
+  return { entries, total: matches.length };
+}
+
+/** The bank's audit trail, newest first. */
+export function listBankEvents(
+  db: Db,
+  options: { take?: number; skip?: number } = {},
+): Promise<HashBankEvent[]> {
+  return db.hashBankEvent.findMany({
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: Math.min(Math.max(options.take ?? 50, 1), 500),
+    skip: Math.max(options.skip ?? 0, 0),
+  });
+}
+
+/** Entries per label (for the Bank page's header), disabled ones counted apart. */
+export async function bankSummary(
+  db: Db,
+): Promise<Record<BankLabel, { enabled: number; disabled: number }>> {
+  const groups = await db.hashBankEntry.groupBy({
+    by: ['label', 'disabled'],
+    _count: { _all: true },
+  });
+  const out = Object.fromEntries(
+    BANK_LABELS.map((l) => [l, { enabled: 0, disabled: 0 }]),
+  ) as Record<BankLabel, { enabled: number; disabled: number }>;
+  for (const g of groups) out[g.label][g.disabled ? 'disabled' : 'enabled'] += g._count._all;
+  return out;
+}
+
+// ---------------------------------------------------------------------- ThreatExchange CSV lists
+
+/** One parsed CSV row. */
+export interface BankCsvRow {
+  hash: string;
+  quality: number | null;
+  label: BankLabel;
+}
+
+/**
+ * Parses a ThreatExchange PDQ CSV list: one `hash,quality,label` per line (the label in the
+ * policy's spelling, e.g. `non-consensual`; the stored one, `NON_CONSENSUAL`, is accepted too).
+ * An optional header line starting with `hash`, blank lines and `#` comments are skipped; an
+ * empty quality means unknown. With `label`, every row gets that label and the third column may
+ * be anything (TE's own tool writes a file name there).
+ *
+ * @throws {@link BankInputError} listing every bad line; nothing is returned in part.
+ */
+export function parseBankCsv(text: string, options: { label?: BankLabel } = {}): BankCsvRow[] {
+  const rows: BankCsvRow[] = [];
+  const problems: string[] = [];
+  const lines = text.split(/\r?\n/);
+  for (const [i, raw] of lines.entries()) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const fields = line.split(',').map((f) => f.trim().replace(/^"(.*)"$/, '$1'));
+    if (rows.length === 0 && problems.length === 0 && /^hash$/i.test(fields[0] ?? '')) continue;
+    const where = `line ${i + 1}`;
+    const hash = (fields[0] ?? '').toLowerCase();
+    if (!HEX64.test(hash)) {
+      problems.push(`${where}: "${(fields[0] ?? '').slice(0, 80)}" is not 64 hexadecimal digits`);
+      continue;
+    }
+    const q = fields[1] ?? '';
+    const quality = q === '' ? null : Number(q);
+    if (quality !== null && !(Number.isInteger(quality) && quality >= 0 && quality <= 100)) {
+      problems.push(`${where}: quality "${q.slice(0, 20)}" is not an integer 0..100`);
+      continue;
+    }
+    const label = options.label ?? parseBankLabel(fields[2] ?? '');
+    if (!label) {
+      problems.push(
+        `${where}: label "${(fields[2] ?? '').slice(0, 40)}" is not one of ${BANK_LABELS.map((l) => policyLabelOfBankLabel(l)).join(', ')}`,
+      );
+      continue;
+    }
+    rows.push({ hash, quality, label });
+  }
+  if (problems.length > 0) {
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+    throw new BankInputError(`Not a PDQ hash list: ${problems[0]}${more}`, problems);
+  }
+  return rows;
+}
+
+/** The rows as a ThreatExchange PDQ CSV (`hash,quality,label`, no header; quality empty when
+ * unknown). */
+export function formatBankCsv(rows: Iterable<BankCsvRow>): string {
+  let out = '';
+  for (const r of rows) {
+    out += `${r.hash},${r.quality ?? ''},${policyLabelOfBankLabel(r.label)}\n`;
+  }
+  return out;
+}
+
+/**
+ * The bank's PDQ entries as a ThreatExchange CSV, oldest first (disabled entries only with
+ * `includeDisabled`).
+ */
+export async function exportBankCsv(
+  db: Db,
+  options: { label?: BankLabel | undefined; includeDisabled?: boolean } = {},
+): Promise<{ csv: string; count: number }> {
+  const rows = await db.hashBankEntry.findMany({
+    where: {
+      algorithm: PDQ_ALGORITHM,
+      ...(options.label ? { label: options.label } : {}),
+      ...(options.includeDisabled ? {} : { disabled: false }),
+    },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    select: { hash: true, quality: true, label: true },
+  });
+  return { csv: formatBankCsv(rows), count: rows.length };
+}
+
+/**
+ * Imports a ThreatExchange CSV ({@link parseBankCsv}): all of it in one transaction, audited as
+ * one IMPORT event per label, hashes already banked with their label skipped.
+ *
+ * @throws {@link BankInputError} when the text is too large or any line is bad (nothing written).
+ */
+export async function importBankCsv(
+  db: Db,
+  text: string,
+  options: { source: string; label?: BankLabel; note?: string | null },
+  actor: BankActor,
+): Promise<AddHashesResult> {
+  if (Buffer.byteLength(text) > BANK_CSV_MAX_BYTES) {
+    throw new BankInputError(`Hash list too large: the limit is ${BANK_CSV_MAX_BYTES} bytes`);
+  }
+  const rows = parseBankCsv(text, options.label ? { label: options.label } : {});
+  if (rows.length === 0) throw new BankInputError('The hash list has no hashes');
+  const byLabel = new Map<BankLabel, BankHash[]>();
+  for (const r of rows) {
+    const list = byLabel.get(r.label) ?? [];
+    list.push({ hash: r.hash, quality: r.quality });
+    byLabel.set(r.label, list);
+  }
+  return withBankTransaction(db, async (tx) => {
+    const total: AddHashesResult = { added: 0, alreadyBanked: 0 };
+    for (const [label, hashes] of byLabel) {
+      const r = await insertHashes(
+        tx,
+        { hashes, label, source: options.source, note: options.note ?? null },
+        actor,
+        'IMPORT',
+      );
+      total.added += r.added;
+      total.alreadyBanked += r.alreadyBanked;
+    }
+    return total;
+  });
+}
+
+// ---------------------------------------------------------------------------------- the scorer
+
+/** A bank entry the scorer matches against (enabled PDQ entries). */
+export interface MatchableBankEntry {
+  id: string;
+  hash: string;
+  label: BankLabel;
+  source: string;
+  variant: string | null;
+}
+
+/**
+ * A cheap fingerprint of the bank's matchable state: it changes with every audited change
+ * (the append-only trail only grows) and with rows written outside this module (the count), but
+ * not with match counts, so a scorer can rebuild its in-memory bank only when it must.
+ */
+export async function bankStamp(db: Db): Promise<string> {
+  const [entries, events, latest] = await Promise.all([
+    db.hashBankEntry.count({ where: { algorithm: PDQ_ALGORITHM, disabled: false } }),
+    db.hashBankEvent.count(),
+    db.hashBankEvent.findFirst({
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      select: { id: true },
+    }),
+  ]);
+  return `${entries}:${events}:${latest?.id ?? ''}`;
+}
+
+/** The enabled PDQ entries, for the scorer's in-memory bank. */
+export function matchableBankEntries(db: Db): Promise<MatchableBankEntry[]> {
+  return db.hashBankEntry.findMany({
+    where: { algorithm: PDQ_ALGORITHM, disabled: false },
+    select: { id: true, hash: true, label: true, source: true, variant: true },
+  });
+}
+
+/** Counts a match on each entry (by id): `matchCount + 1`, `lastMatchedAt`. Not audited. */
+export async function recordBankMatches(
+  db: Db,
+  entryIds: readonly string[],
+  now = new Date(),
+): Promise<void> {
+  for (const id of entryIds) {
+    await db.hashBankEntry.updateMany({
+      where: { id },
+      data: { matchCount: { increment: 1 }, lastMatchedAt: now },
+    });
+  }
+}

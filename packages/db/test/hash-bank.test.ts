@@ -1,0 +1,271 @@
+// The hash bank's lifecycle on both databases: banking an item's real image (and its mirrored
+// variants), "Remove and bank" raced by two moderators, disable/enable/delete with their audit
+// trail, search by distance, ThreatExchange CSV round trips and refusals, and the scorer's stamp.
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { connectDb, type Db } from '../src/client.js';
+import { scoreContentItem } from '../src/content-items.js';
+import {
+  BankInputError,
+  addHashesToBank,
+  bankHashesOfImage,
+  bankStamp,
+  deleteBankEntries,
+  exportBankCsv,
+  importBankCsv,
+  listBankEntries,
+  listBankEvents,
+  matchableBankEntries,
+  parseBankCsv,
+  recordBankMatches,
+  removeAndBankItem,
+  setBankEntriesDisabled,
+} from '../src/hash-bank.js';
+import { PROVIDERS, useMigratedDatabase } from './helpers.js';
+
+/** A 128x128 picture with structure (rings and a bar, not symmetric), mirrored on request. */
+async function picture(seed: number, mirror = false, side = 128): Promise<Uint8Array> {
+  const data = Buffer.alloc(side * side * 3);
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) {
+      const sx = mirror ? side - 1 - x : x;
+      const r = Math.hypot(sx - side * 0.3, y - side * 0.4);
+      const v = Math.sin(r / (3 + seed)) > 0 ? 220 : 30;
+      const bar = sx > side * 0.7 && y < side * 0.5 ? 255 : 0;
+      data.set([v, (v + bar + seed * 40) % 256, bar], (y * side + x) * 3);
+    }
+  }
+  return new Uint8Array(
+    await sharp(data, { raw: { width: side, height: side, channels: 3 } })
+      .png()
+      .toBuffer(),
+  );
+}
+
+const hex = (n: number) => n.toString(16).padStart(2, '0').repeat(32);
+
+describe.each(PROVIDERS)('hash bank on %s', (provider) => {
+  const t = useMigratedDatabase(provider);
+  let second: Db;
+  let ann: string;
+  let bob: string;
+
+  beforeAll(async () => {
+    second = await connectDb(t.url);
+    ann = (
+      await t.db.user.create({
+        data: { id: 'ann', name: 'Ann', email: 'ann@x.test', role: 'MODERATOR' },
+      })
+    ).id;
+    bob = (
+      await t.db.user.create({
+        data: { id: 'bob', name: 'Bob', email: 'bob@x.test', role: 'ADMIN' },
+      })
+    ).id;
+  });
+  afterAll(() => second?.$disconnect());
+
+  async function inReview(externalId: string) {
+    const item = await t.db.contentItem.create({ data: { externalId, imagePath: 'x.png' } });
+    await scoreContentItem(t.db, item, {
+      action: 'REVIEW',
+      policyVersion: 't',
+      reasons: [],
+      scores: [],
+      reasonCode: 'policy.review',
+      note: null,
+    });
+    return t.db.contentItem.findUniqueOrThrow({ where: { id: item.id } });
+  }
+
+  it('banks an image with its mirrored and cropped variants, and finds a mirrored copy', async () => {
+    const original = await bankHashesOfImage(await picture(1));
+    expect(original.hashes.map((h) => h.variant)).toEqual(
+      expect.arrayContaining(['original', 'flipHorizontal', 'flipVertical', 'crop95', 'crop90']),
+    );
+    const res = await addHashesToBank(
+      t.db,
+      { hashes: original.hashes, label: 'TERROR', source: 'test' },
+      { userId: ann },
+    );
+    expect(res).toEqual({ added: original.hashes.length, alreadyBanked: 0 });
+    // Again: nothing new, and the audit trail says so.
+    expect(
+      await addHashesToBank(
+        t.db,
+        { hashes: original.hashes, label: 'TERROR', source: 'test' },
+        { userId: ann },
+      ),
+    ).toEqual({ added: 0, alreadyBanked: original.hashes.length });
+
+    const mirrored = await bankHashesOfImage(await picture(1, true));
+    const near = await listBankEntries(t.db, { near: { hash: mirrored.hash } });
+    expect(near.entries[0]).toMatchObject({ label: 'TERROR', variant: 'flipHorizontal' });
+    expect(near.entries[0]!.distance).toBeLessThanOrEqual(8);
+    const other = await bankHashesOfImage(await picture(3));
+    expect((await listBankEntries(t.db, { near: { hash: other.hash } })).total).toBe(0);
+
+    const events = await listBankEvents(t.db);
+    expect(events[0]).toMatchObject({ action: 'ADD', actorName: 'Ann', count: 0 });
+    expect(events[1]).toMatchObject({ action: 'ADD', actorId: ann, actorRole: 'MODERATOR' });
+  });
+
+  it('refuses malformed hashes and qualities, writing nothing', async () => {
+    const before = await t.db.hashBankEntry.count();
+    await expect(
+      addHashesToBank(
+        t.db,
+        { hashes: [{ hash: hex(1) }, { hash: 'abc' }], label: 'SPAM', source: 'x' },
+        { tool: 'test' },
+      ),
+    ).rejects.toThrow(/hash 2: "abc" is not a PDQ hash/);
+    await expect(
+      addHashesToBank(
+        t.db,
+        { hashes: [{ hash: hex(1), quality: 101 }], label: 'SPAM', source: 'x' },
+        { tool: 'test' },
+      ),
+    ).rejects.toBeInstanceOf(BankInputError);
+    expect(await t.db.hashBankEntry.count()).toBe(before);
+  });
+
+  it('"Remove and bank" from two moderators at once: one decision, one set of bank rows', async () => {
+    const item = await inReview('race-1');
+    const { hashes } = await bankHashesOfImage(await picture(2));
+    const decision = { itemId: item.id, version: item.version, reasonCode: 'other' };
+    const [a, b] = await Promise.all([
+      removeAndBankItem(t.db, decision, { label: 'CSAM', hashes }, ann),
+      // On PostgreSQL from a second connection pool, as a second server would. A second libsql
+      // client in this process would wait for the file lock synchronously, blocking the first.
+      removeAndBankItem(
+        provider === 'postgres' ? second : t.db,
+        decision,
+        { label: 'CSAM', hashes },
+        bob,
+      ),
+    ]);
+    expect([a.outcome, b.outcome].sort()).toEqual(['ALREADY_DECIDED', 'DECIDED']);
+    const winner = a.outcome === 'DECIDED' ? a : b;
+    expect(winner.bank).toEqual({ added: hashes.length, alreadyBanked: 0 });
+    expect((a.outcome === 'DECIDED' ? b : a).bank).toBeUndefined();
+
+    const decisions = await t.db.decision.findMany({
+      where: { itemId: item.id, actorId: { not: null } },
+    });
+    expect(decisions).toHaveLength(1);
+    expect(decisions[0]).toMatchObject({ action: 'REMOVE', reasonCode: 'other' });
+    const rows = await t.db.hashBankEntry.findMany({ where: { sourceItemId: item.id } });
+    expect(rows).toHaveLength(hashes.length);
+    expect(new Set(rows.map((r) => r.label))).toEqual(new Set(['CSAM']));
+    const events = await t.db.hashBankEvent.findMany({ where: { itemId: item.id } });
+    expect(events).toHaveLength(1);
+    expect(events[0]!.actorId).toBe(decisions[0]!.actorId);
+    expect((await t.db.contentItem.findUniqueOrThrow({ where: { id: item.id } })).status).toBe(
+      'REMOVED',
+    );
+
+    // A stale version refuses the decision and banks nothing.
+    const other = await inReview('race-2');
+    const refused = await removeAndBankItem(
+      t.db,
+      { itemId: other.id, version: other.version + 1, reasonCode: 'other' },
+      { label: 'SPAM', hashes: [{ hash: hex(7) }] },
+      ann,
+    );
+    expect(refused.outcome).toBe('STALE');
+    expect(await t.db.hashBankEntry.count({ where: { sourceItemId: other.id } })).toBe(0);
+  });
+
+  it('disables, enables and deletes entries, each audited; the scorer stamp follows', async () => {
+    await addHashesToBank(
+      t.db,
+      { hashes: [{ hash: hex(0x11) }, { hash: hex(0x22) }], label: 'COPYRIGHT', source: 'dmca' },
+      { userId: bob },
+    );
+    const [e1, e2] = await t.db.hashBankEntry.findMany({
+      where: { source: 'dmca' },
+      orderBy: { hash: 'asc' },
+    });
+    const s0 = await bankStamp(t.db);
+    expect(await setBankEntriesDisabled(t.db, [e1!.id], true, { userId: ann })).toBe(1);
+    expect(await setBankEntriesDisabled(t.db, [e1!.id], true, { userId: ann })).toBe(0);
+    const s1 = await bankStamp(t.db);
+    expect(s1).not.toBe(s0);
+    expect((await matchableBankEntries(t.db)).map((e) => e.id)).not.toContain(e1!.id);
+    // Match counts do not change the stamp (no rebuild per match).
+    await recordBankMatches(t.db, [e2!.id]);
+    await recordBankMatches(t.db, [e2!.id]);
+    expect(await bankStamp(t.db)).toBe(s1);
+    expect((await t.db.hashBankEntry.findUniqueOrThrow({ where: { id: e2!.id } })).matchCount).toBe(
+      2,
+    );
+
+    expect(await setBankEntriesDisabled(t.db, [e1!.id], false, { userId: ann })).toBe(1);
+    expect(
+      await deleteBankEntries(t.db, [e1!.id, e2!.id], { userId: bob }, 'takedown withdrawn'),
+    ).toBe(2);
+    expect(await t.db.hashBankEntry.count({ where: { source: 'dmca' } })).toBe(0);
+    const trail = await listBankEvents(t.db, { take: 4 });
+    expect(trail.map((e) => e.action)).toEqual(['DELETE', 'DELETE', 'ENABLE', 'DISABLE']);
+    expect(
+      trail
+        .map((e) => e.hash)
+        .slice(0, 2)
+        .sort(),
+    ).toEqual([hex(0x11), hex(0x22)]);
+    expect(trail[0]).toMatchObject({ actorName: 'Bob', actorRole: 'ADMIN', label: 'COPYRIGHT' });
+
+    // The trail is append-only in the database itself.
+    await expect(
+      t.db.$executeRawUnsafe('UPDATE "hash_bank_events" SET "note" = \'x\''),
+    ).rejects.toThrow(/append-only/);
+    await expect(t.db.$executeRawUnsafe('DELETE FROM "hash_bank_events"')).rejects.toThrow(
+      /append-only/,
+    );
+  });
+
+  it('exports and imports ThreatExchange CSV lists; a bad line refuses the whole list', async () => {
+    const csv = [
+      'hash,quality,label',
+      `${hex(0xa1)},100,csam`,
+      `${hex(0xa2)},87,non-consensual`,
+      `${hex(0xa3)},,SPAM`,
+      '',
+      `${hex(0xa1)},100,csam`,
+    ].join('\n');
+    const r = await importBankCsv(t.db, csv, { source: 'partner.csv' }, { tool: 'cli:test' });
+    expect(r).toEqual({ added: 3, alreadyBanked: 0 });
+    const { csv: out, count } = await exportBankCsv(t.db);
+    expect(out).toContain(`${hex(0xa2)},87,non-consensual\n`);
+    expect(out).toContain(`${hex(0xa3)},,spam\n`);
+    expect(parseBankCsv(out)).toHaveLength(count);
+    const events = await listBankEvents(t.db, { take: 3 });
+    expect(events.every((e) => e.action === 'IMPORT' && e.actorName === 'cli:test')).toBe(true);
+
+    const before = await t.db.hashBankEntry.count();
+    const bad = `${hex(0xb1)},100,csam\nnot-a-hash,1,spam\n${hex(0xb2)},abc,spam\n${hex(0xb3)},5,weird\n`;
+    const err = await importBankCsv(t.db, bad, { source: 'bad.csv' }, { tool: 't' }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(BankInputError);
+    expect((err as BankInputError).message).toMatch(/line 2: "not-a-hash" is not 64 hex.*2 more/);
+    expect((err as BankInputError).problems).toEqual([
+      expect.stringMatching(/^line 2/),
+      expect.stringMatching(/^line 3: quality "abc"/),
+      expect.stringMatching(/^line 4: label "weird" is not one of csam, terror/),
+    ]);
+    expect(await t.db.hashBankEntry.count()).toBe(before);
+    // With a label chosen for the list, the third column may be a file name.
+    expect(
+      await importBankCsv(
+        t.db,
+        `${hex(0xc1)},90,photo.jpg\n`,
+        { source: 'te', label: 'TERROR' },
+        {
+          tool: 't',
+        },
+      ),
+    ).toEqual({ added: 1, alreadyBanked: 0 });
+  });
+});

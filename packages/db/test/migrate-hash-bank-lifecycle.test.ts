@@ -1,0 +1,80 @@
+// The hash_bank_lifecycle migration on a bank that already holds entries under the old labels:
+// KNOWN_BAD becomes CUSTOM, INFRINGING COPYRIGHT, duplicates keep their oldest row, and the new
+// columns take their defaults, on SQLite and PostgreSQL.
+import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { createDb, type Db } from '../src/client.js';
+import { migrate } from '../src/migrate/index.js';
+import { PRISMA_DIR } from '../src/migrate/migrations-dir.js';
+import type { TestDatabase } from './helpers.js';
+import { PROVIDERS, createTestDatabase } from './helpers.js';
+
+const UNDER_TEST = '_hash_bank_lifecycle';
+
+async function migrationsBefore(provider: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'ganmod-prisma-old-'));
+  await cp(PRISMA_DIR, dir, { recursive: true });
+  const migrations = join(dir, provider, 'migrations');
+  const names = (await readdir(migrations, { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
+  const first = names.findIndex((n) => n.endsWith(UNDER_TEST));
+  expect(first).toBeGreaterThan(0);
+  for (const name of names.slice(first))
+    await rm(join(migrations, name), { recursive: true, force: true });
+  return dir;
+}
+
+const h = (c: string) => c.repeat(64);
+
+describe.each(PROVIDERS)('the hash_bank_lifecycle migration on %s', (provider) => {
+  let database: TestDatabase;
+  let oldPrisma: string;
+  let db: Db;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(provider);
+    oldPrisma = await migrationsBefore(provider);
+    await migrate(database.url, { prismaDir: oldPrisma });
+    db = createDb(database.url);
+    const rows: [string, string, string, string][] = [
+      ['e1', h('a'), 'KNOWN_BAD', '2026-01-01 00:00:00'],
+      ['e2', h('b'), 'INFRINGING', '2026-01-02 00:00:00'],
+      // A duplicate of e1, newer: dropped.
+      ['e3', h('a'), 'KNOWN_BAD', '2026-01-03 00:00:00'],
+      // Same hash, other label: kept.
+      ['e4', h('a'), 'INFRINGING', '2026-01-04 00:00:00'],
+    ];
+    const cast = provider === 'postgres' ? '::"HashBankLabel"' : '';
+    for (const [id, hash, label, at] of rows) {
+      await db.$executeRawUnsafe(
+        `INSERT INTO "hash_bank_entries" ("id", "hash", "label", "source", "createdAt")
+         VALUES ('${id}', '${hash}', '${label}'${cast}, 'old', '${at}')`,
+      );
+    }
+    const upgraded = await migrate(database.url);
+    expect(upgraded.applied.map((n) => n.slice(n.indexOf('_')))[0]).toBe(UNDER_TEST);
+  }, 120_000);
+  afterAll(async () => {
+    await db?.$disconnect();
+    await database?.drop();
+    await rm(oldPrisma, { recursive: true, force: true });
+  });
+
+  it('maps the old labels, drops duplicates and defaults the new columns', async () => {
+    const rows = await db.hashBankEntry.findMany({
+      orderBy: { id: 'asc' },
+      select: { id: true, label: true, disabled: true, matchCount: true, sourceItemId: true },
+    });
+    expect(rows).toEqual([
+      { id: 'e1', label: 'CUSTOM', disabled: false, matchCount: 0, sourceItemId: null },
+      { id: 'e2', label: 'COPYRIGHT', disabled: false, matchCount: 0, sourceItemId: null },
+      { id: 'e4', label: 'COPYRIGHT', disabled: false, matchCount: 0, sourceItemId: null },
+    ]);
+  });
+});
