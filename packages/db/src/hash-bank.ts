@@ -665,6 +665,8 @@ export interface MatchableBankEntry {
   label: BankLabel;
   source: string;
   variant: string | null;
+  /** PDQ quality when known: the matcher trusts a PDQ match only above its quality floor. */
+  quality: number | null;
 }
 
 /**
@@ -688,7 +690,7 @@ export async function bankStamp(db: Db): Promise<string> {
 export function matchableBankEntries(db: Db): Promise<MatchableBankEntry[]> {
   return db.hashBankEntry.findMany({
     where: { algorithm: PDQ_ALGORITHM, disabled: false },
-    select: { id: true, hash: true, label: true, source: true, variant: true },
+    select: { id: true, hash: true, label: true, source: true, variant: true, quality: true },
   });
 }
 

@@ -120,6 +120,7 @@ export class ContentScorer {
           label,
           source: r.source,
           ...(r.variant ? { variant: r.variant as BankVariant } : {}),
+          ...(r.quality === null ? {} : { quality: r.quality }),
         };
       }),
     );
