@@ -2,13 +2,13 @@
 // time reviewQueue.list and reviewQueue.categories per sort and filter, and the page's opening
 // calls together (list, categories, claimNext and the claimed item); prints a table and a JSON line.
 import { performance } from 'node:perf_hooks';
-import { DETECTOR_CATEGORY } from '@ganmod/moderation/contract';
 import { it } from 'vitest';
 import { appRouter } from '~/server/root';
 import { createCallerFactory } from '~/server/trpc';
 import { createDb, migrate, type Db } from '@ganmod/db';
 import { createTempDb, type Provider } from '../../test/support/temp-db';
 import { createRoleUsers } from '../../test/support/users';
+import { seedQueue } from './seed';
 
 const total = Number(process.env.BENCH_QUEUE_ITEMS ?? 1_000_000);
 const inReview = Number(process.env.BENCH_QUEUE_PENDING ?? 100_000);
@@ -23,16 +23,6 @@ async function benchDb(): Promise<{ db: Db; cleanup: () => Promise<void> }> {
   await migrate(keptUrl);
   const db = createDb(keptUrl);
   return { db, cleanup: () => db.$disconnect() };
-}
-
-const DETECTORS = Object.keys(DETECTOR_CATEGORY).slice(0, 4);
-const DECIDED = ['ALLOWED', 'APPROVED', 'REMOVED', 'BLOCKED'] as const;
-const BATCH = 2000;
-
-/** A deterministic pseudo-random number in [0, 1) for item i, detector d. */
-function rand(i: number, d: number): number {
-  const x = Math.sin(i * 12.9898 + d * 78.233) * 43758.5453;
-  return x - Math.floor(x);
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -52,48 +42,20 @@ it(`review queue: ${total} items, ${inReview} in review, on ${provider}`, async 
     };
     const caller = createCallerFactory(appRouter)({ db: t.db, user: moderator });
     const seedStart = performance.now();
-    const start = Date.now() - total * 1000;
-    // Every 50th of the rest is PENDING (unscored) and every 50th ESCALATED; the others decided.
-    // A kept database resumes after the items it already has (each batch is whole: items, then scores).
+    // A kept database resumes after the items it already has (each chunk is one transaction).
     const seeded = await t.db.contentItem.count({ where: { id: { startsWith: 'bench-' } } });
-    for (let from = seeded; from < total; from += BATCH) {
-      const items = [];
-      const scores = [];
-      for (let i = from; i < Math.min(total, from + BATCH); i++) {
-        const status =
-          i % Math.max(1, Math.floor(total / Math.max(1, inReview))) === 0 &&
-          Math.floor(i / Math.max(1, Math.floor(total / Math.max(1, inReview)))) < inReview
-            ? 'IN_REVIEW'
-            : i % 50 === 1
-              ? 'PENDING'
-              : i % 50 === 2
-                ? 'ESCALATED'
-                : DECIDED[i % DECIDED.length]!;
-        const id = `bench-${i}`;
-        const item: Record<string, unknown> = {
-          id,
-          externalId: id,
-          caption: `item ${i}`,
-          status,
-          createdAt: new Date(start + i * 1000),
-        };
-        if (status !== 'PENDING') {
-          const rows = DETECTORS.map((detector, d) => ({
-            itemId: id,
-            detector,
-            score: rand(i, d),
-          }));
-          const top = rows.reduce((a, b) => (b.score > a.score ? b : a));
-          item.topScore = top.score;
-          item.topDetector = top.detector;
-          item.topCategory = DETECTOR_CATEGORY[top.detector as keyof typeof DETECTOR_CATEGORY];
-          scores.push(...rows);
+    await seedQueue(t.db, provider, {
+      total,
+      inReview,
+      from: seeded,
+      start: Date.now() - total * 1000,
+      onProgress: (n) => {
+        if (n % 100_000 === 0 || n === total) {
+          const seconds = (performance.now() - seedStart) / 1000;
+          process.stderr.write(`seeded ${n} items (${seconds.toFixed(0)} s)\n`);
         }
-        items.push(item);
-      }
-      await t.db.contentItem.createMany({ data: items as never });
-      await t.db.detectorScore.createMany({ data: scores });
-    }
+      },
+    });
     // Planner statistics, as autovacuum (PostgreSQL) or a long-lived database would have them;
     // right after a bulk load PostgreSQL has none and scans whole tables.
     await t.db.$executeRawUnsafe('ANALYZE');
