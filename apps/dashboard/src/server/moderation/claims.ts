@@ -7,7 +7,13 @@ import {
   releaseContentItemClaim,
   type Db,
 } from '@ganmod/db/client';
-import { reviewQueueOrder, reviewQueueWhere, type ReviewQueueFilter } from './review-queue';
+import {
+  hasOffSortRange,
+  reviewQueueOrder,
+  reviewQueueReadWhere,
+  reviewQueueWhere,
+  type ReviewQueueFilter,
+} from './review-queue';
 
 /** A moderator's lease on an item, in seconds (`GANMOD_CLAIM_SECONDS`); the open tab renews it. */
 export function leaseSeconds(): number {
@@ -63,11 +69,16 @@ export async function claimNextItem(
   userId: string,
   now = new Date(),
 ) {
+  const view = { ...filter, limit: 1 };
+  // Counting picks the faster plan; without a range off the sort's key there is no choice.
+  const read = hasOffSortRange(view)
+    ? (await reviewQueueReadWhere(db, view, now)).read
+    : reviewQueueWhere(view, now);
   return claimNextContentItem(
     db,
     userId,
     {
-      where: reviewQueueWhere({ ...filter, limit: 1 }, now),
+      where: read,
       orderBy: reviewQueueOrder[filter.sort],
     },
     { seconds: leaseSeconds(), now },

@@ -53,16 +53,58 @@ export const reviewQueueOrder: Record<
   score: [{ topScore: 'desc' }, { createdAt: 'asc' }, { id: 'asc' }],
 };
 
-/** The filter as a Prisma `where` over the item's own columns (no join, so SQL can use the indexes). */
-export function reviewQueueWhere(filter: ReviewQueueFilter, now = new Date()) {
+/**
+ * Matching items above which {@link reviewQueueWhere} writes a range filter on a column the sort
+ * does not order by as NOT (its opposite). SQLite's planner (no stat4) reads such a range from its
+ * own index and sorts all of it, which at depth is tens of thousands of rows (110–300 ms for
+ * `score ≥ 0.8` under "oldest first" at 100k in review); walking the sort's index and testing each
+ * row, which NOT forces, finds a page after a few hundred rows when many match. When few match,
+ * walking the whole status to find them costs more than sorting them, so the range stays.
+ * PostgreSQL folds `NOT (a < x)` back to `a >= x` and weighs both plans against the LIMIT itself.
+ */
+export const SORT_SCAN_MIN_MATCHES = 5_000;
+
+/**
+ * The filter as a Prisma `where` over the item's own columns (no join, so SQL can use the
+ * indexes). `walkSortIndex` (many items match, see {@link SORT_SCAN_MIN_MATCHES}) writes the
+ * range that is not the sort's key as NOT (its opposite), the same rows without an index to read.
+ */
+export function reviewQueueWhere(
+  filter: ReviewQueueFilter,
+  now = new Date(),
+  walkSortIndex = false,
+) {
+  const byScore = filter.sort === 'score';
+  const cutoff = filter.olderThanMinutes
+    ? new Date(now.getTime() - filter.olderThanMinutes * 60_000)
+    : undefined;
+  const notKeys: Prisma.ContentItemWhereInput[] = [];
+  if (walkSortIndex && filter.minScore && !byScore)
+    notKeys.push({ topScore: { lt: filter.minScore } });
+  if (walkSortIndex && cutoff && byScore) notKeys.push({ createdAt: { gt: cutoff } });
   return {
     status: statusOf[filter.view],
     ...(filter.category ? { topCategory: filter.category } : {}),
-    ...(filter.minScore ? { topScore: { gte: filter.minScore } } : {}),
-    ...(filter.olderThanMinutes
-      ? { createdAt: { lte: new Date(now.getTime() - filter.olderThanMinutes * 60_000) } }
+    ...(filter.minScore && !(walkSortIndex && !byScore)
+      ? { topScore: { gte: filter.minScore } }
       : {}),
+    ...(cutoff && !(walkSortIndex && byScore) ? { createdAt: { lte: cutoff } } : {}),
+    ...(notKeys.length > 0 ? { NOT: notKeys } : {}),
   } satisfies Prisma.ContentItemWhereInput;
+}
+
+/** Whether the filter has a range on a column the sort does not order by (see {@link SORT_SCAN_MIN_MATCHES}). */
+export function hasOffSortRange(
+  filter: Pick<ReviewQueueFilter, 'sort' | 'minScore' | 'olderThanMinutes'>,
+) {
+  return filter.sort === 'score' ? Boolean(filter.olderThanMinutes) : Boolean(filter.minScore);
+}
+
+/** The filter's exact count, and the `where` to read its items in sort order with given that count. */
+export async function reviewQueueReadWhere(db: Db, filter: ReviewQueueFilter, now = new Date()) {
+  const where = reviewQueueWhere(filter, now);
+  const total = await db.contentItem.count({ where });
+  return { total, read: reviewQueueWhere(filter, now, total > SORT_SCAN_MIN_MATCHES) };
 }
 
 /**
@@ -76,39 +118,37 @@ export async function listReviewQueue(
   userId: string,
   now = new Date(),
 ) {
-  const where = reviewQueueWhere(filter, now);
+  // The count first: it is read from one index, and tells which plan reads the page fastest.
+  const { total, read } = await reviewQueueReadWhere(db, filter, now);
   const offset = filter.offset ?? 0;
-  const [items, total] = await Promise.all([
-    db.contentItem.findMany({
-      where,
-      orderBy: reviewQueueOrder[filter.sort],
-      skip: offset,
-      take: filter.limit,
-      select: {
-        id: true,
-        externalId: true,
-        caption: true,
-        imagePath: true,
-        status: true,
-        version: true,
-        createdAt: true,
-        topScore: true,
-        topDetector: true,
-        topCategory: true,
-        reasons: true,
-        claimExpiresAt: true,
-        claimedById: true,
-        claimedBy: { select: { name: true } },
-        // Only this page's flagged scores (a few rows per item), not the backlog's.
-        scores: {
-          where: { score: { gte: FLAG_THRESHOLD } },
-          select: { detector: true },
-          orderBy: { score: 'desc' },
-        },
+  const items = await db.contentItem.findMany({
+    where: read,
+    orderBy: reviewQueueOrder[filter.sort],
+    skip: offset,
+    take: filter.limit,
+    select: {
+      id: true,
+      externalId: true,
+      caption: true,
+      imagePath: true,
+      status: true,
+      version: true,
+      createdAt: true,
+      topScore: true,
+      topDetector: true,
+      topCategory: true,
+      reasons: true,
+      claimExpiresAt: true,
+      claimedById: true,
+      claimedBy: { select: { name: true } },
+      // Only this page's flagged scores (a few rows per item), not the backlog's.
+      scores: {
+        where: { score: { gte: FLAG_THRESHOLD } },
+        select: { detector: true },
+        orderBy: { score: 'desc' },
       },
-    }),
-    db.contentItem.count({ where }),
-  ]);
+    },
+  });
   const rows = items.map((item) => {
     const claimLive =
       item.claimedById !== null && item.claimExpiresAt !== null && item.claimExpiresAt >= now;
