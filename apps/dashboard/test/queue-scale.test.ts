@@ -4,6 +4,11 @@
 import { DETECTOR_CATEGORIES } from '@ganmod/moderation/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from '~/server/root';
+import {
+  reviewQueueOrder,
+  reviewQueueWhere,
+  type ReviewQueueFilter,
+} from '~/server/moderation/review-queue';
 import { createCallerFactory } from '~/server/trpc';
 import { createTempDb, PROVIDERS, type TempDb } from './support/temp-db';
 import { createRoleUsers } from './support/users';
@@ -137,5 +142,33 @@ describe.each(PROVIDERS)('the review queue at depth on %s', (provider) => {
     const unscored = await mo.reviewQueue.list({ view: 'unscored' });
     expect(unscored.items.map((i) => i.externalId)).toEqual(['pending-1']);
     expect(unscored.total).toBe(await t.db.contentItem.count({ where: { status: 'PENDING' } }));
+  });
+
+  it('reads the same items when a range off the sort key is written as NOT (the deep-queue plan)', async () => {
+    // The cutoff falls exactly on wave-01500 and 0.75 is a wave score: both bounds are inclusive.
+    const now = new Date(start + 1500 * 1000 + 60 * 60_000);
+    const ids = async (filter: ReviewQueueFilter, walk: boolean) =>
+      (
+        await t.db.contentItem.findMany({
+          where: reviewQueueWhere(filter, now, walk),
+          orderBy: reviewQueueOrder[filter.sort],
+          select: { id: true },
+        })
+      ).map((r) => r.id);
+    for (const sort of ['oldest', 'newest', 'score'] as const) {
+      for (const range of [
+        { minScore: 0.75 },
+        { olderThanMinutes: 60 },
+        { minScore: 0.75, olderThanMinutes: 60 },
+      ]) {
+        const filter: ReviewQueueFilter = { view: 'review', sort, limit: 1, ...range };
+        const walked = await ids(filter, true);
+        expect(walked).toEqual(await ids(filter, false));
+        expect(walked.length).toBeGreaterThan(0);
+      }
+    }
+    expect(
+      reviewQueueWhere({ view: 'review', sort: 'oldest', limit: 1, minScore: 0.75 }, now, true),
+    ).toMatchObject({ NOT: [{ topScore: { lt: 0.75 } }] });
   });
 });
