@@ -166,6 +166,7 @@ export {
   parseBankLabel,
   recordBankMatches,
   removeAndBankItem,
+  searchHashesOfImage,
   setBankEntriesDisabled,
 } from './hash-bank.js';
 export type {

@@ -143,6 +143,22 @@ export async function bankHashesOfImage(
   };
 }
 
+/**
+ * The hashes to search the bank with for an image: its PDQ and those of its rotations and
+ * mirrors (free from the DCT), since the bank stores none of those — the matcher queries them.
+ *
+ * @throws `ModerationInputError` from `@ganmod/moderation` when the image is refused.
+ */
+export async function searchHashesOfImage(
+  bytes: Uint8Array,
+  limits: InputLimits = DEFAULT_INPUT_LIMITS,
+): Promise<{ hash: string; quality: number; near: string[] }> {
+  const moderation = await loadModeration();
+  const pdq = await moderation.pdqFromImage(await moderation.decodeBytes(bytes, limits));
+  const near = new Set([...moderation.dihedralHashes(pdq).values()].map(moderation.hashToHex));
+  return { hash: moderation.hashToHex(pdq.hash), quality: pdq.quality, near: [...near] };
+}
+
 // ------------------------------------------------------------------------------------ auditing
 
 async function actorColumns(
@@ -600,9 +616,9 @@ async function picturesView(db: Db, groups: readonly string[]): Promise<BankEntr
 export interface ListBankOptions {
   label?: BankLabel | undefined;
   disabled?: boolean | undefined;
-  /** Only pictures with a PDQ row within `maxDistance` (PDQ's 31 by default) of this hash,
-   * closest first. */
-  near?: { hash: string; maxDistance?: number | undefined } | undefined;
+  /** Only pictures with a PDQ row within `maxDistance` (PDQ's 31 by default) of this hash (or of
+   * any of these, e.g. an image's {@link searchHashesOfImage}), closest first. */
+  near?: { hash: string | readonly string[]; maxDistance?: number | undefined } | undefined;
   /** Newest first; at most this many (default 50, at most 500). */
   take?: number | undefined;
   skip?: number | undefined;
@@ -641,7 +657,10 @@ export async function listBankEntries(
     );
     return { entries, total: all.length };
   }
-  const hash = normalizeBankHash(options.near.hash);
+  const queries = (
+    typeof options.near.hash === 'string' ? [options.near.hash] : options.near.hash
+  ).map((h) => normalizeBankHash(h));
+  if (queries.length === 0) throw new BankInputError('No hash to search for');
   const maxDistance = options.near.maxDistance ?? 31;
   const moderation = await loadModeration();
   const rows = await db.hashBankEntry.findMany({
@@ -652,13 +671,17 @@ export async function listBankEntries(
   const bank = moderation.HashBank.fromRows(
     rows.map((r) => ({ hash: r.hash, label: r.label, source: r.id })),
   );
-  // Closest first, so a picture's first match is its distance.
+  // Each picture at its closest row's distance over all the queries.
   const distances = new Map<string, number>();
-  for (const m of bank.query(moderation.hashFromHex(hash), maxDistance)) {
-    const group = groupOf.get(m.row.source)!;
-    if (!distances.has(group)) distances.set(group, m.distance);
+  for (const hash of queries) {
+    for (const m of bank.query(moderation.hashFromHex(hash), maxDistance)) {
+      const group = groupOf.get(m.row.source)!;
+      const d = distances.get(group);
+      if (d === undefined || m.distance < d) distances.set(group, m.distance);
+    }
   }
-  const page = [...distances.keys()].slice(skip, skip + take);
+  const order = [...distances].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
+  const page = order.slice(skip, skip + take).map(([group]) => group);
   const entries = (await picturesView(db, page)).map((e) => ({
     ...e,
     distance: distances.get(e.groupId!)!,

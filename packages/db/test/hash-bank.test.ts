@@ -21,6 +21,7 @@ import {
   parseBankCsv,
   recordBankMatches,
   removeAndBankItem,
+  searchHashesOfImage,
   setBankEntriesDisabled,
 } from '../src/hash-bank.js';
 import { PROVIDERS, useMigratedDatabase } from './helpers.js';
@@ -118,8 +119,17 @@ describe.each(PROVIDERS)('hash bank on %s', (provider) => {
     expect(near.entries[0]).toMatchObject({ label: 'TERROR', hash: original.hash, distance: 0 });
     // The bank stores no mirrors any more (the matcher queries them): a mirrored copy's own
     // hash is far, its mirror is the original.
-    const mirrored = await bankHashesOfImage(await picture(1, true));
+    const mirroredPng = await picture(1, true);
+    const mirrored = await bankHashesOfImage(mirroredPng);
     expect((await listBankEntries(t.db, { near: { hash: mirrored.hash } })).total).toBe(0);
+    // Searching with the copy's rotations and mirrors (as the Bank page and the CLI do) finds it.
+    const search = await searchHashesOfImage(mirroredPng);
+    expect(search.hash).toBe(mirrored.hash);
+    expect(search.near).toHaveLength(8);
+    const found = await listBankEntries(t.db, { near: { hash: search.near } });
+    expect(found.total).toBe(1);
+    expect(found.entries[0]).toMatchObject({ hash: original.hash, label: 'TERROR' });
+    expect(found.entries[0]!.distance).toBeLessThanOrEqual(8);
     const other = await bankHashesOfImage(await picture(3));
     expect((await listBankEntries(t.db, { near: { hash: other.hash } })).total).toBe(0);
 
