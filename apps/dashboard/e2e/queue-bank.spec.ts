@@ -85,7 +85,7 @@ test('"Remove and bank", then a resized mirrored copy is blocked by the label\'s
     expect(first.status).toBe('BLOCKED');
     expect(first.policy?.reasons.map((r) => r.label)).toContain('match:terror');
 
-    // The Bank page finds the entries by the copy's image, with the match counted.
+    // The Bank page finds the picture by the copy's image (and its mirrors), with the match counted.
     await page.goto('/bank');
     await page.getByTestId('bank-search-image').setInputFiles({
       name: 'copy.png',
@@ -93,8 +93,11 @@ test('"Remove and bank", then a resized mirrored copy is blocked by the label\'s
       buffer: ringsPng(120, true),
     });
     await expect(page.getByTestId('bank-total')).toContainText('within distance 31');
+    // One row for the banked picture (its crops and strip are its hashes, not rows of their own).
     const rows = page.getByTestId('bank-row');
+    await expect(rows).toHaveCount(1);
     await expect(rows.first()).toContainText('terror');
+    await expect(rows.first().getByTestId('hash-count')).toHaveText(/^\d{2,} hashes$/);
     await expect(page.getByTestId('match-count').filter({ hasText: /^1/ })).toHaveCount(1);
     await page.screenshot({ path: test.info().outputPath('bank-page.png'), fullPage: true });
 

@@ -191,7 +191,9 @@ const bank = program
   );
 bank
   .command('add <fileOrFolder>')
-  .description('bank images: each PDQ hash with its mirrored and cropped variants')
+  .description(
+    "bank images: each as one picture of the matcher's hashes (PDQ of crops and strip; DCT signatures when low-detail)",
+  )
   .option('--label <label>', 'bank label (required)')
   .option('--source <source>', 'where the images came from (default: the file name)')
   .option('--note <note>', 'a note kept on the entries')
@@ -201,7 +203,9 @@ bank
   );
 bank
   .command('list')
-  .description('newest entries, or those within PDQ distance 31 of a hash or an image')
+  .description(
+    'newest banked pictures, or those within PDQ distance 31 of a hash or an image (and its mirrors)',
+  )
   .option('--label <label>', 'only this label')
   .option('--near <hash>', 'entries near this 64-hex PDQ hash, closest first')
   .option('--image <file>', 'entries near this image, closest first')
@@ -233,7 +237,7 @@ bank
 for (const change of ['disable', 'enable', 'delete'] as const) {
   bank
     .command(`${change} <ids...>`)
-    .description(`${change} entries by id (audited)`)
+    .description(`${change} the pictures of these entry ids, all their hashes (audited)`)
     .option('--note <note>', 'why, kept in the audit trail')
     .action((ids: string[], options: { note?: string }, cmd: Command) =>
       bankChangeCommand(change, ids, { ...cmd.optsWithGlobals(), ...options }),

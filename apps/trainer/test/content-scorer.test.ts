@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadMnist } from '@ganmod/datasets';
 import { gridPng } from '@ganmod/gan-core';
 import { addHashesToBank, bankHashesOfImage, setBankEntriesDisabled } from '@ganmod/db';
-import { hashToHex, pdqFromBytes } from '@ganmod/moderation';
+import { PHOTO_EDITS, hashToHex, loadSetPhoto, pdqFromBytes, photoSet } from '@ganmod/moderation';
 import * as tf from '@tensorflow/tfjs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -142,6 +142,42 @@ describe.each<Provider>(['sqlite', 'postgres'])('content scoring on %s', (provid
     expect((await t.db.contentItem.findUniqueOrThrow({ where: { id: third.id } })).status).toBe(
       'ALLOWED',
     );
+  });
+
+  it('matches a 20%-cropped and a caption-band copy of a banked real photo through the DB bank', async () => {
+    const { banked, unrelated } = photoSet();
+    const photo = await loadSetPhoto(banked[0]!);
+    const { hashes } = await bankHashesOfImage(photo);
+    await addHashesToBank(t.db, { hashes, label: 'TERROR', source: 'photo' }, { tool: 'test' });
+    const copies = {
+      cropped: await submit('photo-crop', null, await PHOTO_EDITS['crop 20%']!(photo, 1)),
+      captioned: await submit('photo-caption', null, await PHOTO_EDITS['caption band']!(photo, 0)),
+      unrelated: await submit('photo-other', null, await loadSetPhoto(unrelated[0]!)),
+    };
+    const scorer = new ContentScorer(t.db, dataDir, log);
+    expect(await scorer.scorePending()).toBe(3);
+    const verdict = async (id: string) => {
+      const item = await t.db.contentItem.findUniqueOrThrow({
+        where: { id },
+        include: { scores: true },
+      });
+      const near = item.scores.find((x) => x.detector === 'pdq-near-duplicate');
+      return { status: item.status, label: near?.label, details: JSON.stringify(near?.details) };
+    };
+    const cropped = await verdict(copies.cropped.id);
+    expect(cropped).toMatchObject({ status: 'BLOCKED', label: 'match:terror' });
+    // The crop grid answers a crop; the caption band is trimmed away first.
+    expect(cropped.details).toMatch(/"variant":"crop(90|95)/);
+    const captioned = await verdict(copies.captioned.id);
+    expect(captioned).toMatchObject({ status: 'BLOCKED', label: 'match:terror' });
+    expect(captioned.details).toMatch(/"stage":"pdq-(trimmed|strip)"/);
+    expect((await verdict(copies.unrelated.id)).label).not.toMatch(/^match:/);
+    // The matches are counted on the photo's rows: two, however many rows they hit.
+    const counted = await t.db.hashBankEntry.aggregate({
+      where: { source: 'photo' },
+      _sum: { matchCount: true },
+    });
+    expect(counted._sum.matchCount).toBe(2);
   });
 
   // Two clients in one process cannot race on SQLite: libsql waits for a lock synchronously,

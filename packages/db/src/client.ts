@@ -143,8 +143,10 @@ export type {
   SubmittedItem,
 } from './content-items.js';
 export {
+  BANK_ALGORITHMS,
   BANK_CSV_MAX_BYTES,
   BankInputError,
+  DCT_SIGNATURE_ALGORITHM,
   PDQ_ALGORITHM,
   addHashesToBank,
   addItemToBank,
@@ -164,12 +166,14 @@ export {
   parseBankLabel,
   recordBankMatches,
   removeAndBankItem,
+  searchHashesOfImage,
   setBankEntriesDisabled,
 } from './hash-bank.js';
 export type {
   AddHashesInput,
   AddHashesResult,
   BankActor,
+  BankAlgorithm,
   BankCsvRow,
   BankEntryView,
   BankHash,

@@ -4,10 +4,13 @@
  * them. Every change appends to the bank's audit trail (`hash_bank_events`, append-only) with
  * who made it. Labels are the moderation contract's (`BANK_LABELS`); the policy acts on them.
  *
- * Hashes are PDQ as `@ganmod/moderation` computes them (`bankHashesForImage` + the dihedral
- * variants `HashBank.addImage` stores); the image code is imported on first use only, so servers
- * that never hash (and `@ganmod/db/client` importers) do not load sharp.
+ * Hashes are what `@ganmod/moderation`'s matcher stores for an image (`bankHashesFor`: PDQ of the
+ * picture, its crop grid and middle strip, and `pdq-dct16` signatures of low-detail pictures);
+ * the rows of one banked picture share a `groupId`, and lists and actions treat them as one
+ * thing. The image code is imported on first use only, so servers that never hash (and
+ * `@ganmod/db/client` importers) do not load sharp.
  */
+import { randomUUID } from 'node:crypto';
 import {
   BANK_LABELS,
   DEFAULT_INPUT_LIMITS,
@@ -22,7 +25,7 @@ import type { Db, DbTransaction } from './db-types.js';
 import { isUniqueConstraintError } from './errors.js';
 import type * as Moderation from '@ganmod/moderation';
 import type { HashBankLabel } from './generated/sqlite/enums.js';
-import type { HashBankEntry, HashBankEvent } from './generated/sqlite/client.js';
+import type { HashBankEvent } from './generated/sqlite/client.js';
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
@@ -31,6 +34,13 @@ export type BankLabelsMatchSchema = Assert<Same<HashBankLabel, BankLabel>>;
 
 /** The `algorithm` of hashes the moderation pipeline computes and matches. */
 export const PDQ_ALGORITHM = 'pdq';
+/** The `algorithm` of low-detail pictures' DCT signatures (512 hex digits; `@ganmod/moderation`'s
+ * `DCT_SIGNATURE_ALGORITHM`). */
+export const DCT_SIGNATURE_ALGORITHM = 'pdq-dct16';
+/** The algorithms the bank stores, and their hash length in hex digits. */
+export const BANK_ALGORITHMS = { [PDQ_ALGORITHM]: 64, [DCT_SIGNATURE_ALGORITHM]: 512 } as const;
+/** One of {@link BANK_ALGORITHMS}. */
+export type BankAlgorithm = keyof typeof BANK_ALGORITHMS;
 
 /** Largest ThreatExchange CSV accepted by {@link importBankCsv} (about 100k hashes). */
 export const BANK_CSV_MAX_BYTES = 8 * 1024 * 1024;
@@ -41,8 +51,10 @@ export type BankActor = { userId: string } | { tool: string };
 
 /** One hash to store. */
 export interface BankHash {
-  /** 64 hex digits (256 bits). */
+  /** 64 hex digits (256 bits) for `pdq`, 512 for `pdq-dct16`. */
   hash: string;
+  /** `pdq` when absent. */
+  algorithm?: BankAlgorithm | undefined;
   /** PDQ quality 0..100, when known. */
   quality?: number | null;
   /** Which variant of the source image (`original`, `flipHorizontal`, `crop95`...). */
@@ -63,12 +75,22 @@ export class BankInputError extends Error {
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
+function isBankAlgorithm(algorithm: string): algorithm is BankAlgorithm {
+  return Object.hasOwn(BANK_ALGORITHMS, algorithm);
+}
+
 /** The hash in canonical form (lower-case hex), or a {@link BankInputError} naming it. */
-export function normalizeBankHash(hash: string): string {
-  const hex = hash.trim().toLowerCase();
-  if (!HEX64.test(hex)) {
+export function normalizeBankHash(hash: string, algorithm: string = PDQ_ALGORITHM): string {
+  if (!isBankAlgorithm(algorithm)) {
     throw new BankInputError(
-      `"${hash.slice(0, 80)}" is not a PDQ hash: expected 64 hexadecimal digits`,
+      `"${algorithm.slice(0, 40)}" is not a bank algorithm: expected ${Object.keys(BANK_ALGORITHMS).join(' or ')}`,
+    );
+  }
+  const hex = hash.trim().toLowerCase();
+  const digits = BANK_ALGORITHMS[algorithm];
+  if (hex.length !== digits || !/^[0-9a-f]*$/.test(hex)) {
+    throw new BankInputError(
+      `"${hash.slice(0, 80)}" is not a ${algorithm} hash: expected ${digits} hexadecimal digits`,
     );
   }
   return hex;
@@ -93,9 +115,9 @@ function loadModeration(): Promise<typeof Moderation> {
 }
 
 /**
- * The hashes a bank stores for one image: its PDQ, the mirrored variants and the central crops,
- * exactly as the moderation package builds a bank (`bankHashesForImage`, `HashBank.addImage`),
- * duplicates (symmetric images) dropped.
+ * The hashes a bank stores for one image, exactly those the moderation package's matcher was
+ * measured with (`bankHashesFor`: about 69 PDQ rows for a detailed picture, plus `pdq-dct16`
+ * signatures for a low-detail one); `hash` and `quality` are the whole picture's PDQ.
  *
  * @throws `ModerationInputError` from `@ganmod/moderation` when the image is refused (type,
  *   size, pixels, corrupt data).
@@ -106,16 +128,35 @@ export async function bankHashesOfImage(
 ): Promise<{ hash: string; quality: number; hashes: BankHash[] }> {
   const moderation = await loadModeration();
   const image = await moderation.decodeBytes(bytes, limits);
-  const { pdq, crops } = await moderation.bankHashesForImage(image);
-  const bank = new moderation.HashBank();
-  bank.addImage(pdq, { label: 'any', source: 'image' }, moderation.DEFAULT_BANK_VARIANTS, crops);
+  const rows = await moderation.bankHashesFor(image);
+  // bankHashesFor's first row is the whole picture's PDQ.
+  const original = rows[0]!;
   return {
-    hash: moderation.hashToHex(pdq.hash),
-    quality: pdq.quality,
-    hashes: bank
-      .toRows()
-      .map((r) => ({ hash: r.hash, quality: pdq.quality, variant: r.variant ?? 'original' })),
+    hash: original.hash,
+    quality: original.quality,
+    hashes: rows.map((r) => ({
+      hash: r.hash,
+      algorithm: r.algorithm,
+      quality: r.quality,
+      variant: r.variant,
+    })),
   };
+}
+
+/**
+ * The hashes to search the bank with for an image: its PDQ and those of its rotations and
+ * mirrors (free from the DCT), since the bank stores none of those — the matcher queries them.
+ *
+ * @throws `ModerationInputError` from `@ganmod/moderation` when the image is refused.
+ */
+export async function searchHashesOfImage(
+  bytes: Uint8Array,
+  limits: InputLimits = DEFAULT_INPUT_LIMITS,
+): Promise<{ hash: string; quality: number; near: string[] }> {
+  const moderation = await loadModeration();
+  const pdq = await moderation.pdqFromImage(await moderation.decodeBytes(bytes, limits));
+  const near = new Set([...moderation.dihedralHashes(pdq).values()].map(moderation.hashToHex));
+  return { hash: moderation.hashToHex(pdq.hash), quality: pdq.quality, near: [...near] };
 }
 
 // ------------------------------------------------------------------------------------ auditing
@@ -150,23 +191,37 @@ export interface AddHashesInput {
   sourceItemId?: string | null;
 }
 
+/** How an add groups its rows: all one picture (an image's hashes), or each its own (a list). */
+type Grouping = 'picture' | 'each';
+
 /** How many entries an add created, and how many were already banked with that label. */
 export interface AddHashesResult {
   added: number;
   alreadyBanked: number;
 }
 
-function validHashes(hashes: readonly BankHash[]): Map<string, BankHash> {
+type ValidHash = BankHash & { algorithm: BankAlgorithm };
+
+/** The hashes keyed `algorithm|hash`, duplicates dropped. */
+function validHashes(hashes: readonly BankHash[]): Map<string, ValidHash> {
   const problems: string[] = [];
-  const unique = new Map<string, BankHash>();
+  const unique = new Map<string, ValidHash>();
   for (const [i, h] of hashes.entries()) {
     try {
-      const hash = normalizeBankHash(h.hash);
+      const algorithm = h.algorithm ?? PDQ_ALGORITHM;
+      const hash = normalizeBankHash(h.hash, algorithm);
       const q = h.quality ?? null;
       if (q !== null && !(Number.isInteger(q) && q >= 0 && q <= 100)) {
         throw new BankInputError(`quality ${q} is not an integer 0..100`);
       }
-      if (!unique.has(hash)) unique.set(hash, { hash, quality: q, variant: h.variant ?? null });
+      const key = `${algorithm}|${hash}`;
+      if (!unique.has(key))
+        unique.set(key, {
+          hash,
+          algorithm,
+          quality: q,
+          variant: h.variant ?? null,
+        });
     } catch (err) {
       problems.push(`hash ${i + 1}: ${(err as Error).message}`);
     }
@@ -183,24 +238,33 @@ async function insertHashes(
   input: AddHashesInput,
   actor: BankActor,
   action: 'ADD' | 'IMPORT',
+  grouping: Grouping,
 ): Promise<AddHashesResult> {
   const hashes = validHashes(input.hashes);
-  const all = [...hashes.keys()];
-  const existing = new Set<string>();
-  for (let i = 0; i < all.length; i += 500) {
-    const rows = await tx.hashBankEntry.findMany({
-      where: { algorithm: PDQ_ALGORITHM, label: input.label, hash: { in: all.slice(i, i + 500) } },
-      select: { hash: true },
-    });
-    for (const r of rows) existing.add(r.hash);
+  // key -> group of the row already banked with this label
+  const existing = new Map<string, string>();
+  for (const algorithm of new Set([...hashes.values()].map((h) => h.algorithm))) {
+    const all = [...hashes.values()].filter((h) => h.algorithm === algorithm).map((h) => h.hash);
+    for (let i = 0; i < all.length; i += 500) {
+      const rows = await tx.hashBankEntry.findMany({
+        where: { algorithm, label: input.label, hash: { in: all.slice(i, i + 500) } },
+        select: { id: true, hash: true, groupId: true },
+      });
+      for (const r of rows) existing.set(`${algorithm}|${r.hash}`, r.groupId ?? r.id);
+    }
   }
-  const fresh = [...hashes.values()].filter((h) => !existing.has(h.hash));
+  const fresh = [...hashes].filter(([key]) => !existing.has(key)).map(([, h]) => h);
+  // A picture banked again (an edit of it, a second "Remove and bank") joins the group of the
+  // rows it shares, so it stays one thing on the Bank page.
+  const pictureGroup =
+    grouping === 'picture' ? (existing.values().next().value ?? randomUUID()) : null;
   const createdById = creatorOf(actor);
   for (let i = 0; i < fresh.length; i += 1000) {
     await tx.hashBankEntry.createMany({
       data: fresh.slice(i, i + 1000).map((h) => ({
         hash: h.hash,
-        algorithm: PDQ_ALGORITHM,
+        algorithm: h.algorithm,
+        groupId: pictureGroup ?? randomUUID(),
         label: input.label,
         source: input.source,
         note: input.note ?? null,
@@ -211,7 +275,9 @@ async function insertHashes(
       })),
     });
   }
-  const original = [...hashes.values()].find((h) => (h.variant ?? 'original') === 'original');
+  const original = [...hashes.values()].find(
+    (h) => h.algorithm === PDQ_ALGORITHM && (h.variant ?? 'original') === 'original',
+  );
   await tx.hashBankEvent.create({
     data: {
       action,
@@ -245,8 +311,8 @@ async function withBankTransaction<T>(db: Db, fn: (tx: DbTransaction) => Promise
 }
 
 /**
- * Adds hashes to the bank with one label, skipping those already banked with it; audited as one
- * ADD event.
+ * Adds the hashes of one picture to the bank with one label, skipping those already banked with
+ * it; the new rows share the picture's group; audited as one ADD event.
  *
  * @throws {@link BankInputError} for a malformed hash or quality (nothing is written).
  */
@@ -256,7 +322,7 @@ export async function addHashesToBank(
   actor: BankActor,
 ): Promise<AddHashesResult> {
   validHashes(input.hashes);
-  return withBankTransaction(db, (tx) => insertHashes(tx, input, actor, 'ADD'));
+  return withBankTransaction(db, (tx) => insertHashes(tx, input, actor, 'ADD', 'picture'));
 }
 
 /**
@@ -269,7 +335,9 @@ export async function addItemToBank(
   actor: BankActor,
 ): Promise<AddHashesResult> {
   validHashes(input.hashes);
-  return withBankTransaction(db, (tx) => insertHashes(tx, itemHashesInput(input), actor, 'ADD'));
+  return withBankTransaction(db, (tx) =>
+    insertHashes(tx, itemHashesInput(input), actor, 'ADD', 'picture'),
+  );
 }
 
 function itemHashesInput(input: {
@@ -317,6 +385,7 @@ export async function removeAndBankItem(
             itemHashesInput({ itemId: decision.itemId, ...bank }),
             { userId: actorId },
             'ADD',
+            'picture',
           );
         },
       );
@@ -329,34 +398,68 @@ export async function removeAndBankItem(
 
 // -------------------------------------------------------------------------- disabling, deleting
 
-type EntryRef = Pick<HashBankEntry, 'id' | 'hash' | 'label'>;
-
-async function auditEach(
+/** The rows of the pictures the entries belong to, per picture (its group). */
+async function picturesOf(
   tx: DbTransaction,
-  entries: readonly EntryRef[],
+  ids: readonly string[],
+  where: { disabled?: boolean } = {},
+): Promise<Map<string, { id: string; hash: string; algorithm: string; label: BankLabel }[]>> {
+  const picked = await tx.hashBankEntry.findMany({
+    where: { id: { in: [...ids] } },
+    select: { id: true, groupId: true },
+  });
+  const groups = [...new Set(picked.flatMap((e) => (e.groupId ? [e.groupId] : [])))];
+  const loose = picked.filter((e) => !e.groupId).map((e) => e.id);
+  const rows = await tx.hashBankEntry.findMany({
+    where: { ...where, OR: [{ groupId: { in: groups } }, { id: { in: loose } }] },
+    select: { id: true, hash: true, algorithm: true, label: true, groupId: true, variant: true },
+    orderBy: { id: 'asc' },
+  });
+  const out = new Map<
+    string,
+    { id: string; hash: string; algorithm: string; label: BankLabel }[]
+  >();
+  for (const r of rows) {
+    const key = r.groupId ?? r.id;
+    const list = out.get(key) ?? [];
+    // The picture's own PDQ first: the audit names it.
+    if (r.algorithm === PDQ_ALGORITHM && (r.variant ?? 'original') === 'original') list.unshift(r);
+    else list.push(r);
+    out.set(key, list);
+  }
+  return out;
+}
+
+async function auditPicture(
+  tx: DbTransaction,
+  group: string,
+  rows: readonly { hash: string; algorithm: string; label: BankLabel }[],
   action: 'DISABLE' | 'ENABLE' | 'DELETE',
-  actor: BankActor,
+  who: Pick<HashBankEvent, 'actorId' | 'actorName' | 'actorRole'>,
   note: string | null,
 ): Promise<void> {
-  if (entries.length === 0) return;
-  const who = await actorColumns(tx, actor);
-  await tx.hashBankEvent.createMany({
-    data: entries.map((e) => ({
+  const first = rows[0]!;
+  await tx.hashBankEvent.create({
+    data: {
       action,
       ...who,
-      count: 1,
-      label: e.label,
-      hash: e.hash,
-      note: note ? `${e.id}: ${note}`.slice(0, 1000) : e.id,
-    })),
+      count: rows.length,
+      label: first.label,
+      hash: first.algorithm === PDQ_ALGORITHM ? first.hash : null,
+      note: `${group} (${rows.length} hash${rows.length === 1 ? '' : 'es'})${note ? `: ${note}` : ''}`.slice(
+        0,
+        1000,
+      ),
+    },
   });
 }
 
 /**
- * Disables (or enables again) entries: disabled ones stay listed but never match. Entries
- * already in that state are left alone and not audited.
+ * Disables (or enables again) the pictures the entries belong to, every row of a picture
+ * together: disabled ones stay listed but never match. Rows already in that state are left alone;
+ * each picture that changed is audited once, with the number of rows.
  *
- * @returns how many entries changed.
+ * @returns how many pictures changed.
  */
 export function setBankEntriesDisabled(
   db: Db,
@@ -365,29 +468,37 @@ export function setBankEntriesDisabled(
   actor: BankActor,
   note: string | null = null,
 ): Promise<number> {
-  return db.$transaction(async (tx) => {
-    const entries = await tx.hashBankEntry.findMany({
-      where: { id: { in: [...ids] }, disabled: !disabled },
-      select: { id: true, hash: true, label: true },
-    });
-    // Conditional on the state read, so two concurrent calls audit each change once.
-    const changed: EntryRef[] = [];
-    for (const e of entries) {
-      const { count } = await tx.hashBankEntry.updateMany({
-        where: { id: e.id, disabled: !disabled },
-        data: { disabled },
-      });
-      if (count === 1) changed.push(e);
-    }
-    await auditEach(tx, changed, disabled ? 'DISABLE' : 'ENABLE', actor, note);
-    return changed.length;
-  });
+  return db.$transaction(
+    async (tx) => {
+      const pictures = await picturesOf(tx, ids, { disabled: !disabled });
+      let changedPictures = 0;
+      let who: Awaited<ReturnType<typeof actorColumns>> | undefined;
+      for (const [group, rows] of pictures) {
+        // Conditional on the state read, so two concurrent calls audit each change once.
+        const changed: typeof rows = [];
+        for (const r of rows) {
+          const { count } = await tx.hashBankEntry.updateMany({
+            where: { id: r.id, disabled: !disabled },
+            data: { disabled },
+          });
+          if (count === 1) changed.push(r);
+        }
+        if (changed.length === 0) continue;
+        who ??= await actorColumns(tx, actor);
+        await auditPicture(tx, group, changed, disabled ? 'DISABLE' : 'ENABLE', who, note);
+        changedPictures++;
+      }
+      return changedPictures;
+    },
+    { timeout: 60_000 },
+  );
 }
 
 /**
- * Deletes entries for good; the audit trail keeps each one's hash and label.
+ * Deletes the pictures the entries belong to (every row of each) for good; the audit trail keeps
+ * one event per picture with its PDQ, label and number of rows.
  *
- * @returns how many entries were deleted.
+ * @returns how many pictures were deleted.
  */
 export function deleteBankEntries(
   db: Db,
@@ -395,19 +506,26 @@ export function deleteBankEntries(
   actor: BankActor,
   note: string | null = null,
 ): Promise<number> {
-  return db.$transaction(async (tx) => {
-    const entries = await tx.hashBankEntry.findMany({
-      where: { id: { in: [...ids] } },
-      select: { id: true, hash: true, label: true },
-    });
-    const deleted: EntryRef[] = [];
-    for (const e of entries) {
-      const { count } = await tx.hashBankEntry.deleteMany({ where: { id: e.id } });
-      if (count === 1) deleted.push(e);
-    }
-    await auditEach(tx, deleted, 'DELETE', actor, note);
-    return deleted.length;
-  });
+  return db.$transaction(
+    async (tx) => {
+      const pictures = await picturesOf(tx, ids);
+      let deletedPictures = 0;
+      let who: Awaited<ReturnType<typeof actorColumns>> | undefined;
+      for (const [group, rows] of pictures) {
+        const deleted: typeof rows = [];
+        for (const r of rows) {
+          const { count } = await tx.hashBankEntry.deleteMany({ where: { id: r.id } });
+          if (count === 1) deleted.push(r);
+        }
+        if (deleted.length === 0) continue;
+        who ??= await actorColumns(tx, actor);
+        await auditPicture(tx, group, deleted, 'DELETE', who, note);
+        deletedPictures++;
+      }
+      return deletedPictures;
+    },
+    { timeout: 60_000 },
+  );
 }
 
 // ------------------------------------------------------------------------------ listing, search
@@ -424,6 +542,7 @@ export const bankEntrySelect = {
   note: true,
   disabled: true,
   sourceItemId: true,
+  groupId: true,
   matchCount: true,
   lastMatchedAt: true,
   createdAt: true,
@@ -431,29 +550,84 @@ export const bankEntrySelect = {
   sourceItem: { select: { id: true, imagePath: true, status: true } },
 } as const;
 
-/** A listed entry (with its distance when the list was a search). */
-export type BankEntryView = Awaited<ReturnType<typeof listBankEntriesByIds>>[number] & {
-  distance?: number;
-};
+function oldestEntryOfGroup(db: Db, where: { groupId: string }) {
+  return db.hashBankEntry.findFirst({
+    where,
+    orderBy: [{ algorithm: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }],
+    select: bankEntrySelect,
+  });
+}
 
-function listBankEntriesByIds(tx: Db | DbTransaction, ids: string[]) {
-  return tx.hashBankEntry.findMany({ where: { id: { in: ids } }, select: bankEntrySelect });
+type EntryRow = NonNullable<Awaited<ReturnType<typeof oldestEntryOfGroup>>>;
+
+/**
+ * One banked picture as lists show it: its own PDQ row (the picture's `original`; an imported
+ * hash is a picture of one row), with `hashCount` rows in all, and `matchCount`/`lastMatchedAt`
+ * summed/latest over them; `distance` (the closest row's) when the list was a search.
+ */
+export type BankEntryView = EntryRow & { hashCount: number; distance?: number };
+
+/** The pictures of these groups, in this order, each summed over its rows. */
+async function picturesView(db: Db, groups: readonly string[]): Promise<BankEntryView[]> {
+  if (groups.length === 0) return [];
+  const [sums, originals] = await Promise.all([
+    db.hashBankEntry.groupBy({
+      by: ['groupId'],
+      where: { groupId: { in: [...groups] } },
+      _count: { _all: true },
+      _sum: { matchCount: true },
+      _max: { lastMatchedAt: true },
+    }),
+    db.hashBankEntry.findMany({
+      where: {
+        groupId: { in: [...groups] },
+        algorithm: PDQ_ALGORITHM,
+        OR: [{ variant: 'original' }, { variant: null }],
+      },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      select: bankEntrySelect,
+    }),
+  ]);
+  const shown = new Map<string, EntryRow>();
+  for (const e of originals) if (!shown.has(e.groupId!)) shown.set(e.groupId!, e);
+  // A picture without a PDQ original (its original was banked with another label's picture) is
+  // shown by its oldest row.
+  for (const group of groups.filter((g) => !shown.has(g))) {
+    const e = await oldestEntryOfGroup(db, { groupId: group });
+    if (e) shown.set(group, e);
+  }
+  const sum = new Map(sums.map((g) => [g.groupId!, g]));
+  return groups.flatMap((g) => {
+    const e = shown.get(g);
+    const total = sum.get(g);
+    if (!e || !total) return [];
+    return [
+      {
+        ...e,
+        hashCount: total._count._all,
+        matchCount: total._sum.matchCount ?? 0,
+        lastMatchedAt: total._max.lastMatchedAt,
+      },
+    ];
+  });
 }
 
 /** Filters and paging of {@link listBankEntries}. */
 export interface ListBankOptions {
   label?: BankLabel | undefined;
   disabled?: boolean | undefined;
-  /** Only entries within `maxDistance` (PDQ's 31 by default) of this hash, closest first. */
-  near?: { hash: string; maxDistance?: number | undefined } | undefined;
+  /** Only pictures with a PDQ row within `maxDistance` (PDQ's 31 by default) of this hash (or of
+   * any of these, e.g. an image's {@link searchHashesOfImage}), closest first. */
+  near?: { hash: string | readonly string[]; maxDistance?: number | undefined } | undefined;
   /** Newest first; at most this many (default 50, at most 500). */
   take?: number | undefined;
   skip?: number | undefined;
 }
 
 /**
- * Lists entries, newest first, or those near a hash, closest first (Hamming distance over the
- * PDQ entries through the moderation package's multi-index `HashBank`).
+ * Lists banked pictures (one per group of rows, see {@link BankEntryView}), newest first, or
+ * those near a hash, closest first (Hamming distance over the PDQ entries through the moderation
+ * package's multi-index `HashBank`). `total` counts pictures.
  */
 export async function listBankEntries(
   db: Db,
@@ -466,43 +640,53 @@ export async function listBankEntries(
     ...(options.disabled === undefined ? {} : { disabled: options.disabled }),
   };
   if (!options.near) {
-    const [entries, total] = await Promise.all([
-      db.hashBankEntry.findMany({
+    const [page, all] = await Promise.all([
+      db.hashBankEntry.groupBy({
+        by: ['groupId'],
         where,
-        orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+        _max: { createdAt: true },
+        orderBy: [{ _max: { createdAt: 'desc' } }, { groupId: 'asc' }],
         take,
         skip,
-        select: bankEntrySelect,
       }),
-      db.hashBankEntry.count({ where }),
+      db.hashBankEntry.groupBy({ by: ['groupId'], where }),
     ]);
-    return { entries, total };
+    const entries = await picturesView(
+      db,
+      page.flatMap((g) => (g.groupId ? [g.groupId] : [])),
+    );
+    return { entries, total: all.length };
   }
-  const hash = normalizeBankHash(options.near.hash);
+  const queries = (
+    typeof options.near.hash === 'string' ? [options.near.hash] : options.near.hash
+  ).map((h) => normalizeBankHash(h));
+  if (queries.length === 0) throw new BankInputError('No hash to search for');
   const maxDistance = options.near.maxDistance ?? 31;
   const moderation = await loadModeration();
   const rows = await db.hashBankEntry.findMany({
     where: { ...where, algorithm: PDQ_ALGORITHM },
-    select: { id: true, hash: true, label: true },
+    select: { id: true, hash: true, label: true, groupId: true },
   });
+  const groupOf = new Map(rows.map((r) => [r.id, r.groupId ?? r.id]));
   const bank = moderation.HashBank.fromRows(
     rows.map((r) => ({ hash: r.hash, label: r.label, source: r.id })),
   );
-  const matches = bank.query(moderation.hashFromHex(hash), maxDistance);
-  const page = matches.slice(skip, skip + take);
-  const found = new Map(
-    (
-      await listBankEntriesByIds(
-        db,
-        page.map((m) => m.row.source),
-      )
-    ).map((e) => [e.id, e]),
-  );
-  const entries = page.flatMap((m) => {
-    const e = found.get(m.row.source);
-    return e ? [{ ...e, distance: m.distance }] : [];
-  });
-  return { entries, total: matches.length };
+  // Each picture at its closest row's distance over all the queries.
+  const distances = new Map<string, number>();
+  for (const hash of queries) {
+    for (const m of bank.query(moderation.hashFromHex(hash), maxDistance)) {
+      const group = groupOf.get(m.row.source)!;
+      const d = distances.get(group);
+      if (d === undefined || m.distance < d) distances.set(group, m.distance);
+    }
+  }
+  const order = [...distances].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
+  const page = order.slice(skip, skip + take).map(([group]) => group);
+  const entries = (await picturesView(db, page)).map((e) => ({
+    ...e,
+    distance: distances.get(e.groupId!)!,
+  }));
+  return { entries, total: distances.size };
 }
 
 /** The bank's audit trail, newest first. */
@@ -517,18 +701,15 @@ export function listBankEvents(
   });
 }
 
-/** Entries per label (for the Bank page's header), disabled ones counted apart. */
+/** Banked pictures per label (for the Bank page's header), disabled ones counted apart. */
 export async function bankSummary(
   db: Db,
 ): Promise<Record<BankLabel, { enabled: number; disabled: number }>> {
-  const groups = await db.hashBankEntry.groupBy({
-    by: ['label', 'disabled'],
-    _count: { _all: true },
-  });
+  const groups = await db.hashBankEntry.groupBy({ by: ['label', 'disabled', 'groupId'] });
   const out = Object.fromEntries(
     BANK_LABELS.map((l) => [l, { enabled: 0, disabled: 0 }]),
   ) as Record<BankLabel, { enabled: number; disabled: number }>;
-  for (const g of groups) out[g.label][g.disabled ? 'disabled' : 'enabled'] += g._count._all;
+  for (const g of groups) out[g.label][g.disabled ? 'disabled' : 'enabled'] += 1;
   return out;
 }
 
@@ -648,6 +829,7 @@ export async function importBankCsv(
         { hashes, label, source: options.source, note: options.note ?? null },
         actor,
         'IMPORT',
+        'each',
       );
       total.added += r.added;
       total.alreadyBanked += r.alreadyBanked;
@@ -658,10 +840,12 @@ export async function importBankCsv(
 
 // ---------------------------------------------------------------------------------- the scorer
 
-/** A bank entry the scorer matches against (enabled PDQ entries). */
+/** A bank entry the scorer matches against (enabled `pdq` and `pdq-dct16` entries). */
 export interface MatchableBankEntry {
   id: string;
   hash: string;
+  /** `pdq`, or `pdq-dct16` (a low-detail picture's DCT signature). */
+  algorithm: string;
   label: BankLabel;
   source: string;
   variant: string | null;
@@ -676,7 +860,9 @@ export interface MatchableBankEntry {
  */
 export async function bankStamp(db: Db): Promise<string> {
   const [entries, events, latest] = await Promise.all([
-    db.hashBankEntry.count({ where: { algorithm: PDQ_ALGORITHM, disabled: false } }),
+    db.hashBankEntry.count({
+      where: { algorithm: { in: Object.keys(BANK_ALGORITHMS) }, disabled: false },
+    }),
     db.hashBankEvent.count(),
     db.hashBankEvent.findFirst({
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
@@ -686,11 +872,19 @@ export async function bankStamp(db: Db): Promise<string> {
   return `${entries}:${events}:${latest?.id ?? ''}`;
 }
 
-/** The enabled PDQ entries, for the scorer's in-memory bank. */
+/** The enabled entries of both algorithms, for the scorer's in-memory bank. */
 export function matchableBankEntries(db: Db): Promise<MatchableBankEntry[]> {
   return db.hashBankEntry.findMany({
-    where: { algorithm: PDQ_ALGORITHM, disabled: false },
-    select: { id: true, hash: true, label: true, source: true, variant: true, quality: true },
+    where: { algorithm: { in: Object.keys(BANK_ALGORITHMS) }, disabled: false },
+    select: {
+      id: true,
+      hash: true,
+      algorithm: true,
+      label: true,
+      source: true,
+      variant: true,
+      quality: true,
+    },
   });
 }
 

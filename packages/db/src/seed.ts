@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 import { loadEnvironment } from '@ganmod/config';
 import { policyReasonCode, STATUS_AFTER_POLICY } from '@ganmod/moderation/contract';
@@ -211,7 +211,15 @@ export async function seed(db: Db, options: SeedOptions = {}): Promise<SeedResul
     const hash = demoHash(entry.seed);
     if (await db.hashBankEntry.findFirst({ where: { hash, source: 'seed' } })) continue;
     await db.hashBankEntry.create({
-      data: { hash, label: entry.label, source: 'seed', note: entry.note, createdById: admin.id },
+      data: {
+        hash,
+        label: entry.label,
+        source: 'seed',
+        note: entry.note,
+        createdById: admin.id,
+        // Each demo hash is a picture of its own on the Bank page.
+        groupId: randomUUID(),
+      },
     });
     result.createdHashBankEntries += 1;
   }

@@ -1,5 +1,5 @@
-// The hash bank's lifecycle on both databases: banking an item's real image (and its mirrored
-// variants), "Remove and bank" raced by two moderators, disable/enable/delete with their audit
+// The hash bank's lifecycle on both databases: banking an item's real image (the matcher's crop
+// grid, strip and low-detail DCT signatures, one picture on the list), "Remove and bank" raced by two moderators, disable/enable/delete with their audit
 // trail, search by distance, ThreatExchange CSV round trips and refusals, and the scorer's stamp.
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import {
   addHashesToBank,
   bankHashesOfImage,
   bankStamp,
+  bankSummary,
   deleteBankEntries,
   exportBankCsv,
   importBankCsv,
@@ -20,6 +21,7 @@ import {
   parseBankCsv,
   recordBankMatches,
   removeAndBankItem,
+  searchHashesOfImage,
   setBankEntriesDisabled,
 } from '../src/hash-bank.js';
 import { PROVIDERS, useMigratedDatabase } from './helpers.js';
@@ -79,11 +81,13 @@ describe.each(PROVIDERS)('hash bank on %s', (provider) => {
     return t.db.contentItem.findUniqueOrThrow({ where: { id: item.id } });
   }
 
-  it('banks an image with its mirrored and cropped variants, and finds a mirrored copy', async () => {
+  it("banks an image as one picture of the matcher's hashes, and finds it by hash", async () => {
     const original = await bankHashesOfImage(await picture(1));
     expect(original.hashes.map((h) => h.variant)).toEqual(
-      expect.arrayContaining(['original', 'flipHorizontal', 'flipVertical', 'crop95', 'crop90']),
+      expect.arrayContaining(['original', 'crop95', 'crop90', 'crop90@0,0', 'strip']),
     );
+    expect(original.hashes.length).toBeGreaterThan(30);
+    expect(original.hashes[0]).toMatchObject({ hash: original.hash, algorithm: 'pdq' });
     const res = await addHashesToBank(
       t.db,
       { hashes: original.hashes, label: 'TERROR', source: 'test' },
@@ -99,10 +103,33 @@ describe.each(PROVIDERS)('hash bank on %s', (provider) => {
       ),
     ).toEqual({ added: 0, alreadyBanked: original.hashes.length });
 
-    const mirrored = await bankHashesOfImage(await picture(1, true));
-    const near = await listBankEntries(t.db, { near: { hash: mirrored.hash } });
-    expect(near.entries[0]).toMatchObject({ label: 'TERROR', variant: 'flipHorizontal' });
-    expect(near.entries[0]!.distance).toBeLessThanOrEqual(8);
+    // One picture on the list, with all its rows counted.
+    const listed = await listBankEntries(t.db, { label: 'TERROR' });
+    expect(listed.total).toBe(1);
+    expect(listed.entries[0]).toMatchObject({
+      hash: original.hash,
+      variant: 'original',
+      hashCount: original.hashes.length,
+    });
+    expect((await bankSummary(t.db)).TERROR).toEqual({ enabled: 1, disabled: 0 });
+
+    // Searching finds the picture once (many of its crops are near), closest row's distance.
+    const near = await listBankEntries(t.db, { near: { hash: original.hash } });
+    expect(near.total).toBe(1);
+    expect(near.entries[0]).toMatchObject({ label: 'TERROR', hash: original.hash, distance: 0 });
+    // The bank stores no mirrors any more (the matcher queries them): a mirrored copy's own
+    // hash is far, its mirror is the original.
+    const mirroredPng = await picture(1, true);
+    const mirrored = await bankHashesOfImage(mirroredPng);
+    expect((await listBankEntries(t.db, { near: { hash: mirrored.hash } })).total).toBe(0);
+    // Searching with the copy's rotations and mirrors (as the Bank page and the CLI do) finds it.
+    const search = await searchHashesOfImage(mirroredPng);
+    expect(search.hash).toBe(mirrored.hash);
+    expect(search.near).toHaveLength(8);
+    const found = await listBankEntries(t.db, { near: { hash: search.near } });
+    expect(found.total).toBe(1);
+    expect(found.entries[0]).toMatchObject({ hash: original.hash, label: 'TERROR' });
+    expect(found.entries[0]!.distance).toBeLessThanOrEqual(8);
     const other = await bankHashesOfImage(await picture(3));
     expect((await listBankEntries(t.db, { near: { hash: other.hash } })).total).toBe(0);
 
@@ -119,7 +146,26 @@ describe.each(PROVIDERS)('hash bank on %s', (provider) => {
         { hashes: [{ hash: hex(1) }, { hash: 'abc' }], label: 'SPAM', source: 'x' },
         { tool: 'test' },
       ),
-    ).rejects.toThrow(/hash 2: "abc" is not a PDQ hash/);
+    ).rejects.toThrow(/hash 2: "abc" is not a pdq hash/);
+    // A DCT signature is 512 hex digits; a PDQ-length one is refused, as is an unknown algorithm.
+    await expect(
+      addHashesToBank(
+        t.db,
+        { hashes: [{ hash: hex(1), algorithm: 'pdq-dct16' }], label: 'SPAM', source: 'x' },
+        { tool: 'test' },
+      ),
+    ).rejects.toThrow(/is not a pdq-dct16 hash: expected 512 hexadecimal digits/);
+    await expect(
+      addHashesToBank(
+        t.db,
+        {
+          hashes: [{ hash: hex(1), algorithm: 'md5' as 'pdq' }],
+          label: 'SPAM',
+          source: 'x',
+        },
+        { tool: 'test' },
+      ),
+    ).rejects.toThrow(/"md5" is not a bank algorithm/);
     await expect(
       addHashesToBank(
         t.db,
@@ -177,44 +223,56 @@ describe.each(PROVIDERS)('hash bank on %s', (provider) => {
     expect(await t.db.hashBankEntry.count({ where: { sourceItemId: other.id } })).toBe(0);
   });
 
-  it('disables, enables and deletes entries, each audited; the scorer stamp follows', async () => {
+  it("disables, enables and deletes a picture's rows together, audited once each; the scorer stamp follows", async () => {
     await addHashesToBank(
       t.db,
       { hashes: [{ hash: hex(0x11) }, { hash: hex(0x22) }], label: 'COPYRIGHT', source: 'dmca' },
+      { userId: bob },
+    );
+    await addHashesToBank(
+      t.db,
+      { hashes: [{ hash: hex(0x33) }], label: 'COPYRIGHT', source: 'dmca-2' },
       { userId: bob },
     );
     const [e1, e2] = await t.db.hashBankEntry.findMany({
       where: { source: 'dmca' },
       orderBy: { hash: 'asc' },
     });
+    expect(e1!.groupId).toBeTruthy();
+    expect(e2!.groupId).toBe(e1!.groupId);
     const s0 = await bankStamp(t.db);
+    // Disabling one row of a picture disables the picture: both rows, one audit event.
     expect(await setBankEntriesDisabled(t.db, [e1!.id], true, { userId: ann })).toBe(1);
-    expect(await setBankEntriesDisabled(t.db, [e1!.id], true, { userId: ann })).toBe(0);
+    expect(await setBankEntriesDisabled(t.db, [e2!.id], true, { userId: ann })).toBe(0);
+    expect(await t.db.hashBankEntry.count({ where: { source: 'dmca', disabled: true } })).toBe(2);
+    expect(await t.db.hashBankEntry.count({ where: { source: 'dmca-2', disabled: true } })).toBe(0);
     const s1 = await bankStamp(t.db);
     expect(s1).not.toBe(s0);
-    expect((await matchableBankEntries(t.db)).map((e) => e.id)).not.toContain(e1!.id);
-    // Match counts do not change the stamp (no rebuild per match).
+    const matchable = (await matchableBankEntries(t.db)).map((e) => e.id);
+    expect(matchable).not.toContain(e1!.id);
+    expect(matchable).not.toContain(e2!.id);
+    // Match counts do not change the stamp (no rebuild per match); the list sums them.
     await recordBankMatches(t.db, [e2!.id]);
-    await recordBankMatches(t.db, [e2!.id]);
+    await recordBankMatches(t.db, [e1!.id]);
     expect(await bankStamp(t.db)).toBe(s1);
-    expect((await t.db.hashBankEntry.findUniqueOrThrow({ where: { id: e2!.id } })).matchCount).toBe(
-      2,
-    );
+    const shown = (await listBankEntries(t.db, { label: 'COPYRIGHT', disabled: true })).entries;
+    expect(shown).toHaveLength(1);
+    expect(shown[0]).toMatchObject({ groupId: e1!.groupId, hashCount: 2, matchCount: 2 });
+    expect((await bankSummary(t.db)).COPYRIGHT).toEqual({ enabled: 1, disabled: 1 });
 
-    expect(await setBankEntriesDisabled(t.db, [e1!.id], false, { userId: ann })).toBe(1);
+    expect(await setBankEntriesDisabled(t.db, [e2!.id], false, { userId: ann })).toBe(1);
+    const dmca2 = await t.db.hashBankEntry.findFirstOrThrow({ where: { source: 'dmca-2' } });
     expect(
-      await deleteBankEntries(t.db, [e1!.id, e2!.id], { userId: bob }, 'takedown withdrawn'),
+      await deleteBankEntries(t.db, [e1!.id, dmca2.id], { userId: bob }, 'takedown withdrawn'),
     ).toBe(2);
-    expect(await t.db.hashBankEntry.count({ where: { source: 'dmca' } })).toBe(0);
+    expect(await t.db.hashBankEntry.count({ where: { source: { startsWith: 'dmca' } } })).toBe(0);
     const trail = await listBankEvents(t.db, { take: 4 });
     expect(trail.map((e) => e.action)).toEqual(['DELETE', 'DELETE', 'ENABLE', 'DISABLE']);
-    expect(
-      trail
-        .map((e) => e.hash)
-        .slice(0, 2)
-        .sort(),
-    ).toEqual([hex(0x11), hex(0x22)]);
+    expect(trail.map((e) => e.count)).toEqual(
+      trail[0]!.hash === hex(0x33) ? [1, 2, 2, 2] : [2, 1, 2, 2],
+    );
     expect(trail[0]).toMatchObject({ actorName: 'Bob', actorRole: 'ADMIN', label: 'COPYRIGHT' });
+    expect(trail[3]!.note).toMatch(/\(2 hashes\)/);
 
     // The trail is append-only in the database itself.
     await expect(
@@ -223,6 +281,34 @@ describe.each(PROVIDERS)('hash bank on %s', (provider) => {
     await expect(t.db.$executeRawUnsafe('DELETE FROM "hash_bank_events"')).rejects.toThrow(
       /append-only/,
     );
+  });
+
+  it("stores a low-detail picture's DCT signatures beside its PDQ; the scorer loads both, the CSV export only PDQ", async () => {
+    // A soft gradient: PDQ quality below 60, so the matcher also stores 512-hex signatures.
+    const side = 128;
+    const data = Buffer.alloc(side * side * 3);
+    for (let y = 0; y < side; y++)
+      for (let x = 0; x < side; x++) data.set([x + 60, y + 60, 128], (y * side + x) * 3);
+    const png = await sharp(data, { raw: { width: side, height: side, channels: 3 } })
+      .png()
+      .toBuffer();
+    const { hashes, quality } = await bankHashesOfImage(png);
+    expect(quality).toBeLessThan(60);
+    const signatures = hashes.filter((h) => h.algorithm === 'pdq-dct16');
+    expect(signatures.length).toBeGreaterThan(0);
+    expect(signatures.every((h) => /^[0-9a-f]{512}$/.test(h.hash))).toBe(true);
+    await addHashesToBank(t.db, { hashes, label: 'SPAM', source: 'flat' }, { userId: ann });
+    const stored = await t.db.hashBankEntry.findMany({ where: { source: 'flat' } });
+    expect(stored).toHaveLength(hashes.length);
+    expect(new Set(stored.map((r) => r.groupId)).size).toBe(1);
+    const matchable = (await matchableBankEntries(t.db)).filter((e) => e.source === 'flat');
+    expect(new Set(matchable.map((e) => e.algorithm))).toEqual(new Set(['pdq', 'pdq-dct16']));
+    expect(matchable.find((e) => e.algorithm === 'pdq-dct16')!.quality).toBe(quality);
+    const { csv } = await exportBankCsv(t.db, { label: 'SPAM' });
+    expect(csv).not.toMatch(/[0-9a-f]{100}/);
+    for (const h of hashes.filter((x) => x.algorithm === 'pdq')) expect(csv).toContain(h.hash);
+    await deleteBankEntries(t.db, [stored[0]!.id], { userId: bob });
+    expect(await t.db.hashBankEntry.count({ where: { source: 'flat' } })).toBe(0);
   });
 
   it('exports and imports ThreatExchange CSV lists; a bad line refuses the whole list', async () => {

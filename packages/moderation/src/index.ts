@@ -29,6 +29,15 @@ export {
   DCT_SIGNATURE_ALGORITHM,
   dctSignatureHex,
 } from './bank/dct-signature.js';
+// The evaluation's real photo set and edits: other packages' tests bank and edit the same photos.
+export {
+  PHOTO_EDITS,
+  PHOTO_SET_PACKAGES,
+  loadSetPhoto,
+  photoSet,
+  type PhotoEdit,
+  type SetPhoto,
+} from './eval/photo-set.js';
 export type { Detector, DetectorInput } from './detectors/detector.js';
 export * from './detectors/near-duplicate.js';
 export * from './detectors/caption-abuse.js';

@@ -16,6 +16,7 @@ import {
   importBankCsv,
   listBankEntries,
   parseBankLabel,
+  searchHashesOfImage,
   setBankEntriesDisabled,
   type BankActor,
   type Db,
@@ -126,27 +127,27 @@ export async function bankListCommand(
       ExitCode.Usage,
     );
   }
-  const near = options.image
-    ? (await bankHashesOfImage(await readFile(options.image))).hash
-    : options.near;
+  // An image is searched with its rotations and mirrors too (the bank stores none of them).
+  const search = options.image ? await searchHashesOfImage(await readFile(options.image)) : null;
+  const near = search ? search.hash : options.near;
   const label = labelFlag(options.label);
   const { entries, total } = await withDb((db) =>
     listBankEntries(db, {
       label,
       take,
       ...(options.disabled ? { disabled: true } : {}),
-      ...(near ? { near: { hash: near } } : {}),
+      ...(search ? { near: { hash: search.near } } : near ? { near: { hash: near } } : {}),
     }),
   );
   print(options, { total, entries }, () =>
     [
-      `${total} entr${total === 1 ? 'y' : 'ies'}${near ? ` within distance 31 of ${near}` : ''}`,
+      `${total} picture${total === 1 ? '' : 's'}${near ? ` within distance 31 of ${near}` : ''}`,
       ...entries.map((e) =>
         [
           e.id,
           e.hash,
           e.label.padEnd(14),
-          (e.variant ?? 'original').padEnd(14),
+          `${e.hashCount} hash${e.hashCount === 1 ? '' : 'es'}`.padEnd(10),
           e.disabled ? 'DISABLED' : 'enabled ',
           `matches ${e.matchCount}`,
           e.distance === undefined ? '' : `distance ${e.distance}`,
@@ -214,5 +215,6 @@ export async function bankChangeCommand(
   if (n === 0 && ids.length > 0) {
     throw new CliError(`no entry changed: unknown id, or already ${change}d`, ExitCode.NotFound);
   }
-  print(options, { changed: n }, () => `${n} entr${n === 1 ? 'y' : 'ies'} ${change}d`);
+  // An id stands for its whole picture (every hash banked from one image).
+  print(options, { changed: n }, () => `${n} picture${n === 1 ? '' : 's'} ${change}d`);
 }

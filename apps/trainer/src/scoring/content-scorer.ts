@@ -28,6 +28,7 @@ import {
   NaiveBayesSpamModel,
   parsePolicy,
   type BankVariant,
+  type HashAlgorithm,
   type Decision,
   type Detector,
   type HashBankRow,
@@ -107,7 +108,7 @@ export class ContentScorer {
       parts.synthetic?.id ?? 'none',
     ].join('|');
     if (this.moderator !== null && stamp === this.stamp) return this.moderator;
-    // Enabled PDQ entries only: a disabled entry never matches, and a bank change (audited, so
+    // Enabled entries only (PDQ and DCT signatures): a disabled entry never matches, and a bank change (audited, so
     // the stamp moves) takes effect on the next poll.
     const rows = await matchableBankEntries(this.db);
     const bankEntryIds = new Map<string, string>();
@@ -117,6 +118,9 @@ export class ContentScorer {
         bankEntryIds.set(`${r.hash}|${label}`, r.id);
         return {
           hash: r.hash,
+          // `pdq`, or a low-detail picture's `pdq-dct16` signature (matchableBankEntries loads
+          // only these two).
+          algorithm: r.algorithm as HashAlgorithm,
           label,
           source: r.source,
           ...(r.variant ? { variant: r.variant as BankVariant } : {}),

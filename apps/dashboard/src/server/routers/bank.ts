@@ -40,7 +40,8 @@ export const bankRouter = router({
       z.object({
         label: z.enum(BANK_LABELS).optional(),
         disabled: z.boolean().optional(),
-        near: z.string().trim().max(200).optional(),
+        /** A PDQ hash, or several separated by commas (an image's rotations and mirrors). */
+        near: z.string().trim().max(1000).optional(),
         maxDistance: z.number().int().min(0).max(64).default(31),
         limit: z.number().int().min(1).max(200).default(50),
         offset: z.number().int().min(0).default(0),
@@ -53,7 +54,14 @@ export const bankRouter = router({
           disabled: input.disabled,
           take: input.limit,
           skip: input.offset,
-          ...(input.near ? { near: { hash: input.near, maxDistance: input.maxDistance } } : {}),
+          ...(input.near
+            ? {
+                near: {
+                  hash: input.near.split(',').slice(0, 8),
+                  maxDistance: input.maxDistance,
+                },
+              }
+            : {}),
         }),
       ),
     ),

@@ -46,9 +46,13 @@ async function upload<T>(url: string, file: File, type: string): Promise<T> {
   return body;
 }
 
+/** `69 hashes`: one banked picture is stored as many rows (its crops, strip, signatures). */
+const hashCount = (n: number) => `${n} hash${n === 1 ? '' : 'es'}`;
+const pictures = (n: number) => `${n} picture${n === 1 ? '' : 's'}`;
+
 /**
- * The hash bank: entries (thumbnail of the source item, label, who added them and when, match
- * count), search by image or hash, disable/enable and (admins) delete with a confirmation, TE CSV
+ * The hash bank, one row per banked picture (its hashes together): thumbnail of the source item,
+ * label, number of hashes, who added it and when, match count summed over its hashes; search by image or hash, disable/enable and (admins) delete with a confirmation, TE CSV
  * export and (admins) import, and the bank's audit trail.
  */
 export function BankView({ isAdmin }: { isAdmin: boolean }) {
@@ -88,7 +92,7 @@ export function BankView({ isAdmin }: { isAdmin: boolean }) {
     const done = (n: number) => {
       setMessage({
         tone: 'success',
-        text: `${n ? `${kind === 'delete' ? 'Deleted' : kind === 'disable' ? 'Disabled' : 'Enabled'}` : 'Nothing changed for'} ${entry.hash.slice(0, 16)}… (${entry.label.toLowerCase()}).`,
+        text: `${n ? `${kind === 'delete' ? 'Deleted' : kind === 'disable' ? 'Disabled' : 'Enabled'}` : 'Nothing changed for'} ${entry.hash.slice(0, 16)}… (${entry.label.toLowerCase()}, ${hashCount(entry.hashCount)}).`,
       });
       setChange(null);
       setChangeNote('');
@@ -117,13 +121,14 @@ export function BankView({ isAdmin }: { isAdmin: boolean }) {
     e.target.value = '';
     if (!file) return;
     try {
-      const r = await upload<{ hash: string; quality: number }>(
+      const r = await upload<{ hash: string; quality: number; near: string[] }>(
         '/api/bank/search',
         file,
         file.type || 'application/octet-stream',
       );
       setHashInput(r.hash);
-      setNear(r.hash);
+      // Its rotations and mirrors too: the bank stores none of them.
+      setNear(r.near.join(','));
       setMessage({ tone: 'info', text: `${file.name}: PDQ ${r.hash} (quality ${r.quality}).` });
     } catch (err) {
       setMessage({ tone: 'error', text: (err as Error).message });
@@ -182,7 +187,7 @@ export function BankView({ isAdmin }: { isAdmin: boolean }) {
             {e.hash.slice(0, 16)}…
           </span>
           <p className="text-xs text-muted-foreground">
-            {e.variant ?? 'original'}
+            <span data-testid="hash-count">{hashCount(e.hashCount)}</span>
             {e.quality === null ? '' : ` · quality ${e.quality}`}
             {e.distance === undefined ? '' : ` · distance ${e.distance}`}
           </p>
@@ -347,7 +352,7 @@ export function BankView({ isAdmin }: { isAdmin: boolean }) {
           value={showDisabled}
           onChange={(e) => setShowDisabled(e.target.value as typeof showDisabled)}
         >
-          <option value="all">All entries</option>
+          <option value="all">All pictures</option>
           <option value="enabled">Enabled</option>
           <option value="disabled">Disabled</option>
         </Select>
@@ -398,8 +403,8 @@ export function BankView({ isAdmin }: { isAdmin: boolean }) {
       <p className="text-xs text-muted-foreground" data-testid="bank-total">
         {list.data
           ? near
-            ? `${list.data.total} entr${list.data.total === 1 ? 'y' : 'ies'} within distance 31, closest first`
-            : `${list.data.total} entr${list.data.total === 1 ? 'y' : 'ies'}, newest first`
+            ? `${pictures(list.data.total)} within distance 31, closest first`
+            : `${pictures(list.data.total)}, newest first`
           : ''}
       </p>
       <DataTable
@@ -407,7 +412,7 @@ export function BankView({ isAdmin }: { isAdmin: boolean }) {
         rows={list.data?.entries ?? []}
         rowKey={(e) => e.id}
         loading={list.isPending}
-        empty={near ? 'No entry is near that hash.' : 'No entries.'}
+        empty={near ? 'No picture is near that hash.' : 'No pictures.'}
         testId="bank-entries"
         rowTestId="bank-row"
       />
@@ -417,10 +422,10 @@ export function BankView({ isAdmin }: { isAdmin: boolean }) {
       <Dialog open={change !== null} onOpenChange={(open) => (open ? null : setChange(null))}>
         {change ? (
           <DialogContent
-            title={`${change.kind === 'delete' ? 'Delete' : change.kind === 'disable' ? 'Disable' : 'Enable'} this entry?`}
+            title={`${change.kind === 'delete' ? 'Delete' : change.kind === 'disable' ? 'Disable' : 'Enable'} this picture?`}
             description={
               change.kind === 'delete'
-                ? `${change.entry.hash.slice(0, 16)}… (${policyLabelOfBankLabel(change.entry.label)}) is removed for good; copies stop matching. The bank history keeps the record.`
+                ? `${change.entry.hash.slice(0, 16)}… (${policyLabelOfBankLabel(change.entry.label)}, ${hashCount(change.entry.hashCount)}) is removed for good; copies stop matching. The bank history keeps the record.`
                 : change.kind === 'disable'
                   ? `Copies of ${change.entry.hash.slice(0, 16)}… stop matching from the next scored item. It can be enabled again.`
                   : `Copies of ${change.entry.hash.slice(0, 16)}… match again from the next scored item.`

@@ -1,4 +1,4 @@
-import { bankHashesOfImage } from '@ganmod/db/client';
+import { searchHashesOfImage } from '@ganmod/db/client';
 import { IMAGE_MIME, ModerationInputError } from '@ganmod/moderation/contract';
 import { access } from '~/lib/roles';
 import { authorizeRequest } from '~/server/auth/session';
@@ -8,7 +8,8 @@ import { readBankUpload } from '~/server/moderation/bank-uploads';
 
 export const dynamic = 'force-dynamic';
 
-/** The PDQ hash of an uploaded image, for searching the bank by image (moderators). */
+/** The PDQ hash of an uploaded image and those of its rotations and mirrors (`near`), for
+ * searching the bank by image (moderators). */
 export async function POST(req: Request) {
   const refusal = refuseForeignOrigin(req);
   if (refusal) return refusal;
@@ -23,8 +24,7 @@ export async function POST(req: Request) {
   );
   if (upload.error) return upload.error;
   try {
-    const { hash, quality } = await bankHashesOfImage(upload.bytes, limits);
-    return Response.json({ hash, quality });
+    return Response.json(await searchHashesOfImage(upload.bytes, limits));
   } catch (err) {
     if (err instanceof ModerationInputError) {
       return Response.json(

@@ -1,0 +1,92 @@
+// The hash_bank_groups migration on a bank that already holds entries: an item's rows become one
+// picture per label, any other row a picture of its own, and the Bank page's list shows them so,
+// on SQLite and PostgreSQL.
+import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { createDb, type Db } from '../src/client.js';
+import { listBankEntries } from '../src/hash-bank.js';
+import { migrate } from '../src/migrate/index.js';
+import { PRISMA_DIR } from '../src/migrate/migrations-dir.js';
+import type { TestDatabase } from './helpers.js';
+import { PROVIDERS, createTestDatabase } from './helpers.js';
+
+const UNDER_TEST = '_hash_bank_groups';
+
+async function migrationsBefore(provider: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'ganmod-prisma-old-'));
+  await cp(PRISMA_DIR, dir, { recursive: true });
+  const migrations = join(dir, provider, 'migrations');
+  const names = (await readdir(migrations, { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
+  const first = names.findIndex((n) => n.endsWith(UNDER_TEST));
+  expect(first).toBeGreaterThan(0);
+  for (const name of names.slice(first))
+    await rm(join(migrations, name), { recursive: true, force: true });
+  return dir;
+}
+
+const h = (c: string) => c.repeat(64);
+
+describe.each(PROVIDERS)('the hash_bank_groups migration on %s', (provider) => {
+  let database: TestDatabase;
+  let oldPrisma: string;
+  let db: Db;
+  let itemId: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(provider);
+    oldPrisma = await migrationsBefore(provider);
+    await migrate(database.url, { prismaDir: oldPrisma });
+    db = createDb(database.url);
+    itemId = (await db.contentItem.create({ data: { externalId: 'old-1', imagePath: 'x.png' } }))
+      .id;
+    const rows: [string, string, string, string | null, string][] = [
+      // One banked item's hashes (original and a crop) with one label: one picture.
+      ['e1', h('a'), 'TERROR', itemId, 'original'],
+      ['e2', h('b'), 'TERROR', itemId, 'crop95'],
+      // The same item banked with another label: a picture of its own.
+      ['e3', h('a'), 'SPAM', itemId, 'original'],
+      // An imported hash: its own picture.
+      ['e4', h('c'), 'TERROR', null, 'original'],
+    ];
+    const cast = provider === 'postgres' ? '::"HashBankLabel"' : '';
+    for (const [id, hash, label, item, variant] of rows) {
+      await db.$executeRawUnsafe(
+        `INSERT INTO "hash_bank_entries" ("id", "hash", "algorithm", "label", "source", "sourceItemId", "variant")
+         VALUES ('${id}', '${hash}', 'pdq', '${label}'${cast}, 'old', ${item ? `'${item}'` : 'NULL'}, '${variant}')`,
+      );
+    }
+    const upgraded = await migrate(database.url);
+    expect(upgraded.applied.map((n) => n.slice(n.indexOf('_')))).toEqual([UNDER_TEST]);
+  }, 120_000);
+  afterAll(async () => {
+    await db?.$disconnect();
+    await database?.drop();
+    await rm(oldPrisma, { recursive: true, force: true });
+  });
+
+  it("groups an item's rows per label; every other row is its own picture", async () => {
+    const rows = await db.hashBankEntry.findMany({
+      orderBy: { id: 'asc' },
+      select: { id: true, groupId: true },
+    });
+    expect(rows).toEqual([
+      { id: 'e1', groupId: `item:${itemId}:TERROR` },
+      { id: 'e2', groupId: `item:${itemId}:TERROR` },
+      { id: 'e3', groupId: `item:${itemId}:SPAM` },
+      { id: 'e4', groupId: 'e4' },
+    ]);
+    const { entries, total } = await listBankEntries(db, { label: 'TERROR' });
+    expect(total).toBe(2);
+    expect(entries.map((e) => [e.id, e.hashCount]).sort()).toEqual([
+      ['e1', 2],
+      ['e4', 1],
+    ]);
+  });
+});
