@@ -104,6 +104,7 @@ async function startServer() {
         DATABASE_URL: url,
         GANMOD_DATA_DIR: dir,
         NEXT_TELEMETRY_DISABLED: '1',
+        GANMOD_SERVER_TIMING: '1',
         NODE_ENV: 'production',
         BETTER_AUTH_URL: `http://127.0.0.1:${port}`,
         BETTER_AUTH_SECRET: 'bench-secret-bench-secret-bench-secret',

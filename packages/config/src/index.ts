@@ -146,6 +146,9 @@ export const environmentSchema = z.object({
   GANMOD_SCREENSHOTS: flag().describe('tests: rewrite the documentation screenshots'),
   GANMOD_SCREENSHOT_STEPS: positiveInt().describe('tests: steps of the screenshot run'),
   GANMOD_GUARDED_SERVER: flag().describe("set by the dashboard's own server for the app inside"),
+  GANMOD_SERVER_TIMING: flag().describe(
+    'benchmarks: `1` adds `Server-Timing` stages to platform API answers',
+  ),
   GANMOD_WEBHOOK_HTTP_DEV: flag().describe(
     'development: webhook callback URLs may be `http://localhost` (else https only)',
   ),

@@ -731,38 +731,48 @@ export interface BankCsvRow {
  *
  * @throws {@link BankInputError} listing every bad line; nothing is returned in part.
  */
+/** How many bad lines a refused CSV names (all are counted). */
+const MAX_LISTED_PROBLEMS = 100;
+
 export function parseBankCsv(text: string, options: { label?: BankLabel } = {}): BankCsvRow[] {
   const rows: BankCsvRow[] = [];
+  // Every bad line is counted, the first MAX_LISTED_PROBLEMS kept: an 8 MB file of garbage must
+  // not become millions of messages.
   const problems: string[] = [];
+  let problemCount = 0;
+  const problem = (message: string) => {
+    problemCount++;
+    if (problems.length < MAX_LISTED_PROBLEMS) problems.push(message);
+  };
   const lines = text.split(/\r?\n/);
   for (const [i, raw] of lines.entries()) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
     const fields = line.split(',').map((f) => f.trim().replace(/^"(.*)"$/, '$1'));
-    if (rows.length === 0 && problems.length === 0 && /^hash$/i.test(fields[0] ?? '')) continue;
+    if (rows.length === 0 && problemCount === 0 && /^hash$/i.test(fields[0] ?? '')) continue;
     const where = `line ${i + 1}`;
     const hash = (fields[0] ?? '').toLowerCase();
     if (!HEX64.test(hash)) {
-      problems.push(`${where}: "${(fields[0] ?? '').slice(0, 80)}" is not 64 hexadecimal digits`);
+      problem(`${where}: "${(fields[0] ?? '').slice(0, 80)}" is not 64 hexadecimal digits`);
       continue;
     }
     const q = fields[1] ?? '';
     const quality = q === '' ? null : Number(q);
     if (quality !== null && !(Number.isInteger(quality) && quality >= 0 && quality <= 100)) {
-      problems.push(`${where}: quality "${q.slice(0, 20)}" is not an integer 0..100`);
+      problem(`${where}: quality "${q.slice(0, 20)}" is not an integer 0..100`);
       continue;
     }
     const label = options.label ?? parseBankLabel(fields[2] ?? '');
     if (!label) {
-      problems.push(
+      problem(
         `${where}: label "${(fields[2] ?? '').slice(0, 40)}" is not one of ${BANK_LABELS.map((l) => policyLabelOfBankLabel(l)).join(', ')}`,
       );
       continue;
     }
     rows.push({ hash, quality, label });
   }
-  if (problems.length > 0) {
-    const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+  if (problemCount > 0) {
+    const more = problemCount > 1 ? ` (and ${problemCount - 1} more)` : '';
     throw new BankInputError(`Not a PDQ hash list: ${problems[0]}${more}`, problems);
   }
   return rows;

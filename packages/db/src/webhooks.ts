@@ -10,6 +10,7 @@
  * only while no earlier one of the same submission is still PENDING: events arrive in order.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { BlockList, isIP } from 'node:net';
 
 import type { Db, DbTransaction } from './db-types.js';
 import { isUniqueConstraintError } from './errors.js';
@@ -53,8 +54,44 @@ function isLoopback(hostname: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
+/** Addresses a callback must not reach: this machine, private networks, link-local (cloud
+ * metadata at 169.254.169.254), carrier-grade NAT, unique-local and unspecified. */
+const INTERNAL_ADDRESSES = (() => {
+  const list = new BlockList();
+  for (const [net, prefix] of [
+    ['0.0.0.0', 8],
+    ['10.0.0.0', 8],
+    ['100.64.0.0', 10],
+    ['127.0.0.0', 8],
+    ['169.254.0.0', 16],
+    ['172.16.0.0', 12],
+    ['192.168.0.0', 16],
+  ] as const)
+    list.addSubnet(net, prefix, 'ipv4');
+  for (const [net, prefix] of [
+    ['::', 128],
+    ['::1', 128],
+    ['fc00::', 7],
+    ['fe80::', 10],
+  ] as const)
+    list.addSubnet(net, prefix, 'ipv6');
+  return list;
+})();
+
+/** Whether `hostname` names this machine or an internal network by itself (an IP literal, or
+ * `localhost`). Names that resolve to such addresses are not caught here. */
+function isInternalHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  const family = isIP(host);
+  if (family === 0) return false;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host);
+  if (mapped) return INTERNAL_ADDRESSES.check(mapped[1]!, 'ipv4');
+  return INTERNAL_ADDRESSES.check(host, family === 4 ? 'ipv4' : 'ipv6');
+}
+
 /**
- * Why `url` cannot be a callback URL, or null when it can: https to any host, or http to this
+ * Why `url` cannot be a callback URL, or null when it can: https to a public host, or http to this
  * machine (localhost, 127.0.0.0/8, [::1]) only when `allowHttpLocalhost` (a development setting).
  * No credentials in the URL, at most 2,000 characters.
  */
@@ -67,7 +104,12 @@ export function webhookUrlProblem(url: string, allowHttpLocalhost: boolean): str
     return 'the callback URL is not a URL (e.g. https://platform.example.com/hooks/ganmod)';
   }
   if (parsed.username || parsed.password) return 'the callback URL must not contain credentials';
-  if (parsed.protocol === 'https:') return null;
+  if (parsed.protocol === 'https:') {
+    // Not this machine or an internal network (SSRF), unless developing against a local receiver.
+    if (isInternalHost(parsed.hostname) && !(allowHttpLocalhost && isLoopback(parsed.hostname)))
+      return `the callback URL must reach a public host, not ${parsed.hostname}`;
+    return null;
+  }
   if (parsed.protocol === 'http:') {
     if (!isLoopback(parsed.hostname))
       return 'the callback URL must use https (http is allowed only to localhost)';
@@ -158,9 +200,13 @@ export async function enqueueSubmissionEvent(
   const item = await tx.contentItem.findUnique({
     where: { id: itemId },
     select: {
-      submittedByKey: { select: { webhookEndpoint: { select: { id: true, enabled: true } } } },
+      submittedByKey: {
+        select: { revokedAt: true, webhookEndpoint: { select: { id: true, enabled: true } } },
+      },
     },
   });
+  // A revoked key's platform is no longer told anything (its domain may have changed hands).
+  if (item?.submittedByKey?.revokedAt) return null;
   const endpoint = item?.submittedByKey?.webhookEndpoint;
   if (!endpoint?.enabled) return null;
   const data = await publicSubmissionById(tx, itemId);
@@ -238,7 +284,7 @@ export async function claimWebhookDeliveries(
       status: 'PENDING',
       nextAttemptAt: { lte: now },
       ...unleased,
-      endpoint: { enabled: true },
+      endpoint: { enabled: true, apiKey: { revokedAt: null } },
     },
     orderBy: [{ nextAttemptAt: 'asc' }, { sequence: 'asc' }, { id: 'asc' }],
     take: options.limit * 4,

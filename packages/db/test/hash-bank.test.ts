@@ -47,6 +47,16 @@ async function picture(seed: number, mirror = false, side = 128): Promise<Uint8A
 
 const hex = (n: number) => n.toString(16).padStart(2, '0').repeat(32);
 
+function parseErr(parse: () => unknown): BankInputError {
+  try {
+    parse();
+  } catch (err) {
+    if (err instanceof BankInputError) return err;
+    throw err;
+  }
+  throw new Error('expected a BankInputError');
+}
+
 describe.each(PROVIDERS)('hash bank on %s', (provider) => {
   const t = useMigratedDatabase(provider);
   let second: Db;
@@ -342,6 +352,10 @@ describe.each(PROVIDERS)('hash bank on %s', (provider) => {
       expect.stringMatching(/^line 4: label "weird" is not one of csam, terror/),
     ]);
     expect(await t.db.hashBankEntry.count()).toBe(before);
+    // A huge list of garbage is counted whole but names only its first 100 lines.
+    const garbage = parseErr(() => parseBankCsv('x\n'.repeat(50_000)));
+    expect(garbage.message).toMatch(/line 1: "x" is not 64 hex.*\(and 49999 more\)/);
+    expect(garbage.problems).toHaveLength(100);
     // With a label chosen for the list, the third column may be a file name.
     expect(
       await importBankCsv(

@@ -41,6 +41,28 @@ describe('callback URLs', () => {
     expect(webhookUrlProblem('https://u:p@platform.example/', true)).toMatch(/credentials/);
     expect(webhookUrlProblem('not a url', true)).toMatch(/not a URL/);
   });
+
+  it('refuses https to this machine and internal networks (SSRF), unless developing locally', () => {
+    for (const url of [
+      'https://169.254.169.254/latest/meta-data',
+      'https://10.1.2.3/h',
+      'https://172.20.0.5/h',
+      'https://192.168.1.1/h',
+      'https://100.64.0.1/h',
+      'https://127.0.0.1/h',
+      'https://localhost/h',
+      'https://[::1]/h',
+      'https://[fd00::1]/h',
+      'https://[fe80::1]/h',
+      'https://[::ffff:10.0.0.1]/h',
+      'https://0.0.0.0/h',
+    ])
+      expect(webhookUrlProblem(url, false), url).toMatch(/must reach a public host/);
+    expect(webhookUrlProblem('https://localhost:9443/h', true)).toBeNull();
+    expect(webhookUrlProblem('https://10.1.2.3/h', true)).toMatch(/public host/);
+    expect(webhookUrlProblem('https://8.8.8.8/h', false)).toBeNull();
+    expect(webhookUrlProblem('https://[2606:4700::1111]/h', false)).toBeNull();
+  });
 });
 
 describe.each(PROVIDERS)('webhook outbox (%s)', (provider) => {
@@ -71,6 +93,27 @@ describe.each(PROVIDERS)('webhook outbox (%s)', (provider) => {
   }
   const item = (keyId: string | null, externalId: string) =>
     db.contentItem.create({ data: { externalId, submittedByKeyId: keyId } });
+
+  it('tells a revoked key nothing more', async () => {
+    const keyId = await key('revoked', 'https://revoked.example/hooks');
+    const before = await item(keyId, 'before-revoke');
+    await scoreContentItem(db, { id: before.id, version: 0 }, verdict('policy.review'));
+    await db.apiKey.update({ where: { id: keyId }, data: { revokedAt: new Date() } });
+    const after = await item(keyId, 'after-revoke');
+    await scoreContentItem(db, { id: after.id, version: 0 }, verdict('policy.review'));
+    expect(await db.webhookEvent.count({ where: { itemId: before.id } })).toBe(1);
+    expect(await db.webhookEvent.count({ where: { itemId: after.id } })).toBe(0);
+    // The event written before the revocation is not delivered after it either.
+    const endpoint = await db.webhookEndpoint.findUniqueOrThrow({ where: { apiKeyId: keyId } });
+    const claimed = await claimWebhookDeliveries(db, {
+      workerId: 'w-revoked',
+      limit: 50,
+      leaseMs: 60_000,
+      perEndpoint: 8,
+    });
+    expect(claimed.filter((d) => d.endpointId === endpoint.id)).toEqual([]);
+    expect(await db.webhookDelivery.count({ where: { endpointId: endpoint.id } })).toBe(1);
+  });
 
   it('writes scored, refused and decided events with the change, numbered per submission', async () => {
     const keyId = await key('with-hook', 'https://platform.example/hooks');

@@ -41,6 +41,16 @@ const t = initTRPC
         (error.cause instanceof FieldError
           ? [{ path: error.cause.path, message: error.cause.message }]
           : null);
+      // An unexpected error (a database failure, a bug) is logged here and answered without its
+      // text, which may describe the schema or the data; expected ones are TRPCErrors of their own.
+      if (error.code === 'INTERNAL_SERVER_ERROR' && error.cause !== undefined) {
+        console.error(error.cause);
+        return {
+          ...shape,
+          message: 'Something went wrong on the server; the error has been logged.',
+          data: { ...shape.data, fieldErrors, stack: undefined },
+        };
+      }
       return { ...shape, data: { ...shape.data, fieldErrors } };
     },
   });

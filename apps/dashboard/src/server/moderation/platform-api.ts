@@ -1,5 +1,6 @@
 import 'server-only';
 import { after } from 'next/server';
+import { loadEnvironment } from '@ganmod/config';
 import type { ApiKey, Db } from '@ganmod/db/client';
 import { apiKeyFromRequest } from '~/server/auth/api-keys';
 import { getDb } from '~/server/db';
@@ -110,14 +111,18 @@ function finish(response: Response, rate: RateState | undefined, timer: StageTim
   if (!response.headers.has('Cache-Control'))
     response.headers.set('Cache-Control', 'no-store, no-transform');
   timer.mark('respond');
-  response.headers.set('Server-Timing', timer.header());
+  // Only for benchmarks: the stages would tell a key whether another key's image was already
+  // stored (a file that exists is not written again), a cross-tenant timing oracle.
+  if (loadEnvironment().vars.GANMOD_SERVER_TIMING)
+    response.headers.set('Server-Timing', timer.header());
   return response;
 }
 
 /**
  * A route handler of the platform API: authenticates the key, counts the request, runs `handle`
  * and sends its answer, or the 401 / 429, with `RateLimit-Limit`, `RateLimit-Remaining`,
- * `RateLimit-Reset` (and `Retry-After` on 429) and `Server-Timing`. An unread request body is
+ * `RateLimit-Reset` (and `Retry-After` on 429), and `Server-Timing` when `GANMOD_SERVER_TIMING`
+ * is on. An unread request body is
  * discarded before the answer (answering mid-upload would reset the client's connection).
  *
  * @param anonymous what to answer a request that carries no `Authorization` header at all (a 404

@@ -36,7 +36,7 @@ export const reviewQueueRouter = router({
         view: z.enum(QUEUE_VIEWS).default('review'),
         category: z.enum(DETECTOR_CATEGORIES).optional(),
         minScore: z.number().min(0).max(1).optional(),
-        olderThanMinutes: z.number().int().min(1).optional(),
+        olderThanMinutes: z.number().int().min(1).max(525_600).optional(),
         sort: z.enum(QUEUE_SORTS).default('oldest'),
         limit: z.number().int().min(1).max(500).default(100),
         offset: z.number().int().min(0).default(0),
@@ -76,7 +76,7 @@ export const reviewQueueRouter = router({
         view: z.enum(QUEUE_VIEWS).default('review'),
         category: z.enum(DETECTOR_CATEGORIES).optional(),
         minScore: z.number().min(0).max(1).optional(),
-        olderThanMinutes: z.number().int().min(1).optional(),
+        olderThanMinutes: z.number().int().min(1).max(525_600).optional(),
         sort: z.enum(QUEUE_SORTS).default('oldest'),
       }),
     )
