@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -9,6 +9,7 @@ import { afterAll, beforeAll } from 'vitest';
 import type { Db } from '../src/client.js';
 import { connectDb } from '../src/client.js';
 import { migrate } from '../src/migrate/index.js';
+import { PRISMA_DIR } from '../src/migrate/migrations-dir.js';
 
 import type { DbProvider } from '../src/url.js';
 
@@ -97,4 +98,28 @@ export function useMigratedDatabase(provider: DbProvider): MigratedDatabase {
       return database.url;
     },
   };
+}
+
+/**
+ * A copy of the committed prisma folder without the first migration whose name ends with one of
+ * `suffixes` and everything after it: a database migrated from it holds rows as they were before
+ * the migrations under test, which then run on them.
+ */
+export async function migrationsBefore(
+  provider: DbProvider,
+  suffixes: string | readonly string[],
+): Promise<string> {
+  const ends = typeof suffixes === 'string' ? [suffixes] : suffixes;
+  const dir = await mkdtemp(join(tmpdir(), 'ganmod-prisma-old-'));
+  await cp(PRISMA_DIR, dir, { recursive: true });
+  const migrations = join(dir, provider, 'migrations');
+  const names = (await readdir(migrations, { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
+  const first = names.findIndex((n) => ends.some((suffix) => n.endsWith(suffix)));
+  if (first <= 0) throw new Error(`no committed migration ends with ${ends.join(' or ')}`);
+  for (const name of names.slice(first))
+    await rm(join(migrations, name), { recursive: true, force: true });
+  return dir;
 }

@@ -1,37 +1,18 @@
 // The migrations that change existing tables, applied to a database that already holds rows of
 // the schema before them: externalId unique per API key, and the decision actor snapshot with its
 // backfill (which has to get past the append-only triggers and leave them in place).
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createDb, type Db } from '../src/client.js';
 import { isUniqueConstraintError } from '../src/errors.js';
 import { migrate } from '../src/migrate/index.js';
-import { PRISMA_DIR } from '../src/migrate/migrations-dir.js';
 import type { TestDatabase } from './helpers.js';
-import { PROVIDERS, createTestDatabase } from './helpers.js';
+import { PROVIDERS, createTestDatabase, migrationsBefore } from './helpers.js';
 
 /** The migrations under test: everything before them builds the "old" database. */
 const UNDER_TEST = ['_external_id_per_api_key', '_decision_actor_snapshot'];
-
-/** A copy of the committed migrations without the ones under test (and anything after them). */
-async function migrationsBefore(provider: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'ganmod-prisma-old-'));
-  await cp(PRISMA_DIR, dir, { recursive: true });
-  const migrations = join(dir, provider, 'migrations');
-  const names = (await readdir(migrations, { withFileTypes: true }))
-    .filter((e) => e.isDirectory())
-    .map((e) => e.name)
-    .sort();
-  const first = names.findIndex((n) => UNDER_TEST.some((suffix) => n.endsWith(suffix)));
-  expect(first).toBeGreaterThan(0);
-  for (const name of names.slice(first))
-    await rm(join(migrations, name), { recursive: true, force: true });
-  return dir;
-}
 
 describe.each(PROVIDERS)('migrating a database with rows on %s', (provider) => {
   let database: TestDatabase;
@@ -43,7 +24,7 @@ describe.each(PROVIDERS)('migrating a database with rows on %s', (provider) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(provider);
-    oldPrisma = await migrationsBefore(provider);
+    oldPrisma = await migrationsBefore(provider, UNDER_TEST);
     await migrate(database.url, { prismaDir: oldPrisma });
     db = createDb(database.url);
     const now = 'CURRENT_TIMESTAMP';

@@ -1,35 +1,17 @@
 // The hash_bank_groups migration on a bank that already holds entries: an item's rows become one
 // picture per label, any other row a picture of its own, and the Bank page's list shows them so,
 // on SQLite and PostgreSQL.
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createDb, type Db } from '../src/client.js';
 import { listBankEntries } from '../src/hash-bank.js';
 import { migrate } from '../src/migrate/index.js';
-import { PRISMA_DIR } from '../src/migrate/migrations-dir.js';
 import type { TestDatabase } from './helpers.js';
-import { PROVIDERS, createTestDatabase } from './helpers.js';
+import { PROVIDERS, createTestDatabase, migrationsBefore } from './helpers.js';
 
 const UNDER_TEST = '_hash_bank_groups';
-
-async function migrationsBefore(provider: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'ganmod-prisma-old-'));
-  await cp(PRISMA_DIR, dir, { recursive: true });
-  const migrations = join(dir, provider, 'migrations');
-  const names = (await readdir(migrations, { withFileTypes: true }))
-    .filter((e) => e.isDirectory())
-    .map((e) => e.name)
-    .sort();
-  const first = names.findIndex((n) => n.endsWith(UNDER_TEST));
-  expect(first).toBeGreaterThan(0);
-  for (const name of names.slice(first))
-    await rm(join(migrations, name), { recursive: true, force: true });
-  return dir;
-}
 
 const h = (c: string) => c.repeat(64);
 
@@ -41,7 +23,7 @@ describe.each(PROVIDERS)('the hash_bank_groups migration on %s', (provider) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(provider);
-    oldPrisma = await migrationsBefore(provider);
+    oldPrisma = await migrationsBefore(provider, UNDER_TEST);
     await migrate(database.url, { prismaDir: oldPrisma });
     db = createDb(database.url);
     itemId = (await db.contentItem.create({ data: { externalId: 'old-1', imagePath: 'x.png' } }))

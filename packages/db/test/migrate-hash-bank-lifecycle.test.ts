@@ -1,34 +1,16 @@
 // The hash_bank_lifecycle migration on a bank that already holds entries under the old labels:
 // KNOWN_BAD becomes CUSTOM, INFRINGING COPYRIGHT, duplicates keep their oldest row, and the new
 // columns take their defaults, on SQLite and PostgreSQL.
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createDb, type Db } from '../src/client.js';
 import { migrate } from '../src/migrate/index.js';
-import { PRISMA_DIR } from '../src/migrate/migrations-dir.js';
 import type { TestDatabase } from './helpers.js';
-import { PROVIDERS, createTestDatabase } from './helpers.js';
+import { PROVIDERS, createTestDatabase, migrationsBefore } from './helpers.js';
 
 const UNDER_TEST = '_hash_bank_lifecycle';
-
-async function migrationsBefore(provider: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'ganmod-prisma-old-'));
-  await cp(PRISMA_DIR, dir, { recursive: true });
-  const migrations = join(dir, provider, 'migrations');
-  const names = (await readdir(migrations, { withFileTypes: true }))
-    .filter((e) => e.isDirectory())
-    .map((e) => e.name)
-    .sort();
-  const first = names.findIndex((n) => n.endsWith(UNDER_TEST));
-  expect(first).toBeGreaterThan(0);
-  for (const name of names.slice(first))
-    await rm(join(migrations, name), { recursive: true, force: true });
-  return dir;
-}
 
 const h = (c: string) => c.repeat(64);
 
@@ -39,7 +21,7 @@ describe.each(PROVIDERS)('the hash_bank_lifecycle migration on %s', (provider) =
 
   beforeAll(async () => {
     database = await createTestDatabase(provider);
-    oldPrisma = await migrationsBefore(provider);
+    oldPrisma = await migrationsBefore(provider, UNDER_TEST);
     await migrate(database.url, { prismaDir: oldPrisma });
     db = createDb(database.url);
     const rows: [string, string, string, string][] = [

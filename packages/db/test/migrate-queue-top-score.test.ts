@@ -1,36 +1,17 @@
 // The queue_top_score migration on a database that already holds scored items: it backfills each
 // item's top score, detector and category from its detector_scores rows (and its reasons), by the
 // same rule as topOfScores, on SQLite and PostgreSQL.
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createDb, type Db } from '../src/client.js';
 import { topOfScores } from '../src/content-items.js';
 import { migrate } from '../src/migrate/index.js';
-import { PRISMA_DIR } from '../src/migrate/migrations-dir.js';
 import type { TestDatabase } from './helpers.js';
-import { PROVIDERS, createTestDatabase } from './helpers.js';
+import { PROVIDERS, createTestDatabase, migrationsBefore } from './helpers.js';
 
 const UNDER_TEST = '_queue_top_score';
-
-/** A copy of the committed migrations without the one under test (and anything after it). */
-async function migrationsBefore(provider: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'ganmod-prisma-old-'));
-  await cp(PRISMA_DIR, dir, { recursive: true });
-  const migrations = join(dir, provider, 'migrations');
-  const names = (await readdir(migrations, { withFileTypes: true }))
-    .filter((e) => e.isDirectory())
-    .map((e) => e.name)
-    .sort();
-  const first = names.findIndex((n) => n.endsWith(UNDER_TEST));
-  expect(first).toBeGreaterThan(0);
-  for (const name of names.slice(first))
-    await rm(join(migrations, name), { recursive: true, force: true });
-  return dir;
-}
 
 /** Old items: their scores (detector -> score) and stored reasons. */
 const OLD_ITEMS: {
@@ -93,7 +74,7 @@ describe.each(PROVIDERS)('the queue_top_score migration on %s', (provider) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(provider);
-    oldPrisma = await migrationsBefore(provider);
+    oldPrisma = await migrationsBefore(provider, UNDER_TEST);
     await migrate(database.url, { prismaDir: oldPrisma });
     db = createDb(database.url);
     for (const item of OLD_ITEMS) {
