@@ -1,4 +1,5 @@
 import 'server-only';
+import { parseBankLabel, type HashBankLabel } from '@ganmod/db/client';
 import { answerAfterDiscarding, readCappedBytes } from '../http/read-body';
 
 /**
@@ -39,4 +40,20 @@ export async function readBankUpload(
     return { error: Response.json({ error: `${what} is empty.` }, { status: 400 }) };
   }
   return { bytes };
+}
+
+/**
+ * The `label` query parameter of the bank routes: none (every label), a known label, or a 400
+ * naming the unknown one.
+ */
+export function bankLabelParam(
+  params: URLSearchParams,
+): { label: HashBankLabel | undefined; error?: undefined } | { error: Response } {
+  const given = params.get('label');
+  if (!given) return { label: undefined };
+  const label = parseBankLabel(given);
+  if (label) return { label };
+  return {
+    error: Response.json({ error: `Unknown bank label "${given.slice(0, 40)}".` }, { status: 400 }),
+  };
 }

@@ -1,7 +1,8 @@
-import { exportBankCsv, parseBankLabel } from '@ganmod/db/client';
+import { exportBankCsv } from '@ganmod/db/client';
 import { access } from '~/lib/roles';
 import { authorizeRequest } from '~/server/auth/session';
 import { getDb } from '~/server/db';
+import { bankLabelParam } from '~/server/moderation/bank-uploads';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,14 +14,9 @@ export async function GET(req: Request) {
   const auth = await authorizeRequest(req, access.moderation);
   if (auth.error) return auth.error;
   const params = new URL(req.url).searchParams;
-  const labelParam = params.get('label');
-  const label = labelParam ? parseBankLabel(labelParam) : undefined;
-  if (labelParam && !label) {
-    return Response.json(
-      { error: `Unknown bank label "${labelParam.slice(0, 40)}".` },
-      { status: 400 },
-    );
-  }
+  const labelParam = bankLabelParam(params);
+  if (labelParam.error) return labelParam.error;
+  const { label } = labelParam;
   const { csv, count } = await exportBankCsv(getDb(), {
     label,
     includeDisabled: params.get('includeDisabled') === '1',

@@ -1,14 +1,9 @@
-import {
-  BANK_CSV_MAX_BYTES,
-  BankInputError,
-  importBankCsv,
-  parseBankLabel,
-} from '@ganmod/db/client';
+import { BANK_CSV_MAX_BYTES, BankInputError, importBankCsv } from '@ganmod/db/client';
 import { access } from '~/lib/roles';
 import { authorizeRequest } from '~/server/auth/session';
 import { getDb } from '~/server/db';
 import { refuseForeignOrigin } from '~/server/http/origin-check';
-import { readBankUpload } from '~/server/moderation/bank-uploads';
+import { bankLabelParam, readBankUpload } from '~/server/moderation/bank-uploads';
 
 export const dynamic = 'force-dynamic';
 
@@ -26,14 +21,9 @@ export async function POST(req: Request) {
   const auth = await authorizeRequest(req, access.admin);
   if (auth.error) return auth.error;
   const params = new URL(req.url).searchParams;
-  const labelParam = params.get('label');
-  const label = labelParam ? parseBankLabel(labelParam) : undefined;
-  if (labelParam && !label) {
-    return Response.json(
-      { error: `Unknown bank label "${labelParam.slice(0, 40)}".` },
-      { status: 400 },
-    );
-  }
+  const labelParam = bankLabelParam(params);
+  if (labelParam.error) return labelParam.error;
+  const { label } = labelParam;
   const upload = await readBankUpload(req, 'The hash list', CSV_TYPES, BANK_CSV_MAX_BYTES);
   if (upload.error) return upload.error;
   const source = (params.get('source') ?? 'upload').trim().slice(0, 200) || 'upload';
