@@ -17,6 +17,7 @@ import { runNextWorkerJob } from './jobs/worker-jobs.js';
 import type { ExecuteResult } from './training/executor.js';
 import { requeueStaleTrainingRuns, trainNextRun } from './training/run-queue.js';
 import { deliverWebhooks, type DeliveryOptions } from './webhooks/delivery-loop.js';
+import { sleep } from './sleep.js';
 
 export interface WorkerOptions {
   db: Db;
@@ -41,19 +42,6 @@ export interface WorkerOptions {
 /** A worker id that tells machines and processes apart in the runs table. */
 export function defaultWorkerId(): string {
   return `${hostname()}:${process.pid}`;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
 }
 
 /** Scores PENDING content until `signal` aborts (or none is left with `once`). */

@@ -8,6 +8,7 @@ import { claimWebhookDeliveries, recordDeliveryAttempt, type Db } from '@ganmod/
 import type { Logger } from 'pino';
 import { DEFAULT_BACKOFF, nextAttemptAt, type BackoffOptions } from './backoff.js';
 import { sendWebhook } from './send.js';
+import { sleep } from '../sleep.js';
 
 /** Delivery settings (the worker command's `--webhook-*` flags). */
 export interface DeliveryOptions {
@@ -43,19 +44,6 @@ export const DELIVERY_DEFAULTS = {
   timeoutMs: 10_000,
   maxConsecutiveFailures: 100,
 } as const;
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
-}
 
 /** One round: lease, send, record. Returns how many deliveries were attempted. */
 export async function deliverDueWebhooks(options: DeliveryOptions): Promise<number> {
