@@ -5,9 +5,11 @@ import { Button } from './ui/button';
 import { Dialog, DialogClose, DialogContent } from './ui/dialog';
 
 /**
- * A button that acts only after a confirmation dialog: for actions with no undo (disabling an
- * account, changing a role, cancelling a run). `onConfirm` runs when the dialog's confirm button
- * is pressed; closing the dialog any other way does nothing.
+ * A confirmation before an action with no undo (disabling an account, changing a role, cancelling
+ * a run, banking or deleting hashes). `onConfirm` runs when the dialog's confirm button is
+ * pressed; closing the dialog any other way does nothing. `children` (e.g. a note field) sit
+ * above the buttons. With `closeOnConfirm` false the dialog stays open, its confirm button
+ * disabled while `pending`, until the caller closes it (when the action has succeeded).
  */
 export function ConfirmDialog({
   open,
@@ -16,6 +18,11 @@ export function ConfirmDialog({
   description,
   confirmLabel,
   onConfirm,
+  children,
+  pending = false,
+  variant = 'destructive',
+  closeOnConfirm = true,
+  confirmTestId,
 }: {
   open: boolean;
   onOpenChange: (open: boolean) => void;
@@ -23,23 +30,33 @@ export function ConfirmDialog({
   description: ReactNode;
   confirmLabel: string;
   onConfirm: () => void;
+  children?: ReactNode;
+  pending?: boolean;
+  variant?: 'destructive' | 'default';
+  closeOnConfirm?: boolean;
+  confirmTestId?: string;
 }) {
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
       <DialogContent title={title} description={description} data-testid="confirm-dialog">
-        <div className="flex justify-end gap-2">
-          <DialogClose asChild>
-            <Button variant="outline">Keep as is</Button>
-          </DialogClose>
-          <Button
-            variant="destructive"
-            onClick={() => {
-              onOpenChange(false);
-              onConfirm();
-            }}
-          >
-            {confirmLabel}
-          </Button>
+        <div className="space-y-3">
+          {children}
+          <div className="flex justify-end gap-2">
+            <DialogClose asChild>
+              <Button variant="outline">Keep as is</Button>
+            </DialogClose>
+            <Button
+              variant={variant}
+              disabled={pending}
+              data-testid={confirmTestId}
+              onClick={() => {
+                if (closeOnConfirm) onOpenChange(false);
+                onConfirm();
+              }}
+            >
+              {confirmLabel}
+            </Button>
+          </div>
         </div>
       </DialogContent>
     </Dialog>

@@ -7,7 +7,7 @@ import { PageHeader } from '~/components/page-header';
 import { Alert } from '~/components/ui/alert';
 import { Badge } from '~/components/ui/badge';
 import { Button } from '~/components/ui/button';
-import { Dialog, DialogClose, DialogContent } from '~/components/ui/dialog';
+import { ConfirmDialog } from '~/components/confirm-button';
 import { Input, Select } from '~/components/ui/input';
 import { timeAgo, utc } from '~/lib/format';
 import {
@@ -419,50 +419,36 @@ export function BankView({ isAdmin }: { isAdmin: boolean }) {
 
       <BankHistory />
 
-      <Dialog open={change !== null} onOpenChange={(open) => (open ? null : setChange(null))}>
-        {change ? (
-          <DialogContent
-            title={`${change.kind === 'delete' ? 'Delete' : change.kind === 'disable' ? 'Disable' : 'Enable'} this picture?`}
-            description={
-              change.kind === 'delete'
-                ? `${change.entry.hash.slice(0, 16)}… (${policyLabelOfBankLabel(change.entry.label)}, ${hashCount(change.entry.hashCount)}) is removed for good; copies stop matching. The bank history keeps the record.`
-                : change.kind === 'disable'
-                  ? `Copies of ${change.entry.hash.slice(0, 16)}… stop matching from the next scored item. It can be enabled again.`
-                  : `Copies of ${change.entry.hash.slice(0, 16)}… match again from the next scored item.`
-            }
-          >
-            <div className="space-y-3">
-              <Input
-                aria-label="Why (kept in the bank history)"
-                placeholder="Why (optional, kept in the bank history)"
-                value={changeNote}
-                maxLength={500}
-                onChange={(e) => setChangeNote(e.target.value)}
-              />
-              <div className="flex justify-end gap-2">
-                <DialogClose asChild>
-                  <Button variant="outline" size="sm">
-                    Cancel
-                  </Button>
-                </DialogClose>
-                <Button
-                  size="sm"
-                  variant={change.kind === 'enable' ? 'default' : 'destructive'}
-                  onClick={confirmChange}
-                  disabled={setDisabled.isPending || remove.isPending}
-                  data-testid="confirm-bank-change"
-                >
-                  {change.kind === 'delete'
-                    ? 'Delete'
-                    : change.kind === 'disable'
-                      ? 'Disable'
-                      : 'Enable'}
-                </Button>
-              </div>
-            </div>
-          </DialogContent>
-        ) : null}
-      </Dialog>
+      {change ? (
+        <ConfirmDialog
+          open
+          onOpenChange={(open) => (open ? null : setChange(null))}
+          title={`${change.kind === 'delete' ? 'Delete' : change.kind === 'disable' ? 'Disable' : 'Enable'} this picture?`}
+          description={
+            change.kind === 'delete'
+              ? `${change.entry.hash.slice(0, 16)}… (${policyLabelOfBankLabel(change.entry.label)}, ${hashCount(change.entry.hashCount)}) is removed for good; copies stop matching. The bank history keeps the record.`
+              : change.kind === 'disable'
+                ? `Copies of ${change.entry.hash.slice(0, 16)}… stop matching from the next scored item. It can be enabled again.`
+                : `Copies of ${change.entry.hash.slice(0, 16)}… match again from the next scored item.`
+          }
+          confirmLabel={
+            change.kind === 'delete' ? 'Delete' : change.kind === 'disable' ? 'Disable' : 'Enable'
+          }
+          onConfirm={confirmChange}
+          pending={setDisabled.isPending || remove.isPending}
+          variant={change.kind === 'enable' ? 'default' : 'destructive'}
+          closeOnConfirm={false}
+          confirmTestId="confirm-bank-change"
+        >
+          <Input
+            aria-label="Why (kept in the bank history)"
+            placeholder="Why (optional, kept in the bank history)"
+            value={changeNote}
+            maxLength={500}
+            onChange={(e) => setChangeNote(e.target.value)}
+          />
+        </ConfirmDialog>
+      ) : null}
     </div>
   );
 }

@@ -3,7 +3,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Button } from '~/components/ui/button';
-import { Dialog, DialogClose, DialogContent } from '~/components/ui/dialog';
+import { ConfirmDialog } from '~/components/confirm-button';
 import { Select } from '~/components/ui/input';
 import {
   BANK_LABELS,
@@ -94,29 +94,17 @@ export function RemoveAndBank(props: {
       <span className="text-xs text-muted-foreground">
         bans copies (resized, mirrored, cropped) of this image
       </span>
-      <Dialog open={confirming} onOpenChange={setConfirming}>
-        <DialogContent
-          title={`Remove ${item.externalId} and bank its image?`}
-          description={`Its hashes join the bank as "${BANK_LABEL_TITLES[label]}": later copies are matched and handled by that label's policy. Entries can be disabled or deleted on the Bank page.`}
-        >
-          <div className="flex justify-end gap-2">
-            <DialogClose asChild>
-              <Button variant="outline" size="sm">
-                Cancel
-              </Button>
-            </DialogClose>
-            <Button
-              size="sm"
-              variant="destructive"
-              disabled={bank.isPending}
-              onClick={submit}
-              data-testid="confirm-remove-and-bank"
-            >
-              {bank.isPending ? 'Banking…' : 'Remove and bank'}
-            </Button>
-          </div>
-        </DialogContent>
-      </Dialog>
+      <ConfirmDialog
+        open={confirming}
+        onOpenChange={setConfirming}
+        title={`Remove ${item.externalId} and bank its image?`}
+        description={`Its hashes join the bank as "${BANK_LABEL_TITLES[label]}": later copies are matched and handled by that label's policy. Entries can be disabled or deleted on the Bank page.`}
+        confirmLabel={bank.isPending ? 'Banking…' : 'Remove and bank'}
+        onConfirm={submit}
+        pending={bank.isPending}
+        closeOnConfirm={false}
+        confirmTestId="confirm-remove-and-bank"
+      />
     </div>
   );
 }
