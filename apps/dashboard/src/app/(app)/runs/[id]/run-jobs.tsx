@@ -39,7 +39,9 @@ export function ExportButton({ runId, hasCheckpoint }: { runId: string; hasCheck
   return (
     <Button
       variant="outline"
-      disabled={!hasCheckpoint || busy}
+      // Off until the last job's status is known: a click before then (or before the page is
+      // interactive) could not tell a waiting export from none.
+      disabled={!hasCheckpoint || busy || status.isPending}
       title={
         hasCheckpoint ? 'Export the newest checkpoint for the playground' : 'No checkpoint yet'
       }
@@ -142,7 +144,11 @@ export function RecalibrateCard() {
             the decision log, then makes them the active policy and model (the worker runs it).
           </CardDescription>
         </div>
-        <Button variant="outline" disabled={busy} onClick={() => request.mutate()}>
+        <Button
+          variant="outline"
+          disabled={busy || latest.isPending}
+          onClick={() => request.mutate()}
+        >
           {busy ? 'Recalibrating…' : 'Recalibrate from decisions'}
         </Button>
       </CardHeader>
