@@ -28,16 +28,20 @@ const decision = z.object({
   note: z.string().max(2000).optional(),
 });
 
+/** A queue view as the page shows it: which items, filtered and sorted how (list and claimNext). */
+const queueViewInput = z.object({
+  view: z.enum(QUEUE_VIEWS).default('review'),
+  category: z.enum(DETECTOR_CATEGORIES).optional(),
+  minScore: z.number().min(0).max(1).optional(),
+  olderThanMinutes: z.number().int().min(1).max(525_600).optional(),
+  sort: z.enum(QUEUE_SORTS).default('oldest'),
+});
+
 /** Moderators: the review queue, claims and decisions. */
 export const reviewQueueRouter = router({
   list: moderatorProcedure
     .input(
-      z.object({
-        view: z.enum(QUEUE_VIEWS).default('review'),
-        category: z.enum(DETECTOR_CATEGORIES).optional(),
-        minScore: z.number().min(0).max(1).optional(),
-        olderThanMinutes: z.number().int().min(1).max(525_600).optional(),
-        sort: z.enum(QUEUE_SORTS).default('oldest'),
+      queueViewInput.extend({
         limit: z.number().int().min(1).max(500).default(100),
         offset: z.number().int().min(0).default(0),
       }),
@@ -70,20 +74,10 @@ export const reviewQueueRouter = router({
    * Claims the first item of the view that no other moderator's live lease holds (what the queue
    * opens when nothing is open); `id` null when every item is held or none is left.
    */
-  claimNext: moderatorProcedure
-    .input(
-      z.object({
-        view: z.enum(QUEUE_VIEWS).default('review'),
-        category: z.enum(DETECTOR_CATEGORIES).optional(),
-        minScore: z.number().min(0).max(1).optional(),
-        olderThanMinutes: z.number().int().min(1).max(525_600).optional(),
-        sort: z.enum(QUEUE_SORTS).default('oldest'),
-      }),
-    )
-    .mutation(async ({ ctx, input }) => {
-      const claimed = await claimNextItem(ctx.db, input, ctx.user.id);
-      return { id: claimed?.itemId ?? null };
-    }),
+  claimNext: moderatorProcedure.input(queueViewInput).mutation(async ({ ctx, input }) => {
+    const claimed = await claimNextItem(ctx.db, input, ctx.user.id);
+    return { id: claimed?.itemId ?? null };
+  }),
 
   release: moderatorProcedure
     .input(z.object({ id: z.string().min(1) }))
