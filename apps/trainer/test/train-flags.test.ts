@@ -35,7 +35,7 @@ describe('train flags are generated from the training-config schema', () => {
   });
 
   it('enum values, ranges and defaults in the help are the schema’s', () => {
-    expect(help).toContain('[model; mlp | dcgan | cdcgan | toy-mlp; default dcgan]');
+    expect(help).toContain('[model; mlp | dcgan | cdcgan | toy-mlp | resnet-cgan; default dcgan]');
     expect(help).toContain('[batchSize; integer 1..1024; default 64]');
     expect(help).toContain('[steps; integer 1..10000000; default 5000]');
     // gt(0): zero is refused, so the help must not say 0..1.

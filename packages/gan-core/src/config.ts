@@ -32,8 +32,19 @@ function positive(field: string, max: number) {
  * The generator/discriminator families: three for images, and `toy-mlp` for the 2-D point
  * datasets (ring8, grid25) that measure mode collapse.
  */
-export const modelKinds = ['mlp', 'dcgan', 'cdcgan', 'toy-mlp'] as const;
+export const modelKinds = ['mlp', 'dcgan', 'cdcgan', 'toy-mlp', 'resnet-cgan'] as const;
 export type ModelKind = (typeof modelKinds)[number];
+
+/** Model kinds that take a class label (the dataset must have at least 2 classes). */
+export const conditionalModelKinds = [
+  'cdcgan',
+  'resnet-cgan',
+] as const satisfies readonly ModelKind[];
+
+/** Whether `kind` is class-conditional (see {@link conditionalModelKinds}). */
+export function isConditionalModel(kind: ModelKind): boolean {
+  return (conditionalModelKinds as readonly ModelKind[]).includes(kind);
+}
 
 /** Dataset kinds whose samples are 2-D points: they train with model `toy-mlp` only. */
 export const pointDatasetKinds = ['ring8', 'grid25'] as const;
@@ -130,7 +141,7 @@ export const trainConfigSchema = z
       .enum(modelKinds, { error: `model must be one of ${modelKinds.join(', ')}` })
       .default('dcgan')
       .describe(
-        'mlp trains fastest; dcgan for images; cdcgan is class-conditional; toy-mlp for the ring8/grid25 point sets.',
+        'mlp trains fastest; dcgan for images; cdcgan is class-conditional; toy-mlp for the ring8/grid25 point sets; resnet-cgan is the class-conditional ResNet with spectral norm in D (32/64 px colour, e.g. emoji avatars).',
       ),
     latentDim: ranged('latentDim', 1, 1024, { int: true })
       .default(100)
@@ -344,6 +355,24 @@ export const TRAINING_PRESETS = [
     description:
       'MNIST with the class-conditional DCGAN: each sample grid row is one digit, 0 to 9.',
     config: { dataset: { kind: 'mnist' }, model: 'cdcgan' },
+  },
+  {
+    name: 'emoji-avatars',
+    description:
+      'Colour emoji avatars (64x64 RGB, one grid row per category) with the ResNet cGAN: spectral norm, hinge loss, R1, DiffAugment, EMA.',
+    config: {
+      dataset: { kind: 'emoji' },
+      model: 'resnet-cgan',
+      latentDim: 128,
+      loss: 'hinge',
+      r1Gamma: 0.2,
+      diffAugment: 'color,translation,cutout',
+      batchSize: 32,
+      beta1: 0,
+      beta2: 0.999,
+      steps: 5000,
+      sampleEvery: 250,
+    },
   },
   {
     name: 'ring8-toy',

@@ -410,3 +410,32 @@ describe('Sum and Mean gradients (broadcast, no ones tensor)', () => {
     },
   );
 });
+
+describe('Tile gradient of a broadcast (a sum, not a slice per repetition)', () => {
+  beforeAll(setUpWasm);
+
+  it('equals the stock gradient, and a second-order pass through a mean stays a few kernels', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor(values(2 * 3, 61), [2, 1, 1, 3]);
+    const w = tf.tensor(values(2 * 8 * 8 * 3, 62), [2, 8, 8, 3]);
+    const f = (t: tf.Tensor): tf.Scalar => tf.sum(tf.mul(tf.tile(t, [1, 8, 8, 1]), w));
+    // The closed form: each x entry collects the w entries it was copied to.
+    const expected = tf.sum(w, [1, 2], true);
+    const g = tf.grad(f)(x);
+    expect(Array.from(g.dataSync())).toEqual(
+      Array.from(expected.dataSync()).map((v): unknown => expect.closeTo(v, 4)),
+    );
+    // d/dw sum((d/dy sum(mean(w * y)^2))^2): R1 through DiffAugment's colour mean, in miniature
+    // (the broadcast mean gradient depends on w, so the outer pass differentiates its Tile).
+    const y = tf.tensor(values(2 * 8 * 8 * 3, 63), [2, 8, 8, 3]);
+    const penalty = (t: tf.Tensor): tf.Scalar =>
+      tf.sum(
+        tf.square(
+          tf.grad((u: tf.Tensor) => tf.sum(tf.square(tf.mean(tf.mul(t, u), [1, 2, 3]))))(y),
+        ),
+      );
+    const profile = await tf.profile(() => tf.grad(penalty)(w));
+    expect(profile.kernels.filter((k) => k.name === 'Slice')).toHaveLength(0);
+    tf.dispose([x, w, g, expected, y]);
+  });
+});

@@ -7,7 +7,18 @@
  * dy (divided first for Mean) gives the same values bit for bit (dy * 1 = dy) in one Tile pass.
  * Backend-agnostic; `broadcastTo` has its own gradient, so second-order penalties still work.
  */
-import { Mean, Sum, broadcastTo, div, registerGradient, reshape, util } from '@tensorflow/tfjs';
+import {
+  Mean,
+  Sum,
+  Tile,
+  broadcastTo,
+  div,
+  getGradient,
+  registerGradient,
+  reshape,
+  sum,
+  util,
+} from '@tensorflow/tfjs';
 import type { GradConfig, Tensor } from '@tensorflow/tfjs';
 
 let installed = false;
@@ -43,10 +54,38 @@ const meanGrad: GradConfig = {
   },
 };
 
-/** Replaces TF.js's Sum and Mean gradients by the broadcasting ones above. Idempotent. */
+/**
+ * Tile's gradient for a broadcast (every tiled axis has size 1 in x): the sum of dy over those
+ * axes, one kernel. TF.js's own adds one slice of dy per repetition: the broadcasts above, once a
+ * second-order penalty differentiates them (R1 through DiffAugment's colour means), tiled
+ * [b, 1, 1, 1] to [b, 64, 64, 3] and cost 12,288 Slice + Add kernels per D update. Other tilings
+ * keep the stock gradient. Its own gradient is the broadcast again, so any order works.
+ */
+function tileGrad(stock: GradConfig): GradConfig {
+  return {
+    ...stock,
+    kernelName: Tile,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved as [Tensor];
+      const { reps } = attrs as unknown as { reps: number[] };
+      const broadcast = reps.every((r, i) => r === 1 || x.shape[i] === 1);
+      if (!broadcast) return stock.gradFunc(dy, saved, attrs);
+      const axes = reps.flatMap((r, i) => (r === 1 ? [] : [i]));
+      return { x: () => (axes.length === 0 ? (dy as Tensor) : sum(dy as Tensor, axes, true)) };
+    },
+  };
+}
+
+/**
+ * Replaces TF.js's Sum and Mean gradients by the broadcasting ones above, and Tile's by a sum
+ * where it broadcasts. Idempotent.
+ */
 export function installReductionGradients(): void {
   if (installed) return;
   registerGradient(sumGrad);
   registerGradient(meanGrad);
+  const stockTile = getGradient(Tile);
+  if (stockTile !== undefined) registerGradient(tileGrad(stockTile));
   installed = true;
 }

@@ -38,29 +38,42 @@ const StockConv2D = stockLayerClass<Conv2DArgs>(tf.layers.conv2d, {
 const undilated = (rate: number | [number, number]): boolean =>
   typeof rate === 'number' ? rate === 1 : rate.every((r) => r === 1);
 
-class FastConv2D extends StockConv2D {
+/** The Conv2D layer with the fast path; subclasses may transform the kernel (spectral norm). */
+export class FastConv2D extends StockConv2D {
+  /** Whether `x` takes the fast path (else the stock layer's code runs). */
+  protected takesFastPath(x: tf.Tensor | undefined): x is tf.Tensor4D {
+    const layer = this as unknown as Conv2DInternals;
+    return (
+      x !== undefined &&
+      x.rank === 4 &&
+      x.dtype === 'float32' &&
+      layer.kernel !== null &&
+      layer.dataFormat === 'channelsLast' &&
+      layer.padding !== 'causal' &&
+      undilated(layer.dilationRate)
+    );
+  }
+
+  /** The kernel the fast path convolves with: the variable itself here. */
+  protected kernelValue(kernel: tf.Tensor4D): tf.Tensor4D {
+    return kernel;
+  }
+
   override call(
     inputs: tf.Tensor | tf.Tensor[],
     kwargs: tf.serialization.ConfigDict,
   ): tf.Tensor | tf.Tensor[] {
     const x = singleInput(inputs);
     const layer = this as unknown as Conv2DInternals;
-    if (
-      x === undefined ||
-      x.rank !== 4 ||
-      x.dtype !== 'float32' ||
-      layer.kernel === null ||
-      layer.dataFormat !== 'channelsLast' ||
-      layer.padding === 'causal' ||
-      !undilated(layer.dilationRate)
-    ) {
+    if (!this.takesFastPath(x) || layer.kernel === null || layer.padding === 'causal') {
       return super.call(inputs, kwargs);
     }
     const padding = layer.padding;
+    const kernel = layer.kernel;
     return tf.tidy(() => {
       const conv = tf.conv2d(
-        x as tf.Tensor4D,
-        layer.kernel!.read() as tf.Tensor4D,
+        x,
+        this.kernelValue(kernel.read() as tf.Tensor4D),
         layer.strides,
         padding,
       );

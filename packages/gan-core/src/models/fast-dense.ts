@@ -33,22 +33,35 @@ const StockDense = stockLayerClass<DenseArgs>(tf.layers.dense, {
   name: 'ganmod_dense_probe',
 });
 
-class FastDense extends StockDense {
+/** The Dense layer with the fast path; subclasses may transform the kernel (spectral norm). */
+export class FastDense extends StockDense {
+  /** Whether `x` takes the fast path (else the stock layer's code runs). */
+  protected takesFastPath(x: tf.Tensor | undefined): x is tf.Tensor2D {
+    const layer = this as unknown as DenseInternals;
+    return x !== undefined && x.rank === 2 && x.dtype === 'float32' && layer.kernel !== null;
+  }
+
+  /** The kernel the fast path multiplies by: the variable itself here. */
+  protected kernelValue(kernel: tf.Tensor2D): tf.Tensor2D {
+    return kernel;
+  }
+
   override call(
     inputs: tf.Tensor | tf.Tensor[],
     kwargs: tf.serialization.ConfigDict,
   ): tf.Tensor | tf.Tensor[] {
     const x = singleInput(inputs);
     const layer = this as unknown as DenseInternals;
-    if (x === undefined || x.rank !== 2 || x.dtype !== 'float32' || layer.kernel === null) {
+    if (!this.takesFastPath(x) || layer.kernel === null) {
       return super.call(inputs, kwargs);
     }
+    const variable = layer.kernel;
     return tf.tidy(() => {
       layer.invokeCallHook(inputs, kwargs);
-      const kernel = layer.kernel!.read() as tf.Tensor2D;
+      const kernel = this.kernelValue(variable.read() as tf.Tensor2D);
       const bias = layer.bias?.read() as tf.Tensor1D | undefined;
       let y: tf.Tensor =
-        nativeDense(x as tf.Tensor2D, kernel, bias) ??
+        nativeDense(x, kernel, bias) ??
         (bias === undefined ? tf.matMul(x, kernel) : tf.add(tf.matMul(x, kernel), bias));
       if (layer.activation !== null) y = layer.activation.apply(y);
       return y;

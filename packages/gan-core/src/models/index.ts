@@ -5,6 +5,7 @@ import type { ModelKind } from '../config.js';
 import { buildCdcganDiscriminator, buildCdcganGenerator } from './cdcgan.js';
 import { buildDcganDiscriminator, buildDcganGenerator } from './dcgan.js';
 import { buildMlpDiscriminator, buildMlpGenerator } from './mlp.js';
+import { buildResnetCganDiscriminator, buildResnetCganGenerator } from './resnet-cgan.js';
 import { fixedSeedSource, type SeedSource } from './seeded-dropout.js';
 import {
   checkImageShape,
@@ -22,6 +23,9 @@ export * from './mlp.js';
 export { SeededDropout, fixedSeedSource, type SeedSource } from './seeded-dropout.js';
 export * from './shapes.js';
 export * from './toy.js';
+export * from './resnet-cgan.js';
+export * from './spectral-norm.js';
+export { AvgPool2x2, GlobalSumPooling } from './pooling.js';
 export { fastConv2d, type Conv2DArgs } from './fast-conv2d.js';
 export { fastDense, type DenseArgs } from './fast-dense.js';
 export { FastBatchNorm, fastBatchNorm, type FastBatchNormArgs } from './fast-batch-norm.js';
@@ -30,7 +34,7 @@ export interface BuildGanOptions {
   /** Image shape `[h, w, c]` for mlp/dcgan/cdcgan; point shape `[2]` for toy-mlp. */
   shape: DataShape;
   latentDim: number;
-  /** Required (>= 2) for `cdcgan`, ignored otherwise. */
+  /** Required (>= 2) for `cdcgan` and `resnet-cgan`, ignored otherwise. */
   numClasses?: number;
   /** Seeds for the discriminator's dropout masks; defaults to a fixed deterministic source. */
   seeds?: SeedSource;
@@ -76,12 +80,18 @@ export function buildGenerator(
         latentDim,
         numClasses: requireClasses(options.numClasses),
       });
+    case 'resnet-cgan':
+      return buildResnetCganGenerator({
+        shape,
+        latentDim,
+        numClasses: requireClasses(options.numClasses, kind),
+      });
   }
 }
 
-function requireClasses(numClasses: number | undefined): number {
+function requireClasses(numClasses: number | undefined, kind: ModelKind = 'cdcgan'): number {
   if (numClasses === undefined) {
-    throw new ModelShapeError('model cdcgan needs numClasses: the dataset must have class labels');
+    throw new ModelShapeError(`model ${kind} needs numClasses: the dataset must have class labels`);
   }
   return numClasses;
 }
@@ -124,6 +134,14 @@ export function buildGan(kind: ModelKind, options: BuildGanOptions): GanModels {
       return {
         generator: buildCdcganGenerator({ shape, latentDim, numClasses }),
         discriminator: buildCdcganDiscriminator({ shape, numClasses, seeds }),
+        numClasses,
+      };
+    }
+    case 'resnet-cgan': {
+      const numClasses = requireClasses(options.numClasses, kind);
+      return {
+        generator: buildResnetCganGenerator({ shape, latentDim, numClasses }),
+        discriminator: buildResnetCganDiscriminator({ shape, numClasses }),
         numClasses,
       };
     }

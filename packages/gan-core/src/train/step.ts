@@ -13,6 +13,7 @@ import {
 } from '../losses/adversarial.js';
 import { diffAugment } from '../losses/diffaugment.js';
 import { gradientPenalty, r1Penalty } from '../losses/penalties.js';
+import { powerIterate } from '../models/spectral-norm.js';
 import { clippedGradientSum, noisyMean, poissonSample } from '../privacy/dp-sgd.js';
 import type { PrivacyPlan } from '../privacy/plan.js';
 import { oneHotLabels } from '../sampling/sample.js';
@@ -113,6 +114,7 @@ export function trainStep(
   const dTotals = { d: 0, gp: 0, r1: 0 };
   for (let k = 0; k < config.dSteps && privacy !== null; k++) {
     const update = state.step * config.dSteps + k;
+    powerIterate(discriminator);
     const indices = poissonSample(data.size, privacy.sampleRate, config.seed, update);
     const { real, labels: realIds } = realExamples(data, indices);
     const realLabels = conditional && realIds !== null ? oneHotLabels(realIds, numClasses) : null;
@@ -159,6 +161,8 @@ export function trainStep(
     if (labels !== null) labels.dispose();
   }
   for (let k = 0; k < config.dSteps && privacy === null; k++) {
+    // Spectral norm (resnet-cgan's D): one power iteration per D update; a no-op for other models.
+    powerIterate(discriminator);
     const values = tf.tidy(() => {
       const batch = realBatch(data, state.step * config.dSteps + k, batchSize);
       if (conditional && batch.labels === null)

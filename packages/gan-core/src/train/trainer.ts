@@ -6,6 +6,7 @@ import { readCheckpoint } from '../checkpoint/read.js';
 import { pruneCheckpoints, writeCheckpoint } from '../checkpoint/write.js';
 import {
   ConfigError,
+  isConditionalModel,
   parseTrainConfig,
   type TrainConfig,
   type TrainConfigInput,
@@ -112,9 +113,9 @@ export async function trainValidated(
     'numClasses' in options.dataset
       ? options.dataset
       : trainingDataFromDataset(options.dataset, config.seed);
-  if (config.model === 'cdcgan' && dataset.numClasses < 2) {
+  if (isConditionalModel(config.model) && dataset.numClasses < 2) {
     throw new ModelShapeError(
-      `model cdcgan needs a labelled dataset with at least 2 classes, got ${dataset.numClasses}`,
+      `model ${config.model} needs a labelled dataset with at least 2 classes, got ${dataset.numClasses}`,
     );
   }
   if (options.backend !== 'current') {
@@ -132,7 +133,7 @@ export async function trainValidated(
   const state = createTrainingState(
     config,
     dataset.shape,
-    config.model === 'cdcgan' ? dataset.numClasses : 0,
+    isConditionalModel(config.model) ? dataset.numClasses : 0,
   );
   if (privacy !== null) {
     const mixing = crossSampleLayers(state.discriminator);
