@@ -2,7 +2,7 @@
  * `pnpm bench:train`: times GAN training steps on this machine and prints one JSON line shaped
  * like bench/torch-reference.py's, so the two can be compared side by side.
  *
- *   node dist/bench/train.js --model mlp|dcgan --batch N --steps N --warmup N
+ *   node dist/bench/train.js --model mlp|dcgan|avatar --batch N --steps N --warmup N
  *        [--backend tensorflow|wasm|cpu] [--threads N] [--workers N] [--profile] [--stock-kernels]
  *
  * --threads N is the thread budget (default: the machine's cores): with the native kernels,
@@ -11,7 +11,8 @@
  * averaged exactly): the wasm backend is single-threaded in Node, this is how it uses N cores.
  * --profile adds a per-kernel breakdown of one extra step ("profile_ms"); --stock-kernels
  * measures wasm with TF.js's own kernels where they exist (only Conv2DBackpropFilter stays ours,
- * since stock wasm has none).
+ * since stock wasm has none). `--model avatar` times gan-core's own step with the emoji-avatars
+ * preset (resnet-cgan, 64x64x3; see avatar-step.ts); it runs with --workers 1 only.
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -24,6 +25,7 @@ import {
   restoreStockWasmKernels,
   WASM_KERNEL_NAMES,
 } from '../backend/index.js';
+import { createAvatarTrainer } from './avatar-step.js';
 import { createGanTrainer } from './gan-step.js';
 import type { StepLosses } from './gan-step.js';
 import { buildBenchGan } from './models.js';
@@ -52,16 +54,18 @@ async function main(): Promise<void> {
       'stock-kernels': { type: 'boolean', default: false },
     },
   });
-  if (values.model !== 'mlp' && values.model !== 'dcgan') {
-    throw new Error(`--model must be mlp or dcgan, got '${values.model}'`);
+  if (values.model !== 'mlp' && values.model !== 'dcgan' && values.model !== 'avatar') {
+    throw new Error(`--model must be mlp, dcgan or avatar, got '${values.model}'`);
   }
-  const model: BenchModel = values.model;
+  const model: BenchModel | 'avatar' = values.model;
   const batch = positiveInt('batch', values.batch, 1);
   const steps = positiveInt('steps', values.steps, 1);
   const warmup = positiveInt('warmup', values.warmup, 0);
   const workers = positiveInt('workers', values.workers, 1);
   const threadBudget = positiveInt('threads', values.threads, 1);
   if (workers > 1 && values.profile) throw new Error('--profile works with --workers 1 only');
+  if (workers > 1 && model === 'avatar')
+    throw new Error('--model avatar works with --workers 1 only');
   const backend = await initBackend(
     values.backend === undefined ? {} : { backend: parseBackendName(values.backend, '--backend') },
   );
@@ -85,10 +89,14 @@ async function main(): Promise<void> {
   let close: () => Promise<void> | void;
   let inSync: boolean | undefined;
   if (workers === 1) {
-    const trainer = createGanTrainer(buildBenchGan(model), batch);
+    const trainer =
+      model === 'avatar'
+        ? createAvatarTrainer(batch)
+        : createGanTrainer(buildBenchGan(model), batch);
     step = () => trainer.step();
     close = () => trainer.dispose();
   } else {
+    if (model === 'avatar') throw new Error('--model avatar works with --workers 1 only');
     const trainer = await createParallelGanTrainer(model, batch, workers, backend.name);
     step = () => trainer.step();
     close = async () => {
