@@ -1,16 +1,16 @@
 /**
  * `pnpm --filter @ganmod/gan-core bench:metrics`: trains (or reloads) the metric classifier of
- * MNIST or Fashion-MNIST and prints the reference values that make generator scores readable:
+ * MNIST, Fashion-MNIST or the emoji avatars and prints the reference values that make generator scores readable:
  * real-vs-real, real-vs-train, real-vs-noise and real-vs-the-other-dataset metrics, and the
  * nearest-training-image distances of fresh test images (the memorization audit's baseline).
  *
- *   node dist/metrics/bench.js [--dataset mnist|fashion-mnist] [--n 5000] [--retrain]
+ *   node dist/metrics/bench.js [--dataset mnist|fashion-mnist|emoji] [--n 5000] [--retrain]
  *        [--backend tensorflow|wasm|cpu]
  *
  * The classifier is cached in <GANMOD_DATA_DIR or ./data>/metric-models/<key>/.
  */
 import { parseArgs } from 'node:util';
-import { loadFashionMnist, loadMnist } from '@ganmod/datasets';
+import { loadEmoji, loadFashionMnist, loadMnist, type Dataset, type Split } from '@ganmod/datasets';
 import { initBackend, parseBackendName } from '../backend/index.js';
 import type { MetricDataset } from './dataset.js';
 import { sampleLength } from './dataset.js';
@@ -21,8 +21,19 @@ import { kNearestNeighbors } from './neighbors.js';
 import { featureMatrix } from './stats/matrix.js';
 import { sampleWithoutReplacement, seededRandom } from './stats/rng.js';
 
-const LOADERS = { mnist: loadMnist, 'fashion-mnist': loadFashionMnist } as const;
+type Loader = (split: Split) => Promise<{ dataset: Dataset }>;
+const LOADERS = {
+  mnist: (split) => loadMnist({ split }),
+  'fashion-mnist': (split) => loadFashionMnist({ split }),
+  emoji: (split) => loadEmoji({ split }),
+} as const satisfies Record<string, Loader>;
 type Name = keyof typeof LOADERS;
+/** The unrelated set of the same shape each dataset is also compared with. */
+const OTHER: Record<Name, { name: string; load: Loader }> = {
+  mnist: { name: 'fashion-mnist', load: LOADERS['fashion-mnist'] },
+  'fashion-mnist': { name: 'mnist', load: LOADERS.mnist },
+  emoji: { name: 'mnist 64x64x3', load: (split) => loadMnist({ split, size: 64, channels: 3 }) },
+};
 
 function subset(d: MetricDataset, indices: Int32Array, name: string): MetricDataset {
   const len = sampleLength(d);
@@ -91,7 +102,7 @@ async function main(): Promise<void> {
   if (!(values.dataset in LOADERS))
     throw new Error(`--dataset must be one of ${Object.keys(LOADERS).join(', ')}`);
   const name = values.dataset as Name;
-  const other: Name = name === 'mnist' ? 'fashion-mnist' : 'mnist';
+  const other = OTHER[name];
   const n = Number(values.n);
   if (!Number.isInteger(n) || n < 10 || n > 5000)
     throw new Error('--n must be an integer in 10..5000');
@@ -100,9 +111,9 @@ async function main(): Promise<void> {
   );
 
   const [train, test, otherTest] = await Promise.all([
-    LOADERS[name]({ split: 'train' }).then((r) => r.dataset),
-    LOADERS[name]({ split: 'test' }).then((r) => r.dataset),
-    LOADERS[other]({ split: 'test' }).then((r) => r.dataset),
+    LOADERS[name]('train').then((r) => r.dataset),
+    LOADERS[name]('test').then((r) => r.dataset),
+    other.load('test').then((r) => r.dataset),
   ]);
   const log = (line: string) => console.log(line);
   const extractor = await loadOrTrainFeatureExtractor({
@@ -128,7 +139,10 @@ async function main(): Promise<void> {
     [`${name} test B`, () => computeReference(extractor, halfB, n, 2).then((r) => r.embedding)],
     [`${name} train`, () => computeReference(extractor, train, n, 3).then((r) => r.embedding)],
     ['uniform noise', () => extractor.embedArray(noise, n)],
-    [`${other} test`, () => computeReference(extractor, otherTest, n, 4).then((r) => r.embedding)],
+    [
+      `${other.name} test`,
+      () => computeReference(extractor, otherTest, n, 4).then((r) => r.embedding),
+    ],
   ];
   console.log(`\nreal = ${name} test A (${n} images) vs:`);
   console.log(
