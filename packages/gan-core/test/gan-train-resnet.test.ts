@@ -6,10 +6,13 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { readCheckpoint } from '../src/checkpoint/index.js';
-import type { TrainConfigInput } from '../src/config.js';
+import { parseTrainConfig, type TrainConfigInput } from '../src/config.js';
 import { exportGenerator, loadGenerator } from '../src/export/index.js';
-import { buildGan, spectralNormLayers } from '../src/models/index.js';
+import { buildGan, SpectralNormDense, spectralNormLayers } from '../src/models/index.js';
 import { oneHotLabels } from '../src/sampling/sample.js';
+import { inMemoryImages } from '../src/train/data.js';
+import { createTrainingState, disposeState } from '../src/train/state.js';
+import { trainStep } from '../src/train/step.js';
 import { train } from '../src/train/trainer.js';
 import { collectLosses, setupBackend, tempDir } from './gan-helpers.js';
 
@@ -140,8 +143,36 @@ describe('resnet-cgan (ResNet G with conditional BN, SN-ResNet D with projection
     [generator, discriminator, loaded.model].forEach((m) => m.dispose());
   });
 
+  it('a training step advances each power iteration exactly once, from the pre-update kernel', () => {
+    const config = parseTrainConfig({ ...avatar, dataset: { kind: 'emoji', size: 32 } });
+    const state = createTrainingState(config, [32, 32, 3], 3);
+    const pixels = Uint8Array.from({ length: 4 * 32 * 32 * 3 }, (_, i) => (i * 37) % 256);
+    const data = inMemoryImages({ pixels, shape: [32, 32, 3], labels: [0, 1, 2, 0] });
+    // The projection's class embedding: kernel [3, 128] (rank 3: one iteration does not converge,
+    // so a second one would show), u [1, 128], v [1, 3].
+    const layer = state.discriminator.layers.find(
+      (l) => l instanceof SpectralNormDense && l.getConfig()['units'] === 128,
+    );
+    const weights = layer?.weights ?? [];
+    expect(weights.map((w) => w.shape)).toEqual([
+      [3, 128],
+      [1, 128],
+      [1, 3],
+    ]);
+    const [kernel, u] = weights.map((w) => w.read());
+    const normalize = (x: tf.Tensor) => tf.div(x, tf.norm(x));
+    const expected = tf.tidy(() => {
+      const w = kernel as tf.Tensor2D;
+      const v = normalize(tf.matMul(u as tf.Tensor2D, w, false, true)) as tf.Tensor2D;
+      return [normalize(tf.matMul(v, w)), v].map((t) => Array.from(t.dataSync()));
+    });
+    trainStep(state, data);
+    const after = weights.slice(1).map((w) => Array.from(w.read().dataSync()));
+    expect(after).toEqual(expected.map((t) => t.map((x): unknown => expect.closeTo(x, 5))));
+    disposeState(state);
+  }, 60_000);
+
   it('refuses an unlabelled dataset', async () => {
-    const { inMemoryImages } = await import('../src/train/data.js');
     const unlabelled = inMemoryImages({
       pixels: new Uint8Array(2 * 64 * 64 * 3),
       shape: [64, 64, 3],
