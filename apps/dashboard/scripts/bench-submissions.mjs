@@ -153,7 +153,9 @@ function stagesOf(header) {
 
 // The client must not be what the benchmark measures: node:http on keep-alive connections with
 // bodies assembled from prebuilt buffers costs a fraction of fetch() with FormData per request.
-const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+// A fresh agent per pass: a connection left idle between passes may be closed by the server
+// (keep-alive timeout) just as the next pass reuses it, an ECONNRESET that is not the server's fault.
+let agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 const BOUNDARY = 'ganmod-bench-boundary-7MA4YWxkTrZu0gW';
 const imagePart = Buffer.concat([
   Buffer.from(
@@ -220,6 +222,8 @@ function cpuSeconds(pid) {
 }
 
 async function pass() {
+  agent.destroy();
+  agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const results = [];
   let next = 0;
   const startedAt = performance.now();
