@@ -401,7 +401,7 @@ export const TRAINING_PRESETS = [
   {
     name: 'mnist-vae',
     description:
-      'MNIST with the convolutional VAE (decoder = the DCGAN generator), Adam 1e-3: blurrier than a GAN, never collapses.',
+      'MNIST with the convolutional VAE (decoder = the DCGAN generator), Adam 1e-3: no adversary to balance, blurrier samples.',
     config: {
       dataset: { kind: 'mnist' },
       model: 'vae',
@@ -409,7 +409,6 @@ export const TRAINING_PRESETS = [
       lrG: 1e-3,
       lrD: 1e-3,
       beta1: 0.9,
-      emaDecay: 0,
       steps: 2000,
       sampleEvery: 200,
     },
@@ -424,7 +423,6 @@ export const TRAINING_PRESETS = [
       lrG: 1e-3,
       lrD: 1e-3,
       beta1: 0.9,
-      emaDecay: 0,
       steps: 2000,
       sampleEvery: 200,
     },

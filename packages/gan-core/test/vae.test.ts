@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { generatorFromCheckpoint, readCheckpoint } from '../src/checkpoint/index.js';
+import { configMismatches } from '../src/checkpoint/read.js';
 import { parseTrainConfig, type TrainConfigInput } from '../src/config.js';
 import { exportGenerator, loadGenerator } from '../src/export/index.js';
 import { generate, sample } from '../src/sampling/index.js';
@@ -48,6 +49,11 @@ describe('VAE config', () => {
     expect(() =>
       parseTrainConfig({ dataset: { kind: 'mnist' }, model: 'vae', loss: 'hinge', r1Gamma: 1 }),
     ).toThrow(/loss: model vae trains on the ELBO[\s\S]*r1Gamma: model vae/);
+    // β shapes the trajectory; checkpoints written before it existed trained with β = 1.
+    const config = parseTrainConfig({ dataset: { kind: 'mnist' }, model: 'vae' });
+    const { beta: _, ...older } = config;
+    expect(configMismatches(older as typeof config, config)).toEqual([]);
+    expect(configMismatches(config, { ...config, beta: 2 })).toEqual(['beta']);
     expect(() => parseTrainConfig({ dataset: { kind: 'mnist' }, model: 'cvae', beta: -1 })).toThrow(
       /beta must be between 0 and 1000/,
     );

@@ -198,7 +198,7 @@ export async function trainValidated(
     let warnedBudget = false;
     logger?.info('training started', {
       model: config.model,
-      loss: config.loss,
+      ...(isVaeModel(config.model) ? { beta: config.beta } : { loss: config.loss }),
       backend: tf.getBackend(),
       step: state.step,
     });
