@@ -5,9 +5,9 @@ import { meanGradientMagnitude } from '../src/metrics/sharpness.js';
 
 describe('meanGradientMagnitude', () => {
   it('is 0 for a flat image and counts a hard edge as a step of 1', () => {
-    expect(meanGradientMagnitude(tf.fill([2, 4, 4, 1], 0.3) as tf.Tensor4D)).toBe(0);
+    expect(meanGradientMagnitude(tf.fill<tf.Rank.R4>([2, 4, 4, 1], 0.3))).toBe(0);
     // Columns 0-1 black, 2-3 white: of the 3x3 forward differences kept, one column in three crosses.
-    const edge = tf.tensor4d([-1, -1, 1, 1], [1, 1, 4, 1]).tile([1, 4, 1, 1]) as tf.Tensor4D;
+    const edge = tf.tensor4d([-1, -1, 1, 1], [1, 1, 4, 1]).tile<tf.Tensor4D>([1, 4, 1, 1]);
     expect(meanGradientMagnitude(edge)).toBeCloseTo(1 / 3, 6);
   });
 
