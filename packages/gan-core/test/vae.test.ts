@@ -126,8 +126,8 @@ describe('VAE training', () => {
         dataset: { kind: 'mnist' },
         model: 'vae',
         latentDim: 16,
-        batchSize: 32,
-        steps: 60,
+        batchSize: 16,
+        steps: 30,
         lrG: 1e-3,
         lrD: 1e-3,
         beta1: 0.9,
@@ -137,11 +137,11 @@ describe('VAE training', () => {
       join(root, 'elbo'),
     );
     expect(result.status).toBe('completed');
-    const first = mean(losses.slice(0, 10).map((l) => l.elbo));
-    const last = mean(losses.slice(-10).map((l) => l.elbo));
+    const first = mean(losses.slice(0, 5).map((l) => l.elbo));
+    const last = mean(losses.slice(-5).map((l) => l.elbo));
     // ELBO is negative nats per image; a decoder that has learnt digits at least halves its loss.
     expect(last).toBeGreaterThan(first / 2);
-    expect(mean(losses.slice(-10).map((l) => l.kl))).toBeGreaterThan(0);
+    expect(mean(losses.slice(-5).map((l) => l.kl))).toBeGreaterThan(0);
   }, 180_000);
 });
 
@@ -152,8 +152,8 @@ describe('conditional VAE', () => {
         dataset: { kind: 'mnist' },
         model: 'cvae',
         latentDim: 16,
-        batchSize: 32,
-        steps: 60,
+        batchSize: 16,
+        steps: 20,
         lrG: 1e-3,
         lrD: 1e-3,
         beta1: 0.9,
