@@ -13,7 +13,8 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { chain, leakyRelu } from './blocks.js';
-import { dcganGeneratorTrunk, discriminatorFilters } from './dcgan.js';
+import { buildCdcganGenerator } from './cdcgan.js';
+import { buildDcganGenerator, discriminatorFilters } from './dcgan.js';
 import { fastConv2d } from './fast-conv2d.js';
 import { fastDense } from './fast-dense.js';
 import { checkImageShape, checkLatentAndClasses, type ImageShape } from './shapes.js';
@@ -52,19 +53,11 @@ export function buildVaeEncoder({ shape, latentDim, numClasses = 0 }: VaeOptions
 }
 
 /**
- * Decoder p(x|z[, y]): the DCGAN generator. Inputs `z` (or `[z, label one-hot]`), output
- * `[batch, h, w, c]` in [-1, 1] (tanh): the mean of the Gaussian likelihood.
+ * Decoder p(x|z[, y]): the DCGAN generator itself (the cDCGAN's for a conditional VAE). Inputs `z`
+ * (or `[z, label one-hot]`), output `[batch, h, w, c]` in [-1, 1] (tanh): the Gaussian's mean.
  */
 export function buildVaeDecoder({ shape, latentDim, numClasses = 0 }: VaeOptions): tf.LayersModel {
-  checkLatentAndClasses(latentDim, numClasses > 0 ? numClasses : undefined);
-  const z = tf.input({ shape: [latentDim], name: 'z' });
-  if (numClasses === 0)
-    return tf.model({ inputs: z, outputs: dcganGeneratorTrunk(z, shape), name: 'vae_decoder' });
-  const label = tf.input({ shape: [numClasses], name: 'label' });
-  const joined = tf.layers.concatenate().apply([z, label]) as tf.SymbolicTensor;
-  return tf.model({
-    inputs: [z, label],
-    outputs: dcganGeneratorTrunk(joined, shape),
-    name: 'cvae_decoder',
-  });
+  return numClasses === 0
+    ? buildDcganGenerator({ shape, latentDim })
+    : buildCdcganGenerator({ shape, latentDim, numClasses });
 }
