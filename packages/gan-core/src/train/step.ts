@@ -30,11 +30,13 @@ export interface StepLosses {
 
 type Inputs = tf.Tensor | tf.Tensor[];
 
-function withLabels(x: tf.Tensor, labels: tf.Tensor2D | null): Inputs {
+/** `x`, or `[x, labels]` for a conditional model's two inputs. */
+export function withLabels(x: tf.Tensor, labels: tf.Tensor2D | null): Inputs {
   return labels === null ? x : [x, labels];
 }
 
-function applyGradients(
+/** Applies `grads` (keyed by variable name) to `variables` in their order. */
+export function applyGradients(
   optimizer: tf.Optimizer,
   variables: readonly tf.Variable[],
   grads: tf.NamedTensorMap,
@@ -51,7 +53,7 @@ function applyGradients(
 }
 
 /** Batch `index` of `data` as one tensor (images NHWC, or points `[n, 2]`) and its labels. */
-function realBatch(
+export function realBatch(
   data: TrainingData,
   index: number,
   batchSize: number,

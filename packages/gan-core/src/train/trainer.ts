@@ -6,6 +6,8 @@ import { readCheckpoint } from '../checkpoint/read.js';
 import { pruneCheckpoints, writeCheckpoint } from '../checkpoint/write.js';
 import {
   ConfigError,
+  isConditionalModel,
+  isVaeModel,
   parseTrainConfig,
   type TrainConfig,
   type TrainConfigInput,
@@ -26,6 +28,7 @@ import {
   type TrainingState,
 } from './state.js';
 import { trainStep } from './step.js';
+import { vaeStep } from './vae-step.js';
 import type { PrivacySpend, TrainOptions, TrainResult } from './types.js';
 import { DivergenceWatchdog } from './watchdog.js';
 
@@ -112,9 +115,9 @@ export async function trainValidated(
     'numClasses' in options.dataset
       ? options.dataset
       : trainingDataFromDataset(options.dataset, config.seed);
-  if (config.model === 'cdcgan' && dataset.numClasses < 2) {
+  if (isConditionalModel(config.model) && dataset.numClasses < 2) {
     throw new ModelShapeError(
-      `model cdcgan needs a labelled dataset with at least 2 classes, got ${dataset.numClasses}`,
+      `model ${config.model} needs a labelled dataset with at least 2 classes, got ${dataset.numClasses}`,
     );
   }
   if (options.backend !== 'current') {
@@ -132,7 +135,7 @@ export async function trainValidated(
   const state = createTrainingState(
     config,
     dataset.shape,
-    config.model === 'cdcgan' ? dataset.numClasses : 0,
+    isConditionalModel(config.model) ? dataset.numClasses : 0,
   );
   if (privacy !== null) {
     const mixing = crossSampleLayers(state.discriminator);
@@ -195,7 +198,7 @@ export async function trainValidated(
     let warnedBudget = false;
     logger?.info('training started', {
       model: config.model,
-      loss: config.loss,
+      ...(isVaeModel(config.model) ? { beta: config.beta } : { loss: config.loss }),
       backend: tf.getBackend(),
       step: state.step,
     });
@@ -228,7 +231,9 @@ export async function trainValidated(
           });
         }
       }
-      const losses = trainStep(state, dataset, privacy);
+      const losses = isVaeModel(config.model)
+        ? vaeStep(state, dataset)
+        : trainStep(state, dataset, privacy);
       accountant?.step(privacy?.noisedPerStep ?? 0);
       const step = state.step;
       const spent = spend();
