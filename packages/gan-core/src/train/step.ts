@@ -14,6 +14,7 @@ import {
 import { diffAugment } from '../losses/diffaugment.js';
 import { gradientPenalty, r1Penalty } from '../losses/penalties.js';
 import { clippedGradientSum, noisyMean, poissonSample } from '../privacy/dp-sgd.js';
+import { perExampleClippedSum, perExampleUnsupported } from '../privacy/per-example.js';
 import type { PrivacyPlan } from '../privacy/plan.js';
 import { oneHotLabels } from '../sampling/sample.js';
 import { isTrainingPoints, type TrainingData } from './data.js';
@@ -124,19 +125,31 @@ export function trainStep(
     const fake = tf.tidy(
       () => generator.apply(withLabels(noise(), labels), { training: true }) as tf.Tensor,
     );
+    const realLoss = (x: tf.Tensor, y: tf.Tensor2D | null): tf.Scalar =>
+      discriminatorRealLoss(config.loss, critic(y)(x), { labelSmoothing: config.labelSmoothing });
     const one = (t: tf.Tensor, i: number): tf.Tensor =>
       tf.slice(t, [i, ...t.shape.slice(1).map(() => 0)], [1, ...t.shape.slice(1)]);
-    const { sums, meanLoss } = clippedGradientSum(
-      dVars,
-      indices.length,
-      (i) =>
-        discriminatorRealLoss(
-          config.loss,
-          critic(realLabels === null ? null : (one(realLabels, i) as tf.Tensor2D))(one(real, i)),
-          { labelSmoothing: config.labelSmoothing },
-        ),
-      privacy.clipNorm,
-    );
+    // One batched pass where every weight is in a dense or conv layer (the project's three
+    // discriminators), else one backward pass per example (the reference both are tested against).
+    const { sums, meanLoss } =
+      privacy.microbatch !== true && perExampleUnsupported(discriminator).length === 0
+        ? perExampleClippedSum(
+            discriminator,
+            dVars,
+            indices.length,
+            () => tf.mul<tf.Scalar>(realLoss(real, realLabels), indices.length),
+            privacy.clipNorm,
+          )
+        : clippedGradientSum(
+            dVars,
+            indices.length,
+            (i) =>
+              realLoss(
+                one(real, i),
+                realLabels === null ? null : (one(realLabels, i) as tf.Tensor2D),
+              ),
+            privacy.clipNorm,
+          );
     const noisy = noisyMean(
       sums,
       privacy.noiseMultiplier * privacy.clipNorm,
