@@ -2,7 +2,7 @@ import type { NextConfig } from 'next';
 import {
   NONCELESS_CONTENT_SECURITY_POLICY,
   STATIC_SECURITY_HEADERS,
-} from './src/lib/security-headers';
+} from './server/security-headers';
 
 const csp = [{ key: 'Content-Security-Policy', value: NONCELESS_CONTENT_SECURITY_POLICY }];
 

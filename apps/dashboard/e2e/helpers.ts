@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, type Browser, type Page } from '@playwright/test';
 import { samplePng } from '../test/support/png';
 import { submit } from '../test/support/submit';
@@ -38,4 +41,58 @@ export async function submitItems(
     });
     expect(res.status).toBe(201);
   }
+}
+
+const trainerCli = join(import.meta.dirname, '../../trainer/dist/cli.js');
+
+/** Whether the trainer's CLI is built (the specs that train skip without it). */
+export const trainerBuilt = () => existsSync(trainerCli);
+
+/**
+ * Trains a 4-step `model` on 128 MNIST digits with the real trainer CLI, writing a checkpoint at
+ * step 4 (and, as every run does when it ends, an export) into the e2e data dir's database:
+ * real weights in seconds. Returns what `--json train` prints (the run id, its artifacts).
+ */
+export function trainTinyRun(name: string, model: 'mlp' | 'cdcgan'): unknown {
+  const dir = process.env.E2E_DATA_DIR ?? '';
+  const result = spawnSync(
+    process.execPath,
+    [
+      trainerCli,
+      '--json',
+      'train',
+      '--name',
+      name,
+      '--model',
+      model,
+      '--dataset',
+      'mnist',
+      '--limit',
+      '128',
+      '--steps',
+      '4',
+      '--batch-size',
+      '16',
+      '--sample-every',
+      '0',
+      '--checkpoint-every',
+      '4',
+      '--eval-every',
+      '0',
+      '--no-progress',
+    ],
+    {
+      env: {
+        ...process.env,
+        DATABASE_URL: `file:${join(dir, 'ganmod.db')}`,
+        GANMOD_DATA_DIR: dir,
+        CHECKPOINT_DISABLE: '1',
+        LOG_LEVEL: 'warn',
+      },
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  );
+  if (result.status !== 0) throw new Error(`training failed (${result.status}):\n${result.stderr}`);
+  return JSON.parse(result.stdout);
 }

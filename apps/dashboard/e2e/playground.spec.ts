@@ -1,14 +1,11 @@
 // The generator playground with a generator exported by a real (short) training run: TF.js loads it
 // in Chromium through the authenticated export route and draws it; plus the checkpoint download.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from './fixtures';
 import { createDb } from '@ganmod/db';
 import { extract } from 'tar-stream';
-import { baseURL, userPage } from './helpers';
-
-const trainerCli = join(import.meta.dirname, '../../trainer/dist/cli.js');
+import { baseURL, trainerBuilt, trainTinyRun, userPage } from './helpers';
 
 interface TrainedRun {
   runId: string;
@@ -18,50 +15,10 @@ interface TrainedRun {
 let run: TrainedRun;
 
 test.beforeAll(() => {
-  test.skip(!existsSync(trainerCli), 'the trainer is not built (apps/trainer/dist/cli.js)');
-  const dir = process.env.E2E_DATA_DIR ?? '';
+  test.skip(!trainerBuilt(), 'the trainer is not built (apps/trainer/dist/cli.js)');
   // A conditional DCGAN on MNIST, 4 steps: enough for real exported weights in seconds. Training
   // exports the generator when it ends, as `ganmod-trainer export` would.
-  const result = spawnSync(
-    process.execPath,
-    [
-      trainerCli,
-      '--json',
-      'train',
-      '--name',
-      'e2e-playground',
-      '--model',
-      'cdcgan',
-      '--dataset',
-      'mnist',
-      '--limit',
-      '128',
-      '--steps',
-      '4',
-      '--batch-size',
-      '16',
-      '--sample-every',
-      '0',
-      '--checkpoint-every',
-      '4',
-      '--eval-every',
-      '0',
-      '--no-progress',
-    ],
-    {
-      env: {
-        ...process.env,
-        DATABASE_URL: `file:${join(dir, 'ganmod.db')}`,
-        GANMOD_DATA_DIR: dir,
-        CHECKPOINT_DISABLE: '1',
-        LOG_LEVEL: 'warn',
-      },
-      encoding: 'utf8',
-      timeout: 120_000,
-    },
-  );
-  if (result.status !== 0) throw new Error(`training failed (${result.status}):\n${result.stderr}`);
-  run = JSON.parse(result.stdout) as TrainedRun;
+  run = trainTinyRun('e2e-playground', 'cdcgan') as TrainedRun;
 });
 
 /** Pixel statistics of a canvas, read in the page. */

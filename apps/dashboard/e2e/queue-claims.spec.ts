@@ -222,6 +222,13 @@ test('a bulk action waits out its undo window: Undo records nothing, waiting rec
   await page.getByRole('button', { name: 'Apply to 2' }).click();
   await expect(page.getByTestId('undo-bar')).toBeVisible();
   expect(await decisions()).toBe(0);
+  // Closing the tab now would drop the action: the browser asks, and staying keeps it pending.
+  const asked = page.waitForEvent('dialog');
+  await page.close({ runBeforeUnload: true });
+  const dialog = await asked;
+  expect(dialog.type()).toBe('beforeunload');
+  await dialog.dismiss();
+  expect(page.isClosed()).toBe(false);
   await expect(page.getByTestId('flash')).toContainText('Removed 2 of 2', { timeout: 10_000 });
   expect(await decisions()).toBe(2);
   await db.$disconnect();

@@ -43,6 +43,8 @@ test('the launch form starts from a named preset and offers the others by name',
     'mnist-mlp-quick',
     'mnist-dcgan',
     'mnist-cdcgan',
+    'mnist-vae',
+    'mnist-cvae',
     'ring8-toy',
   ]);
   await preset.selectOption('ring8-toy');

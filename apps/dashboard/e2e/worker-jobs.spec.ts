@@ -1,13 +1,11 @@
 // The run page's Export button and the admins' "Recalibrate from decisions": the dashboard only
 // records the request; the trainer's worker (started by global-setup) does the work.
-import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDb } from '@ganmod/db';
 import { expect, test } from './fixtures';
-import { userPage } from './helpers';
+import { trainerBuilt, trainTinyRun, userPage } from './helpers';
 
-const trainerCli = join(import.meta.dirname, '../../trainer/dist/cli.js');
 const dataDir = () => process.env.E2E_DATA_DIR ?? '';
 const openDb = () => createDb(`file:${join(dataDir(), 'ganmod.db')}`);
 
@@ -15,50 +13,11 @@ let runId = '';
 
 test.beforeAll(() => {
   test.skip(
-    !existsSync(trainerCli) || !process.env.E2E_WORKER,
+    !trainerBuilt() || !process.env.E2E_WORKER,
     'the trainer worker is not built (apps/trainer/dist/cli.js)',
   );
   // A 4-step MLP run on MNIST with a checkpoint: a real checkpoint to export, in seconds.
-  const result = spawnSync(
-    process.execPath,
-    [
-      trainerCli,
-      '--json',
-      'train',
-      '--name',
-      'e2e-export',
-      '--model',
-      'mlp',
-      '--dataset',
-      'mnist',
-      '--limit',
-      '128',
-      '--steps',
-      '4',
-      '--batch-size',
-      '16',
-      '--sample-every',
-      '0',
-      '--checkpoint-every',
-      '4',
-      '--eval-every',
-      '0',
-      '--no-progress',
-    ],
-    {
-      env: {
-        ...process.env,
-        DATABASE_URL: `file:${join(dataDir(), 'ganmod.db')}`,
-        GANMOD_DATA_DIR: dataDir(),
-        CHECKPOINT_DISABLE: '1',
-        LOG_LEVEL: 'warn',
-      },
-      encoding: 'utf8',
-      timeout: 120_000,
-    },
-  );
-  if (result.status !== 0) throw new Error(`training failed (${result.status}):\n${result.stderr}`);
-  runId = (JSON.parse(result.stdout) as { runId: string }).runId;
+  runId = (trainTinyRun('e2e-export', 'mlp') as { runId: string }).runId;
 });
 
 test('Export on the run page has the worker export the newest checkpoint for the playground', async ({

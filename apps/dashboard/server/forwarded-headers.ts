@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
-import { CLIENT_IP_HEADER } from './protocol.js';
-import { unmapIPv4, type TrustedProxies } from './trusted-proxies.js';
+import { CLIENT_IP_HEADER } from './protocol.ts';
+import { unmapIPv4, type TrustedProxies } from './trusted-proxies.ts';
 
 /** Headers through which a client could claim another address, host or scheme. */
 const FORWARDING_HEADERS = [

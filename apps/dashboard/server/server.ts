@@ -7,12 +7,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { refuseBody } from './body-limit.js';
-import { applyForwardingPolicy } from './forwarded-headers.js';
+import { refuseBody } from './body-limit.ts';
+import { answerDirectly, directRoute } from './direct-routes.ts';
+import { applyForwardingPolicy } from './forwarded-headers.ts';
 import { environmentOrExit } from '@ganmod/config';
-import { parseListenOptions } from './listen-options.js';
-import { GUARDED_SERVER_ENV, MAX_BODY_BYTES } from './protocol.js';
-import { parseTrustedProxies, type TrustedProxies } from './trusted-proxies.js';
+import { parseListenOptions } from './listen-options.ts';
+import { GUARDED_SERVER_ENV, MAX_BODY_BYTES } from './protocol.ts';
+import { parseTrustedProxies, type TrustedProxies } from './trusted-proxies.ts';
 
 /** The part of Next's custom-server API used here. */
 interface NextApp {
@@ -75,7 +76,8 @@ async function main(): Promise<void> {
   const handle = app.getRequestHandler();
   const server = createServer((req, res) => {
     if (guard(req, res, proxies)) return;
-    handle(req, res).catch((err: unknown) => {
+    const direct = directRoute(req);
+    (direct ? answerDirectly(direct, req, res) : handle(req, res)).catch((err: unknown) => {
       console.error(err);
       if (!res.headersSent) refuse(req, res, 500, 'Internal server error.');
     });

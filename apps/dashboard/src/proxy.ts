@@ -7,7 +7,7 @@ import {
   HSTS_VALUE,
   servesHttps,
   STATIC_SECURITY_HEADERS,
-} from '~/lib/security-headers';
+} from '../server/security-headers';
 
 /** Paths that need no session: the sign-in page and the icon. */
 const PUBLIC_PATH = /^\/(?:sign-in(?:\/|$)|favicon\.ico$|icon(?:[.-]|$))/;

@@ -1,7 +1,7 @@
 // The streaming multipart reader on real encodings (undici's FormData serializer), cut into
 // chunks at every size, and on hand-written edge cases.
 import { describe, expect, it } from 'vitest';
-import { multipartBoundary, readMultipart } from '~/server/moderation/multipart';
+import { multipartBoundary, readMultipart } from '../server/platform/multipart';
 
 async function encode(form: FormData): Promise<{ bytes: Uint8Array; contentType: string }> {
   const res = new Response(form);

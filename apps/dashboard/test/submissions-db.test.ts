@@ -3,8 +3,8 @@
 // submissions under concurrent identical requests, one at a time and in group commits.
 import { generateApiKey } from '@ganmod/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_LEASE, RATE_WINDOW_MS, RateLimiter } from '~/server/moderation/rate-limit';
-import { submitItem, submitItemGrouped } from '~/server/moderation/submissions';
+import { MAX_LEASE, RATE_WINDOW_MS, RateLimiter } from '../server/platform/rate-limit';
+import { submitItem, submitItemGrouped } from '../server/platform/submission-store';
 import { samplePng } from './support/png';
 import { createTempDb, PROVIDERS, type TempDb } from './support/temp-db';
 import { createRoleUsers } from './support/users';

@@ -35,7 +35,10 @@ describe('train flags are generated from the training-config schema', () => {
   });
 
   it('enum values, ranges and defaults in the help are the schema’s', () => {
-    expect(help).toContain('[model; mlp | dcgan | cdcgan | toy-mlp | resnet-cgan; default dcgan]');
+    expect(help).toContain(
+      '[model; mlp | dcgan | cdcgan | toy-mlp | vae | cvae | resnet-cgan; default dcgan]',
+    );
+    expect(help).toContain('--beta <');
     expect(help).toContain('[batchSize; integer 1..1024; default 64]');
     expect(help).toContain('[steps; integer 1..10000000; default 5000]');
     // gt(0): zero is refused, so the help must not say 0..1.
@@ -103,6 +106,21 @@ describe('--preset', () => {
     expect(
       buildConfig({ preset: 'mnist-mlp-quick', dataset: 'fashion-mnist', limit: '100' }).dataset,
     ).toEqual({ kind: 'fashion-mnist', split: 'train', limit: 100 });
+  });
+
+  it('trains a VAE from flags: --model vae --beta, or the cvae preset', () => {
+    expect(
+      buildConfig({ dataset: 'mnist', model: 'vae', beta: '0.5', latentDim: '16' }),
+    ).toMatchObject({ model: 'vae', beta: 0.5, latentDim: 16 });
+    expect(buildConfig({ preset: 'mnist-cvae', steps: '10' })).toMatchObject({
+      model: 'cvae',
+      beta: 1,
+      steps: 10,
+    });
+    // The adversarial flags a VAE ignores are refused, naming the field.
+    expect(() => buildConfig({ dataset: 'mnist', model: 'vae', loss: 'hinge' })).toThrow(
+      /loss: model vae trains on the ELBO/,
+    );
   });
 
   it('a config file overrides the preset, and flags override both', () => {

@@ -225,9 +225,20 @@ export async function submitContentItems(
 ): Promise<SubmitResult[]> {
   const keyOf = (s: { apiKeyId: string; externalId: string }) =>
     `${s.apiKeyId}\u0000${s.externalId}`;
+  // One `externalId IN (…)` per key (a group is nearly always one platform's): cheaper for Prisma
+  // to build than one (key, externalId) pair per submission.
+  const idsByKey = new Map<string, string[]>();
+  for (const s of inputs) {
+    const ids = idsByKey.get(s.apiKeyId);
+    if (ids) ids.push(s.externalId);
+    else idsByKey.set(s.apiKeyId, [s.externalId]);
+  }
   const found = await db.contentItem.findMany({
     where: {
-      OR: inputs.map((s) => ({ submittedByKeyId: s.apiKeyId, externalId: s.externalId })),
+      OR: [...idsByKey].map(([apiKeyId, ids]) => ({
+        submittedByKeyId: apiKeyId,
+        externalId: { in: ids },
+      })),
     },
     select: { ...submittedItemSelect, caption: true, submittedByKeyId: true },
   });
@@ -247,25 +258,26 @@ export async function submitContentItems(
   const paths = await Promise.all(newOnes.map((i) => storeImage(i)));
   if (newOnes.length > 0) {
     try {
-      // The group's one transaction: a write that must commit with the items joins it here.
-      const created = await db.$transaction(async (tx) =>
-        tx.contentItem.createManyAndReturn({
-          data: newOnes.map((i, n) => {
-            const s = inputs[i]!;
-            return {
-              externalId: s.externalId,
-              caption: s.caption,
-              imagePath: paths[n]!,
-              sha256: s.sha256,
-              mime: s.mime,
-              bytes: s.bytes,
-              status: 'PENDING' as const,
-              submittedByKeyId: s.apiKeyId,
-            };
-          }),
-          select: { ...submittedItemSelect, caption: true, submittedByKeyId: true },
+      // One statement, no interactive transaction: the items need nothing else to commit with
+      // them, and on SQLite every interactive transaction costs the driver a new connection.
+      // Each item stands alone (a crash between chunks loses only unanswered ones, which the
+      // platform posts again and gets back idempotently).
+      const created = await db.contentItem.createManyAndReturn({
+        data: newOnes.map((i, n) => {
+          const s = inputs[i]!;
+          return {
+            externalId: s.externalId,
+            caption: s.caption,
+            imagePath: paths[n]!,
+            sha256: s.sha256,
+            mime: s.mime,
+            bytes: s.bytes,
+            status: 'PENDING' as const,
+            submittedByKeyId: s.apiKeyId,
+          };
         }),
-      );
+        select: { ...submittedItemSelect, caption: true, submittedByKeyId: true },
+      });
       for (const { submittedByKeyId, ...item } of created)
         stored.set(keyOf({ apiKeyId: submittedByKeyId ?? '', externalId: item.externalId }), item);
     } catch (err) {

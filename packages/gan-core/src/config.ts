@@ -29,21 +29,32 @@ function positive(field: string, max: number) {
 }
 
 /**
- * The generator/discriminator families: three for images, and `toy-mlp` for the 2-D point
- * datasets (ring8, grid25) that measure mode collapse.
+ * The model families: three GANs for images, `toy-mlp` for the 2-D point datasets (ring8, grid25)
+ * that measure mode collapse, and two variational autoencoders (`vae`, class-conditional `cvae`)
+ * whose decoder is the DCGAN generator, trained by the same loop (see docs/vae.md).
  */
-export const modelKinds = ['mlp', 'dcgan', 'cdcgan', 'toy-mlp', 'resnet-cgan'] as const;
+export const modelKinds = [
+  'mlp',
+  'dcgan',
+  'cdcgan',
+  'toy-mlp',
+  'vae',
+  'cvae',
+  'resnet-cgan',
+] as const;
 export type ModelKind = (typeof modelKinds)[number];
 
-/** Model kinds that take a class label (the dataset must have at least 2 classes). */
-export const conditionalModelKinds = [
-  'cdcgan',
-  'resnet-cgan',
-] as const satisfies readonly ModelKind[];
+/** The variational autoencoders among {@link modelKinds}: trained on the ELBO, not adversarially. */
+export const vaeModelKinds = ['vae', 'cvae'] as const satisfies readonly ModelKind[];
 
-/** Whether `kind` is class-conditional (see {@link conditionalModelKinds}). */
+/** True for `vae` and `cvae`. */
+export function isVaeModel(kind: ModelKind): kind is (typeof vaeModelKinds)[number] {
+  return (vaeModelKinds as readonly string[]).includes(kind);
+}
+
+/** True for the models that take a class label (`cdcgan`, `cvae`, `resnet-cgan`): they need a labelled dataset. */
 export function isConditionalModel(kind: ModelKind): boolean {
-  return (conditionalModelKinds as readonly ModelKind[]).includes(kind);
+  return kind === 'cdcgan' || kind === 'cvae' || kind === 'resnet-cgan';
 }
 
 /** Dataset kinds whose samples are 2-D points: they train with model `toy-mlp` only. */
@@ -141,11 +152,15 @@ export const trainConfigSchema = z
       .enum(modelKinds, { error: `model must be one of ${modelKinds.join(', ')}` })
       .default('dcgan')
       .describe(
-        'mlp trains fastest; dcgan for images; cdcgan is class-conditional; toy-mlp for the ring8/grid25 point sets; resnet-cgan is the class-conditional ResNet with spectral norm in D (32/64 px colour, e.g. emoji avatars).',
+        'mlp trains fastest; dcgan for images; cdcgan is class-conditional; toy-mlp for the ring8/grid25 point sets; vae/cvae are (conditional) variational autoencoders; resnet-cgan is the class-conditional ResNet with spectral norm in D (32/64 px colour, e.g. emoji avatars).',
       ),
     latentDim: ranged('latentDim', 1, 1024, { int: true })
       .default(100)
-      .describe('Size of the noise vector the generator starts from.'),
+      .describe('Size of the noise vector the generator (VAE: the decoder) starts from.'),
+    /** β of β-VAE: the weight of the KL term in the VAE loss recon + β·KL. */
+    beta: ranged('beta', 0, 1000)
+      .default(1)
+      .describe('vae/cvae only: weight of the KL term (β-VAE); 1 trains on the ELBO itself.'),
     loss: z
       .enum(lossKinds, { error: `loss must be one of ${lossKinds.join(', ')}` })
       .default('bce')
@@ -177,8 +192,12 @@ export const trainConfigSchema = z
     dSteps: ranged('dSteps', 1, 10, { int: true })
       .default(1)
       .describe('Discriminator updates per generator update.'),
-    lrG: positive('lrG', 1).default(2e-4).describe('Generator learning rate (Adam).'),
-    lrD: positive('lrD', 1).default(2e-4).describe('Discriminator learning rate (Adam).'),
+    lrG: positive('lrG', 1)
+      .default(2e-4)
+      .describe('Generator learning rate (Adam); VAE: the decoder.'),
+    lrD: positive('lrD', 1)
+      .default(2e-4)
+      .describe('Discriminator learning rate (Adam); VAE: the encoder.'),
     beta1: ranged('beta1', 0, 0.9999).default(0.5).describe('Adam beta1 of both optimisers.'),
     beta2: ranged('beta2', 0, 0.99999).default(0.999).describe('Adam beta2 of both optimisers.'),
     /** Decay of the generator's exponential moving average; 0 turns EMA off. */
@@ -242,6 +261,7 @@ export const trainConfigSchema = z
       });
     }
     if (c.privacy !== undefined) privacyIssues(c).forEach((issue) => ctx.addIssue(issue));
+    if (isVaeModel(c.model)) vaeIssues(c).forEach((issue) => ctx.addIssue(issue));
     if (c.model === 'toy-mlp' && c.diffAugment.length > 0) {
       ctx.addIssue({
         code: 'custom',
@@ -283,6 +303,36 @@ function privacyIssues(c: {
   if (c.diffAugment.length > 0)
     add(['diffAugment'], "private training does not support diffAugment yet (use 'none')");
   return issues;
+}
+
+/**
+ * Adversarial settings a VAE run would silently ignore: refused, so that a config says what it
+ * trains. (gpWeight is left alone: it only ever applies with loss wgan-gp, refused here.)
+ */
+function vaeIssues(c: {
+  model: ModelKind;
+  loss: LossKind;
+  labelSmoothing: number;
+  r1Gamma: number;
+  diffAugment: readonly string[];
+  dSteps: number;
+  privacy?: PrivacyConfig | undefined;
+}): { code: 'custom'; path: string[]; message: string }[] {
+  const ignored: [string, boolean, string][] = [
+    ['loss', c.loss !== 'bce', `loss ${c.loss}`],
+    ['labelSmoothing', c.labelSmoothing > 0, 'labelSmoothing'],
+    ['r1Gamma', c.r1Gamma > 0, 'r1Gamma'],
+    ['diffAugment', c.diffAugment.length > 0, 'diffAugment'],
+    ['dSteps', c.dSteps !== 1, 'dSteps'],
+    ['privacy', c.privacy !== undefined, 'privacy'],
+  ];
+  return ignored
+    .filter(([, set]) => set)
+    .map(([path, , what]) => ({
+      code: 'custom' as const,
+      path: [path],
+      message: `model ${c.model} trains on the ELBO, not adversarially: ${what} does not apply (leave it at its default)`,
+    }));
 }
 
 /** A complete, validated training configuration (all defaults filled in). */
@@ -333,6 +383,16 @@ export interface TrainingPreset {
   readonly config: TrainConfigInput;
 }
 
+/** The VAE presets' recipe: latent 32 and Adam 1e-3 / beta1 0.9 for both nets (not the GANs' 2e-4 / 0.5). */
+const vaeRecipe = {
+  latentDim: 32,
+  lrG: 1e-3,
+  lrD: 1e-3,
+  beta1: 0.9,
+  steps: 2000,
+  sampleEvery: 200,
+} as const;
+
 /**
  * The named presets. The launch form starts from {@link DEFAULT_TRAINING_PRESET} (a quick MLP run),
  * not from the schema's defaults (dcgan, 5000 steps), which stay what a bare config gets.
@@ -355,6 +415,17 @@ export const TRAINING_PRESETS = [
     description:
       'MNIST with the class-conditional DCGAN: each sample grid row is one digit, 0 to 9.',
     config: { dataset: { kind: 'mnist' }, model: 'cdcgan' },
+  },
+  {
+    name: 'mnist-vae',
+    description:
+      'MNIST with the convolutional VAE (decoder = the DCGAN generator), Adam 1e-3: no adversary to balance, blurrier samples.',
+    config: { dataset: { kind: 'mnist' }, model: 'vae', ...vaeRecipe },
+  },
+  {
+    name: 'mnist-cvae',
+    description: 'MNIST with the class-conditional VAE: each sample grid row is one digit, 0 to 9.',
+    config: { dataset: { kind: 'mnist' }, model: 'cvae', ...vaeRecipe },
   },
   {
     name: 'emoji-avatars',

@@ -21,9 +21,12 @@ export function smooth(points: readonly Point[], weight: number): Point[] {
   });
 }
 
-/** Losses from gan-core's step callback (`d`, `g`, `gp`, `r1`) or anything named like a loss. */
+/**
+ * Losses from gan-core's step callback (a GAN's `d`, `g`, `gp`, `r1`; a VAE's `loss`, `recon`,
+ * `kl`) or anything named like a loss. A VAE's `elbo` is a bound to maximise: its own chart.
+ */
 export function isLoss(name: string): boolean {
-  return ['d', 'g', 'gp', 'r1'].includes(name) || /loss/i.test(name);
+  return ['d', 'g', 'gp', 'r1', 'recon', 'kl'].includes(name) || /loss/i.test(name);
 }
 
 export function isThroughput(name: string): boolean {

@@ -1,4 +1,4 @@
-import { RATE_WINDOW_MS } from '~/server/moderation/rate-limit';
+import { RATE_WINDOW_MS } from '../../server/platform/rate-limit';
 
 /**
  * Waits for the next rate-limit window when fewer than `marginMs` are left in this one, so a burst

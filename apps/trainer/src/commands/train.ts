@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { confineDatasetSpec, DatasetError } from '@ganmod/datasets';
-import { ConfigError, parseTrainConfig, trainingPreset, type TrainConfig } from '@ganmod/gan-core';
+import {
+  ConfigError,
+  parseTrainConfig,
+  trainingPreset,
+  type StepEvent,
+  type TrainConfig,
+} from '@ganmod/gan-core';
 import { SingleBar, Presets } from 'cli-progress';
 import { openDatabase } from '../database.js';
 import { defaultArtifactStore, prepareBackend } from '../environment.js';
@@ -98,6 +104,14 @@ export function buildConfig(flags: TrainFlags): TrainConfig {
   }
 }
 
+/** The progress bar's loss column: `D … G …` for a GAN, `ELBO … KL …` for a VAE. */
+function lossSummary(losses: StepEvent['losses']): string {
+  const fmt = (v: number | undefined): string => (v === undefined ? '-' : v.toFixed(3));
+  return losses.elbo !== undefined
+    ? `ELBO ${fmt(losses.elbo)} KL ${fmt(losses.kl)}`
+    : `D ${fmt(losses.d)} G ${fmt(losses.g)}`;
+}
+
 /** Refuses a dataset path outside the datasets root before the run is created (a usage error). */
 async function checkDatasetPath(config: TrainConfig): Promise<void> {
   try {
@@ -121,7 +135,7 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
   const showBar = flags.progress !== false && !flags.json && process.stderr.isTTY;
   const bar = new SingleBar(
     {
-      format: ' {bar} {value}/{total} steps | D {d} G {g} | {rate} steps/s | ETA {eta_formatted}',
+      format: ' {bar} {value}/{total} steps | {losses} | {rate} steps/s | ETA {eta_formatted}',
       stream: process.stderr,
       hideCursor: true,
     },
@@ -142,7 +156,7 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
       workerId,
     );
     log.info({ runId: run.id }, 'training in the foreground');
-    if (showBar) bar.start(config.steps, 0, { d: '-', g: '-', rate: '-' });
+    if (showBar) bar.start(config.steps, 0, { losses: '-', rate: '-' });
     const result = await executeRun({
       db,
       store: defaultArtifactStore(),
@@ -155,8 +169,7 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
       onStep: (event) => {
         if (showBar)
           bar.update(event.step, {
-            d: event.losses.d.toFixed(3),
-            g: event.losses.g.toFixed(3),
+            losses: lossSummary(event.losses),
             rate: event.stepsPerSec.toFixed(2),
           });
       },

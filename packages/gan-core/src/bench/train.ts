@@ -2,7 +2,7 @@
  * `pnpm bench:train`: times GAN training steps on this machine and prints one JSON line shaped
  * like bench/torch-reference.py's, so the two can be compared side by side.
  *
- *   node dist/bench/train.js --model mlp|dcgan|avatar --batch N --steps N --warmup N
+ *   node dist/bench/train.js --model mlp|dcgan|vae|cvae|avatar --batch N --steps N --warmup N
  *        [--backend tensorflow|wasm|cpu] [--threads N] [--workers N] [--profile] [--stock-kernels]
  *
  * --threads N is the thread budget (default: the machine's cores): with the native kernels,
@@ -11,8 +11,10 @@
  * averaged exactly): the wasm backend is single-threaded in Node, this is how it uses N cores.
  * --profile adds a per-kernel breakdown of one extra step ("profile_ms"); --stock-kernels
  * measures wasm with TF.js's own kernels where they exist (only Conv2DBackpropFilter stays ours,
- * since stock wasm has none). `--model avatar` times gan-core's own step with the emoji-avatars
- * preset (resnet-cgan, 64x64x3; see avatar-step.ts); it runs with --workers 1 only.
+ * since stock wasm has none). vae/cvae time gan-core's own VAE step (decoder = the dcgan row's
+ * generator) and train in one process only.
+ * `--model avatar` times gan-core's own step with the emoji-avatars preset (resnet-cgan,
+ * 64x64x3; see avatar-step.ts), in one process only too.
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -33,6 +35,8 @@ import type { BenchModel } from './models.js';
 import { createParallelGanTrainer } from './parallel.js';
 import { profileByKernel } from './profile.js';
 import { median, round2 } from './stats.js';
+import type { VaeStepLosses } from '../train/vae-step.js';
+import { createVaeBenchTrainer } from './vae-trainer.js';
 
 function positiveInt(name: string, value: string, min: number): number {
   const n = Number(value);
@@ -54,18 +58,23 @@ async function main(): Promise<void> {
       'stock-kernels': { type: 'boolean', default: false },
     },
   });
-  if (values.model !== 'mlp' && values.model !== 'dcgan' && values.model !== 'avatar') {
-    throw new Error(`--model must be mlp, dcgan or avatar, got '${values.model}'`);
+  const single =
+    values.model === 'vae' || values.model === 'cvae' || values.model === 'avatar'
+      ? values.model
+      : null;
+  const vae = single === 'vae' || single === 'cvae' ? single : null;
+  if (values.model !== 'mlp' && values.model !== 'dcgan' && single === null) {
+    throw new Error(`--model must be mlp, dcgan, vae, cvae or avatar, got '${values.model}'`);
   }
-  const model: BenchModel | 'avatar' = values.model;
+  const model = values.model as BenchModel | 'vae' | 'cvae' | 'avatar';
   const batch = positiveInt('batch', values.batch, 1);
   const steps = positiveInt('steps', values.steps, 1);
   const warmup = positiveInt('warmup', values.warmup, 0);
   const workers = positiveInt('workers', values.workers, 1);
   const threadBudget = positiveInt('threads', values.threads, 1);
   if (workers > 1 && values.profile) throw new Error('--profile works with --workers 1 only');
-  if (workers > 1 && model === 'avatar')
-    throw new Error('--model avatar works with --workers 1 only');
+  if (workers > 1 && single !== null)
+    throw new Error(`--model ${single} works with --workers 1 only`);
   const backend = await initBackend(
     values.backend === undefined ? {} : { backend: parseBackendName(values.backend, '--backend') },
   );
@@ -84,20 +93,29 @@ async function main(): Promise<void> {
     kernels = 'gan-core+native';
   }
 
-  let step: () => Promise<StepLosses> | StepLosses;
+  let step: () => Promise<StepLosses> | StepLosses | VaeStepLosses;
   let profile: Awaited<ReturnType<typeof profileByKernel>> | undefined;
   let close: () => Promise<void> | void;
   let inSync: boolean | undefined;
-  if (workers === 1) {
-    const trainer =
-      model === 'avatar'
-        ? createAvatarTrainer(batch)
-        : createGanTrainer(buildBenchGan(model), batch);
+  if (vae !== null) {
+    const trainer = createVaeBenchTrainer(vae, batch);
+    step = () => trainer.step();
+    close = () => trainer.dispose();
+  } else if (model === 'avatar') {
+    const trainer = createAvatarTrainer(batch);
+    step = () => trainer.step();
+    close = () => trainer.dispose();
+  } else if (workers === 1) {
+    const trainer = createGanTrainer(buildBenchGan(model as BenchModel), batch);
     step = () => trainer.step();
     close = () => trainer.dispose();
   } else {
-    if (model === 'avatar') throw new Error('--model avatar works with --workers 1 only');
-    const trainer = await createParallelGanTrainer(model, batch, workers, backend.name);
+    const trainer = await createParallelGanTrainer(
+      model as BenchModel,
+      batch,
+      workers,
+      backend.name,
+    );
     step = () => trainer.step();
     close = async () => {
       const sums = await trainer.checksums();
@@ -108,7 +126,7 @@ async function main(): Promise<void> {
 
   const times: number[] = [];
   const cpuTimes: number[] = [];
-  let losses: StepLosses = { discriminator: NaN, generator: NaN };
+  let losses: StepLosses | VaeStepLosses = { discriminator: NaN, generator: NaN };
   for (let i = 0; i < warmup + steps; i++) {
     const start = performance.now();
     const cpu = process.cpuUsage();
@@ -140,7 +158,10 @@ async function main(): Promise<void> {
     ms_per_step_max: round2(Math.max(...times)),
     // CPU time of all threads: less sensitive than wall time to other processes on the machine.
     cpu_ms_per_step_median: round2(median(cpuTimes)),
-    final_losses: { d: round2(losses.discriminator), g: round2(losses.generator) },
+    final_losses:
+      'elbo' in losses
+        ? { elbo: round2(losses.elbo), kl: round2(losses.kl) }
+        : { d: round2(losses.discriminator), g: round2(losses.generator) },
     ...(inSync === undefined ? {} : { replicas_in_sync: inSync }),
     ...(profile === undefined ? {} : { profile_ms: profile }),
   };

@@ -25,6 +25,7 @@ export const trajectoryFields = [
   'dataset',
   'model',
   'latentDim',
+  'beta',
   'loss',
   'labelSmoothing',
   'gpWeight',
@@ -41,9 +42,17 @@ export const trajectoryFields = [
   'privacy',
 ] as const satisfies readonly (keyof TrainConfig)[];
 
+/**
+ * Trajectory fields added after checkpoints were first written, with the value older runs trained
+ * with: a manifest without the field is compared as if it held that value.
+ */
+const addedFieldDefaults: Partial<TrainConfig> = { beta: 1 };
+
 /** Names of the trajectory fields that differ between two configs. */
 export function configMismatches(saved: TrainConfig, current: TrainConfig): string[] {
-  return trajectoryFields.filter((f) => JSON.stringify(saved[f]) !== JSON.stringify(current[f]));
+  const value = (config: TrainConfig, f: (typeof trajectoryFields)[number]): string =>
+    JSON.stringify(config[f] ?? addedFieldDefaults[f]);
+  return trajectoryFields.filter((f) => value(saved, f) !== value(current, f));
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

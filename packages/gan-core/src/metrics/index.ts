@@ -20,3 +20,4 @@ export * from './memorization.js';
 export * from './evaluate.js';
 export * from './generator-source.js';
 export * from './membership.js';
+export * from './sharpness.js';

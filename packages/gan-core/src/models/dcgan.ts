@@ -45,7 +45,8 @@ const generatorPlans: Record<28 | 32 | 64, GeneratorPlan> = {
   },
 };
 
-const discriminatorFilters: Record<28 | 32 | 64, readonly number[]> = {
+/** Filters of the discriminator's stride-2 convolutions per image size (also the VAE encoder's). */
+export const discriminatorFilters: Record<28 | 32 | 64, readonly number[]> = {
   28: [64, 128],
   32: [64, 128, 256],
   64: [32, 64, 128, 256],

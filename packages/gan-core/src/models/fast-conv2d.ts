@@ -13,6 +13,7 @@
  * undilated float32 convolutions take the fast path; anything else runs the stock layer's code.
  */
 import * as tf from '@tensorflow/tfjs';
+import { tapLayerOutput } from './layer-tap.js';
 import { singleInput, stockLayerClass } from './stock-layer-class.js';
 
 /** Arguments of `tf.layers.conv2d`. */
@@ -78,6 +79,7 @@ export class FastConv2D extends StockConv2D {
         padding,
       );
       let y: tf.Tensor = layer.bias === null ? conv : tf.add(conv, layer.bias.read());
+      y = tapLayerOutput(this, x, y);
       if (layer.activation !== null) y = layer.activation.apply(y);
       return y;
     });

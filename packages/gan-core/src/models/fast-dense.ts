@@ -15,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { nativeDense } from '../kernels/native/dense.js';
+import { tapLayerOutput } from './layer-tap.js';
 import { singleInput, stockLayerClass } from './stock-layer-class.js';
 
 /** Arguments of `tf.layers.dense`. */
@@ -63,6 +64,7 @@ export class FastDense extends StockDense {
       let y: tf.Tensor =
         nativeDense(x, kernel, bias) ??
         (bias === undefined ? tf.matMul(x, kernel) : tf.add(tf.matMul(x, kernel), bias));
+      y = tapLayerOutput(this, x, y);
       if (layer.activation !== null) y = layer.activation.apply(y);
       return y;
     });

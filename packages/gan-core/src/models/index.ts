@@ -16,6 +16,7 @@ import {
   type ImageShape,
 } from './shapes.js';
 import { buildToyDiscriminator, buildToyGenerator } from './toy.js';
+import { buildVaeDecoder, buildVaeEncoder } from './vae.js';
 
 export * from './cdcgan.js';
 export * from './dcgan.js';
@@ -26,6 +27,7 @@ export * from './toy.js';
 export * from './resnet-cgan.js';
 export * from './spectral-norm.js';
 export { AvgPool2x2, GlobalSumPooling } from './pooling.js';
+export * from './vae.js';
 export { fastConv2d, type Conv2DArgs } from './fast-conv2d.js';
 export { fastDense, type DenseArgs } from './fast-dense.js';
 export { FastBatchNorm, fastBatchNorm, type FastBatchNormArgs } from './fast-batch-norm.js';
@@ -34,13 +36,16 @@ export interface BuildGanOptions {
   /** Image shape `[h, w, c]` for mlp/dcgan/cdcgan; point shape `[2]` for toy-mlp. */
   shape: DataShape;
   latentDim: number;
-  /** Required (>= 2) for `cdcgan` and `resnet-cgan`, ignored otherwise. */
+  /** Required (>= 2) for `cdcgan`, `cvae` and `resnet-cgan`, ignored otherwise. */
   numClasses?: number;
   /** Seeds for the discriminator's dropout masks; defaults to a fixed deterministic source. */
   seeds?: SeedSource;
 }
 
-/** A generator/discriminator pair. Conditional pairs take a one-hot label as their second input. */
+/**
+ * A generator/discriminator pair. Conditional pairs take a one-hot label as their second input.
+ * For `vae`/`cvae` the decoder fills the generator slot and the encoder the discriminator slot.
+ */
 export interface GanModels {
   generator: tf.LayersModel;
   discriminator: tf.LayersModel;
@@ -79,6 +84,14 @@ export function buildGenerator(
         shape,
         latentDim,
         numClasses: requireClasses(options.numClasses),
+      });
+    case 'vae':
+      return buildVaeDecoder({ shape, latentDim });
+    case 'cvae':
+      return buildVaeDecoder({
+        shape,
+        latentDim,
+        numClasses: requireClasses(options.numClasses, kind),
       });
     case 'resnet-cgan':
       return buildResnetCganGenerator({
@@ -134,6 +147,20 @@ export function buildGan(kind: ModelKind, options: BuildGanOptions): GanModels {
       return {
         generator: buildCdcganGenerator({ shape, latentDim, numClasses }),
         discriminator: buildCdcganDiscriminator({ shape, numClasses, seeds }),
+        numClasses,
+      };
+    }
+    case 'vae':
+      return {
+        generator: buildVaeDecoder({ shape, latentDim }),
+        discriminator: buildVaeEncoder({ shape, latentDim }),
+        numClasses: 0,
+      };
+    case 'cvae': {
+      const numClasses = requireClasses(options.numClasses, kind);
+      return {
+        generator: buildVaeDecoder({ shape, latentDim, numClasses }),
+        discriminator: buildVaeEncoder({ shape, latentDim, numClasses }),
         numClasses,
       };
     }

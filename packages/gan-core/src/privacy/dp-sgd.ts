@@ -1,7 +1,8 @@
 /**
  * DP-SGD on the discriminator (DP-GAN, Xie et al. 2018): the real images of each D update are a
- * Poisson sample of the dataset; each one's gradient of D's weights is computed on its own
- * (microbatches of one), clipped to L2 norm C, summed, and Gaussian noise N(0, σ²C²) is added
+ * Poisson sample of the dataset; each one's gradient of D's weights is clipped to L2 norm C (here
+ * by one backward pass per example, the reference; the trainer uses the one-pass per-example path
+ * of per-example.ts where D allows it), summed, and Gaussian noise N(0, σ²C²) is added
  * before dividing by the expected batch size. The fake half of the loss reads no private data and
  * keeps its ordinary batch gradient. G is trained only through D, so G is post-processing.
  */

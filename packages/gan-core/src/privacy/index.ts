@@ -1,3 +1,4 @@
 export * from './dp-sgd.js';
+export * from './per-example.js';
 export * from './plan.js';
 export * from './rdp.js';

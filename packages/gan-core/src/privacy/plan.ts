@@ -20,6 +20,11 @@ export interface PrivacyPlan {
   noisedPerStep: number;
   /** Whether the noise multiplier came from targetEpsilon. */
   derived: boolean;
+  /**
+   * Force one backward pass per example (privacy/dp-sgd.ts) even where the one-pass per-example
+   * path serves D: the reference it is benchmarked against. Same sums either way.
+   */
+  microbatch?: boolean;
 }
 
 /**

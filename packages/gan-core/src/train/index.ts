@@ -9,6 +9,7 @@ export {
 } from './state.js';
 export { adam, FusedAdamOptimizer } from './adam.js';
 export { trainStep, type StepLosses } from './step.js';
+export { vaeStep, type VaeStepLosses } from './vae-step.js';
 export { train, trainValidated } from './trainer.js';
 export * from './types.js';
 export { DivergenceWatchdog } from './watchdog.js';

@@ -15,6 +15,7 @@ import { diffAugment } from '../losses/diffaugment.js';
 import { gradientPenalty, r1Penalty } from '../losses/penalties.js';
 import { powerIterate } from '../models/spectral-norm.js';
 import { clippedGradientSum, noisyMean, poissonSample } from '../privacy/dp-sgd.js';
+import { perExampleClippedSum, perExampleUnsupported } from '../privacy/per-example.js';
 import type { PrivacyPlan } from '../privacy/plan.js';
 import { oneHotLabels } from '../sampling/sample.js';
 import { isTrainingPoints, type TrainingData } from './data.js';
@@ -31,11 +32,13 @@ export interface StepLosses {
 
 type Inputs = tf.Tensor | tf.Tensor[];
 
-function withLabels(x: tf.Tensor, labels: tf.Tensor2D | null): Inputs {
+/** `x`, or `[x, labels]` for a conditional model's two inputs. */
+export function withLabels(x: tf.Tensor, labels: tf.Tensor2D | null): Inputs {
   return labels === null ? x : [x, labels];
 }
 
-function applyGradients(
+/** Applies `grads` (keyed by variable name) to `variables` in their order. */
+export function applyGradients(
   optimizer: tf.Optimizer,
   variables: readonly tf.Variable[],
   grads: tf.NamedTensorMap,
@@ -52,7 +55,7 @@ function applyGradients(
 }
 
 /** Batch `index` of `data` as one tensor (images NHWC, or points `[n, 2]`) and its labels. */
-function realBatch(
+export function realBatch(
   data: TrainingData,
   index: number,
   batchSize: number,
@@ -124,19 +127,31 @@ export function trainStep(
     const fake = tf.tidy(
       () => generator.apply(withLabels(noise(), labels), { training: true }) as tf.Tensor,
     );
+    const realLoss = (x: tf.Tensor, y: tf.Tensor2D | null): tf.Scalar =>
+      discriminatorRealLoss(config.loss, critic(y)(x), { labelSmoothing: config.labelSmoothing });
     const one = (t: tf.Tensor, i: number): tf.Tensor =>
       tf.slice(t, [i, ...t.shape.slice(1).map(() => 0)], [1, ...t.shape.slice(1)]);
-    const { sums, meanLoss } = clippedGradientSum(
-      dVars,
-      indices.length,
-      (i) =>
-        discriminatorRealLoss(
-          config.loss,
-          critic(realLabels === null ? null : (one(realLabels, i) as tf.Tensor2D))(one(real, i)),
-          { labelSmoothing: config.labelSmoothing },
-        ),
-      privacy.clipNorm,
-    );
+    // One batched pass where every weight is in a dense or conv layer (the project's three
+    // discriminators), else one backward pass per example (the reference both are tested against).
+    const { sums, meanLoss } =
+      privacy.microbatch !== true && perExampleUnsupported(discriminator).length === 0
+        ? perExampleClippedSum(
+            discriminator,
+            dVars,
+            indices.length,
+            () => tf.mul<tf.Scalar>(realLoss(real, realLabels), indices.length),
+            privacy.clipNorm,
+          )
+        : clippedGradientSum(
+            dVars,
+            indices.length,
+            (i) =>
+              realLoss(
+                one(real, i),
+                realLabels === null ? null : (one(realLabels, i) as tf.Tensor2D),
+              ),
+            privacy.clipNorm,
+          );
     const noisy = noisyMean(
       sums,
       privacy.noiseMultiplier * privacy.clipNorm,

@@ -7,6 +7,7 @@ import { pruneCheckpoints, writeCheckpoint } from '../checkpoint/write.js';
 import {
   ConfigError,
   isConditionalModel,
+  isVaeModel,
   parseTrainConfig,
   type TrainConfig,
   type TrainConfigInput,
@@ -27,6 +28,7 @@ import {
   type TrainingState,
 } from './state.js';
 import { trainStep } from './step.js';
+import { vaeStep } from './vae-step.js';
 import type { PrivacySpend, TrainOptions, TrainResult } from './types.js';
 import { DivergenceWatchdog } from './watchdog.js';
 
@@ -196,7 +198,7 @@ export async function trainValidated(
     let warnedBudget = false;
     logger?.info('training started', {
       model: config.model,
-      loss: config.loss,
+      ...(isVaeModel(config.model) ? { beta: config.beta } : { loss: config.loss }),
       backend: tf.getBackend(),
       step: state.step,
     });
@@ -229,7 +231,9 @@ export async function trainValidated(
           });
         }
       }
-      const losses = trainStep(state, dataset, privacy);
+      const losses = isVaeModel(config.model)
+        ? vaeStep(state, dataset)
+        : trainStep(state, dataset, privacy);
       accountant?.step(privacy?.noisedPerStep ?? 0);
       const step = state.step;
       const spent = spend();

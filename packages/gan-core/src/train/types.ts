@@ -6,11 +6,13 @@ import type { BackendName } from '../backend/index.js';
 import type { TrainConfig } from '../config.js';
 import type { TrainingData } from './data.js';
 import type { StepLosses } from './step.js';
+import type { VaeStepLosses } from './vae-step.js';
 
 export interface StepEvent {
   /** Completed generator updates (1-based). */
   step: number;
-  losses: StepLosses;
+  /** A GAN's `d`/`g` (and penalties), or a VAE's `loss`/`recon`/`kl`/`elbo`. */
+  losses: StepLosses | VaeStepLosses;
   /** Throughput over the recent steps. */
   stepsPerSec: number;
   /** Private runs: the privacy spent so far. */

@@ -1,6 +1,7 @@
 import 'server-only';
 import { parseBankLabel, type HashBankLabel } from '@ganmod/db/client';
-import { answerAfterDiscarding, readCappedBytes } from '../http/read-body';
+import { answerAfterDiscarding } from '../../../server/platform/discard-body';
+import { readCappedBytes } from '../http/read-body';
 
 /**
  * Reads an upload to the hash bank after checking, before any byte is read, its declared type

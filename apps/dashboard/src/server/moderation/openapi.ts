@@ -12,12 +12,12 @@ import {
   errorSchema,
   reasonSchema,
   externalIdParamSchema,
-  submissionFormSchema,
   submissionListQuerySchema,
   submissionPageSchema,
   submissionSchema,
   submittedItemSchema,
 } from './platform-schemas';
+import { submissionFormSchema } from '../../../server/platform/submission-form';
 
 type JsonObject = Record<string, unknown>;
 

@@ -4,23 +4,15 @@
  * (`openapi.ts`), so the published contract is the code's own. The vocabulary (statuses, actions)
  * is the moderation contract's and the limits are the ones the handler enforces.
  */
+import { CONTENT_STATUSES, DECISION_ACTIONS, POLICY_ACTIONS } from '@ganmod/moderation/contract';
 import {
-  CONTENT_STATUSES,
-  DECISION_ACTIONS,
-  POLICY_ACTIONS,
-  captionLength,
-  platformInputLimits,
-  type InputLimits,
-} from '@ganmod/moderation/contract';
-import { MAX_SUBMISSION_PAGE, type PublicSubmission, type SubmissionPage } from '@ganmod/db/client';
-import { loadEnvironment } from '@ganmod/config';
+  MAX_SUBMISSION_PAGE,
+  type PublicSubmission,
+  type SubmissionPage,
+  type SubmittedItem,
+} from '@ganmod/db/client';
 import { z } from 'zod';
 import { roles } from '~/lib/roles';
-
-/** The moderation contract's limits; GANMOD_MAX_UPLOAD_BYTES may override the image's. */
-export function configuredInputLimits(): Readonly<InputLimits> {
-  return platformInputLimits(loadEnvironment().maxUploadBytes);
-}
 
 /** Page size when `limit` is not given. */
 export const DEFAULT_SUBMISSION_PAGE = 50;
@@ -123,62 +115,14 @@ export type SchemasMatchReads = [
 ];
 export const schemasMatchReads: SchemasMatchReads = [true, true];
 
-/**
- * The multipart body of `POST /api/v1/submissions` under `limits`. The handler reads each field
- * with its own byte limit first (`multipart.ts`), then parses the decoded fields with this; the
- * image's type is then checked by its content (415), not by what the client declares.
- */
-export function submissionFormSchema(limits: Readonly<InputLimits>) {
-  // Built once per set of limits: zod compiles an object's parser on its first use.
-  const key = JSON.stringify(limits);
-  let schema = formSchemas.get(key);
-  if (!schema) {
-    schema = buildFormSchema(limits);
-    formSchemas.set(key, schema);
-  }
-  return schema;
-}
-
-const formSchemas = new Map<string, ReturnType<typeof buildFormSchema>>();
-
-function buildFormSchema(limits: Readonly<InputLimits>) {
-  return z.object({
-    externalId: z
-      .string({
-        error: `Field \`externalId\` is required (1 to ${limits.maxExternalIdLength} characters).`,
-      })
-      .trim()
-      .min(1, `Field \`externalId\` is required (1 to ${limits.maxExternalIdLength} characters).`)
-      .max(
-        limits.maxExternalIdLength,
-        `Field \`externalId\` is required (1 to ${limits.maxExternalIdLength} characters).`,
-      )
-      .meta({ description: 'Your id for the post, unique per API key.' }),
-    caption: z
-      .string()
-      .trim()
-      .refine((c) => captionLength(c) <= limits.maxCaptionLength, {
-        error: (issue) =>
-          `Field \`caption\` has ${captionLength(String(issue.input).trim())} characters; the limit is ${limits.maxCaptionLength}.`,
-      })
-      .transform((c) => c || null)
-      .optional()
-      .meta({
-        description: `At most ${limits.maxCaptionLength} characters (code points, after trimming).`,
-        maxLength: limits.maxCaptionLength,
-      }),
-    image: z
-      .file({ error: 'Field `image` must be a file.' })
-      .max(
-        limits.maxImageBytes,
-        `Field \`image\` is too large: images are limited to ${limits.maxImageBytes} bytes.`,
-      )
-      .meta({
-        description: 'PNG, JPEG, GIF or WebP, checked by its content (magic bytes).',
-        contentMediaType: 'image/*',
-      }),
-  });
-}
+/** What a 201/200 of `POST /api/v1/submissions` serialises (JSON turns the Date into a string). */
+type SubmittedItemJson = Omit<z.input<typeof submittedItemSchema>, 'createdAt' | 'reasons'> & {
+  createdAt: Date;
+  reasons: unknown;
+};
+/** Compiles only while the submit handler's answer (`SubmittedItem`) is what the contract says. */
+export type SubmittedItemMatchesContract = SubmittedItem extends SubmittedItemJson ? true : never;
+export const submittedItemMatchesContract: SubmittedItemMatchesContract = true;
 
 const updatedSince = z.iso.datetime({
   offset: true,
@@ -226,8 +170,3 @@ export const submissionListQuerySchema = z.object({
 export const externalIdParamSchema = z.object({
   externalId: z.string().min(1).meta({ description: 'Your id, percent-encoded.' }),
 });
-
-/** The first issue's message: the schemas above word every message for the platform. */
-export function firstIssue(error: z.ZodError): string {
-  return error.issues[0]?.message ?? 'Invalid request.';
-}

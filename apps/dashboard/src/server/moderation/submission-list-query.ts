@@ -3,7 +3,8 @@ import {
   decodeSubmissionCursor,
   type ListSubmissionsOptions,
 } from '@ganmod/db/client';
-import { DEFAULT_SUBMISSION_PAGE, firstIssue, submissionListQuerySchema } from './platform-schemas';
+import { firstIssue } from '../../../server/platform/submission-form';
+import { DEFAULT_SUBMISSION_PAGE, submissionListQuerySchema } from './platform-schemas';
 
 export { DEFAULT_SUBMISSION_PAGE };
 

@@ -287,6 +287,15 @@ export function QueueView({ userId }: { userId: string }) {
     return () => window.removeEventListener('keydown', onKey);
   }, [move, act, chooseReason, toggleChecked, selectedId, helpOpen]);
 
+  // Closing or reloading the tab inside the undo window would drop an action the moderator
+  // believes is done: the browser asks first.
+  useEffect(() => {
+    if (!pendingBulk) return;
+    const ask = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener('beforeunload', ask);
+    return () => window.removeEventListener('beforeunload', ask);
+  }, [pendingBulk]);
+
   function runBulk() {
     const chosen = items
       .filter((i) => checked.has(i.id))

@@ -25,10 +25,16 @@ const lossLabels: Record<string, string> = {
   g: 'G loss',
   gp: 'gradient penalty',
   r1: 'R1 penalty',
+  loss: 'VAE loss (recon + β·KL)',
+  recon: 'reconstruction',
+  kl: 'KL',
 };
 
 /** Titles of the per-metric charts whose names say little on their own. */
-const evalTitles: Record<string, string> = { epsilon: 'privacy ε spent (at the config’s δ)' };
+const evalTitles: Record<string, string> = {
+  epsilon: 'privacy ε spent (at the config’s δ)',
+  elbo: 'ELBO (nats per image, higher is better)',
+};
 
 /** One run: live loss curves, eval metrics, sample grids, checkpoints, config, logs and controls. */
 export function RunView({ id, isAdmin = false }: { id: string; isAdmin?: boolean }) {

@@ -18,7 +18,10 @@ export const groups: { title: string; paths: string[] }[] = [
       'dataset.seed',
     ],
   },
-  { title: 'Objective', paths: ['loss', 'labelSmoothing', 'gpWeight', 'r1Gamma', 'diffAugment'] },
+  {
+    title: 'Objective',
+    paths: ['loss', 'labelSmoothing', 'gpWeight', 'r1Gamma', 'diffAugment', 'beta'],
+  },
   {
     title: 'Optimisation',
     paths: ['steps', 'batchSize', 'dSteps', 'lrG', 'lrD', 'beta1', 'beta2', 'emaDecay', 'seed'],
@@ -74,6 +77,7 @@ export const labels: Record<string, string> = {
   gpWeight: 'Gradient penalty weight',
   r1Gamma: 'R1 gamma',
   diffAugment: 'DiffAugment',
+  beta: 'VAE KL weight β',
   steps: 'Steps',
   batchSize: 'Batch size',
   dSteps: 'D steps per G step',

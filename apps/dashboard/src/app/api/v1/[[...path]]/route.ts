@@ -1,4 +1,4 @@
-import { platformRoute, unknownPath } from '~/server/moderation/platform-api';
+import { platformRoute, unknownPath } from '../../../../../server/platform/platform-route';
 
 // Every path under /api/v1 that no other route serves: a JSON 404 for platforms, not Next's
 // HTML page. No key is needed to learn that a path does not exist; a request with a key is

@@ -1,6 +1,6 @@
 import { platformOpenApi } from '~/server/moderation/openapi';
-import { methodNotAllowed } from '~/server/moderation/platform-api';
-import { configuredInputLimits } from '~/server/moderation/platform-schemas';
+import { methodNotAllowed } from '../../../../../server/platform/platform-route';
+import { configuredInputLimits } from '../../../../../server/platform/submission-form';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,11 @@
 import { readSubmission } from '@ganmod/db/client';
-import { otherMethods, platformRoute, problem } from '~/server/moderation/platform-api';
-import { externalIdParamSchema, firstIssue } from '~/server/moderation/platform-schemas';
+import {
+  otherMethods,
+  platformRoute,
+  problem,
+} from '../../../../../../server/platform/platform-route';
+import { firstIssue } from '../../../../../../server/platform/submission-form';
+import { externalIdParamSchema } from '~/server/moderation/platform-schemas';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,10 +1,11 @@
 /**
- * Group commit: requests that arrive while batches are being written wait for the next batch,
- * and each batch is written by one call (one transaction), so N concurrent requests cost one
- * commit instead of N. Under no load a request is written at once, alone (no timer, no added
- * latency); under load the batches grow with the wait.
+ * Batches the requests that arrive together into one database call: requests that arrive while
+ * batches are in flight wait for the next batch, and each batch is one call, so N concurrent
+ * requests cost one round trip (one commit, for writes: group commit) instead of N. Under no load
+ * a request goes at once, alone (no timer, no added latency); under load the batches grow with
+ * the wait.
  */
-export class GroupCommit<In, Out> {
+export class Batcher<In, Out> {
   private readonly queue: {
     input: In;
     resolve: (out: Out) => void;
@@ -14,10 +15,11 @@ export class GroupCommit<In, Out> {
   private scheduled = false;
 
   /**
-   * @param write writes a batch, returning one result per input, in order.
-   * @param maxInFlight batches written at the same time: 1 for SQLite's single writer; a few for
+   * @param write handles a batch (writes it, or reads for it), returning one result per input, in
+   *   order.
+   * @param maxInFlight batches handled at the same time: 1 for SQLite's single writer; a few for
    *   PostgreSQL, whose transactions run side by side (each waits for its own round trips).
-   * @param maxBatch most inputs one write takes.
+   * @param maxBatch most inputs one call takes.
    */
   constructor(
     private readonly write: (inputs: In[]) => Promise<Out[]>,
@@ -25,7 +27,7 @@ export class GroupCommit<In, Out> {
     private readonly maxBatch = 256,
   ) {}
 
-  /** Resolves once `input`'s batch is written (rejects if that write fails). */
+  /** Resolves once `input`'s batch is handled (rejects if that call fails). */
   submit(input: In): Promise<Out> {
     return new Promise<Out>((resolve, reject) => {
       this.queue.push({ input, resolve, reject });

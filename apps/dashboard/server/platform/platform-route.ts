@@ -1,12 +1,10 @@
-import 'server-only';
-import { after } from 'next/server';
 import { loadEnvironment } from '@ganmod/config';
 import type { ApiKey, Db } from '@ganmod/db/client';
-import { apiKeyFromRequest } from '~/server/auth/api-keys';
-import { getDb } from '~/server/db';
-import { answerAfterDiscarding } from '~/server/http/read-body';
-import { StageTimer } from '~/server/http/server-timing';
-import { RateLimiter, type RateState } from './rate-limit';
+import { getDb } from '../db.ts';
+import { apiKeyFromAuthorization } from './api-keys.ts';
+import { answerAfterDiscarding } from './discard-body.ts';
+import { RateLimiter, type RateState } from './rate-limit.ts';
+import { StageTimer } from './stage-timer.ts';
 
 /** A JSON error of the platform API: `{ "error": "<what is wrong>" }`. */
 export function problem(status: number, error: string, headers?: Record<string, string>) {
@@ -68,7 +66,7 @@ export async function authorizePlatformRequest(
 ): Promise<
   { ok: true; key: ApiKey; rate: RateState } | { ok: false; response: Response; rate?: RateState }
 > {
-  const key = await apiKeyFromRequest(db, req);
+  const key = await apiKeyFromAuthorization(db, req.headers.get('authorization'));
   timer?.mark('auth');
   if (!key) {
     return {
@@ -90,15 +88,25 @@ export async function authorizePlatformRequest(
       }),
     };
   }
-  if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    // After the answer: the platform does not wait for the bookkeeping.
-    after(() =>
-      db.apiKey
-        .update({ where: { id: key.id }, data: { lastUsedAt: new Date() } })
-        .then(() => undefined),
-    );
-  }
+  noteUse(db, key);
   return { ok: true, key, rate };
+}
+
+// When this process last wrote each key's lastUsedAt: the requests read before that write commits
+// still see the old time, and must not each write it again.
+const lastNoted = new Map<string, number>();
+
+/** Writes the key's `lastUsedAt` when it is older than {@link LAST_USED_RESOLUTION_MS}. */
+function noteUse(db: Db, key: ApiKey): void {
+  const now = Date.now();
+  const seen = Math.max(key.lastUsedAt?.getTime() ?? 0, lastNoted.get(key.id) ?? 0);
+  if (now - seen <= LAST_USED_RESOLUTION_MS) return;
+  lastNoted.set(key.id, now);
+  // Beside the answer: the platform does not wait for the bookkeeping, and a failure to note the
+  // time is no reason to refuse the request.
+  void db.apiKey
+    .update({ where: { id: key.id }, data: { lastUsedAt: new Date() } })
+    .catch((err: unknown) => console.error('api key lastUsedAt:', err));
 }
 
 /** Sets the key's rate-limit state and the stage timings on an answer. */

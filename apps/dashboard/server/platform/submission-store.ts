@@ -1,4 +1,3 @@
-import 'server-only';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,14 +11,14 @@ import {
   type NewSubmission,
   type SubmitResult,
 } from '@ganmod/db/client';
-import { uploadsDir } from '../env';
-import { GroupCommit } from './group-commit';
+import { loadEnvironment } from '@ganmod/config';
+import { Batcher } from './batcher.ts';
 
 export type { SubmitResult, SubmittedItem } from '@ganmod/db/client';
 
 /** Writes the image once under `<uploads>/<sha256>.<ext>` (atomic rename; identical content is shared). */
 async function storeImage(bytes: Uint8Array, sha256: string, type: ImageType): Promise<string> {
-  const dir = uploadsDir();
+  const dir = loadEnvironment().uploadsDir;
   const name = `${sha256}.${IMAGE_EXTENSION[type]}`;
   const target = join(/*turbopackIgnore: true*/ dir, name);
   const exists = await stat(target).then(
@@ -74,7 +73,7 @@ const POSTGRES_GROUPS_IN_FLIGHT = 4;
 
 // One group per server process and database client.
 const globalForGroups = globalThis as unknown as {
-  ganmodSubmissionGroups?: WeakMap<Db, GroupCommit<SubmissionInput, SubmitResult>>;
+  ganmodSubmissionGroups?: WeakMap<Db, Batcher<SubmissionInput, SubmitResult>>;
 };
 
 /**
@@ -86,7 +85,7 @@ export function submitItemGrouped(db: Db, input: SubmissionInput): Promise<Submi
   const groups = (globalForGroups.ganmodSubmissionGroups ??= new WeakMap());
   let group = groups.get(db);
   if (!group) {
-    group = new GroupCommit(
+    group = new Batcher(
       (inputs: SubmissionInput[]) => {
         const submissions = inputs.map(hashed);
         return submitContentItems(db, submissions, (i) =>

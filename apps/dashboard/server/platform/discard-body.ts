@@ -1,0 +1,30 @@
+/** How much of an unwanted request body {@link discardRest} reads, at most. */
+const DISCARD_MAX_BYTES = 64 * 1024 * 1024;
+const DISCARD_MAX_MS = 2000;
+
+/**
+ * Reads and throws away the rest of a body (up to 64 MB or 2 s, chunk by chunk, nothing kept),
+ * then cancels what is left. Answering while a client is still uploading makes the server reset
+ * the connection, and the client then sees ECONNRESET instead of the 4xx it should read.
+ */
+export async function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  const deadline = Date.now() + DISCARD_MAX_MS;
+  let seen = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      seen += value.byteLength;
+      if (seen > DISCARD_MAX_BYTES || Date.now() > deadline) break;
+    }
+    await reader.cancel();
+  } catch {
+    // The client went away: nothing left to read.
+  }
+}
+
+/** Sends `response` once the request's unread body has been discarded ({@link discardRest}). */
+export async function answerAfterDiscarding(req: Request, response: Response): Promise<Response> {
+  if (req.body && !req.body.locked) await discardRest(req.body.getReader());
+  return response;
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// Sharpness (mean gradient magnitude, src/metrics/sharpness.ts) of n samples from the EMA generator
+// of each checkpoint given, beside n real MNIST test images. Build first.
+//
+//   node examples/sample-sharpness.mjs [--n 1000] <checkpoint-dir>...
+import { parseArgs } from 'node:util';
+
+import { loadMnist } from '@ganmod/datasets';
+import * as tf from '@tensorflow/tfjs';
+
+import {
+  generatorFromCheckpoint,
+  initBackend,
+  meanGradientMagnitude,
+  readCheckpoint,
+  sample,
+  trainingImagesFromDataset,
+} from '../dist/index.js';
+
+const { values, positionals } = parseArgs({
+  options: { n: { type: 'string', default: '1000' } },
+  allowPositionals: true,
+});
+const n = Number(values.n);
+await initBackend({ logger: null });
+const { dataset } = await loadMnist({ split: 'test', limit: n });
+const real = trainingImagesFromDataset(dataset, 0).batch(0, n).images;
+console.log(JSON.stringify({ what: 'real MNIST test', n, sharpness: meanGradientMagnitude(real) }));
+real.dispose();
+for (const dir of positionals) {
+  const { config, numClasses } = await readCheckpoint(dir);
+  const generator = await generatorFromCheckpoint(dir);
+  // Conditional models: the classes in turn, as many of each.
+  const label = numClasses > 0 ? Array.from({ length: n }, (_, i) => i % numClasses) : undefined;
+  const images = sample(generator, { n, seed: 1, ...(label ? { label } : {}) });
+  console.log(
+    JSON.stringify({ what: config.model, dir, n, sharpness: meanGradientMagnitude(images) }),
+  );
+  tf.dispose(images);
+  generator.dispose();
+}
