@@ -45,6 +45,7 @@ test('the launch form starts from a named preset and offers the others by name',
     'mnist-cdcgan',
     'mnist-vae',
     'mnist-cvae',
+    'emoji-avatars',
     'ring8-toy',
   ]);
   await preset.selectOption('ring8-toy');
