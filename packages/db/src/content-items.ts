@@ -387,18 +387,19 @@ export async function scoreContentItem(
       },
     });
     if (count === 0) return false;
-    for (const s of verdict.scores) {
-      const data = {
-        score: s.score,
-        label: s.label,
-        reason: s.reason,
-        details: s.details,
-        detectorModelId: s.detectorModelId,
-      };
-      await tx.detectorScore.upsert({
-        where: { itemId_detector: { itemId: item.id, detector: s.detector } },
-        create: { itemId: item.id, detector: s.detector, ...data },
-        update: data,
+    // The verdict replaces any earlier scores of the item: two statements, not one per detector.
+    await tx.detectorScore.deleteMany({ where: { itemId: item.id } });
+    if (verdict.scores.length > 0) {
+      await tx.detectorScore.createMany({
+        data: verdict.scores.map((s) => ({
+          itemId: item.id,
+          detector: s.detector,
+          score: s.score,
+          label: s.label,
+          reason: s.reason,
+          details: s.details,
+          detectorModelId: s.detectorModelId,
+        })),
       });
     }
     await recordDecision(tx, {

@@ -1,0 +1,116 @@
+#!/usr/bin/env node
+// bench:scoring: content scoring by real worker processes (`worker --moderation --once`) on
+// PostgreSQL (default) or SQLite: --items PENDING items (real 512-px photos from the moderation
+// photo set as JPEG uploads, each with a caption) scored by 1 and then 2 workers (--workers 1,2),
+// each on a fresh database. Prints items/s from the first to the last decision (start-up excluded)
+// and checks every item got exactly one decision. Needs the built trainer. Asserts nothing else.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createDb, migrate } from '@ganmod/db';
+import { PHOTO_EDITS, loadSetPhoto, photoSet } from '@ganmod/moderation';
+
+const { values: flags } = parseArgs({
+  options: {
+    provider: { type: 'string', default: 'postgres' },
+    items: { type: 'string', default: '240' },
+    workers: { type: 'string', default: '1,2' },
+  },
+});
+const ITEMS = Number(flags.items);
+const cli = join(import.meta.dirname, '..', 'dist', 'cli.js');
+const pgServer = process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
+
+async function database() {
+  if (flags.provider === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'ganmod-bench-scoring-'));
+    const url = `file:${join(dir, 'bench.db')}`;
+    await migrate(url);
+    return { url, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const name = `ganmod_bench_scoring_${randomBytes(4).toString('hex')}`;
+  const admin = createDb(pgServer);
+  await admin.$executeRawUnsafe(`CREATE DATABASE "${name}"`);
+  const url = new URL(pgServer);
+  url.pathname = `/${name}`;
+  await migrate(url.toString());
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await admin.$executeRawUnsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.$disconnect();
+    },
+  };
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'ganmod-bench-scoring-data-'));
+mkdirSync(join(dataDir, 'uploads'));
+const { banked, unrelated } = photoSet();
+const photos = [...banked, ...unrelated];
+const captions = [
+  'Lovely sunset at the beach with my family',
+  'FREE followers!!! DM me, link in bio bit.ly/abc',
+  'this game is so fucking hard lol',
+  'new recipe up on the blog, enjoy',
+];
+for (let i = 0; i < photos.length; i++) {
+  // A JPEG q90 upload of the photo (mirrored: the content does not matter here, the cost does).
+  const jpeg = await PHOTO_EDITS.mirror(await loadSetPhoto(photos[i]), i);
+  writeFileSync(join(dataDir, 'uploads', `${i}.jpg`), jpeg);
+}
+
+function startWorker(url, workers) {
+  const child = spawn(process.execPath, [cli, 'worker', '--moderation', '--once'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      GANMOD_DATA_DIR: dataDir,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      // OpenBLAS's threads per worker: N workers share the cores instead of oversubscribing them.
+      OPENBLAS_NUM_THREADS: String(Math.max(1, Math.floor(availableParallelism() / workers))),
+    },
+    stdio: ['ignore', 'ignore', process.env.BENCH_DEBUG ? 'inherit' : 'ignore'],
+  });
+  return new Promise((resolve) => child.on('exit', resolve));
+}
+
+console.log(
+  `${ITEMS} items (real photos, JPEG q90 ≤512 px, + captions) on ${flags.provider}; load average ${load()}`,
+);
+console.log('| workers | items/s (first to last decision) | decisions per item | load average |');
+console.log('|---|---|---|---|');
+for (const workers of flags.workers.split(',').map(Number)) {
+  const { url, drop } = await database();
+  const db = createDb(url);
+  try {
+    await db.contentItem.createMany({
+      data: Array.from({ length: ITEMS }, (_, i) => ({
+        externalId: `bench-${i}`,
+        caption: captions[i % captions.length],
+        imagePath: `uploads/${i % photos.length}.jpg`,
+      })),
+    });
+    await Promise.all(Array.from({ length: workers }, () => startWorker(url, workers)));
+    const decisions = await db.decision.findMany({ select: { itemId: true, createdAt: true } });
+    const times = decisions.map((d) => d.createdAt.getTime()).sort((a, b) => a - b);
+    const seconds = (times.at(-1) - times[0]) / 1000;
+    const perItem = new Map();
+    for (const d of decisions) perItem.set(d.itemId, (perItem.get(d.itemId) ?? 0) + 1);
+    const counts = [...new Set(perItem.values())].join('/');
+    const scored = perItem.size;
+    console.log(
+      `| ${workers} | ${((decisions.length - 1) / seconds).toFixed(1)} | ${counts} (${scored}/${ITEMS} items) | ${load()} |`,
+    );
+  } finally {
+    await db.$disconnect();
+    await drop();
+  }
+}
+rmSync(dataDir, { recursive: true, force: true });
