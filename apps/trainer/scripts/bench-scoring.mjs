@@ -5,13 +5,13 @@
 // each on a fresh database. Prints items/s after a warm-up batch per worker (model loads excluded)
 // and the decisions per item (1 when every item was scored exactly once). Needs the built trainer. Asserts nothing else.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDb, migrate } from '@ganmod/db';
+import { createDb } from '@ganmod/db';
 import { PHOTO_EDITS, loadSetPhoto, photoSet } from '@ganmod/moderation';
+import { benchDatabase } from './bench-database.mjs';
 
 const { values: flags } = parseArgs({
   options: {
@@ -22,33 +22,12 @@ const { values: flags } = parseArgs({
 });
 const ITEMS = Number(flags.items);
 const cli = join(import.meta.dirname, '..', 'dist', 'cli.js');
-const pgServer = process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
     .join(', ');
 
-async function database() {
-  if (flags.provider === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'ganmod-bench-scoring-'));
-    const url = `file:${join(dir, 'bench.db')}`;
-    await migrate(url);
-    return { url, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  const name = `ganmod_bench_scoring_${randomBytes(4).toString('hex')}`;
-  const admin = createDb(pgServer);
-  await admin.$executeRawUnsafe(`CREATE DATABASE "${name}"`);
-  const url = new URL(pgServer);
-  url.pathname = `/${name}`;
-  await migrate(url.toString());
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await admin.$executeRawUnsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin.$disconnect();
-    },
-  };
-}
+const database = () => benchDatabase(flags.provider, 'scoring');
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ganmod-bench-scoring-data-'));
 mkdirSync(join(dataDir, 'uploads'));

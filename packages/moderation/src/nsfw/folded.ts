@@ -198,26 +198,18 @@ export function foldLayersModel(model: tf.LayersModel): FoldedModel {
         const padding = c.padding as 'same' | 'valid';
         plan.push({
           name,
-          step: (read) =>
-            depthwise
-              ? tf.fused.depthwiseConv2d({
-                  x: read(src[0]!) as tf.Tensor4D,
-                  filter: k,
-                  strides,
-                  pad: padding,
-                  dilations,
-                  ...(b ? { bias: b } : {}),
-                  activation,
-                })
-              : tf.fused.conv2d({
-                  x: read(src[0]!) as tf.Tensor4D,
-                  filter: k,
-                  strides,
-                  pad: padding,
-                  dilations,
-                  ...(b ? { bias: b } : {}),
-                  activation,
-                }),
+          step: (read) => {
+            const args = {
+              x: read(src[0]!) as tf.Tensor4D,
+              filter: k,
+              strides,
+              pad: padding,
+              dilations,
+              ...(b ? { bias: b } : {}),
+              activation,
+            };
+            return depthwise ? tf.fused.depthwiseConv2d(args) : tf.fused.conv2d(args);
+          },
         });
         break;
       }
