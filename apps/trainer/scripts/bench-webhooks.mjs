@@ -8,20 +8,12 @@
 // Run with 1 and 2 workers (--workers 1,2), on SQLite (default) or --provider postgres.
 // Needs the built trainer (`pnpm --filter @ganmod/trainer build`). Prints figures; asserts nothing.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  createDb,
-  generateApiKey,
-  migrate,
-  scoreContentItem,
-  setWebhookEndpoint,
-} from '@ganmod/db';
+import { createDb, generateApiKey, scoreContentItem, setWebhookEndpoint } from '@ganmod/db';
 import { Webhook } from 'standardwebhooks';
+import { benchDatabase } from './bench-database.mjs';
 
 const { values: flags } = parseArgs({
   options: {
@@ -40,32 +32,11 @@ const PACED = Number(flags.paced);
 const RATE = Number(flags.rate);
 const DELAY = Number(flags['receiver-delay']);
 const cli = join(import.meta.dirname, '..', 'dist', 'cli.js');
-const pgServer = process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
-async function database() {
-  if (flags.provider === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'ganmod-bench-webhooks-'));
-    const url = `file:${join(dir, 'bench.db')}`;
-    await migrate(url);
-    return { url, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  const name = `ganmod_bench_webhooks_${randomBytes(4).toString('hex')}`;
-  const admin = createDb(pgServer);
-  await admin.$executeRawUnsafe(`CREATE DATABASE "${name}"`);
-  const url = new URL(pgServer);
-  url.pathname = `/${name}`;
-  await migrate(url.toString());
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await admin.$executeRawUnsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin.$disconnect();
-    },
-  };
-}
+const database = () => benchDatabase(flags.provider, 'webhooks');
 
 async function receiver(secrets) {
   const arrivals = new Map(); // webhook-id -> arrival ms (first)

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadMnist } from '@ganmod/datasets';
 import { gridPng } from '@ganmod/gan-core';
-import { addHashesToBank, bankHashesOfImage, setBankEntriesDisabled } from '@ganmod/db';
+import {
+  addHashesToBank,
+  bankHashesOfImage,
+  claimPendingForScoring,
+  setBankEntriesDisabled,
+} from '@ganmod/db';
 import { PHOTO_EDITS, hashToHex, loadSetPhoto, pdqFromBytes, photoSet } from '@ganmod/moderation';
 import * as tf from '@tensorflow/tfjs';
 import { pino } from 'pino';
@@ -197,4 +202,72 @@ describe.each<Provider>(['sqlite', 'postgres'])('content scoring on %s', (provid
       expect(decisions).toBe(4);
     },
   );
+
+  it.skipIf(provider === 'sqlite')(
+    'two workers split 200 pending items: each scored exactly once, both doing part of the work',
+    async () => {
+      const before = await t.db.contentItem.count();
+      await t.db.contentItem.createMany({
+        data: Array.from({ length: 200 }, (_, i) => ({
+          externalId: `split-${i}`,
+          caption:
+            i % 3 === 0 ? `FREE followers!!! DM me now ${i}` : `my dog at the lake, day ${i}`,
+        })),
+      });
+      const ids = (
+        await t.db.contentItem.findMany({
+          where: { externalId: { startsWith: 'split-' } },
+          select: { id: true },
+        })
+      ).map((r) => r.id);
+      expect(ids).toHaveLength(200);
+      // Two scorer loops with their own clients, as two worker processes would run them.
+      const drain = async (scorer: ContentScorer) => {
+        let total = 0;
+        for (let n = await scorer.scorePending(16); n > 0; n = await scorer.scorePending(16))
+          total += n;
+        return total;
+      };
+      const [na, nb] = await Promise.all([
+        drain(new ContentScorer(t.connect(), dataDir, log)),
+        drain(new ContentScorer(t.connect(), dataDir, log)),
+      ]);
+      expect(na + nb).toBe(200);
+      // Both took part (the leases split the backlog instead of one worker losing every race).
+      expect(Math.min(na, nb)).toBeGreaterThanOrEqual(32);
+      const perItem = await t.db.decision.groupBy({
+        by: ['itemId'],
+        where: { itemId: { in: ids } },
+        _count: { _all: true },
+      });
+      expect(perItem).toHaveLength(200);
+      expect(perItem.every((g) => g._count._all === 1)).toBe(true);
+      const scoreRows = await t.db.detectorScore.groupBy({
+        by: ['itemId', 'detector'],
+        where: { itemId: { in: ids } },
+        _count: { _all: true },
+      });
+      expect(scoreRows.every((g) => g._count._all === 1)).toBe(true);
+      expect(new Set(scoreRows.map((g) => g.itemId)).size).toBe(200);
+      const left = await t.db.contentItem.count({
+        where: { id: { in: ids }, OR: [{ status: 'PENDING' }, { version: { not: 1 } }] },
+      });
+      expect(left).toBe(0);
+      expect(await t.db.contentItem.count()).toBe(before + 200);
+    },
+  );
+
+  it('scores an item whose worker died holding it once the lease lapses, and not before', async () => {
+    const item = await submit('leased', 'a quiet afternoon', null);
+    const now = new Date();
+    const held = await claimPendingForScoring(t.db, { workerId: 'dead', limit: 100, now });
+    expect(held.map((h) => h.id)).toContain(item.id);
+    const scorer = new ContentScorer(t.db, dataDir, log);
+    expect(await scorer.scorePending()).toBe(0); // the dead worker's lease is live
+    const expired = new Date(now.getTime() - 200_000);
+    await t.db.contentItem.update({ where: { id: item.id }, data: { scoringUntil: expired } });
+    expect(await scorer.scorePending()).toBe(1);
+    const scored = await t.db.contentItem.findUniqueOrThrow({ where: { id: item.id } });
+    expect(scored).toMatchObject({ status: 'ALLOWED', scoringBy: null, scoringUntil: null });
+  });
 });

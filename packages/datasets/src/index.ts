@@ -10,6 +10,7 @@ export { DatasetError } from './errors.js';
 export type { LoadReport, LoadResult, SkippedFile, SkipReason } from './report.js';
 export { countSkipReasons } from './report.js';
 export { createRng, mulberry32, shuffledIndices, stableUnitHash, type Rng } from './prng.js';
+export { mapWithConcurrency } from './concurrency.js';
 export { parseColour, type ColourInput, type Rgb } from './pixels.js';
 export {
   loadMnist,

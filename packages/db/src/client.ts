@@ -119,6 +119,7 @@ export type {
 export {
   claimContentItem,
   claimNextContentItem,
+  claimPendingForScoring,
   claimableBy,
   decideContentItem,
   releaseContentItemClaim,
@@ -137,8 +138,10 @@ export type {
   LastDecision,
   ModeratorDecision,
   NewSubmission,
+  PendingForScoring,
   PolicyVerdict,
   ScoreRow,
+  ScoringLease,
   SubmitResult,
   SubmittedItem,
 } from './content-items.js';

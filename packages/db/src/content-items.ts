@@ -393,22 +393,25 @@ export async function scoreContentItem(
         reasons: verdict.reasons,
         // The queue's sort and filter keys, in the same transaction as the scores they summarize.
         ...topOfScores(verdict.scores, verdict.reasons),
+        scoringBy: null,
+        scoringUntil: null,
         version: { increment: 1 },
       },
     });
     if (count === 0) return false;
-    for (const s of verdict.scores) {
-      const data = {
-        score: s.score,
-        label: s.label,
-        reason: s.reason,
-        details: s.details,
-        detectorModelId: s.detectorModelId,
-      };
-      await tx.detectorScore.upsert({
-        where: { itemId_detector: { itemId: item.id, detector: s.detector } },
-        create: { itemId: item.id, detector: s.detector, ...data },
-        update: data,
+    // The verdict replaces any earlier scores of the item: two statements, not one per detector.
+    await tx.detectorScore.deleteMany({ where: { itemId: item.id } });
+    if (verdict.scores.length > 0) {
+      await tx.detectorScore.createMany({
+        data: verdict.scores.map((s) => ({
+          itemId: item.id,
+          detector: s.detector,
+          score: s.score,
+          label: s.label,
+          reason: s.reason,
+          details: s.details,
+          detectorModelId: s.detectorModelId,
+        })),
       });
     }
     await recordDecision(tx, {
@@ -420,6 +423,80 @@ export async function scoreContentItem(
     });
     return true;
   });
+}
+
+// ------------------------------------------------------------------------------ scoring leases
+
+/** A PENDING item leased to one scoring worker (what it needs to score and record it). */
+export interface PendingForScoring {
+  id: string;
+  externalId: string;
+  caption: string | null;
+  imagePath: string | null;
+  /** The version read with the lease: {@link scoreContentItem} records only at this version. */
+  version: number;
+}
+
+/** Options of {@link claimPendingForScoring}. */
+export interface ScoringLease {
+  /** The worker's token, unique per worker (e.g. host:pid:random). */
+  workerId: string;
+  /** How many items to lease at most. */
+  limit: number;
+  /** Lease length: a worker that dies holding items frees them after this (default 120 s). */
+  seconds?: number;
+  now?: Date;
+}
+
+/**
+ * Leases up to `limit` of the oldest PENDING items no other worker holds, so that concurrent
+ * scoring workers split the backlog instead of all scoring the same items. The oldest free items
+ * are read, then leased with one conditional `UPDATE ... WHERE id IN (...) AND lease free` (each
+ * row is re-checked under its row lock on PostgreSQL; SQLite has one writer): of two workers that
+ * read the same items, each item goes to exactly one, and the other reads the next page. A
+ * moderator's claim (`claimContentItem`) is separate and not affected.
+ */
+export async function claimPendingForScoring(
+  db: Db,
+  options: ScoringLease,
+): Promise<PendingForScoring[]> {
+  const now = options.now ?? new Date();
+  const until = new Date(now.getTime() + (options.seconds ?? 120) * 1000);
+  const free = {
+    status: 'PENDING' as const,
+    OR: [{ scoringUntil: null }, { scoringUntil: { lt: now } }],
+  };
+  const select = { id: true, externalId: true, caption: true, imagePath: true, version: true };
+  const leased: PendingForScoring[] = [];
+  const tried = new Set<string>();
+  // A few rounds: a round whose items another worker leased first moves on to newer ones.
+  for (let round = 0; round < 4 && leased.length < options.limit; round++) {
+    const want = options.limit - leased.length;
+    const candidates = await db.contentItem.findMany({
+      where: { ...free, ...(tried.size > 0 ? { id: { notIn: [...tried] } } : {}) },
+      orderBy: { createdAt: 'asc' },
+      take: want,
+      select: { id: true },
+    });
+    if (candidates.length === 0) break;
+    const ids = candidates.map((c) => c.id);
+    for (const id of ids) tried.add(id);
+    const { count } = await db.contentItem.updateMany({
+      where: { id: { in: ids }, ...free },
+      data: { scoringBy: options.workerId, scoringUntil: until },
+    });
+    if (count > 0) {
+      leased.push(
+        ...(await db.contentItem.findMany({
+          where: { id: { in: ids }, status: 'PENDING', scoringBy: options.workerId },
+          orderBy: { createdAt: 'asc' },
+          select,
+        })),
+      );
+    }
+    if (candidates.length < want) break;
+  }
+  return leased;
 }
 
 // -------------------------------------------------------------------------------- claim/release

