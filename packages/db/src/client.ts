@@ -203,30 +203,34 @@ export type {
   SubmissionPage,
 } from './submission-reads.js';
 export {
-  RESPONSE_EXCERPT_CHARS,
   WEBHOOK_EVENT_TYPES,
   WEBHOOK_SECRET_GRACE_MS,
   WEBHOOK_SECRET_PREFIX,
-  claimWebhookDeliveries,
+  addressScope,
   clearWebhookEndpoint,
   enqueueSubmissionEvent,
   generateWebhookSecret,
   listWebhookDeliveries,
-  recordDeliveryAttempt,
   replayWebhookDelivery,
   rotateWebhookSecret,
   setWebhookEndpoint,
   signingSecrets,
   webhookUrlProblem,
 } from './webhooks.js';
+export type { WebhookEventType, WebhookPayload } from './webhooks.js';
+export {
+  RESPONSE_EXCERPT_CHARS,
+  claimWebhookDeliveries,
+  recordDeliveryAttempt,
+  recordDeliveryAttempts,
+} from './webhook-deliveries.js';
 export type {
+  AttemptRecord,
   ClaimDeliveriesOptions,
   ClaimedDelivery,
   DeliveryAttempt,
   RetryPlan,
-  WebhookEventType,
-  WebhookPayload,
-} from './webhooks.js';
+} from './webhook-deliveries.js';
 export {
   activateDetectorModel,
   activateModerationPolicy,

@@ -101,7 +101,16 @@ export function describeDbError(err: unknown): string {
   return String(err);
 }
 
-/** True when `err` is Prisma's unique-constraint violation (P2002), e.g. a duplicate externalId. */
+/**
+ * True when `err` is a unique-constraint violation, e.g. a duplicate externalId: Prisma's P2002
+ * from a model query, or a raw query's driver error (`UniqueConstraintViolation`, which Prisma
+ * reports as P2010 with the driver's error in its chain).
+ */
 export function isUniqueConstraintError(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002';
+  if (typeof err !== 'object' || err === null) return false;
+  if ((err as { code?: unknown }).code === 'P2002') return true;
+  for (const record of errorChain(err)) {
+    if (stringField(record, 'kind') === 'UniqueConstraintViolation') return true;
+  }
+  return false;
 }

@@ -1,6 +1,6 @@
 /**
  * Webhooks: each API key's callback endpoint and signing secrets, the outbox of events, and the
- * deliveries the trainer worker works through.
+ * deliveries the trainer worker works through (claimed and recorded in webhook-deliveries.ts).
  *
  *   change (score, decision) ──same transaction──▶ WebhookEvent + WebhookDelivery (PENDING)
  *   worker: claim (lease) ──▶ POST ──▶ DELIVERED | retry later (backoff) | FAILED (gave up)
@@ -13,7 +13,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 
 import type { Db, DbTransaction } from './db-types.js';
-import { isUniqueConstraintError } from './errors.js';
 import type { WebhookDeliveryStatus } from './generated/sqlite/enums.js';
 import type { WebhookEndpoint } from './generated/sqlite/client.js';
 import { publicSubmissionById, type PublicSubmission } from './submission-reads.js';
@@ -54,8 +53,16 @@ function isLoopback(hostname: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
+const LOOPBACK_ADDRESSES = (() => {
+  const list = new BlockList();
+  list.addSubnet('127.0.0.0', 8, 'ipv4');
+  list.addAddress('::1', 'ipv6');
+  return list;
+})();
+
 /** Addresses a callback must not reach: this machine, private networks, link-local (cloud
- * metadata at 169.254.169.254), carrier-grade NAT, unique-local and unspecified. */
+ * metadata at 169.254.169.254), carrier-grade NAT, unique-local, unspecified, benchmarking,
+ * multicast and reserved. */
 const INTERNAL_ADDRESSES = (() => {
   const list = new BlockList();
   for (const [net, prefix] of [
@@ -66,6 +73,9 @@ const INTERNAL_ADDRESSES = (() => {
     ['169.254.0.0', 16],
     ['172.16.0.0', 12],
     ['192.168.0.0', 16],
+    ['192.0.0.0', 24],
+    ['198.18.0.0', 15],
+    ['224.0.0.0', 3],
   ] as const)
     list.addSubnet(net, prefix, 'ipv4');
   for (const [net, prefix] of [
@@ -73,21 +83,33 @@ const INTERNAL_ADDRESSES = (() => {
     ['::1', 128],
     ['fc00::', 7],
     ['fe80::', 10],
+    ['ff00::', 8],
   ] as const)
     list.addSubnet(net, prefix, 'ipv6');
   return list;
 })();
 
+/** What an IP address is, for SSRF checks: `loopback` (this machine), `internal` (a private
+ * network, link-local, carrier-grade NAT, unique-local, unspecified) or `public`. IPv4-mapped
+ * IPv6 addresses count as their IPv4 address. */
+export function addressScope(address: string): 'loopback' | 'internal' | 'public' {
+  const host = address.replace(/^\[|\]$/g, '').toLowerCase();
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host);
+  const ip = mapped ? mapped[1]! : host;
+  const family = isIP(ip);
+  if (family === 0) throw new Error(`not an IP address: ${address}`);
+  const type = family === 4 ? 'ipv4' : 'ipv6';
+  if (LOOPBACK_ADDRESSES.check(ip, type)) return 'loopback';
+  return INTERNAL_ADDRESSES.check(ip, type) ? 'internal' : 'public';
+}
+
 /** Whether `hostname` names this machine or an internal network by itself (an IP literal, or
- * `localhost`). Names that resolve to such addresses are not caught here. */
+ * `localhost`). Names that resolve to such addresses are caught when connecting (the trainer's
+ * webhook sender checks every resolved address with {@link addressScope}). */
 function isInternalHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  const family = isIP(host);
-  if (family === 0) return false;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host);
-  if (mapped) return INTERNAL_ADDRESSES.check(mapped[1]!, 'ipv4');
-  return INTERNAL_ADDRESSES.check(host, family === 4 ? 'ipv4' : 'ipv6');
+  return isIP(host) !== 0 && addressScope(host) !== 'public';
 }
 
 /**
@@ -237,257 +259,7 @@ export async function enqueueSubmissionEvent(
 }
 
 // ------------------------------------------------------------------------------ deliveries
-
-/** A delivery a worker holds the lease on: everything needed to send it. */
-export interface ClaimedDelivery {
-  id: string;
-  eventId: string;
-  type: string;
-  payload: string;
-  endpointId: string;
-  url: string;
-  /** Sign with each (Standard Webhooks: space-separated signatures). */
-  secrets: string[];
-  /** Attempts before this one. */
-  attempts: number;
-  roundStartedAt: Date;
-  /** The endpoint's failed attempts in a row when leased (0: a success has nothing to reset). */
-  endpointFailures: number;
-}
-
-/** Options of {@link claimWebhookDeliveries}. */
-export interface ClaimDeliveriesOptions {
-  workerId: string;
-  /** Most deliveries to claim. */
-  limit: number;
-  /** How long the claim holds; a worker that dies loses it after this (ms). */
-  leaseMs: number;
-  /** Most deliveries in flight to one endpoint, across all workers. */
-  perEndpoint: number;
-  now?: Date;
-}
-
-/**
- * Leases due deliveries: PENDING, due, unleased (or lease expired), endpoint enabled, and each
- * its submission's earliest PENDING one (in order per submission). A lease holds one of its
- * endpoint's `perEndpoint` slots, unique per endpoint in the database, so the cap holds across
- * every worker: of two workers racing for the last slot, the second gets a unique violation.
- */
-export async function claimWebhookDeliveries(
-  db: Db,
-  options: ClaimDeliveriesOptions,
-): Promise<ClaimedDelivery[]> {
-  const now = options.now ?? new Date();
-  const unleased = { OR: [{ leaseExpiresAt: null }, { leaseExpiresAt: { lt: now } }] };
-  const due = await db.webhookDelivery.findMany({
-    where: {
-      status: 'PENDING',
-      nextAttemptAt: { lte: now },
-      ...unleased,
-      endpoint: { enabled: true, apiKey: { revokedAt: null } },
-    },
-    orderBy: [{ nextAttemptAt: 'asc' }, { sequence: 'asc' }, { id: 'asc' }],
-    take: options.limit * 4,
-    select: { id: true, itemId: true, endpointId: true, sequence: true },
-  });
-  if (due.length === 0) return [];
-  const heads = await db.webhookDelivery.groupBy({
-    by: ['itemId', 'endpointId'],
-    where: { status: 'PENDING', itemId: { in: [...new Set(due.map((d) => d.itemId))] } },
-    _min: { sequence: true },
-  });
-  const head = new Map(heads.map((h) => [`${h.itemId} ${h.endpointId}`, h._min.sequence]));
-  const endpointIds = [...new Set(due.map((d) => d.endpointId))];
-  const live = await db.webhookDelivery.findMany({
-    where: {
-      endpointId: { in: endpointIds },
-      leaseSlot: { not: null },
-      status: 'PENDING',
-      leaseExpiresAt: { gte: now },
-    },
-    select: { endpointId: true, leaseSlot: true },
-  });
-  const busy = new Map<string, Set<number>>(endpointIds.map((id) => [id, new Set<number>()]));
-  for (const l of live) busy.get(l.endpointId)!.add(l.leaseSlot!);
-  const leaseExpiresAt = new Date(now.getTime() + options.leaseMs);
-  const claimed: string[] = [];
-  for (const d of due) {
-    if (claimed.length >= options.limit) break;
-    if (head.get(`${d.itemId} ${d.endpointId}`) !== d.sequence) continue;
-    const slots = busy.get(d.endpointId)!;
-    for (let slot = 0; slot < options.perEndpoint; slot++) {
-      if (slots.has(slot)) continue;
-      slots.add(slot);
-      const outcome = await leaseInSlot(db, d, slot, options.workerId, leaseExpiresAt, now);
-      if (outcome === 'slot-taken') continue;
-      if (outcome === 'leased') claimed.push(d.id);
-      break;
-    }
-  }
-  if (claimed.length === 0) return [];
-  const rows = await db.webhookDelivery.findMany({
-    where: { id: { in: claimed }, leaseOwner: options.workerId },
-    include: { event: true, endpoint: true },
-    orderBy: [{ nextAttemptAt: 'asc' }, { sequence: 'asc' }],
-  });
-  return rows.map((r) => ({
-    id: r.id,
-    eventId: r.eventId,
-    type: r.event.type,
-    payload: r.event.payload,
-    endpointId: r.endpointId,
-    url: r.endpoint.url,
-    secrets: signingSecrets(r.endpoint, now),
-    attempts: r.attempts,
-    roundStartedAt: r.roundStartedAt,
-    endpointFailures: r.endpoint.consecutiveFailures,
-  }));
-}
-
-/**
- * Leases `d` in its endpoint's `slot`, first freeing the slot from a lease that expired (its
- * worker died) or finished. `slot-taken`: another worker holds the slot; `gone`: another worker
- * leased `d` or it is no longer due.
- */
-async function leaseInSlot(
-  db: Db,
-  d: { id: string; endpointId: string },
-  slot: number,
-  workerId: string,
-  leaseExpiresAt: Date,
-  now: Date,
-): Promise<'leased' | 'slot-taken' | 'gone'> {
-  const lease = async () => {
-    const { count } = await db.webhookDelivery.updateMany({
-      where: {
-        id: d.id,
-        status: 'PENDING',
-        OR: [{ leaseExpiresAt: null }, { leaseExpiresAt: { lt: now } }],
-      },
-      data: { leaseOwner: workerId, leaseExpiresAt, leaseSlot: slot },
-    });
-    return count === 1 ? 'leased' : 'gone';
-  };
-  try {
-    return await lease();
-  } catch (err) {
-    if (!isUniqueConstraintError(err)) throw err;
-  }
-  // The slot is held: free it if its lease expired (a dead worker's), then try once more.
-  const { count } = await db.webhookDelivery.updateMany({
-    where: {
-      endpointId: d.endpointId,
-      leaseSlot: slot,
-      OR: [
-        { status: { not: 'PENDING' } },
-        { leaseExpiresAt: null },
-        { leaseExpiresAt: { lt: now } },
-      ],
-    },
-    data: { leaseSlot: null },
-  });
-  if (count === 0) return 'slot-taken';
-  try {
-    return await lease();
-  } catch (err) {
-    if (isUniqueConstraintError(err)) return 'slot-taken';
-    throw err;
-  }
-}
-
-/** How one attempt went. */
-export interface DeliveryAttempt {
-  /** A 2xx response. */
-  ok: boolean;
-  /** The response status; null when there was none (refused, timed out, redirect refused). */
-  statusCode: number | null;
-  /** The start of the response body, or what went wrong. */
-  response: string;
-}
-
-/** What to do after a failed attempt. */
-export interface RetryPlan {
-  /** When to try again; null gives up (FAILED). */
-  retryAt: Date | null;
-  /** Failed attempts in a row after which the endpoint is disabled. */
-  maxConsecutiveFailures: number;
-}
-
-/** Longest stored excerpt of a response. */
-export const RESPONSE_EXCERPT_CHARS = 500;
-
-/**
- * Records an attempt on a delivery this worker leased: DELIVERED on success (and the endpoint's
- * failure count reset), else retried at `plan.retryAt` or FAILED, the endpoint's failure count
- * raised and the endpoint disabled, with the reason, at the limit. Returns false, writing
- * nothing, when the lease was lost (another worker took over: it will send the same event).
- */
-export async function recordDeliveryAttempt(
-  db: Db,
-  delivery: Pick<ClaimedDelivery, 'id' | 'endpointId'> & { endpointFailures?: number },
-  workerId: string,
-  attempt: DeliveryAttempt,
-  plan: RetryPlan,
-  now = new Date(),
-): Promise<boolean> {
-  const response = attempt.response.slice(0, RESPONSE_EXCERPT_CHARS);
-  const common = {
-    attempts: { increment: 1 },
-    lastAttemptAt: now,
-    lastStatusCode: attempt.statusCode,
-    lastResponse: response,
-    leaseOwner: null,
-    leaseExpiresAt: null,
-    leaseSlot: null,
-  };
-  const mine = { id: delivery.id, status: 'PENDING' as const, leaseOwner: workerId };
-  if (attempt.ok) {
-    // The common case, kept to one statement (two after failures): no transaction needed, as
-    // resetting the failure count is idempotent.
-    const { count } = await db.webhookDelivery.updateMany({
-      where: mine,
-      data: { ...common, status: 'DELIVERED', deliveredAt: now },
-    });
-    if (count === 1 && delivery.endpointFailures !== 0) {
-      await db.webhookEndpoint.updateMany({
-        where: { id: delivery.endpointId, consecutiveFailures: { gt: 0 } },
-        data: { consecutiveFailures: 0 },
-      });
-    }
-    return count === 1;
-  }
-  return db.$transaction(async (tx) => {
-    const { count } = await tx.webhookDelivery.updateMany({
-      where: mine,
-      data: {
-        ...common,
-        ...(plan.retryAt ? { nextAttemptAt: plan.retryAt } : { status: 'FAILED' as const }),
-      },
-    });
-    if (count === 0) return false;
-    const endpoint = await tx.webhookEndpoint.update({
-      where: { id: delivery.endpointId },
-      data: { consecutiveFailures: { increment: 1 } },
-      select: { consecutiveFailures: true, enabled: true },
-    });
-    if (endpoint.enabled && endpoint.consecutiveFailures >= plan.maxConsecutiveFailures) {
-      const last = attempt.statusCode === null ? response : `HTTP ${attempt.statusCode}`;
-      await tx.webhookEndpoint.update({
-        where: { id: delivery.endpointId },
-        data: {
-          enabled: false,
-          disabledAt: now,
-          disabledReason:
-            `Disabled after ${endpoint.consecutiveFailures} failed attempts in a row (last: ${last}). Set the URL again to re-enable.`.slice(
-              0,
-              RESPONSE_EXCERPT_CHARS,
-            ),
-        },
-      });
-    }
-    return true;
-  });
-}
+// Claiming and recording attempts: webhook-deliveries.ts.
 
 /**
  * Sends a delivery again (an admin's replay): PENDING, due now, attempts counted from zero, the

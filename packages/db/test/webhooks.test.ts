@@ -10,14 +10,19 @@ import { connectDb } from '../src/client.js';
 import { decideContentItem, scoreContentItem } from '../src/content-items.js';
 import { migrate } from '../src/migrate/index.js';
 import {
-  claimWebhookDeliveries,
-  recordDeliveryAttempt,
+  addressScope,
+  enqueueSubmissionEvent,
   replayWebhookDelivery,
   rotateWebhookSecret,
   setWebhookEndpoint,
   signingSecrets,
   webhookUrlProblem,
 } from '../src/webhooks.js';
+import {
+  claimWebhookDeliveries,
+  recordDeliveryAttempt,
+  recordDeliveryAttempts,
+} from '../src/webhook-deliveries.js';
 import type { TestDatabase } from './helpers.js';
 import { PROVIDERS, createTestDatabase } from './helpers.js';
 
@@ -62,6 +67,30 @@ describe('callback URLs', () => {
     expect(webhookUrlProblem('https://10.1.2.3/h', true)).toMatch(/public host/);
     expect(webhookUrlProblem('https://8.8.8.8/h', false)).toBeNull();
     expect(webhookUrlProblem('https://[2606:4700::1111]/h', false)).toBeNull();
+  });
+});
+
+describe('addressScope (what a resolved callback host may be)', () => {
+  it('tells loopback, internal networks and public addresses apart', () => {
+    for (const a of ['127.0.0.1', '127.9.9.9', '::1', '::ffff:127.0.0.1'])
+      expect(addressScope(a), a).toBe('loopback');
+    for (const a of [
+      '10.0.0.1',
+      '172.16.5.4',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      'fd00::1',
+      'fe80::1',
+      '::',
+      '::ffff:10.0.0.1',
+      '224.0.0.1',
+    ])
+      expect(addressScope(a), a).toBe('internal');
+    for (const a of ['8.8.8.8', '93.184.216.34', '2606:4700::1111'])
+      expect(addressScope(a), a).toBe('public');
+    expect(() => addressScope('example.com')).toThrow(/not an IP address/);
   });
 });
 
@@ -250,5 +279,130 @@ describe.each(PROVIDERS)('webhook outbox (%s)', (provider) => {
         },
       ),
     ).toBe(false);
+  });
+
+  it('claims a batch in one statement: capped per endpoint across workers, in order per submission, expired leases taken over', async () => {
+    const keyId = await key('batch', 'https://batch.example/hooks');
+    const endpoint = await db.webhookEndpoint.findUniqueOrThrow({ where: { apiKeyId: keyId } });
+    const t0 = new Date(Date.now() + 1000);
+    const items = [];
+    for (let i = 0; i < 5; i++) {
+      const it = await item(keyId, `batch-${i}`);
+      await enqueueSubmissionEvent(db, it.id, 'submission.scored', t0);
+      items.push(it);
+    }
+    // The first submission has a second event: not claimable before the first is delivered.
+    await enqueueSubmissionEvent(db, items[0]!.id, 'submission.decided', t0);
+    const claim = (workerId: string, now: Date, perEndpoint = 3) =>
+      claimWebhookDeliveries(db, { workerId, limit: 50, leaseMs: 10_000, perEndpoint, now }).then(
+        (claimed) => claimed.filter((d) => d.endpointId === endpoint.id),
+      );
+    const leases = () =>
+      db.webhookDelivery.findMany({
+        where: { endpointId: endpoint.id, leaseSlot: { not: null } },
+        select: { id: true, leaseSlot: true, leaseOwner: true, sequence: true },
+      });
+
+    // Two workers at once: three slots in all, never the same one twice.
+    const [a, b] = await Promise.all([claim('w-a', t0), claim('w-b', t0)]);
+    expect(a.length + b.length).toBe(3);
+    const held = await leases();
+    expect(held).toHaveLength(3);
+    expect(new Set(held.map((l) => l.leaseSlot))).toEqual(new Set([0, 1, 2]));
+    expect(held.every((l) => l.sequence === 1)).toBe(true);
+    expect(await claim('w-c', t0)).toEqual([]);
+
+    // Every lease expired (their workers died): another worker takes all three over (the slots
+    // the dead leases still hold are freed on the way), then the other two submissions.
+    const later = new Date(t0.getTime() + 11_000);
+    const takeover = await claim('w-c', later);
+    expect(new Set(takeover.map((d) => d.id))).toEqual(new Set(held.map((l) => l.id)));
+    expect(new Set((await leases()).map((l) => l.leaseOwner))).toEqual(new Set(['w-c']));
+    const ok = { ok: true, statusCode: 200, response: 'ok' };
+    const results = await recordDeliveryAttempts(
+      db,
+      'w-c',
+      takeover.map((d) => ({ delivery: d, attempt: ok, retryAt: null, at: later })),
+      5,
+      later,
+    );
+    expect(results).toEqual([true, true, true]);
+    // A dead worker's late result: its lease is gone, nothing is written.
+    expect(
+      await recordDeliveryAttempts(
+        db,
+        'w-a',
+        [{ delivery: takeover[0]!, attempt: ok, retryAt: null, at: later }],
+        5,
+        later,
+      ),
+    ).toEqual([false]);
+    // Then the two submissions not sent yet, and the first one's second event, now that its
+    // first was delivered.
+    const rest = await claim('w-c', later);
+    expect(rest).toHaveLength(3);
+    const second = await db.webhookDelivery.findFirstOrThrow({
+      where: { itemId: items[0]!.id, sequence: 2 },
+    });
+    expect(rest.map((d) => d.id)).toContain(second.id);
+    expect(new Set((await leases()).map((l) => l.leaseSlot))).toEqual(new Set([0, 1, 2]));
+
+    // A batch with a failure after a success: the endpoint counts one failure in a row.
+    const failed = { ok: false, statusCode: 500, response: 'boom' };
+    const mixed = await recordDeliveryAttempts(
+      db,
+      'w-c',
+      rest.map((d, i) => ({
+        delivery: d,
+        attempt: i === rest.length - 1 ? failed : ok,
+        retryAt: i === rest.length - 1 ? new Date(later.getTime() + 60_000) : null,
+        at: new Date(later.getTime() + i),
+      })),
+      5,
+      later,
+    );
+    expect(mixed).toEqual([true, true, true]);
+    expect(
+      (await db.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } }))
+        .consecutiveFailures,
+    ).toBe(1);
+    expect(await leases()).toEqual([]);
+    expect(
+      await db.webhookDelivery.count({ where: { endpointId: endpoint.id, status: 'DELIVERED' } }),
+    ).toBe(5);
+  });
+
+  it('a slot still held by a dead lease is freed for a due delivery', async () => {
+    const keyId = await key('stale-slot', 'https://stale.example/hooks');
+    const endpoint = await db.webhookEndpoint.findUniqueOrThrow({ where: { apiKeyId: keyId } });
+    const t0 = new Date(Date.now() + 1000);
+    const [first, second] = [await item(keyId, 'stale-0'), await item(keyId, 'stale-1')];
+    await enqueueSubmissionEvent(db, first.id, 'submission.scored', t0);
+    await enqueueSubmissionEvent(db, second.id, 'submission.scored', new Date(t0.getTime() + 1));
+    const claim = (workerId: string, now: Date) =>
+      claimWebhookDeliveries(db, {
+        workerId,
+        limit: 50,
+        leaseMs: 10_000,
+        perEndpoint: 1,
+        now,
+      }).then((claimed) => claimed.filter((d) => d.endpointId === endpoint.id));
+    const [held] = await claim('w-dead', new Date(t0.getTime() + 1));
+    expect(held?.id).toBeDefined();
+    // Its worker died and it is not due again for a while, but its row still holds slot 0.
+    await db.webhookDelivery.update({
+      where: { id: held!.id },
+      data: { nextAttemptAt: new Date(t0.getTime() + 3_600_000) },
+    });
+    const later = new Date(t0.getTime() + 11_000);
+    const taken = await claim('w-live', later);
+    expect(taken.map((d) => d.id)).toEqual([
+      (await db.webhookDelivery.findFirstOrThrow({ where: { itemId: second.id } })).id,
+    ]);
+    const slots = await db.webhookDelivery.findMany({
+      where: { endpointId: endpoint.id, leaseSlot: { not: null } },
+      select: { leaseOwner: true, leaseSlot: true },
+    });
+    expect(slots).toEqual([{ leaseOwner: 'w-live', leaseSlot: 0 }]);
   });
 });

@@ -1,10 +1,14 @@
 /**
  * One webhook attempt: a POST signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`,
- * `webhook-signature`, HMAC-SHA256 by the `standardwebhooks` package), a short timeout, and no
- * redirects followed (a 3xx is a failed attempt: the receiver must answer at the URL it gave).
+ * `webhook-signature`, HMAC-SHA256 by the `standardwebhooks` package), a short timeout, no
+ * redirects followed (a 3xx is a failed attempt: the receiver must answer at the URL it gave), and
+ * a host name's addresses checked and pinned (pinned-lookup.ts).
  */
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { webhookUrlProblem, type ClaimedDelivery, type DeliveryAttempt } from '@ganmod/db';
 import { Webhook } from 'standardwebhooks';
+import { RefusedAddressError, pinnedLookup, type Resolve } from './pinned-lookup.js';
 
 /** Attempt settings. */
 export interface SendOptions {
@@ -13,6 +17,8 @@ export interface SendOptions {
   /** GANMOD_WEBHOOK_HTTP_DEV: http to localhost is allowed (development). */
   allowHttpLocalhost: boolean;
   now?: Date;
+  /** The resolver behind the SSRF check (tests); default the system's, `dns.lookup`. */
+  resolve?: Resolve;
 }
 
 /** Characters of the response body kept. */
@@ -36,24 +42,67 @@ export function signatureHeaders(
 }
 
 /** Reads at most `EXCERPT_CHARS` characters of the body, then lets the rest go. */
-async function excerpt(response: Response): Promise<string> {
-  if (!response.body) return '';
-  const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  try {
-    while (text.length < EXCERPT_CHARS) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return text.slice(0, EXCERPT_CHARS);
+function excerpt(response: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    response.setEncoding('utf8');
+    response.on('data', (chunk: string) => {
+      text += chunk;
+      if (text.length >= EXCERPT_CHARS) {
+        // Enough read: drop the connection rather than download a large body.
+        response.destroy();
+        resolve(text.slice(0, EXCERPT_CHARS));
+      }
+    });
+    response.once('end', () => resolve(text));
+    response.once('error', reject);
+  });
 }
 
-/** Sends one delivery and says how it went; never throws. */
+// Kept-alive connections, one pool per SSRF setting: a connection is only ever reused for the
+// host it was opened (and its address checked) for, under the setting it was checked with.
+const agents = new Map<string, HttpAgent>();
+function agentFor(protocol: string, allowLoopback: boolean): HttpAgent {
+  const key = `${protocol} ${allowLoopback}`;
+  let agent = agents.get(key);
+  if (!agent) {
+    const options = { keepAlive: true, lookup: pinnedLookup(allowLoopback) };
+    agent = protocol === 'https:' ? new HttpsAgent(options) : new HttpAgent(options);
+    agents.set(key, agent);
+  }
+  return agent;
+}
+
+/** POSTs `body` to `url`, connecting through `lookup`; resolves with the response's head. */
+function post(
+  url: URL,
+  headers: Record<string, string>,
+  body: Buffer,
+  signal: AbortSignal,
+  allowLoopback: boolean,
+  resolve?: Resolve,
+): Promise<IncomingMessage> {
+  return new Promise((onResponse, onError) => {
+    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, {
+      method: 'POST',
+      headers: { ...headers, 'content-length': String(body.length) },
+      signal,
+      // A test's resolver gets a connection of its own; production connections are pooled.
+      ...(resolve
+        ? { agent: false, lookup: pinnedLookup(allowLoopback, resolve) }
+        : { agent: agentFor(url.protocol, allowLoopback) }),
+    });
+    request.once('response', onResponse);
+    request.once('error', onError);
+    request.end(body);
+  });
+}
+
+/**
+ * Sends one delivery and says how it went; never throws. A host given by name is resolved and
+ * checked when connecting ({@link pinnedLookup}): an internal address is refused, and the request
+ * goes to the address checked. Redirects are not followed.
+ */
 export async function sendWebhook(
   delivery: ClaimedDelivery,
   options: SendOptions,
@@ -61,38 +110,50 @@ export async function sendWebhook(
   // Checked again at send time: the setting may have been turned off since the URL was saved.
   const problem = webhookUrlProblem(delivery.url, options.allowHttpLocalhost);
   if (problem) return { ok: false, statusCode: null, response: problem };
+  const signal = AbortSignal.timeout(options.timeoutMs);
   try {
-    const response = await fetch(delivery.url, {
-      method: 'POST',
-      redirect: 'manual',
-      signal: AbortSignal.timeout(options.timeoutMs),
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'ganmod-webhooks/1',
-        ...signatureHeaders(delivery, options.now ?? new Date()),
-      },
-      body: delivery.payload,
-    });
-    const body = await excerpt(response);
-    if (response.status >= 300 && response.status < 400) {
-      const location = response.headers.get('location') ?? '';
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'ganmod-webhooks/1',
+      ...signatureHeaders(delivery, options.now ?? new Date()),
+    };
+    const body = Buffer.from(delivery.payload, 'utf8');
+    const url = new URL(delivery.url);
+    const response = await post(
+      url,
+      headers,
+      body,
+      signal,
+      options.allowHttpLocalhost,
+      options.resolve,
+    );
+    const text = await excerpt(response);
+    const status = response.statusCode ?? 0;
+    if (status >= 300 && status < 400) {
+      const location = String(response.headers.location ?? '');
       return {
         ok: false,
-        statusCode: response.status,
+        statusCode: status,
         response: `redirect to ${location.slice(0, 200)} not followed; answer at the callback URL`,
       };
     }
-    return { ok: response.ok, statusCode: response.status, response: body };
+    return { ok: status >= 200 && status < 300, statusCode: status, response: text };
   } catch (err) {
-    // fetch's errors carry the socket's reason in `cause` (an AggregateError for several addresses).
-    const e = err as Error & { cause?: { code?: string; errors?: { code?: string }[] } };
-    const code = e.cause?.code ?? e.cause?.errors?.[0]?.code;
-    const why =
-      e.name === 'TimeoutError'
-        ? `no response within ${options.timeoutMs} ms`
-        : code
-          ? `no response: ${code}`
-          : `${e.name}: ${e.message}`;
-    return { ok: false, statusCode: null, response: why };
+    const e = err as NodeJS.ErrnoException & { errors?: { code?: string }[] };
+    if (signal.aborted)
+      return {
+        ok: false,
+        statusCode: null,
+        response: `no response within ${options.timeoutMs} ms`,
+      };
+    if (e instanceof RefusedAddressError)
+      return { ok: false, statusCode: null, response: `refused: ${e.message}` };
+    // A refused dual-stack connect is an AggregateError of one error per address.
+    const code = e.code ?? e.errors?.[0]?.code;
+    return {
+      ok: false,
+      statusCode: null,
+      response: code ? `no response: ${code}` : `${e.name}: ${e.message}`,
+    };
   }
 }
