@@ -5,10 +5,12 @@
 //     until the last is delivered.
 //   latency: --paced events written at --rate/s while the workers run; decision (the event's
 //     timestamp, the decision row's createdAt) to the receiver's arrival, p50/p95/p99.
-// Run with 1 and 2 workers (--workers 1,2), on SQLite (default) or --provider postgres.
+// Run with 1 and 2 workers (--workers 1,2), on SQLite (default) or --provider postgres;
+// --concurrency N sets the workers' --webhook-concurrency.
 // Needs the built trainer (`pnpm --filter @ganmod/trainer build`). Prints figures; asserts nothing.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDb, generateApiKey, scoreContentItem, setWebhookEndpoint } from '@ganmod/db';
@@ -24,6 +26,8 @@ const { values: flags } = parseArgs({
     rate: { type: 'string', default: '20' },
     workers: { type: 'string', default: '1,2' },
     'receiver-delay': { type: 'string', default: '0' },
+    // The workers' --webhook-concurrency (in flight per endpoint); default the worker's own.
+    concurrency: { type: 'string' },
   },
 });
 const EVENTS = Number(flags.events);
@@ -80,7 +84,15 @@ async function receiver(secrets) {
 function startWorker(url) {
   const child = spawn(
     process.execPath,
-    [cli, 'worker', '--poll', '60000', '--webhook-poll', '100'],
+    [
+      cli,
+      'worker',
+      '--poll',
+      '60000',
+      '--webhook-poll',
+      '100',
+      ...(flags.concurrency ? ['--webhook-concurrency', flags.concurrency] : []),
+    ],
     {
       env: {
         ...process.env,
@@ -187,13 +199,14 @@ async function run(workerCount) {
 
 console.log(
   `bench:webhooks on ${flags.provider}: ${EVENTS} backlog events over ${ENDPOINTS} endpoints, ` +
-    `${PACED} paced at ${RATE}/s, receiver delay ${DELAY} ms, default worker settings`,
+    `${PACED} paced at ${RATE}/s, receiver delay ${DELAY} ms, ` +
+    (flags.concurrency ? `${flags.concurrency} in flight per endpoint` : 'default worker settings'),
 );
 for (const n of flags.workers.split(',').map(Number)) {
   const r = await run(n);
   console.log(
     `${r.workers} worker(s): ${r.eventsPerSecond} events/s delivered; decision to delivery ` +
       `p50 ${r.p50} ms, p95 ${r.p95} ms, p99 ${r.p99} ms (${r.delivered} delivered, ` +
-      `${r.badSignatures} bad signatures)`,
+      `${r.badSignatures} bad signatures; load average ${loadavg()[0].toFixed(1)})`,
   );
 }

@@ -119,20 +119,20 @@ function claimStatement(db: Db, o: Required<ClaimDeliveriesOptions>): Prisma.Sql
 }
 
 /**
- * Frees slots still held by leases that expired (their worker died) or by finished deliveries,
- * so the claim can hand them out again. Only needed after a claim hit one.
+ * Frees slots still held by leases that expired (their worker died), so the claim can hand them
+ * out again; returns how many. Only needed after a claim hit one. (Recording an attempt or a
+ * replay releases the slot, so only PENDING rows can hold a stale one.)
  */
-async function freeStaleSlots(db: Db, now: Date): Promise<void> {
-  await db.webhookDelivery.updateMany({
+async function freeStaleSlots(db: Db, now: Date): Promise<number> {
+  const { count } = await db.webhookDelivery.updateMany({
     where: {
+      status: 'PENDING',
       leaseSlot: { not: null },
-      OR: [
-        { status: 'PENDING', OR: [{ leaseExpiresAt: null }, { leaseExpiresAt: { lt: now } }] },
-        { status: { not: 'PENDING' } },
-      ],
+      OR: [{ leaseExpiresAt: null }, { leaseExpiresAt: { lt: now } }],
     },
     data: { leaseSlot: null },
   });
+  return count;
 }
 
 /** Runs the claim statement; returns the ids leased. */
@@ -142,9 +142,10 @@ async function leaseDue(db: Db, o: Required<ClaimDeliveriesOptions>): Promise<st
       const rows = await db.$queryRaw<{ id: string }[]>(claimStatement(db, o));
       return rows.map((r) => r.id);
     } catch (err) {
-      // A slot still held by an expired lease, or another worker took the same free slot.
       if (!isUniqueConstraintError(err) || tries >= CLAIM_TRIES) throw err;
-      await freeStaleSlots(db, o.now);
+      // A slot still held by an expired lease: free it and claim again. Else another worker
+      // took the same free slot just now: it holds the endpoint's slots, so this one waits.
+      if ((await freeStaleSlots(db, o.now)) === 0) return [];
     }
   }
 }
