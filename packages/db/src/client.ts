@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { PrismaLibSql } from '@prisma/adapter-libsql';
 import { PrismaPg } from '@prisma/adapter-pg';
 
+import { rememberProvider } from './client-provider.js';
 import type { Db } from './db-types.js';
 import { DbConnectionError, connectionFailureCause, describeDbError } from './errors.js';
 import { PrismaClient as PostgresPrismaClient } from './generated/postgres/client.js';
@@ -26,14 +27,14 @@ function clientFor(target: DbTarget): Db {
     if (target.path !== ':memory:') mkdirSync(dirname(target.path), { recursive: true });
     // Workers, the CLI and the dashboard share one file: wait for a lock instead of failing at once.
     const adapter = new PrismaLibSql({ url: target.libsqlUrl, timeout: SQLITE_BUSY_TIMEOUT_MS });
-    return new SqlitePrismaClientClass({ adapter });
+    return rememberProvider(new SqlitePrismaClientClass({ adapter }), 'sqlite');
   }
   const adapter = new PrismaPg(
     pgPoolConfig(target),
     target.schema ? { schema: target.schema } : undefined,
   );
   // Same models, same generated API: the PostgreSQL client is used through the SQLite client's type.
-  return new PostgresPrismaClient({ adapter }) as unknown as Db;
+  return rememberProvider(new PostgresPrismaClient({ adapter }) as unknown as Db, 'postgres');
 }
 
 /**

@@ -11,6 +11,7 @@
  * event id (`webhook-id`) is the same on every attempt. Per submission, a delivery is claimable
  * only while no earlier one of the same submission is still PENDING: events arrive in order.
  */
+import { clientProvider } from './client-provider.js';
 import type { Db, DbTransaction } from './db-types.js';
 import { isUniqueConstraintError } from './errors.js';
 import { Prisma } from './generated/sqlite/client.js';
@@ -46,7 +47,7 @@ export interface ClaimDeliveriesOptions {
 }
 
 function isSqlite(db: Db): boolean {
-  return (db as unknown as { _activeProvider?: string })._activeProvider === 'sqlite';
+  return clientProvider(db) === 'sqlite';
 }
 
 /** Claim attempts before giving up for this round (each lost race or stale slot costs one). */
