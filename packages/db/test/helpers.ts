@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import pg from 'pg';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 import type { Db } from '../src/client.js';
-import { connectDb } from '../src/client.js';
+import { connectDb, createDb } from '../src/client.js';
 import { migrate } from '../src/migrate/index.js';
 import { PRISMA_DIR } from '../src/migrate/migrations-dir.js';
 
@@ -122,4 +122,46 @@ export async function migrationsBefore(
   for (const name of names.slice(first))
     await rm(join(migrations, name), { recursive: true, force: true });
   return dir;
+}
+
+/**
+ * Registers hooks for a migration test: a fresh database of `provider` migrated up to (not
+ * including) the first migration of `underTest`, holding the rows `seedOld` writes through the
+ * old schema (in raw SQL: the client's models describe the current one), then migrated to the
+ * end. Checks that the migrations under test ran on those rows first, in order (later ones may
+ * follow); disconnects and drops it all afterwards.
+ */
+export function useDatabaseMigratedOver(
+  provider: DbProvider,
+  underTest: readonly string[],
+  seedOld: (db: Db) => Promise<void>,
+): MigratedDatabase {
+  let database: TestDatabase | undefined;
+  let oldPrisma: string | undefined;
+  let client: Db | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase(provider);
+    oldPrisma = await migrationsBefore(provider, underTest);
+    await migrate(database.url, { prismaDir: oldPrisma });
+    client = createDb(database.url);
+    await seedOld(client);
+    const upgraded = await migrate(database.url);
+    const applied = upgraded.applied.map((n) => n.slice(n.indexOf('_')));
+    expect(applied.slice(0, underTest.length)).toEqual(underTest);
+  }, 120_000);
+  afterAll(async () => {
+    await client?.$disconnect();
+    await database?.drop();
+    if (oldPrisma) await rm(oldPrisma, { recursive: true, force: true });
+  });
+  return {
+    get db() {
+      if (!client) throw new Error('the database is ready only inside tests');
+      return client;
+    },
+    get url() {
+      if (!database) throw new Error('the database is ready only inside tests');
+      return database.url;
+    },
+  };
 }

@@ -1,32 +1,24 @@
 // The migrations that change existing tables, applied to a database that already holds rows of
 // the schema before them: externalId unique per API key, and the decision actor snapshot with its
 // backfill (which has to get past the append-only triggers and leave them in place).
-import { rm } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-import { createDb, type Db } from '../src/client.js';
+import type { Db } from '../src/client.js';
 import { isUniqueConstraintError } from '../src/errors.js';
-import { migrate } from '../src/migrate/index.js';
-import type { TestDatabase } from './helpers.js';
-import { PROVIDERS, createTestDatabase, migrationsBefore } from './helpers.js';
+import { PROVIDERS, useDatabaseMigratedOver } from './helpers.js';
 
 /** The migrations under test: everything before them builds the "old" database. */
 const UNDER_TEST = ['_external_id_per_api_key', '_decision_actor_snapshot'];
 
 describe.each(PROVIDERS)('migrating a database with rows on %s', (provider) => {
-  let database: TestDatabase;
-  let oldPrisma: string;
   let db: Db;
 
   /** Plain SQL against the old schema (the client's models already describe the new one). */
   const sql = (text: string) => db.$executeRawUnsafe(text);
 
-  beforeAll(async () => {
-    database = await createTestDatabase(provider);
-    oldPrisma = await migrationsBefore(provider, UNDER_TEST);
-    await migrate(database.url, { prismaDir: oldPrisma });
-    db = createDb(database.url);
+  useDatabaseMigratedOver(provider, UNDER_TEST, async (old) => {
+    // The tests below read through the same client.
+    db = old;
     const now = 'CURRENT_TIMESTAMP';
     await sql(
       `INSERT INTO "users" ("id", "name", "email", "role", "updatedAt") VALUES
@@ -49,15 +41,6 @@ describe.each(PROVIDERS)('migrating a database with rows on %s', (provider) => {
         ('d-2', 'i-1', 'u-mo', 'APPROVE', 'no-violation', NULL),
         ('d-3', 'i-2', 'u-ada', 'REMOVE', 'spam', 'ad')`,
     );
-    const upgraded = await migrate(database.url);
-    // The migrations under test ran on these rows, in order (later migrations may follow them).
-    const applied = upgraded.applied.map((n) => n.slice(n.indexOf('_')));
-    expect(applied.slice(0, UNDER_TEST.length)).toEqual(UNDER_TEST);
-  });
-  afterAll(async () => {
-    await db?.$disconnect();
-    await database?.drop();
-    await rm(oldPrisma, { recursive: true, force: true });
   });
 
   it('keeps every item and decision, and backfills the actor snapshot from users', async () => {

@@ -1,31 +1,23 @@
 // The hash_bank_groups migration on a bank that already holds entries: an item's rows become one
 // picture per label, any other row a picture of its own, and the Bank page's list shows them so,
 // on SQLite and PostgreSQL.
-import { rm } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-import { createDb, type Db } from '../src/client.js';
+import type { Db } from '../src/client.js';
 import { listBankEntries } from '../src/hash-bank.js';
-import { migrate } from '../src/migrate/index.js';
-import type { TestDatabase } from './helpers.js';
-import { PROVIDERS, createTestDatabase, migrationsBefore } from './helpers.js';
+import { PROVIDERS, useDatabaseMigratedOver } from './helpers.js';
 
 const UNDER_TEST = '_hash_bank_groups';
 
 const h = (c: string) => c.repeat(64);
 
 describe.each(PROVIDERS)('the hash_bank_groups migration on %s', (provider) => {
-  let database: TestDatabase;
-  let oldPrisma: string;
   let db: Db;
   let itemId: string;
 
-  beforeAll(async () => {
-    database = await createTestDatabase(provider);
-    oldPrisma = await migrationsBefore(provider, UNDER_TEST);
-    await migrate(database.url, { prismaDir: oldPrisma });
-    db = createDb(database.url);
+  useDatabaseMigratedOver(provider, [UNDER_TEST], async (old) => {
+    // The tests below read through the same client.
+    db = old;
     // Raw SQL: the current client's model has columns later migrations add.
     itemId = 'old-item-1';
     await db.$executeRawUnsafe(
@@ -48,14 +40,6 @@ describe.each(PROVIDERS)('the hash_bank_groups migration on %s', (provider) => {
          VALUES ('${id}', '${hash}', 'pdq', '${label}'${cast}, 'old', ${item ? `'${item}'` : 'NULL'}, '${variant}')`,
       );
     }
-    const upgraded = await migrate(database.url);
-    // Later migrations (if any) apply too; this one comes first.
-    expect(upgraded.applied.map((n) => n.slice(n.indexOf('_')))[0]).toBe(UNDER_TEST);
-  }, 120_000);
-  afterAll(async () => {
-    await db?.$disconnect();
-    await database?.drop();
-    await rm(oldPrisma, { recursive: true, force: true });
   });
 
   it("groups an item's rows per label; every other row is its own picture", async () => {

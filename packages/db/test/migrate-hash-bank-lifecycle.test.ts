@@ -1,29 +1,21 @@
 // The hash_bank_lifecycle migration on a bank that already holds entries under the old labels:
 // KNOWN_BAD becomes CUSTOM, INFRINGING COPYRIGHT, duplicates keep their oldest row, and the new
 // columns take their defaults, on SQLite and PostgreSQL.
-import { rm } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-import { createDb, type Db } from '../src/client.js';
-import { migrate } from '../src/migrate/index.js';
-import type { TestDatabase } from './helpers.js';
-import { PROVIDERS, createTestDatabase, migrationsBefore } from './helpers.js';
+import type { Db } from '../src/client.js';
+import { PROVIDERS, useDatabaseMigratedOver } from './helpers.js';
 
 const UNDER_TEST = '_hash_bank_lifecycle';
 
 const h = (c: string) => c.repeat(64);
 
 describe.each(PROVIDERS)('the hash_bank_lifecycle migration on %s', (provider) => {
-  let database: TestDatabase;
-  let oldPrisma: string;
   let db: Db;
 
-  beforeAll(async () => {
-    database = await createTestDatabase(provider);
-    oldPrisma = await migrationsBefore(provider, UNDER_TEST);
-    await migrate(database.url, { prismaDir: oldPrisma });
-    db = createDb(database.url);
+  useDatabaseMigratedOver(provider, [UNDER_TEST], async (old) => {
+    // The tests below read through the same client.
+    db = old;
     const rows: [string, string, string, string][] = [
       ['e1', h('a'), 'KNOWN_BAD', '2026-01-01 00:00:00'],
       ['e2', h('b'), 'INFRINGING', '2026-01-02 00:00:00'],
@@ -39,13 +31,6 @@ describe.each(PROVIDERS)('the hash_bank_lifecycle migration on %s', (provider) =
          VALUES ('${id}', '${hash}', '${label}'${cast}, 'old', '${at}')`,
       );
     }
-    const upgraded = await migrate(database.url);
-    expect(upgraded.applied.map((n) => n.slice(n.indexOf('_')))[0]).toBe(UNDER_TEST);
-  }, 120_000);
-  afterAll(async () => {
-    await db?.$disconnect();
-    await database?.drop();
-    await rm(oldPrisma, { recursive: true, force: true });
   });
 
   it('maps the old labels, drops duplicates and defaults the new columns', async () => {

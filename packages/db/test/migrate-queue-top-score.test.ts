@@ -1,15 +1,11 @@
 // The queue_top_score migration on a database that already holds scored items: it backfills each
 // item's top score, detector and category from its detector_scores rows (and its reasons), by the
 // same rule as topOfScores, on SQLite and PostgreSQL.
-import { rm } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-import { createDb, type Db } from '../src/client.js';
+import type { Db } from '../src/client.js';
 import { topOfScores } from '../src/content-items.js';
-import { migrate } from '../src/migrate/index.js';
-import type { TestDatabase } from './helpers.js';
-import { PROVIDERS, createTestDatabase, migrationsBefore } from './helpers.js';
+import { PROVIDERS, useDatabaseMigratedOver } from './helpers.js';
 
 const UNDER_TEST = '_queue_top_score';
 
@@ -64,19 +60,15 @@ const OLD_ITEMS: {
 ];
 
 describe.each(PROVIDERS)('the queue_top_score migration on %s', (provider) => {
-  let database: TestDatabase;
-  let oldPrisma: string;
   let db: Db;
 
   const sql = (text: string) => db.$executeRawUnsafe(text);
   const literal = (value: unknown) =>
     value === null ? 'NULL' : `'${JSON.stringify(value).replaceAll("'", "''")}'`;
 
-  beforeAll(async () => {
-    database = await createTestDatabase(provider);
-    oldPrisma = await migrationsBefore(provider, UNDER_TEST);
-    await migrate(database.url, { prismaDir: oldPrisma });
-    db = createDb(database.url);
+  useDatabaseMigratedOver(provider, [UNDER_TEST], async (old) => {
+    // The tests below read through the same client.
+    db = old;
     for (const item of OLD_ITEMS) {
       await sql(
         `INSERT INTO "content_items" ("id", "externalId", "status", "reasons", "updatedAt")
@@ -89,14 +81,6 @@ describe.each(PROVIDERS)('the queue_top_score migration on %s', (provider) => {
         );
       }
     }
-    const upgraded = await migrate(database.url);
-    // Later migrations (if any) apply too; this one comes first.
-    expect(upgraded.applied.map((n) => n.slice(n.indexOf('_')))[0]).toBe(UNDER_TEST);
-  }, 120_000);
-  afterAll(async () => {
-    await db?.$disconnect();
-    await database?.drop();
-    await rm(oldPrisma, { recursive: true, force: true });
   });
 
   it('backfills top score, detector and category from the old rows', async () => {
