@@ -105,6 +105,9 @@ check('Tests', pnpmBin, [
   'turbo',
   'run',
   'test',
+  // Everything was built above. Without --only, turbo would build again: arguments after `--`
+  // enter every task's hash, the builds' too, so each would miss the cache (a second `next build`).
+  '--only',
   '--continue',
   // Two packages' tests at a time: much of the suite waits (on databases, browsers, leases and
   // timers), and one at a time took 18 of CI's 22 minutes. Each test process is kept to one
