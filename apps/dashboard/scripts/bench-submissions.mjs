@@ -9,7 +9,7 @@
 // Usage (after a build):
 //   node scripts/bench-submissions.mjs [--n 3000] [--concurrency 64] [--provider sqlite|postgres]
 //     [--instances 1] [--postgres-url postgresql://postgres@127.0.0.1:5432/postgres] [--app-dir DIR]
-//     [--server-profile DIR]
+//     [--server-profile DIR] [--warmup 500]
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -26,6 +26,9 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '64' },
     provider: { type: 'string', default: 'sqlite' },
     instances: { type: 'string', default: '1' },
+    // Submissions posted (and stored) before the measured pass: a server that has just started
+    // runs its first requests through unoptimised code, which is not its steady state.
+    warmup: { type: 'string', default: '500' },
     'postgres-url': {
       type: 'string',
       default: process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
@@ -38,6 +41,7 @@ const { values } = parseArgs({
 const n = Number(values.n);
 const concurrency = Number(values.concurrency);
 const instanceCount = Number(values.instances);
+const warmup = Number(values.warmup);
 const provider = values.provider;
 if (!['sqlite', 'postgres'].includes(provider)) throw new Error('--provider: sqlite or postgres');
 for (const [name, v] of [
@@ -47,6 +51,7 @@ for (const [name, v] of [
 ]) {
   if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer`);
 }
+if (!Number.isInteger(warmup) || warmup < 0) throw new Error('--warmup must be an integer ≥ 0');
 // Another build of the dashboard (e.g. a copy of an earlier commit's) to compare against.
 const appDir = resolve(values['app-dir'] ?? join(import.meta.dirname, '..'));
 const dir = mkdtempSync(join(tmpdir(), 'ganmod-bench-'));
@@ -170,7 +175,7 @@ const field = (name, value) =>
 /** POSTs one multipart submission; resolves with the status, latency and server stages. */
 function post(base, id) {
   const body = Buffer.concat([
-    Buffer.from(field('externalId', `bench-${id}`) + field('caption', `load test item ${id}`)),
+    Buffer.from(field('externalId', id) + field('caption', `load test item ${id}`)),
     imagePart,
   ]);
   const { hostname, port } = new URL(base);
@@ -221,7 +226,8 @@ function cpuSeconds(pid) {
   }
 }
 
-async function pass() {
+/** Posts `count` submissions with ids `<prefix><i>`, `concurrency` in flight. */
+async function pass(count, prefix = 'bench-') {
   agent.destroy();
   agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const results = [];
@@ -229,7 +235,7 @@ async function pass() {
   const startedAt = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < n) results.push(await submit(next++));
+      while (next < count) results.push(await submit(`${prefix}${next++}`));
     }),
   );
   return { results, seconds: (performance.now() - startedAt) / 1000 };
@@ -252,23 +258,25 @@ function stageBreakdown(results) {
 }
 
 try {
+  if (warmup > 0) await pass(warmup, 'warmup-');
   const serverCpuBefore = servers.map((s) => cpuSeconds(s.child.pid));
   const clientCpuBefore = process.cpuUsage();
-  const first = await pass();
+  const first = await pass(n);
   // CPU per request does not depend on what else the machine runs, as throughput does.
   const serverCpu = servers.reduce(
     (a, s, i) => a + cpuSeconds(s.child.pid) - serverCpuBefore[i],
     0,
   );
   const clientCpu = process.cpuUsage(clientCpuBefore);
-  const second = await pass(); // every id again: must all answer 200 and create nothing
-  const stored = await db.contentItem.count();
+  const second = await pass(n); // every id again: must all answer 200 and create nothing
+  const stored = (await db.contentItem.count()) - warmup;
   const latencies = first.results.map((r) => r.ms).sort((a, b) => a - b);
   const count = (rs, s) => rs.filter((r) => r.status === s).length;
   const report = {
     provider,
     instances: instanceCount,
     n,
+    warmup,
     concurrency,
     created201: count(first.results, 201),
     resubmitted200: count(second.results, 200),

@@ -28,6 +28,7 @@ import {
 } from '@ganmod/moderation/contract';
 import type { Db, DbTransaction } from './db-types.js';
 import { isUniqueConstraintError } from './errors.js';
+import { findKeyItems, insertPendingItems } from './submission-sql.js';
 import type {
   ContentStatus,
   DecisionAction,
@@ -225,23 +226,17 @@ export async function submitContentItems(
 ): Promise<SubmitResult[]> {
   const keyOf = (s: { apiKeyId: string; externalId: string }) =>
     `${s.apiKeyId}\u0000${s.externalId}`;
-  // One `externalId IN (…)` per key (a group is nearly always one platform's): cheaper for Prisma
-  // to build than one (key, externalId) pair per submission.
+  // One `externalId IN (…)` per key (a group is nearly always one platform's), in SQL
+  // (`submission-sql.ts`): these two statements run for every submission.
   const idsByKey = new Map<string, string[]>();
   for (const s of inputs) {
     const ids = idsByKey.get(s.apiKeyId);
     if (ids) ids.push(s.externalId);
     else idsByKey.set(s.apiKeyId, [s.externalId]);
   }
-  const found = await db.contentItem.findMany({
-    where: {
-      OR: [...idsByKey].map(([apiKeyId, ids]) => ({
-        submittedByKeyId: apiKeyId,
-        externalId: { in: ids },
-      })),
-    },
-    select: { ...submittedItemSelect, caption: true, submittedByKeyId: true },
-  });
+  const found = (
+    await Promise.all([...idsByKey].map(([apiKeyId, ids]) => findKeyItems(db, apiKeyId, ids)))
+  ).flat();
   const stored = new Map(
     found.map(({ submittedByKeyId, ...item }) => [
       keyOf({ apiKeyId: submittedByKeyId ?? '', externalId: item.externalId }),
@@ -262,8 +257,9 @@ export async function submitContentItems(
       // them, and on SQLite every interactive transaction costs the driver a new connection.
       // Each item stands alone (a crash between chunks loses only unanswered ones, which the
       // platform posts again and gets back idempotently).
-      const created = await db.contentItem.createManyAndReturn({
-        data: newOnes.map((i, n) => {
+      const created = await insertPendingItems(
+        db,
+        newOnes.map((i, n) => {
           const s = inputs[i]!;
           return {
             externalId: s.externalId,
@@ -272,12 +268,10 @@ export async function submitContentItems(
             sha256: s.sha256,
             mime: s.mime,
             bytes: s.bytes,
-            status: 'PENDING' as const,
             submittedByKeyId: s.apiKeyId,
           };
         }),
-        select: { ...submittedItemSelect, caption: true, submittedByKeyId: true },
-      });
+      );
       for (const { submittedByKeyId, ...item } of created)
         stored.set(keyOf({ apiKeyId: submittedByKeyId ?? '', externalId: item.externalId }), item);
     } catch (err) {

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+
 /** How much of an unwanted request body {@link discardRest} reads, at most. */
 const DISCARD_MAX_BYTES = 64 * 1024 * 1024;
 const DISCARD_MAX_MS = 2000;
@@ -27,4 +29,22 @@ export async function discardRest(reader: ReadableStreamDefaultReader<Uint8Array
 export async function answerAfterDiscarding(req: Request, response: Response): Promise<Response> {
   if (req.body && !req.body.locked) await discardRest(req.body.getReader());
   return response;
+}
+
+/**
+ * {@link discardRest} for a Node request: reads and throws away what is left of its body (up to
+ * 64 MB or 2 s), leaving the connection open for the answer.
+ */
+export async function discardNodeBody(req: IncomingMessage): Promise<void> {
+  if (req.readableEnded || req.destroyed) return;
+  const deadline = Date.now() + DISCARD_MAX_MS;
+  let seen = 0;
+  try {
+    for await (const chunk of req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+      seen += chunk.byteLength;
+      if (seen > DISCARD_MAX_BYTES || Date.now() > deadline) break;
+    }
+  } catch {
+    // The client went away: nothing left to read.
+  }
 }

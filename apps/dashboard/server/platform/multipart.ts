@@ -33,6 +33,31 @@ export interface MultipartLimits {
 
 const CRLF_CRLF = Buffer.from('\r\n\r\n');
 
+/**
+ * A body to read: a Web stream (a route handler's `Request.body`), or the chunks of a Node
+ * request (`IncomingMessage.iterator({ destroyOnReturn: false })`, which stays open when the
+ * reader stops early).
+ */
+export type BodySource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+
+/** The chunks of `body`; stopping early releases a Web stream's lock without cancelling it. */
+async function* chunksOf(body: BodySource): AsyncGenerator<Uint8Array> {
+  if (!('getReader' in body)) {
+    yield* body;
+    return;
+  }
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
 /** The boundary of a `multipart/form-data` Content-Type, or null. */
 export function multipartBoundary(contentType: string | null): string | null {
   if (!contentType || !/^\s*multipart\/form-data\s*(;|$)/i.test(contentType)) return null;
@@ -62,7 +87,7 @@ function disposition(headers: string): { name: string; filename: string | undefi
  * @param boundary from {@link multipartBoundary}.
  */
 export async function readMultipart(
-  body: ReadableStream<Uint8Array> | null,
+  body: BodySource | null,
   boundary: string,
   limits: MultipartLimits,
 ): Promise<MultipartResult> {
@@ -149,19 +174,13 @@ export async function readMultipart(
 
   // The first boundary has no CRLF before it; the needle does.
   search.push(Buffer.from('\r\n'));
-  const reader = body?.getReader();
-  if (reader) {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
+  // Stops reading at a failure or the close delimiter: the rest of the body (an oversized field,
+  // or the epilogue) is not wanted here. The source is left open, not cancelled, so the caller can
+  // discard the rest before answering (a cancelled upload resets the client's connection).
+  if (body) {
+    for await (const value of chunksOf(body)) {
       search.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
-      if (failure || state === 'done') {
-        // Stop reading: the rest of the body (an oversized field, or the epilogue) is not wanted
-        // here. The lock is released, not the stream cancelled, so the caller can discard the
-        // rest before answering (a cancelled upload resets the client's connection).
-        reader.releaseLock();
-        break;
-      }
+      if (failure || state === 'done') break;
     }
   }
   if (failure) return failure;

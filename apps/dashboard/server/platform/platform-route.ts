@@ -6,9 +6,37 @@ import { answerAfterDiscarding } from './discard-body.ts';
 import { RateLimiter, type RateState } from './rate-limit.ts';
 import { StageTimer } from './stage-timer.ts';
 
+/**
+ * An answer of the platform API before it is sent: the server's own routes write it to the Node
+ * response, route handlers under Next turn it into a `Response` ({@link toResponse}).
+ */
+export interface Answer {
+  status: number;
+  /** Sent as JSON. */
+  json: unknown;
+  headers?: Record<string, string>;
+}
+
+/** The `Response` of an {@link Answer}. */
+export function toResponse(answer: Answer): Response {
+  return Response.json(answer.json, {
+    status: answer.status,
+    ...(answer.headers ? { headers: answer.headers } : {}),
+  });
+}
+
+/** A JSON error of the platform API, `{ "error": "<what is wrong>" }`, as an {@link Answer}. */
+export function problemAnswer(
+  status: number,
+  error: string,
+  headers?: Record<string, string>,
+): Answer {
+  return { status, json: { error }, ...(headers ? { headers } : {}) };
+}
+
 /** A JSON error of the platform API: `{ "error": "<what is wrong>" }`. */
 export function problem(status: number, error: string, headers?: Record<string, string>) {
-  return Response.json({ error }, { status, ...(headers ? { headers } : {}) });
+  return toResponse(problemAnswer(status, error, headers));
 }
 
 /** The JSON 405 for a method a platform route does not serve, with its `Allow` header. */
@@ -54,24 +82,24 @@ export function rateLimitHeaders(state: RateState): Record<string, string> {
 }
 
 /**
- * Authenticates a platform request by its bearer key and counts it against the key's
- * requests-per-minute (every request under /api/v1 with a key shares one limit, enforced across
- * dashboard instances through the database: {@link RateLimiter}). Returns the key and the window's
- * state, or the 401 / 429 answer to send.
+ * Authenticates a platform request by its bearer key (the `Authorization` header's value) and
+ * counts it against the key's requests-per-minute (every request under /api/v1 with a key shares
+ * one limit, enforced across dashboard instances through the database: {@link RateLimiter}).
+ * Returns the key and the window's state, or the 401 / 429 answer to send.
  */
 export async function authorizePlatformRequest(
   db: Db,
-  req: Request,
+  authorization: string | null,
   timer?: StageTimer,
 ): Promise<
-  { ok: true; key: ApiKey; rate: RateState } | { ok: false; response: Response; rate?: RateState }
+  { ok: true; key: ApiKey; rate: RateState } | { ok: false; answer: Answer; rate?: RateState }
 > {
-  const key = await apiKeyFromAuthorization(db, req.headers.get('authorization'));
+  const key = await apiKeyFromAuthorization(db, authorization);
   timer?.mark('auth');
   if (!key) {
     return {
       ok: false,
-      response: problem(
+      answer: problemAnswer(
         401,
         'Missing, unknown or revoked API key. Send `Authorization: Bearer <key>`.',
       ),
@@ -83,7 +111,7 @@ export async function authorizePlatformRequest(
     return {
       ok: false,
       rate,
-      response: problem(429, `Rate limit of ${rate.limit} requests per minute exceeded.`, {
+      answer: problemAnswer(429, `Rate limit of ${rate.limit} requests per minute exceeded.`, {
         'Retry-After': String(rate.retryAfterSeconds),
       }),
     };
@@ -109,20 +137,32 @@ function noteUse(db: Db, key: ApiKey): void {
     .catch((err: unknown) => console.error('api key lastUsedAt:', err));
 }
 
-/** Sets the key's rate-limit state and the stage timings on an answer. */
-function finish(response: Response, rate: RateState | undefined, timer: StageTimer): Response {
-  if (rate) {
-    for (const [name, value] of Object.entries(rateLimitHeaders(rate)))
-      response.headers.set(name, value);
-  }
+/**
+ * The headers every answer of the platform API carries: the key's rate-limit state, no caching,
+ * and the stage timings when `GANMOD_SERVER_TIMING` is on. Marks the end of the `respond` stage.
+ */
+export function platformHeaders(
+  rate: RateState | undefined,
+  timer: StageTimer,
+): Record<string, string> {
   // A key's data is not for caches; `no-transform` also spares small JSON the server's gzip.
-  if (!response.headers.has('Cache-Control'))
-    response.headers.set('Cache-Control', 'no-store, no-transform');
+  const headers: Record<string, string> = {
+    ...(rate ? rateLimitHeaders(rate) : {}),
+    'Cache-Control': 'no-store, no-transform',
+  };
   timer.mark('respond');
   // Only for benchmarks: the stages would tell a key whether another key's image was already
   // stored (a file that exists is not written again), a cross-tenant timing oracle.
-  if (loadEnvironment().vars.GANMOD_SERVER_TIMING)
-    response.headers.set('Server-Timing', timer.header());
+  if (loadEnvironment().vars.GANMOD_SERVER_TIMING) headers['Server-Timing'] = timer.header();
+  return headers;
+}
+
+/** Sets the key's rate-limit state and the stage timings on an answer ({@link platformHeaders}). */
+function finish(response: Response, rate: RateState | undefined, timer: StageTimer): Response {
+  for (const [name, value] of Object.entries(platformHeaders(rate, timer))) {
+    // A route's own Cache-Control stands.
+    if (name !== 'Cache-Control' || !response.headers.has(name)) response.headers.set(name, value);
+  }
   return response;
 }
 
@@ -145,8 +185,9 @@ export function platformRoute<Ctx = unknown>(
       return answerAfterDiscarding(req, anonymous(req));
     const db = getDb();
     const timer = new StageTimer();
-    const auth = await authorizePlatformRequest(db, req, timer);
-    if (!auth.ok) return answerAfterDiscarding(req, finish(auth.response, auth.rate, timer));
+    const auth = await authorizePlatformRequest(db, req.headers.get('authorization'), timer);
+    if (!auth.ok)
+      return answerAfterDiscarding(req, finish(toResponse(auth.answer), auth.rate, timer));
     const response = await handle(req, { key: auth.key, db, timer }, ctx);
     return answerAfterDiscarding(req, finish(response, auth.rate, timer));
   };

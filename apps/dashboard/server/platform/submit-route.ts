@@ -4,8 +4,20 @@ import {
   maxExternalIdBytes,
   type InputLimits,
 } from '@ganmod/moderation/contract';
-import { multipartBoundary, readMultipart } from './multipart.ts';
-import { platformRoute, problem } from './platform-route.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { getDb } from '../db.ts';
+import { discardNodeBody } from './discard-body.ts';
+import { multipartBoundary, readMultipart, type BodySource } from './multipart.ts';
+import {
+  authorizePlatformRequest,
+  platformHeaders,
+  platformRoute,
+  problemAnswer as problem,
+  toResponse,
+  type Answer,
+  type PlatformCall,
+} from './platform-route.ts';
+import { StageTimer } from './stage-timer.ts';
 import { submitItemGrouped } from './submission-store.ts';
 import { configuredInputLimits, firstIssue, submissionFormSchema } from './submission-form.ts';
 
@@ -15,7 +27,7 @@ const OTHER_FIELD_BYTES = 16 * 1024;
 const MAX_PARTS = 16;
 
 /** Why a field is too large for the multipart reader to go on, naming the field and its limit. */
-function tooLarge(field: string, limits: InputLimits): Response {
+function tooLarge(field: string, limits: InputLimits): Answer {
   switch (field) {
     case 'image':
       return problem(
@@ -47,10 +59,16 @@ function tooLarge(field: string, limits: InputLimits): Response {
  * created, 200 this key already submitted it with the same image and caption (the same item
  * back), 409 this key already submitted it with other content, 400 bad fields, 401 bad key,
  * 413 too large, 415 not a PNG/JPEG/GIF/WebP, 429 over the key's rate limit.
+ *
+ * @param body the request body, read here (the caller discards what is left unread).
  */
-export const submitRoute = platformRoute(async (req, { key, db, timer }) => {
+export async function submit(
+  body: BodySource | null,
+  contentType: string | null,
+  { key, db, timer }: PlatformCall,
+): Promise<Answer> {
   const limits = configuredInputLimits();
-  const boundary = multipartBoundary(req.headers.get('content-type'));
+  const boundary = multipartBoundary(contentType);
   if (!boundary)
     return problem(400, 'Send multipart/form-data with fields image, externalId and caption.');
   // Each field has its own byte limit, so the body can be at most image + caption + id + a few
@@ -60,7 +78,7 @@ export const submitRoute = platformRoute(async (req, { key, db, timer }) => {
     ['caption', maxCaptionBytes(limits)],
     ['externalId', maxExternalIdBytes(limits)],
   ]);
-  const form = await readMultipart(req.body, boundary, {
+  const form = await readMultipart(body, boundary, {
     fieldBytes: (name) => fieldBytes.get(name) ?? OTHER_FIELD_BYTES,
     maxParts: MAX_PARTS,
     maxHeaderBytes: 8 * 1024,
@@ -108,7 +126,43 @@ export const submitRoute = platformRoute(async (req, { key, db, timer }) => {
   timer.mark('store');
   if (result.outcome === 'conflict') return problem(409, result.message);
   // The item's shape is checked against the contract's schema in platform-schemas.ts.
-  return Response.json(result.item, {
-    status: result.outcome === 'created' ? 201 : 200,
+  return { status: result.outcome === 'created' ? 201 : 200, json: result.item };
+}
+
+/** {@link submit} as a route handler (Web `Request` in, `Response` out): what `next dev` serves. */
+export const submitRoute = platformRoute(async (req, call) =>
+  toResponse(await submit(req.body, req.headers.get('content-type'), call)),
+);
+
+/**
+ * {@link submit} on the Node request itself, as the dashboard's server answers it (before Next,
+ * without a Web `Request`: the platforms' hot path). Same checks and answers as
+ * {@link submitRoute}, with `extraHeaders` (the security headers Next would add) on every answer.
+ */
+export async function submitDirectly(
+  req: IncomingMessage,
+  res: ServerResponse,
+  extraHeaders: Readonly<Record<string, string>>,
+): Promise<void> {
+  const db = getDb();
+  const timer = new StageTimer();
+  const auth = await authorizePlatformRequest(db, req.headers.authorization ?? null, timer);
+  const answer = auth.ok
+    ? await submit(req.iterator({ destroyOnReturn: false }), req.headers['content-type'] ?? null, {
+        key: auth.key,
+        db,
+        timer,
+      })
+    : auth.answer;
+  // Answering mid-upload would reset the client's connection before it reads the answer.
+  await discardNodeBody(req);
+  const json = Buffer.from(JSON.stringify(answer.json));
+  res.writeHead(answer.status, {
+    ...extraHeaders,
+    ...answer.headers,
+    ...platformHeaders(auth.rate, timer),
+    'Content-Type': 'application/json',
+    'Content-Length': String(json.byteLength),
   });
-});
+  res.end(json);
+}
