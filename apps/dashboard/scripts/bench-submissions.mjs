@@ -9,7 +9,7 @@
 // Usage (after a build):
 //   node scripts/bench-submissions.mjs [--n 3000] [--concurrency 64] [--provider sqlite|postgres]
 //     [--instances 1] [--postgres-url postgresql://postgres@127.0.0.1:5432/postgres] [--app-dir DIR]
-//     [--server-profile DIR] [--warmup 500]
+//     [--server-profile DIR] [--warmup 500] [--distinct-images]
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -29,6 +29,9 @@ const { values } = parseArgs({
     // Submissions posted (and stored) before the measured pass: a server that has just started
     // runs its first requests through unoptimised code, which is not its steady state.
     warmup: { type: 'string', default: '500' },
+    // Each submission with its own image (a PNG with the id after its end), as real posts are:
+    // every one is written to disk. By default all share one image, which is stored once.
+    'distinct-images': { type: 'boolean', default: false },
     'postgres-url': {
       type: 'string',
       default: process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
@@ -162,13 +165,16 @@ function stagesOf(header) {
 // (keep-alive timeout) just as the next pass reuses it, an ECONNRESET that is not the server's fault.
 let agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 const BOUNDARY = 'ganmod-bench-boundary-7MA4YWxkTrZu0gW';
-const imagePart = Buffer.concat([
-  Buffer.from(
-    `--${BOUNDARY}\r\nContent-Disposition: form-data; name="image"; filename="x.png"\r\nContent-Type: image/png\r\n\r\n`,
-  ),
-  png,
-  Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
-]);
+const imageHead = Buffer.from(
+  `--${BOUNDARY}\r\nContent-Disposition: form-data; name="image"; filename="x.png"\r\nContent-Type: image/png\r\n\r\n`,
+);
+const imageTail = Buffer.from(`\r\n--${BOUNDARY}--\r\n`);
+const sharedImagePart = Buffer.concat([imageHead, png, imageTail]);
+/** The image part of submission `id`: the shared one, or with `--distinct-images` its own. */
+const imagePart = (id) =>
+  values['distinct-images']
+    ? Buffer.concat([imageHead, png, Buffer.from(id), imageTail])
+    : sharedImagePart;
 const field = (name, value) =>
   `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
 
@@ -176,7 +182,7 @@ const field = (name, value) =>
 function post(base, id) {
   const body = Buffer.concat([
     Buffer.from(field('externalId', id) + field('caption', `load test item ${id}`)),
-    imagePart,
+    imagePart(id),
   ]);
   const { hostname, port } = new URL(base);
   const started = performance.now();
@@ -277,6 +283,7 @@ try {
     instances: instanceCount,
     n,
     warmup,
+    distinctImages: values['distinct-images'],
     concurrency,
     created201: count(first.results, 201),
     resubmitted200: count(second.results, 200),

@@ -26,9 +26,13 @@ async function storeImage(bytes: Uint8Array, sha256: string, type: ImageType): P
     () => false,
   );
   if (!exists) {
-    await mkdir(dir, { recursive: true });
     const tmp = join(/*turbopackIgnore: true*/ dir, `.${name}.${randomUUID()}.tmp`);
-    await writeFile(tmp, bytes);
+    // The directory is made when a write finds it missing, not checked before every image.
+    await writeFile(tmp, bytes).catch(async (err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await mkdir(dir, { recursive: true });
+      await writeFile(tmp, bytes);
+    });
     await rename(tmp, target);
   }
   return `uploads/${name}`;
