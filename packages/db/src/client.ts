@@ -268,6 +268,7 @@ export type { SetPasswordOptions } from './users.js';
 export {
   API_KEY_SECRET_PREFIX,
   apiKeyPrefix,
+  apiKeysByHash,
   generateApiKey,
   hashApiKeySecret,
 } from './api-keys.js';

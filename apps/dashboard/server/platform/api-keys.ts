@@ -1,4 +1,4 @@
-import { hashApiKeySecret, type ApiKey, type Db } from '@ganmod/db/client';
+import { apiKeysByHash, hashApiKeySecret, type ApiKey, type Db } from '@ganmod/db/client';
 import { Batcher } from './batcher.ts';
 
 /** Key lookups in flight at once per database client (reads run side by side on both databases). */
@@ -17,7 +17,7 @@ function lookups(db: Db): Batcher<string, ApiKey | null> {
     // up alone would cost a database round trip each, the largest cost of a submission after
     // Next's routing.
     batcher = new Batcher(async (hashes: string[]) => {
-      const found = await db.apiKey.findMany({ where: { hash: { in: [...new Set(hashes)] } } });
+      const found = await apiKeysByHash(db, [...new Set(hashes)]);
       const byHash = new Map(found.map((k) => [k.hash, k]));
       return hashes.map((h) => byHash.get(h) ?? null);
     }, LOOKUPS_IN_FLIGHT);
