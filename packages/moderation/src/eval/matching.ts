@@ -162,7 +162,7 @@ export async function evalMatching(
     falseMatches,
     latency: { p50: quantile(times, 0.5), p95: quantile(times, 0.95), max: quantile(times, 1) },
     bankRows: Object.fromEntries(
-      contenders.map((c) => [c.name, c.bank.size + c.bank.signatureCount]),
+      contenders.map((c) => [c.name, c.bank.size + c.bank.signatureCount + c.bank.profileCount]),
     ),
   };
 }
