@@ -391,7 +391,7 @@ const ORIENTATIONS: readonly {
 ];
 
 /** A profile is compared only when it carries at least this much detail (grey levels). */
-export const PROFILE_MIN_DETAIL = 2.5;
+export const PROFILE_MIN_DETAIL = 3;
 
 /**
  * How well an upload's profiles line up with a stored signature: over the dihedral orientations,
