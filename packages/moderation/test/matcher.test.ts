@@ -185,6 +185,28 @@ describe('low-detail pictures: the profile signal', () => {
   });
 });
 
+describe('low-detail pictures: close PDQ below the quality floor', () => {
+  it('matches a 20% crop of a smooth aurora design (PDQ quality < 50) only within 20 bits', async () => {
+    const b = banked.find((x) => x.photo.id.endsWith('Ubuntu-Mate-Radioactive-no-logo.png'))!;
+    expect(b.quality).toBeLessThan(50);
+    // Anchor 4 of the crop edit (30% / 80% of the slack), as the evaluation cuts this photo.
+    const report = await matchImage(
+      bank,
+      await decodeBytes(await PHOTO_EDITS['crop 20%']!(b.png, 4)),
+    );
+    expect(report.quality).toBeLessThan(50);
+    expect(report.matches[0]).toMatchObject({ stage: 'pdq-low-detail' });
+    expect(report.matches[0]!.row.source).toMatch(/Ubuntu-Mate-.*-no-logo/);
+    expect(report.matches[0]!.distance).toBeLessThanOrEqual(20);
+    // A flat, dark unrelated picture (quality < 50 as well) is nowhere near.
+    const fossa = await loadSetPhoto(byName(set.unrelated, 'Fossa_by_Jasper_Roks.jpg'));
+    const unrelated = await matchImage(bank, await decodeBytes(fossa));
+    expect(unrelated.quality).toBeLessThan(50);
+    expect(unrelated.stages).toContain('pdq-low-detail');
+    expect(unrelated.matches).toEqual([]);
+  });
+});
+
 describe('bankHashesFor', () => {
   it('stores crops and a strip, plus DCT signatures only for low-detail pictures', async () => {
     for (const b of banked) {

@@ -10,7 +10,9 @@
  *    the picture inside them is hashed and looked up the same way.
  * 3. `dct-signature`: for low-detail pictures (PDQ quality < 50), whose hash bits JPEG flips, the
  *    DCT coefficients are compared by cosine similarity with the bank's low-detail signatures.
- * 4. `profile`: the upload's (and the trimmed pictures') row and column luminance profiles against
+ * 4. `pdq-low-detail`: PDQ pairs the earlier stages ignored because one side is below the quality
+ *    floor, accepted only within {@link LOW_DETAIL_DISTANCE} bits.
+ * 5. `profile`: the upload's (and the trimmed pictures') row and column luminance profiles against
  *    the bank's profile signatures of low-detail pictures whose profiles carry structure (fine
  *    stripes, a band of shapes), which survive resampling where PDQ bits and the DCT do not.
  */
@@ -78,6 +80,13 @@ const BRIGHT_GAIN = 1.3;
 const BRIGHT_MIN_DISTANCE = 16;
 /** Bank images below this quality also get a DCT signature (PDQ is unstable from ~50 down). */
 const SIGNATURE_BELOW_QUALITY = 60;
+/**
+ * PDQ distance accepted when the upload or the bank row is below the quality floor (the
+ * `pdq-low-detail` stage). Measured on the photo set: copies of the low-detail banked designs
+ * (crops, JPEG) lie 6-18 bits from a row of theirs when they are not caught earlier, while low-quality
+ * negatives lie at least 84 bits from every low-quality row.
+ */
+const LOW_DETAIL_DISTANCE = 20;
 /** Uploads below this quality also try the DCT stage (edits shift quality by a few points). */
 const SIGNATURE_QUERY_BELOW_QUALITY = 70;
 /**
@@ -188,7 +197,8 @@ export async function addImageToBank(
 }
 
 /** The stage that answered. */
-export type MatchStage = 'pdq' | 'pdq-trimmed' | 'pdq-strip' | 'dct-signature' | 'profile';
+export type MatchStage =
+  'pdq' | 'pdq-trimmed' | 'pdq-strip' | 'dct-signature' | 'pdq-low-detail' | 'profile';
 
 /** One match of an upload. */
 export interface ImageMatch {
@@ -236,16 +246,21 @@ function queryPdq(
   maxDistance: number,
   minQuality: number,
 ): ImageMatch[] {
-  if (pdq.quality < minQuality) return [];
+  const lowDetail = stage === 'pdq-low-detail';
+  if (pdq.quality < minQuality && !lowDetail) return [];
   const variants = [...dihedralHashes(pdq, DIHEDRAL_TRANSFORMS)];
+  const detailed = (quality: number | undefined) => quality === undefined || quality >= minQuality;
   return (
     bank
       .queryAny(
         variants.map(([, hash]) => hash),
         maxDistance,
       )
-      // A flat picture's PDQ bits are noise: two unrelated gradients can hash alike.
-      .filter((m) => m.row.quality === undefined || m.row.quality >= minQuality)
+      // A flat picture's PDQ bits are noise: two unrelated gradients can hash alike. Such pairs
+      // are left to the low-detail stage, which asks for a much closer hash.
+      .filter((m) =>
+        lowDetail ? !(detailed(m.row.quality) && detailed(pdq.quality)) : detailed(m.row.quality),
+      )
       .map((m) => ({
         row: m.row,
         stage,
@@ -316,6 +331,11 @@ export async function matchImage(
       report.matches = [...best.values()].sort((a, b) => b.similarity! - a.similarity!);
       if (report.matches.length > 0) return report;
     }
+  }
+  report.stages.push('pdq-low-detail');
+  for (const p of pictures) {
+    report.matches = queryPdq(bank, p, 'pdq-low-detail', LOW_DETAIL_DISTANCE, minQuality);
+    if (report.matches.length > 0) return report;
   }
   if (bank.profileCount === 0) return report;
   report.stages.push('profile');
