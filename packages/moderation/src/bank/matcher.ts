@@ -8,11 +8,12 @@
  *    and of central and anchored crops, so a rotated, mirrored or cropped copy lands here.
  * 2. `pdq-trimmed`: when the upload has flat bands at its edges (meme caption, screenshot chrome),
  *    the picture inside them is hashed and looked up the same way.
- * 3. `dct-signature`: for low-detail pictures (PDQ quality < 50), whose hash bits JPEG flips, the
+ * 3. `pdq-strip`: the upload's middle rows and middle columns, for meme text over the picture.
+ * 4. `dct-signature`: for low-detail pictures (PDQ quality < 50), whose hash bits JPEG flips, the
  *    DCT coefficients are compared by cosine similarity with the bank's low-detail signatures.
- * 4. `pdq-low-detail`: PDQ pairs the earlier stages ignored because one side is below the quality
+ * 5. `pdq-low-detail`: PDQ pairs the earlier stages ignored because one side is below the quality
  *    floor, accepted only within {@link LOW_DETAIL_DISTANCE} bits.
- * 5. `profile`: the upload's (and the trimmed pictures') row and column luminance profiles against
+ * 6. `profile`: the upload's (and the trimmed pictures') row and column luminance profiles against
  *    the bank's profile signatures of low-detail pictures whose profiles carry structure (fine
  *    stripes, a band of shapes), which survive resampling where PDQ bits and the DCT do not.
  */
