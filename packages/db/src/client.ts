@@ -151,6 +151,7 @@ export {
   BANK_CSV_MAX_BYTES,
   BankInputError,
   DCT_SIGNATURE_ALGORITHM,
+  PROFILE_SIGNATURE_ALGORITHM,
   PDQ_ALGORITHM,
   addHashesToBank,
   addItemToBank,

@@ -5,7 +5,8 @@
  * who made it. Labels are the moderation contract's (`BANK_LABELS`); the policy acts on them.
  *
  * Hashes are what `@ganmod/moderation`'s matcher stores for an image (`bankHashesFor`: PDQ of the
- * picture, its crop grid and middle strip, and `pdq-dct16` signatures of low-detail pictures);
+ * picture, its crop grid and middle strip, and `pdq-dct16` and `luma-profile128` signatures of
+ * low-detail pictures);
  * the rows of one banked picture share a `groupId`, and lists and actions treat them as one
  * thing. The image code is imported on first use only, so servers that never hash (and
  * `@ganmod/db/client` importers) do not load sharp.
@@ -37,8 +38,15 @@ export const PDQ_ALGORITHM = 'pdq';
 /** The `algorithm` of low-detail pictures' DCT signatures (512 hex digits; `@ganmod/moderation`'s
  * `DCT_SIGNATURE_ALGORITHM`). */
 export const DCT_SIGNATURE_ALGORITHM = 'pdq-dct16';
+/** The `algorithm` of low-detail pictures' luminance profile signatures (516 hex digits;
+ * `@ganmod/moderation`'s `PROFILE_SIGNATURE_ALGORITHM`). */
+export const PROFILE_SIGNATURE_ALGORITHM = 'luma-profile128';
 /** The algorithms the bank stores, and their hash length in hex digits. */
-export const BANK_ALGORITHMS = { [PDQ_ALGORITHM]: 64, [DCT_SIGNATURE_ALGORITHM]: 512 } as const;
+export const BANK_ALGORITHMS = {
+  [PDQ_ALGORITHM]: 64,
+  [DCT_SIGNATURE_ALGORITHM]: 512,
+  [PROFILE_SIGNATURE_ALGORITHM]: 516,
+} as const;
 /** One of {@link BANK_ALGORITHMS}. */
 export type BankAlgorithm = keyof typeof BANK_ALGORITHMS;
 
@@ -117,7 +125,7 @@ function loadModeration(): Promise<typeof Moderation> {
 /**
  * The hashes a bank stores for one image, exactly those the moderation package's matcher was
  * measured with (`bankHashesFor`: about 69 PDQ rows for a detailed picture, plus `pdq-dct16`
- * signatures for a low-detail one); `hash` and `quality` are the whole picture's PDQ.
+ * and `luma-profile128` signatures for a low-detail one); `hash` and `quality` are the whole picture's PDQ.
  *
  * @throws `ModerationInputError` from `@ganmod/moderation` when the image is refused (type,
  *   size, pixels, corrupt data).
@@ -850,11 +858,12 @@ export async function importBankCsv(
 
 // ---------------------------------------------------------------------------------- the scorer
 
-/** A bank entry the scorer matches against (enabled `pdq` and `pdq-dct16` entries). */
+/** A bank entry the scorer matches against (enabled entries of every {@link BANK_ALGORITHMS}). */
 export interface MatchableBankEntry {
   id: string;
   hash: string;
-  /** `pdq`, or `pdq-dct16` (a low-detail picture's DCT signature). */
+  /** `pdq`, `pdq-dct16` (a low-detail picture's DCT signature) or `luma-profile128` (its
+   * luminance profiles). */
   algorithm: string;
   label: BankLabel;
   source: string;
@@ -882,7 +891,7 @@ export async function bankStamp(db: Db): Promise<string> {
   return `${entries}:${events}:${latest?.id ?? ''}`;
 }
 
-/** The enabled entries of both algorithms, for the scorer's in-memory bank. */
+/** The enabled entries of every bank algorithm, for the scorer's in-memory bank. */
 export function matchableBankEntries(db: Db): Promise<MatchableBankEntry[]> {
   return db.hashBankEntry.findMany({
     where: { algorithm: { in: Object.keys(BANK_ALGORITHMS) }, disabled: false },

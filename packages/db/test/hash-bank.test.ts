@@ -3,6 +3,7 @@
 // trail, search by distance, ThreatExchange CSV round trips and refusals, and the scorer's stamp.
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSetPhoto, photoSet } from '@ganmod/moderation';
 
 import { connectDb, type Db } from '../src/client.js';
 import { scoreContentItem } from '../src/content-items.js';
@@ -293,7 +294,7 @@ describe.each(PROVIDERS)('hash bank on %s', (provider) => {
     );
   });
 
-  it("stores a low-detail picture's DCT signatures beside its PDQ; the scorer loads both, the CSV export only PDQ", async () => {
+  it("stores a low-detail picture's DCT and profile signatures beside its PDQ; the scorer loads them, the CSV export only PDQ", async () => {
     // A soft gradient: PDQ quality below 60, so the matcher also stores 512-hex signatures.
     const side = 128;
     const data = Buffer.alloc(side * side * 3);
@@ -314,11 +315,26 @@ describe.each(PROVIDERS)('hash bank on %s', (provider) => {
     const matchable = (await matchableBankEntries(t.db)).filter((e) => e.source === 'flat');
     expect(new Set(matchable.map((e) => e.algorithm))).toEqual(new Set(['pdq', 'pdq-dct16']));
     expect(matchable.find((e) => e.algorithm === 'pdq-dct16')!.quality).toBe(quality);
+    // MATE's Stripes (fine vertical stripes, PDQ quality ~63) also gets a luminance profile row.
+    const stripes = photoSet().banked.find((p) => p.id.endsWith('mate/desktop/Stripes.png'))!;
+    const striped = await bankHashesOfImage(await loadSetPhoto(stripes));
+    const profiles = striped.hashes.filter((h) => h.algorithm === 'luma-profile128');
+    expect(profiles).toHaveLength(1);
+    expect(profiles[0]!.hash).toMatch(/^[0-9a-f]{516}$/);
+    await addHashesToBank(
+      t.db,
+      { hashes: striped.hashes, label: 'SPAM', source: 'stripes' },
+      { userId: ann },
+    );
+    const loaded = (await matchableBankEntries(t.db)).filter((e) => e.source === 'stripes');
+    expect(loaded.filter((e) => e.algorithm === 'luma-profile128')).toHaveLength(1);
     const { csv } = await exportBankCsv(t.db, { label: 'SPAM' });
     expect(csv).not.toMatch(/[0-9a-f]{100}/);
     for (const h of hashes.filter((x) => x.algorithm === 'pdq')) expect(csv).toContain(h.hash);
     await deleteBankEntries(t.db, [stored[0]!.id], { userId: bob });
     expect(await t.db.hashBankEntry.count({ where: { source: 'flat' } })).toBe(0);
+    await deleteBankEntries(t.db, [loaded[0]!.id], { userId: bob });
+    expect(await t.db.hashBankEntry.count({ where: { source: 'stripes' } })).toBe(0);
   });
 
   it('exports and imports ThreatExchange CSV lists; a bad line refuses the whole list', async () => {

@@ -29,6 +29,14 @@ export {
   DCT_SIGNATURE_ALGORITHM,
   dctSignatureHex,
 } from './bank/dct-signature.js';
+export {
+  PROFILE_HEX_LENGTH,
+  PROFILE_MATCH_CORRELATION,
+  PROFILE_SIGNATURE_ALGORITHM,
+  profileSignature,
+  profileSignatureHex,
+  type ProfileSignature,
+} from './bank/profile-signature.js';
 // The evaluation's real photo set and edits: other packages' tests bank and edit the same photos.
 export {
   PHOTO_EDITS,

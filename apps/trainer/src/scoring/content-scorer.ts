@@ -121,8 +121,8 @@ export class ContentScorer {
         bankEntryIds.set(`${r.hash}|${label}`, r.id);
         return {
           hash: r.hash,
-          // `pdq`, or a low-detail picture's `pdq-dct16` signature (matchableBankEntries loads
-          // only these two).
+          // `pdq`, or a low-detail picture's `pdq-dct16` or `luma-profile128` signature
+          // (matchableBankEntries loads only the bank's algorithms).
           algorithm: r.algorithm as HashAlgorithm,
           label,
           source: r.source,

@@ -12,6 +12,14 @@ import {
   dctSimilarity,
   parseDctSignature,
 } from './dct-signature.js';
+import {
+  PROFILE_MATCH_CORRELATION,
+  PROFILE_SIGNATURE_ALGORITHM,
+  type ProfileSignature,
+  type StoredProfile,
+  parseProfileSignature,
+  profileSimilarity,
+} from './profile-signature.js';
 import { type Hash256, hashFromHex, hashToHex, popcount32 } from '../pdq/hash256.js';
 import {
   type DihedralTransform,
@@ -22,9 +30,11 @@ import {
 
 /** Plain row for persistence (the DB's `HashBankEntry`, a JSON file, ...). */
 export interface HashBankRow {
-  /** 64-digit PDQ hex, or for `algorithm: 'pdq-dct16'` the 512-digit DCT signature. */
+  /** 64-digit PDQ hex, or for `algorithm: 'pdq-dct16'` the 512-digit DCT signature, or for
+   * `luma-profile128` the 516-digit luminance profile signature. */
   hash: string;
-  /** `pdq` when absent; `pdq-dct16` is the low-detail second signal (see `dct-signature.ts`). */
+  /** `pdq` when absent; `pdq-dct16` and `luma-profile128` are second signals for low-detail
+   * pictures (see `dct-signature.ts`, `profile-signature.ts`). */
   algorithm?: HashAlgorithm;
   /** PDQ quality (0..100) of the hashed image, when known. */
   quality?: number;
@@ -51,15 +61,30 @@ export interface DctSignatureMatch {
   transform: DihedralTransform;
 }
 
+/** One hit of the profile signal. */
+export interface ProfileSignatureMatch {
+  row: HashBankRow;
+  /** The smaller correlation of the compared profiles (1 for the same picture). */
+  similarity: number;
+  /** The query transform that matched. */
+  transform: DihedralTransform;
+}
+
 /** What a row's `hash` holds. */
-export type HashAlgorithm = 'pdq' | typeof DCT_SIGNATURE_ALGORITHM;
+export type HashAlgorithm =
+  'pdq' | typeof DCT_SIGNATURE_ALGORITHM | typeof PROFILE_SIGNATURE_ALGORITHM;
 
 /**
  * A dihedral transform, a central crop (`crop95` keeps the middle 95% of each side) or an anchored
- * one (`crop90@0,100`: 90% of each side, anchored at 0% across and 100% down).
+ * one (`crop90@0,100`: 90% of each side, anchored at 0% across and 100% down), the middle rows
+ * (`strip`), or the picture brightened with clipped highlights (`bright130`: every channel x1.3).
  */
 export type BankVariant =
-  DihedralTransform | `crop${number}` | `crop${number}@${number},${number}` | 'strip';
+  | DihedralTransform
+  | `crop${number}`
+  | `crop${number}@${number},${number}`
+  | 'strip'
+  | `bright${number}`;
 
 const CHUNKS = 16;
 const CHUNK_VALUES = 1 << 16;
@@ -95,6 +120,7 @@ export class HashBank {
   private index: ChunkIndex[] = [];
   private indexed = 0;
   private signatures: { row: HashBankRow; vector: Float32Array }[] = [];
+  private profiles: { row: HashBankRow; profile: StoredProfile }[] = [];
 
   /** Number of stored PDQ hashes (variants count separately; DCT signatures do not). */
   get size(): number {
@@ -104,6 +130,11 @@ export class HashBank {
   /** Number of stored low-detail DCT signatures. */
   get signatureCount(): number {
     return this.signatures.length;
+  }
+
+  /** Number of stored luminance profile signatures. */
+  get profileCount(): number {
+    return this.profiles.length;
   }
 
   /** Adds one hash row. @throws {@link ModerationConfigError} on a malformed hash or empty label. */
@@ -125,9 +156,17 @@ export class HashBank {
       });
       return;
     }
+    if (row.algorithm === PROFILE_SIGNATURE_ALGORITHM) {
+      const profile = parseProfileSignature(row.hash);
+      this.profiles.push({
+        row: { hash: row.hash.toLowerCase(), algorithm: row.algorithm, ...meta },
+        profile,
+      });
+      return;
+    }
     if (row.algorithm !== undefined && row.algorithm !== 'pdq') {
       throw new ModerationConfigError(
-        `Unknown hash algorithm '${String(row.algorithm)}' (pdq or ${DCT_SIGNATURE_ALGORITHM})`,
+        `Unknown hash algorithm '${String(row.algorithm)}' (pdq, ${DCT_SIGNATURE_ALGORITHM} or ${PROFILE_SIGNATURE_ALGORITHM})`,
       );
     }
     const hash = hashFromHex(row.hash);
@@ -169,7 +208,11 @@ export class HashBank {
 
   /** All rows, for persistence. Round-trips through {@link HashBank.fromRows}. */
   toRows(): HashBankRow[] {
-    return [...this.rows, ...this.signatures.map((s) => s.row)].map((r) => ({ ...r }));
+    return [
+      ...this.rows,
+      ...this.signatures.map((s) => s.row),
+      ...this.profiles.map((p) => p.row),
+    ].map((r) => ({ ...r }));
   }
 
   /**
@@ -185,6 +228,28 @@ export class HashBank {
       let best: DctSignatureMatch | undefined;
       for (const [transform, q] of variants) {
         const similarity = dctSimilarity(q, vector);
+        if (similarity >= minSimilarity && (!best || similarity > best.similarity))
+          best = { row, similarity, transform };
+      }
+      if (best) out.push(best);
+    }
+    return out.sort((a, b) => b.similarity - a.similarity);
+  }
+
+  /**
+   * Profile signatures that line up with any of the query's profiles (the upload and the pictures
+   * inside its bands, from `profileSignature`), most similar first. A linear scan: only
+   * low-detail images are stored this way.
+   */
+  queryProfiles(
+    queries: readonly ProfileSignature[],
+    minSimilarity = PROFILE_MATCH_CORRELATION,
+  ): ProfileSignatureMatch[] {
+    const out: ProfileSignatureMatch[] = [];
+    for (const { row, profile } of this.profiles) {
+      let best: ProfileSignatureMatch | undefined;
+      for (const q of queries) {
+        const { similarity, transform } = profileSimilarity(profile, q, minSimilarity);
         if (similarity >= minSimilarity && (!best || similarity > best.similarity))
           best = { row, similarity, transform };
       }

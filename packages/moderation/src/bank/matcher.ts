@@ -8,11 +8,17 @@
  *    and of central and anchored crops, so a rotated, mirrored or cropped copy lands here.
  * 2. `pdq-trimmed`: when the upload has flat bands at its edges (meme caption, screenshot chrome),
  *    the picture inside them is hashed and looked up the same way.
- * 3. `dct-signature`: for low-detail pictures (PDQ quality < 50), whose hash bits JPEG flips, the
+ * 3. `pdq-strip`: the upload's middle rows and middle columns, for meme text over the picture.
+ * 4. `dct-signature`: for low-detail pictures (PDQ quality < 50), whose hash bits JPEG flips, the
  *    DCT coefficients are compared by cosine similarity with the bank's low-detail signatures.
+ * 5. `pdq-low-detail`: PDQ pairs the earlier stages ignored because one side is below the quality
+ *    floor, accepted only within {@link LOW_DETAIL_DISTANCE} bits.
+ * 6. `profile`: the upload's (and the trimmed pictures') row and column luminance profiles against
+ *    the bank's profile signatures of low-detail pictures whose profiles carry structure (fine
+ *    stripes, a band of shapes), which survive resampling where PDQ bits and the DCT do not.
  */
 import type { RgbImage } from '../input/decode.js';
-import { hashToHex } from '../pdq/hash256.js';
+import { hammingDistance, hashToHex } from '../pdq/hash256.js';
 import { pdqFromImage, type Region } from '../pdq/image.js';
 import {
   type DihedralTransform,
@@ -30,6 +36,14 @@ import {
   dctSignatureHex,
 } from './dct-signature.js';
 import type { BankVariant, HashAlgorithm, HashBank, HashBankRow } from './hash-bank.js';
+import {
+  PROFILE_MATCH_CORRELATION,
+  PROFILE_MIN_DETAIL,
+  PROFILE_SIGNATURE_ALGORITHM,
+  profileDetail,
+  profileSignature,
+  profileSignatureHex,
+} from './profile-signature.js';
 
 /** One hash to store for a known image; add `label` and `source` to make a {@link HashBankRow}. */
 export interface BankHash {
@@ -56,10 +70,34 @@ const CROPS: readonly { keep: number; anchors: readonly number[] }[] = [
  * below them. An upload's middle columns are looked up as well, for rotated memes.
  */
 const STRIP = { from: 0.2, to: 0.8 } as const;
+/**
+ * A brightened re-upload clips the highlights, which moves PDQ by up to ~50 bits on a picture with
+ * large pale areas (a lit sky, lamps), so the bank also stores the picture with every channel
+ * multiplied by this gain and clipped, when that hash is {@link BRIGHT_MIN_DISTANCE} bits or more
+ * from the original's. Measured on the photo set: gains 1.25-1.35 all bring a +25% brightness
+ * edit of such a picture within 8 bits.
+ */
+const BRIGHT_GAIN = 1.3;
+const BRIGHT_MIN_DISTANCE = 16;
 /** Bank images below this quality also get a DCT signature (PDQ is unstable from ~50 down). */
 const SIGNATURE_BELOW_QUALITY = 60;
+/**
+ * PDQ distance accepted when the upload or the bank row is below the quality floor (the
+ * `pdq-low-detail` stage). Measured on the photo set: copies of the low-detail banked designs
+ * (crops, JPEG) lie 6-18 bits from a row of theirs when they are not caught earlier, while low-quality
+ * negatives lie at least 84 bits from every low-quality row.
+ */
+const LOW_DETAIL_DISTANCE = 20;
 /** Uploads below this quality also try the DCT stage (edits shift quality by a few points). */
 const SIGNATURE_QUERY_BELOW_QUALITY = 70;
+/**
+ * Bank images below this quality also get a profile signature when their profiles carry detail
+ * ({@link PROFILE_MIN_DETAIL}): PDQ of fine stripes moves ~40 bits under a JPEG re-save even at
+ * quality 60-80.
+ */
+const PROFILE_BELOW_QUALITY = 80;
+/** The profile stage reads the upload and its first few trimmed pictures (the most complete). */
+const PROFILE_REGIONS = 3;
 
 function strip(image: RgbImage, vertical: boolean): Region {
   const side = vertical ? image.width : image.height;
@@ -82,9 +120,11 @@ function anchoredRegion(image: RgbImage, keep: number, ax: number, ay: number): 
 }
 
 /**
- * Every hash a bank should store for one known image: the PDQ of the picture, of its 95% and 90%
- * crops on grids of anchors, and of its middle rows (up to 36 PDQ rows),
- * plus a DCT signature of the picture and of the middle rows when they are low-detail (quality < 60).
+ * Every hash a bank should store for one known image: the PDQ of the picture, of its 97.5%, 95% and
+ * 90% crops on grids of anchors, of its middle rows and, when highlights clip, of a brightened copy,
+ * plus a DCT signature of the picture and of the middle rows when they are low-detail (quality < 60)
+ * and a luminance profile signature of the picture when it is below quality 80 and its profiles
+ * carry structure.
  * Rotations and mirrors are not stored: {@link matchImage} queries all dihedral variants.
  */
 export async function bankHashesFor(image: RgbImage): Promise<BankHash[]> {
@@ -114,6 +154,12 @@ export async function bankHashesFor(image: RgbImage): Promise<BankHash[]> {
   }
   const middle = await pdqFromImage(image, strip(image, false));
   add('strip', middle);
+  const bright = await pdqFromImage({
+    ...image,
+    data: Uint8Array.from(image.data, (v) => Math.min(255, Math.round(v * BRIGHT_GAIN))),
+  });
+  if (hammingDistance(bright.hash, pdq.hash) >= BRIGHT_MIN_DISTANCE)
+    add(`bright${Math.round(BRIGHT_GAIN * 100)}`, bright);
   for (const [variant, result] of [
     ['original', pdq],
     ['strip', middle],
@@ -125,6 +171,17 @@ export async function bankHashesFor(image: RgbImage): Promise<BankHash[]> {
       variant,
       quality: result.quality,
     });
+  }
+  if (pdq.quality < PROFILE_BELOW_QUALITY) {
+    const profile = profileSignature(image);
+    if (profileDetail(profile) >= PROFILE_MIN_DETAIL) {
+      out.push({
+        hash: profileSignatureHex(profile),
+        algorithm: PROFILE_SIGNATURE_ALGORITHM,
+        variant: 'original',
+        quality: pdq.quality,
+      });
+    }
   }
   return out;
 }
@@ -141,7 +198,8 @@ export async function addImageToBank(
 }
 
 /** The stage that answered. */
-export type MatchStage = 'pdq' | 'pdq-trimmed' | 'pdq-strip' | 'dct-signature';
+export type MatchStage =
+  'pdq' | 'pdq-trimmed' | 'pdq-strip' | 'dct-signature' | 'pdq-low-detail' | 'profile';
 
 /** One match of an upload. */
 export interface ImageMatch {
@@ -151,7 +209,7 @@ export interface ImageMatch {
   transform: DihedralTransform;
   /** Hamming distance (PDQ stages). */
   distance?: number;
-  /** Cosine similarity (DCT stage). */
+  /** Cosine similarity (DCT stage) or the smaller profile correlation (profile stage). */
   similarity?: number;
   /** 1 for an exact copy, falling towards 0 at the threshold. */
   score: number;
@@ -176,6 +234,8 @@ export interface MatchOptions {
   maxDistance?: number;
   /** Cosine similarity counted as a DCT-signature match. */
   minSimilarity?: number;
+  /** Profile correlation counted as a profile-signature match. */
+  minProfileCorrelation?: number;
   /** PDQ hashes (upload or bank) below this quality are not matched by PDQ (default 50). */
   minQuality?: number;
 }
@@ -187,16 +247,21 @@ function queryPdq(
   maxDistance: number,
   minQuality: number,
 ): ImageMatch[] {
-  if (pdq.quality < minQuality) return [];
+  const lowDetail = stage === 'pdq-low-detail';
+  if (pdq.quality < minQuality && !lowDetail) return [];
   const variants = [...dihedralHashes(pdq, DIHEDRAL_TRANSFORMS)];
+  const detailed = (quality: number | undefined) => quality === undefined || quality >= minQuality;
   return (
     bank
       .queryAny(
         variants.map(([, hash]) => hash),
         maxDistance,
       )
-      // A flat picture's PDQ bits are noise: two unrelated gradients can hash alike.
-      .filter((m) => m.row.quality === undefined || m.row.quality >= minQuality)
+      // A flat picture's PDQ bits are noise: two unrelated gradients can hash alike. Such pairs
+      // are left to the low-detail stage, which asks for a much closer hash.
+      .filter((m) =>
+        lowDetail ? !(detailed(m.row.quality) && detailed(pdq.quality)) : detailed(m.row.quality),
+      )
       .map((m) => ({
         row: m.row,
         stage,
@@ -246,24 +311,46 @@ export async function matchImage(
     report.matches = queryPdq(bank, middle, 'pdq-strip', maxDistance, minQuality);
     if (report.matches.length > 0) return report;
   }
-  if (bank.signatureCount === 0) return report;
-  const low = pictures.filter((p) => p.quality < SIGNATURE_QUERY_BELOW_QUALITY);
-  if (low.length === 0) return report;
-  report.stages.push('dct-signature');
-  const best = new Map<HashBankRow, ImageMatch>();
-  for (const p of low) {
-    for (const m of bank.querySignatures(dctQueryVariants(p.dct), minSimilarity)) {
-      const prior = best.get(m.row);
-      if (prior && prior.similarity! >= m.similarity) continue;
-      best.set(m.row, {
-        row: m.row,
-        stage: 'dct-signature',
-        transform: m.transform,
-        similarity: m.similarity,
-        score: (m.similarity - minSimilarity) / (1 - minSimilarity) || 1e-3,
-      });
+  if (bank.signatureCount > 0) {
+    const low = pictures.filter((p) => p.quality < SIGNATURE_QUERY_BELOW_QUALITY);
+    if (low.length > 0) {
+      report.stages.push('dct-signature');
+      const best = new Map<HashBankRow, ImageMatch>();
+      for (const p of low) {
+        for (const m of bank.querySignatures(dctQueryVariants(p.dct), minSimilarity)) {
+          const prior = best.get(m.row);
+          if (prior && prior.similarity! >= m.similarity) continue;
+          best.set(m.row, {
+            row: m.row,
+            stage: 'dct-signature',
+            transform: m.transform,
+            similarity: m.similarity,
+            score: (m.similarity - minSimilarity) / (1 - minSimilarity) || 1e-3,
+          });
+        }
+      }
+      report.matches = [...best.values()].sort((a, b) => b.similarity! - a.similarity!);
+      if (report.matches.length > 0) return report;
     }
   }
-  report.matches = [...best.values()].sort((a, b) => b.similarity! - a.similarity!);
+  report.stages.push('pdq-low-detail');
+  for (const p of pictures) {
+    report.matches = queryPdq(bank, p, 'pdq-low-detail', LOW_DETAIL_DISTANCE, minQuality);
+    if (report.matches.length > 0) return report;
+  }
+  if (bank.profileCount === 0) return report;
+  report.stages.push('profile');
+  const minCorrelation = options.minProfileCorrelation ?? PROFILE_MATCH_CORRELATION;
+  const profiles = [
+    profileSignature(image),
+    ...regions.slice(0, PROFILE_REGIONS).map((r) => profileSignature(image, r)),
+  ];
+  report.matches = bank.queryProfiles(profiles, minCorrelation).map((m) => ({
+    row: m.row,
+    stage: 'profile',
+    transform: m.transform,
+    similarity: m.similarity,
+    score: (m.similarity - minCorrelation) / (1 - minCorrelation) || 1e-3,
+  }));
   return report;
 }

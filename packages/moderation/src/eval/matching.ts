@@ -7,6 +7,7 @@
 import { HashBank } from '../bank/hash-bank.js';
 import { bankHashesForImage } from '../bank/image-variants.js';
 import { addImageToBank, matchImage, type MatchStage } from '../bank/matcher.js';
+import { PROFILE_SIGNATURE_ALGORITHM } from '../bank/profile-signature.js';
 import type { RgbImage } from '../input/decode.js';
 import { decodeBytes } from '../pdq/image.js';
 import { PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY } from '../pdq/pdq.js';
@@ -38,6 +39,11 @@ export interface MatchingEval {
   falseMatches: Record<string, { matched: number; queries: number }>;
   /** Per-upload time of the staged matcher, decode excluded (ms). */
   latency: { p50: number; p95: number; max: number };
+  /**
+   * The same uploads through the matcher without this round's additions (no profile signatures, no
+   * brightened rows, so the profile stage never runs), timed alternately with it in one process.
+   */
+  latencyWithoutProfile: { p50: number; p95: number; max: number };
   bankRows: Record<string, number>;
 }
 
@@ -65,17 +71,34 @@ async function legacy(banked: { photo: SetPhoto; image: RgbImage }[]): Promise<C
 async function staged(
   banked: { photo: SetPhoto; image: RgbImage }[],
   times: number[],
+  timesWithoutProfile: number[],
 ): Promise<Contender> {
   const bank = new HashBank();
   for (const { photo, image } of banked)
     await addImageToBank(bank, image, { label: 'known', source: photo.id });
+  const withoutProfile = HashBank.fromRows(
+    bank
+      .toRows()
+      .filter(
+        (r) => r.algorithm !== PROFILE_SIGNATURE_ALGORITHM && !r.variant?.startsWith('bright'),
+      ),
+  );
+  let turn = 0;
   return {
     name: 'after',
     bank,
     match: async (image) => {
+      // Alternate which runs first, so neither profits from warm caches more than the other.
+      const timeWithout = async () => {
+        const t = performance.now();
+        await matchImage(withoutProfile, image);
+        timesWithoutProfile.push(performance.now() - t);
+      };
+      if (turn++ % 2 === 0) await timeWithout();
       const t = performance.now();
       const r = await matchImage(bank, image);
       times.push(performance.now() - t);
+      if (turn % 2 === 0) await timeWithout();
       return {
         sources: r.matches.map((m) => m.row.source),
         ...(r.matches[0] ? { stage: r.matches[0].stage } : {}),
@@ -103,7 +126,8 @@ export async function evalMatching(
   const familyOf = (source: string) => families.get(source) ?? source;
   const unrelated = await Promise.all(pick(set.unrelated).map(load));
   const times: number[] = [];
-  const contenders = [await legacy(banked), await staged(banked, times)];
+  const timesWithoutProfile: number[] = [];
+  const contenders = [await legacy(banked), await staged(banked, times, timesWithoutProfile)];
   const { pdqFromImage } = await import('../pdq/image.js');
   let lowDetailBanked = 0;
   for (const b of banked)
@@ -161,8 +185,13 @@ export async function evalMatching(
     rows,
     falseMatches,
     latency: { p50: quantile(times, 0.5), p95: quantile(times, 0.95), max: quantile(times, 1) },
+    latencyWithoutProfile: {
+      p50: quantile(timesWithoutProfile, 0.5),
+      p95: quantile(timesWithoutProfile, 0.95),
+      max: quantile(timesWithoutProfile, 1),
+    },
     bankRows: Object.fromEntries(
-      contenders.map((c) => [c.name, c.bank.size + c.bank.signatureCount]),
+      contenders.map((c) => [c.name, c.bank.size + c.bank.signatureCount + c.bank.profileCount]),
     ),
   };
 }
@@ -195,7 +224,9 @@ export function matchingTable(result: MatchingEval): string {
     '',
     `Bank rows: before ${result.bankRows.before}, after ${result.bankRows.after}. ` +
       `Staged matcher per upload (decode excluded): p50 ${result.latency.p50.toFixed(1)} ms, ` +
-      `p95 ${result.latency.p95.toFixed(1)} ms, max ${result.latency.max.toFixed(1)} ms.`,
+      `p95 ${result.latency.p95.toFixed(1)} ms, max ${result.latency.max.toFixed(1)} ms; ` +
+      `without the profile stage and brightened rows, timed alternately: p50 ${result.latencyWithoutProfile.p50.toFixed(1)} ms, ` +
+      `p95 ${result.latencyWithoutProfile.p95.toFixed(1)} ms, max ${result.latencyWithoutProfile.max.toFixed(1)} ms.`,
   );
   return lines.join('\n');
 }
