@@ -7,33 +7,19 @@ import { environmentOrExit } from '@ganmod/config';
 import { Command, CommanderError } from 'commander';
 import { TRAINING_PRESETS } from '@ganmod/gan-core/config';
 import { CliError, ExitCode } from './exit-codes.js';
-import {
-  evalCommand,
-  exportCommand,
-  sampleCommand,
-  type EvalFlags,
-  type SampleFlags,
-} from './commands/generate.js';
-import {
-  feedbackCommand,
-  listDetectorsCommand,
-  promoteDetectorCommand,
-  trainPendingCommand,
-  type FeedbackFlags,
-  type PromoteFlags,
-} from './commands/detectors.js';
-import { cancelRunCommand, listRunsCommand, resumeRunCommand } from './commands/runs.js';
-import {
-  bankAddCommand,
-  bankChangeCommand,
-  bankExportCommand,
-  bankImportCommand,
-  bankListCommand,
-} from './commands/bank.js';
-import { trainCommand, type TrainFlags } from './commands/train.js';
+import type { EvalFlags, SampleFlags } from './commands/generate.js';
+import type { FeedbackFlags, PromoteFlags } from './commands/detectors.js';
+import type { TrainFlags } from './commands/train.js';
+import type { runWorkerCommand } from './commands/worker.js';
 import { trainConfigOptions } from './commands/train-flags.js';
-import { runWorkerCommand } from './commands/worker.js';
 import { webhookOptions } from './webhooks/flags.js';
+
+// Each command's module is loaded when that command runs: `runs`, `bank list` or `--help` need
+// neither TF.js nor the models (a worker or a train loads them), and the CLI starts in half the time.
+const generate = () => import('./commands/generate.js');
+const detectors = () => import('./commands/detectors.js');
+const runs = () => import('./commands/runs.js');
+const banks = () => import('./commands/bank.js');
 
 const program = new Command()
   .name('ganmod-trainer')
@@ -64,7 +50,9 @@ const worker = program
   );
 // Webhook delivery flags (webhooks/flags.ts).
 for (const option of webhookOptions()) worker.addOption(option);
-worker.action(runWorkerCommand);
+worker.action(async (...args: Parameters<typeof runWorkerCommand>) =>
+  (await import('./commands/worker.js')).runWorkerCommand(...args),
+);
 
 const train = program
   .command('train')
@@ -92,16 +80,16 @@ ${TRAINING_PRESETS.map((p) => `  ${p.name.padEnd(16)} ${p.description}`).join('\
 
 Ctrl-C stops after the current step, checkpoints, and leaves the run CANCELLED (see \`resume\`).`,
   )
-  .action((options: TrainFlags, cmd: Command) =>
-    trainCommand({ ...cmd.optsWithGlobals(), ...options }),
+  .action(async (options: TrainFlags, cmd: Command) =>
+    (await import('./commands/train.js')).trainCommand({ ...cmd.optsWithGlobals(), ...options }),
   );
 program
   .command('runs')
   .description('list runs with their status, newest first')
   .option('--limit <n>', 'how many runs', '20')
   .option('--status <status>', 'only runs in this status')
-  .action((options: { limit: string; status?: string }, cmd: Command) =>
-    listRunsCommand({ ...cmd.optsWithGlobals(), ...options }),
+  .action(async (options: { limit: string; status?: string }, cmd: Command) =>
+    (await runs()).listRunsCommand({ ...cmd.optsWithGlobals(), ...options }),
   );
 program
   .command('sample <runOrDir>')
@@ -114,16 +102,16 @@ program
     'a strip of this many images between two latent points instead of a grid',
   )
   .option('-o, --out <file>', 'PNG to write')
-  .action((ref: string, options: SampleFlags, cmd: Command) =>
-    sampleCommand(ref, { ...cmd.optsWithGlobals(), ...options }),
+  .action(async (ref: string, options: SampleFlags, cmd: Command) =>
+    (await generate()).sampleCommand(ref, { ...cmd.optsWithGlobals(), ...options }),
   );
 program
   .command('eval <runOrDir>')
   .description('quality metrics (FID, KID, IS, precision/recall) of a run or an export directory')
   .option('--n <n>', 'generated images to compare', '2000')
   .option('--dataset <kind>', 'reference dataset (required for an export directory)')
-  .action((ref: string, options: EvalFlags, cmd: Command) =>
-    evalCommand(ref, { ...cmd.optsWithGlobals(), ...options }),
+  .action(async (ref: string, options: EvalFlags, cmd: Command) =>
+    (await generate()).evalCommand(ref, { ...cmd.optsWithGlobals(), ...options }),
   );
 program
   .command('export <runId>')
@@ -132,20 +120,20 @@ program
     '-o, --out <dir>',
     "directory to write (default: the run's artifacts, recorded in the database)",
   )
-  .action((id: string, options: { out?: string }, cmd: Command) =>
-    exportCommand(id, { ...cmd.optsWithGlobals(), ...options }),
+  .action(async (id: string, options: { out?: string }, cmd: Command) =>
+    (await generate()).exportCommand(id, { ...cmd.optsWithGlobals(), ...options }),
   );
 program
   .command('cancel <runId>')
   .description('cancel a queued run, or ask a running one to stop after its current step')
-  .action((id: string, _options: unknown, cmd: Command) =>
-    cancelRunCommand(id, cmd.optsWithGlobals()),
+  .action(async (id: string, _options: unknown, cmd: Command) =>
+    (await runs()).cancelRunCommand(id, cmd.optsWithGlobals()),
   );
 program
   .command('resume <runId>')
   .description('re-queue a cancelled or failed run; it continues from its last checkpoint')
-  .action((id: string, _options: unknown, cmd: Command) =>
-    resumeRunCommand(id, cmd.optsWithGlobals()),
+  .action(async (id: string, _options: unknown, cmd: Command) =>
+    (await runs()).resumeRunCommand(id, cmd.optsWithGlobals()),
   );
 
 const detector = program
@@ -161,17 +149,21 @@ detector
   .option('--train-images <n>', 'real training images from the run dataset (default 10000)')
   .option('--eval-size <n>', 'held-out real and generated images each (default 1000)')
   .option('--now', 'train here and wait instead of leaving it to a worker')
-  .action((runId: string, options: PromoteFlags, cmd: Command) =>
-    promoteDetectorCommand(runId, { ...cmd.optsWithGlobals(), ...options }),
+  .action(async (runId: string, options: PromoteFlags, cmd: Command) =>
+    (await detectors()).promoteDetectorCommand(runId, { ...cmd.optsWithGlobals(), ...options }),
   );
 detector
   .command('list')
   .description('detector models with status, active flag and held-out AP / ROC AUC')
-  .action((_options: unknown, cmd: Command) => listDetectorsCommand(cmd.optsWithGlobals()));
+  .action(async (_options: unknown, cmd: Command) =>
+    (await detectors()).listDetectorsCommand(cmd.optsWithGlobals()),
+  );
 detector
   .command('train-pending')
   .description('train every pending promotion request in this process, then exit')
-  .action((_options: unknown, cmd: Command) => trainPendingCommand(cmd.optsWithGlobals()));
+  .action(async (_options: unknown, cmd: Command) =>
+    (await detectors()).trainPendingCommand(cmd.optsWithGlobals()),
+  );
 
 program
   .command('feedback')
@@ -180,8 +172,8 @@ program
   )
   .option('--dry-run', 'print the before/after table only; store nothing')
   .option('--min-examples <n>', 'reviewed items a category (or the spam model) needs', '20')
-  .action((options: FeedbackFlags, cmd: Command) =>
-    feedbackCommand({ ...cmd.optsWithGlobals(), ...options }),
+  .action(async (options: FeedbackFlags, cmd: Command) =>
+    (await detectors()).feedbackCommand({ ...cmd.optsWithGlobals(), ...options }),
   );
 
 const bank = program
@@ -199,7 +191,7 @@ bank
   .option('--note <note>', 'a note kept on the entries')
   .action(
     (target: string, options: { label?: string; source?: string; note?: string }, cmd: Command) =>
-      bankAddCommand(target, { ...cmd.optsWithGlobals(), ...options }),
+      banks().then((m) => m.bankAddCommand(target, { ...cmd.optsWithGlobals(), ...options })),
   );
 bank
   .command('list')
@@ -215,7 +207,7 @@ bank
     (
       options: { label?: string; near?: string; image?: string; limit: string; disabled?: boolean },
       cmd: Command,
-    ) => bankListCommand({ ...cmd.optsWithGlobals(), ...options }),
+    ) => banks().then((m) => m.bankListCommand({ ...cmd.optsWithGlobals(), ...options })),
   );
 bank
   .command('import <csv>')
@@ -223,7 +215,7 @@ bank
   .option('--label <label>', 'give every hash this label (the third column is then ignored)')
   .option('--source <source>', 'recorded on the entries (default: the file name)')
   .action((file: string, options: { label?: string; source?: string }, cmd: Command) =>
-    bankImportCommand(file, { ...cmd.optsWithGlobals(), ...options }),
+    banks().then((m) => m.bankImportCommand(file, { ...cmd.optsWithGlobals(), ...options })),
   );
 bank
   .command('export')
@@ -232,7 +224,7 @@ bank
   .option('--label <label>', 'only this label')
   .option('--include-disabled', 'disabled entries too')
   .action((options: { out?: string; label?: string; includeDisabled?: boolean }, cmd: Command) =>
-    bankExportCommand({ ...cmd.optsWithGlobals(), ...options }),
+    banks().then((m) => m.bankExportCommand({ ...cmd.optsWithGlobals(), ...options })),
   );
 for (const change of ['disable', 'enable', 'delete'] as const) {
   bank
@@ -240,7 +232,9 @@ for (const change of ['disable', 'enable', 'delete'] as const) {
     .description(`${change} the pictures of these entry ids, all their hashes (audited)`)
     .option('--note <note>', 'why, kept in the audit trail')
     .action((ids: string[], options: { note?: string }, cmd: Command) =>
-      bankChangeCommand(change, ids, { ...cmd.optsWithGlobals(), ...options }),
+      banks().then((m) =>
+        m.bankChangeCommand(change, ids, { ...cmd.optsWithGlobals(), ...options }),
+      ),
     );
 }
 

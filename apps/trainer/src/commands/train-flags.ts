@@ -9,7 +9,7 @@
  * has the same name (`--dataset-seed`); other nested fields keep their parent (`--watchdog-enabled`).
  */
 import { Option } from 'commander';
-import { trainConfigFields, type FieldSpec } from '@ganmod/gan-core';
+import { trainConfigFields, type FieldSpec } from '@ganmod/gan-core/config';
 
 /** A config field and the flag that sets it. */
 export interface ConfigFlag {
