@@ -104,6 +104,9 @@ check('Tests', pnpmBin, [
   'exec',
   'turbo',
   'run',
+  // The dashboard's browser tests are their own task (test:e2e), so they run beside its vitest
+  // suite instead of after it: the longest lane was the dashboard's two suites one after the other.
+  'test:e2e',
   'test',
   // Everything was built above. Without --only, turbo would build again: arguments after `--`
   // enter every task's hash, the builds' too, so each would miss the cache (a second `next build`).

@@ -25,6 +25,8 @@ function copyRepository(): string {
     './apps/dashboard/e2e/.results',
     '*/test-results.json',
     '*/playwright-results.json',
+    // Logs turbo is still writing for the suites running beside this one.
+    '*/.turbo/turbo-*.log',
   ].map((p) => `--exclude=${p}`);
   const tar = spawnSync(
     'sh',
