@@ -125,6 +125,7 @@ export {
   decideContentItem,
   releaseContentItemClaim,
   scoreContentItem,
+  scoreContentItems,
   submitContentItem,
   submitContentItems,
   submittedItemSelect,
@@ -136,6 +137,7 @@ export type {
   ClaimResult,
   DecideResult,
   ItemTop,
+  ItemVerdict,
   LastDecision,
   ModeratorDecision,
   NewSubmission,
@@ -193,6 +195,7 @@ export {
   encodeSubmissionCursor,
   listSubmissions,
   publicSubmissionById,
+  publicSubmissionsByIds,
   readSubmission,
 } from './submission-reads.js';
 export type {
@@ -211,6 +214,7 @@ export {
   addressScope,
   clearWebhookEndpoint,
   enqueueSubmissionEvent,
+  enqueueSubmissionEvents,
   generateWebhookSecret,
   listWebhookDeliveries,
   replayWebhookDelivery,
@@ -219,7 +223,7 @@ export {
   signingSecrets,
   webhookUrlProblem,
 } from './webhooks.js';
-export type { WebhookEventType, WebhookPayload } from './webhooks.js';
+export type { SubmissionEventInput, WebhookEventType, WebhookPayload } from './webhooks.js';
 export {
   RESPONSE_EXCERPT_CHARS,
   claimWebhookDeliveries,

@@ -28,14 +28,18 @@ import {
 } from '@ganmod/moderation/contract';
 import type { Db, DbTransaction } from './db-types.js';
 import { isUniqueConstraintError } from './errors.js';
-import { findKeyItems, insertPendingItems } from './submission-sql.js';
+import { findKeyItems, insertPendingItems, newCuid } from './submission-sql.js';
 import type {
   ContentStatus,
   DecisionAction,
   PolicyAction as SchemaPolicyAction,
 } from './generated/sqlite/enums.js';
-import type { Decision, Prisma } from './generated/sqlite/client.js';
-import { enqueueSubmissionEvent, type WebhookEventType } from './webhooks.js';
+import { Prisma, type Decision } from './generated/sqlite/client.js';
+import {
+  enqueueSubmissionEvent,
+  enqueueSubmissionEvents,
+  type WebhookEventType,
+} from './webhooks.js';
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
@@ -371,53 +375,127 @@ export function topOfScores(
  * Records the policy's verdict if the item is still PENDING at the version read (another worker
  * may have won): its new status, its scores (and their top, {@link topOfScores}) and the
  * policy's decision-log entry, in one transaction. Returns false, writing nothing, when the item moved on.
+ * The one-item form of {@link scoreContentItems}.
  */
 export async function scoreContentItem(
   db: Db,
   item: { id: string; version: number },
   verdict: PolicyVerdict,
 ): Promise<boolean> {
+  const [recorded] = await scoreContentItems(db, [{ item, verdict }]);
+  return recorded ?? false;
+}
+
+/** One verdict of a batch for {@link scoreContentItems}: the item at the version read, and the verdict. */
+export interface ItemVerdict {
+  item: { id: string; version: number };
+  verdict: PolicyVerdict;
+}
+
+/** Rows per multi-row INSERT (under SQLite's and PostgreSQL's bound-parameter limits). */
+const INSERT_CHUNK = 400;
+
+function chunks<T>(rows: readonly T[], size = INSERT_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
+/** An enum value written as a SQL literal (PostgreSQL types a literal by its column; a bound text
+ * parameter would not cast to the enum): checked against the vocabulary first. */
+function enumLiteral(value: string, allowed: Readonly<Record<string, unknown>>): Prisma.Sql {
+  if (!Object.hasOwn(allowed, value))
+    throw new Error(`scoreContentItems: unknown value '${value}'`);
+  return Prisma.raw(`'${value}'`);
+}
+
+/**
+ * {@link scoreContentItem} for a batch of verdicts (a scoring worker's batch), in **one
+ * transaction** of set-based statements: per item one conditional `UPDATE ... WHERE status =
+ * 'PENDING' AND version = <read>` (the same race guard), then for the items it matched one DELETE
+ * of their earlier scores, one multi-row INSERT of all their scores, one of their decision-log
+ * entries (the policy's: no actor), and their webhook events and deliveries
+ * ({@link enqueueSubmissionEvents}, written after the change as `recordDecision` writes them).
+ * The rows are those one `scoreContentItem` call per verdict would write. Returns, in input order,
+ * whether each verdict was recorded: false, with nothing written for it, when its item moved on
+ * (another worker won, or the item is listed again after its first verdict); the others are
+ * recorded regardless. SQL is the same on SQLite and PostgreSQL (Prisma's query builder would cost
+ * more CPU than the pipeline's own work per item, and one transaction per item costs SQLite a new
+ * connection each).
+ */
+export async function scoreContentItems(
+  db: Db,
+  verdicts: readonly ItemVerdict[],
+): Promise<boolean[]> {
+  if (verdicts.length === 0) return [];
+  for (const { verdict } of verdicts) {
+    enumLiteral(verdict.action, STATUS_AFTER_POLICY);
+  }
   return db.$transaction(async (tx) => {
-    const { count } = await tx.contentItem.updateMany({
-      where: { id: item.id, status: 'PENDING', version: item.version },
-      data: {
-        status: STATUS_AFTER_POLICY[verdict.action],
-        policyAction: verdict.action,
-        policyVersion: verdict.policyVersion,
-        reasons: verdict.reasons,
-        // The queue's sort and filter keys, in the same transaction as the scores they summarize.
-        ...topOfScores(verdict.scores, verdict.reasons),
-        scoringBy: null,
-        scoringUntil: null,
-        version: { increment: 1 },
-      },
-    });
-    if (count === 0) return false;
-    // The verdict replaces any earlier scores of the item: two statements, not one per detector.
-    await tx.detectorScore.deleteMany({ where: { itemId: item.id } });
-    if (verdict.scores.length > 0) {
-      await tx.detectorScore.createMany({
-        data: verdict.scores.map((s) => ({
-          itemId: item.id,
-          detector: s.detector,
-          score: s.score,
-          label: s.label,
-          reason: s.reason,
-          details: s.details,
-          detectorModelId: s.detectorModelId,
-        })),
-      });
+    const now = new Date();
+    const recorded: boolean[] = [];
+    for (const { item, verdict } of verdicts) {
+      const top = topOfScores(verdict.scores, verdict.reasons);
+      const count = await tx.$executeRaw`
+        UPDATE "content_items" SET
+          "status" = ${enumLiteral(STATUS_AFTER_POLICY[verdict.action], STATUS_AFTER_POLICY_VALUES)},
+          "policyAction" = ${enumLiteral(verdict.action, STATUS_AFTER_POLICY)},
+          "policyVersion" = ${verdict.policyVersion},
+          "reasons" = ${JSON.stringify(verdict.reasons)},
+          "topScore" = ${top.topScore},
+          "topDetector" = ${top.topDetector},
+          "topCategory" = ${top.topCategory},
+          "scoringBy" = NULL,
+          "scoringUntil" = NULL,
+          "version" = "version" + 1,
+          "updatedAt" = ${now}
+        WHERE "id" = ${item.id} AND "status" = 'PENDING' AND "version" = ${item.version}`;
+      recorded.push(count === 1);
     }
-    await recordDecision(tx, {
-      itemId: item.id,
-      actorId: null,
-      action: verdict.action,
-      reasonCode: verdict.reasonCode,
-      note: verdict.note,
-    });
-    return true;
+    const done = verdicts.filter((_, i) => recorded[i]);
+    if (done.length === 0) return recorded;
+    const ids = done.map(({ item }) => item.id);
+    // The verdict replaces any earlier scores of the items: one DELETE, one INSERT.
+    await tx.$executeRaw`DELETE FROM "detector_scores" WHERE "itemId" IN (${Prisma.join(ids)})`;
+    const scores = done.flatMap(({ item, verdict }) =>
+      verdict.scores.map(
+        (s) =>
+          Prisma.sql`(${newCuid()}, ${item.id}, ${s.detector}, ${s.score}, ${s.label}, ${s.reason}, ${JSON.stringify(s.details)}, ${s.detectorModelId}, ${now})`,
+      ),
+    );
+    for (const rows of chunks(scores)) {
+      await tx.$executeRaw`
+        INSERT INTO "detector_scores"
+          ("id", "itemId", "detector", "score", "label", "reason", "details", "detectorModelId", "createdAt")
+        VALUES ${Prisma.join(rows)}`;
+    }
+    // The policy's entries in the decision log (no actor, so no name or role to keep).
+    const decisions = done.map(
+      ({ item, verdict }) =>
+        Prisma.sql`(${newCuid()}, ${item.id}, NULL, NULL, NULL, ${enumLiteral(verdict.action, STATUS_AFTER_POLICY)}, ${verdict.reasonCode}, ${verdict.note ?? null}, ${now})`,
+    );
+    for (const rows of chunks(decisions)) {
+      await tx.$executeRaw`
+        INSERT INTO "decisions"
+          ("id", "itemId", "actorId", "actorName", "actorRole", "action", "reasonCode", "note", "createdAt")
+        VALUES ${Prisma.join(rows)}`;
+    }
+    await enqueueSubmissionEvents(
+      tx,
+      done.map(({ item, verdict }) => ({
+        itemId: item.id,
+        type: webhookEventOf({ actorId: null, reasonCode: verdict.reasonCode }),
+      })),
+      now,
+    );
+    return recorded;
   });
 }
+
+/** The statuses a policy verdict leads to, as a set for {@link enumLiteral}. */
+const STATUS_AFTER_POLICY_VALUES: Readonly<Record<string, true>> = Object.fromEntries(
+  Object.values(STATUS_AFTER_POLICY).map((status) => [status, true]),
+);
 
 // ------------------------------------------------------------------------------ scoring leases
 

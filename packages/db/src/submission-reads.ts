@@ -184,6 +184,19 @@ export async function publicSubmissionById(
   return row ? toPublic(row) : null;
 }
 
+/** {@link publicSubmissionById} for many items in one query, by item id (unknown ids absent). */
+export async function publicSubmissionsByIds(
+  db: Db | DbTransaction,
+  itemIds: readonly string[],
+): Promise<Map<string, PublicSubmission>> {
+  if (itemIds.length === 0) return new Map();
+  const rows = await db.contentItem.findMany({
+    where: { id: { in: [...itemIds] } },
+    select: publicSelect,
+  });
+  return new Map(rows.map((row) => [row.id, toPublic(row)]));
+}
+
 // ----------------------------------------------------------------------------------- cursors
 
 /** A position in the (updatedAt, id) order. */

@@ -15,7 +15,8 @@ import { BlockList, isIP } from 'node:net';
 import type { Db, DbTransaction } from './db-types.js';
 import type { WebhookDeliveryStatus } from './generated/sqlite/enums.js';
 import type { WebhookEndpoint } from './generated/sqlite/client.js';
-import { publicSubmissionById, type PublicSubmission } from './submission-reads.js';
+import { Prisma } from './generated/sqlite/client.js';
+import { publicSubmissionsByIds, type PublicSubmission } from './submission-reads.js';
 
 // ------------------------------------------------------------------------------- vocabulary
 
@@ -206,12 +207,19 @@ export async function rotateWebhookSecret(
 
 // ---------------------------------------------------------------------------------- outbox
 
+/** One event for {@link enqueueSubmissionEvents}: the item that changed and what happened. */
+export interface SubmissionEventInput {
+  itemId: string;
+  type: WebhookEventType;
+}
+
 /**
  * Writes `type` for the item to the outbox, with a delivery to its key's endpoint, when the item
  * was submitted with a key that has an enabled endpoint (else nothing). Call it inside the
  * transaction that made the change, after the change: the payload is the item as it now is, and
  * the event exists exactly when the change does. Items of one submission are changed one at a
  * time (the item's version guard), so `max(sequence) + 1` is the next number.
+ * The one-event form of {@link enqueueSubmissionEvents}.
  */
 export async function enqueueSubmissionEvent(
   tx: Db | DbTransaction,
@@ -219,43 +227,79 @@ export async function enqueueSubmissionEvent(
   type: WebhookEventType,
   now = new Date(),
 ): Promise<string | null> {
-  const item = await tx.contentItem.findUnique({
-    where: { id: itemId },
-    select: {
-      submittedByKey: {
-        select: { revokedAt: true, webhookEndpoint: { select: { id: true, enabled: true } } },
-      },
-    },
-  });
+  const [id] = await enqueueSubmissionEvents(tx, [{ itemId, type }], now);
+  return id ?? null;
+}
+
+/**
+ * {@link enqueueSubmissionEvent} for many changed items at once (a scoring batch), set-based: one
+ * query finds the items whose key (not revoked) has an enabled endpoint; only when some do, one
+ * query reads their payloads, one their last sequence numbers, and one statement each inserts the
+ * events and the deliveries. Each event numbers on from its item's last one (`max(sequence) + 1`;
+ * an item listed twice gets two numbers, in input order), exactly as one call per item would.
+ * Returns the event ids in input order (null where nothing was written).
+ */
+export async function enqueueSubmissionEvents(
+  tx: Db | DbTransaction,
+  events: readonly SubmissionEventInput[],
+  now = new Date(),
+): Promise<(string | null)[]> {
+  if (events.length === 0) return [];
+  const itemIds = [...new Set(events.map((e) => e.itemId))];
   // A revoked key's platform is no longer told anything (its domain may have changed hands).
-  if (item?.submittedByKey?.revokedAt) return null;
-  const endpoint = item?.submittedByKey?.webhookEndpoint;
-  if (!endpoint?.enabled) return null;
-  const data = await publicSubmissionById(tx, itemId);
-  if (!data) return null;
-  const last = await tx.webhookEvent.findFirst({
-    where: { itemId },
-    orderBy: { sequence: 'desc' },
-    select: { sequence: true },
-  });
-  const sequence = (last?.sequence ?? 0) + 1;
-  const payload: WebhookPayload = { type, timestamp: now.toISOString(), data };
-  const id = `msg_${randomUUID().replaceAll('-', '')}`;
-  await tx.webhookEvent.create({
-    data: { id, itemId, type, sequence, payload: JSON.stringify(payload), createdAt: now },
-  });
-  await tx.webhookDelivery.create({
-    data: {
-      eventId: id,
-      endpointId: endpoint.id,
-      itemId,
+  const targets = await tx.$queryRaw<{ itemId: string; endpointId: string }[]>`
+    SELECT c."id" AS "itemId", e."id" AS "endpointId"
+    FROM "content_items" c
+    JOIN "api_keys" k ON k."id" = c."submittedByKeyId"
+    JOIN "webhook_endpoints" e ON e."apiKeyId" = k."id"
+    WHERE c."id" IN (${Prisma.join(itemIds)}) AND k."revokedAt" IS NULL AND e."enabled" = TRUE`;
+  if (targets.length === 0) return events.map(() => null);
+  const endpointOf = new Map(targets.map((t) => [t.itemId, t.endpointId]));
+  const told = [...endpointOf.keys()];
+  const [payloads, last] = await Promise.all([
+    publicSubmissionsByIds(tx, told),
+    tx.webhookEvent.groupBy({
+      by: ['itemId'],
+      where: { itemId: { in: told } },
+      _max: { sequence: true },
+    }),
+  ]);
+  const nextSequence = new Map(told.map((id) => [id, 1]));
+  for (const row of last) nextSequence.set(row.itemId, (row._max.sequence ?? 0) + 1);
+  const rows = events.map((e) => {
+    const endpointId = endpointOf.get(e.itemId);
+    const data = payloads.get(e.itemId);
+    if (endpointId === undefined || data === undefined) return null;
+    const sequence = nextSequence.get(e.itemId) ?? 1;
+    nextSequence.set(e.itemId, sequence + 1);
+    const payload: WebhookPayload = { type: e.type, timestamp: now.toISOString(), data };
+    return {
+      id: `msg_${randomUUID().replaceAll('-', '')}`,
+      itemId: e.itemId,
+      type: e.type,
       sequence,
-      nextAttemptAt: now,
-      roundStartedAt: now,
-      createdAt: now,
-    },
+      payload: JSON.stringify(payload),
+      endpointId,
+    };
   });
-  return id;
+  const written = rows.filter((r) => r !== null);
+  if (written.length > 0) {
+    await tx.webhookEvent.createMany({
+      data: written.map(({ endpointId: _endpointId, ...event }) => ({ ...event, createdAt: now })),
+    });
+    await tx.webhookDelivery.createMany({
+      data: written.map((r) => ({
+        eventId: r.id,
+        endpointId: r.endpointId,
+        itemId: r.itemId,
+        sequence: r.sequence,
+        nextAttemptAt: now,
+        roundStartedAt: now,
+        createdAt: now,
+      })),
+    });
+  }
+  return rows.map((r) => r?.id ?? null);
 }
 
 // ------------------------------------------------------------------------------ deliveries
