@@ -23,6 +23,11 @@ const ACTIVATION_CODES: Partial<Record<Activation, number>> = {
   sigmoid: 5,
 };
 
+/** The addon's code for a fused op's activation (undefined: linear), or undefined for `prelu`. */
+export function activationCode(activation: Activation | undefined): number | undefined {
+  return activation === undefined ? 0 : ACTIVATION_CODES[activation];
+}
+
 /** True when a fused op's extras (bias over the channel axis, a simple activation) are ours. */
 export function supportsEpilogue(
   bias: TensorInfo | undefined,
