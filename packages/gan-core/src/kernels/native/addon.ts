@@ -14,7 +14,19 @@ import { createRequire } from 'node:module';
 
 /** The addon's functions (arguments are Float32Array views of the wasm heap). */
 export interface NativeAddon {
-  conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, geometry: number[]): void;
+  /**
+   * Forward convolution; with `bias` (or null), `activation` and `alpha` it also applies a fused
+   * op's epilogue (codes as {@link NativeAddon.biasActivation}'s; the bias one value per channel).
+   */
+  conv2d(
+    x: Float32Array,
+    filter: Float32Array,
+    y: Float32Array,
+    geometry: number[],
+    bias?: Float32Array | null,
+    activation?: number,
+    alpha?: number,
+  ): void;
   conv2dBackpropInput(
     dy: Float32Array,
     filter: Float32Array,

@@ -14,13 +14,10 @@ import type { FusedDepthwiseConv2DAttrs, KernelFunc, TensorInfo } from '@tensorf
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapFloats } from '../kernel-utils.js';
 import type { NativeAddon } from './addon.js';
-import { activationCode } from './epilogue.js';
+import { activationCode, DEFAULT_LEAKYRELU_ALPHA } from './epilogue.js';
 import type { NativeKernel } from './kernel.js';
 
 type Shape4 = [number, number, number, number];
-
-/** TF.js's default slope of a fused op's `leakyrelu` activation. */
-const DEFAULT_LEAKYRELU_ALPHA = 0.2;
 
 /** The addon's 14-integer depthwise geometry, from TF.js's conv info. */
 function geometry(info: backend_util.Conv2DInfo): number[] {

@@ -11,7 +11,7 @@ import type { NativeAddon } from './addon.js';
 export type Activation = backend_util.Activation;
 
 /** TF.js's default slope of a fused op's `leakyrelu` activation. */
-const DEFAULT_LEAKYRELU_ALPHA = 0.2;
+export const DEFAULT_LEAKYRELU_ALPHA = 0.2;
 
 /** The addon's activation codes; `prelu` is left to the fallback kernel. */
 const ACTIVATION_CODES: Partial<Record<Activation, number>> = {
