@@ -2,7 +2,7 @@
  * Benchmark: the batch-norm-folded NSFW MobileNetV2 forward pass alone (random 224x224 inputs),
  * wall and CPU ms per image at batch 1 and at batch 16, with the load average and whether
  * gan-core's native kernels serve. Run on demand after a build:
- * `node packages/moderation/dist/bench/nsfw-forward.js` (`--reps 20 --batch 16`);
+ * `pnpm --filter @ganmod/moderation bench:nsfw` (`--reps 20 --batch 16`);
  * `GANMOD_NATIVE_KERNELS=0` compares with the wasm kernels alone, `node --cpu-prof` profiles it.
  */
 import { loadavg } from 'node:os';
