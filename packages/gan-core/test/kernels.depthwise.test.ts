@@ -105,6 +105,30 @@ describe.runIf(NATIVE)('native FusedDepthwiseConv2D matches the cpu backend', ()
     expect(viaKernel.data).toEqual(direct);
   });
 
+  it('gives the bits of one thread when split over output rows on several threads', () => {
+    const addon = loadNativeAddon().module!;
+    const before = addon.getThreads();
+    // 4 x 64 x 64 x 72 outputs: above the 1M floats from which the rows are split.
+    const geometry = [4, 64, 64, 72, 3, 3, 64, 64, 1, 1, 1, 1, 1, 1];
+    const x = values(4 * 64 * 64 * 72, 16);
+    const filter = values(9 * 72, 17);
+    const bias = values(72, 18);
+    const run = (threads: number): Float32Array => {
+      addon.setThreads(threads);
+      const y = new Float32Array(x.length);
+      addon.depthwiseConv2d(x, filter, bias, y, geometry, 2, 0);
+      return y;
+    };
+    try {
+      const one = run(1);
+      const two = run(2);
+      expect(two.findIndex((v, i) => !Object.is(v, one[i]))).toBe(-1);
+      expect(one.some((v) => v > 0 && v < 6)).toBe(true);
+    } finally {
+      addon.setThreads(before);
+    }
+  });
+
   it('refuses mismatched sizes and a bad activation with clear errors', () => {
     const addon = loadNativeAddon().module!;
     const g = [1, 4, 4, 2, 3, 3, 4, 4, 1, 1, 1, 1, 1, 1];
