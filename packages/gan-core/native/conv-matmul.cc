@@ -121,14 +121,65 @@ const float* Columns(const Conv& c, const float* x, int64_t n0, int64_t g) {
   return buffer;
 }
 
-// y[n, ho, wo, co] = sum x * w
-void ConvForward(const Conv& c, const float* x, const float* w, float* y) {
+// A fused op's epilogue: bias over the last axis (`channels` values, or none), then activation
+// code 0..5 (linear, relu, relu6, elu, leakyrelu, sigmoid), in place over o[0, n).
+void Epilogue(float* o, size_t n, const float* bias, size_t channels, int activation, float a) {
+  if (bias != nullptr) {
+    for (size_t i = 0; i < n; i += channels) {
+      for (size_t k = 0; k < channels; k++) o[i + k] += bias[k];
+    }
+  }
+  switch (activation) {
+    case 1:
+      for (size_t i = 0; i < n; i++) o[i] = o[i] > 0 ? o[i] : 0.0f;
+      break;
+    case 2:
+      for (size_t i = 0; i < n; i++) o[i] = std::min(std::max(o[i], 0.0f), 6.0f);
+      break;
+    case 3:
+      for (size_t i = 0; i < n; i++) o[i] = o[i] >= 0 ? o[i] : std::expm1(o[i]);
+      break;
+    case 4:
+      for (size_t i = 0; i < n; i++) o[i] = o[i] > 0 ? o[i] : a * o[i];
+      break;
+    case 5:
+      for (size_t i = 0; i < n; i++) o[i] = 1.0f / (1.0f + std::exp(-o[i]));
+      break;
+    default:
+      break;
+  }
+}
+
+// A fused convolution's bias and activation (none: bias null, activation 0).
+struct ConvEpilogue {
+  const float* bias = nullptr;
+  int activation = 0;
+  float alpha = 0;
+  bool Any() const { return bias != nullptr || activation != 0; }
+};
+
+// y[n, ho, wo, co] = act(sum x * w + bias). With an epilogue the product runs in blocks of output
+// rows (~256 KB of output each) and each block gets its bias and activation while still in cache,
+// instead of a second pass over the whole output.
+void ConvForward(const Conv& c, const float* x, const float* w, float* y,
+                 const ConvEpilogue& e = ConvEpilogue{}) {
   const int64_t K = c.K(), P = c.Pixels(), chunk = ChunkImages(c);
+  const int64_t block_rows = e.Any() ? std::max<int64_t>(64, (int64_t{1} << 16) / c.co) : 0;
   for (int64_t n0 = 0; n0 < c.n; n0 += chunk) {
     const int64_t g = std::min(chunk, c.n - n0);
     const float* cols = Columns(c, x, n0, g);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g * P, c.co, K, 1.0f, cols, K, w,
-                c.co, 0.0f, y + n0 * P * c.co, c.co);
+    float* out = y + n0 * P * c.co;
+    const int64_t rows = g * P;
+    const int64_t step = block_rows > 0 ? block_rows : rows;
+    for (int64_t r0 = 0; r0 < rows; r0 += step) {
+      const int64_t m = std::min(step, rows - r0);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, c.co, K, 1.0f, cols + r0 * K, K,
+                  w, c.co, 0.0f, out + r0 * c.co, c.co);
+      if (e.Any()) {
+        Epilogue(out + r0 * c.co, static_cast<size_t>(m * c.co), e.bias,
+                 static_cast<size_t>(c.co), e.activation, e.alpha);
+      }
+    }
   }
 }
 
@@ -200,10 +251,41 @@ napi_value ConvEntry(napi_env env, napi_callback_info info, const char* const na
 
 }  // namespace
 
-// conv2d(x, filter, y, geometry)
+// conv2d(x, filter, y, geometry[, bias | null, activation, alpha]): with the last three, a fused
+// convolution's epilogue (bias over the output channels, activation codes as biasActivation's).
 napi_value Conv2D(napi_env env, napi_callback_info info) {
-  static const char* const names[3] = {"x", "filter", "y"};
-  return ConvEntry<Role::kX, Role::kW, Role::kY, ConvForward>(env, info, names);
+  size_t argc = 7;
+  napi_value argv[7];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  Floats x, w, y, bias;
+  Conv c;
+  if (!GetFloats(env, argv[0], &x, "x") || !GetFloats(env, argv[1], &w, "filter") ||
+      !GetFloats(env, argv[2], &y, "y") || !GetConv(env, argv[3], &c) ||
+      !CheckConvSizes(env, c, x, w, y)) {
+    return nullptr;
+  }
+  ConvEpilogue e;
+  if (argc >= 7) {
+    napi_valuetype bias_type;
+    napi_typeof(env, argv[4], &bias_type);
+    if (bias_type != napi_null && !GetFloats(env, argv[4], &bias, "bias")) return nullptr;
+    int32_t activation = 0;
+    double alpha = 0;
+    if (napi_get_value_int32(env, argv[5], &activation) != napi_ok ||
+        napi_get_value_double(env, argv[6], &alpha) != napi_ok || activation < 0 ||
+        activation > 5) {
+      napi_throw_type_error(env, nullptr,
+                            "ganmod-kernels: activation must be 0..5, alpha a number");
+      return nullptr;
+    }
+    if (!Check(env, bias.data == nullptr || bias.length == static_cast<size_t>(c.co),
+               "ganmod-kernels: bias size does not match the output channels")) {
+      return nullptr;
+    }
+    e = ConvEpilogue{bias.data, activation, static_cast<float>(alpha)};
+  }
+  ConvForward(c, x.data, w.data, y.data, e);
+  return nullptr;
 }
 
 // conv2dBackpropInput(dy, filter, dx, geometry): geometry describes the forward convolution.
@@ -275,32 +357,7 @@ napi_value BiasActivation(napi_env env, napi_callback_info info) {
              "ganmod-kernels: bias size does not divide the output")) {
     return nullptr;
   }
-  float* o = out.data;
-  if (bias.data != nullptr) {
-    for (size_t i = 0; i < n; i += channels) {
-      for (size_t c = 0; c < channels; c++) o[i + c] += bias.data[c];
-    }
-  }
-  const float a = static_cast<float>(alpha);
-  switch (activation) {
-    case 1:
-      for (size_t i = 0; i < n; i++) o[i] = o[i] > 0 ? o[i] : 0.0f;
-      break;
-    case 2:
-      for (size_t i = 0; i < n; i++) o[i] = std::min(std::max(o[i], 0.0f), 6.0f);
-      break;
-    case 3:
-      for (size_t i = 0; i < n; i++) o[i] = o[i] >= 0 ? o[i] : std::expm1(o[i]);
-      break;
-    case 4:
-      for (size_t i = 0; i < n; i++) o[i] = o[i] > 0 ? o[i] : a * o[i];
-      break;
-    case 5:
-      for (size_t i = 0; i < n; i++) o[i] = 1.0f / (1.0f + std::exp(-o[i]));
-      break;
-    default:
-      break;
-  }
+  Epilogue(out.data, n, bias.data, channels, activation, static_cast<float>(alpha));
   return nullptr;
 }
 

@@ -1,4 +1,4 @@
-// Shared by the native kernels' source files (conv-matmul.cc, elementwise.cc, adam.cc,
+// Shared by the native kernels' source files (conv-matmul.cc, depthwise.cc, elementwise.cc, adam.cc,
 // dropout.cc, batch-norm.cc, addon.cc), compiled together into dist/native/ganmod_kernels.node by
 // scripts/build-native.mjs: the includes, the N-API argument helpers, the thread splitting of
 // elementwise passes and the entry points addon.cc exports.
@@ -87,6 +87,8 @@ napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info);
 napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info);
 napi_value MatMul(napi_env env, napi_callback_info info);
 napi_value BiasActivation(napi_env env, napi_callback_info info);
+// depthwise.cc
+napi_value DepthwiseConv2D(napi_env env, napi_callback_info info);
 // elementwise.cc
 napi_value Tanh(napi_env env, napi_callback_info info);
 napi_value LeakyRelu(napi_env env, napi_callback_info info);

@@ -183,6 +183,47 @@ describe.runIf(NATIVE)('native forward convolutions match the cpu backend', () =
     },
   );
 
+  // Large enough that the addon applies the epilogue in several blocks of output rows.
+  it.each([
+    {
+      name: 'pointwise (MobileNetV2 expansion), relu6',
+      x: [2, 40, 40, 8],
+      f: [1, 1, 8, 300],
+      activation: 'relu6',
+      strides: 1,
+    },
+    {
+      name: 'pointwise, odd map, linear',
+      x: [3, 21, 19, 24],
+      f: [1, 1, 24, 130],
+      activation: 'linear',
+      strides: 1,
+    },
+    {
+      name: '3x3 stride 2 (im2col), relu',
+      x: [2, 45, 45, 3],
+      f: [3, 3, 3, 200],
+      activation: 'relu',
+      strides: 2,
+    },
+  ])('FusedConv2D with bias, epilogue in row blocks: $name', async (c) => {
+    const result = await compareKernel(
+      'FusedConv2D',
+      { x: input(c.x, 41), filter: input(c.f, 42), bias: input([c.f[3]!], 43) },
+      {
+        strides: c.strides,
+        pad: 'same',
+        dataFormat: 'NHWC',
+        dilations: 1,
+        dimRoundingMode: undefined,
+        activation: c.activation,
+        leakyreluAlpha: 0.2,
+      },
+    );
+    expect(result.shape).toEqual(result.expectedShape);
+    expect(result.error).toBeLessThan(TOLERANCE);
+  });
+
   it.each([
     { name: 'per channel, offset and scale', stats: [7], offset: true, scale: true },
     { name: 'no offset, no scale', stats: [7], offset: false, scale: false },

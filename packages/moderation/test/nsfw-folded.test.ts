@@ -39,6 +39,7 @@ describe('batch-norm-folded MobileNetV2', () => {
     expect(actual.shape).toEqual([4, 5]);
     let maxDiff = 0;
     for (let i = 0; i < want.length; i++) maxDiff = Math.max(maxDiff, Math.abs(want[i]! - got[i]!));
+    console.log(`folded vs layers model, max |difference| of the probabilities: ${maxDiff}`);
     expect(maxDiff).toBeLessThan(1e-4);
     // The photos are not all alike: the comparison would catch a constant output.
     expect(Math.max(...want) - Math.min(...want)).toBeGreaterThan(0.3);
@@ -46,6 +47,40 @@ describe('batch-norm-folded MobileNetV2', () => {
     folded.predict(x).dispose();
     expect(tf.memory().numTensors).toBe(before); // intermediates freed
     for (const t of [x, expected, actual]) t.dispose();
+    folded.dispose();
+  });
+
+  it('turns a ZeroPadding2D before a valid convolution into its padding (no padded copy)', async () => {
+    const seq = tf.sequential({
+      layers: [
+        tf.layers.zeroPadding2d({
+          inputShape: [9, 8, 6],
+          padding: [
+            [0, 1],
+            [1, 1],
+          ],
+        }),
+        tf.layers.depthwiseConv2d({ kernelSize: 3, strides: 2, padding: 'valid', useBias: true }),
+        tf.layers.zeroPadding2d({
+          padding: [
+            [1, 0],
+            [0, 1],
+          ],
+        }),
+        tf.layers.conv2d({ filters: 5, kernelSize: 3, strides: 2, padding: 'valid' }),
+      ],
+    });
+    const folded = foldLayersModel(seq);
+    expect(folded.steps).toBe(2); // the two convolutions, no pad
+    const x = tf.randomUniform<tf.Rank.R4>([3, 9, 8, 6], -1, 1, 'float32', 7);
+    const want = await (seq.predict(x) as tf.Tensor).data();
+    const y = folded.predict(x);
+    expect(y.shape).toEqual([3, 2, 2, 5]); // 9x8 -> 10x10 -> 4x4 -> 5x5 -> 2x2
+    const got = await y.data();
+    let maxDiff = 0;
+    for (let i = 0; i < want.length; i++) maxDiff = Math.max(maxDiff, Math.abs(want[i]! - got[i]!));
+    expect(maxDiff).toBeLessThan(1e-5);
+    tf.dispose([x, y]);
     folded.dispose();
   });
 

@@ -5,7 +5,7 @@
  *
  * Why: convolutions and matrix products are ~80% of a conv GAN step, and single-threaded wasm
  * SIMD (no FMA) runs them several times slower than OpenBLAS's AVX2/FMA code on all cores. The
- * kernels built on the addon are in this folder by family (conv.ts, matmul.ts, dense.ts,
+ * kernels built on the addon are in this folder by family (conv.ts, depthwise.ts, matmul.ts, dense.ts,
  * elementwise.ts, batch-norm.ts, adam.ts, dropout.ts), listed in registry.ts. Where the addon was
  * not built (no compiler or no OpenBLAS) or `GANMOD_NATIVE_KERNELS=0`, the project's wasm kernels
  * serve.
@@ -14,7 +14,19 @@ import { createRequire } from 'node:module';
 
 /** The addon's functions (arguments are Float32Array views of the wasm heap). */
 export interface NativeAddon {
-  conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, geometry: number[]): void;
+  /**
+   * Forward convolution; with `bias` (or null), `activation` and `alpha` it also applies a fused
+   * op's epilogue (codes as {@link NativeAddon.biasActivation}'s; the bias one value per channel).
+   */
+  conv2d(
+    x: Float32Array,
+    filter: Float32Array,
+    y: Float32Array,
+    geometry: number[],
+    bias?: Float32Array | null,
+    activation?: number,
+    alpha?: number,
+  ): void;
   conv2dBackpropInput(
     dy: Float32Array,
     filter: Float32Array,
@@ -26,6 +38,20 @@ export interface NativeAddon {
     dy: Float32Array,
     dw: Float32Array,
     geometry: number[],
+  ): void;
+  /**
+   * Depthwise convolution, NHWC, channel multiplier 1: `geometry` is
+   * [n, h, w, c, kh, kw, ho, wo, strideH, strideW, padTop, padLeft, dilationH, dilationW]; the
+   * bias (or null) and activation (codes as {@link NativeAddon.biasActivation}'s) are fused.
+   */
+  depthwiseConv2d(
+    x: Float32Array,
+    filter: Float32Array,
+    bias: Float32Array | null,
+    y: Float32Array,
+    geometry: number[],
+    activation: number,
+    alpha: number,
   ): void;
   matMul(a: Float32Array, b: Float32Array, c: Float32Array, geometry: number[]): void;
   adam(

@@ -1,10 +1,12 @@
 /**
- * Convolutions on the addon (im2col + OpenBLAS sgemm): Conv2D, FusedConv2D (with its bias and
- * activation epilogue), Conv2DBackpropInput and Conv2DBackpropFilter, NHWC float32; the rest
+ * Convolutions on the addon (im2col + OpenBLAS sgemm; a 1x1 stride-1 convolution reads the NHWC
+ * input as its column matrix, no copy): Conv2D, FusedConv2D (with its bias and activation
+ * epilogue, applied by the addon block by block after the product), Conv2DBackpropInput and Conv2DBackpropFilter, NHWC float32; the rest
  * falls back to the kernel registered before.
  */
 import {
   backend_util,
+  util,
   Conv2D,
   Conv2DBackpropFilter,
   Conv2DBackpropInput,
@@ -20,7 +22,7 @@ import type {
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapFloats } from '../kernel-utils.js';
 import type { NativeAddon } from './addon.js';
-import { epilogue, supportsEpilogue } from './epilogue.js';
+import { activationCode, DEFAULT_LEAKYRELU_ALPHA, epilogue, supportsEpilogue } from './epilogue.js';
 import type { EpilogueAttrs } from './epilogue.js';
 import type { NativeKernel } from './kernel.js';
 
@@ -80,8 +82,24 @@ function conv2dKernel(native: NativeAddon, fallback: KernelFunc): KernelFunc {
     const out = backend.makeOutput(info.outShape, 'float32');
     // Views are taken after makeOutput: allocating may grow (and move) the wasm heap.
     const y = heapFloats(backend, out);
-    native.conv2d(heapFloats(backend, x), heapFloats(backend, filter), y, geometry(info));
-    epilogue(native, backend, y, bias, attrs);
+    const xs = heapFloats(backend, x);
+    const filters = heapFloats(backend, filter);
+    const code = activationCode(attrs.activation) ?? 0;
+    if (bias === undefined || util.sizeFromShape(bias.shape) === channels) {
+      // Bias and activation applied by the convolution block by block, while still in cache.
+      native.conv2d(
+        xs,
+        filters,
+        y,
+        geometry(info),
+        bias === undefined ? null : heapFloats(backend, bias),
+        code,
+        attrs.leakyreluAlpha ?? DEFAULT_LEAKYRELU_ALPHA,
+      );
+    } else {
+      native.conv2d(xs, filters, y, geometry(info)); // a scalar bias: a separate pass
+      epilogue(native, backend, y, bias, attrs);
+    }
     return out;
   };
 }

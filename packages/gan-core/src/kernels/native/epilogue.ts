@@ -11,7 +11,7 @@ import type { NativeAddon } from './addon.js';
 export type Activation = backend_util.Activation;
 
 /** TF.js's default slope of a fused op's `leakyrelu` activation. */
-const DEFAULT_LEAKYRELU_ALPHA = 0.2;
+export const DEFAULT_LEAKYRELU_ALPHA = 0.2;
 
 /** The addon's activation codes; `prelu` is left to the fallback kernel. */
 const ACTIVATION_CODES: Partial<Record<Activation, number>> = {
@@ -22,6 +22,11 @@ const ACTIVATION_CODES: Partial<Record<Activation, number>> = {
   leakyrelu: 4,
   sigmoid: 5,
 };
+
+/** The addon's code for a fused op's activation (undefined: linear), or undefined for `prelu`. */
+export function activationCode(activation: Activation | undefined): number | undefined {
+  return activation === undefined ? 0 : ACTIVATION_CODES[activation];
+}
 
 /** True when a fused op's extras (bias over the channel axis, a simple activation) are ours. */
 export function supportsEpilogue(

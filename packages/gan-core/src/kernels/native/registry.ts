@@ -9,6 +9,7 @@ import type { NativeAddon } from './addon.js';
 import { batchNormKernels } from './batch-norm.js';
 import { convKernels } from './conv.js';
 import { denseKernels } from './dense.js';
+import { depthwiseKernels } from './depthwise.js';
 import { dropoutKernels } from './dropout.js';
 import { elementwiseKernels } from './elementwise.js';
 import type { NativeKernel } from './kernel.js';
@@ -17,6 +18,7 @@ import { matMulKernels } from './matmul.js';
 /** Every kernel the addon serves, by family. */
 const NATIVE_KERNELS: readonly NativeKernel[] = [
   ...convKernels,
+  ...depthwiseKernels,
   ...matMulKernels,
   ...denseKernels,
   ...elementwiseKernels,
