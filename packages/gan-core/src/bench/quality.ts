@@ -151,7 +151,11 @@ export function curveSvg(points: readonly CurvePoint[], floorFid: number, title:
 const fmt = (v: number | null, digits: number): string => (v === null ? '' : v.toFixed(digits));
 
 async function main(): Promise<void> {
+  // `pnpm bench:quality -- --minutes 5` hands the script a leading '--': not a positional.
+  const args = process.argv.slice(2);
+  if (args[0] === '--') args.shift();
   const { values } = parseArgs({
+    args,
     options: {
       models: { type: 'string', default: MODELS.join(',') },
       minutes: { type: 'string' },
