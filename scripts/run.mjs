@@ -12,6 +12,7 @@ const tools = {
   db: { pkg: '@ganmod/db', bin: 'packages/db/dist/bin.js' },
   moderate: { pkg: '@ganmod/moderation', bin: 'packages/moderation/dist/cli/main.js' },
   'bench:train': { pkg: '@ganmod/gan-core', bin: 'packages/gan-core/dist/bench/train.js' },
+  'bench:quality': { pkg: '@ganmod/gan-core', bin: 'packages/gan-core/dist/bench/quality.js' },
 };
 
 const [name, ...args] = process.argv.slice(2);

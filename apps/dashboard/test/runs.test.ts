@@ -37,7 +37,7 @@ describe.each(PROVIDERS)('training runs on %s', (provider) => {
       steps: 300,
       batchSize: 64,
       loss: 'bce',
-      lrG: 2e-4,
+      lrG: 4e-4,
     });
   });
 

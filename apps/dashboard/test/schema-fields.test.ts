@@ -24,7 +24,7 @@ describe('launch form fields come from the training-config schema', () => {
       int: true,
       defaultValue: 64,
     });
-    expect(byPath.lrG).toMatchObject({ kind: 'number', int: false, defaultValue: 2e-4 });
+    expect(byPath.lrG).toMatchObject({ kind: 'number', int: false, defaultValue: 4e-4 });
     expect(byPath.diffAugment).toMatchObject({
       kind: 'multi',
       options: ['color', 'translation', 'cutout'],

@@ -42,7 +42,7 @@ describe('train flags are generated from the training-config schema', () => {
     expect(help).toContain('[batchSize; integer 1..1024; default 64]');
     expect(help).toContain('[steps; integer 1..10000000; default 5000]');
     // gt(0): zero is refused, so the help must not say 0..1.
-    expect(help).toContain('[lrG; number > 0 and <= 1; default 0.0002]');
+    expect(help).toContain('[lrG; number > 0 and <= 1; default 0.0004]');
     for (const preset of TRAINING_PRESETS) expect(help).toContain(preset.name);
   });
 

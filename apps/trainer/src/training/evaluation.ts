@@ -1,6 +1,6 @@
 /**
  * Periodic quality metrics during training (every `evalEvery` steps): FID, KID, IS,
- * precision/recall and, for conditional models, conditional accuracy, measured with the dataset's
+ * precision/recall, the share of confidently classified samples and, for conditional models, conditional accuracy, measured with the dataset's
  * cached metric classifier against the held-out split. Toy point sets (ring8, grid25) are scored
  * by mode coverage instead: modes hit and the share of high-quality samples.
  */
@@ -110,6 +110,7 @@ export function createEvaluator(
       'eval/is': result.is.mean,
       'eval/precision': result.precision,
       'eval/recall': result.recall,
+      'eval/confident': result.confident,
     };
     if (result.conditionalAccuracy !== undefined)
       values['eval/conditional_accuracy'] = result.conditionalAccuracy;

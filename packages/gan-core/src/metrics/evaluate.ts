@@ -37,6 +37,32 @@ export interface QualityMetrics {
   readonly density: number;
   /** Naeem et al. coverage (share of real neighbourhoods hit by a generated image). */
   readonly coverage: number;
+  /**
+   * Share of generated images the metric classifier assigns to one class with probability at
+   * least {@link CONFIDENT_PROBABILITY} ("confidently classified": a recognisable digit on MNIST).
+   */
+  readonly confident: number;
+}
+
+/** Top-class probability from which an image counts as confidently classified (0.9). */
+export const CONFIDENT_PROBABILITY = 0.9;
+
+/** Share of rows of a probability matrix whose largest entry is at least `threshold`. */
+export function confidentShare(
+  probabilities: Embedding['probabilities'],
+  threshold = CONFIDENT_PROBABILITY,
+): number {
+  if (probabilities.rows === 0) return 0;
+  let confident = 0;
+  for (let r = 0; r < probabilities.rows; r++) {
+    let best = -Infinity;
+    for (let k = 0; k < probabilities.cols; k++) {
+      const v = probabilities.data[r * probabilities.cols + k] as number;
+      if (v > best) best = v;
+    }
+    if (best >= threshold) confident++;
+  }
+  return confident / probabilities.rows;
 }
 
 /** A real image set embedded once, reusable across evaluations (e.g. every N training steps). */
@@ -84,7 +110,10 @@ export async function computeReference(
   };
 }
 
-/** FID, KID, IS (of `fake`), precision and recall between two embedded image sets. */
+/**
+ * FID, KID, IS and confident share (of `fake`), precision and recall between two embedded image
+ * sets.
+ */
 export async function compareEmbeddings(
   real: Embedding | ReferenceFeatures,
   fake: Embedding,
@@ -114,6 +143,7 @@ export async function compareEmbeddings(
     recall: pr.recall,
     density: pr.density,
     coverage: pr.coverage,
+    confident: confidentShare(fake.probabilities),
   };
 }
 
