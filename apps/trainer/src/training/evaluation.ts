@@ -8,7 +8,7 @@ import { GRID25, loadDataset, modeCoverage, RING8, type Dataset } from '@ganmod/
 import {
   computeReference,
   evaluateGenerator,
-  generate,
+  evaluationSampler,
   generatorSignature,
   loadOrTrainFeatureExtractor,
   type EvalContext,
@@ -16,7 +16,6 @@ import {
   type ReferenceFeatures,
   type TrainConfig,
 } from '@ganmod/gan-core';
-import * as tf from '@tensorflow/tfjs';
 import type { Logger } from 'pino';
 
 /** Generated images per evaluation: enough for stable FID ranking at a cost of seconds. */
@@ -87,22 +86,13 @@ export function createEvaluator(
       return {};
     }
     const { extractor, reference, test } = ready;
-    const { latentDim, numClasses } = generatorSignature(context.generator);
-    let draw = 0;
     const result = await evaluateGenerator({
       extractor,
       reference,
       dataset: test,
       n: EVAL_SAMPLES,
-      conditional: numClasses > 0,
-      generate: (n, labels) =>
-        tf.tidy(() =>
-          generate(
-            context.generator,
-            tf.randomNormal([n, latentDim], 0, 1, 'float32', 7919 + draw++),
-            labels,
-          ),
-        ),
+      conditional: generatorSignature(context.generator).numClasses > 0,
+      generate: evaluationSampler(context.generator),
     });
     const values: Record<string, number> = {
       'eval/fid': result.fid,

@@ -25,14 +25,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { loadDataset } from '@ganmod/datasets';
-import * as tf from '@tensorflow/tfjs';
 
 import { initBackend, loadNativeAddon } from '../backend/index.js';
 import { parseTrainConfig, type ModelKind } from '../config.js';
 import { loadEnvironment } from '@ganmod/config';
 import { compareEmbeddings, computeReference, evaluateGenerator } from '../metrics/evaluate.js';
 import { loadOrTrainFeatureExtractor } from '../metrics/extractor/cache.js';
-import { generate, generatorSignature } from '../sampling/sample.js';
+import { evaluationSampler, generatorSignature } from '../sampling/sample.js';
 import { trainValidated } from '../train/trainer.js';
 import type { EvalContext } from '../train/types.js';
 
@@ -288,22 +287,13 @@ async function main(): Promise<void> {
         if (done) controller.abort();
       }
       const evalStart = performance.now();
-      const { latentDim, numClasses } = generatorSignature(context.generator);
-      let draw = 0;
       const result = await evaluateGenerator({
         extractor,
         reference,
         dataset: test,
         n,
-        conditional: numClasses > 0,
-        generate: (count, labels) =>
-          tf.tidy(() =>
-            generate(
-              context.generator,
-              tf.randomNormal([count, latentDim], 0, 1, 'float32', 7919 + draw++),
-              labels,
-            ),
-          ),
+        conditional: generatorSignature(context.generator).numClasses > 0,
+        generate: evaluationSampler(context.generator),
       });
       const point: CurvePoint = {
         label,

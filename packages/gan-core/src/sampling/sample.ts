@@ -64,6 +64,23 @@ export function generate(
   });
 }
 
+/**
+ * What {@link evaluateGenerator} draws from a generator: `n` images from seeded latent noise (seeds
+ * `seed`, `seed + 1`, … per call, so an evaluation is reproducible), with the requested labels for a
+ * conditional generator.
+ */
+export function evaluationSampler(
+  generator: tf.LayersModel,
+  seed = 7919,
+): (n: number, labels?: Int32Array) => tf.Tensor4D {
+  const { latentDim } = generatorSignature(generator);
+  let draw = 0;
+  return (n, labels) =>
+    tf.tidy(() =>
+      generate(generator, tf.randomNormal([n, latentDim], 0, 1, 'float32', seed + draw++), labels),
+    );
+}
+
 export interface SampleOptions {
   /** Number of images. */
   n: number;
