@@ -441,6 +441,9 @@ export const TRAINING_PRESETS = [
       r1Gamma: 0.2,
       diffAugment: 'color,translation,cutout',
       batchSize: 32,
+      // SNGAN's learning rate, stated: the DCGAN default (4e-4) was tuned on MNIST, not here.
+      lrG: 2e-4,
+      lrD: 2e-4,
       beta1: 0,
       beta2: 0.999,
       steps: 5000,

@@ -40,6 +40,9 @@ const avatar: TrainConfigInput = {
   batchSize: 2,
   latentDim: 32,
   sampleEvery: 0,
+  // The emoji-avatars preset's learning rate.
+  lrG: 2e-4,
+  lrD: 2e-4,
 };
 
 async function run(config: TrainConfigInput, dir: string, resumeFrom?: string) {
