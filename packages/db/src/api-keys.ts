@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from './db-types.js';
 import { Prisma, type ApiKey } from './generated/sqlite/client.js';
+import { dateOf } from './submission-sql.js';
 
 /** Every ganmod API key secret starts with this, so leaked keys are easy to recognise. */
 export const API_KEY_SECRET_PREFIX = 'gm_';
@@ -38,8 +39,6 @@ type RawApiKey = Omit<ApiKey, 'rateLimitPerMinute' | 'createdAt' | 'lastUsedAt' 
   lastUsedAt: Date | string | null;
   revokedAt: Date | string | null;
 };
-
-const dateOf = (value: Date | string) => (value instanceof Date ? value : new Date(value));
 
 /**
  * The keys whose `hash` is one of `hashes` (revoked ones included: the caller decides), in one

@@ -51,6 +51,10 @@ type RawRow = Omit<SubmissionRow, 'reasons' | 'bytes' | 'createdAt'> & {
   createdAt: Date | string;
 };
 
+/** A raw date column as a Date (SQLite's driver may hand it over as text). */
+export const dateOf = (value: Date | string): Date =>
+  value instanceof Date ? value : new Date(value);
+
 function rowOf(raw: RawRow): SubmissionRow {
   return {
     ...raw,
@@ -59,7 +63,7 @@ function rowOf(raw: RawRow): SubmissionRow {
         ? (JSON.parse(raw.reasons) as Prisma.JsonValue)
         : (raw.reasons as Prisma.JsonValue),
     bytes: raw.bytes === null ? null : Number(raw.bytes),
-    createdAt: raw.createdAt instanceof Date ? raw.createdAt : new Date(raw.createdAt),
+    createdAt: dateOf(raw.createdAt),
   };
 }
 
