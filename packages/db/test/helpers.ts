@@ -72,6 +72,25 @@ export interface MigratedDatabase {
   readonly url: string;
 }
 
+/** The {@link MigratedDatabase} view of a block's database and client, set by its hooks. */
+function readyInsideTests(
+  database: () => TestDatabase | undefined,
+  client: () => Db | undefined,
+): MigratedDatabase {
+  return {
+    get db() {
+      const db = client();
+      if (!db) throw new Error('the database is ready only inside tests');
+      return db;
+    },
+    get url() {
+      const d = database();
+      if (!d) throw new Error('the database is ready only inside tests');
+      return d.url;
+    },
+  };
+}
+
 /**
  * Registers `beforeAll`/`afterAll` hooks that create, migrate and connect a fresh database of
  * `provider`, and disconnect and drop it afterwards.
@@ -88,16 +107,10 @@ export function useMigratedDatabase(provider: DbProvider): MigratedDatabase {
     await client?.$disconnect();
     await database?.drop();
   });
-  return {
-    get db() {
-      if (!client) throw new Error('the database is ready only inside tests');
-      return client;
-    },
-    get url() {
-      if (!database) throw new Error('the database is ready only inside tests');
-      return database.url;
-    },
-  };
+  return readyInsideTests(
+    () => database,
+    () => client,
+  );
 }
 
 /**
@@ -154,14 +167,8 @@ export function useDatabaseMigratedOver(
     await database?.drop();
     if (oldPrisma) await rm(oldPrisma, { recursive: true, force: true });
   });
-  return {
-    get db() {
-      if (!client) throw new Error('the database is ready only inside tests');
-      return client;
-    },
-    get url() {
-      if (!database) throw new Error('the database is ready only inside tests');
-      return database.url;
-    },
-  };
+  return readyInsideTests(
+    () => database,
+    () => client,
+  );
 }
