@@ -69,8 +69,14 @@ try {
   const missingPhotos = ensureDebianPackages(PHOTO_SET_PACKAGES);
   if (missingPhotos.length)
     process.stdout.write(`not installed (photo tests will skip): ${missingPhotos.join(' ')}\n`);
-  // libopenblas-dev: gan-core's native kernels (packages/gan-core/native) build against it.
-  const missing = ensureDebianPackages(['dataset-fashion-mnist', 'chromium', 'libopenblas-dev']);
+  // libopenblas-dev: gan-core's native kernels (packages/gan-core/native) build against it;
+  // libdnnl-dev (oneDNN): their CNN inference path (native/cnn.cc), whose tests run where it is.
+  const missing = ensureDebianPackages([
+    'dataset-fashion-mnist',
+    'chromium',
+    'libopenblas-dev',
+    'libdnnl-dev',
+  ]);
   if (missing.length)
     process.stdout.write(`not installed (tests needing them will say so): ${missing.join(' ')}\n`);
   // Where OpenBLAS is present the native kernels must build, and their tests must run.

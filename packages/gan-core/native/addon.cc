@@ -64,6 +64,7 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   openblas_set_num_threads(threads);
+  SetCnnThreads(threads);
   napi_value result;
   NAPI_CALL(env, napi_create_int32(env, openblas_get_num_threads(), &result));
   return result;
@@ -102,6 +103,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"getThreads", nullptr, GetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(methods) / sizeof(methods[0]), methods);
+  DefineCnn(env, exports);
   return exports;
 }
 

@@ -1,5 +1,5 @@
 // Shared by the native kernels' source files (conv-matmul.cc, depthwise.cc, elementwise.cc, adam.cc,
-// dropout.cc, batch-norm.cc, addon.cc), compiled together into dist/native/ganmod_kernels.node by
+// dropout.cc, batch-norm.cc, cnn.cc, addon.cc), compiled together into dist/native/ganmod_kernels.node by
 // scripts/build-native.mjs: the includes, the N-API argument helpers, the thread splitting of
 // elementwise passes and the entry points addon.cc exports.
 //
@@ -101,6 +101,13 @@ napi_value DropoutMask(napi_env env, napi_callback_info info);
 napi_value BatchNorm(napi_env env, napi_callback_info info);
 napi_value BatchNormTrain(napi_env env, napi_callback_info info);
 napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info);
+
+// ---- oneDNN network inference (cnn.cc; no-ops without GANMOD_HAVE_DNNL) --------------------
+
+// Adds cnnCreate / cnnRun / cnnOutputShape to the exports where oneDNN was built in.
+void DefineCnn(napi_env env, napi_value exports);
+// oneDNN's (OpenMP's) thread count for this thread, kept equal to OpenBLAS's.
+void SetCnnThreads(int threads);
 
 }  // namespace ganmod
 

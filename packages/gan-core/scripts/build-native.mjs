@@ -63,6 +63,11 @@ const glibc = String(process.report?.getReport().header.glibcVersionRuntime ?? '
   .map(Number);
 const libmvec = process.arch === 'x64' && (glibc[0] > 2 || (glibc[0] === 2 && glibc[1] >= 35));
 
+// oneDNN (Debian: libdnnl-dev) adds whole-network CNN inference (cnn.cc); without it the addon
+// builds the rest and the detectors' networks run through TF.js.
+const onednn = existsSync('/usr/include/oneapi/dnnl/dnnl.hpp');
+if (!onednn) console.warn('gan-core: oneDNN headers missing (libdnnl-dev): cnnCreate not built');
+
 mkdirSync(dirname(target), { recursive: true });
 const temp = `${target}.${process.pid}.tmp`;
 // -march=native: the addon is built on the machine that runs it (at install/build time).
@@ -83,6 +88,7 @@ const args = [
   temp,
   '-lopenblas',
   ...(libmvec ? ['-DGANMOD_LIBMVEC', '-lmvec'] : []),
+  ...(onednn ? ['-DGANMOD_HAVE_DNNL', '-ldnnl', '-lgomp'] : []),
 ];
 const result = spawnSync(compiler, args, { stdio: 'inherit' });
 if (result.status !== 0) skip(`'${compiler} ${args.join(' ')}' failed`);

@@ -1,10 +1,15 @@
-import { initBackend, layersModelArtifacts } from '@ganmod/gan-core';
+import { existsSync } from 'node:fs';
+import { initBackend, layersModelArtifacts, loadNativeAddon } from '@ganmod/gan-core';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSetPhoto, photoSet } from '../src/eval/photo-set.js';
 import { readBundledNsfwModel } from '../src/nsfw/convert.js';
 import { foldLayersModel } from '../src/nsfw/folded.js';
+
+/** Where gan-core's addon was built with oneDNN, the convolutional trunk must run on it. */
+const ONEDNN =
+  existsSync('/usr/include/oneapi/dnnl/dnnl.hpp') && loadNativeAddon().module !== undefined;
 
 describe('batch-norm-folded MobileNetV2', () => {
   let model: tf.LayersModel;
@@ -32,6 +37,8 @@ describe('batch-norm-folded MobileNetV2', () => {
     );
     const folded = foldLayersModel(model);
     expect(folded.steps).toBeLessThan(model.layers.length / 2);
+    // All but the head (pooling, dense, softmax) on oneDNN: what this comparison checks.
+    if (ONEDNN) expect(folded.nativeSteps).toBeGreaterThan(60);
     const expected = model.predict(x) as tf.Tensor2D;
     const actual = folded.predict(x);
     const want = await expected.data();
@@ -72,6 +79,7 @@ describe('batch-norm-folded MobileNetV2', () => {
     });
     const folded = foldLayersModel(seq);
     expect(folded.steps).toBe(2); // the two convolutions, no pad
+    expect(folded.nativeSteps).toBe(ONEDNN ? 2 : 0); // explicit asymmetric padding on oneDNN too
     const x = tf.randomUniform<tf.Rank.R4>([3, 9, 8, 6], -1, 1, 'float32', 7);
     const want = await (seq.predict(x) as tf.Tensor).data();
     const y = folded.predict(x);

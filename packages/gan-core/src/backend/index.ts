@@ -9,7 +9,18 @@ export {
   loadNativeAddon,
   NATIVE_KERNEL_NAMES,
   NATIVE_KERNELS_ENV,
+  createNativeCnn,
+  NATIVE_CNN_ENV,
 } from '../kernels/index.js';
-export type { NativeAddon, RegisterWasmKernelsOptions, WasmKernelsInfo } from '../kernels/index.js';
+export type {
+  CnnAdd,
+  CnnConv,
+  CnnDescription,
+  CnnNode,
+  NativeAddon,
+  NativeCnn,
+  RegisterWasmKernelsOptions,
+  WasmKernelsInfo,
+} from '../kernels/index.js';
 export { AllReduce, createAllReduceBuffers } from './all-reduce.js';
 export type { AllReduceBuffers } from './all-reduce.js';

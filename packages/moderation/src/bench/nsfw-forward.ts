@@ -53,7 +53,8 @@ async function time(size: number, rounds: number): Promise<{ wall: number; cpu: 
 
 console.log(
   `backend ${info.name}, native kernels ${JSON.stringify(info.nativeKernels ?? null)}, ` +
-    `threads ${info.threads}; ${folded.steps} fused ops; load average ${load()}`,
+    `threads ${info.threads}; ${folded.steps} fused ops, ${folded.nativeSteps} of them on oneDNN; ` +
+    `load average ${load()}`,
 );
 for (const size of [1, batch]) {
   // About the same number of images at each size: `reps` batches of 16.

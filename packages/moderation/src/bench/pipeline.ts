@@ -8,6 +8,8 @@
  * items. Run on demand: `pnpm --filter @ganmod/moderation bench:pipeline` (`--items 96 --batch 16`).
  */
 import { loadavg } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { parseArgs } from 'node:util';
 import { layersModelArtifacts } from '@ganmod/gan-core';
 import * as tf from '@tensorflow/tfjs';
@@ -32,7 +34,14 @@ import { createModerator } from '../pipeline/moderator.js';
 import { buildSyntheticCnn } from '../synthetic/train.js';
 import type { ModerationItem } from '../types.js';
 
-const { values } = parseArgs({ options: { items: { type: 'string' }, batch: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    items: { type: 'string' },
+    batch: { type: 'string' },
+    // Writes a V8 CPU profile of the batched run alone (not of the set-up or the stages' runs).
+    'cpu-profile': { type: 'string' },
+  },
+});
 const n = Number(values.items ?? 96);
 const batchSize = Number(values.batch ?? 16);
 
@@ -40,30 +49,61 @@ const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
     .join(', ');
+/** CPU time of this process (all threads) since `from`, in ms. */
+const cpuMs = (from: NodeJS.CpuUsage) => {
+  const u = process.cpuUsage(from);
+  return (u.user + u.system) / 1000;
+};
 const pct = (v: readonly number[], p: number) =>
   [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(p * v.length))] ?? NaN;
 const ms = (x: number) => x.toFixed(x < 10 ? 1 : 0);
 
+/** Starts V8's sampling profiler in this process; `stop` writes the .cpuprofile. */
+async function startProfiler(): Promise<{ stop(file: string): Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))),
+    );
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = (await post('Profiler.stop')) as { profile: object };
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+      console.log(`CPU profile of the batched run: ${file}`);
+    },
+  };
+}
+
 /** Runs `fn` over `xs` one at a time; returns each call's duration (ms). */
-async function timeEach<T>(xs: readonly T[], fn: (x: T) => Promise<unknown>): Promise<number[]> {
+async function timeEach<T>(xs: readonly T[], fn: (x: T) => Promise<unknown>): Promise<Timings> {
   const out: number[] = [];
+  const from = process.cpuUsage();
   for (const x of xs) {
     const t = performance.now();
     await fn(x);
     out.push(performance.now() - t);
   }
-  return out;
+  return Object.assign(out, { cpu: cpuMs(from) / Math.max(1, xs.length) });
 }
+
+/** Wall time of each call (ms), and this process's CPU time per call (all threads: sharp's too). */
+type Timings = number[] & { cpu: number };
 
 /** Runs `fn` over `xs` in chunks of `size`; returns the mean time per element (ms). */
 async function timeBatched<T>(
   xs: readonly T[],
   size: number,
   fn: (chunk: T[]) => Promise<unknown>,
-): Promise<number> {
+): Promise<{ wall: number; cpu: number }> {
+  const from = process.cpuUsage();
   const t = performance.now();
   for (let i = 0; i < xs.length; i += size) await fn(xs.slice(i, i + size));
-  return (performance.now() - t) / xs.length;
+  return { wall: (performance.now() - t) / xs.length, cpu: cpuMs(from) / xs.length };
 }
 
 // --- the items: real photos, edited as uploads are, with captions --------------------------------
@@ -125,16 +165,12 @@ console.log(
   `items: ${n} real photos (JPEG q90, ≤512 px, mean ${meanKb.toFixed(0)} KB; 1/4 with a caption band; ` +
     `half copies of banked pictures) + text captions; bank ${bank.size} hashes; load average ${load()}`,
 );
-/** CPU time of this process (all threads) since `from`, in ms. */
-const cpuMs = (from: NodeJS.CpuUsage) => {
-  const u = process.cpuUsage(from);
-  return (u.user + u.system) / 1000;
-};
 let cpu = process.cpuUsage();
 const single = await timeEach(items, (item) => moderator.moderate(item));
 const singleCpu = cpuMs(cpu) / n;
 const singleTotal = single.reduce((a, b) => a + b, 0);
 const batchLatency: number[] = [];
+const profiler = values['cpu-profile'] === undefined ? undefined : await startProfiler();
 cpu = process.cpuUsage();
 const tBatch = performance.now();
 for (let i = 0; i < items.length; i += batchSize) {
@@ -144,6 +180,7 @@ for (let i = 0; i < items.length; i += batchSize) {
 }
 const batchTotal = performance.now() - tBatch;
 const batchCpu = cpuMs(cpu) / n;
+if (profiler) await profiler.stop(values['cpu-profile']!);
 // On a shared, loaded machine wall time mostly measures the others; CPU time per item says what
 // this machine's 2 cores would do alone (2000 / CPU ms, if nothing else ran).
 console.log(
@@ -166,13 +203,20 @@ const inputs: DetectorInput[] = items.map((it, k) => ({
   image: images[k]!,
 }));
 const hashMs = await timeEach(images, (img) => pdqFromImage(img));
-const deepest = new Map<MatchStage, number[]>();
+/** Per deepest stage reached: each item's wall ms, and the CPU ms summed over those items. */
+const deepest = new Map<MatchStage, { wall: number[]; cpu: number }>();
 for (const img of images) {
+  const from = process.cpuUsage();
   const t = performance.now();
   const report = await matchImage(bank, img);
-  const last = report.stages.at(-1)!;
-  deepest.set(last, [...(deepest.get(last) ?? []), performance.now() - t]);
+  const wall = performance.now() - t;
+  const entry = deepest.get(report.stages.at(-1)!) ?? { wall: [], cpu: 0 };
+  entry.wall.push(wall);
+  entry.cpu += cpuMs(from);
+  deepest.set(report.stages.at(-1)!, entry);
 }
+const timings = (wall: number[], cpuTotal: number): Timings =>
+  Object.assign(wall, { cpu: cpuTotal / Math.max(1, wall.length) });
 const nsfwOne = await timeEach(images, (img) => nsfw.classify([img]));
 // Reference in the same run: the layers model (before batch-norm folding) on the same inputs.
 const bundled = readBundledNsfwModel('mobilenet_v2');
@@ -204,23 +248,35 @@ const textMs = await timeEach(inputs, (input) =>
   Promise.all(textDetectors.map((d) => d.detect([input]))),
 );
 const mean = (v: readonly number[]) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
-console.log(`\nStages alone (ms per item; load average ${load()}):`);
-console.log(`| stage | mean | p95 | batched (${batchSize}) mean |`);
-console.log(`|---|---|---|---|`);
-const row = (name: string, v: readonly number[], batched?: number) =>
+console.log(
+  `\nStages alone (ms per item; CPU = this process's, all threads; load average ${load()}):`,
+);
+console.log(`| stage | mean | p95 | CPU | batched (${batchSize}) mean, CPU |`);
+console.log(`|---|---|---|---|---|`);
+const row = (name: string, v: Timings, batched?: { wall: number; cpu: number }) =>
   console.log(
-    `| ${name} | ${ms(mean(v))} | ${ms(pct(v, 0.95))} | ${batched === undefined ? '' : ms(batched)} |`,
+    `| ${name} | ${ms(mean(v))} | ${ms(pct(v, 0.95))} | ${ms(v.cpu)} | ${batched === undefined ? '' : `${ms(batched.wall)}, ${ms(batched.cpu)}`} |`,
   );
 row('decode (sharp, ≤512 px RGB)', decodeMs);
 row('PDQ hash of the picture', hashMs);
 for (const [stage, v] of deepest) {
-  row(`bank match, answered or stopped at ${stage} (${v.length} items)`, v);
+  row(
+    `bank match, answered or stopped at ${stage} (${v.wall.length} items)`,
+    timings(v.wall, v.cpu),
+  );
 }
-row('bank match, all items', [...deepest.values()].flat());
+const allMatches = [...deepest.values()];
+row(
+  'bank match, all items',
+  timings(
+    allMatches.flatMap((v) => v.wall),
+    allMatches.reduce((a, v) => a + v.cpu, 0),
+  ),
+);
 row('NSFW MobileNetV2 (resize + forward)', nsfwOne, nsfwBatch);
 row('skin fraction', skinMs);
 console.log(
-  `| NSFW forward only, batch ${batchSize}: layers model / batch-norm folded | ${ms(layersForward.wall)} / ${ms(foldedForward.wall)} | | CPU ms ${ms(layersForward.cpu)} / ${ms(foldedForward.cpu)} |`,
+  `| NSFW forward only, batch ${batchSize}: layers model / batch-norm folded | ${ms(layersForward.wall)} / ${ms(foldedForward.wall)} | | ${ms(layersForward.cpu)} / ${ms(foldedForward.cpu)} | |`,
 );
 row('synthetic CNN 32x32', synthOne, synthBatch);
 row('text (abuse + spam)', textMs);

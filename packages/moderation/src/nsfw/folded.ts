@@ -9,12 +9,18 @@
  * float rounding.
  */
 import * as tf from '@tensorflow/tfjs';
+import { createNativeCnn, type CnnNode, type NativeCnn } from '@ganmod/gan-core';
 
 /** A folded model: a forward pass equivalent to `model.predict` for inference. */
 export interface FoldedModel {
   predict(x: tf.Tensor4D): tf.Tensor2D;
   /** Number of ops per forward pass (fused convolutions count one). */
   readonly steps: number;
+  /**
+   * How many of those ops run as one native oneDNN trunk (gan-core's `createNativeCnn`, one image
+   * at a time); 0 where the addon has no oneDNN or the model's layers do not allow it.
+   */
+  readonly nativeSteps: number;
   dispose(): void;
 }
 
@@ -96,6 +102,94 @@ function batchNormAffine(info: LayerInfo): { scale: tf.Tensor1D; shift: tf.Tenso
   });
 }
 
+/** What a plan step is on the native trunk, by the names of the activations it reads. */
+type NativeStep =
+  | { op: 'conv'; read: string; conv: Omit<Extract<CnnNode, { op: 'conv' }>, 'input'> }
+  | { op: 'add'; reads: [string, string] };
+
+/**
+ * The native description of a fused convolution, and its output shape recorded in `shapes`;
+ * undefined when its input shape is unknown or it uses what the trunk does not (dilation, a
+ * depthwise channel multiplier other than 1).
+ */
+function nativeConv(
+  shapes: Map<string, [number, number, number]>,
+  read: string,
+  name: string,
+  kernel: tf.Tensor4D,
+  bias: tf.Tensor | undefined,
+  strides: [number, number],
+  dilations: [number, number],
+  padding: 'same' | 'valid' | tf.backend_util.ExplicitPadding,
+  activation: Activation,
+  depthwise: boolean,
+): NativeStep | undefined {
+  const from = shapes.get(read);
+  if (!from || dilations[0] !== 1 || dilations[1] !== 1) return undefined;
+  if (depthwise && kernel.shape[3] !== 1) return undefined;
+  const info = tf.backend_util.computeConv2DInfo(
+    [1, ...from],
+    kernel.shape,
+    strides,
+    dilations,
+    padding,
+    undefined,
+    depthwise,
+  );
+  shapes.set(name, [info.outHeight, info.outWidth, info.outChannels]);
+  const [kh, kw, ci] = kernel.shape;
+  const p = info.padInfo;
+  return {
+    op: 'conv',
+    read,
+    conv: {
+      op: 'conv',
+      depthwise,
+      shape: [kh, kw, ci, depthwise ? ci : kernel.shape[3]],
+      filter: Float32Array.from(kernel.dataSync()),
+      ...(bias ? { bias: Float32Array.from(bias.dataSync()) } : {}),
+      strides,
+      pad: [p.top, p.bottom, p.left, p.right],
+      activation,
+    },
+  };
+}
+
+/**
+ * The longest prefix of `plan` that runs natively, compiled as one oneDNN trunk, when the steps
+ * after it read nothing of it but its last output; undefined otherwise or without oneDNN.
+ */
+function nativeTrunk(
+  plan: readonly { name: string; reads?: string[]; native?: NativeStep }[],
+  input: string,
+  shapes: Map<string, [number, number, number]>,
+): { cnn: NativeCnn; steps: number; output: string; input: [number, number, number] } | undefined {
+  const inputShape = shapes.get(input);
+  let steps = 0;
+  while (steps < plan.length && plan[steps]!.native) steps++;
+  if (!inputShape || steps === 0) return undefined;
+  const index = new Map<string, number>([[input, -1]]);
+  const nodes: CnnNode[] = [];
+  for (const [i, step] of plan.slice(0, steps).entries()) {
+    const native = step.native!;
+    if (native.op === 'conv') {
+      const from = index.get(native.read);
+      if (from === undefined) return undefined;
+      nodes.push({ ...native.conv, input: from });
+    } else {
+      const [a, b] = native.reads.map((r) => index.get(r));
+      if (a === undefined || b === undefined) return undefined;
+      nodes.push({ op: 'add', inputs: [a, b] });
+    }
+    index.set(step.name, i);
+  }
+  const output = plan[steps - 1]!.name;
+  const rest = plan.slice(steps).flatMap((step) => step.reads ?? []);
+  if (rest.some((r) => r !== output && index.has(r))) return undefined;
+  const cnn = createNativeCnn({ input: inputShape, nodes });
+  return cnn && { cnn, steps, output, input: inputShape };
+}
+
 const pair = (v: unknown): [number, number] =>
   Array.isArray(v) ? [Number(v[0]), Number(v[1])] : [Number(v), Number(v)];
 
@@ -122,7 +216,16 @@ export function foldLayersModel(model: tf.LayersModel): FoldedModel {
   };
   /** Layer names that are computed by an earlier step: name -> the step output they alias. */
   const alias = new Map<string, string>();
-  const plan: { name: string; step: Step; reads?: string[] }[] = [];
+  const plan: { name: string; step: Step; reads?: string[]; native?: NativeStep }[] = [];
+  /** Shapes `[h, w, c]` of one image's activations by layer name, for the native trunk. */
+  const shapes = new Map<string, [number, number, number]>();
+  const inputShape = model.inputs[0]!.shape;
+  if (inputShape.length === 4 && inputShape.slice(1).every((d) => typeof d === 'number')) {
+    shapes.set(
+      model.inputs[0]!.name.replace(/:0$/, ''),
+      inputShape.slice(1) as [number, number, number],
+    );
+  }
   /** Explicit padding of a 'valid' convolution that absorbed the ZeroPadding2D before it. */
   const padBefore = new Map<string, tf.backend_util.ExplicitPadding>();
   const inputName = model.inputs[0]!.name.replace(/:0$/, '');
@@ -216,7 +319,20 @@ export function foldLayersModel(model: tf.LayersModel): FoldedModel {
         const strides = pair(c.strides);
         const dilations = pair(c.dilation_rate ?? 1);
         const padding = padBefore.get(name) ?? (c.padding as 'same' | 'valid');
+        const native = nativeConv(
+          shapes,
+          src[0]!,
+          name,
+          k,
+          b,
+          strides,
+          dilations,
+          padding,
+          activation,
+          depthwise,
+        );
         plan.push({
+          native,
           name,
           step: (read) => {
             const args = {
@@ -255,12 +371,16 @@ export function foldLayersModel(model: tf.LayersModel): FoldedModel {
         });
         break;
       }
-      case 'Add':
+      case 'Add': {
+        const [a, b] = src.map((r) => shapes.get(r));
+        if (src.length === 2 && a && b && a.join() === b.join()) shapes.set(name, a);
         plan.push({
+          native: shapes.has(name) ? { op: 'add', reads: [src[0]!, src[1]!] } : undefined,
           name,
           step: (read) => src.map(read).reduce((a, b) => tf.add(a, b)),
         });
         break;
+      }
       case 'AveragePooling2D': {
         const size = pair(c.pool_size);
         const strides = pair(c.strides ?? c.pool_size);
@@ -319,6 +439,8 @@ export function foldLayersModel(model: tf.LayersModel): FoldedModel {
     for (let i = before; i < plan.length; i++) plan[i]!.reads = src;
   }
   if (inputLayer === undefined) inputLayer = inputName;
+  if (!shapes.has(inputLayer) && shapes.has(inputName))
+    shapes.set(inputLayer, shapes.get(inputName)!);
   // Free each activation after its last reader: a batch of 16 keeps ~2 layers' worth, not 150.
   const lastUse = new Map<string, number>();
   plan.forEach((p, i) => p.reads?.forEach((r) => lastUse.set(r, i)));
@@ -328,17 +450,28 @@ export function foldLayersModel(model: tf.LayersModel): FoldedModel {
   const outputLayer = model.outputs[0]!.sourceLayer.name;
   const output = alias.get(outputLayer) ?? outputLayer;
   const input = inputLayer;
+  const trunk = nativeTrunk(plan, input, shapes);
+  const start = trunk ? trunk.steps : 0;
   return {
     steps: plan.length,
+    nativeSteps: start,
     predict(x) {
+      const useTrunk = trunk !== undefined && x.shape.slice(1).join() === trunk.input.join();
       return tf.tidy(() => {
         const values = new Map<string, tf.Tensor>([[input, x]]);
+        if (useTrunk) {
+          // The convolutional trunk on oneDNN, image by image; the head (pooling, dense) below.
+          const n = x.shape[0];
+          const out = trunk.cnn.run(x.dataSync() as Float32Array, n);
+          values.set(trunk.output, tf.tensor4d(out, [n, ...trunk.cnn.outputShape]));
+        }
         const read = (n: string): tf.Tensor => {
           const v = values.get(alias.get(n) ?? n);
           if (!v) throw new Error(`foldLayersModel: ${n} read before it was computed`);
           return v;
         };
         plan.forEach(({ name, step }, i) => {
+          if (useTrunk && i < start) return;
           values.set(name, step(read));
           for (const r of release[i]!) {
             if (r === input) continue;
