@@ -1,5 +1,5 @@
 // Shared by the native kernels' source files (conv-matmul.cc, depthwise.cc, elementwise.cc, adam.cc,
-// dropout.cc, batch-norm.cc, cnn.cc, addon.cc), compiled together into dist/native/ganmod_kernels.node by
+// dropout.cc, batch-norm.cc, cnn.cc, resample.cc, addon.cc), compiled together into dist/native/ganmod_kernels.node by
 // scripts/build-native.mjs: the includes, the N-API argument helpers, the thread splitting of
 // elementwise passes and the entry points addon.cc exports.
 //
@@ -101,6 +101,9 @@ napi_value DropoutMask(napi_env env, napi_callback_info info);
 napi_value BatchNorm(napi_env env, napi_callback_info info);
 napi_value BatchNormTrain(napi_env env, napi_callback_info info);
 napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info);
+
+// resample.cc: 8-bit pixels to float with an antialiasing triangle filter.
+napi_value ResampleImage(napi_env env, napi_callback_info info);
 
 // ---- oneDNN network inference (cnn.cc; no-ops without GANMOD_HAVE_DNNL) --------------------
 

@@ -1,10 +1,13 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { resampleImage } from '@ganmod/gan-core';
+import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createExplicitDetector, explicitScore } from '../src/detectors/explicit.js';
 import { loadNsfwClassifier, NSFW_CLASSES } from '../src/nsfw/classifier.js';
 import { convertNsfwModel } from '../src/nsfw/convert.js';
+import { loadSetPhoto, photoSet } from '../src/eval/photo-set.js';
 import { decodeBytes } from '../src/pdq/image.js';
 import { emojiPhoto, mnistPng } from './fixtures.js';
 
@@ -56,5 +59,24 @@ describe('NSFW model from the nsfwjs package', () => {
       explicitScore({ Drawing: 0, Hentai: 0.2, Neutral: 0.1, Porn: 0.5, Sexy: 0.2 }),
     ).toBeCloseTo(0.8);
     expect(explicitScore({ Drawing: 0, Hentai: 0, Neutral: 0, Porn: 0, Sexy: 1 })).toBe(0.5);
+  });
+});
+
+describe('the NSFW input resample', () => {
+  it('stays within a grey level of sharp’s linear kernel on real photos', async () => {
+    const { banked } = photoSet();
+    for (const photo of [banked[0]!, banked[2]!, banked[5]!]) {
+      const image = await decodeBytes(await loadSetPhoto(photo));
+      const ours = resampleImage(image, 224, 224);
+      const theirs = await sharp(image.data, {
+        raw: { width: image.width, height: image.height, channels: 3 },
+      })
+        .resize(224, 224, { fit: 'fill', kernel: 'linear' })
+        .raw()
+        .toBuffer();
+      let sum = 0;
+      for (let i = 0; i < ours.length; i++) sum += Math.abs(ours[i]! - theirs[i]!);
+      expect(sum / ours.length).toBeLessThan(1.5);
+    }
   });
 });

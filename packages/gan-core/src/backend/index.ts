@@ -11,6 +11,7 @@ export {
   NATIVE_KERNELS_ENV,
   createNativeCnn,
   NATIVE_CNN_ENV,
+  resampleImage,
 } from '../kernels/index.js';
 export type {
   CnnAdd,
@@ -19,6 +20,8 @@ export type {
   CnnNode,
   NativeAddon,
   NativeCnn,
+  PixelImage,
+  ResampleOptions,
   RegisterWasmKernelsOptions,
   WasmKernelsInfo,
 } from '../kernels/index.js';

@@ -4,6 +4,8 @@ export type { RegisterWasmKernelsOptions, WasmKernelsInfo } from './register.js'
 export { loadNativeAddon, NATIVE_KERNELS_ENV } from './native/addon.js';
 export type { NativeAddon } from './native/addon.js';
 export { createNativeCnn, NATIVE_CNN_ENV } from './native/cnn.js';
+export { resampleImage } from './native/resample.js';
+export type { PixelImage, ResampleOptions } from './native/resample.js';
 export type { CnnAdd, CnnConv, CnnDescription, CnnNode, NativeCnn } from './native/cnn.js';
 export { NATIVE_KERNEL_NAMES } from './native/registry.js';
 export { planAxis } from './axis-plan.js';

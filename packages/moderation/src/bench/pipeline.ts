@@ -240,7 +240,7 @@ const forwardCpu = async (predict: (x: tf.Tensor4D) => tf.Tensor) => {
 const layersForward = await forwardCpu((x) => layers.predict(x) as tf.Tensor);
 const foldedForward = await forwardCpu((x) => foldedRef.predict(x));
 const nsfwBatch = await timeBatched(images, batchSize, (chunk) => nsfw.classify(chunk));
-const skinMs = await timeEach(images, skinFraction);
+const skinMs = await timeEach(images, (image) => Promise.resolve(skinFraction(image)));
 const synthOne = await timeEach(inputs, (input) => synthetic.detect([input]));
 const synthBatch = await timeBatched(inputs, batchSize, (chunk) => synthetic.detect(chunk));
 const textDetectors = detectors.filter((d) => d.reads === 'caption');

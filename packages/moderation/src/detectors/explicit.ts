@@ -135,10 +135,8 @@ export function createExplicitDetector(options: ExplicitDetectorOptions = {}): D
     async detect(inputs) {
       const classifier = await loadNsfwClassifier(modelName);
       const images = inputs.map((i) => i.image!);
-      const [probs, skins] = await Promise.all([
-        classifier.classify(images, options.batchSize),
-        Promise.all(images.map(skinFraction)),
-      ]);
+      const probs = await classifier.classify(images, options.batchSize);
+      const skins = images.map(skinFraction);
       const evidence: ExplicitEvidence[] = probs.map((p, k) => ({
         probabilities: p,
         skin: skins[k]!,

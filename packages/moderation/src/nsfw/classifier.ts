@@ -5,8 +5,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, layersModelArtifacts, type LayersModelJson } from '@ganmod/gan-core';
-import sharp from 'sharp';
+import {
+  initBackend,
+  layersModelArtifacts,
+  resampleImage,
+  type LayersModelJson,
+} from '@ganmod/gan-core';
 import type { RgbImage } from '../input/decode.js';
 import { modelsDir } from '../model-files.js';
 import { NSFW_MODELS, type NsfwModelName, readBundledNsfwModel } from './convert.js';
@@ -34,20 +38,16 @@ export function convertedNsfwDir(name: NsfwModelName): string {
   return join(modelsDir(), `nsfw-${name.replaceAll('_', '-')}`);
 }
 
-async function toInputTensor(images: readonly RgbImage[], size: number): Promise<tf.Tensor4D> {
-  const pixels = new Float32Array(images.length * size * size * 3);
-  await Promise.all(
-    images.map(async (img, k) => {
-      // Same preprocessing as nsfwjs: stretch to a square (no crop), scale to [0, 1].
-      const resized = await sharp(img.data, {
-        raw: { width: img.width, height: img.height, channels: 3 },
-      })
-        .resize(size, size, { fit: 'fill', kernel: 'linear' })
-        .raw()
-        .toBuffer();
-      const offset = k * size * size * 3;
-      for (let i = 0; i < resized.length; i++) pixels[offset + i] = (resized[i] ?? 0) / 255;
-    }),
+/**
+ * The network's input: each image stretched to a square (no crop, as nsfwjs does) with an
+ * antialiasing linear filter (gan-core's `resampleImage`, the same filter as sharp's `linear`
+ * kernel within a grey level) and scaled to [0, 1], written straight into the batch.
+ */
+function toInputTensor(images: readonly RgbImage[], size: number): tf.Tensor4D {
+  const perImage = size * size * 3;
+  const pixels = new Float32Array(images.length * perImage);
+  images.forEach((img, k) =>
+    resampleImage(img, size, size, { scale: 1 / 255, into: pixels.subarray(k * perImage) }),
   );
   return tf.tensor4d(pixels, [images.length, size, size, 3]);
 }
@@ -89,7 +89,7 @@ async function load(name: NsfwModelName): Promise<NsfwClassifier> {
     async classify(images, batchSize = 16) {
       const out: NsfwProbabilities[] = [];
       for (let b = 0; b < images.length; b += batchSize) {
-        const input = await toInputTensor(images.slice(b, b + batchSize), size);
+        const input = toInputTensor(images.slice(b, b + batchSize), size);
         const output = predict(input);
         const values = await output.data();
         input.dispose();

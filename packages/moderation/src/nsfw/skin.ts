@@ -6,7 +6,7 @@
  * the Chai & Ngan YCbCr box (Cb 77-127, Cr 133-173) and an HSV hue/saturation band (hue ≤ 50° or
  * ≥ 340°, saturation 0.10-0.68, value ≥ 0.35).
  */
-import sharp from 'sharp';
+import { resampleImage } from '@ganmod/gan-core';
 import type { RgbImage } from '../input/decode.js';
 
 /** Side the image is shrunk to before counting (fractions are stable from ~64 px up). */
@@ -40,20 +40,19 @@ export function isSkinPixel(r: number, g: number, b: number): boolean {
  * Fraction of skin-coloured pixels in `image` (0-1), or `null` when the image is colourless (its
  * mean channel spread is under {@link COLOURLESS_SPREAD}).
  */
-export async function skinFraction(image: RgbImage): Promise<number | null> {
-  const { data, info } = await sharp(image.data, {
-    raw: { width: image.width, height: image.height, channels: 3 },
-  })
-    .resize(SKIN_SIDE, SKIN_SIDE, { fit: 'inside', kernel: 'linear' })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  const n = info.width * info.height;
+export function skinFraction(image: RgbImage): number | null {
+  // Shrunk to fit SKIN_SIDE (aspect kept) with an antialiasing linear filter, rounded to 8 bits.
+  const fit = Math.min(SKIN_SIDE / image.width, SKIN_SIDE / image.height);
+  const width = Math.max(1, Math.round(image.width * fit));
+  const height = Math.max(1, Math.round(image.height * fit));
+  const data = resampleImage(image, width, height);
+  const n = width * height;
   let skin = 0;
   let spread = 0;
   for (let i = 0; i < n; i++) {
-    const r = data[3 * i]!;
-    const g = data[3 * i + 1]!;
-    const b = data[3 * i + 2]!;
+    const r = Math.round(data[3 * i]!);
+    const g = Math.round(data[3 * i + 1]!);
+    const b = Math.round(data[3 * i + 2]!);
     spread += Math.max(r, g, b) - Math.min(r, g, b);
     if (isSkinPixel(r, g, b)) skin++;
   }

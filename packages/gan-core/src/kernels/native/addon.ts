@@ -108,6 +108,17 @@ export interface NativeAddon {
     alpha: number,
   ): void;
   /**
+   * Resamples 8-bit interleaved pixels (`geometry` = [width, height, channels, outWidth,
+   * outHeight]) with a triangle filter into `dst` as `value * scale + offset`; see resample.ts.
+   */
+  resampleImage?(
+    src: Uint8Array,
+    geometry: number[],
+    dst: Float32Array,
+    scale: number,
+    offset: number,
+  ): void;
+  /**
    * Compiles a CNN trunk for oneDNN (present only where the addon was built with oneDNN); see
    * `createNativeCnn` in cnn.ts for the description's layout.
    */
