@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from './fixtures';
+import { EMOJI_CATEGORIES } from '@ganmod/datasets/spec';
 import { createDb } from '@ganmod/db';
 import { extract } from 'tar-stream';
 import { baseURL, trainerBuilt, trainTinyRun, userPage } from './helpers';
@@ -227,4 +228,43 @@ test('a run without an export explains how to make one', async ({ browser }) => 
   );
   await expect(page.getByTestId('playground')).toHaveCount(0);
   await db.$disconnect();
+});
+
+test('an avatar export (resnet-cgan on emoji) draws in colour with the categories as classes', async ({
+  browser,
+}) => {
+  // Training, then two drawings of 16 avatars on the CPU backend: longer than the 2-minute default.
+  test.setTimeout(300_000);
+  // The emoji-avatars preset, 4 steps on 128 emoji: the 64x64 RGB ResNet generator's export.
+  const avatars = trainTinyRun('e2e-avatars', 'resnet-cgan') as TrainedRun;
+  const page = await userPage(browser, 'engineer@ganmod.local');
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  await page.goto(`/runs/${avatars.runId}/playground`);
+  await expect(page.getByTestId('playground')).toHaveAttribute('data-state', 'ready', {
+    timeout: 60_000,
+  });
+  await expect(page.getByTestId('playground-info')).toContainText(
+    'Latent size 128 · 64×64×3 images · conditional on 10 classes',
+  );
+  const classPicker = page.getByLabel('Class');
+  await expect(classPicker.locator('option')).toHaveText([...EMOJI_CATEGORIES]);
+
+  const samples = page.getByTestId('playground-samples');
+  const first = await drawnAfter(page, samples, 0);
+  const stats = await canvasStats(samples);
+  expect(stats).toMatchObject({ width: 8 * 64 * 3, height: 2 * 64 * 3 });
+  expect(stats.max - stats.min).toBeGreaterThan(20);
+  // Colour, not grey: some pixels have red and green apart.
+  const coloured = await samples.evaluate((el: HTMLCanvasElement) => {
+    const { data } = el.getContext('2d')!.getImageData(0, 0, el.width, el.height);
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i]! - data[i + 1]!) > 8) n++;
+    return n;
+  });
+  expect(coloured).toBeGreaterThan(0);
+  const seen = await version(samples);
+  await classPicker.selectOption('Animals & Nature');
+  expect(await drawnAfter(page, samples, seen)).not.toBe(first);
+  expect(errors).toEqual([]);
 });
