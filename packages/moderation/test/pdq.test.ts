@@ -4,7 +4,14 @@ import { HashBank } from '../src/bank/hash-bank.js';
 import { bankHashesForImage } from '../src/bank/image-variants.js';
 import { hammingDistance, hashFromHex, hashToHex, setBit } from '../src/pdq/hash256.js';
 import { decodeBytes, pdqFromBytes } from '../src/pdq/image.js';
-import { PDQ_MATCH_DISTANCE, dihedralHashes, pdqFromRgb } from '../src/pdq/pdq.js';
+import {
+  DIHEDRAL_TRANSFORMS,
+  PDQ_MATCH_DISTANCE,
+  dihedralHashes,
+  hashFromDct,
+  pdqFromRgb,
+  transformDct,
+} from '../src/pdq/pdq.js';
 import { EDITS, type EditName, emojiFiles, emojiPhoto, mnistPng } from './fixtures.js';
 
 describe('Hash256 hex format', () => {
@@ -54,6 +61,25 @@ describe('PDQ on real images', () => {
       expect(hammingDistance(variants.get('flipHorizontal')!, flop.hash)).toBeLessThanOrEqual(2);
       expect(hammingDistance(variants.get('flipVertical')!, flip.hash)).toBeLessThanOrEqual(2);
       expect(hammingDistance(variants.get('rotate180')!, rot.hash)).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it('thresholds every dihedral DCT at the element 127 of its sorted coefficients', async () => {
+    // The selection median and the medians shared across transposes must equal the plain
+    // definition: sort, take element 127, set the bits strictly above it.
+    const bySort = (dct: Float64Array) => {
+      const median = Float64Array.from(dct).sort()[127]!;
+      const hash = new Uint32Array(8);
+      dct.forEach((v, k) => {
+        if (v > median) setBit(hash, k);
+      });
+      return hash;
+    };
+    for (const file of emoji) {
+      const pdq = await pdqFromBytes(await emojiPhoto(file));
+      expect(hashToHex(hashFromDct(pdq.dct))).toBe(hashToHex(bySort(pdq.dct)));
+      for (const [t, hash] of dihedralHashes(pdq, DIHEDRAL_TRANSFORMS))
+        expect(hashToHex(hash)).toBe(hashToHex(bySort(transformDct(pdq.dct, t))));
     }
   });
 

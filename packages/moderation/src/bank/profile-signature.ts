@@ -107,19 +107,11 @@ function standardise(v: Float32Array): number {
   return sd;
 }
 
-const lumaCache = new WeakMap<RgbImage, Float32Array>();
-
-/** Luma (BT.601) of every pixel, computed once per image. */
-function lumaOf(image: RgbImage): Float32Array {
-  let luma = lumaCache.get(image);
-  if (!luma) {
-    luma = new Float32Array(image.width * image.height);
-    const d = image.data;
-    for (let p = 0, q = 0; p < luma.length; p++, q += 3)
-      luma[p] = 0.299 * d[q]! + 0.587 * d[q + 1]! + 0.114 * d[q + 2]!;
-    lumaCache.set(image, luma);
-  }
-  return luma;
+/** Luma (BT.601) of one row of pixels `from .. from + luma.length`, rounded to float32. */
+function lumaRow(image: RgbImage, y: number, from: number, luma: Float32Array): void {
+  const d = image.data;
+  for (let p = 0, q = (y * image.width + from) * 3; p < luma.length; p++, q += 3)
+    luma[p] = 0.299 * d[q]! + 0.587 * d[q + 1]! + 0.114 * d[q + 2]!;
 }
 
 /**
@@ -145,30 +137,62 @@ function areaWeights(
   return out;
 }
 
+/**
+ * Source rows of an image reduced to PROFILE_BINS values across one horizontal extent, filled on
+ * demand: the matcher reads the upload and the pictures inside its bands, which mostly share their
+ * width (caption bands run across the whole picture), so their rows are reduced once.
+ */
+interface NarrowRows {
+  values: Float32Array;
+  done: Uint8Array;
+}
+
+const narrowCache = new WeakMap<RgbImage, Map<string, NarrowRows>>();
+
+function narrowRowsOf(image: RgbImage, left: number, width: number): NarrowRows {
+  let perImage = narrowCache.get(image);
+  if (!perImage) {
+    perImage = new Map();
+    narrowCache.set(image, perImage);
+  }
+  const key = `${left},${width}`;
+  let rows = perImage.get(key);
+  if (!rows) {
+    rows = {
+      values: new Float32Array(image.height * PROFILE_BINS),
+      done: new Uint8Array(image.height),
+    };
+    perImage.set(key, rows);
+  }
+  return rows;
+}
+
 /** The region of `image` in luma, area-averaged to PROFILE_BINS x PROFILE_BINS (row-major). */
 function lumaGrid(image: RgbImage, region: Region): Float32Array {
-  const luma = lumaOf(image);
   const n = PROFILE_BINS;
   const across = areaWeights(region.left, region.width, n);
   const down = areaWeights(region.top, region.height, n);
-  // Columns first: every source row of the region reduced to n values.
-  const narrow = new Float32Array(region.height * n);
-  for (let y = 0; y < region.height; y++) {
-    const row = (region.top + y) * image.width;
+  // Columns first: every source row of the region reduced to n values (shared across regions).
+  const { values: narrow, done } = narrowRowsOf(image, region.left, region.width);
+  const luma = new Float32Array(region.width);
+  for (let y = region.top; y < region.top + region.height; y++) {
+    if (done[y]) continue;
+    lumaRow(image, y, region.left, luma);
     for (let b = 0; b < n; b++) {
       const { first, w } = across[b]!;
+      const at = first - region.left;
       let v = 0;
-      for (let k = 0; k < w.length; k++) v += w[k]! * luma[row + first + k]!;
+      for (let k = 0; k < w.length; k++) v += w[k]! * luma[at + k]!;
       narrow[y * n + b] = v;
     }
+    done[y] = 1;
   }
   const grid = new Float32Array(n * n);
   for (let b = 0; b < n; b++) {
     const { first, w } = down[b]!;
-    const y0 = first - region.top;
     for (let x = 0; x < n; x++) {
       let v = 0;
-      for (let k = 0; k < w.length; k++) v += w[k]! * narrow[(y0 + k) * n + x]!;
+      for (let k = 0; k < w.length; k++) v += w[k]! * narrow[(first + k) * n + x]!;
       grid[b * n + x] = v;
     }
   }
