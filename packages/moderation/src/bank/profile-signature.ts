@@ -115,26 +115,35 @@ function lumaRow(image: RgbImage, y: number, from: number, luma: Float32Array): 
 }
 
 /**
- * Area-average resampling weights of `length` source samples starting at `from` onto `bins` bins:
- * for each bin the first source index and the weight of each source sample it covers.
+ * Area-average resampling weights of `length` source samples starting at `from` onto `bins` bins,
+ * flat for a tight inner loop: bin b covers source samples `first[b] .. first[b] + count[b] - 1`,
+ * whose weights are `w[offset[b] ..]` (float32 values, as they were always rounded).
  */
-function areaWeights(
-  from: number,
-  length: number,
-  bins: number,
-): { first: number; w: Float32Array }[] {
-  const out: { first: number; w: Float32Array }[] = [];
+interface AreaWeights {
+  first: Int32Array;
+  count: Int32Array;
+  offset: Int32Array;
+  w: Float64Array;
+}
+
+function areaWeights(from: number, length: number, bins: number): AreaWeights {
   const step = length / bins;
+  const first = new Int32Array(bins);
+  const count = new Int32Array(bins);
+  const offset = new Int32Array(bins);
+  const w: number[] = [];
   for (let b = 0; b < bins; b++) {
     const a = b * step;
     const z = a + step;
-    const first = Math.floor(a);
-    const last = Math.min(length - 1, Math.ceil(z) - 1);
-    const w = new Float32Array(last - first + 1);
-    for (let k = first; k <= last; k++) w[k - first] = (Math.min(z, k + 1) - Math.max(a, k)) / step;
-    out.push({ first: from + first, w });
+    const lo = Math.floor(a);
+    const hi = Math.min(length - 1, Math.ceil(z) - 1);
+    first[b] = from + lo;
+    count[b] = hi - lo + 1;
+    offset[b] = w.length;
+    for (let k = lo; k <= hi; k++)
+      w.push(Math.fround((Math.min(z, k + 1) - Math.max(a, k)) / step));
   }
-  return out;
+  return { first, count, offset, w: Float64Array.from(w) };
 }
 
 /**
@@ -179,20 +188,23 @@ function lumaGrid(image: RgbImage, region: Region): Float32Array {
     if (done[y]) continue;
     lumaRow(image, y, region.left, luma);
     for (let b = 0; b < n; b++) {
-      const { first, w } = across[b]!;
-      const at = first - region.left;
+      const at = across.first[b]! - region.left;
+      const o = across.offset[b]!;
+      const count = across.count[b]!;
       let v = 0;
-      for (let k = 0; k < w.length; k++) v += w[k]! * luma[at + k]!;
+      for (let k = 0; k < count; k++) v += across.w[o + k]! * luma[at + k]!;
       narrow[y * n + b] = v;
     }
     done[y] = 1;
   }
   const grid = new Float32Array(n * n);
   for (let b = 0; b < n; b++) {
-    const { first, w } = down[b]!;
+    const first = down.first[b]!;
+    const o = down.offset[b]!;
+    const count = down.count[b]!;
     for (let x = 0; x < n; x++) {
       let v = 0;
-      for (let k = 0; k < w.length; k++) v += w[k]! * narrow[(first + k) * n + x]!;
+      for (let k = 0; k < count; k++) v += down.w[o + k]! * narrow[(first + k) * n + x]!;
       grid[b * n + x] = v;
     }
   }
