@@ -9,6 +9,7 @@ import {
   PDQ_MATCH_DISTANCE,
   dihedralHashes,
   hashFromDct,
+  pdqFromLuma,
   pdqFromRgb,
   transformDct,
 } from '../src/pdq/pdq.js';
@@ -80,6 +81,26 @@ describe('PDQ on real images', () => {
       expect(hashToHex(hashFromDct(pdq.dct))).toBe(hashToHex(bySort(pdq.dct)));
       for (const [t, hash] of dihedralHashes(pdq, DIHEDRAL_TRANSFORMS))
         expect(hashToHex(hash)).toBe(hashToHex(bySort(transformDct(pdq.dct, t))));
+    }
+  });
+
+  it('skips the identity blur of small pictures without changing a bit', async () => {
+    // Up to 128 px a side the box windows are 1 px: pdqFromRgb skips the filter, pdqFromLuma
+    // still runs it; both must give the same DCT, hash and quality.
+    for (const file of emoji.slice(0, 8)) {
+      for (const side of [64, 100, 128]) {
+        const rgb = new Uint8Array(
+          await sharp(await emojiPhoto(file))
+            .resize(side, side)
+            .removeAlpha()
+            .raw()
+            .toBuffer(),
+        );
+        const luma = new Float32Array(side * side);
+        for (let p = 0; p < luma.length; p++)
+          luma[p] = 0.299 * rgb[3 * p]! + 0.587 * rgb[3 * p + 1]! + 0.114 * rgb[3 * p + 2]!;
+        expect(pdqFromRgb(rgb, side, side)).toEqual(pdqFromLuma(luma, side, side));
+      }
     }
   });
 

@@ -215,10 +215,14 @@ export function hashFromDct(dct: Float64Array): Hash256 {
  * Images under 5 pixels on a side get an all-zero hash with quality 0, as in the reference.
  */
 export function pdqFromLuma(luma: Float32Array, width: number, height: number): PdqResult {
+  return hashLuma(luma, width, height, true);
+}
+
+function hashLuma(luma: Float32Array, width: number, height: number, blur: boolean): PdqResult {
   if (width < MIN_HASHABLE_SIDE || height < MIN_HASHABLE_SIDE) {
     return { hash: new Uint32Array(8), quality: 0, dct: new Float64Array(DCT_SIDE * DCT_SIDE) };
   }
-  jaroszFilter(luma, width, height);
+  if (blur) jaroszFilter(luma, width, height);
   // Decimate, sampling at cell centres.
   const buffer = new Float32Array(BUFFER_SIDE * BUFFER_SIDE);
   for (let i = 0; i < BUFFER_SIDE; i++) {
@@ -239,7 +243,11 @@ export function pdqFromRgb(rgb: Uint8Array, width: number, height: number): PdqR
   for (let p = 0, q = 0; p < luma.length; p++, q += 3) {
     luma[p] = LUMA_R * (rgb[q] ?? 0) + LUMA_G * (rgb[q + 1] ?? 0) + LUMA_B * (rgb[q + 2] ?? 0);
   }
-  return pdqFromLuma(luma, width, height);
+  // Up to 128 px a side (the 64x64 resample every region is hashed from) both box windows are 1
+  // pixel wide and the filter is the identity: 8-bit luma values are multiples of 2^-27 below 256,
+  // so its running sums are exact in doubles. Skipping it changes no bit.
+  const blur = jaroszWindow(width) > 1 || jaroszWindow(height) > 1;
+  return hashLuma(luma, width, height, blur);
 }
 
 /**
