@@ -4,7 +4,15 @@ import { HashBank } from '../src/bank/hash-bank.js';
 import { bankHashesForImage } from '../src/bank/image-variants.js';
 import { hammingDistance, hashFromHex, hashToHex, setBit } from '../src/pdq/hash256.js';
 import { decodeBytes, pdqFromBytes } from '../src/pdq/image.js';
-import { PDQ_MATCH_DISTANCE, dihedralHashes, pdqFromRgb } from '../src/pdq/pdq.js';
+import {
+  DIHEDRAL_TRANSFORMS,
+  PDQ_MATCH_DISTANCE,
+  dihedralHashes,
+  hashFromDct,
+  pdqFromLuma,
+  pdqFromRgb,
+  transformDct,
+} from '../src/pdq/pdq.js';
 import { EDITS, type EditName, emojiFiles, emojiPhoto, mnistPng } from './fixtures.js';
 
 describe('Hash256 hex format', () => {
@@ -54,6 +62,45 @@ describe('PDQ on real images', () => {
       expect(hammingDistance(variants.get('flipHorizontal')!, flop.hash)).toBeLessThanOrEqual(2);
       expect(hammingDistance(variants.get('flipVertical')!, flip.hash)).toBeLessThanOrEqual(2);
       expect(hammingDistance(variants.get('rotate180')!, rot.hash)).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it('thresholds every dihedral DCT at the element 127 of its sorted coefficients', async () => {
+    // The selection median and the medians shared across transposes must equal the plain
+    // definition: sort, take element 127, set the bits strictly above it.
+    const bySort = (dct: Float64Array) => {
+      const median = Float64Array.from(dct).sort()[127]!;
+      const hash = new Uint32Array(8);
+      dct.forEach((v, k) => {
+        if (v > median) setBit(hash, k);
+      });
+      return hash;
+    };
+    for (const file of emoji) {
+      const pdq = await pdqFromBytes(await emojiPhoto(file));
+      expect(hashToHex(hashFromDct(pdq.dct))).toBe(hashToHex(bySort(pdq.dct)));
+      for (const [t, hash] of dihedralHashes(pdq, DIHEDRAL_TRANSFORMS))
+        expect(hashToHex(hash)).toBe(hashToHex(bySort(transformDct(pdq.dct, t))));
+    }
+  });
+
+  it('skips the identity blur of small pictures without changing a bit', async () => {
+    // Up to 128 px a side the box windows are 1 px: pdqFromRgb skips the filter, pdqFromLuma
+    // still runs it; both must give the same DCT, hash and quality.
+    for (const file of emoji.slice(0, 8)) {
+      for (const side of [64, 100, 128]) {
+        const rgb = new Uint8Array(
+          await sharp(await emojiPhoto(file))
+            .resize(side, side)
+            .removeAlpha()
+            .raw()
+            .toBuffer(),
+        );
+        const luma = new Float32Array(side * side);
+        for (let p = 0; p < luma.length; p++)
+          luma[p] = 0.299 * rgb[3 * p]! + 0.587 * rgb[3 * p + 1]! + 0.114 * rgb[3 * p + 2]!;
+        expect(pdqFromRgb(rgb, side, side)).toEqual(pdqFromLuma(luma, side, side));
+      }
     }
   });
 

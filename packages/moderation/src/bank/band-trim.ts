@@ -21,56 +21,86 @@ const MAX_BAND = 0.45;
 
 type Edge = 'top' | 'bottom' | 'left' | 'right';
 
-function pixel(image: RgbImage, x: number, y: number): [number, number, number] {
-  const p = (y * image.width + x) * 3;
-  return [image.data[p]!, image.data[p + 1]!, image.data[p + 2]!];
+/** Where a line of pixels lies in `image.data`: first byte, step between pixels, pixel count. */
+interface Line {
+  start: number;
+  step: number;
+  length: number;
 }
 
-/** Median colour of a line of pixels (per channel). */
-function medianColour(line: [number, number, number][]): [number, number, number] {
+function lineAt(image: RgbImage, edge: Edge, k: number): Line {
+  if (edge === 'top' || edge === 'bottom') {
+    const y = edge === 'top' ? k : image.height - 1 - k;
+    return { start: y * image.width * 3, step: 3, length: image.width };
+  }
+  const x = edge === 'left' ? k : image.width - 1 - k;
+  return { start: x * 3, step: image.width * 3, length: image.height };
+}
+
+/** Per-channel histograms, reused across calls (this runs once per edge of every upload). */
+const histogram = new Uint32Array(3 * 256);
+
+/**
+ * Median colour of a line of pixels (per channel): the element at `length >> 1` of each channel's
+ * sorted values, read from a histogram instead of sorting.
+ */
+function medianColour(data: Uint8Array, line: Line): [number, number, number] {
+  histogram.fill(0);
+  for (let i = 0, p = line.start; i < line.length; i++, p += line.step) {
+    histogram[data[p]!]!++;
+    histogram[256 + data[p + 1]!]!++;
+    histogram[512 + data[p + 2]!]!++;
+  }
   const mid = line.length >> 1;
-  const channel = (c: 0 | 1 | 2) => line.map((p) => p[c]).sort((a, b) => a - b)[mid]!;
+  const channel = (c: number) => {
+    let seen = 0;
+    for (let v = 0; v < 256; v++) {
+      seen += histogram[c * 256 + v]!;
+      if (seen > mid) return v;
+    }
+    return 255;
+  };
   return [channel(0), channel(1), channel(2)];
 }
 
-function lineAt(image: RgbImage, edge: Edge, k: number): [number, number, number][] {
-  const out: [number, number, number][] = [];
-  if (edge === 'top' || edge === 'bottom') {
-    const y = edge === 'top' ? k : image.height - 1 - k;
-    for (let x = 0; x < image.width; x++) out.push(pixel(image, x, y));
-  } else {
-    const x = edge === 'left' ? k : image.width - 1 - k;
-    for (let y = 0; y < image.height; y++) out.push(pixel(image, x, y));
-  }
-  return out;
-}
-
-function backgroundShare(
-  line: [number, number, number][],
+/**
+ * Shares of a line's pixels within {@link COLOUR_TOLERANCE} (`loose`) and within
+ * {@link FLAT_TOLERANCE} (`flat`) of `colour` (max over R, G, B), in one pass.
+ */
+function backgroundShares(
+  data: Uint8Array,
+  line: Line,
   colour: [number, number, number],
-  tolerance = COLOUR_TOLERANCE,
-) {
-  let n = 0;
-  for (const [r, g, b] of line) {
-    const d = Math.max(Math.abs(r - colour[0]), Math.abs(g - colour[1]), Math.abs(b - colour[2]));
-    if (d <= tolerance) n++;
+): { loose: number; flat: number } {
+  const [r0, g0, b0] = colour;
+  let loose = 0;
+  let flat = 0;
+  for (let i = 0, p = line.start; i < line.length; i++, p += line.step) {
+    const d = Math.max(
+      Math.abs(data[p]! - r0),
+      Math.abs(data[p + 1]! - g0),
+      Math.abs(data[p + 2]! - b0),
+    );
+    if (d <= COLOUR_TOLERANCE) loose++;
+    if (d <= FLAT_TOLERANCE) flat++;
   }
-  return n / line.length;
+  return { loose: loose / line.length, flat: flat / line.length };
 }
 
 /** Thickness in pixels of the band at one edge (0 when there is none). */
 function bandAt(image: RgbImage, edge: Edge): number {
   const side = edge === 'top' || edge === 'bottom' ? image.height : image.width;
+  const data = image.data;
   const first = lineAt(image, edge, 0);
-  const colour = medianColour(first);
-  if (backgroundShare(first, colour, FLAT_TOLERANCE) < FLAT_SHARE) return 0; // no flat edge
+  const colour = medianColour(data, first);
+  if (backgroundShares(data, first, colour).flat < FLAT_SHARE) return 0; // no flat edge
   const limit = Math.floor(side * MAX_BAND);
   let lastFlat = 0;
   let k = 1;
   for (; k < limit; k++) {
-    const line = lineAt(image, edge, k);
-    if (backgroundShare(line, colour) < MIN_BACKGROUND_SHARE) break;
-    if (backgroundShare(line, colour, FLAT_TOLERANCE) >= FLAT_SHARE) lastFlat = k;
+    const shares = backgroundShares(data, lineAt(image, edge, k), colour);
+    if (shares.loose < MIN_BACKGROUND_SHARE) break;
+    if (shares.flat >= FLAT_SHARE) lastFlat = k;
   }
   // A picture whose edge is as dark (or pale) as the band keeps the loose run going to the limit;
   // the flat lines still mark where the band ends, unless they too run that far (a flat image).

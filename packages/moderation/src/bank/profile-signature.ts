@@ -107,68 +107,104 @@ function standardise(v: Float32Array): number {
   return sd;
 }
 
-const lumaCache = new WeakMap<RgbImage, Float32Array>();
-
-/** Luma (BT.601) of every pixel, computed once per image. */
-function lumaOf(image: RgbImage): Float32Array {
-  let luma = lumaCache.get(image);
-  if (!luma) {
-    luma = new Float32Array(image.width * image.height);
-    const d = image.data;
-    for (let p = 0, q = 0; p < luma.length; p++, q += 3)
-      luma[p] = 0.299 * d[q]! + 0.587 * d[q + 1]! + 0.114 * d[q + 2]!;
-    lumaCache.set(image, luma);
-  }
-  return luma;
+/** Luma (BT.601) of one row of pixels `from .. from + luma.length`, rounded to float32. */
+function lumaRow(image: RgbImage, y: number, from: number, luma: Float32Array): void {
+  const d = image.data;
+  for (let p = 0, q = (y * image.width + from) * 3; p < luma.length; p++, q += 3)
+    luma[p] = 0.299 * d[q]! + 0.587 * d[q + 1]! + 0.114 * d[q + 2]!;
 }
 
 /**
- * Area-average resampling weights of `length` source samples starting at `from` onto `bins` bins:
- * for each bin the first source index and the weight of each source sample it covers.
+ * Area-average resampling weights of `length` source samples starting at `from` onto `bins` bins,
+ * flat for a tight inner loop: bin b covers source samples `first[b] .. first[b] + count[b] - 1`,
+ * whose weights are `w[offset[b] ..]` (float32 values, as they were always rounded).
  */
-function areaWeights(
-  from: number,
-  length: number,
-  bins: number,
-): { first: number; w: Float32Array }[] {
-  const out: { first: number; w: Float32Array }[] = [];
+interface AreaWeights {
+  first: Int32Array;
+  count: Int32Array;
+  offset: Int32Array;
+  w: Float64Array;
+}
+
+function areaWeights(from: number, length: number, bins: number): AreaWeights {
   const step = length / bins;
+  const first = new Int32Array(bins);
+  const count = new Int32Array(bins);
+  const offset = new Int32Array(bins);
+  const w: number[] = [];
   for (let b = 0; b < bins; b++) {
     const a = b * step;
     const z = a + step;
-    const first = Math.floor(a);
-    const last = Math.min(length - 1, Math.ceil(z) - 1);
-    const w = new Float32Array(last - first + 1);
-    for (let k = first; k <= last; k++) w[k - first] = (Math.min(z, k + 1) - Math.max(a, k)) / step;
-    out.push({ first: from + first, w });
+    const lo = Math.floor(a);
+    const hi = Math.min(length - 1, Math.ceil(z) - 1);
+    first[b] = from + lo;
+    count[b] = hi - lo + 1;
+    offset[b] = w.length;
+    for (let k = lo; k <= hi; k++)
+      w.push(Math.fround((Math.min(z, k + 1) - Math.max(a, k)) / step));
   }
-  return out;
+  return { first, count, offset, w: Float64Array.from(w) };
+}
+
+/**
+ * Source rows of an image reduced to PROFILE_BINS values across one horizontal extent, filled on
+ * demand: the matcher reads the upload and the pictures inside its bands, which mostly share their
+ * width (caption bands run across the whole picture), so their rows are reduced once.
+ */
+interface NarrowRows {
+  values: Float32Array;
+  done: Uint8Array;
+}
+
+const narrowCache = new WeakMap<RgbImage, Map<string, NarrowRows>>();
+
+function narrowRowsOf(image: RgbImage, left: number, width: number): NarrowRows {
+  let perImage = narrowCache.get(image);
+  if (!perImage) {
+    perImage = new Map();
+    narrowCache.set(image, perImage);
+  }
+  const key = `${left},${width}`;
+  let rows = perImage.get(key);
+  if (!rows) {
+    rows = {
+      values: new Float32Array(image.height * PROFILE_BINS),
+      done: new Uint8Array(image.height),
+    };
+    perImage.set(key, rows);
+  }
+  return rows;
 }
 
 /** The region of `image` in luma, area-averaged to PROFILE_BINS x PROFILE_BINS (row-major). */
 function lumaGrid(image: RgbImage, region: Region): Float32Array {
-  const luma = lumaOf(image);
   const n = PROFILE_BINS;
   const across = areaWeights(region.left, region.width, n);
   const down = areaWeights(region.top, region.height, n);
-  // Columns first: every source row of the region reduced to n values.
-  const narrow = new Float32Array(region.height * n);
-  for (let y = 0; y < region.height; y++) {
-    const row = (region.top + y) * image.width;
+  // Columns first: every source row of the region reduced to n values (shared across regions).
+  const { values: narrow, done } = narrowRowsOf(image, region.left, region.width);
+  const luma = new Float32Array(region.width);
+  for (let y = region.top; y < region.top + region.height; y++) {
+    if (done[y]) continue;
+    lumaRow(image, y, region.left, luma);
     for (let b = 0; b < n; b++) {
-      const { first, w } = across[b]!;
+      const at = across.first[b]! - region.left;
+      const o = across.offset[b]!;
+      const count = across.count[b]!;
       let v = 0;
-      for (let k = 0; k < w.length; k++) v += w[k]! * luma[row + first + k]!;
+      for (let k = 0; k < count; k++) v += across.w[o + k]! * luma[at + k]!;
       narrow[y * n + b] = v;
     }
+    done[y] = 1;
   }
   const grid = new Float32Array(n * n);
   for (let b = 0; b < n; b++) {
-    const { first, w } = down[b]!;
-    const y0 = first - region.top;
+    const first = down.first[b]!;
+    const o = down.offset[b]!;
+    const count = down.count[b]!;
     for (let x = 0; x < n; x++) {
       let v = 0;
-      for (let k = 0; k < w.length; k++) v += w[k]! * narrow[(y0 + k) * n + x]!;
+      for (let k = 0; k < count; k++) v += down.w[o + k]! * narrow[(first + k) * n + x]!;
       grid[b * n + x] = v;
     }
   }

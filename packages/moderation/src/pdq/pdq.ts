@@ -4,7 +4,7 @@
  * 16x16 low-frequency DCT (skipping the DC row/column), and one bit per coefficient above the median.
  * The eight dihedral variants (rotations, flips) are sign/transpose changes of that DCT.
  */
-import { type Hash256, setBit } from './hash256.js';
+import type { Hash256 } from './hash256.js';
 
 /** PDQ's recommended distance threshold for a match. */
 export const PDQ_MATCH_DISTANCE = 31;
@@ -161,14 +161,53 @@ function dct64To16(buffer: Float32Array): Float64Array {
   return out;
 }
 
-/** One bit per DCT coefficient: set when strictly above the median (element 127 of 256 sorted). */
-export function hashFromDct(dct: Float64Array): Hash256 {
-  const median = Float64Array.from(dct).sort()[127] ?? 0;
+const COEFFICIENTS = DCT_SIDE * DCT_SIDE;
+/** Scratch for {@link medianOf}; hashing is synchronous, so one buffer serves every call. */
+const selectScratch = new Float64Array(COEFFICIENTS);
+
+/**
+ * Element 127 of the 256 values sorted ascending, by Hoare selection on a scratch copy (expected
+ * linear time; the value is the one a full sort would put there).
+ */
+function medianOf(values: Float64Array): number {
+  const a = selectScratch;
+  a.set(values);
+  const k = COEFFICIENTS / 2 - 1;
+  let lo = 0;
+  let hi = COEFFICIENTS - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
+}
+
+function thresholdBits(dct: Float64Array, median: number): Hash256 {
   const hash = new Uint32Array(8);
-  for (let k = 0; k < DCT_SIDE * DCT_SIDE; k++) {
-    if ((dct[k] ?? 0) > median) setBit(hash, k);
+  for (let k = 0; k < COEFFICIENTS; k++) {
+    if (dct[k]! > median) hash[k >> 5] = (hash[k >> 5]! | (1 << (k & 31))) >>> 0;
   }
   return hash;
+}
+
+/** One bit per DCT coefficient: set when strictly above the median (element 127 of 256 sorted). */
+export function hashFromDct(dct: Float64Array): Hash256 {
+  return thresholdBits(dct, medianOf(dct));
 }
 
 /**
@@ -176,10 +215,14 @@ export function hashFromDct(dct: Float64Array): Hash256 {
  * Images under 5 pixels on a side get an all-zero hash with quality 0, as in the reference.
  */
 export function pdqFromLuma(luma: Float32Array, width: number, height: number): PdqResult {
+  return hashLuma(luma, width, height, true);
+}
+
+function hashLuma(luma: Float32Array, width: number, height: number, blur: boolean): PdqResult {
   if (width < MIN_HASHABLE_SIDE || height < MIN_HASHABLE_SIDE) {
     return { hash: new Uint32Array(8), quality: 0, dct: new Float64Array(DCT_SIDE * DCT_SIDE) };
   }
-  jaroszFilter(luma, width, height);
+  if (blur) jaroszFilter(luma, width, height);
   // Decimate, sampling at cell centres.
   const buffer = new Float32Array(BUFFER_SIDE * BUFFER_SIDE);
   for (let i = 0; i < BUFFER_SIDE; i++) {
@@ -200,60 +243,70 @@ export function pdqFromRgb(rgb: Uint8Array, width: number, height: number): PdqR
   for (let p = 0, q = 0; p < luma.length; p++, q += 3) {
     luma[p] = LUMA_R * (rgb[q] ?? 0) + LUMA_G * (rgb[q + 1] ?? 0) + LUMA_B * (rgb[q + 2] ?? 0);
   }
-  return pdqFromLuma(luma, width, height);
+  // Up to 128 px a side (the 64x64 resample every region is hashed from) both box windows are 1
+  // pixel wide and the filter is the identity: 8-bit luma values are multiples of 2^-27 below 256,
+  // so its running sums are exact in doubles. Skipping it changes no bit.
+  const blur = jaroszWindow(width) > 1 || jaroszWindow(height) > 1;
+  return hashLuma(luma, width, height, blur);
 }
 
 /**
- * The DCT the image would have after `transform`. Horizontal frequency j+1 changes sign under a
- * left-right mirror when odd (j even); likewise rows for a top-bottom flip; a transpose swaps axes.
+ * Per transform: which coefficients change sign (0: none, 1: odd vertical frequency (i even),
+ * 2: odd horizontal frequency (j even), 3: odd i+j) and whether the axes swap. Horizontal
+ * frequency j+1 changes sign under a left-right mirror when odd (j even); likewise rows for a
+ * top-bottom flip; a transpose swaps axes.
  */
+const TRANSFORM_RULES: Readonly<Record<DihedralTransform, { sign: 0 | 1 | 2 | 3; swap: boolean }>> =
+  {
+    original: { sign: 0, swap: false },
+    rotate90: { sign: 2, swap: true },
+    rotate180: { sign: 3, swap: false },
+    rotate270: { sign: 1, swap: true },
+    flipVertical: { sign: 1, swap: false },
+    flipHorizontal: { sign: 2, swap: false },
+    transpose: { sign: 0, swap: true },
+    antiTranspose: { sign: 3, swap: true },
+  };
+
+function negated(sign: 0 | 1 | 2 | 3, i: number, j: number): boolean {
+  if (sign === 1) return (i & 1) === 0;
+  if (sign === 2) return (j & 1) === 0;
+  if (sign === 3) return ((i + j) & 1) === 1;
+  return false;
+}
+
+/** The DCT the image would have after `transform` (see {@link TRANSFORM_RULES}). */
 export function transformDct(dct: Float64Array, transform: DihedralTransform): Float64Array {
-  const out = new Float64Array(DCT_SIDE * DCT_SIDE);
+  const { sign, swap } = TRANSFORM_RULES[transform];
+  const out = new Float64Array(COEFFICIENTS);
   for (let i = 0; i < DCT_SIDE; i++) {
     for (let j = 0; j < DCT_SIDE; j++) {
-      const a = dct[i * DCT_SIDE + j] ?? 0;
-      const iEven = (i & 1) === 0;
-      const jEven = (j & 1) === 0;
-      const oddSum = ((i + j) & 1) === 1;
-      switch (transform) {
-        case 'original':
-          out[i * DCT_SIDE + j] = a;
-          break;
-        case 'rotate90':
-          out[j * DCT_SIDE + i] = jEven ? -a : a;
-          break;
-        case 'rotate180':
-          out[i * DCT_SIDE + j] = oddSum ? -a : a;
-          break;
-        case 'rotate270':
-          out[j * DCT_SIDE + i] = iEven ? -a : a;
-          break;
-        case 'flipVertical':
-          out[i * DCT_SIDE + j] = iEven ? -a : a;
-          break;
-        case 'flipHorizontal':
-          out[i * DCT_SIDE + j] = jEven ? -a : a;
-          break;
-        case 'transpose':
-          out[j * DCT_SIDE + i] = a;
-          break;
-        case 'antiTranspose':
-          out[j * DCT_SIDE + i] = oddSum ? -a : a;
-          break;
-      }
+      const a = dct[i * DCT_SIDE + j]!;
+      out[swap ? j * DCT_SIDE + i : i * DCT_SIDE + j] = negated(sign, i, j) ? -a : a;
     }
   }
   return out;
 }
 
-/** Hashes of the requested dihedral variants of an already-hashed image. */
+/**
+ * Hashes of the requested dihedral variants of an already-hashed image. A transpose only moves
+ * coefficients, so variants with the same sign rule share one median.
+ */
 export function dihedralHashes(
   result: PdqResult,
   transforms: readonly DihedralTransform[] = DIHEDRAL_TRANSFORMS,
 ): Map<DihedralTransform, Hash256> {
   const out = new Map<DihedralTransform, Hash256>();
+  const medians: (number | undefined)[] = [];
   for (const t of transforms) {
-    out.set(t, t === 'original' ? result.hash : hashFromDct(transformDct(result.dct, t)));
+    if (t === 'original') {
+      out.set(t, result.hash);
+      continue;
+    }
+    const dct = transformDct(result.dct, t);
+    const sign = TRANSFORM_RULES[t].sign;
+    const median = (medians[sign] ??= medianOf(dct));
+    out.set(t, thresholdBits(dct, median));
   }
   return out;
 }
