@@ -18,6 +18,8 @@ const { values: flags } = parseArgs({
     provider: { type: 'string', default: 'postgres' },
     items: { type: 'string', default: '240' },
     workers: { type: 'string', default: '1,2' },
+    // Each worker writes a V8 CPU profile into this folder when it stops.
+    'cpu-prof': { type: 'string' },
   },
 });
 const ITEMS = Number(flags.items);
@@ -46,17 +48,22 @@ for (let i = 0; i < photos.length; i++) {
 }
 
 function startWorker(url, workers) {
-  const child = spawn(process.execPath, [cli, 'worker', '--moderation', '--poll', '100'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      GANMOD_DATA_DIR: dataDir,
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-      // OpenBLAS's threads per worker: N workers share the cores instead of oversubscribing them.
-      OPENBLAS_NUM_THREADS: String(Math.max(1, Math.floor(availableParallelism() / workers))),
+  const profile = flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${flags['cpu-prof']}`] : [];
+  const child = spawn(
+    process.execPath,
+    [...profile, cli, 'worker', '--moderation', '--poll', '100'],
+    {
+      env: {
+        ...process.env,
+        DATABASE_URL: url,
+        GANMOD_DATA_DIR: dataDir,
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+        // OpenBLAS's threads per worker: N workers share the cores instead of oversubscribing them.
+        OPENBLAS_NUM_THREADS: String(Math.max(1, Math.floor(availableParallelism() / workers))),
+      },
+      stdio: ['ignore', 'ignore', process.env.BENCH_DEBUG ? 'inherit' : 'ignore'],
     },
-    stdio: ['ignore', 'ignore', process.env.BENCH_DEBUG ? 'inherit' : 'ignore'],
-  });
+  );
   return child;
 }
 

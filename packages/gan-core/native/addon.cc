@@ -64,7 +64,6 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   openblas_set_num_threads(threads);
-  SetCnnThreads(threads);
   napi_value result;
   NAPI_CALL(env, napi_create_int32(env, openblas_get_num_threads(), &result));
   return result;

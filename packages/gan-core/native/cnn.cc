@@ -227,7 +227,7 @@ napi_value CnnCreate(napi_env env, napi_callback_info info) {
   NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
   if (!Check(env, argc == 2, "ganmod-kernels: cnnCreate(description, weights)")) return nullptr;
   auto net = std::make_unique<Net>();
-  omp_set_num_threads(std::max(1, openblas_get_num_threads()));
+  omp_set_num_threads(1);
   try {
     if (!ReadNodes(env, argv[0], net.get()) || !Compile(env, argv[1], net.get())) return nullptr;
   } catch (const dnnl::error& e) {
@@ -267,9 +267,10 @@ napi_value CnnRun(napi_env env, napi_callback_info info) {
              "ganmod-kernels: cnnRun's arrays do not match the network's shapes")) {
     return nullptr;
   }
-  // OpenMP's thread count follows OpenBLAS's (one per worker process by default): idle OpenMP
-  // threads spin at barriers, which on a busy machine costs more than they compute.
-  omp_set_num_threads(std::max(1, openblas_get_num_threads()));
+  // One thread: a single image's layers are too small to split well, and OpenMP's idle threads
+  // spin at every layer's barrier (a worker with 2 threads measured 158 ms of CPU an item against
+  // 37 for two 1-thread workers). Throughput comes from one worker process per core.
+  omp_set_num_threads(1);
   try {
     for (int32_t i = 0; i < images; i++) {
       net->input.set_data_handle(input.data + i * in_floats);
@@ -320,15 +321,12 @@ void DefineCnn(napi_env env, napi_value exports) {
   napi_define_properties(env, exports, sizeof(methods) / sizeof(methods[0]), methods);
 }
 
-void SetCnnThreads(int threads) { omp_set_num_threads(threads); }
-
 }  // namespace ganmod
 
 #else
 
 namespace ganmod {
 void DefineCnn(napi_env, napi_value) {}
-void SetCnnThreads(int) {}
 }  // namespace ganmod
 
 #endif  // GANMOD_HAVE_DNNL

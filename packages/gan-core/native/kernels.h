@@ -109,8 +109,6 @@ napi_value ResampleImage(napi_env env, napi_callback_info info);
 
 // Adds cnnCreate / cnnRun / cnnOutputShape to the exports where oneDNN was built in.
 void DefineCnn(napi_env env, napi_value exports);
-// oneDNN's (OpenMP's) thread count for this thread, kept equal to OpenBLAS's.
-void SetCnnThreads(int threads);
 
 }  // namespace ganmod
 

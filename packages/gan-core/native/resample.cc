@@ -100,34 +100,33 @@ napi_value ResampleImage(napi_env env, napi_callback_info info) {
   }
   const Taps across = TriangleTaps(w, ow);
   const Taps down = TriangleTaps(h, oh);
-  // Rows first: every source row to `ow` samples (floats), then columns into dst.
-  std::vector<float> narrow(static_cast<size_t>(h * ow * c));
-  for (int64_t y = 0; y < h; y++) {
-    const uint8_t* row = src + y * w * c;
-    float* out = &narrow[static_cast<size_t>(y * ow * c)];
-    for (int64_t x = 0; x < ow; x++) {
-      const float* wt = &across.weights[static_cast<size_t>(x * across.max_taps)];
-      const uint8_t* s = row + across.first[x] * c;
-      for (int64_t ch = 0; ch < c; ch++) {
-        float v = 0;
-        for (int32_t k = 0; k < across.count[x]; k++) v += wt[k] * s[k * c + ch];
-        out[x * c + ch] = v;
-      }
+  // Columns first: each output row is a weighted sum of a few whole source rows (contiguous, so
+  // the loop vectorises); then each output pixel a weighted sum of a few samples of that row.
+  const int64_t row_length = w * c;
+  std::vector<float> tall(static_cast<size_t>(oh * row_length));
+  for (int64_t y = 0; y < oh; y++) {
+    const float* wt = &down.weights[static_cast<size_t>(y * down.max_taps)];
+    float* out = &tall[static_cast<size_t>(y * row_length)];
+    for (int64_t i = 0; i < row_length; i++) out[i] = 0;
+    for (int32_t k = 0; k < down.count[y]; k++) {
+      const float wk = wt[k];
+      const uint8_t* line = src + (down.first[y] + k) * row_length;
+      for (int64_t i = 0; i < row_length; i++) out[i] += wk * static_cast<float>(line[i]);
     }
   }
   const float fscale = static_cast<float>(scale), foffset = static_cast<float>(offset);
-  const int64_t stride = ow * c;
   for (int64_t y = 0; y < oh; y++) {
-    const float* wt = &down.weights[static_cast<size_t>(y * down.max_taps)];
-    const float* s = &narrow[static_cast<size_t>(down.first[y] * stride)];
-    float* out = dst.data + y * stride;
-    for (int64_t i = 0; i < stride; i++) out[i] = 0;
-    for (int32_t k = 0; k < down.count[y]; k++) {
-      const float wk = wt[k];
-      const float* line = s + k * stride;
-      for (int64_t i = 0; i < stride; i++) out[i] += wk * line[i];
+    const float* row = &tall[static_cast<size_t>(y * row_length)];
+    float* out = dst.data + y * ow * c;
+    for (int64_t x = 0; x < ow; x++) {
+      const float* wt = &across.weights[static_cast<size_t>(x * across.max_taps)];
+      const float* s = row + across.first[x] * c;
+      for (int64_t ch = 0; ch < c; ch++) {
+        float v = 0;
+        for (int32_t k = 0; k < across.count[x]; k++) v += wt[k] * s[k * c + ch];
+        out[x * c + ch] = v * fscale + foffset;
+      }
     }
-    for (int64_t i = 0; i < stride; i++) out[i] = out[i] * fscale + foffset;
   }
   return nullptr;
 }

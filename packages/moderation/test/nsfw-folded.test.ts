@@ -50,6 +50,10 @@ describe('batch-norm-folded MobileNetV2', () => {
     expect(maxDiff).toBeLessThan(1e-4);
     // The photos are not all alike: the comparison would catch a constant output.
     expect(Math.max(...want) - Math.min(...want)).toBeGreaterThan(0.3);
+    // From the pixels' array (the classifier's path): the same values as from a tensor.
+    const fromPixels = folded.predictPixels(x.dataSync() as Float32Array, [4, 224, 224, 3]);
+    expect(Array.from(await fromPixels.data())).toEqual(Array.from(got));
+    fromPixels.dispose();
     const before = tf.memory().numTensors;
     folded.predict(x).dispose();
     expect(tf.memory().numTensors).toBe(before); // intermediates freed

@@ -41,15 +41,15 @@ export function convertedNsfwDir(name: NsfwModelName): string {
 /**
  * The network's input: each image stretched to a square (no crop, as nsfwjs does) with an
  * antialiasing linear filter (gan-core's `resampleImage`, the same filter as sharp's `linear`
- * kernel within a grey level) and scaled to [0, 1], written straight into the batch.
+ * kernel within a grey level) and scaled to [0, 1], written straight into the batch's array.
  */
-function toInputTensor(images: readonly RgbImage[], size: number): tf.Tensor4D {
+function toInputPixels(images: readonly RgbImage[], size: number): Float32Array {
   const perImage = size * size * 3;
   const pixels = new Float32Array(images.length * perImage);
   images.forEach((img, k) =>
     resampleImage(img, size, size, { scale: 1 / 255, into: pixels.subarray(k * perImage) }),
   );
-  return tf.tensor4d(pixels, [images.length, size, size, 3]);
+  return pixels;
 }
 
 async function load(name: NsfwModelName): Promise<NsfwClassifier> {
@@ -78,8 +78,10 @@ async function load(name: NsfwModelName): Promise<NsfwClassifier> {
   } catch (err) {
     loadedFrom += `, layers model (not folded: ${(err as Error).message})`;
   }
-  const predict = (x: tf.Tensor4D): tf.Tensor2D =>
-    folded ? folded.predict(x) : tf.tidy(() => model.predict(x) as tf.Tensor2D);
+  const predict = (pixels: Float32Array, shape: [number, number, number, number]): tf.Tensor2D =>
+    folded
+      ? folded.predictPixels(pixels, shape)
+      : tf.tidy(() => model.predict(tf.tensor4d(pixels, shape)) as tf.Tensor2D);
   const size = NSFW_MODELS[name].size;
   const loadMs = performance.now() - start;
   return {
@@ -89,10 +91,9 @@ async function load(name: NsfwModelName): Promise<NsfwClassifier> {
     async classify(images, batchSize = 16) {
       const out: NsfwProbabilities[] = [];
       for (let b = 0; b < images.length; b += batchSize) {
-        const input = toInputTensor(images.slice(b, b + batchSize), size);
-        const output = predict(input);
+        const chunk = images.slice(b, b + batchSize);
+        const output = predict(toInputPixels(chunk, size), [chunk.length, size, size, 3]);
         const values = await output.data();
-        input.dispose();
         output.dispose();
         for (let i = 0; i < values.length; i += NSFW_CLASSES.length) {
           const probs = {} as NsfwProbabilities;

@@ -14,6 +14,11 @@ import { createNativeCnn, type CnnNode, type NativeCnn } from '@ganmod/gan-core'
 /** A folded model: a forward pass equivalent to `model.predict` for inference. */
 export interface FoldedModel {
   predict(x: tf.Tensor4D): tf.Tensor2D;
+  /**
+   * The same from NHWC pixels in an array (`shape` = [n, h, w, c]): where the trunk runs natively
+   * it reads the array directly, without a tensor's copies in and out of the backend.
+   */
+  predictPixels(pixels: Float32Array, shape: [number, number, number, number]): tf.Tensor2D;
   /** Number of ops per forward pass (fused convolutions count one). */
   readonly steps: number;
   /**
@@ -452,35 +457,42 @@ export function foldLayersModel(model: tf.LayersModel): FoldedModel {
   const input = inputLayer;
   const trunk = nativeTrunk(plan, input, shapes);
   const start = trunk ? trunk.steps : 0;
+  /** The trunk's output for `n` NHWC images (only called when there is a trunk). */
+  const trunkOutput = (pixels: Float32Array, n: number): tf.Tensor4D =>
+    tf.tensor4d(trunk!.cnn.run(pixels, n), [n, ...trunk!.cnn.outputShape]);
+  /** Runs the plan from step `first` on `from` (the input, or the trunk's output). */
+  const runFrom = (first: number, from: tf.Tensor4D): tf.Tensor2D =>
+    tf.tidy(() => {
+      const values = new Map<string, tf.Tensor>([[first === 0 ? input : trunk!.output, from]]);
+      const read = (n: string): tf.Tensor => {
+        const v = values.get(alias.get(n) ?? n);
+        if (!v) throw new Error(`foldLayersModel: ${n} read before it was computed`);
+        return v;
+      };
+      for (let i = first; i < plan.length; i++) {
+        values.set(plan[i]!.name, plan[i]!.step(read));
+        for (const r of release[i]!) {
+          if (r === input) continue;
+          values.get(r)?.dispose();
+          values.delete(r);
+        }
+      }
+      return read(output) as tf.Tensor2D;
+    });
   return {
     steps: plan.length,
     nativeSteps: start,
     predict(x) {
       const useTrunk = trunk !== undefined && x.shape.slice(1).join() === trunk.input.join();
-      return tf.tidy(() => {
-        const values = new Map<string, tf.Tensor>([[input, x]]);
-        if (useTrunk) {
-          // The convolutional trunk on oneDNN, image by image; the head (pooling, dense) below.
-          const n = x.shape[0];
-          const out = trunk.cnn.run(x.dataSync() as Float32Array, n);
-          values.set(trunk.output, tf.tensor4d(out, [n, ...trunk.cnn.outputShape]));
-        }
-        const read = (n: string): tf.Tensor => {
-          const v = values.get(alias.get(n) ?? n);
-          if (!v) throw new Error(`foldLayersModel: ${n} read before it was computed`);
-          return v;
-        };
-        plan.forEach(({ name, step }, i) => {
-          if (useTrunk && i < start) return;
-          values.set(name, step(read));
-          for (const r of release[i]!) {
-            if (r === input) continue;
-            values.get(r)?.dispose();
-            values.delete(r);
-          }
-        });
-        return read(output) as tf.Tensor2D;
-      });
+      if (!useTrunk) return runFrom(0, x);
+      return tf.tidy(() => runFrom(start, trunkOutput(x.dataSync() as Float32Array, x.shape[0])));
+    },
+    predictPixels(pixels, shape) {
+      if (trunk === undefined || shape.slice(1).join() !== trunk.input.join()) {
+        return tf.tidy(() => runFrom(0, tf.tensor4d(pixels, shape)));
+      }
+      // Straight from the caller's array into the trunk: no copy into and out of a tensor.
+      return tf.tidy(() => runFrom(start, trunkOutput(pixels, shape[0])));
     },
     dispose() {
       for (const t of kept) t.dispose();

@@ -85,9 +85,25 @@ export function resampleImageJs(
   const across = triangleTaps(width, outWidth);
   const down = triangleTaps(height, outHeight);
   const c = channels;
-  const narrow = new Float32Array(height * outWidth * c);
-  for (let y = 0; y < height; y++) {
-    const row = y * width * c;
+  // Columns first, then rows, in the addon's order (see native/resample.cc).
+  const rowLength = width * c;
+  const tall = new Float32Array(outHeight * rowLength);
+  for (let y = 0; y < outHeight; y++) {
+    const wt = y * down.maxTaps;
+    const out = y * rowLength;
+    const n = down.count[y]!;
+    for (let i = 0; i < rowLength; i++) {
+      let v = 0;
+      for (let k = 0; k < n; k++) {
+        v = f32(v + f32(down.weights[wt + k]! * data[(down.first[y]! + k) * rowLength + i]!));
+      }
+      tall[out + i] = v;
+    }
+  }
+  const fScale = f32(scale);
+  const fOffset = f32(offset);
+  for (let y = 0; y < outHeight; y++) {
+    const row = y * rowLength;
     const out = y * outWidth * c;
     for (let x = 0; x < outWidth; x++) {
       const wt = x * across.maxTaps;
@@ -96,24 +112,9 @@ export function resampleImageJs(
       for (let ch = 0; ch < c; ch++) {
         let v = 0;
         for (let k = 0; k < n; k++)
-          v = f32(v + f32(across.weights[wt + k]! * data[s + k * c + ch]!));
-        narrow[out + x * c + ch] = v;
+          v = f32(v + f32(across.weights[wt + k]! * tall[s + k * c + ch]!));
+        dst[out + x * c + ch] = f32(f32(v * fScale) + fOffset);
       }
-    }
-  }
-  const stride = outWidth * c;
-  const fScale = f32(scale);
-  const fOffset = f32(offset);
-  for (let y = 0; y < outHeight; y++) {
-    const wt = y * down.maxTaps;
-    const s = down.first[y]! * stride;
-    const out = y * stride;
-    const n = down.count[y]!;
-    for (let i = 0; i < stride; i++) {
-      let v = 0;
-      for (let k = 0; k < n; k++)
-        v = f32(v + f32(down.weights[wt + k]! * narrow[s + k * stride + i]!));
-      dst[out + i] = f32(f32(v * fScale) + fOffset);
     }
   }
 }
