@@ -36,7 +36,7 @@ describe('resampleImage', () => {
         const image = card(w, h);
         const opts = { scale: 1 / 255 };
         const viaAddon = resampleImage(image, ow, oh, opts);
-        const viaJs = resampleImage(image, ow, oh, opts, undefined);
+        const viaJs = resampleImage(image, ow, oh, opts, null);
         expect(viaAddon).toEqual(viaJs);
       }
     },

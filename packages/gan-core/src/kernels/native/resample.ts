@@ -51,8 +51,9 @@ function triangleTaps(input: number, output: number): Taps {
     let sum = 0;
     let n = 0;
     for (let i = lo; i <= hi && n < maxTaps; i++, n++) {
-      w[n] = Math.max(0, 1 - Math.abs(i - centre) / radius);
-      sum += w[n]!;
+      const v = Math.max(0, 1 - Math.abs(i - centre) / radius);
+      w[n] = Math.fround(v); // stored as a float, summed as a double: as the addon does
+      sum += v;
     }
     if (n === 0 || sum <= 0) {
       taps.first[o] = Math.min(input - 1, Math.max(0, Math.round(centre)));
@@ -123,6 +124,7 @@ export function resampleImageJs(
  * Resamples `image` to `outWidth` x `outHeight` (aspect not kept: the caller chooses the size)
  * into floats.
  *
+ * @param addon the native addon; `null` runs the JavaScript loop (same results).
  * @throws RangeError when a size is not a positive integer or `data` does not match the geometry.
  */
 export function resampleImage(
@@ -130,7 +132,7 @@ export function resampleImage(
   outWidth: number,
   outHeight: number,
   options: ResampleOptions = {},
-  addon: NativeAddon | undefined = loadNativeAddon().module,
+  addon: NativeAddon | null = loadNativeAddon().module ?? null,
 ): Float32Array {
   const channels = options.channels ?? 3;
   const sizes = [image.width, image.height, channels, outWidth, outHeight];
