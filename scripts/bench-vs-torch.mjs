@@ -10,6 +10,9 @@
 //                       [--workers 1,2] [--coretype auto|NAME] [--backend wasm|cpu|tensorflow]
 //                       [--no-build]
 //
+// Each row also gives the best median CPU ms per step (all the process's threads): on a shared
+// machine it is less disturbed than wall time, though it counts spinning threads as work.
+//
 // --cores N is the core budget (default: this machine's cores). Configurations tried:
 // - PyTorch: its default (no torch.set_num_threads, OPENBLAS_NUM_THREADS and OMP_NUM_THREADS
 //   unset; only when N covers every core, since OpenBLAS then starts one thread per core), and
@@ -201,7 +204,10 @@ for (const m of models) {
   );
   const { torch, mine } = configurations();
   const all = interleave(torch, mine);
-  for (const c of all) c.medians = [];
+  for (const c of all) {
+    c.medians = [];
+    c.cpu = [];
+  }
   for (let round = 1; round <= rounds; round++) {
     for (const c of all) {
       process.stderr.write(
@@ -211,15 +217,20 @@ for (const m of models) {
         const r = runJson(python, [reference, ...common, ...c.args], c.env);
         impls.torch = r.impl;
         c.medians.push(r.ms_per_step_median);
+        c.cpu.push(r.cpu_ms_per_step_median);
       } else {
         const backend = values.backend ? ['--backend', values.backend] : [];
         const r = runJson(process.execPath, [ours, ...common, ...backend, ...c.args], c.env);
         impls = { ...impls, ours: `${r.impl} (${r.backend})`, kernels: r.kernels };
         c.medians.push(r.ms_per_step_median);
+        c.cpu.push(r.cpu_ms_per_step_median);
       }
     }
   }
-  for (const c of all) c.best = Math.min(...c.medians);
+  for (const c of all) {
+    c.best = Math.min(...c.medians);
+    c.bestCpu = Math.min(...c.cpu);
+  }
   const best = (list) => list.reduce((a, b) => (b.best < a.best ? b : a));
   results.push({
     m,
@@ -237,8 +248,8 @@ const lines = [
     `${openblasCore()} kernels (OPENBLAS_CORETYPE ${values.coretype === 'auto' ? 'unset' : values.coretype}); ` +
     `median wall ms per step of each run, best of ${rounds} round(s) in bold`,
   '',
-  '| model | side | configuration | ms/step per round | best |',
-  '|---|---|---|---|---|',
+  '| model | side | configuration | wall ms/step per round | best | best CPU ms/step |',
+  '|---|---|---|---|---|---|',
   ...results.flatMap(({ m, all }) =>
     [...all]
       .sort((a, b) => (a.side === b.side ? 0 : a.side === 'torch' ? -1 : 1))
@@ -246,16 +257,17 @@ const lines = [
         (c) =>
           `| ${m.model} b${m.batch} | ${c.side === 'torch' ? 'PyTorch' : 'gan-core'} | ${c.label}` +
           `${c.sameStep === false ? ' (per-replica batch norm: not the same step)' : ''} | ` +
-          `${c.medians.join(', ')} | **${c.best}** |`,
+          `${c.medians.join(', ')} | **${c.best}** | ${c.bestCpu} |`,
       ),
   ),
   '',
-  '| model | PyTorch best | gan-core best | ours / torch-best |',
-  '|---|---|---|---|',
+  '| model | PyTorch best | gan-core best | ours / torch-best | best CPU ms/step of those configurations: ours / torch |',
+  '|---|---|---|---|---|',
   ...results.map(
     ({ m, torchBest, oursBest }) =>
       `| ${m.model} b${m.batch} | ${torchBest.best} ms (${torchBest.label}) | ` +
-      `${oursBest.best} ms (${oursBest.label}) | **${(oursBest.best / torchBest.best).toFixed(2)}** |`,
+      `${oursBest.best} ms (${oursBest.label}) | **${(oursBest.best / torchBest.best).toFixed(2)}** | ` +
+      `${oursBest.bestCpu} / ${torchBest.bestCpu} = ${(oursBest.bestCpu / torchBest.bestCpu).toFixed(2)} |`,
   ),
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
