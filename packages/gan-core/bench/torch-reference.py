@@ -8,7 +8,8 @@ dist/bench/train.js) is compared against this, side by side, in the same run on 
 and run with Debian's interpreter, from the repository root:
     /usr/bin/python3 packages/gan-core/bench/torch-reference.py --model dcgan --batch 64 --steps 10
 
-It prints one JSON line: {"model", "batch", "threads", "ms_per_step_median", ...}.
+It prints one JSON line: {"model", "batch", "threads", "ms_per_step_median",
+"cpu_ms_per_step_median", ...}.
 A "step" is one discriminator update followed by one generator update,
 non-saturating BCE with logits, Adam(2e-4, beta1=0.5), random data of the real shape.
 
@@ -66,9 +67,10 @@ def main():
     bce = nn.BCEWithLogitsLoss()
     real = torch.rand(a.batch, 1, 28, 28) * 2 - 1
     ones, zeros = torch.ones(a.batch, 1), torch.zeros(a.batch, 1)
-    times = []
+    times, cpu_times = [], []
     for i in range(a.warmup + a.steps):
         t = time.perf_counter()
+        c = time.process_time()  # CPU time of all the process's threads, like bench:train's
         z = torch.randn(a.batch, 100)
         fake = g(z)
         od.zero_grad()
@@ -81,11 +83,13 @@ def main():
         og.step()
         if i >= a.warmup:
             times.append((time.perf_counter() - t) * 1000)
+            cpu_times.append((time.process_time() - c) * 1000)
     print(json.dumps({
         "impl": "pytorch-" + torch.__version__, "model": a.model, "batch": a.batch,
         "threads": torch.get_num_threads(), "steps": a.steps,
         "ms_per_step_median": round(statistics.median(times), 2),
-        "ms_per_step_min": round(min(times), 2), "ms_per_step_max": round(max(times), 2)}))
+        "ms_per_step_min": round(min(times), 2), "ms_per_step_max": round(max(times), 2),
+        "cpu_ms_per_step_median": round(statistics.median(cpu_times), 2)}))
 
 
 if __name__ == "__main__":

@@ -132,6 +132,12 @@ async function pick(options: InitBackendOptions): Promise<BackendInfo> {
 
 let settled: Promise<BackendInfo> | undefined;
 
+/** " (Cooperlake)": the OpenBLAS kernels the addon runs, for the log line; empty if unknown. */
+function blasCoreSuffix(): string {
+  const core = loadNativeAddon().module?.blasCore?.();
+  return core === undefined ? '' : ` (${core})`;
+}
+
 /**
  * Selects and initialises the TF.js backend: `tensorflow` (tfjs-node) if it loads, else `wasm`
  * with the project's kernels registered, else `cpu`. `GANMOD_BACKEND` or `options.backend` forces
@@ -152,7 +158,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       info.nativeKernels === undefined
         ? ''
         : info.nativeKernels.active
-          ? ', native OpenBLAS kernels'
+          ? `, native OpenBLAS kernels${blasCoreSuffix()}`
           : `, wasm kernels only: ${info.nativeKernels.reason ?? 'native kernels off'}`;
     log?.(
       `gan-core: TF.js backend '${info.name}' (${info.threads} thread${info.threads === 1 ? '' : 's'}${native}): ${info.reason}`,

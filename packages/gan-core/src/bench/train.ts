@@ -79,6 +79,7 @@ async function main(): Promise<void> {
     values.backend === undefined ? {} : { backend: parseBackendName(values.backend, '--backend') },
   );
   let kernels = backend.name !== 'wasm' ? 'n/a' : 'gan-core';
+  let blasCore: string | undefined;
   let threadsPerWorker = backend.threads;
   if (backend.name === 'wasm' && values['stock-kernels']) {
     registerWasmKernels({ native: false });
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
       Math.max(1, Math.floor(threadBudget / workers)),
     );
     kernels = 'gan-core+native';
+    blasCore = loadNativeAddon().module!.blasCore?.();
   }
 
   let step: () => Promise<StepLosses> | StepLosses | VaeStepLosses;
@@ -152,6 +154,7 @@ async function main(): Promise<void> {
     workers,
     backend: backend.name,
     kernels,
+    ...(blasCore === undefined ? {} : { blas_core: blasCore }),
     steps,
     ms_per_step_median: round2(median(times)),
     ms_per_step_min: round2(Math.min(...times)),

@@ -8,7 +8,7 @@ import { batchMatMulConfig, fusedMatMulConfig } from './batch-matmul.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { WASM, wasmKernelFunc } from './kernel-utils.js';
-import { identityConfig } from './identity-shared.js';
+import { identityConfig, installFastSavedTensorClones } from './identity-shared.js';
 import { loadNativeAddon } from './native/addon.js';
 import { installLeakyReluGradient } from './native/elementwise.js';
 import { NATIVE_KERNEL_NAMES, nativeKernelConfigs } from './native/registry.js';
@@ -96,6 +96,7 @@ export function registerWasmKernels(options: RegisterWasmKernelsOptions = {}): W
   for (const config of wanted.values()) {
     if (getKernel(config.kernelName, WASM) !== config) replace(config);
   }
+  installFastSavedTensorClones();
   if (addon.module === undefined) {
     // Native kernels of an earlier call that serve no project kernel go back to stock.
     for (const name of NATIVE_KERNEL_NAMES) {

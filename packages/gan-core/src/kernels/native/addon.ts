@@ -130,6 +130,11 @@ export interface NativeAddon {
   /** Sets OpenBLAS's thread count (process-wide); returns the count now in use. */
   setThreads(threads: number): number;
   getThreads(): number;
+  /**
+   * The kernels OpenBLAS chose for this CPU ("Cooperlake", "Haswell", ...; `OPENBLAS_CORETYPE`
+   * overrides its choice). Absent from addons built before it existed.
+   */
+  blasCore?(): string;
 }
 
 /** Environment variable: `0` keeps the native kernels off even where the addon loads. */
