@@ -220,7 +220,7 @@ bool Compile(napi_env env, napi_value tensors, Net* net) {
   return true;
 }
 
-// cnnCreate(description: number[], weights: Float32Array[]): an opaque network handle.
+// cnnCreate(description: number[], weights: Float32Array[]): { handle, outputShape }.
 napi_value CnnCreate(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -234,9 +234,21 @@ napi_value CnnCreate(napi_env env, napi_callback_info info) {
     napi_throw_error(env, nullptr, (std::string("ganmod-kernels: oneDNN: ") + e.what()).c_str());
     return nullptr;
   }
-  napi_value result;
-  NAPI_CALL(env, napi_create_external(env, net.get(), Finalize, nullptr, &result));
+  // { handle, outputShape: [h, w, c] of one image's output }
+  napi_value result, handle, shape;
+  NAPI_CALL(env, napi_create_object(env, &result));
+  NAPI_CALL(env, napi_create_array_with_length(env, 3, &shape));
+  const Node& last = net->nodes.back();
+  const int64_t dims[3] = {last.h, last.w, last.c};
+  for (uint32_t i = 0; i < 3; i++) {
+    napi_value v;
+    NAPI_CALL(env, napi_create_int64(env, dims[i], &v));
+    NAPI_CALL(env, napi_set_element(env, shape, i, v));
+  }
+  NAPI_CALL(env, napi_set_named_property(env, result, "outputShape", shape));
+  NAPI_CALL(env, napi_create_external(env, net.get(), Finalize, nullptr, &handle));
   net.release();
+  NAPI_CALL(env, napi_set_named_property(env, result, "handle", handle));
   return result;
 }
 
@@ -287,36 +299,12 @@ napi_value CnnRun(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// cnnOutputShape(handle): [h, w, c] of one image's output.
-napi_value CnnOutputShape(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  void* data = nullptr;
-  if (argc != 1 || napi_get_value_external(env, argv[0], &data) != napi_ok) {
-    Check(env, false, "ganmod-kernels: cnnOutputShape(handle)");
-    return nullptr;
-  }
-  const Node& last = static_cast<Net*>(data)->nodes.back();
-  napi_value result;
-  NAPI_CALL(env, napi_create_array_with_length(env, 3, &result));
-  const int64_t shape[3] = {last.h, last.w, last.c};
-  for (uint32_t i = 0; i < 3; i++) {
-    napi_value v;
-    NAPI_CALL(env, napi_create_int64(env, shape[i], &v));
-    NAPI_CALL(env, napi_set_element(env, result, i, v));
-  }
-  return result;
-}
-
 }  // namespace
 
 void DefineCnn(napi_env env, napi_value exports) {
   const napi_property_descriptor methods[] = {
       {"cnnCreate", nullptr, CnnCreate, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cnnRun", nullptr, CnnRun, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"cnnOutputShape", nullptr, CnnOutputShape, nullptr, nullptr, nullptr, napi_default,
-       nullptr},
   };
   napi_define_properties(env, exports, sizeof(methods) / sizeof(methods[0]), methods);
 }

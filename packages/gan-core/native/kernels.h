@@ -107,7 +107,7 @@ napi_value ResampleImage(napi_env env, napi_callback_info info);
 
 // ---- oneDNN network inference (cnn.cc; no-ops without GANMOD_HAVE_DNNL) --------------------
 
-// Adds cnnCreate / cnnRun / cnnOutputShape to the exports where oneDNN was built in.
+// Adds cnnCreate / cnnRun to the exports where oneDNN was built in.
 void DefineCnn(napi_env env, napi_value exports);
 
 }  // namespace ganmod

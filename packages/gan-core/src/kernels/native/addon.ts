@@ -122,11 +122,12 @@ export interface NativeAddon {
    * Compiles a CNN trunk for oneDNN (present only where the addon was built with oneDNN); see
    * `createNativeCnn` in cnn.ts for the description's layout.
    */
-  cnnCreate?(description: number[], weights: Float32Array[]): unknown;
+  cnnCreate?(
+    description: number[],
+    weights: Float32Array[],
+  ): { handle: unknown; outputShape: [number, number, number] };
   /** Runs a compiled trunk over `images` NHWC images, one at a time. */
   cnnRun?(handle: unknown, input: Float32Array, images: number, output: Float32Array): void;
-  /** `[h, w, c]` of one image's output. */
-  cnnOutputShape?(handle: unknown): [number, number, number];
   /** Sets OpenBLAS's thread count (process-wide); returns the count now in use. */
   setThreads(threads: number): number;
   getThreads(): number;

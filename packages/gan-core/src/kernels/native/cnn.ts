@@ -63,7 +63,7 @@ export function createNativeCnn(
   env: Record<string, string | undefined> = process.env,
 ): NativeCnn | undefined {
   if (env[NATIVE_CNN_ENV] === '0') return undefined;
-  if (!addon?.cnnCreate || !addon.cnnRun || !addon.cnnOutputShape) return undefined;
+  if (!addon?.cnnCreate || !addon.cnnRun) return undefined;
   const ints: number[] = [...description.input, description.nodes.length];
   const weights: Float32Array[] = [];
   for (const node of description.nodes) {
@@ -89,8 +89,7 @@ export function createNativeCnn(
     weights.push(node.filter);
     if (node.bias) weights.push(node.bias);
   }
-  const handle = addon.cnnCreate(ints, weights);
-  const outputShape = addon.cnnOutputShape(handle);
+  const { handle, outputShape } = addon.cnnCreate(ints, weights);
   const perImage = outputShape[0] * outputShape[1] * outputShape[2];
   const run = addon.cnnRun.bind(addon);
   return {
