@@ -11,7 +11,7 @@ export type { LoadReport, LoadResult, SkippedFile, SkipReason } from './report.j
 export { countSkipReasons } from './report.js';
 export { createRng, mulberry32, shuffledIndices, stableUnitHash, type Rng } from './prng.js';
 export { mapWithConcurrency } from './concurrency.js';
-export { parseColour, type ColourInput, type Rgb } from './pixels.js';
+export { axisFilter, parseColour, type AxisFilter, type ColourInput, type Rgb } from './pixels.js';
 export {
   loadMnist,
   loadFashionMnist,

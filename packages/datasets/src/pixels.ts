@@ -53,8 +53,11 @@ export function parseColour(colour: ColourInput, field = 'background'): Rgb {
   return colour;
 }
 
-/** Per-output-pixel source taps and weights along one axis. */
-interface AxisFilter {
+/**
+ * Per-output-pixel source taps and weights along one axis. gan-core's `resampleImage` (and its
+ * native loop, which computes the same weights) resamples 8-bit images with these filters.
+ */
+export interface AxisFilter {
   starts: Int32Array;
   counts: Int32Array;
   weights: Float32Array;
@@ -65,7 +68,7 @@ interface AxisFilter {
  * Triangle-filter weights (bilinear, widened when shrinking so it averages instead of aliasing),
  * with half-pixel centres as in PIL's and sharp's resizers.
  */
-function axisFilter(inSize: number, outSize: number): AxisFilter {
+export function axisFilter(inSize: number, outSize: number): AxisFilter {
   const scale = inSize / outSize;
   const support = Math.max(1, scale);
   const taps = Math.ceil(support) * 2 + 1;

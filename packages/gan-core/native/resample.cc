@@ -17,35 +17,31 @@ struct Taps {
   int32_t max_taps = 0;
 };
 
-// Triangle-filter taps mapping `in` samples onto `out` (pixel centres aligned, as libvips does).
+// Triangle-filter taps mapping `in` samples onto `out`: the datasets package's `axisFilter`
+// (packages/datasets/src/pixels.ts) operation for operation, so the JS fallback matches bit for bit.
 Taps TriangleTaps(int64_t in, int64_t out) {
   Taps taps;
   const double scale = static_cast<double>(in) / static_cast<double>(out);
-  const double radius = std::max(1.0, scale);
-  taps.max_taps = static_cast<int32_t>(std::ceil(2 * radius)) + 1;
+  const double support = std::max(1.0, scale);
+  taps.max_taps = static_cast<int32_t>(std::ceil(support)) * 2 + 1;
   taps.first.resize(out);
   taps.count.resize(out);
   taps.weights.assign(static_cast<size_t>(out * taps.max_taps), 0.f);
   for (int64_t o = 0; o < out; o++) {
-    const double centre = (static_cast<double>(o) + 0.5) * scale - 0.5;
-    const int64_t lo = std::max<int64_t>(0, static_cast<int64_t>(std::ceil(centre - radius)));
-    const int64_t hi = std::min<int64_t>(in - 1, static_cast<int64_t>(std::floor(centre + radius)));
-    double sum = 0;
+    const double centre = (static_cast<double>(o) + 0.5) * scale;
+    const int64_t lo = std::max<int64_t>(0, static_cast<int64_t>(std::floor(centre - support)));
+    const int64_t hi = std::min<int64_t>(in, static_cast<int64_t>(std::ceil(centre + support)));
     float* w = &taps.weights[static_cast<size_t>(o * taps.max_taps)];
+    double total = 0;
     int32_t n = 0;
-    for (int64_t i = lo; i <= hi && n < taps.max_taps; i++, n++) {
-      const double v = std::max(0.0, 1.0 - std::abs(static_cast<double>(i) - centre) / radius);
+    for (int64_t i = lo; i < hi && n < taps.max_taps; i++, n++) {
+      const double v =
+          std::max(0.0, 1.0 - std::abs((static_cast<double>(i) + 0.5 - centre) / support));
       w[n] = static_cast<float>(v);
-      sum += v;
+      total += v;
     }
-    if (n == 0 || sum <= 0) {  // degenerate (in == 1): nearest sample
-      const int64_t nearest = std::min<int64_t>(in - 1, std::max<int64_t>(0, std::llround(centre)));
-      taps.first[o] = static_cast<int32_t>(nearest);
-      taps.count[o] = 1;
-      w[0] = 1.f;
-      continue;
-    }
-    for (int32_t k = 0; k < n; k++) w[k] = static_cast<float>(w[k] / sum);
+    const double denominator = total != 0 ? total : 1;
+    for (int32_t k = 0; k < n; k++) w[k] = static_cast<float>(static_cast<double>(w[k]) / denominator);
     taps.first[o] = static_cast<int32_t>(lo);
     taps.count[o] = n;
   }

@@ -1,9 +1,11 @@
 /**
- * Resampling of 8-bit images into a network's float input: a separable triangle (linear) filter
- * whose support widens with the shrink factor (antialiased, like libvips' `linear` kernel), output
- * as `value * scale + offset`. The addon's loop (native/resample.cc) and the JavaScript one below
- * compute the same filter, so results do not depend on whether the addon was built.
+ * Resampling of 8-bit images into a network's float input with the datasets package's triangle
+ * (linear) filter (`axisFilter`: support widened with the shrink factor, antialiased like libvips'
+ * `linear` kernel), output as `value * scale + offset`. The addon's loop (native/resample.cc)
+ * computes the same weights and sums in the same order as the JavaScript one below, so results do
+ * not depend on whether the addon was built.
  */
+import { axisFilter } from '@ganmod/datasets';
 import { loadNativeAddon, type NativeAddon } from './addon.js';
 
 /** 8-bit interleaved pixels, row-major. */
@@ -26,48 +28,6 @@ export interface ResampleOptions {
   channels?: number;
 }
 
-interface Taps {
-  first: Int32Array;
-  count: Int32Array;
-  weights: Float32Array;
-  maxTaps: number;
-}
-
-function triangleTaps(input: number, output: number): Taps {
-  const scale = input / output;
-  const radius = Math.max(1, scale);
-  const maxTaps = Math.ceil(2 * radius) + 1;
-  const taps: Taps = {
-    first: new Int32Array(output),
-    count: new Int32Array(output),
-    weights: new Float32Array(output * maxTaps),
-    maxTaps,
-  };
-  const w = new Float64Array(maxTaps);
-  for (let o = 0; o < output; o++) {
-    const centre = (o + 0.5) * scale - 0.5;
-    const lo = Math.max(0, Math.ceil(centre - radius));
-    const hi = Math.min(input - 1, Math.floor(centre + radius));
-    let sum = 0;
-    let n = 0;
-    for (let i = lo; i <= hi && n < maxTaps; i++, n++) {
-      const v = Math.max(0, 1 - Math.abs(i - centre) / radius);
-      w[n] = Math.fround(v); // stored as a float, summed as a double: as the addon does
-      sum += v;
-    }
-    if (n === 0 || sum <= 0) {
-      taps.first[o] = Math.min(input - 1, Math.max(0, Math.round(centre)));
-      taps.count[o] = 1;
-      taps.weights[o * maxTaps] = 1;
-      continue;
-    }
-    for (let k = 0; k < n; k++) taps.weights[o * maxTaps + k] = w[k]! / sum;
-    taps.first[o] = lo;
-    taps.count[o] = n;
-  }
-  return taps;
-}
-
 // Float32 arithmetic step by step, as the addon computes it (a product of two floats and a sum of
 // two floats are exact in a double, so rounding each to float gives the C++ result bit for bit).
 const f32 = Math.fround;
@@ -83,20 +43,20 @@ export function resampleImageJs(
   offset: number,
 ): void {
   const { width, height, data } = image;
-  const across = triangleTaps(width, outWidth);
-  const down = triangleTaps(height, outHeight);
+  const across = axisFilter(width, outWidth);
+  const down = axisFilter(height, outHeight);
   const c = channels;
   // Columns first, then rows, in the addon's order (see native/resample.cc).
   const rowLength = width * c;
   const tall = new Float32Array(outHeight * rowLength);
   for (let y = 0; y < outHeight; y++) {
-    const wt = y * down.maxTaps;
+    const wt = y * down.taps;
     const out = y * rowLength;
-    const n = down.count[y]!;
+    const n = down.counts[y]!;
     for (let i = 0; i < rowLength; i++) {
       let v = 0;
       for (let k = 0; k < n; k++) {
-        v = f32(v + f32(down.weights[wt + k]! * data[(down.first[y]! + k) * rowLength + i]!));
+        v = f32(v + f32(down.weights[wt + k]! * data[(down.starts[y]! + k) * rowLength + i]!));
       }
       tall[out + i] = v;
     }
@@ -107,9 +67,9 @@ export function resampleImageJs(
     const row = y * rowLength;
     const out = y * outWidth * c;
     for (let x = 0; x < outWidth; x++) {
-      const wt = x * across.maxTaps;
-      const s = row + across.first[x]! * c;
-      const n = across.count[x]!;
+      const wt = x * across.taps;
+      const s = row + across.starts[x]! * c;
+      const n = across.counts[x]!;
       for (let ch = 0; ch < c; ch++) {
         let v = 0;
         for (let k = 0; k < n; k++)
