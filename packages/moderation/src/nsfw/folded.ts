@@ -5,8 +5,10 @@
  * (convolution, batch-norm and clip each over the whole activation); this runs ~68 fused ones
  * (gan-core's native kernels: OpenBLAS for the convolutions and their bias+ReLU6 epilogue, a
  * vectorized loop for the depthwise ones). A ZeroPadding2D before a 'valid' convolution becomes
- * that convolution's explicit padding (no padded copy). Outputs match the layers model within
- * float rounding.
+ * that convolution's explicit padding (no padded copy). Where gan-core's addon has oneDNN, the
+ * longest run of fused convolutions and residual sums from the input (MobileNetV2's whole trunk)
+ * is compiled into one native oneDNN network instead, and only the head runs as TF.js ops.
+ * Outputs match the layers model within float rounding.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createNativeCnn, type CnnNode, type NativeCnn } from '@ganmod/gan-core';
@@ -224,16 +226,13 @@ export function foldLayersModel(model: tf.LayersModel): FoldedModel {
   const plan: { name: string; step: Step; reads?: string[]; native?: NativeStep }[] = [];
   /** Shapes `[h, w, c]` of one image's activations by layer name, for the native trunk. */
   const shapes = new Map<string, [number, number, number]>();
-  const inputShape = model.inputs[0]!.shape;
-  if (inputShape.length === 4 && inputShape.slice(1).every((d) => typeof d === 'number')) {
-    shapes.set(
-      model.inputs[0]!.name.replace(/:0$/, ''),
-      inputShape.slice(1) as [number, number, number],
-    );
-  }
   /** Explicit padding of a 'valid' convolution that absorbed the ZeroPadding2D before it. */
   const padBefore = new Map<string, tf.backend_util.ExplicitPadding>();
   const inputName = model.inputs[0]!.name.replace(/:0$/, '');
+  const inputShape = model.inputs[0]!.shape;
+  if (inputShape.length === 4 && inputShape.slice(1).every((d) => typeof d === 'number')) {
+    shapes.set(inputName, inputShape.slice(1) as [number, number, number]);
+  }
   let inputLayer: string | undefined;
 
   for (const info of infos) {
