@@ -4,23 +4,37 @@
 
 namespace ganmod {
 
-bool GetFloats(napi_env env, napi_value value, Floats* out, const char* name) {
+// A typed array of `type`, or a TypeError naming `name` and what it must be.
+bool GetTyped(napi_env env, napi_value value, napi_typedarray_type want, void** data,
+              size_t* length, const char* name, const char* what) {
   napi_typedarray_type type;
-  size_t length = 0;
-  void* data = nullptr;
   napi_value buffer;
   size_t offset = 0;
   bool is_typed = false;
   napi_is_typedarray(env, value, &is_typed);
   if (!is_typed ||
-      napi_get_typedarray_info(env, value, &type, &length, &data, &buffer, &offset) != napi_ok ||
-      type != napi_float32_array) {
-    std::string message = std::string("ganmod-kernels: ") + name + " must be a Float32Array";
+      napi_get_typedarray_info(env, value, &type, length, data, &buffer, &offset) != napi_ok ||
+      type != want) {
+    std::string message = std::string("ganmod-kernels: ") + name + " must be a " + what;
     napi_throw_type_error(env, nullptr, message.c_str());
     return false;
   }
+  return true;
+}
+
+bool GetFloats(napi_env env, napi_value value, Floats* out, const char* name) {
+  void* data = nullptr;
+  if (!GetTyped(env, value, napi_float32_array, &data, &out->length, name, "Float32Array")) {
+    return false;
+  }
   out->data = static_cast<float*>(data);
-  out->length = length;
+  return true;
+}
+
+bool GetBytes(napi_env env, napi_value value, uint8_t** data, size_t* length, const char* name) {
+  void* raw = nullptr;
+  if (!GetTyped(env, value, napi_uint8_array, &raw, length, name, "Uint8Array")) return false;
+  *data = static_cast<uint8_t*>(raw);
   return true;
 }
 

@@ -45,6 +45,8 @@ struct Floats {
 
 // Reads a Float32Array argument; throws a TypeError naming `name` and returns false otherwise.
 bool GetFloats(napi_env env, napi_value value, Floats* out, const char* name);
+// Reads a Uint8Array argument the same way.
+bool GetBytes(napi_env env, napi_value value, uint8_t** data, size_t* length, const char* name);
 // Reads an array of exactly `count` integers into `out`; throws a TypeError otherwise.
 bool GetInts(napi_env env, napi_value value, int64_t* out, size_t count, const char* name);
 // Throws a RangeError with `message` when !ok; returns ok.

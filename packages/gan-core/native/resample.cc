@@ -55,23 +55,6 @@ NOINLINE void AddScaledRow(float* __restrict__ out, const uint8_t* __restrict__ 
   for (int64_t i = 0; i < length; i++) out[i] += weight * static_cast<float>(line[i]);
 }
 
-bool GetBytes(napi_env env, napi_value value, uint8_t** data, size_t* length) {
-  napi_typedarray_type type;
-  napi_value buffer;
-  size_t offset = 0;
-  bool is_typed = false;
-  napi_is_typedarray(env, value, &is_typed);
-  void* raw = nullptr;
-  if (!is_typed ||
-      napi_get_typedarray_info(env, value, &type, length, &raw, &buffer, &offset) != napi_ok ||
-      type != napi_uint8_array) {
-    napi_throw_type_error(env, nullptr, "ganmod-kernels: pixels must be a Uint8Array");
-    return false;
-  }
-  *data = static_cast<uint8_t*>(raw);
-  return true;
-}
-
 }  // namespace
 
 // resampleImage(src: Uint8Array, [width, height, channels, outWidth, outHeight],
@@ -88,7 +71,7 @@ napi_value ResampleImage(napi_env env, napi_callback_info info) {
   int64_t g[5];
   Floats dst;
   double scale = 1, offset = 0;
-  if (!GetBytes(env, argv[0], &src, &src_length) || !GetInts(env, argv[1], g, 5, "geometry") ||
+  if (!GetBytes(env, argv[0], &src, &src_length, "pixels") || !GetInts(env, argv[1], g, 5, "geometry") ||
       !GetFloats(env, argv[2], &dst, "dst")) {
     return nullptr;
   }
@@ -118,25 +101,7 @@ napi_value ResampleImage(napi_env env, napi_callback_info info) {
     }
   }
   const float fscale = static_cast<float>(scale), foffset = static_cast<float>(offset);
-  for (int64_t y = 0; y < oh && c == 3; y++) {
-    // RGB: the three channels' sums side by side (independent chains of adds, same order each).
-    const float* row = &tall[static_cast<size_t>(y * row_length)];
-    float* out = dst.data + y * ow * 3;
-    for (int64_t x = 0; x < ow; x++) {
-      const float* wt = &across.weights[static_cast<size_t>(x * across.max_taps)];
-      const float* s = row + across.first[x] * 3;
-      float r = 0, g = 0, b = 0;
-      for (int32_t k = 0; k < across.count[x]; k++) {
-        r += wt[k] * s[3 * k];
-        g += wt[k] * s[3 * k + 1];
-        b += wt[k] * s[3 * k + 2];
-      }
-      out[3 * x] = r * fscale + foffset;
-      out[3 * x + 1] = g * fscale + foffset;
-      out[3 * x + 2] = b * fscale + foffset;
-    }
-  }
-  for (int64_t y = 0; y < oh && c != 3; y++) {
+  for (int64_t y = 0; y < oh; y++) {
     const float* row = &tall[static_cast<size_t>(y * row_length)];
     float* out = dst.data + y * ow * c;
     for (int64_t x = 0; x < ow; x++) {
