@@ -1,8 +1,18 @@
 #!/usr/bin/env node
 // `npm test`: the whole suite on a fresh machine. Installs what it needs (npm packages through the
-// pinned pnpm, a few Debian packages, PostgreSQL if absent), then lint, typecheck, unit and
-// integration tests of every package (SQLite and PostgreSQL), and the dashboard's smoke test.
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+// pinned pnpm, a few Debian packages, PostgreSQL if absent), then the unit, integration and browser
+// tests of every package (SQLite and PostgreSQL), with lint and typecheck running beside them.
+import { spawn } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PHOTO_SET_PACKAGES, ensureDebianPackages, ensurePostgres } from './system.mjs';
 import { installDependencies, pnpmCommand, projectEnv, root, run, step } from './lib.mjs';
@@ -63,6 +73,32 @@ function check(name, cmd, args) {
   }
 }
 
+/**
+ * Starts a check in the background, its output kept in a file: lint and typecheck are CPU work
+ * that fits beside the tests, which mostly wait (on databases, browsers, leases and timers).
+ * Returns a function that waits for it, prints its output and records a failure.
+ */
+function checkBeside(name, cmd, args) {
+  const logDir = mkdtempSync(join(tmpdir(), 'ganmod-check-'));
+  const logFile = join(logDir, 'output.log');
+  const out = openSync(logFile, 'w');
+  const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', out, out] });
+  closeSync(out);
+  const exited = new Promise((resolve) => {
+    child.on('error', (err) => resolve(err.message));
+    child.on('exit', (code, signal) =>
+      resolve(code === 0 ? null : `exited with ${code ?? signal}`),
+    );
+  });
+  return async () => {
+    const problem = await exited;
+    step(`${name} (ran beside the tests)`);
+    process.stdout.write(readFileSync(logFile, 'utf8'));
+    rmSync(logDir, { recursive: true, force: true });
+    if (problem) failures.push(`${name}: '${[cmd, ...args].join(' ')}' ${problem}`);
+  };
+}
+
 try {
   step('System prerequisites');
   // Real photos of the moderation tests (PHOTO_SET_PACKAGES in system.mjs); their tests skip without.
@@ -92,19 +128,22 @@ try {
   process.exit(1);
 }
 
-check('Lint and format', pnpmBin, [...pre, 'run', 'lint']);
-check('Typecheck', pnpmBin, [
+for (const dir of workspaces) {
+  rmSync(join(dir, reportName), { force: true });
+  rmSync(join(dir, playwrightReportName), { force: true });
+}
+const lint = checkBeside('Lint and format', pnpmBin, [...pre, 'run', 'lint']);
+const typecheck = checkBeside('Typecheck', pnpmBin, [
   ...pre,
   'exec',
   'turbo',
   'run',
   'typecheck',
+  // Without --only turbo would replay the builds it depends on, rewriting dist/ and .next/ from
+  // its cache under the running tests.
+  '--only',
   '--output-logs=errors-only',
 ]);
-for (const dir of workspaces) {
-  rmSync(join(dir, reportName), { force: true });
-  rmSync(join(dir, playwrightReportName), { force: true });
-}
 check('Tests', pnpmBin, [
   ...pre,
   'exec',
@@ -127,6 +166,9 @@ check('Tests', pnpmBin, [
   '--reporter=json',
   `--outputFile.json=${reportName}`,
 ]);
+
+await lint();
+await typecheck();
 
 const { passed, failed, skipped } = summarize();
 for (const failure of failures) process.stderr.write(`FAILED ${failure}\n`);
