@@ -4,7 +4,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
     setupFiles: ['test/setup.ts'],
-    // MNIST and emoji loads take a few seconds on a busy 2-core machine.
+    // MNIST and emoji loads take a few seconds on a busy 2-core machine (a beforeAll loading the
+    // emoji set passed vitest's 10 s hook default at load 13).
     testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });
