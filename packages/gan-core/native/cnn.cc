@@ -7,6 +7,11 @@
 // net runs one image at a time so each layer's activations (<= 4.8 MB) stay in cache instead of
 // streaming a batch's hundreds of MB through memory.
 //
+// Precisions (cnnCreate's third argument): f32; bf16 (activations and weights bf16, f32
+// accumulation: AVX512_BF16's dot products); int8 (u8/s8 activations with one scale per tensor
+// from calibrated ranges, s8 weights with one scale per output channel: VNNI's dot products).
+// The input is converted once, and the last node writes f32 in every precision.
+//
 // Built only where oneDNN's headers are installed (GANMOD_HAVE_DNNL, set by build-native.mjs);
 // elsewhere the addon exports no `cnnCreate` and callers run the network through TF.js.
 #include "kernels.h"
@@ -30,6 +35,7 @@ using Dt = memory::data_type;
 constexpr int kNodeInts = 16;
 enum NodeOp { kConv = 0, kAdd = 1 };
 enum Activation { kLinear = 0, kRelu = 1, kRelu6 = 2 };
+enum Precision { kF32 = 0, kBf16 = 1, kInt8 = 2 };
 
 struct Node {
   int op, in_a, in_b, depthwise, kh, kw, ci, co, sh, sw, pt, pb, pl, pr, activation, has_bias;
@@ -44,13 +50,32 @@ struct Net {
   std::vector<Node> nodes;
   std::vector<dnnl::primitive> primitives;
   std::vector<std::unordered_map<int, memory>> args;
-  memory input;   // NHWC, handle set per image
-  memory output;  // the last node's, handle set per image
+  int precision = kF32;
+  memory input;   // NHWC f32, handle set per image
+  memory output;  // the last node's (f32), handle set per image
+  // bf16/int8: the input converted to the trunk's type before the first node.
+  memory input_converted;
+  dnnl::primitive input_reorder;
+  bool converts_input = false;
+  std::vector<memory> outputs;  // each node's output (cnnCalibrate reads them)
   std::vector<std::vector<float>> buffers;
 };
 
-memory::desc Nhwc(int64_t h, int64_t w, int64_t c) {
-  return memory::desc({1, c, h, w}, Dt::f32, Tag::nhwc);
+memory::desc Nhwc(int64_t h, int64_t w, int64_t c, Dt type = Dt::f32) {
+  return memory::desc({1, c, h, w}, type, Tag::nhwc);
+}
+
+/** int8: a tensor's type and quantization step from its calibrated [min, max]. */
+struct Quant {
+  Dt type = Dt::f32;
+  float step = 1.f;
+};
+
+Quant Quantize(float lo, float hi) {
+  // Non-negative tensors (after a ReLU, the input pixels) use u8's 255 levels, others s8's +-127.
+  if (lo >= 0.f) return {Dt::u8, hi > 0.f ? hi / 255.f : 1.f};
+  const float m = std::max(-lo, hi);
+  return {Dt::s8, m > 0.f ? m / 127.f : 1.f};
 }
 
 void Finalize(napi_env, void* data, void*) { delete static_cast<Net*>(data); }
@@ -117,8 +142,9 @@ bool ReadNodes(napi_env env, napi_value ints, Net* net) {
 }
 
 // Builds the primitives; `tensors` holds each convolution's filter (HWIO, or [kh, kw, c, 1] for
-// a depthwise one) and then its bias when it has one, in node order.
-bool Compile(napi_env env, napi_value tensors, Net* net) {
+// a depthwise one) and then its bias when it has one, in node order. `ranges` (int8 only) holds
+// [min, max] of the input and then of each node's output, measured on the f32 net.
+bool Compile(napi_env env, napi_value tensors, const float* ranges, Net* net) {
   const size_t count = net->nodes.size();
   // Liveness: a node's buffer returns to the pool after its last reader ran.
   std::vector<size_t> last_use(count, 0);
@@ -130,9 +156,30 @@ bool Compile(napi_env env, napi_value tensors, Net* net) {
   last_use[count - 1] = count;  // the output is written to the caller's array
   std::vector<int> buffer_of(count, -1);
   std::vector<int> free_buffers;
-  std::vector<memory> outputs(count);
+  std::vector<memory>& outputs = net->outputs;
+  outputs.resize(count);
+  const int precision = net->precision;
+  // Each tensor's type (and int8 step): index 0 is the input, k + 1 node k.
+  std::vector<Quant> quant(count + 1);
+  for (size_t k = 0; k <= count; k++) {
+    if (precision == kBf16) quant[k].type = Dt::bf16;
+    if (precision == kInt8) quant[k] = Quantize(ranges[2 * k], ranges[2 * k + 1]);
+  }
+  quant[count] = {Dt::f32, 1.f};  // the caller reads f32
   net->input = memory(Nhwc(net->in_h, net->in_w, net->in_c), net->engine, DNNL_MEMORY_NONE);
-  auto source = [&](int index) { return index == -1 ? net->input : outputs[index]; };
+  if (precision != kF32) {
+    net->input_converted =
+        memory(Nhwc(net->in_h, net->in_w, net->in_c, quant[0].type), net->engine);
+    dnnl::primitive_attr attr;
+    if (precision == kInt8) attr.set_output_scales(0, {1.f / quant[0].step});
+    const dnnl::reorder::primitive_desc pd(net->input, net->input_converted, attr);
+    net->input_reorder = dnnl::reorder(pd);
+    net->converts_input = true;
+  }
+  auto source = [&](int index) {
+    if (index == -1) return net->converts_input ? net->input_converted : net->input;
+    return outputs[index];
+  };
   uint32_t tensor = 0;
   auto next_tensor = [&](Floats* out, size_t expected) {
     napi_value value;
@@ -142,12 +189,13 @@ bool Compile(napi_env env, napi_value tensors, Net* net) {
   };
   for (size_t k = 0; k < count; k++) {
     const Node& n = net->nodes[k];
-    const auto dst_md = Nhwc(n.h, n.w, n.c);
+    const Quant& out_q = quant[k + 1];
+    const auto dst_md = Nhwc(n.h, n.w, n.c, out_q.type);
     if (k + 1 == count) {
       net->output = memory(dst_md, net->engine, DNNL_MEMORY_NONE);
       outputs[k] = net->output;
     } else {
-      const size_t floats = static_cast<size_t>(n.h * n.w * n.c);
+      const size_t floats = (dst_md.get_size() + sizeof(float) - 1) / sizeof(float);
       int b = -1;
       for (size_t i = 0; i < free_buffers.size(); i++) {
         if (net->buffers[free_buffers[i]].size() >= floats) {
@@ -173,27 +221,60 @@ bool Compile(napi_env env, napi_value tensors, Net* net) {
       const memory::dims weight_dims =
           n.depthwise ? memory::dims{co, 1, 1, kh, kw} : memory::dims{co, ci, kh, kw};
       // TF's layouts: HWIO, and [kh, kw, c, 1] = hwigo with i = o = 1 for depthwise.
-      const memory::desc user_weights(weight_dims, Dt::f32, n.depthwise ? Tag::hwigo : Tag::hwio);
-      const memory::desc any_weights(weight_dims, Dt::f32, Tag::any);
+      const Tag user_tag = n.depthwise ? Tag::hwigo : Tag::hwio;
+      const Quant& in_q = quant[n.in_a + 1];
+      const Dt weight_type = precision == kInt8 ? Dt::s8 : quant[n.in_a + 1].type;
+      const memory::desc any_weights(weight_dims, weight_type, Tag::any);
       const memory::desc bias_md({co}, Dt::f32, Tag::x);
       const auto src_md = source(n.in_a).get_desc();
+      // In HWIO (and the depthwise [kh, kw, c, 1]) the output channel is the fastest index.
+      const size_t filter_size = filter.length;
+      std::vector<float> bias_values(static_cast<size_t>(co));
+      for (int64_t o = 0; o < co; o++) bias_values[o] = n.has_bias ? bias.data[o] : 0.f;
+      dnnl::primitive_attr attr;
+      float clip_top = 6.f;
+      std::vector<int8_t> filter_q;
+      if (precision == kInt8) {
+        // s8 weights, one step per output channel; the bias joins the s32 accumulator (in units
+        // of in_step * weight_step), and output scales map the accumulator to dst's steps.
+        std::vector<float> weight_step(static_cast<size_t>(co), 0.f);
+        for (size_t i = 0; i < filter_size; i++) {
+          float& m = weight_step[i % co];
+          m = std::max(m, std::fabs(filter.data[i]));
+        }
+        for (float& m : weight_step) m = m > 0.f ? m / 127.f : 1.f;
+        filter_q.resize(filter_size);
+        for (size_t i = 0; i < filter_size; i++) {
+          filter_q[i] = static_cast<int8_t>(std::lrint(filter.data[i] / weight_step[i % co]));
+        }
+        std::vector<float> scales(static_cast<size_t>(co));
+        for (int64_t o = 0; o < co; o++) {
+          const float acc_step = in_q.step * weight_step[o];
+          scales[o] = acc_step / out_q.step;
+          bias_values[o] /= acc_step;
+        }
+        attr.set_output_scales(1 << 1, scales);
+        clip_top = 6.f / out_q.step;
+      }
       dnnl::post_ops ops;
       if (n.activation == kRelu) ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
       if (n.activation == kRelu6) {
-        ops.append_eltwise(1.f, dnnl::algorithm::eltwise_clip, 0.f, 6.f);
+        ops.append_eltwise(1.f, dnnl::algorithm::eltwise_clip, 0.f, clip_top);
       }
-      dnnl::primitive_attr attr;
       attr.set_post_ops(ops);
       const dnnl::convolution_forward::desc desc(
           dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src_md,
           any_weights, bias_md, dst_md, {n.sh, n.sw}, {n.pt, n.pl}, {n.pb, n.pr});
       const dnnl::convolution_forward::primitive_desc pd(desc, attr, net->engine);
       memory weights(pd.weights_desc(), net->engine);
-      memory user(user_weights, net->engine, filter.data);
+      memory user = precision == kInt8
+                        ? memory({weight_dims, Dt::s8, user_tag}, net->engine, filter_q.data())
+                        : memory({weight_dims, Dt::f32, user_tag}, net->engine, filter.data);
       dnnl::reorder(user, weights).execute(net->stream, user, weights);
+      net->stream.wait();  // filter_q is freed at the end of this iteration
       memory bias_memory(bias_md, net->engine);
-      auto* b = static_cast<float*>(bias_memory.get_data_handle());
-      for (int64_t i = 0; i < co; i++) b[i] = n.has_bias ? bias.data[i] : 0.f;
+      std::copy(bias_values.begin(), bias_values.end(),
+                static_cast<float*>(bias_memory.get_data_handle()));
       net->primitives.emplace_back(dnnl::convolution_forward(pd));
       net->args.push_back({{DNNL_ARG_SRC, source(n.in_a)},
                            {DNNL_ARG_WEIGHTS, weights},
@@ -202,7 +283,13 @@ bool Compile(napi_env env, napi_value tensors, Net* net) {
     } else {
       const dnnl::binary::desc desc(dnnl::algorithm::binary_add, source(n.in_a).get_desc(),
                                     source(n.in_b).get_desc(), dst_md);
-      const dnnl::binary::primitive_desc pd(desc, net->engine);
+      dnnl::primitive_attr attr;
+      if (precision == kInt8) {
+        // dst = src0 * scale0 + src1 * scale1, each scale from its step to dst's.
+        attr.set_scales(DNNL_ARG_SRC_0, 0, {quant[n.in_a + 1].step / out_q.step});
+        attr.set_scales(DNNL_ARG_SRC_1, 0, {quant[n.in_b + 1].step / out_q.step});
+      }
+      const dnnl::binary::primitive_desc pd(desc, attr, net->engine);
       net->primitives.emplace_back(dnnl::binary(pd));
       net->args.push_back({{DNNL_ARG_SRC_0, source(n.in_a)},
                            {DNNL_ARG_SRC_1, source(n.in_b)},
@@ -220,16 +307,36 @@ bool Compile(napi_env env, napi_value tensors, Net* net) {
   return true;
 }
 
-// cnnCreate(description: number[], weights: Float32Array[]): { handle, outputShape }.
+// cnnCreate(description: number[], weights: Float32Array[], precision?: 0 | 1 | 2,
+//           ranges?: Float32Array): { handle, outputShape }; `ranges` (int8) holds [min, max] of
+// the input and of each node's output (cnnCalibrate's result).
 napi_value CnnCreate(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
+  size_t argc = 4;
+  napi_value argv[4];
   NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  if (!Check(env, argc == 2, "ganmod-kernels: cnnCreate(description, weights)")) return nullptr;
+  if (!Check(env, argc >= 2, "ganmod-kernels: cnnCreate(description, weights, precision?, ranges?)")) {
+    return nullptr;
+  }
   auto net = std::make_unique<Net>();
+  int32_t precision = kF32;
+  if (argc >= 3 && napi_get_value_int32(env, argv[2], &precision) != napi_ok) precision = -1;
+  if (!Check(env, precision >= kF32 && precision <= kInt8,
+             "ganmod-kernels: cnnCreate's precision must be 0 (f32), 1 (bf16) or 2 (int8)")) {
+    return nullptr;
+  }
+  net->precision = precision;
   omp_set_num_threads(1);
   try {
-    if (!ReadNodes(env, argv[0], net.get()) || !Compile(env, argv[1], net.get())) return nullptr;
+    if (!ReadNodes(env, argv[0], net.get())) return nullptr;
+    Floats ranges;
+    if (precision == kInt8) {
+      if (argc < 4 || !GetFloats(env, argv[3], &ranges, "ranges")) return nullptr;
+      if (!Check(env, ranges.length == 2 * (net->nodes.size() + 1),
+                 "ganmod-kernels: int8 needs [min, max] of the input and of every node")) {
+        return nullptr;
+      }
+    }
+    if (!Compile(env, argv[1], ranges.data, net.get())) return nullptr;
   } catch (const dnnl::error& e) {
     napi_throw_error(env, nullptr, (std::string("ganmod-kernels: oneDNN: ") + e.what()).c_str());
     return nullptr;
@@ -252,31 +359,57 @@ napi_value CnnCreate(napi_env env, napi_callback_info info) {
   return result;
 }
 
-// cnnRun(handle, input: Float32Array [n, h, w, c], n, output: Float32Array [n, oh, ow, oc]).
-napi_value CnnRun(napi_env env, napi_callback_info info) {
+// Runs one image through the net; `each(k)` is called after node k (cnnCalibrate's hook).
+template <typename Each>
+void RunImage(Net* net, float* input, float* output, Each each) {
+  net->input.set_data_handle(input);
+  net->output.set_data_handle(output);
+  if (net->converts_input) {
+    net->input_reorder.execute(net->stream, {{DNNL_ARG_FROM, net->input},
+                                             {DNNL_ARG_TO, net->input_converted}});
+  }
+  for (size_t k = 0; k < net->primitives.size(); k++) {
+    net->primitives[k].execute(net->stream, net->args[k]);
+    each(k);
+  }
+}
+
+// Reads (handle, input, n, output) for cnnRun and cnnCalibrate; false after throwing.
+bool RunArgs(napi_env env, napi_callback_info info, const char* usage, Net** net, Floats* input,
+             int32_t* images, Floats* output) {
   size_t argc = 4;
   napi_value argv[4];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return false;
   void* data = nullptr;
-  int32_t images = 0;
-  Floats input, output;
   if (argc != 4 || napi_get_value_external(env, argv[0], &data) != napi_ok) {
-    Check(env, false, "ganmod-kernels: cnnRun(handle, input, n, output)");
+    return Check(env, false, usage);
+  }
+  if (napi_get_value_int32(env, argv[2], images) != napi_ok || *images < 1) {
+    return Check(env, false, "ganmod-kernels: the image count must be a positive integer");
+  }
+  if (!GetFloats(env, argv[1], input, "input") || !GetFloats(env, argv[3], output, "output")) {
+    return false;
+  }
+  *net = static_cast<Net*>(data);
+  const size_t in_floats = static_cast<size_t>((*net)->in_h * (*net)->in_w * (*net)->in_c);
+  return Check(env, input->length == in_floats * static_cast<size_t>(*images),
+               "ganmod-kernels: the input does not match the network's shape");
+}
+
+// cnnRun(handle, input: Float32Array [n, h, w, c], n, output: Float32Array [n, oh, ow, oc]).
+napi_value CnnRun(napi_env env, napi_callback_info info) {
+  Net* net = nullptr;
+  Floats input, output;
+  int32_t images = 0;
+  if (!RunArgs(env, info, "ganmod-kernels: cnnRun(handle, input, n, output)", &net, &input,
+               &images, &output)) {
     return nullptr;
   }
-  if (napi_get_value_int32(env, argv[2], &images) != napi_ok || images < 1) {
-    Check(env, false, "ganmod-kernels: cnnRun's image count must be a positive integer");
-    return nullptr;
-  }
-  if (!GetFloats(env, argv[1], &input, "input") || !GetFloats(env, argv[3], &output, "output")) {
-    return nullptr;
-  }
-  Net* net = static_cast<Net*>(data);
   const Node& last = net->nodes.back();
   const size_t in_floats = static_cast<size_t>(net->in_h * net->in_w * net->in_c);
   const size_t out_floats = static_cast<size_t>(last.h * last.w * last.c);
-  if (!Check(env, input.length == in_floats * images && output.length == out_floats * images,
-             "ganmod-kernels: cnnRun's arrays do not match the network's shapes")) {
+  if (!Check(env, output.length == out_floats * images,
+             "ganmod-kernels: cnnRun's output does not match the network's shape")) {
     return nullptr;
   }
   // One thread: a single image's layers are too small to split well, and OpenMP's idle threads
@@ -285,11 +418,7 @@ napi_value CnnRun(napi_env env, napi_callback_info info) {
   omp_set_num_threads(1);
   try {
     for (int32_t i = 0; i < images; i++) {
-      net->input.set_data_handle(input.data + i * in_floats);
-      net->output.set_data_handle(output.data + i * out_floats);
-      for (size_t k = 0; k < net->primitives.size(); k++) {
-        net->primitives[k].execute(net->stream, net->args[k]);
-      }
+      RunImage(net, input.data + i * in_floats, output.data + i * out_floats, [](size_t) {});
     }
     net->stream.wait();
   } catch (const dnnl::error& e) {
@@ -299,12 +428,79 @@ napi_value CnnRun(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// cnnCalibrate(handle, input: Float32Array [n, h, w, c], n, ranges: Float32Array): widens
+// ranges[2k], ranges[2k + 1] to the min and max of the input (k = 0) and of node k - 1's output
+// over the images (an f32 net only; int8's activation steps come from these ranges).
+napi_value CnnCalibrate(napi_env env, napi_callback_info info) {
+  Net* net = nullptr;
+  Floats input, ranges;
+  int32_t images = 0;
+  if (!RunArgs(env, info, "ganmod-kernels: cnnCalibrate(handle, input, n, ranges)", &net, &input,
+               &images, &ranges)) {
+    return nullptr;
+  }
+  const size_t count = net->nodes.size();
+  if (!Check(env, net->precision == kF32 && ranges.length == 2 * (count + 1),
+             "ganmod-kernels: cnnCalibrate needs an f32 net and [min, max] per input and node")) {
+    return nullptr;
+  }
+  const Node& last = net->nodes.back();
+  const size_t in_floats = static_cast<size_t>(net->in_h * net->in_w * net->in_c);
+  std::vector<float> output(static_cast<size_t>(last.h * last.w * last.c));
+  auto widen = [&](size_t slot, const float* v, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+      ranges.data[2 * slot] = std::min(ranges.data[2 * slot], v[i]);
+      ranges.data[2 * slot + 1] = std::max(ranges.data[2 * slot + 1], v[i]);
+    }
+  };
+  omp_set_num_threads(1);
+  try {
+    for (int32_t i = 0; i < images; i++) {
+      const float* x = input.data + i * in_floats;
+      widen(0, x, in_floats);
+      RunImage(net, input.data + i * in_floats, output.data(), [&](size_t k) {
+        net->stream.wait();
+        const Node& n = net->nodes[k];
+        widen(k + 1, static_cast<const float*>(net->outputs[k].get_data_handle()),
+              static_cast<size_t>(n.h * n.w * n.c));
+      });
+    }
+    net->stream.wait();
+  } catch (const dnnl::error& e) {
+    napi_throw_error(env, nullptr, (std::string("ganmod-kernels: oneDNN: ") + e.what()).c_str());
+    return nullptr;
+  }
+  return nullptr;
+}
+
+// cnnIsa(): the instruction set oneDNN's kernels use on this CPU (ONEDNN_MAX_CPU_ISA caps it):
+// "avx512_core_bf16" and up have native bf16 dot products, "*vnni*" and up int8 ones.
+napi_value CnnIsa(napi_env env, napi_callback_info) {
+  const char* name = "other";
+  switch (dnnl::get_effective_cpu_isa()) {
+    case dnnl::cpu_isa::sse41: name = "sse41"; break;
+    case dnnl::cpu_isa::avx: name = "avx"; break;
+    case dnnl::cpu_isa::avx2: name = "avx2"; break;
+    case dnnl::cpu_isa::avx2_vnni: name = "avx2_vnni"; break;
+    case dnnl::cpu_isa::avx512_core: name = "avx512_core"; break;
+    case dnnl::cpu_isa::avx512_core_vnni: name = "avx512_core_vnni"; break;
+    case dnnl::cpu_isa::avx512_core_bf16: name = "avx512_core_bf16"; break;
+    case dnnl::cpu_isa::avx512_core_amx: name = "avx512_core_amx"; break;
+    default: break;
+  }
+  napi_value result;
+  NAPI_CALL(env, napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &result));
+  return result;
+}
+
 }  // namespace
 
 void DefineCnn(napi_env env, napi_value exports) {
   const napi_property_descriptor methods[] = {
       {"cnnCreate", nullptr, CnnCreate, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cnnRun", nullptr, CnnRun, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"cnnCalibrate", nullptr, CnnCalibrate, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"cnnIsa", nullptr, CnnIsa, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(methods) / sizeof(methods[0]), methods);
 }
