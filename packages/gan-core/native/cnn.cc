@@ -50,13 +50,10 @@ struct Net {
   std::vector<Node> nodes;
   std::vector<dnnl::primitive> primitives;
   std::vector<std::unordered_map<int, memory>> args;
-  int precision = kF32;
+  bool all_f32 = true;
   memory input;   // NHWC f32, handle set per image
   memory output;  // the last node's (f32), handle set per image
-  // bf16/int8: the input converted to the trunk's type before the first node.
-  memory input_converted;
-  dnnl::primitive input_reorder;
-  bool converts_input = false;
+  std::vector<int> node_of;     // per primitive: its node, or -1 for a type conversion
   std::vector<memory> outputs;  // each node's output (cnnCalibrate reads them)
   std::vector<std::vector<float>> buffers;
 };
@@ -142,43 +139,78 @@ bool ReadNodes(napi_env env, napi_value ints, Net* net) {
 }
 
 // Builds the primitives; `tensors` holds each convolution's filter (HWIO, or [kh, kw, c, 1] for
-// a depthwise one) and then its bias when it has one, in node order. `ranges` (int8 only) holds
-// [min, max] of the input and then of each node's output, measured on the f32 net.
-bool Compile(napi_env env, napi_value tensors, const float* ranges, Net* net) {
+// a depthwise one) and then its bias when it has one, in node order. `precision` holds each
+// node's arithmetic, and `ranges` (when any node is int8) [min, max] of the input and then of
+// each node's output, measured on the f32 net. A node reads its inputs in its own arithmetic's
+// type: where the producer stored another, a conversion (a reorder, shared by the readers) runs
+// first. A node stores its output in its own type, or in f32 when every reader computes in f32.
+bool Compile(napi_env env, napi_value tensors, const std::vector<int>& precision,
+             const float* ranges, Net* net) {
   const size_t count = net->nodes.size();
-  // Liveness: a node's buffer returns to the pool after its last reader ran.
-  std::vector<size_t> last_use(count, 0);
+  // Readers of each tensor (index t + 1 for tensor t; tensor -1 is the input).
+  std::vector<std::vector<size_t>> readers(count + 1);
   for (size_t k = 0; k < count; k++) {
     const Node& n = net->nodes[k];
-    if (n.in_a >= 0) last_use[n.in_a] = k;
-    if (n.op == kAdd && n.in_b >= 0) last_use[n.in_b] = k;
+    readers[n.in_a + 1].push_back(k);
+    if (n.op == kAdd) readers[n.in_b + 1].push_back(k);
+  }
+  // Liveness: a node's buffer (and its conversions') returns to the pool after its last reader.
+  std::vector<size_t> last_use(count, 0);
+  for (size_t t = 1; t <= count; t++) {
+    if (!readers[t].empty()) last_use[t - 1] = readers[t].back();
   }
   last_use[count - 1] = count;  // the output is written to the caller's array
-  std::vector<int> buffer_of(count, -1);
+  std::vector<std::vector<int>> buffers_of(count);
   std::vector<int> free_buffers;
-  std::vector<memory>& outputs = net->outputs;
-  outputs.resize(count);
-  const int precision = net->precision;
-  // Each tensor's type (and int8 step): index 0 is the input, k + 1 node k.
-  std::vector<Quant> quant(count + 1);
-  for (size_t k = 0; k <= count; k++) {
-    if (precision == kBf16) quant[k].type = Dt::bf16;
-    if (precision == kInt8) quant[k] = Quantize(ranges[2 * k], ranges[2 * k + 1]);
+  auto take_buffer = [&](const memory::desc& md) {
+    const size_t floats = (md.get_size() + sizeof(float) - 1) / sizeof(float);
+    for (size_t i = 0; i < free_buffers.size(); i++) {
+      const int b = free_buffers[i];
+      if (net->buffers[b].size() >= floats) {
+        free_buffers.erase(free_buffers.begin() + static_cast<std::ptrdiff_t>(i));
+        return b;
+      }
+    }
+    net->buffers.emplace_back(floats);
+    return static_cast<int>(net->buffers.size() - 1);
+  };
+  // Each tensor's int8 representation (index t + 1), used where an int8 node reads or writes it.
+  std::vector<Quant> int8(count + 1);
+  const bool any_int8 = std::count(precision.begin(), precision.end(), kInt8) > 0;
+  if (any_int8) {
+    for (size_t t = 0; t <= count; t++) int8[t] = Quantize(ranges[2 * t], ranges[2 * t + 1]);
   }
-  quant[count] = {Dt::f32, 1.f};  // the caller reads f32
+  auto wanted = [&](int prec, int t) -> Quant {
+    if (prec == kBf16) return {Dt::bf16, 1.f};
+    if (prec == kInt8) return int8[t + 1];
+    return {Dt::f32, 1.f};
+  };
+  // Stored form of each tensor, and its conversions by type.
+  std::vector<Quant> stored(count + 1);
+  std::vector<memory> outputs(count + 1);
+  std::vector<std::vector<std::pair<Dt, memory>>> converted(count + 1);
   net->input = memory(Nhwc(net->in_h, net->in_w, net->in_c), net->engine, DNNL_MEMORY_NONE);
-  if (precision != kF32) {
-    net->input_converted =
-        memory(Nhwc(net->in_h, net->in_w, net->in_c, quant[0].type), net->engine);
+  outputs[0] = net->input;
+  // Tensor t as node `prec` reads it (converting it the first time this form is asked for).
+  auto view = [&](int t, int prec) -> std::pair<memory, Quant> {
+    const Quant q = wanted(prec, t);
+    if (stored[t + 1].type == q.type) return {outputs[t + 1], stored[t + 1]};
+    for (const auto& [type, mem] : converted[t + 1]) {
+      if (type == q.type) return {mem, q};
+    }
+    const memory& from = outputs[t + 1];
+    const auto md = Nhwc(from.get_desc().dims()[2], from.get_desc().dims()[3],
+                         from.get_desc().dims()[1], q.type);
+    const int b = take_buffer(md);
+    if (t >= 0) buffers_of[t].push_back(b);  // the input's conversions live all run long
+    memory to(md, net->engine, net->buffers[b].data());
     dnnl::primitive_attr attr;
-    if (precision == kInt8) attr.set_output_scales(0, {1.f / quant[0].step});
-    const dnnl::reorder::primitive_desc pd(net->input, net->input_converted, attr);
-    net->input_reorder = dnnl::reorder(pd);
-    net->converts_input = true;
-  }
-  auto source = [&](int index) {
-    if (index == -1) return net->converts_input ? net->input_converted : net->input;
-    return outputs[index];
+    if (stored[t + 1].step != q.step) attr.set_output_scales(0, {stored[t + 1].step / q.step});
+    net->primitives.emplace_back(dnnl::reorder(dnnl::reorder::primitive_desc(from, to, attr)));
+    net->args.push_back({{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}});
+    net->node_of.push_back(-1);
+    converted[t + 1].emplace_back(q.type, to);
+    return {to, q};
   };
   uint32_t tensor = 0;
   auto next_tensor = [&](Floats* out, size_t expected) {
@@ -189,44 +221,64 @@ bool Compile(napi_env env, napi_value tensors, const float* ranges, Net* net) {
   };
   for (size_t k = 0; k < count; k++) {
     const Node& n = net->nodes[k];
-    const Quant& out_q = quant[k + 1];
-    const auto dst_md = Nhwc(n.h, n.w, n.c, out_q.type);
+    const int prec = precision[k];
+    // Inputs first: their conversions must not reuse this node's output buffer.
+    const auto src_view = view(n.in_a, prec);
+    const memory src = src_view.first;
+    const Quant in_q = src_view.second;
+    std::pair<memory, Quant> src_b;
+    if (n.op == kAdd) src_b = view(n.in_b, prec);
+    // Output type: the one every reader reads when they agree and oneDNN has a JIT kernel for it
+    // (it saves a conversion), else this node's own (f32 when every reader computes in f32).
+    std::vector<Quant> candidates;
     if (k + 1 == count) {
-      net->output = memory(dst_md, net->engine, DNNL_MEMORY_NONE);
-      outputs[k] = net->output;
+      candidates.push_back({Dt::f32, 1.f});  // the caller reads f32
     } else {
-      const size_t floats = (dst_md.get_size() + sizeof(float) - 1) / sizeof(float);
-      int b = -1;
-      for (size_t i = 0; i < free_buffers.size(); i++) {
-        if (net->buffers[free_buffers[i]].size() >= floats) {
-          b = free_buffers[i];
-          free_buffers.erase(free_buffers.begin() + static_cast<std::ptrdiff_t>(i));
-          break;
-        }
+      const int first = precision[readers[k + 1].front()];
+      bool agree = true;
+      for (const size_t r : readers[k + 1]) agree = agree && precision[r] == first;
+      // Only an int8 node's output scales write quantized steps.
+      if (agree && (first != kInt8 || prec == kInt8)) {
+        candidates.push_back(wanted(first, static_cast<int>(k)));
       }
-      if (b == -1) {
-        b = static_cast<int>(net->buffers.size());
-        net->buffers.emplace_back(floats);
-      }
-      buffer_of[k] = b;
-      outputs[k] = memory(dst_md, net->engine, net->buffers[b].data());
+      const Quant own = wanted(prec, static_cast<int>(k));
+      if (candidates.empty() || candidates[0].type != own.type) candidates.push_back(own);
     }
+    Floats filter, bias;
     if (n.op == kConv) {
-      const int64_t kh = n.kh, kw = n.kw, ci = n.ci, co = n.co;
-      Floats filter, bias;
-      if (!next_tensor(&filter, static_cast<size_t>(kh * kw * ci * (n.depthwise ? 1 : co)))) {
+      if (!next_tensor(&filter, static_cast<size_t>(n.kh * n.kw * n.ci * (n.depthwise ? 1 : n.co)))) {
         return false;
       }
-      if (n.has_bias && !next_tensor(&bias, static_cast<size_t>(co))) return false;
+      if (n.has_bias && !next_tensor(&bias, static_cast<size_t>(n.co))) return false;
+    }
+    // Builds the node's primitive for output `out_q`; an empty primitive when oneDNN has only
+    // its reference kernel for it and another candidate remains.
+    memory weights, bias_memory;
+    auto build = [&](const Quant& out_q, bool last_candidate) -> dnnl::primitive {
+      const auto dst_md = Nhwc(n.h, n.w, n.c, out_q.type);
+      auto usable = [&](const auto& pd) {
+        return last_candidate || std::string(pd.impl_info_str()).rfind("ref", 0) != 0;
+      };
+      if (n.op == kAdd) {
+        const dnnl::binary::desc desc(dnnl::algorithm::binary_add, src.get_desc(),
+                                      src_b.first.get_desc(), dst_md);
+        dnnl::primitive_attr attr;
+        if (prec == kInt8) {
+          // dst = src0 * scale0 + src1 * scale1, each scale from its step to dst's.
+          attr.set_scales(DNNL_ARG_SRC_0, 0, {in_q.step / out_q.step});
+          attr.set_scales(DNNL_ARG_SRC_1, 0, {src_b.second.step / out_q.step});
+        }
+        const dnnl::binary::primitive_desc pd(desc, attr, net->engine);
+        return usable(pd) ? dnnl::primitive(dnnl::binary(pd)) : dnnl::primitive();
+      }
+      const int64_t kh = n.kh, kw = n.kw, ci = n.ci, co = n.co;
       const memory::dims weight_dims =
           n.depthwise ? memory::dims{co, 1, 1, kh, kw} : memory::dims{co, ci, kh, kw};
       // TF's layouts: HWIO, and [kh, kw, c, 1] = hwigo with i = o = 1 for depthwise.
       const Tag user_tag = n.depthwise ? Tag::hwigo : Tag::hwio;
-      const Quant& in_q = quant[n.in_a + 1];
-      const Dt weight_type = precision == kInt8 ? Dt::s8 : quant[n.in_a + 1].type;
+      const Dt weight_type = prec == kInt8 ? Dt::s8 : prec == kBf16 ? Dt::bf16 : Dt::f32;
       const memory::desc any_weights(weight_dims, weight_type, Tag::any);
       const memory::desc bias_md({co}, Dt::f32, Tag::x);
-      const auto src_md = source(n.in_a).get_desc();
       // In HWIO (and the depthwise [kh, kw, c, 1]) the output channel is the fastest index.
       const size_t filter_size = filter.length;
       std::vector<float> bias_values(static_cast<size_t>(co));
@@ -234,7 +286,7 @@ bool Compile(napi_env env, napi_value tensors, const float* ranges, Net* net) {
       dnnl::primitive_attr attr;
       float clip_top = 6.f;
       std::vector<int8_t> filter_q;
-      if (precision == kInt8) {
+      if (prec == kInt8) {
         // s8 weights, one step per output channel; the bias joins the s32 accumulator (in units
         // of in_step * weight_step), and output scales map the accumulator to dst's steps.
         std::vector<float> weight_step(static_cast<size_t>(co), 0.f);
@@ -263,43 +315,60 @@ bool Compile(napi_env env, napi_value tensors, const float* ranges, Net* net) {
       }
       attr.set_post_ops(ops);
       const dnnl::convolution_forward::desc desc(
-          dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src_md,
-          any_weights, bias_md, dst_md, {n.sh, n.sw}, {n.pt, n.pl}, {n.pb, n.pr});
+          dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+          src.get_desc(), any_weights, bias_md, dst_md, {n.sh, n.sw}, {n.pt, n.pl},
+          {n.pb, n.pr});
       const dnnl::convolution_forward::primitive_desc pd(desc, attr, net->engine);
-      memory weights(pd.weights_desc(), net->engine);
-      memory user = precision == kInt8
+      if (!usable(pd)) return dnnl::primitive();
+      weights = memory(pd.weights_desc(), net->engine);
+      memory user = prec == kInt8
                         ? memory({weight_dims, Dt::s8, user_tag}, net->engine, filter_q.data())
                         : memory({weight_dims, Dt::f32, user_tag}, net->engine, filter.data);
       dnnl::reorder(user, weights).execute(net->stream, user, weights);
-      net->stream.wait();  // filter_q is freed at the end of this iteration
-      memory bias_memory(bias_md, net->engine);
+      net->stream.wait();  // filter_q is freed on return
+      bias_memory = memory(bias_md, net->engine);
       std::copy(bias_values.begin(), bias_values.end(),
                 static_cast<float*>(bias_memory.get_data_handle()));
-      net->primitives.emplace_back(dnnl::convolution_forward(pd));
-      net->args.push_back({{DNNL_ARG_SRC, source(n.in_a)},
+      return dnnl::convolution_forward(pd);
+    };
+    dnnl::primitive primitive;
+    Quant out_q;
+    for (size_t c = 0; c < candidates.size() && !primitive; c++) {
+      const bool last_candidate = c + 1 == candidates.size();
+      try {
+        primitive = build(candidates[c], last_candidate);
+      } catch (const dnnl::error&) {
+        if (last_candidate) throw;  // unimplemented: try the next candidate
+      }
+      out_q = candidates[c];
+    }
+    stored[k + 1] = out_q;
+    const auto dst_md = Nhwc(n.h, n.w, n.c, out_q.type);
+    if (k + 1 == count) {
+      net->output = memory(dst_md, net->engine, DNNL_MEMORY_NONE);
+      outputs[k + 1] = net->output;
+    } else {
+      const int b = take_buffer(dst_md);
+      buffers_of[k].push_back(b);
+      outputs[k + 1] = memory(dst_md, net->engine, net->buffers[b].data());
+    }
+    const memory& dst = outputs[k + 1];
+    net->primitives.push_back(primitive);
+    if (n.op == kConv) {
+      net->args.push_back({{DNNL_ARG_SRC, src},
                            {DNNL_ARG_WEIGHTS, weights},
                            {DNNL_ARG_BIAS, bias_memory},
-                           {DNNL_ARG_DST, outputs[k]}});
+                           {DNNL_ARG_DST, dst}});
     } else {
-      const dnnl::binary::desc desc(dnnl::algorithm::binary_add, source(n.in_a).get_desc(),
-                                    source(n.in_b).get_desc(), dst_md);
-      dnnl::primitive_attr attr;
-      if (precision == kInt8) {
-        // dst = src0 * scale0 + src1 * scale1, each scale from its step to dst's.
-        attr.set_scales(DNNL_ARG_SRC_0, 0, {quant[n.in_a + 1].step / out_q.step});
-        attr.set_scales(DNNL_ARG_SRC_1, 0, {quant[n.in_b + 1].step / out_q.step});
-      }
-      const dnnl::binary::primitive_desc pd(desc, attr, net->engine);
-      net->primitives.emplace_back(dnnl::binary(pd));
-      net->args.push_back({{DNNL_ARG_SRC_0, source(n.in_a)},
-                           {DNNL_ARG_SRC_1, source(n.in_b)},
-                           {DNNL_ARG_DST, outputs[k]}});
+      net->args.push_back({{DNNL_ARG_SRC_0, src}, {DNNL_ARG_SRC_1, src_b.first}, {DNNL_ARG_DST, dst}});
     }
+    net->node_of.push_back(static_cast<int>(k));
+    net->outputs.push_back(dst);
     // Buffers whose last reader this node was can hold later nodes' outputs.
     for (const int input : {n.in_a, n.op == kAdd ? n.in_b : -1}) {
-      if (input >= 0 && last_use[input] == k && buffer_of[input] >= 0) {
-        free_buffers.push_back(buffer_of[input]);
-        buffer_of[input] = -1;
+      if (input >= 0 && last_use[input] == k) {
+        for (const int b : buffers_of[input]) free_buffers.push_back(b);
+        buffers_of[input].clear();
       }
     }
   }
@@ -307,8 +376,9 @@ bool Compile(napi_env env, napi_value tensors, const float* ranges, Net* net) {
   return true;
 }
 
-// cnnCreate(description: number[], weights: Float32Array[], precision?: 0 | 1 | 2,
-//           ranges?: Float32Array): { handle, outputShape }; `ranges` (int8) holds [min, max] of
+// cnnCreate(description: number[], weights: Float32Array[], precision?: 0 | 1 | 2 | number[],
+//           ranges?: Float32Array): { handle, outputShape }. `precision` is 0 (f32), 1 (bf16) or
+// 2 (int8) for every node, or one code per node; `ranges` (any int8 node) holds [min, max] of
 // the input and of each node's output (cnnCalibrate's result).
 napi_value CnnCreate(napi_env env, napi_callback_info info) {
   size_t argc = 4;
@@ -318,25 +388,42 @@ napi_value CnnCreate(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   auto net = std::make_unique<Net>();
-  int32_t precision = kF32;
-  if (argc >= 3 && napi_get_value_int32(env, argv[2], &precision) != napi_ok) precision = -1;
-  if (!Check(env, precision >= kF32 && precision <= kInt8,
-             "ganmod-kernels: cnnCreate's precision must be 0 (f32), 1 (bf16) or 2 (int8)")) {
-    return nullptr;
-  }
-  net->precision = precision;
   omp_set_num_threads(1);
   try {
     if (!ReadNodes(env, argv[0], net.get())) return nullptr;
+    const size_t count = net->nodes.size();
+    // One precision for all nodes, or an array of one per node.
+    std::vector<int> precision(count, kF32);
+    bool is_array = false;
+    if (argc >= 3) NAPI_CALL(env, napi_is_array(env, argv[2], &is_array));
+    if (is_array) {
+      std::vector<int64_t> codes(count);
+      if (!GetInts(env, argv[2], codes.data(), count, "cnn precisions")) return nullptr;
+      std::copy(codes.begin(), codes.end(), precision.begin());
+    } else if (argc >= 3) {
+      int32_t code = -1;
+      napi_valuetype type;
+      NAPI_CALL(env, napi_typeof(env, argv[2], &type));
+      if (type == napi_undefined) code = kF32;
+      else if (napi_get_value_int32(env, argv[2], &code) != napi_ok) code = -1;
+      std::fill(precision.begin(), precision.end(), code);
+    }
+    for (const int p : precision) {
+      if (!Check(env, p >= kF32 && p <= kInt8,
+                 "ganmod-kernels: cnn precisions are 0 (f32), 1 (bf16) or 2 (int8)")) {
+        return nullptr;
+      }
+      net->all_f32 = net->all_f32 && p == kF32;
+    }
     Floats ranges;
-    if (precision == kInt8) {
+    if (std::count(precision.begin(), precision.end(), kInt8) > 0) {
       if (argc < 4 || !GetFloats(env, argv[3], &ranges, "ranges")) return nullptr;
-      if (!Check(env, ranges.length == 2 * (net->nodes.size() + 1),
+      if (!Check(env, ranges.length == 2 * (count + 1),
                  "ganmod-kernels: int8 needs [min, max] of the input and of every node")) {
         return nullptr;
       }
     }
-    if (!Compile(env, argv[1], ranges.data, net.get())) return nullptr;
+    if (!Compile(env, argv[1], precision, ranges.data, net.get())) return nullptr;
   } catch (const dnnl::error& e) {
     napi_throw_error(env, nullptr, (std::string("ganmod-kernels: oneDNN: ") + e.what()).c_str());
     return nullptr;
@@ -364,13 +451,9 @@ template <typename Each>
 void RunImage(Net* net, float* input, float* output, Each each) {
   net->input.set_data_handle(input);
   net->output.set_data_handle(output);
-  if (net->converts_input) {
-    net->input_reorder.execute(net->stream, {{DNNL_ARG_FROM, net->input},
-                                             {DNNL_ARG_TO, net->input_converted}});
-  }
   for (size_t k = 0; k < net->primitives.size(); k++) {
     net->primitives[k].execute(net->stream, net->args[k]);
-    each(k);
+    if (net->node_of[k] >= 0) each(static_cast<size_t>(net->node_of[k]));
   }
 }
 
@@ -393,7 +476,7 @@ bool RunArgs(napi_env env, napi_callback_info info, const char* usage, Net** net
   *net = static_cast<Net*>(data);
   const size_t in_floats = static_cast<size_t>((*net)->in_h * (*net)->in_w * (*net)->in_c);
   return Check(env, input->length == in_floats * static_cast<size_t>(*images),
-               "ganmod-kernels: the input does not match the network's shape");
+               "ganmod-kernels: the input's arrays do not match the network's shapes");
 }
 
 // cnnRun(handle, input: Float32Array [n, h, w, c], n, output: Float32Array [n, oh, ow, oc]).
@@ -440,7 +523,7 @@ napi_value CnnCalibrate(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   const size_t count = net->nodes.size();
-  if (!Check(env, net->precision == kF32 && ranges.length == 2 * (count + 1),
+  if (!Check(env, net->all_f32 && ranges.length == 2 * (count + 1),
              "ganmod-kernels: cnnCalibrate needs an f32 net and [min, max] per input and node")) {
     return nullptr;
   }

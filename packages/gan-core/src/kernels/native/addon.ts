@@ -125,7 +125,7 @@ export interface NativeAddon {
   cnnCreate?(
     description: number[],
     weights: Float32Array[],
-    precision?: 0 | 1 | 2,
+    precision?: 0 | 1 | 2 | number[],
     ranges?: Float32Array,
   ): { handle: unknown; outputShape: [number, number, number] };
   /** Runs a compiled trunk over `images` NHWC images, one at a time. */

@@ -48,7 +48,10 @@ export type CnnPrecision = 'f32' | 'bf16' | 'int8';
 export interface NativeCnn {
   /** `[height, width, channels]` of one image's output. */
   readonly outputShape: [number, number, number];
-  /** The precision it runs in (f32 where the requested one is not native to the CPU). */
+  /**
+   * The precision it runs in (f32 where the requested one is not native to the CPU); a mixed
+   * trunk ({@link NativeCnnOptions.precisionOf}) reports its default.
+   */
   readonly precision: CnnPrecision;
   /** Runs `images` NHWC images (`input.length` = images x h x w x c) and returns their outputs. */
   run(input: Float32Array, images: number): Float32Array;
@@ -64,6 +67,11 @@ export interface NativeCnn {
 export interface NativeCnnOptions {
   /** Requested precision (default `f32`); see {@link nativeCnnPrecision} for the gating. */
   precision?: CnnPrecision;
+  /**
+   * A mixed trunk: each node's precision (the rest of the trunk converts between them); nodes it
+   * returns undefined for take {@link precision}. Gated per node like {@link precision}.
+   */
+  precisionOf?: (node: CnnNode, index: number) => CnnPrecision | undefined;
   /** int8: {@link NativeCnn.calibrate}'s ranges (2 x (nodes + 1) values). */
   ranges?: Float32Array;
 }
@@ -109,8 +117,12 @@ export function createNativeCnn(
 ): NativeCnn | undefined {
   if (env[NATIVE_CNN_ENV] === '0') return undefined;
   if (!addon?.cnnCreate || !addon.cnnRun) return undefined;
-  const precision = nativeCnnPrecision(options.precision ?? 'f32', addon.cnnIsa?.() ?? 'other');
-  if (precision === 'int8' && options.ranges?.length !== 2 * (description.nodes.length + 1)) {
+  const isa = addon.cnnIsa?.() ?? 'other';
+  const precision = nativeCnnPrecision(options.precision ?? 'f32', isa);
+  const perNode = description.nodes.map((node, i) =>
+    nativeCnnPrecision(options.precisionOf?.(node, i) ?? options.precision ?? 'f32', isa),
+  );
+  if (perNode.includes('int8') && options.ranges?.length !== 2 * (description.nodes.length + 1)) {
     throw new Error('createNativeCnn: int8 needs calibrated ranges for the input and every node');
   }
   const ints: number[] = [...description.input, description.nodes.length];
@@ -141,8 +153,8 @@ export function createNativeCnn(
   const { handle, outputShape } = addon.cnnCreate(
     ints,
     weights,
-    PRECISION_CODES[precision],
-    precision === 'int8' ? options.ranges : undefined,
+    perNode.map((p) => PRECISION_CODES[p]),
+    perNode.includes('int8') ? options.ranges : undefined,
   );
   const perImage = outputShape[0] * outputShape[1] * outputShape[2];
   const run = addon.cnnRun.bind(addon);
