@@ -7,10 +7,11 @@
 // net runs one image at a time so each layer's activations (<= 4.8 MB) stay in cache instead of
 // streaming a batch's hundreds of MB through memory.
 //
-// Precisions (cnnCreate's third argument): f32; bf16 (activations and weights bf16, f32
-// accumulation: AVX512_BF16's dot products); int8 (u8/s8 activations with one scale per tensor
-// from calibrated ranges, s8 weights with one scale per output channel: VNNI's dot products).
-// The input is converted once, and the last node writes f32 in every precision.
+// Precisions (cnnCreate's third argument, for all nodes or per node): f32; bf16 (activations
+// and weights bf16, f32 accumulation: AVX512_BF16's dot products); int8 (u8/s8 activations with
+// one step per tensor from calibrated ranges, s8 weights with one step per output channel, s32
+// accumulation: VNNI's dot products). Reorders convert between them where a node reads another
+// type than its producer stored (the f32 input, mixed nets); the last node writes f32.
 //
 // Built only where oneDNN's headers are installed (GANMOD_HAVE_DNNL, set by build-native.mjs);
 // elsewhere the addon exports no `cnnCreate` and callers run the network through TF.js.
@@ -143,7 +144,8 @@ bool ReadNodes(napi_env env, napi_value ints, Net* net) {
 // node's arithmetic, and `ranges` (when any node is int8) [min, max] of the input and then of
 // each node's output, measured on the f32 net. A node reads its inputs in its own arithmetic's
 // type: where the producer stored another, a conversion (a reorder, shared by the readers) runs
-// first. A node stores its output in its own type, or in f32 when every reader computes in f32.
+// first. A node stores its output in the type its readers read when they agree and oneDNN has a
+// JIT kernel writing it, else in its own type.
 bool Compile(napi_env env, napi_value tensors, const std::vector<int>& precision,
              const float* ranges, Net* net) {
   const size_t count = net->nodes.size();
@@ -229,10 +231,12 @@ bool Compile(napi_env env, napi_value tensors, const std::vector<int>& precision
     std::pair<memory, Quant> src_b;
     if (n.op == kAdd) src_b = view(n.in_b, prec);
     // Output type: the one every reader reads when they agree and oneDNN has a JIT kernel for it
-    // (it saves a conversion), else this node's own (f32 when every reader computes in f32).
+    // (it saves a conversion: a bf16 or int8 node read by f32 ones writes f32), else its own.
     std::vector<Quant> candidates;
     if (k + 1 == count) {
       candidates.push_back({Dt::f32, 1.f});  // the caller reads f32
+    } else if (readers[k + 1].empty()) {
+      candidates.push_back(wanted(prec, static_cast<int>(k)));
     } else {
       const int first = precision[readers[k + 1].front()];
       bool agree = true;
@@ -246,7 +250,8 @@ bool Compile(napi_env env, napi_value tensors, const std::vector<int>& precision
     }
     Floats filter, bias;
     if (n.op == kConv) {
-      if (!next_tensor(&filter, static_cast<size_t>(n.kh * n.kw * n.ci * (n.depthwise ? 1 : n.co)))) {
+      const int64_t filter_size = n.kh * n.kw * n.ci * (n.depthwise ? 1 : n.co);
+      if (!next_tensor(&filter, static_cast<size_t>(filter_size))) {
         return false;
       }
       if (n.has_bias && !next_tensor(&bias, static_cast<size_t>(n.co))) return false;
@@ -360,7 +365,8 @@ bool Compile(napi_env env, napi_value tensors, const std::vector<int>& precision
                            {DNNL_ARG_BIAS, bias_memory},
                            {DNNL_ARG_DST, dst}});
     } else {
-      net->args.push_back({{DNNL_ARG_SRC_0, src}, {DNNL_ARG_SRC_1, src_b.first}, {DNNL_ARG_DST, dst}});
+      net->args.push_back(
+          {{DNNL_ARG_SRC_0, src}, {DNNL_ARG_SRC_1, src_b.first}, {DNNL_ARG_DST, dst}});
     }
     net->node_of.push_back(static_cast<int>(k));
     net->outputs.push_back(dst);
@@ -384,7 +390,8 @@ napi_value CnnCreate(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
   NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  if (!Check(env, argc >= 2, "ganmod-kernels: cnnCreate(description, weights, precision?, ranges?)")) {
+  if (!Check(env, argc >= 2,
+             "ganmod-kernels: cnnCreate(description, weights, precision?, ranges?)")) {
     return nullptr;
   }
   auto net = std::make_unique<Net>();
