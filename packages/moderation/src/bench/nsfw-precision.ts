@@ -106,7 +106,7 @@ if (values.calibrate) {
     `/**\n * Activation ranges of the NSFW MobileNetV2's native trunk for its int8 precision: [min, max] of\n` +
       ` * the input and then of each node's output, measured by the f32 trunk (\`FoldedModel.calibrate\`)\n` +
       ` * on the ${fit.length} photos of the benign set's fit half (original view). Written by\n` +
-      ` * \`bench:nsfw-precision --calibrate\`; do not edit.\n */\n` +
+      ` * \`bench:nsfw-precision --calibrate\` (then formatted by prettier); do not edit.\n */\n` +
       `export const NSFW_INT8_RANGES: readonly number[] = ${JSON.stringify(rounded)};\n`,
   );
   console.log(`calibrated on ${fit.length} photos -> ${file}`);

@@ -2,7 +2,7 @@
  * Activation ranges of the NSFW MobileNetV2's native trunk for its int8 precision: [min, max] of
  * the input and then of each node's output, measured by the f32 trunk (`FoldedModel.calibrate`)
  * on the 35 photos of the benign set's fit half (original view). Written by
- * `bench:nsfw-precision --calibrate`; do not edit.
+ * `bench:nsfw-precision --calibrate` (then formatted by prettier); do not edit.
  */
 export const NSFW_INT8_RANGES: readonly number[] = [
   0, 1, 0, 6, 0, 6, -39.6813, 38.7662, 0, 6, 0, 6, -28.5, 32.5618, 0, 6, 0, 6, -50.6103, 36.5854,
