@@ -11,6 +11,7 @@ export {
   NATIVE_KERNELS_ENV,
   createNativeCnn,
   NATIVE_CNN_ENV,
+  nativeCnnPrecision,
   resampleImage,
 } from '../kernels/index.js';
 export type {
@@ -18,8 +19,10 @@ export type {
   CnnConv,
   CnnDescription,
   CnnNode,
+  CnnPrecision,
   NativeAddon,
   NativeCnn,
+  NativeCnnOptions,
   PixelImage,
   ResampleOptions,
   RegisterWasmKernelsOptions,

@@ -3,10 +3,18 @@ export { registerWasmKernels, restoreStockWasmKernels, WASM_KERNEL_NAMES } from 
 export type { RegisterWasmKernelsOptions, WasmKernelsInfo } from './register.js';
 export { loadNativeAddon, NATIVE_KERNELS_ENV } from './native/addon.js';
 export type { NativeAddon } from './native/addon.js';
-export { createNativeCnn, NATIVE_CNN_ENV } from './native/cnn.js';
+export { createNativeCnn, NATIVE_CNN_ENV, nativeCnnPrecision } from './native/cnn.js';
 export { resampleImage } from './native/resample.js';
 export type { PixelImage, ResampleOptions } from './native/resample.js';
-export type { CnnAdd, CnnConv, CnnDescription, CnnNode, NativeCnn } from './native/cnn.js';
+export type {
+  CnnAdd,
+  CnnConv,
+  CnnDescription,
+  CnnNode,
+  CnnPrecision,
+  NativeCnn,
+  NativeCnnOptions,
+} from './native/cnn.js';
 export { NATIVE_KERNEL_NAMES } from './native/registry.js';
 export { planAxis } from './axis-plan.js';
 export type { AxisPlan } from './axis-plan.js';

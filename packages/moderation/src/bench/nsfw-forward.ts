@@ -3,14 +3,15 @@
  * wall and CPU ms per image at batch 1 and at batch 16, with the load average and whether
  * gan-core's native kernels serve. Run on demand after a build:
  * `pnpm --filter @ganmod/moderation bench:nsfw` (`--reps 20 --batch 16`);
- * `GANMOD_NATIVE_KERNELS=0` compares with the wasm kernels alone, `node --cpu-prof` profiles it.
+ * `GANMOD_NATIVE_KERNELS=0` compares with the wasm kernels alone, `GANMOD_NSFW_PRECISION=bf16|int8`
+ * runs the oneDNN trunk in that precision, `node --cpu-prof` profiles it.
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { initBackend, layersModelArtifacts } from '@ganmod/gan-core';
 import * as tf from '@tensorflow/tfjs';
 import { readBundledNsfwModel } from '../nsfw/convert.js';
-import { foldLayersModel } from '../nsfw/folded.js';
+import { foldLayersModel, nsfwFoldOptions } from '../nsfw/folded.js';
 
 const { values } = parseArgs({ options: { reps: { type: 'string' }, batch: { type: 'string' } } });
 const reps = Number(values.reps ?? 20);
@@ -28,7 +29,7 @@ const cpuMs = (from: NodeJS.CpuUsage) => {
 const info = await initBackend({ logger: null });
 const { modelJson, weights } = readBundledNsfwModel('mobilenet_v2');
 const model = await tf.loadLayersModel(tf.io.fromMemory(layersModelArtifacts(modelJson, weights)));
-const folded = foldLayersModel(model);
+const folded = foldLayersModel(model, nsfwFoldOptions());
 
 /** Runs `rounds` forward passes of a random batch of `size`; returns ms per image. */
 async function time(size: number, rounds: number): Promise<{ wall: number; cpu: number }> {
@@ -53,7 +54,8 @@ async function time(size: number, rounds: number): Promise<{ wall: number; cpu: 
 
 console.log(
   `backend ${info.name}, native kernels ${JSON.stringify(info.nativeKernels ?? null)}, ` +
-    `threads ${info.threads}; ${folded.steps} fused ops, ${folded.nativeSteps} of them on oneDNN; ` +
+    `threads ${info.threads}; ${folded.steps} fused ops, ${folded.nativeSteps} of them on oneDNN ` +
+    `(${folded.precision ?? 'none'}); ` +
     `load average ${load()}`,
 );
 for (const size of [1, batch]) {

@@ -14,7 +14,7 @@ import {
 import type { RgbImage } from '../input/decode.js';
 import { modelsDir } from '../model-files.js';
 import { NSFW_MODELS, type NsfwModelName, readBundledNsfwModel } from './convert.js';
-import { foldLayersModel, type FoldedModel } from './folded.js';
+import { foldLayersModel, nsfwFoldOptions, type FoldedModel } from './folded.js';
 
 /** Output classes, in the model's order. */
 export const NSFW_CLASSES = ['Drawing', 'Hentai', 'Neutral', 'Porn', 'Sexy'] as const;
@@ -72,9 +72,14 @@ async function load(name: NsfwModelName): Promise<NsfwClassifier> {
   // Batch-norm folded into the convolutions (2-3x less CPU, same outputs within 1e-6); a model
   // with a layer the folded path does not know runs as the layers model.
   let folded: FoldedModel | undefined;
+  // GANMOD_NSFW_PRECISION: f32 by default; bf16/int8 trunks where the CPU has the instructions
+  // (a wrong value throws here, not inside the fallback below).
+  const foldOptions = name === 'mobilenet_v2' ? nsfwFoldOptions() : {};
   try {
-    folded = foldLayersModel(model);
-    loadedFrom += `, batch-norm folded (${folded.steps} fused ops)`;
+    folded = foldLayersModel(model, foldOptions);
+    loadedFrom +=
+      `, batch-norm folded (${folded.steps} fused ops` +
+      (folded.precision ? `, ${folded.nativeSteps} on oneDNN in ${folded.precision})` : ')');
   } catch (err) {
     loadedFrom += `, layers model (not folded: ${(err as Error).message})`;
   }

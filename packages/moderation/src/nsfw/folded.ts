@@ -11,7 +11,14 @@
  * Outputs match the layers model within float rounding.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createNativeCnn, type CnnNode, type NativeCnn } from '@ganmod/gan-core';
+import { NSFW_INT8_RANGES } from './int8-ranges.js';
+import {
+  createNativeCnn,
+  type CnnNode,
+  type CnnPrecision,
+  type NativeCnn,
+  type NativeCnnOptions,
+} from '@ganmod/gan-core';
 
 /** A folded model: a forward pass equivalent to `model.predict` for inference. */
 export interface FoldedModel {
@@ -28,7 +35,49 @@ export interface FoldedModel {
    * at a time); 0 where the addon has no oneDNN or the model's layers do not allow it.
    */
   readonly nativeSteps: number;
+  /** The native trunk's arithmetic (see {@link FoldOptions}); undefined without a trunk. */
+  readonly precision: CnnPrecision | undefined;
+  /**
+   * Widens the f32 trunk's activation ranges over `pixels` (`shape` = [n, h, w, c]): what an
+   * int8 trunk is calibrated with ({@link FoldOptions.ranges}).
+   *
+   * @throws Error without an f32 native trunk.
+   */
+  calibrate(
+    pixels: Float32Array,
+    shape: [number, number, number, number],
+    ranges?: Float32Array,
+  ): Float32Array;
   dispose(): void;
+}
+
+/**
+ * Options of {@link foldLayersModel}: the native trunk's precision (`f32` by default; `bf16` and
+ * `int8` run where the CPU has the instructions, f32 elsewhere; gan-core's `nativeCnnPrecision`)
+ * and, for int8, the activation ranges measured by {@link FoldedModel.calibrate}.
+ */
+export type FoldOptions = NativeCnnOptions;
+
+/** Environment variable: the NSFW trunk's precision, `f32` (default), `bf16` or `int8`. */
+export const NSFW_PRECISION_ENV = 'GANMOD_NSFW_PRECISION';
+
+/**
+ * {@link FoldOptions} for the NSFW MobileNetV2 from {@link NSFW_PRECISION_ENV}: f32 unless it
+ * names `bf16` or `int8` (int8 with the shipped calibration, `int8-ranges.ts`). Both are opt-in:
+ * ~2x less CPU for the trunk, but class probabilities move by up to 0.18 (bf16) and 0.43 (int8)
+ * from f32's on real photos (README, Throughput).
+ *
+ * @throws Error when the variable holds anything else.
+ */
+export function nsfwFoldOptions(
+  env: Record<string, string | undefined> = process.env,
+  ranges: readonly number[] = NSFW_INT8_RANGES,
+): FoldOptions {
+  const value = env[NSFW_PRECISION_ENV] ?? 'f32';
+  if (value === 'f32' || value === '') return {};
+  if (value === 'bf16') return { precision: 'bf16' };
+  if (value === 'int8') return { precision: 'int8', ranges: Float32Array.from(ranges) };
+  throw new Error(`${NSFW_PRECISION_ENV} must be f32, bf16 or int8, not '${value}'`);
 }
 
 type Activation = 'linear' | 'relu' | 'relu6';
@@ -170,6 +219,7 @@ function nativeTrunk(
   plan: readonly { name: string; reads?: string[]; native?: NativeStep }[],
   input: string,
   shapes: Map<string, [number, number, number]>,
+  options: FoldOptions,
 ): { cnn: NativeCnn; steps: number; output: string; input: [number, number, number] } | undefined {
   const inputShape = shapes.get(input);
   let steps = 0;
@@ -193,7 +243,7 @@ function nativeTrunk(
   const output = plan[steps - 1]!.name;
   const rest = plan.slice(steps).flatMap((step) => step.reads ?? []);
   if (rest.some((r) => r !== output && index.has(r))) return undefined;
-  const cnn = createNativeCnn({ input: inputShape, nodes });
+  const cnn = createNativeCnn({ input: inputShape, nodes }, undefined, process.env, options);
   return cnn && { cnn, steps, output, input: inputShape };
 }
 
@@ -202,11 +252,11 @@ const pair = (v: unknown): [number, number] =>
 
 /**
  * Builds the folded forward pass of `model` (a functional or sequential Keras model in
- * channels-last layout).
+ * channels-last layout); `options` sets the native trunk's precision.
  *
  * @throws Error naming the first layer the folded path does not support.
  */
-export function foldLayersModel(model: tf.LayersModel): FoldedModel {
+export function foldLayersModel(model: tf.LayersModel, options: FoldOptions = {}): FoldedModel {
   const infos = describe(model);
   const consumers = new Map<string, LayerInfo[]>();
   for (const info of infos) {
@@ -454,7 +504,7 @@ export function foldLayersModel(model: tf.LayersModel): FoldedModel {
   const outputLayer = model.outputs[0]!.sourceLayer.name;
   const output = alias.get(outputLayer) ?? outputLayer;
   const input = inputLayer;
-  const trunk = nativeTrunk(plan, input, shapes);
+  const trunk = nativeTrunk(plan, input, shapes, options);
   const start = trunk ? trunk.steps : 0;
   /** The trunk's output for `n` NHWC images (only called when there is a trunk). */
   const trunkOutput = (pixels: Float32Array, n: number): tf.Tensor4D =>
@@ -481,6 +531,13 @@ export function foldLayersModel(model: tf.LayersModel): FoldedModel {
   return {
     steps: plan.length,
     nativeSteps: start,
+    precision: trunk?.cnn.precision,
+    calibrate(pixels, shape, ranges) {
+      if (trunk?.cnn.precision !== 'f32' || shape.slice(1).join() !== trunk.input.join()) {
+        throw new Error('foldLayersModel: calibration needs an f32 native trunk of this shape');
+      }
+      return trunk.cnn.calibrate(pixels, shape[0], ranges);
+    },
     predict(x) {
       const useTrunk = trunk !== undefined && x.shape.slice(1).join() === trunk.input.join();
       if (!useTrunk) return runFrom(0, x);

@@ -125,9 +125,15 @@ export interface NativeAddon {
   cnnCreate?(
     description: number[],
     weights: Float32Array[],
+    precision?: 0 | 1 | 2 | number[],
+    ranges?: Float32Array,
   ): { handle: unknown; outputShape: [number, number, number] };
   /** Runs a compiled trunk over `images` NHWC images, one at a time. */
   cnnRun?(handle: unknown, input: Float32Array, images: number, output: Float32Array): void;
+  /** Widens `ranges` ([min, max] of the input, then of each node) over `images` (f32 nets). */
+  cnnCalibrate?(handle: unknown, input: Float32Array, images: number, ranges: Float32Array): void;
+  /** The instruction set oneDNN's kernels use ("avx512_core_bf16", "avx2", ...). */
+  cnnIsa?(): string;
   /** Sets OpenBLAS's thread count (process-wide); returns the count now in use. */
   setThreads(threads: number): number;
   getThreads(): number;
