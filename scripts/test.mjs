@@ -142,6 +142,8 @@ const typecheck = checkBeside('Typecheck', pnpmBin, [
   // Without --only turbo would replay the builds it depends on, rewriting dist/ and .next/ from
   // its cache under the running tests.
   '--only',
+  // One package at a time: beside the tests, a burst of seven tsc processes starved them.
+  '--concurrency=1',
   '--output-logs=errors-only',
 ]);
 check('Tests', pnpmBin, [
