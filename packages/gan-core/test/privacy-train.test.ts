@@ -62,6 +62,13 @@ function flatNorm(tensors: readonly tf.Tensor[]): number {
   );
 }
 
+/**
+ * float32 slack on the bounds: the difference of two sums of clipped gradients over ~276k weights
+ * carries rounding of ~1e-4 of C (1.09e-4 seen in CI), far below what the bound separates (an
+ * unclipped example moves the sum by over 10 C).
+ */
+const ROUNDING = 1e-3;
+
 describe('per-example clipping', () => {
   it('bounds what one example adds (add/remove: C) or changes (replace: 2C)', async () => {
     const C = 0.5;
@@ -77,8 +84,8 @@ describe('per-example clipping', () => {
     const swapped = clippedGradientSum(vars, 8, lossOf(replaced), C);
     const diff = (a: tf.Tensor[], b: tf.Tensor[]) =>
       flatNorm(a.map((t, i) => tf.sub(t, b[i] as tf.Tensor)));
-    expect(diff(added.sums, base.sums)).toBeLessThanOrEqual(C * (1 + 1e-4));
-    expect(diff(swapped.sums, base.sums)).toBeLessThanOrEqual(2 * C * (1 + 1e-4));
+    expect(diff(added.sums, base.sums)).toBeLessThanOrEqual(C * (1 + ROUNDING));
+    expect(diff(swapped.sums, base.sums)).toBeLessThanOrEqual(2 * C * (1 + ROUNDING));
     // The bound is the clipping's doing: unclipped, one example moves the sum much further.
     const raw = clippedGradientSum(
       vars,
@@ -100,9 +107,9 @@ describe('per-example clipping', () => {
         C,
       ).sums;
     const [base1, added1, swapped1] = [onePass(first8), onePass(images), onePass(replaced)];
-    expect(diff(added1, base1)).toBeLessThanOrEqual(C * (1 + 1e-4));
+    expect(diff(added1, base1)).toBeLessThanOrEqual(C * (1 + ROUNDING));
     expect(diff(added1, base1)).toBeGreaterThan(C * 0.999);
-    expect(diff(swapped1, base1)).toBeLessThanOrEqual(2 * C * (1 + 1e-4));
+    expect(diff(swapped1, base1)).toBeLessThanOrEqual(2 * C * (1 + ROUNDING));
     tf.dispose([...base1, ...added1, ...swapped1]);
     tf.dispose([
       first8,
