@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 
 import {
   classEmbeddings,
@@ -22,6 +22,8 @@ import { inMemoryImages, type TrainingImages } from '../src/train/data.js';
 import { mnist, setupBackend } from './gan-helpers.js';
 
 beforeAll(setupBackend);
+// The shared 2-core machine: real-data tests take seconds under load.
+vi.setConfig({ testTimeout: 60_000 });
 
 /** The first `n` digits of the real MNIST sample as their own data source (storage order kept). */
 async function firstDigits(n: number): Promise<{ data: TrainingImages; images: tf.Tensor4D }> {

@@ -48,18 +48,31 @@ export function buildMlpGenerator({
     : tf.model({ inputs: [z, label], outputs: image, name: 'cmlp_generator' });
 }
 
-/** Input `[batch, h, w, c]`, output logits `[batch, 1]`. */
-export function buildMlpDiscriminator({ shape }: Pick<MlpOptions, 'shape'>): tf.LayersModel {
+/**
+ * Input `[batch, h, w, c]` (or `[image, label one-hot]` when `numClasses` > 0: a projection
+ * discriminator, as cdcgan's), output logits `[batch, 1]`.
+ */
+export function buildMlpDiscriminator({
+  shape,
+  numClasses = 0,
+}: Pick<MlpOptions, 'shape' | 'numClasses'>): tf.LayersModel {
   checkImageShape(shape);
   const image = tf.input({ shape: [...shape], name: 'image' });
-  const logits = chain(
+  const features = chain(
     image,
     tf.layers.flatten(),
     fastDense({ units: 512 }),
     leakyRelu(),
     fastDense({ units: 256 }),
     leakyRelu(),
-    fastDense({ units: 1 }),
   );
-  return tf.model({ inputs: image, outputs: logits, name: 'mlp_discriminator' });
+  const unconditional = chain(features, fastDense({ units: 1 }));
+  if (numClasses === 0)
+    return tf.model({ inputs: image, outputs: unconditional, name: 'mlp_discriminator' });
+  checkLatentAndClasses(1, numClasses);
+  const label = tf.input({ shape: [numClasses], name: 'label' });
+  const embedded = chain(label, fastDense({ units: 256, useBias: false }));
+  const projection = tf.layers.dot({ axes: 1 }).apply([features, embedded]) as tf.SymbolicTensor;
+  const logits = tf.layers.add().apply([unconditional, projection]) as tf.SymbolicTensor;
+  return tf.model({ inputs: [image, label], outputs: logits, name: 'cmlp_discriminator' });
 }

@@ -60,7 +60,7 @@ export function rffMap(opts: {
 /** φ of each row of `x` (`[n, inputDim]`, any shape flattening to it): `[n, 2D]`, each row of norm 1. */
 export function rffFeatures(x: tf.Tensor, map: RffMap): tf.Tensor2D {
   return tf.tidy(() => {
-    const flat = x.reshape<tf.Rank.R2>([-1, map.inputDim]);
+    const flat = x.reshape<tf.Tensor2D>([-1, map.inputDim]);
     const phase = tf.matMul(flat, map.frequencies);
     return tf.concat([tf.cos(phase), tf.sin(phase)], 1).mul(Math.sqrt(1 / map.features));
   });
