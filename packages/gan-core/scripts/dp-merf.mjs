@@ -48,8 +48,8 @@ if (command !== 'train' || root === undefined || name === undefined) {
 }
 
 const epsilon = Number(flag('--epsilon', 10));
-const features = Number(flag('--features', 5000));
-const bandwidth = Number(flag('--bandwidth', 20));
+const features = Number(flag('--features', 2000));
+const bandwidth = Number(flag('--bandwidth', 10));
 const kind = flag('--generator', 'mlp');
 const steps = Number(flag('--steps', 2000));
 const perClass = Number(flag('--per-class', 50));
