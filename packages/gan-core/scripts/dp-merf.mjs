@@ -48,7 +48,7 @@ if (command !== 'train' || root === undefined || name === undefined) {
 }
 
 const epsilon = Number(flag('--epsilon', 10));
-const features = Number(flag('--features', 2000));
+const features = Number(flag('--features', 5000));
 const bandwidth = Number(flag('--bandwidth', 10));
 const kind = flag('--generator', 'mlp');
 const steps = Number(flag('--steps', 2000));

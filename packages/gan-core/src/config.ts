@@ -124,7 +124,7 @@ export type PrivacyMechanism = (typeof privacyMechanisms)[number];
  * DP-MERF's defaults: public hyper-parameters, the best of those measured on MNIST (docs/privacy.md,
  * "DP-MERF"), never computed from a run's private images.
  */
-export const meanEmbeddingDefaults = { features: 2000, bandwidth: 10 } as const;
+export const meanEmbeddingDefaults = { features: 5000, bandwidth: 10 } as const;
 
 /**
  * Differentially private training. `dp-sgd-d` (default; DP-SGD on the discriminator, Xie et al.
