@@ -40,7 +40,7 @@ import {
 } from '../dist/index.js';
 
 const [command, root, ...rest] = process.argv.slice(2);
-const switches = new Set(['--no-reference']);
+const switches = new Set(['--no-reference', '--accuracy-only']);
 const names = rest.filter(
   (a, i) => !a.startsWith('--') && !(rest[i - 1]?.startsWith('--') && !switches.has(rest[i - 1])),
 );
@@ -186,6 +186,22 @@ async function evalRuns() {
     const trained = await trainFeatureExtractor(synthetic, testSet, classifier);
     const accuracy = trained.info.testAccuracy;
     trained.dispose();
+    if (rest.includes('--accuracy-only')) {
+      // Sweeps: synthetic → real accuracy alone (FID, audit and attack cost minutes more).
+      const row = {
+        name,
+        epsilon: metadata.privacy?.epsilon ?? null,
+        noiseMultiplier: metadata.privacy?.noiseMultiplier ?? null,
+        step: metadata.step,
+        accuracy,
+        seconds: (performance.now() - started) / 1000,
+        load: load(),
+      };
+      rows.push(row);
+      console.log(JSON.stringify(row));
+      model.dispose();
+      continue;
+    }
     let draw = 0;
     const quality = await evaluateGenerator({
       extractor,

@@ -29,9 +29,10 @@ function positive(field: string, max: number) {
 }
 
 /**
- * The model families: three GANs for images, `toy-mlp` for the 2-D point datasets (ring8, grid25)
+ * The model families: GANs for images, `toy-mlp` for the 2-D point datasets (ring8, grid25)
  * that measure mode collapse, and two variational autoencoders (`vae`, class-conditional `cvae`)
- * whose decoder is the DCGAN generator, trained by the same loop (see docs/vae.md).
+ * whose decoder is the DCGAN generator, trained by the same loop (see docs/vae.md). `cmlp` is the
+ * class-conditional MLP GAN (projection D), the generator DP-MERF trains (docs/privacy.md).
  */
 export const modelKinds = [
   'mlp',
@@ -41,6 +42,7 @@ export const modelKinds = [
   'vae',
   'cvae',
   'resnet-cgan',
+  'cmlp',
 ] as const;
 export type ModelKind = (typeof modelKinds)[number];
 
@@ -52,9 +54,12 @@ export function isVaeModel(kind: ModelKind): kind is (typeof vaeModelKinds)[numb
   return (vaeModelKinds as readonly string[]).includes(kind);
 }
 
-/** True for the models that take a class label (`cdcgan`, `cvae`, `resnet-cgan`): they need a labelled dataset. */
+/**
+ * True for the models that take a class label (`cmlp`, `cdcgan`, `cvae`, `resnet-cgan`): they need a
+ * labelled dataset.
+ */
 export function isConditionalModel(kind: ModelKind): boolean {
-  return kind === 'cdcgan' || kind === 'cvae' || kind === 'resnet-cgan';
+  return kind === 'cmlp' || kind === 'cdcgan' || kind === 'cvae' || kind === 'resnet-cgan';
 }
 
 /** Dataset kinds whose samples are 2-D points: they train with model `toy-mlp` only. */
@@ -111,15 +116,46 @@ export const watchdogSchema = z
   })
   .strict();
 
+/** The private training mechanisms: DP-SGD on D (the default), or DP-MERF's mean embedding. */
+export const privacyMechanisms = ['dp-sgd-d', 'mean-embedding'] as const;
+export type PrivacyMechanism = (typeof privacyMechanisms)[number];
+
 /**
- * Differentially private training (DP-SGD on the discriminator, Xie et al. 2018): every real
- * example's gradient of D's weights is clipped to `clipNorm`, Gaussian noise of std
- * `noiseMultiplier * clipNorm` is added to their sum, and real batches are Poisson-sampled at rate
- * batchSize / dataset size. G only ever sees D, so G and its exports are post-processing of a DP
- * mechanism; D and checkpoints are not private. See docs/privacy.md.
+ * DP-MERF's defaults: public hyper-parameters, the best of those measured on MNIST (docs/privacy.md,
+ * "DP-MERF"), never computed from a run's private images.
+ */
+export const meanEmbeddingDefaults = { features: 5000, bandwidth: 10 } as const;
+
+/**
+ * Differentially private training. `dp-sgd-d` (default; DP-SGD on the discriminator, Xie et al.
+ * 2018): every real example's gradient of D's weights is clipped to `clipNorm`, Gaussian noise of
+ * std `noiseMultiplier * clipNorm` is added to their sum, and real batches are Poisson-sampled at
+ * rate batchSize / dataset size; G only ever sees D, so G and its exports are post-processing of a
+ * DP mechanism; D and checkpoints are not private. `mean-embedding` (DP-MERF, Harder et al. 2021):
+ * one noisy class-conditional random-Fourier-feature mean embedding of the data is released
+ * before training and the conditional generator matches it; D is not used. See docs/privacy.md.
  */
 export const privacySchema = z
   .object({
+    // Optional rather than defaulted: configs written before it existed keep comparing equal.
+    mechanism: z
+      .enum(privacyMechanisms, {
+        error: `privacy.mechanism must be one of ${privacyMechanisms.join(', ')}`,
+      })
+      .optional()
+      .describe(
+        'dp-sgd-d (default): DP-SGD on the discriminator; mean-embedding: DP-MERF, one noisy class-conditional feature mean that a conditional generator matches.',
+      ),
+    features: ranged('privacy.features', 1, 100_000, { int: true })
+      .optional()
+      .describe(
+        `mean-embedding only: random Fourier frequencies D (default ${meanEmbeddingDefaults.features}).`,
+      ),
+    bandwidth: ranged('privacy.bandwidth', 1e-3, 1e6)
+      .optional()
+      .describe(
+        `mean-embedding only: Gaussian kernel length scale on pixels in [-1, 1] (default ${meanEmbeddingDefaults.bandwidth}, measured on MNIST in docs/privacy.md; public: never computed from the private images).`,
+      ),
     clipNorm: ranged('privacy.clipNorm', 1e-6, 1e6)
       .default(1)
       .describe("Largest L2 norm of one real image's gradient of D's weights."),
@@ -152,7 +188,7 @@ export const trainConfigSchema = z
       .enum(modelKinds, { error: `model must be one of ${modelKinds.join(', ')}` })
       .default('dcgan')
       .describe(
-        'mlp trains fastest; dcgan for images; cdcgan is class-conditional; toy-mlp for the ring8/grid25 point sets; vae/cvae are (conditional) variational autoencoders; resnet-cgan is the class-conditional ResNet with spectral norm in D (32/64 px colour, e.g. emoji avatars).',
+        'mlp trains fastest (cmlp: its class-conditional form); dcgan for images; cdcgan is class-conditional; toy-mlp for the ring8/grid25 point sets; vae/cvae are (conditional) variational autoencoders; resnet-cgan is the class-conditional ResNet with spectral norm in D (32/64 px colour, e.g. emoji avatars).',
       ),
     latentDim: ranged('latentDim', 1, 1024, { int: true })
       .default(100)
@@ -280,6 +316,7 @@ export const trainConfigSchema = z
  */
 function privacyIssues(c: {
   privacy?: PrivacyConfig | undefined;
+  model: ModelKind;
   loss: LossKind;
   r1Gamma: number;
   diffAugment: readonly string[];
@@ -295,6 +332,21 @@ function privacyIssues(c: {
       ['privacy', 'noiseMultiplier'],
       'a private run needs privacy.noiseMultiplier or privacy.targetEpsilon (which sets the noise)',
     );
+  if (p.mechanism === 'mean-embedding') {
+    // D is not trained: the adversarial settings below do not read private data.
+    if (!isConditionalModel(c.model) || isVaeModel(c.model))
+      add(
+        ['privacy', 'mechanism'],
+        `privacy.mechanism mean-embedding releases class-conditional embeddings and trains a conditional generator: model ${c.model} is not one (use cmlp or cdcgan)`,
+      );
+    return issues;
+  }
+  for (const field of ['features', 'bandwidth'] as const)
+    if (p[field] !== undefined)
+      add(
+        ['privacy', field],
+        `privacy.${field} applies to privacy.mechanism mean-embedding only (the mechanism is dp-sgd-d)`,
+      );
   if (c.loss === 'wgan-gp')
     add(
       ['loss'],

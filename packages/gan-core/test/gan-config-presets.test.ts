@@ -41,7 +41,7 @@ describe('trainConfigFields', () => {
     const byPath = Object.fromEntries(fields.map((f) => [f.path, f]));
     expect(byPath.model).toMatchObject({
       kind: 'enum',
-      options: ['mlp', 'dcgan', 'cdcgan', 'toy-mlp', 'vae', 'cvae', 'resnet-cgan'],
+      options: ['mlp', 'dcgan', 'cdcgan', 'toy-mlp', 'vae', 'cvae', 'resnet-cgan', 'cmlp'],
       defaultValue: 'dcgan',
     });
     expect(byPath.steps).toMatchObject({ kind: 'number', min: 1, max: 10_000_000, int: true });

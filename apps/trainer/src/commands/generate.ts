@@ -152,7 +152,8 @@ export async function evalCommand(ref: string, flags: EvalFlags): Promise<void> 
         ),
     });
     model.dispose();
-    const privacy = metadata.privacy as { epsilon?: number; delta?: number } | undefined;
+    const privacy = metadata.privacy as
+      { epsilon?: number; delta?: number; mechanism?: string } | undefined;
     const summary = {
       generator: source.dir,
       classifierTestAccuracy: extractor.info.testAccuracy,
@@ -171,7 +172,7 @@ export async function evalCommand(ref: string, flags: EvalFlags): Promise<void> 
         `(${result.n} generated vs ${result.referenceSize} real images, ${result.seconds.toFixed(1)} s)`,
         privacy === undefined
           ? 'privacy: none (not trained privately)'
-          : `privacy: (ε ${privacy.epsilon?.toFixed(3)}, δ ${privacy.delta})-DP for the training images (DP-SGD on D)`,
+          : `privacy: (ε ${privacy.epsilon?.toFixed(3)}, δ ${privacy.delta})-DP for the training images (${privacy.mechanism === 'dp-merf' ? 'DP-MERF: one noisy mean embedding' : 'DP-SGD on D'})`,
       ].join('\n'),
     );
   });

@@ -104,9 +104,13 @@ export function buildConfig(flags: TrainFlags): TrainConfig {
   }
 }
 
-/** The progress bar's loss column: `D … G …` for a GAN, `ELBO … KL …` for a VAE. */
+/**
+ * The progress bar's loss column: `D … G …` for a GAN, `ELBO … KL …` for a VAE, `MMD …` for a
+ * mean-embedding (DP-MERF) run.
+ */
 function lossSummary(losses: StepEvent['losses']): string {
   const fmt = (v: number | undefined): string => (v === undefined ? '-' : v.toFixed(3));
+  if (losses.mmd !== undefined) return `MMD ${losses.mmd.toExponential(3)}`;
   return losses.elbo !== undefined
     ? `ELBO ${fmt(losses.elbo)} KL ${fmt(losses.kl)}`
     : `D ${fmt(losses.d)} G ${fmt(losses.g)}`;

@@ -1,5 +1,6 @@
 import {
   exportGenerator,
+  exportPrivacy,
   generatorFromCheckpoint,
   readCheckpointPrivacy,
   writeLatentDirections,
@@ -22,7 +23,7 @@ export async function exportCheckpointGenerator(
     const metadata = await exportGenerator(
       generator,
       outDir,
-      privacy === null ? extra : { ...extra, privacy: { mechanism: 'dp-sgd-d', ...privacy } },
+      privacy === null ? extra : { ...extra, privacy: exportPrivacy(privacy) },
     );
     // Named GANSpace directions beside model.json, for the playground.
     await writeLatentDirections(generator, outDir);

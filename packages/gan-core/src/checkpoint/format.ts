@@ -53,15 +53,28 @@ export interface CheckpointManifest {
   privacy?: CheckpointPrivacy;
 }
 
-/** What a private run's checkpoint records of its DP-SGD mechanism and spend. */
+/** The file of a mean-embedding run's released vector (float64 little-endian). */
+export const releaseFile = 'release.f64';
+
+/** What a private run's checkpoint records of its mechanism and spend. */
 export interface CheckpointPrivacy {
+  /** Absent in checkpoints written before the mean-embedding mechanism existed: dp-sgd-d. */
+  mechanism?: 'dp-sgd-d' | 'mean-embedding';
   noiseMultiplier: number;
   sampleRate: number;
   clipNorm: number;
   delta: number;
-  /** Noised discriminator updates so far: the accountant's whole state. */
+  /** Noised discriminator updates so far (mean-embedding: 1, the release): the accountant's state. */
   noisedSteps: number;
   epsilon: number;
+  /**
+   * mean-embedding: the released noisy embedding, stored (file, float64 count, sha256) because its
+   * noise is secret: a resume reads it back instead of querying the data again.
+   */
+  release?: { file: string; length: number; sha256: string };
+  /** mean-embedding: the public feature map's parameters (its frequencies come from the seed). */
+  features?: number;
+  bandwidth?: number;
 }
 
 /** A tensor's values as stored: float32 data with its shape. */
@@ -82,6 +95,8 @@ export interface CheckpointData {
   rng: RngState;
   groups: Record<WeightGroup, { tensors: StoredTensor[]; iterations?: number }>;
   privacy?: CheckpointPrivacy;
+  /** mean-embedding runs: the released vector (written to {@link releaseFile}). */
+  release?: Float64Array;
 }
 
 /** A checkpoint is missing, corrupted, truncated, or belongs to a different run configuration. */

@@ -174,6 +174,7 @@ export async function readCheckpoint(
       ...(entry.iterations === undefined ? {} : { iterations: entry.iterations }),
     };
   }
+  const release = await readRelease(manifest.privacy, dir);
   return {
     step: manifest.step,
     config: manifest.config,
@@ -182,7 +183,36 @@ export async function readCheckpoint(
     rng: manifest.rng,
     groups,
     ...(manifest.privacy === undefined ? {} : { privacy: manifest.privacy }),
+    ...(release === null ? {} : { release }),
   };
+}
+
+/** A mean-embedding checkpoint's released vector, verified against the manifest; null if none. */
+async function readRelease(
+  privacy: CheckpointPrivacy | undefined,
+  dir: string,
+): Promise<Float64Array | null> {
+  const entry = privacy?.release;
+  if (entry === undefined) return null;
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(join(dir, entry.file));
+  } catch (err) {
+    throw new CheckpointError(
+      `missing ${entry.file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      dir,
+    );
+  }
+  if (bytes.byteLength !== entry.length * 8)
+    throw new CheckpointError(
+      `${entry.file} is ${bytes.byteLength} bytes, the manifest says ${entry.length} float64 values`,
+      dir,
+    );
+  if (createHash('sha256').update(bytes).digest('hex') !== entry.sha256)
+    throw new CheckpointError(`${entry.file} does not match its sha256 in the manifest`, dir);
+  return new Float64Array(
+    bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+  );
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   checkpointVersion,
   groupFiles,
   manifestFile,
+  releaseFile,
   weightGroups,
   type CheckpointData,
   type CheckpointManifest,
@@ -67,6 +68,24 @@ export async function writeCheckpoint(root: string, data: CheckpointData): Promi
     groups,
     ...(data.privacy === undefined ? {} : { privacy: data.privacy }),
   };
+  if (data.release !== undefined) {
+    if (manifest.privacy === undefined)
+      throw new Error('a checkpoint with a released embedding needs its privacy record');
+    const bytes = new Uint8Array(
+      data.release.buffer,
+      data.release.byteOffset,
+      data.release.byteLength,
+    );
+    await writeFileSynced(join(tmpDir, releaseFile), bytes);
+    manifest.privacy = {
+      ...manifest.privacy,
+      release: {
+        file: releaseFile,
+        length: data.release.length,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+      },
+    };
+  }
   await writeFileSynced(
     join(tmpDir, manifestFile),
     new TextEncoder().encode(JSON.stringify(manifest, null, 2)),

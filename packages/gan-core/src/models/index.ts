@@ -77,6 +77,12 @@ export function buildGenerator(
       return buildToyGenerator({ shape: options.shape, latentDim });
     case 'mlp':
       return buildMlpGenerator({ shape, latentDim });
+    case 'cmlp':
+      return buildMlpGenerator({
+        shape,
+        latentDim,
+        numClasses: requireClasses(options.numClasses, kind),
+      });
     case 'dcgan':
       return buildDcganGenerator({ shape, latentDim });
     case 'cdcgan':
@@ -131,6 +137,14 @@ export function buildGan(kind: ModelKind, options: BuildGanOptions): GanModels {
         discriminator: buildMlpDiscriminator({ shape }),
         numClasses: 0,
       };
+    case 'cmlp': {
+      const numClasses = requireClasses(options.numClasses, kind);
+      return {
+        generator: buildMlpGenerator({ shape, latentDim, numClasses }),
+        discriminator: buildMlpDiscriminator({ shape, numClasses }),
+        numClasses,
+      };
+    }
     case 'dcgan':
       return {
         generator: buildDcganGenerator({ shape, latentDim }),

@@ -1,4 +1,5 @@
 export * from './dp-sgd.js';
+export * from './mean-embedding.js';
 export * from './per-example.js';
 export * from './plan.js';
 export * from './rdp.js';

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { initBackend } from '../backend/index.js';
+import { CheckpointError, type CheckpointPrivacy } from '../checkpoint/format.js';
 import { readCheckpoint } from '../checkpoint/read.js';
 import { pruneCheckpoints, writeCheckpoint } from '../checkpoint/write.js';
 import {
@@ -14,11 +15,16 @@ import {
 } from '../config.js';
 import { ModelShapeError } from '../models/shapes.js';
 import { crossSampleLayers } from '../privacy/dp-sgd.js';
-import { accountantFor, planPrivacy } from '../privacy/plan.js';
+import { accountantFor, noisedStepsAt, planPrivacy } from '../privacy/plan.js';
 import { gridPng } from '../sampling/grid.js';
 import { generate, generatePoints } from '../sampling/sample.js';
 import { scatterPng } from '../sampling/scatter.js';
 import { isTrainingPoints, trainingDataFromDataset, type TrainingData } from './data.js';
+import {
+  meanEmbeddingStep,
+  meanEmbeddingTargets,
+  type MeanEmbeddingTargets,
+} from './mean-embedding-step.js';
 import { CounterRng } from './prng.js';
 import {
   captureState,
@@ -137,7 +143,7 @@ export async function trainValidated(
     dataset.shape,
     isConditionalModel(config.model) ? dataset.numClasses : 0,
   );
-  if (privacy !== null) {
+  if (privacy !== null && privacy.mechanism === 'dp-sgd-d') {
     const mixing = crossSampleLayers(state.discriminator);
     const problem =
       mixing.length > 0
@@ -157,19 +163,26 @@ export async function trainValidated(
     privacy === null || accountant === null
       ? undefined
       : {
+          mechanism: privacy.mechanism === 'mean-embedding' ? 'dp-merf' : 'dp-sgd-d',
           epsilon: accountant.epsilon(privacy.delta),
           delta: privacy.delta,
           noisedSteps: accountant.steps,
           noiseMultiplier: privacy.noiseMultiplier,
           sampleRate: privacy.sampleRate,
           clipNorm: privacy.clipNorm,
+          ...(privacy.features === undefined
+            ? {}
+            : { features: privacy.features, bandwidth: privacy.bandwidth }),
         };
   const samples = sampleInputs(config, state.numClasses, dataset);
   let lastCheckpoint: string | undefined;
+  let targets: MeanEmbeddingTargets | null = null;
 
   const checkpoint = async (): Promise<void> => {
     if (checkpointDir === undefined) return;
-    const dir = await writeCheckpoint(checkpointDir, await captureState(state, spend()));
+    const captured = await captureState(state, checkpointPrivacy(spend()));
+    const data = targets === null ? captured : { ...captured, release: targets.release };
+    const dir = await writeCheckpoint(checkpointDir, data);
     await pruneCheckpoints(checkpointDir, config.checkpointKeep);
     lastCheckpoint = dir;
     await callbacks.onCheckpoint?.({ step: state.step, dir });
@@ -184,10 +197,36 @@ export async function trainValidated(
   try {
     if (resumed !== null && options.resumeFrom !== undefined) {
       await restoreState(state, resumed, options.resumeFrom);
-      accountant?.restore(state.step * config.dSteps);
+      if (privacy !== null) accountant?.restore(noisedStepsAt(privacy, state.step));
       logger?.info('resumed from checkpoint', { dir: options.resumeFrom, step: state.step });
     }
-    if (privacy !== null)
+    if (privacy?.mechanism === 'mean-embedding') {
+      if (isTrainingPoints(dataset))
+        throw new ConfigError([
+          { path: 'privacy.mechanism', message: 'mean-embedding trains image generators only' },
+        ]);
+      const stored = resumed?.release;
+      if (resumed !== null && stored === undefined)
+        throw new CheckpointError(
+          'has no released embedding (release.f64): resuming would query the data again',
+          options.resumeFrom ?? '',
+        );
+      targets = meanEmbeddingTargets(privacy, dataset, config.seed, stored);
+      logger?.info(
+        stored === undefined
+          ? 'private training (DP-MERF): released the noisy mean embedding'
+          : 'private training (DP-MERF): read the released mean embedding from the checkpoint',
+        {
+          noiseMultiplier: privacy.noiseMultiplier,
+          features: privacy.features,
+          bandwidth: privacy.bandwidth,
+          delta: privacy.delta,
+          epsilon: accountant?.epsilon(privacy.delta),
+        },
+      );
+      // Saved at once: a crash before the first checkpoint would otherwise cost a second release.
+      if (stored === undefined) await checkpoint();
+    } else if (privacy !== null)
       logger?.info('private training (DP-SGD on D)', {
         noiseMultiplier: privacy.noiseMultiplier,
         sampleRate: privacy.sampleRate,
@@ -231,9 +270,12 @@ export async function trainValidated(
           });
         }
       }
-      const losses = isVaeModel(config.model)
-        ? vaeStep(state, dataset)
-        : trainStep(state, dataset, privacy);
+      const losses =
+        targets !== null
+          ? meanEmbeddingStep(state, targets)
+          : isVaeModel(config.model)
+            ? vaeStep(state, dataset)
+            : trainStep(state, dataset, privacy);
       accountant?.step(privacy?.noisedPerStep ?? 0);
       const step = state.step;
       const spent = spend();
@@ -259,6 +301,7 @@ export async function trainValidated(
     await checkpoint();
     return finish({ status: 'completed', step: state.step });
   } finally {
+    if (targets !== null) tf.dispose([targets.means, targets.map.frequencies]);
     samples.z.dispose();
     disposeState(state);
   }
@@ -334,4 +377,11 @@ async function runEval(state: TrainingState, options: TrainOptions): Promise<voi
       ),
   });
   if (metrics) options.logger?.info('eval', { step: state.step, ...metrics });
+}
+
+/** The checkpoint's privacy record of a spend (the mechanism's name as checkpoints store it). */
+function checkpointPrivacy(spent: PrivacySpend | undefined): CheckpointPrivacy | undefined {
+  if (spent === undefined) return undefined;
+  const { mechanism, ...rest } = spent;
+  return { ...rest, mechanism: mechanism === 'dp-merf' ? 'mean-embedding' : 'dp-sgd-d' };
 }

@@ -6,27 +6,39 @@ import type { BackendName } from '../backend/index.js';
 import type { TrainConfig } from '../config.js';
 import type { TrainingData } from './data.js';
 import type { StepLosses } from './step.js';
+import type { MeanEmbeddingStepLosses } from './mean-embedding-step.js';
 import type { VaeStepLosses } from './vae-step.js';
 
 export interface StepEvent {
   /** Completed generator updates (1-based). */
   step: number;
-  /** A GAN's `d`/`g` (and penalties), or a VAE's `loss`/`recon`/`kl`/`elbo`. */
-  losses: StepLosses | VaeStepLosses;
+  /**
+   * A GAN's `d`/`g` (and penalties), a VAE's `loss`/`recon`/`kl`/`elbo`, or a mean-embedding
+   * (DP-MERF) run's `mmd`.
+   */
+  losses: StepLosses | VaeStepLosses | MeanEmbeddingStepLosses;
   /** Throughput over the recent steps. */
   stepsPerSec: number;
   /** Private runs: the privacy spent so far. */
   privacy?: PrivacySpend;
 }
 
-/** A private run's spend: ε at the configured δ after `noisedSteps` noised D updates. */
+/**
+ * A private run's spend: ε at the configured δ after `noisedSteps` noised D updates (DP-SGD) or
+ * the one release (DP-MERF: `noisedSteps` 1, `sampleRate` 1, `clipNorm` the sensitivity √2).
+ */
 export interface PrivacySpend {
+  /** What exports record as `privacy.mechanism`. */
+  mechanism: 'dp-sgd-d' | 'dp-merf';
   epsilon: number;
   delta: number;
   noisedSteps: number;
   noiseMultiplier: number;
   sampleRate: number;
   clipNorm: number;
+  /** DP-MERF: random Fourier frequencies and kernel length scale of the released embedding. */
+  features?: number;
+  bandwidth?: number;
 }
 
 export interface SamplesEvent {

@@ -40,13 +40,16 @@ export const groups: { title: string; paths: string[] }[] = [
     ],
   },
   {
-    title: 'Privacy (DP-SGD)',
+    title: 'Privacy (DP-SGD on D, or DP-MERF)',
     paths: [
+      'privacy.mechanism',
       'privacy.targetEpsilon',
       'privacy.noiseMultiplier',
       'privacy.clipNorm',
       'privacy.delta',
       'privacy.onTarget',
+      'privacy.features',
+      'privacy.bandwidth',
     ],
   },
 ];
@@ -97,6 +100,9 @@ export const labels: Record<string, string> = {
   'privacy.clipNorm': 'Per-image clip norm',
   'privacy.delta': 'δ',
   'privacy.onTarget': 'At the budget',
+  'privacy.mechanism': 'Mechanism',
+  'privacy.features': 'Random features (DP-MERF)',
+  'privacy.bandwidth': 'Kernel length scale (DP-MERF)',
   'watchdog.enabled': 'Stop diverged runs',
   'watchdog.collapsePatience': 'Collapse patience (steps)',
   'watchdog.collapseDLoss': 'Collapse: D loss below',
