@@ -1,3 +1,4 @@
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
@@ -14,7 +15,8 @@ import {
   poissonSample,
 } from '../src/privacy/dp-sgd.js';
 import { perExampleClippedSum } from '../src/privacy/per-example.js';
-import { planPrivacy } from '../src/privacy/plan.js';
+import { newPrivacyKey, secretNormals } from '../src/privacy/secret-stream.js';
+import { exportPrivacy, planPrivacy } from '../src/privacy/plan.js';
 import { dpSgdEpsilon } from '../src/privacy/rdp.js';
 import { train } from '../src/train/index.js';
 import type { StepEvent } from '../src/train/types.js';
@@ -125,9 +127,10 @@ describe('per-example clipping', () => {
 });
 
 describe('noise', () => {
-  it('has std σC / expected batch and mean 0, and is reproducible from its seed', () => {
+  it('has std σC / expected batch and mean 0, and is drawn from the run key: the same per (key, update), new per key and update', () => {
+    const key = newPrivacyKey();
     const sums = [tf.zeros([200, 250]), tf.zeros([50_000])];
-    const [a, b] = noisyMean(sums, 3, 2, 11);
+    const [a, b] = noisyMean(sums, 3, 2, key, 11);
     const values = Float64Array.from([
       ...(a as tf.Tensor).dataSync(),
       ...(b as tf.Tensor).dataSync(),
@@ -137,29 +140,36 @@ describe('noise', () => {
     expect(std).toBeGreaterThan(1.5 * 0.99);
     expect(std).toBeLessThan(1.5 * 1.01);
     expect(Math.abs(mean)).toBeLessThan(0.02);
-    const again = noisyMean(sums, 3, 2, 11);
-    expect(Array.from((again[0] as tf.Tensor).dataSync().slice(0, 5))).toEqual(
-      Array.from((a as tf.Tensor).dataSync().slice(0, 5)),
-    );
-    const other = noisyMean(sums, 3, 2, 12);
-    expect((other[0] as tf.Tensor).dataSync()[0]).not.toBe((a as tf.Tensor).dataSync()[0]);
-    tf.dispose([...sums, a, b, ...again, ...other]);
+    // The two tensors of one update get different draws.
+    expect((b as tf.Tensor).dataSync()[0]).not.toBe((a as tf.Tensor).dataSync()[0]);
+    const first = (t: tf.Tensor[]) => Array.from((t[0] as tf.Tensor).dataSync().slice(0, 5));
+    const again = noisyMean(sums, 3, 2, Uint8Array.from(key), 11);
+    expect(first(again)).toEqual(first([a as tf.Tensor]));
+    const nextUpdate = noisyMean(sums, 3, 2, key, 12);
+    const otherKey = noisyMean(sums, 3, 2, newPrivacyKey(), 11);
+    expect(first(nextUpdate)).not.toEqual(first([a as tf.Tensor]));
+    expect(first(otherKey)).not.toEqual(first([a as tf.Tensor]));
+    tf.dispose([...sums, a, b, ...again, ...nextUpdate, ...otherKey]);
+  });
+
+  it('refuses a key of the wrong length', () => {
+    expect(() => secretNormals(4, new Uint8Array(16), 0, 0)).toThrow(/32 bytes/);
   });
 });
 
 describe('Poisson sampling', () => {
-  it('includes each example with the sampling rate, the same per (seed, update), new per update', () => {
-    const sizes = Array.from({ length: 200 }, (_, t) => poissonSample(10_000, 0.01, 3, t).length);
+  it('includes each example with the sampling rate, the same per (key, update), new per update and key', () => {
+    const key = newPrivacyKey();
+    const sizes = Array.from({ length: 200 }, (_, t) => poissonSample(10_000, 0.01, key, t).length);
     const mean = sizes.reduce((s, v) => s + v, 0) / sizes.length;
     expect(mean).toBeGreaterThan(95);
     expect(mean).toBeLessThan(105);
     expect(new Set(sizes).size).toBeGreaterThan(10); // the size varies: Poisson, not fixed
-    expect(Array.from(poissonSample(10_000, 0.01, 3, 5))).toEqual(
-      Array.from(poissonSample(10_000, 0.01, 3, 5)),
-    );
-    expect(Array.from(poissonSample(10_000, 0.01, 3, 6))).not.toEqual(
-      Array.from(poissonSample(10_000, 0.01, 3, 5)),
-    );
+    const picked = Array.from(poissonSample(10_000, 0.01, key, 5));
+    expect(Array.from(poissonSample(10_000, 0.01, key, 5))).toEqual(picked);
+    expect(Array.from(poissonSample(10_000, 0.01, key, 6))).not.toEqual(picked);
+    // Nobody without the key can draw the sample: the public seed does not determine it.
+    expect(Array.from(poissonSample(10_000, 0.01, newPrivacyKey(), 5))).not.toEqual(picked);
   });
 });
 
@@ -288,6 +298,10 @@ describe('private training', () => {
       noiseMultiplier: 1.2,
       epsilon: eps[1],
     });
+    // The secret of the run's sampling and noise is kept with the checkpoint, never exported.
+    expect(manifest.privacyKey).toHaveLength(32);
+    expect(manifest.privacy?.key?.file).toBe('privacy-key.bin');
+    expect(exportPrivacy(manifest.privacy!)).not.toHaveProperty('key');
 
     const resumed = await run(
       config,
@@ -301,6 +315,22 @@ describe('private training', () => {
       expect(e.losses.d).toBeCloseTo(original.losses.d ?? NaN, 5);
       expect(e.losses.g).toBeCloseTo(original.losses.g ?? NaN, 5);
     });
+  }, 120_000);
+
+  it('refuses to resume a DP-SGD checkpoint without its key (sampling and noise from the public seed)', async () => {
+    const from = join(root, 'whole', 'step-000000002');
+    const keyless = join(root, 'keyless', 'step-000000002');
+    await cp(from, keyless, { recursive: true });
+    const manifestPath = join(keyless, 'manifest.json');
+    const stored = JSON.parse(await readFile(manifestPath, 'utf8')) as {
+      privacy: Record<string, unknown>;
+    };
+    delete stored.privacy.key;
+    await writeFile(manifestPath, JSON.stringify(stored));
+    await rm(join(keyless, 'privacy-key.bin'));
+    await expect(run(config, join(root, 'keyless-resumed'), keyless)).rejects.toThrow(
+      /no privacy key \(privacy-key.bin\).*public seed/,
+    );
   }, 120_000);
 
   it('stops before passing the target ε and says why', async () => {

@@ -56,6 +56,9 @@ export interface CheckpointManifest {
 /** The file of a mean-embedding run's released vector (float64 little-endian). */
 export const releaseFile = 'release.f64';
 
+/** The file of a DP-SGD run's secret key of its sampling and noise (32 bytes). */
+export const privacyKeyFile = 'privacy-key.bin';
+
 /** What a private run's checkpoint records of its mechanism and spend. */
 export interface CheckpointPrivacy {
   /** Absent in checkpoints written before the mean-embedding mechanism existed: dp-sgd-d. */
@@ -72,6 +75,11 @@ export interface CheckpointPrivacy {
    * noise is secret: a resume reads it back instead of querying the data again.
    */
   release?: { file: string; length: number; sha256: string };
+  /**
+   * dp-sgd-d: the secret key of the run's sampling and noise, stored beside the manifest
+   * ({@link privacyKeyFile}, checked by its sha256) so a resume draws what the run would have.
+   */
+  key?: { file: string; sha256: string };
   /** mean-embedding: the public feature map's parameters (its frequencies come from the seed). */
   features?: number;
   bandwidth?: number;
@@ -97,6 +105,8 @@ export interface CheckpointData {
   privacy?: CheckpointPrivacy;
   /** mean-embedding runs: the released vector (written to {@link releaseFile}). */
   release?: Float64Array;
+  /** dp-sgd-d runs: the secret key of their sampling and noise ({@link privacyKeyFile}). */
+  privacyKey?: Uint8Array;
 }
 
 /** A checkpoint is missing, corrupted, truncated, or belongs to a different run configuration. */

@@ -175,6 +175,7 @@ export async function readCheckpoint(
     };
   }
   const release = await readRelease(manifest.privacy, dir);
+  const privacyKey = await readPrivacyKey(manifest.privacy, dir);
   return {
     step: manifest.step,
     config: manifest.config,
@@ -184,7 +185,29 @@ export async function readCheckpoint(
     groups,
     ...(manifest.privacy === undefined ? {} : { privacy: manifest.privacy }),
     ...(release === null ? {} : { release }),
+    ...(privacyKey === null ? {} : { privacyKey }),
   };
+}
+
+/** A DP-SGD checkpoint's secret key, verified against the manifest; null if none. */
+async function readPrivacyKey(
+  privacy: CheckpointPrivacy | undefined,
+  dir: string,
+): Promise<Uint8Array | null> {
+  const entry = privacy?.key;
+  if (entry === undefined) return null;
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(join(dir, entry.file));
+  } catch (err) {
+    throw new CheckpointError(
+      `missing ${entry.file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      dir,
+    );
+  }
+  if (createHash('sha256').update(bytes).digest('hex') !== entry.sha256)
+    throw new CheckpointError(`${entry.file} does not match its sha256 in the manifest`, dir);
+  return new Uint8Array(bytes);
 }
 
 /** A mean-embedding checkpoint's released vector, verified against the manifest; null if none. */

@@ -12,6 +12,7 @@ import {
   checkpointVersion,
   groupFiles,
   manifestFile,
+  privacyKeyFile,
   releaseFile,
   weightGroups,
   type CheckpointData,
@@ -83,6 +84,18 @@ export async function writeCheckpoint(root: string, data: CheckpointData): Promi
         file: releaseFile,
         length: data.release.length,
         sha256: createHash('sha256').update(bytes).digest('hex'),
+      },
+    };
+  }
+  if (data.privacyKey !== undefined) {
+    if (manifest.privacy === undefined)
+      throw new Error('a checkpoint with a privacy key needs its privacy record');
+    await writeFileSynced(join(tmpDir, privacyKeyFile), data.privacyKey);
+    manifest.privacy = {
+      ...manifest.privacy,
+      key: {
+        file: privacyKeyFile,
+        sha256: createHash('sha256').update(data.privacyKey).digest('hex'),
       },
     };
   }

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import { CounterRng } from '../train/prng.js';
+import { secretNormals, secretPoissonSample } from './secret-stream.js';
 
 /** Layer classes whose output for one example depends on the others in the batch. */
 const crossSampleLayer = /batch.?norm/i;
@@ -23,24 +23,18 @@ export function crossSampleLayers(model: tf.LayersModel): string[] {
     .map((l) => `${l.name} (${l.getClassName()})`);
 }
 
-/** Stream offset of the Poisson draws, apart from every other use of the run's seed. */
-const poissonStream = 0x51ed27;
-
 /**
  * The Poisson sample of D update `update`: every index of 0..size-1 independently with
- * probability `rate`, from a counter-based stream of (seed, update), so a resumed run draws the
- * same samples.
+ * probability `rate`, drawn from the run's secret key (secret-stream.ts), so a resumed run draws
+ * the same samples and nobody without the key can tell which images an update read.
  */
 export function poissonSample(
   size: number,
   rate: number,
-  seed: number,
+  key: Uint8Array,
   update: number,
 ): Int32Array {
-  const rng = new CounterRng((seed ^ poissonStream) >>> 0, update * size);
-  const picked: number[] = [];
-  for (let i = 0; i < size; i++) if (rng.nextFloat() < rate) picked.push(i);
-  return Int32Array.from(picked);
+  return secretPoissonSample(size, rate, key, update);
 }
 
 /**
@@ -79,22 +73,20 @@ export function clippedGradientSum(
 }
 
 /**
- * (sum + N(0, (σC)²)) / expectedBatch per tensor, the noise drawn from `seed` (one sub-seed per
- * tensor). The caller disposes the result; `sums` are left alone.
+ * (sum + N(0, (σC)²)) / expectedBatch per tensor, the noise of tensor k drawn from the run's
+ * secret key for (update, k) (secret-stream.ts). The caller disposes the result; `sums` are left
+ * alone.
  */
 export function noisyMean(
   sums: readonly tf.Tensor[],
   noiseStd: number,
   expectedBatch: number,
-  seed: number,
+  key: Uint8Array,
+  update: number,
 ): tf.Tensor[] {
-  const rng = new CounterRng(seed >>> 0);
-  return sums.map((s) =>
-    tf.tidy(() =>
-      tf.div(
-        tf.add(s, tf.randomNormal(s.shape, 0, noiseStd, 'float32', rng.nextSeed())),
-        expectedBatch,
-      ),
-    ),
-  );
+  return sums.map((s, k) => {
+    const noise = secretNormals(s.size, key, update, k);
+    for (let i = 0; i < noise.length; i++) noise[i] = (noise[i] as number) * noiseStd;
+    return tf.tidy(() => tf.div(tf.add(s, tf.tensor(noise, s.shape, 'float32')), expectedBatch));
+  });
 }

@@ -3,3 +3,4 @@ export * from './mean-embedding.js';
 export * from './per-example.js';
 export * from './plan.js';
 export * from './rdp.js';
+export * from './secret-stream.js';

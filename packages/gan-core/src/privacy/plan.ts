@@ -137,6 +137,6 @@ export interface ExportPrivacy {
  * no checkpoint-only fields (a mean-embedding run's stored release stays with the checkpoint).
  */
 export function exportPrivacy(record: CheckpointPrivacy): ExportPrivacy {
-  const { mechanism, release: _release, ...rest } = record;
+  const { mechanism, release: _release, key: _key, ...rest } = record;
   return { ...rest, mechanism: mechanism === 'mean-embedding' ? 'dp-merf' : 'dp-sgd-d' };
 }

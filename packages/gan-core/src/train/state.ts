@@ -34,6 +34,11 @@ export interface TrainingState {
   readonly numClasses: number;
   /** The shape of one sample the models were built for: `[h, w, c]`, or `[2]` for toy points. */
   readonly imageShape: DataShape;
+  /**
+   * DP-SGD runs: the secret key of their sampling and noise (privacy/secret-stream.ts), set by
+   * `train()` and kept in checkpoints (never in exports).
+   */
+  privacyKey?: Uint8Array;
 }
 
 /** Builds fresh models and optimizers for `config` and a dataset of `shape` with `numClasses` classes. */
@@ -114,6 +119,7 @@ export async function captureState(
 ): Promise<CheckpointData> {
   return {
     ...(privacy === undefined ? {} : { privacy }),
+    ...(state.privacyKey === undefined ? {} : { privacyKey: state.privacyKey }),
     step: state.step,
     config: state.config,
     imageShape: [...state.imageShape],

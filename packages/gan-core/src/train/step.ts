@@ -118,7 +118,9 @@ export function trainStep(
   for (let k = 0; k < config.dSteps && privacy !== null; k++) {
     const update = state.step * config.dSteps + k;
     powerIterate(discriminator);
-    const indices = poissonSample(data.size, privacy.sampleRate, config.seed, update);
+    const key = state.privacyKey;
+    if (key === undefined) throw new Error("a DP-SGD step needs the run's privacy key");
+    const indices = poissonSample(data.size, privacy.sampleRate, key, update);
     const { real, labels: realIds } = realExamples(data, indices);
     const realLabels = conditional && realIds !== null ? oneHotLabels(realIds, numClasses) : null;
     if (conditional && realLabels === null)
@@ -156,7 +158,8 @@ export function trainStep(
       sums,
       privacy.noiseMultiplier * privacy.clipNorm,
       config.batchSize,
-      state.rng.nextSeed(),
+      key,
+      update,
     );
     const fakeLoss = tf.tidy(() => {
       const { value, grads } = tf.variableGrads(

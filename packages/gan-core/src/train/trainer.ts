@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { initBackend } from '../backend/index.js';
-import { CheckpointError, type CheckpointPrivacy } from '../checkpoint/format.js';
+import { CheckpointError, privacyKeyFile, type CheckpointPrivacy } from '../checkpoint/format.js';
 import { readCheckpoint } from '../checkpoint/read.js';
 import { pruneCheckpoints, writeCheckpoint } from '../checkpoint/write.js';
 import {
@@ -15,6 +15,7 @@ import {
 } from '../config.js';
 import { ModelShapeError } from '../models/shapes.js';
 import { crossSampleLayers } from '../privacy/dp-sgd.js';
+import { newPrivacyKey } from '../privacy/secret-stream.js';
 import { accountantFor, noisedStepsAt, planPrivacy } from '../privacy/plan.js';
 import { gridPng } from '../sampling/grid.js';
 import { generate, generatePoints } from '../sampling/sample.js';
@@ -198,6 +199,16 @@ export async function trainValidated(
     if (resumed !== null && options.resumeFrom !== undefined) {
       await restoreState(state, resumed, options.resumeFrom);
       if (privacy !== null) accountant?.restore(noisedStepsAt(privacy, state.step));
+      if (privacy !== null && privacy.mechanism !== 'mean-embedding') {
+        // Checkpoints from before the key drew sampling and noise from the public seed: their
+        // accounting does not hold, so they do not continue.
+        if (resumed.privacyKey === undefined)
+          throw new CheckpointError(
+            `has no privacy key (${privacyKeyFile}): its DP-SGD sampling and noise came from the public seed; start a new run`,
+            options.resumeFrom,
+          );
+        state.privacyKey = resumed.privacyKey;
+      }
       logger?.info('resumed from checkpoint', { dir: options.resumeFrom, step: state.step });
     }
     if (privacy?.mechanism === 'mean-embedding') {
@@ -226,7 +237,9 @@ export async function trainValidated(
       );
       // Saved at once: a crash before the first checkpoint would otherwise cost a second release.
       if (stored === undefined) await checkpoint();
-    } else if (privacy !== null)
+    } else if (privacy !== null) {
+      // The secret of this run's sampling and noise (privacy/secret-stream.ts).
+      state.privacyKey ??= newPrivacyKey();
       logger?.info('private training (DP-SGD on D)', {
         noiseMultiplier: privacy.noiseMultiplier,
         sampleRate: privacy.sampleRate,
@@ -234,6 +247,7 @@ export async function trainValidated(
         delta: privacy.delta,
         ...(privacy.targetEpsilon === undefined ? {} : { targetEpsilon: privacy.targetEpsilon }),
       });
+    }
     let warnedBudget = false;
     logger?.info('training started', {
       model: config.model,
