@@ -145,7 +145,7 @@ if (phase === 'figure' || phase === 'all') {
     `\n| row | direction | variance | ${stats.join(' | ')} | class TV | flipped | rises | falls | p(label) −3v → +3v |`,
   );
   console.log(
-    `| ${Array(stats.length + 9)
+    `| ${Array(stats.length + 8)
       .fill('---')
       .join(' | ')} |`,
   );
