@@ -5,13 +5,20 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
+  CLASS_SHIFT_NAMING_TV,
   directionsFile,
   imageStats,
   latentDirections,
   writeLatentDirections,
 } from '../src/export/directions.js';
+import {
+  cachedMetricClassifier,
+  trainFeatureExtractor,
+  type FeatureExtractor,
+} from '../src/metrics/index.js';
 import { buildGan } from '../src/models/index.js';
 import { setupBackend, tempDir } from './gan-helpers.js';
+import { mnist } from './metrics-data.js';
 
 let root: string;
 let cleanup: () => Promise<void>;
@@ -96,5 +103,133 @@ describe('GANSpace directions', () => {
       }
     generator.dispose();
     discriminator.dispose();
+  }, 60_000);
+});
+
+/**
+ * A generator built from two real MNIST test digits, a 1 and a 7: tanh(c + z0·d + z1·e + z2·f) with
+ * c the mean of the two digits' pre-images (atanh), d = half their difference (less its mean), so
+ * z0 <= -1 draws the 1 and z0 >= 1 the 7 (an identity direction; only probes with |z0| small are
+ * ambiguous blends), e a uniform 0.15 (a faint veil over the whole image at
+ * +3, a darker one at -3: brightness, not identity) and f negligible.
+ */
+function oneSevenGenerator(one: Float32Array, seven: Float32Array): tf.LayersModel {
+  const z = tf.input({ shape: [3], name: 'z' });
+  const dense = tf.layers.dense({ units: 784, activation: 'tanh', name: 'first' });
+  const image = tf.layers
+    .reshape({ targetShape: [28, 28, 1] })
+    .apply(dense.apply(z)) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: z, outputs: image, name: 'one_seven_generator' });
+  const pre = (v: number) => Math.atanh(Math.min(0.96, Math.max(-0.96, v)));
+  const kernel = new Float32Array(3 * 784);
+  const bias = new Float32Array(784);
+  for (let p = 0; p < 784; p++) {
+    const [a, b] = [pre(one[p] as number), pre(seven[p] as number)];
+    bias[p] = (a + b) / 2;
+    kernel[p] = (b - a) / 2;
+    kernel[784 + p] = 0.15;
+    kernel[2 * 784 + p] = 0.001;
+  }
+  // d without its mean (a uniform part, i.e. some veil), so that it is orthogonal to the veil
+  // and z0, z1 are exactly the principal directions.
+  const d = kernel.subarray(0, 784);
+  const mean = d.reduce((sum, v) => sum + v, 0) / 784;
+  d.forEach((v, p) => (d[p] = v - mean));
+  dense.setWeights([tf.tensor2d(kernel, [3, 784]), tf.tensor1d(bias)]);
+  return model;
+}
+
+describe('class-probability shift with the real MNIST metric classifier', () => {
+  let classifier: FeatureExtractor;
+  let one: Float32Array;
+  let seven: Float32Array;
+  beforeAll(async () => {
+    const [train, test] = await Promise.all([mnist('train'), mnist('test', 1000)]);
+    classifier = await trainFeatureExtractor(train, test, {
+      maxTrainSamples: 6000,
+      epochs: 2,
+      batchSize: 64,
+    });
+    const first = (label: number) => {
+      const i = Array.from(test.labels).indexOf(label);
+      return test.data.slice(i * 784, (i + 1) * 784);
+    };
+    [one, seven] = [first(1), first(7)];
+  }, 300_000);
+  afterAll(() => classifier?.dispose());
+
+  it('names the direction that turns a 1 into a 7 by the class change, and not the veil', () => {
+    expect(classifier.info.testAccuracy).toBeGreaterThan(0.9);
+    const g = oneSevenGenerator(one, seven);
+    const found = latentDirections(g, { count: 2, probes: 64, classifier });
+    g.dispose();
+    expect(found.classifier?.key).toBe(classifier.info.key);
+    expect(found.classifier?.classNames).toEqual([...classifier.info.classNames]);
+    const [identity, veil] = found.directions;
+    expect(Math.abs(identity?.vector[0] ?? 0)).toBeCloseTo(1, 3);
+    const shift = identity?.classShift;
+    expect(shift).toBeDefined();
+    // Along +v the digit becomes a 7 when v points along +z0, a 1 otherwise.
+    const [from, to] = (identity?.vector[0] ?? 0) > 0 ? ['1', '7'] : ['7', '1'];
+    expect(shift?.rises.class).toBe(to);
+    expect(shift?.falls.class).toBe(from);
+    expect(shift?.rises.by).toBeGreaterThan(0.3);
+    expect(shift?.falls.by).toBeLessThan(-0.3);
+    expect(shift?.tv).toBeGreaterThan(0.6);
+    expect(shift?.flipped).toBeGreaterThan(0.6);
+    expect(shift?.labelProbability).toBeUndefined();
+    expect(identity?.name).toBe(`class ${from}→${to}`);
+    // The veil changes brightness, not the digit.
+    expect(veil?.classShift?.tv).toBeLessThan(CLASS_SHIFT_NAMING_TV / 2);
+    expect(veil?.name).not.toMatch(/^class/);
+    // ...and brightens the image along +v when v points along +z1.
+    const brightens = (veil?.vector[1] ?? 0) > 0 ? 1 : -1;
+    expect((veil?.effects.ink ?? 0) * brightens).toBeGreaterThan(0.5);
+  });
+
+  it('finds the cached classifier for exports only when it fits the dataset', async () => {
+    const dir = join(root, 'metric-classifier');
+    const mnistMeta = { name: 'mnist', shape: [28, 28, 1], classNames: classifier.info.classNames };
+    expect(await cachedMetricClassifier(mnistMeta, dir)).toBeUndefined();
+    await classifier.save(dir);
+    const cached = await cachedMetricClassifier(mnistMeta, dir);
+    expect(cached?.info).toEqual(classifier.info);
+    cached?.dispose();
+    const twoClasses = { ...mnistMeta, classNames: ['1', '7'] };
+    expect(await cachedMetricClassifier(twoClasses, dir)).toBeUndefined();
+    expect(await cachedMetricClassifier({ ...mnistMeta, shape: [2] }, dir)).toBeUndefined();
+  });
+
+  it('measures conditional generators with every probe label held fixed', async () => {
+    const { generator, discriminator } = buildGan('cdcgan', {
+      shape: [28, 28, 1],
+      latentDim: 12,
+      numClasses: 10,
+      seeds: { nextSeed: () => 5 },
+    });
+    const written = await writeLatentDirections(generator, root, {
+      count: 3,
+      probes: 16,
+      classifier,
+    });
+    generator.dispose();
+    discriminator.dispose();
+    const stored = JSON.parse(await readFile(join(root, directionsFile), 'utf8')) as typeof written;
+    expect(stored).toEqual(written);
+    expect(stored?.classifier?.classNames).toHaveLength(10);
+    for (const d of stored?.directions ?? []) {
+      const shift = d.classShift;
+      expect(shift?.tv).toBeGreaterThanOrEqual(0);
+      expect(shift?.tv).toBeLessThanOrEqual(1);
+      expect(shift?.flipped).toBeGreaterThanOrEqual(0);
+      expect(shift?.flipped).toBeLessThanOrEqual(1);
+      expect(shift?.rises.by).toBeGreaterThanOrEqual(0);
+      expect(shift?.falls.by).toBeLessThanOrEqual(0);
+      expect(shift?.labelProbability).toHaveLength(2);
+      for (const p of shift?.labelProbability ?? []) {
+        expect(p).toBeGreaterThanOrEqual(0);
+        expect(p).toBeLessThanOrEqual(1);
+      }
+    }
   }, 60_000);
 });

@@ -10,7 +10,7 @@
  */
 import { statSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { confineDatasetSpec, loadDataset } from '@ganmod/datasets';
+import { confineDatasetSpec, loadDataset, type Dataset } from '@ganmod/datasets';
 import {
   ConfigError,
   checkpointDirName,
@@ -102,7 +102,7 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult
     const resumeFrom = await restoreCheckpoint(ctx);
     const data = await loadRunDataset(ctx, config);
     const result = await trainWithHeartbeats(ctx, config, data, resumeFrom, metrics, stop);
-    return await endTraining(ctx, config, result, stop.reason());
+    return await endTraining(ctx, config, data, result, stop.reason());
   } catch (err) {
     await metrics.flush().catch(() => undefined);
     ctx.runLog.error({ err }, 'run failed');
@@ -184,6 +184,8 @@ async function restoreCheckpoint(ctx: RunContext): Promise<string | null> {
 /** The training batches of a run and, when it evaluates, its evaluator. */
 interface RunData {
   images: TrainingData;
+  /** What the metric classifier of the run's dataset is cached under (for the export). */
+  dataset: Pick<Dataset, 'name' | 'shape' | 'classNames'>;
   evaluator: ReturnType<typeof createEvaluator> | null;
 }
 
@@ -209,6 +211,7 @@ async function loadRunDataset(ctx: RunContext, config: TrainConfig): Promise<Run
   }
   return {
     images: trainingDataFromDataset(dataset, config.seed),
+    dataset: { name: dataset.name, shape: dataset.shape, classNames: dataset.classNames },
     evaluator: config.evalEvery > 0 ? createEvaluator(config, dataset, ctx.runLog) : null,
   };
 }
@@ -335,6 +338,7 @@ async function recordCheckpoint(ctx: RunContext, step: number, dir: string): Pro
 async function endTraining(
   ctx: RunContext,
   config: TrainConfig,
+  data: RunData,
   result: TrainResult,
   stopReason: StopReason | null,
 ): Promise<ExecuteResult> {
@@ -354,7 +358,8 @@ async function endTraining(
     await ctx.db.runLog.create({
       data: { runId: ctx.run.id, level: 'INFO', message: result.reason },
     });
-  if (result.checkpoint !== undefined) await exportGenerator(ctx, config, result.checkpoint);
+  if (result.checkpoint !== undefined)
+    await exportGenerator(ctx, config, result.checkpoint, data.dataset);
   return finishRun(ctx, { status: 'SUCCEEDED', step });
 }
 
@@ -363,11 +368,17 @@ async function exportGenerator(
   ctx: RunContext,
   config: TrainConfig,
   checkpoint: string,
+  dataset: RunData['dataset'],
 ): Promise<void> {
   const { db, store, run, step } = ctx;
   const exportRel = `${ctx.runDir}/export/${checkpointDirName(step)}`;
   const dir = store.resolve(exportRel);
-  await exportCheckpointGenerator(checkpoint, dir, { runId: run.id, step, model: config.model });
+  await exportCheckpointGenerator(
+    checkpoint,
+    dir,
+    { runId: run.id, step, model: config.model },
+    dataset,
+  );
   await upsertArtifact(db, run.id, 'EXPORT', step, exportRel, directoryBytes(dir));
 }
 

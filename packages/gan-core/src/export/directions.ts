@@ -55,7 +55,44 @@ export interface LatentDirection {
   effects: Partial<Record<DirectionStat, number>>;
   /** The raw mean change of the naming statistic, in its own unit. */
   change: number;
+  /** How the metric classifier's verdict moves from z - 3·v to z + 3·v (when one was given). */
+  classShift?: ClassShift;
 }
+
+/**
+ * The change of the dataset classifier's class probabilities between z - span·v and z + span·v
+ * over the probes (conditional generators: each probe's label held fixed, so a large shift means
+ * v changes what the generator draws despite the label: identity, not style).
+ */
+export interface ClassShift {
+  /** Mean total-variation distance ½·Σ|p₊ - p₋| between the two class distributions, in [0, 1]. */
+  tv: number;
+  /** Share of probes whose most probable class differs between the two ends. */
+  flipped: number;
+  /** The class whose mean probability rises most from -v to +v, and by how much. */
+  rises: { class: string; by: number };
+  /** The class whose mean probability falls most from -v to +v, and by how much (negative). */
+  falls: { class: string; by: number };
+  /** Conditional generators: mean probability of each probe's own label at -v and at +v. */
+  labelProbability?: [number, number];
+}
+
+/**
+ * A classifier of the generator's images, e.g. the dataset's metric classifier
+ * ({@link FeatureExtractor} fits): `model` maps `[n, h, w, c]` images in [-1, 1] to class
+ * probabilities `[n, classes]`.
+ */
+export interface DirectionClassifier {
+  readonly model: tf.LayersModel;
+  readonly info: { readonly key: string; readonly classNames: readonly string[] };
+}
+
+/**
+ * Mean TV distance from which a direction is named by its class change (`class 1→7`) rather than by
+ * an image statistic: at 0.3 the classifier's verdict moves by a third of its mass on average,
+ * which no pure style change (slant, thickness) does to a good MNIST classifier.
+ */
+export const CLASS_SHIFT_NAMING_TV = 0.3;
 
 /** What is stored beside an export as `directions.json`. */
 export interface LatentDirections {
@@ -66,6 +103,8 @@ export interface LatentDirections {
   /** Step length (in units of z's std) the effects were measured over, each way. */
   span: number;
   probes: number;
+  /** The classifier the class shifts were measured with (absent: none were measured). */
+  classifier?: { key: string; classNames: string[] };
   directions: LatentDirection[];
 }
 
@@ -159,13 +198,89 @@ const std = (a: ArrayLike<number>): number => {
 };
 
 /**
+ * Class probabilities of `images` by `classifier`, row-major `[n, classes]`; checks the width.
+ */
+function classProbabilities(classifier: DirectionClassifier, images: tf.Tensor4D): Float32Array {
+  const probabilities = tf.tidy(() => classifier.model.predict(images) as tf.Tensor);
+  try {
+    const classes = classifier.info.classNames.length;
+    if (probabilities.shape[1] !== classes)
+      throw new RangeError(
+        `classifier ${classifier.info.key} gives ${probabilities.shape[1]} probabilities, not ${classes}`,
+      );
+    return probabilities.dataSync() as Float32Array;
+  } finally {
+    probabilities.dispose();
+  }
+}
+
+/** {@link ClassShift} between probability rows `minus` and `plus` (same probes, same order). */
+export function classShift(
+  minus: Float32Array,
+  plus: Float32Array,
+  classNames: readonly string[],
+  labels?: readonly number[],
+): ClassShift {
+  const k = classNames.length;
+  const n = minus.length / k;
+  const meanDelta = new Float64Array(k);
+  let tv = 0;
+  let flipped = 0;
+  let ownMinus = 0;
+  let ownPlus = 0;
+  for (let i = 0; i < n; i++) {
+    let distance = 0;
+    let argMinus = 0;
+    let argPlus = 0;
+    for (let c = 0; c < k; c++) {
+      const a = minus[i * k + c] as number;
+      const b = plus[i * k + c] as number;
+      distance += Math.abs(b - a);
+      meanDelta[c] = (meanDelta[c] as number) + (b - a) / n;
+      if (a > (minus[i * k + argMinus] as number)) argMinus = c;
+      if (b > (plus[i * k + argPlus] as number)) argPlus = c;
+    }
+    tv += distance / 2 / n;
+    if (argMinus !== argPlus) flipped += 1 / n;
+    const label = labels?.[i];
+    if (label !== undefined) {
+      ownMinus += (minus[i * k + label] as number) / n;
+      ownPlus += (plus[i * k + label] as number) / n;
+    }
+  }
+  let up = 0;
+  let down = 0;
+  for (let c = 1; c < k; c++) {
+    if ((meanDelta[c] as number) > (meanDelta[up] as number)) up = c;
+    if ((meanDelta[c] as number) < (meanDelta[down] as number)) down = c;
+  }
+  return {
+    tv,
+    flipped,
+    rises: { class: classNames[up] as string, by: meanDelta[up] as number },
+    falls: { class: classNames[down] as string, by: meanDelta[down] as number },
+    ...(labels === undefined ? {} : { labelProbability: [ownMinus, ownPlus] }),
+  };
+}
+
+/**
  * The top `count` GANSpace directions of an image generator, each measured on `probes` latents
- * (seeded; conditional generators get random labels) and named by its largest effect.
+ * (seeded; conditional generators get random labels) and named by its largest effect. With a
+ * `classifier` of the generator's images (the dataset's metric classifier), each direction also
+ * gets its {@link ClassShift}, and one that moves the classifier's verdict by a mean TV distance of
+ * at least {@link CLASS_SHIFT_NAMING_TV} is named by it (`class 1→7`) instead.
  */
 export function latentDirections(
   generator: tf.LayersModel,
-  opts: { count?: number; probes?: number; span?: number; seed?: number } = {},
+  opts: {
+    count?: number;
+    probes?: number;
+    span?: number;
+    seed?: number;
+    classifier?: DirectionClassifier;
+  } = {},
 ): LatentDirections {
+  const { classifier } = opts;
   const { latentDim, numClasses } = generatorSignature(generator);
   const count = Math.min(opts.count ?? 5, latentDim);
   const probes = opts.probes ?? 64;
@@ -198,14 +313,27 @@ export function latentDirections(
       { length: latentDim },
       (_, r) => vectors[r * latentDim + col] as number,
     );
+    const probabilities: Float32Array[] = [];
     const stats = [-span, span].map((t) => {
       const images = tf.tidy(() =>
         generate(generator, tf.add(base, tf.mul(tf.tensor2d([vector]), t)), labels),
       );
-      const measured = imageStats(images);
-      images.dispose();
-      return measured;
+      try {
+        if (classifier !== undefined) probabilities.push(classProbabilities(classifier, images));
+        return imageStats(images);
+      } finally {
+        images.dispose();
+      }
     }) as [Record<DirectionStat, Float64Array>, Record<DirectionStat, Float64Array>];
+    const shift =
+      classifier === undefined
+        ? undefined
+        : classShift(
+            probabilities[0] as Float32Array,
+            probabilities[1] as Float32Array,
+            classifier.info.classNames,
+            labels,
+          );
     const effects: Partial<Record<DirectionStat, number>> = {};
     let best: { stat: DirectionStat; effect: number; change: number } | null = null;
     for (const stat of directionStats) {
@@ -217,19 +345,35 @@ export function latentDirections(
       if (best === null || Math.abs(effect) > Math.abs(best.effect))
         best = { stat, effect, change };
     }
-    // A direction with no measurable effect keeps a neutral name.
+    // A direction that changes what is drawn is named by that; one with no measurable effect
+    // keeps a neutral name.
     const name =
-      best === null ? `direction ${j + 1}` : `${best.stat} ${best.effect >= 0 ? '+' : '-'}`;
+      shift !== undefined && shift.tv >= CLASS_SHIFT_NAMING_TV
+        ? `class ${shift.falls.class}→${shift.rises.class}`
+        : best === null
+          ? `direction ${j + 1}`
+          : `${best.stat} ${best.effect >= 0 ? '+' : '-'}`;
     directions.push({
       name,
       vector,
       variance: total > 0 ? Math.max(0, values[col] as number) / total : 0,
       effects,
       change: best?.change ?? 0,
+      ...(shift === undefined ? {} : { classShift: shift }),
     });
   }
   base.dispose();
-  return { method: 'ganspace-first-layer', latentDim, layer, span, probes, directions };
+  return {
+    method: 'ganspace-first-layer',
+    latentDim,
+    layer,
+    span,
+    probes,
+    ...(classifier === undefined
+      ? {}
+      : { classifier: { key: classifier.info.key, classNames: [...classifier.info.classNames] } }),
+    directions,
+  };
 }
 
 /**

@@ -59,10 +59,32 @@ export async function loadOrTrainFeatureExtractor(
   return extractor;
 }
 
+/**
+ * The metric classifier cached for `dataset` (same key, image shape and class names), or undefined
+ * when none was trained yet: never trains (e.g. at export time, where a minute of classifier
+ * training is not wanted; runs that evaluate have trained it by then). A point dataset has none.
+ */
+export async function cachedMetricClassifier(
+  dataset: Pick<MetricDataset, 'name' | 'shape' | 'classNames'>,
+  dir?: string,
+): Promise<FeatureExtractor | undefined> {
+  if (dataset.shape.length !== 3 || dataset.classNames.length < 2) return undefined;
+  const key = datasetKey(dataset);
+  let cached: FeatureExtractor | undefined;
+  try {
+    cached = await FeatureExtractor.load(dir ?? join(defaultMetricModelsDir(), key));
+  } catch {
+    return undefined;
+  }
+  if (cached === undefined || matches(cached, key, dataset, {})) return cached;
+  cached.dispose();
+  return undefined;
+}
+
 function matches(
   extractor: FeatureExtractor,
   key: string,
-  train: MetricDataset,
+  train: Pick<MetricDataset, 'name' | 'shape' | 'classNames'>,
   options: TrainExtractorOptions,
 ): boolean {
   const { info } = extractor;

@@ -17,6 +17,7 @@ export {
 export { trainFeatureExtractor, type TrainExtractorOptions } from './train.js';
 export {
   loadOrTrainFeatureExtractor,
+  cachedMetricClassifier,
   defaultMetricModelsDir,
   type LoadOrTrainOptions,
 } from './cache.js';
