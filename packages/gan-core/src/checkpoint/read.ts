@@ -189,13 +189,8 @@ export async function readCheckpoint(
   };
 }
 
-/** A DP-SGD checkpoint's secret key, verified against the manifest; null if none. */
-async function readPrivacyKey(
-  privacy: CheckpointPrivacy | undefined,
-  dir: string,
-): Promise<Uint8Array | null> {
-  const entry = privacy?.key;
-  if (entry === undefined) return null;
+/** A file the manifest names beside it, read and checked against its sha256. */
+async function readSideFile(entry: { file: string; sha256: string }, dir: string): Promise<Buffer> {
   let bytes: Buffer;
   try {
     bytes = await readFile(join(dir, entry.file));
@@ -207,7 +202,16 @@ async function readPrivacyKey(
   }
   if (createHash('sha256').update(bytes).digest('hex') !== entry.sha256)
     throw new CheckpointError(`${entry.file} does not match its sha256 in the manifest`, dir);
-  return new Uint8Array(bytes);
+  return bytes;
+}
+
+/** A DP-SGD checkpoint's secret key, verified against the manifest; null if none. */
+async function readPrivacyKey(
+  privacy: CheckpointPrivacy | undefined,
+  dir: string,
+): Promise<Uint8Array | null> {
+  const entry = privacy?.key;
+  return entry === undefined ? null : new Uint8Array(await readSideFile(entry, dir));
 }
 
 /** A mean-embedding checkpoint's released vector, verified against the manifest; null if none. */
@@ -217,22 +221,12 @@ async function readRelease(
 ): Promise<Float64Array | null> {
   const entry = privacy?.release;
   if (entry === undefined) return null;
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(join(dir, entry.file));
-  } catch (err) {
-    throw new CheckpointError(
-      `missing ${entry.file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-      dir,
-    );
-  }
+  const bytes = await readSideFile(entry, dir);
   if (bytes.byteLength !== entry.length * 8)
     throw new CheckpointError(
       `${entry.file} is ${bytes.byteLength} bytes, the manifest says ${entry.length} float64 values`,
       dir,
     );
-  if (createHash('sha256').update(bytes).digest('hex') !== entry.sha256)
-    throw new CheckpointError(`${entry.file} does not match its sha256 in the manifest`, dir);
   return new Float64Array(
     bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
   );
