@@ -128,15 +128,7 @@ export async function readCheckpoint(
   const groups = {} as CheckpointData['groups'];
   for (const group of weightGroups) {
     const entry = manifest.groups[group];
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(join(dir, entry.file));
-    } catch (err) {
-      throw new CheckpointError(
-        `missing ${entry.file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-        dir,
-      );
-    }
+    const bytes = await readNamedFile(dir, entry.file);
     if (bytes.byteLength !== entry.bytes) {
       throw new CheckpointError(
         `${entry.file} is ${bytes.byteLength} bytes, the manifest says ${entry.bytes} (truncated or replaced)`,
@@ -189,17 +181,21 @@ export async function readCheckpoint(
   };
 }
 
-/** A file the manifest names beside it, read and checked against its sha256. */
-async function readSideFile(entry: { file: string; sha256: string }, dir: string): Promise<Buffer> {
-  let bytes: Buffer;
+/** A file the manifest names; a CheckpointError names it when it cannot be read. */
+async function readNamedFile(dir: string, file: string): Promise<Buffer> {
   try {
-    bytes = await readFile(join(dir, entry.file));
+    return await readFile(join(dir, file));
   } catch (err) {
     throw new CheckpointError(
-      `missing ${entry.file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      `missing ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
       dir,
     );
   }
+}
+
+/** A file the manifest names beside it, read and checked against its sha256. */
+async function readSideFile(entry: { file: string; sha256: string }, dir: string): Promise<Buffer> {
+  const bytes = await readNamedFile(dir, entry.file);
   if (createHash('sha256').update(bytes).digest('hex') !== entry.sha256)
     throw new CheckpointError(`${entry.file} does not match its sha256 in the manifest`, dir);
   return bytes;
