@@ -36,7 +36,7 @@ describe('train flags are generated from the training-config schema', () => {
 
   it('enum values, ranges and defaults in the help are the schema’s', () => {
     expect(help).toContain(
-      '[model; mlp | dcgan | cdcgan | toy-mlp | vae | cvae | resnet-cgan; default dcgan]',
+      '[model; mlp | dcgan | cdcgan | toy-mlp | vae | cvae | resnet-cgan | cmlp; default dcgan]',
     );
     expect(help).toContain('--beta <');
     expect(help).toContain('[batchSize; integer 1..1024; default 64]');
