@@ -17,6 +17,8 @@ import * as tf from '@tensorflow/tfjs';
 
 import type { TrainingImages } from '../train/data.js';
 import { CounterRng } from '../train/prng.js';
+import { boxMuller, gaussianFromWords, type GaussianSource } from './gaussian.js';
+export type { GaussianSource } from './gaussian.js';
 import { dpSgdEpsilon, noiseForEpsilon } from './rdp.js';
 
 /** L2 sensitivity of Σ v_i under adding or removing one example: ‖v_i‖ = √(‖φ‖² + 1) = √2. */
@@ -126,9 +128,6 @@ export function embeddingSum(
   return sum;
 }
 
-/** A source of standard normal draws (float64). */
-export type GaussianSource = () => number;
-
 /**
  * Standard normal draws from the OS CSPRNG (Box–Muller on 53-bit uniforms): secret noise, as DP
  * needs. Pass it to {@link releaseEmbedding}; tests pass {@link seededGaussian} instead.
@@ -136,40 +135,19 @@ export type GaussianSource = () => number;
 export function secureGaussian(): GaussianSource {
   const buf = new Uint32Array(4096);
   let pos = buf.length;
-  let spare: number | null = null;
-  const uniform = (): number => {
-    if (pos + 2 > buf.length) {
+  return gaussianFromWords(() => {
+    if (pos === buf.length) {
       randomFillSync(buf);
       pos = 0;
     }
-    const hi = (buf[pos++] as number) >>> 5;
-    const lo = (buf[pos++] as number) >>> 6;
-    return (hi * 67108864 + lo + 0.5) / 9007199254740992; // (0, 1): never log(0)
-  };
-  return () => boxMuller(uniform, spare, (s) => (spare = s));
+    return buf[pos++] as number;
+  });
 }
 
 /** Standard normal draws from a seeded counter PRNG: reproducible, hence NOT private (tests only). */
 export function seededGaussian(seed: number): GaussianSource {
   const rng = new CounterRng(seed >>> 0);
-  let spare: number | null = null;
-  const uniform = (): number => (rng.nextUint32() + 0.5) / 2 ** 32;
-  return () => boxMuller(uniform, spare, (s) => (spare = s));
-}
-
-function boxMuller(
-  uniform: () => number,
-  spare: number | null,
-  setSpare: (s: number | null) => void,
-): number {
-  if (spare !== null) {
-    setSpare(null);
-    return spare;
-  }
-  const r = Math.sqrt(-2 * Math.log(uniform()));
-  const t = 2 * Math.PI * uniform();
-  setSpare(r * Math.sin(t));
-  return r * Math.cos(t);
+  return boxMuller(() => (rng.nextUint32() + 0.5) / 2 ** 32);
 }
 
 /**

@@ -8,6 +8,8 @@
  */
 import { createCipheriv, randomBytes } from 'node:crypto';
 
+import { gaussianFromWords } from './gaussian.js';
+
 /** Bytes of a run's privacy key. */
 export const PRIVACY_KEY_BYTES = 32;
 
@@ -62,17 +64,10 @@ export function secretNormals(
   update: number,
   index: number,
 ): Float32Array {
-  const pairs = Math.ceil(count / 2);
-  const words = keyedWords(key, NOISE, update, index, pairs * 4);
+  const words = keyedWords(key, NOISE, update, index, Math.ceil(count / 2) * 4);
+  let next = 0;
+  const gaussian = gaussianFromWords(() => words[next++] as number);
   const out = new Float32Array(count);
-  const uniform = (k: number): number =>
-    (((words[k] as number) >>> 5) * 67108864 + ((words[k + 1] as number) >>> 6) + 0.5) /
-    9007199254740992;
-  for (let p = 0; p < pairs; p++) {
-    const r = Math.sqrt(-2 * Math.log(uniform(4 * p)));
-    const t = 2 * Math.PI * uniform(4 * p + 2);
-    out[2 * p] = r * Math.cos(t);
-    if (2 * p + 1 < count) out[2 * p + 1] = r * Math.sin(t);
-  }
+  for (let i = 0; i < count; i++) out[i] = gaussian();
   return out;
 }
