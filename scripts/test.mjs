@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PHOTO_SET_PACKAGES, ensureDebianPackages, ensurePostgres } from './system.mjs';
 import { installDependencies, pnpmCommand, projectEnv, root, run, step } from './lib.mjs';
+import { findLanes, runLanes } from './test-lanes.mjs';
 
 const pnpm = pnpmCommand();
 const [pnpmBin, ...pre] = pnpm;
@@ -62,16 +63,7 @@ function summarize() {
   return { passed, failed, skipped };
 }
 
-/** Runs one check; a failure is recorded and reported at the end, and the other checks still run. */
 const failures = [];
-function check(name, cmd, args) {
-  step(name);
-  try {
-    run(cmd, args, { env });
-  } catch (err) {
-    failures.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-}
 
 /**
  * Starts a check in the background, its output kept in a file: lint and typecheck are CPU work
@@ -146,28 +138,31 @@ const typecheck = checkBeside('Typecheck', pnpmBin, [
   '--concurrency=1',
   '--output-logs=errors-only',
 ]);
-check('Tests', pnpmBin, [
-  ...pre,
-  'exec',
-  'turbo',
-  'run',
-  // The dashboard's browser tests are their own task (test:e2e), so they run beside its vitest
-  // suite instead of after it: the longest lane was the dashboard's two suites one after the other.
-  'test:e2e',
-  'test',
-  // Everything was built above. Without --only, turbo would build again: arguments after `--`
-  // enter every task's hash, the builds' too, so each would miss the cache (a second `next build`).
-  '--only',
-  '--continue',
-  // Two packages' tests at a time: much of the suite waits (on databases, browsers, leases and
-  // timers), and one at a time took 18 of CI's 22 minutes. Each test process is kept to one
-  // OpenBLAS thread (above), so two lanes fit the two cores.
-  '--concurrency=2',
-  '--',
-  '--reporter=default',
-  '--reporter=json',
-  `--outputFile.json=${reportName}`,
-]);
+step('Tests');
+// Every workspace's vitest suite and the dashboard's browser tests, two lanes at a time, longest
+// first (scripts/test-lanes.mjs). Two: much of the suite waits (on databases, browsers, leases
+// and timers), and one at a time took 18 of CI's 22 minutes. Each test process is kept to one
+// OpenBLAS thread (above), so two lanes fit the two cores.
+const lanes = await runLanes(findLanes(root), {
+  concurrency: 2,
+  env,
+  command: (lane) => [
+    pnpmBin,
+    ...pre,
+    'run',
+    lane.script,
+    ...(lane.script === 'test'
+      ? ['--reporter=default', '--reporter=json', `--outputFile.json=${reportName}`]
+      : []),
+  ],
+});
+step('Test lanes (seconds)');
+for (const lane of lanes) {
+  process.stdout.write(
+    `${lane.seconds.toFixed(0).padStart(6)}  ${lane.name}${lane.code ? `  FAILED (exit ${lane.code})` : ''}\n`,
+  );
+  if (lane.code) failures.push(`Tests: ${lane.name} exited with ${lane.code}`);
+}
 
 await lint();
 await typecheck();
@@ -175,6 +170,9 @@ await typecheck();
 const { passed, failed, skipped } = summarize();
 for (const failure of failures) process.stderr.write(`FAILED ${failure}\n`);
 // Lint or typecheck failures count as failed checks in the closing line too.
-const failedChecks = failed + failures.filter((f) => !f.startsWith('Tests')).length;
+const failedLanes = failures.filter((f) => f.startsWith('Tests')).length;
+// A lane that failed without a failing test in any report (a crash, a global setup that threw)
+// counts once, or the closing line would read "0 failed" on a red run.
+const failedChecks = failed + failures.length - failedLanes + (failed === 0 ? failedLanes : 0);
 process.stdout.write(`\n${passed} passed, ${failedChecks} failed, ${skipped} skipped\n`);
 process.exit(failures.length > 0 || failed > 0 ? 1 : 0);

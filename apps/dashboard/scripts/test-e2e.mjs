@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `pnpm test:e2e [playwright args]`: the Playwright browser tests (e2e/) in Debian Chromium. The
-// vitest suite (`pnpm test`) is its own turbo task, so the two run side by side in `npm test`.
-// The vitest reporter arguments the root test script forwards to every task are dropped here.
+// vitest suite (`pnpm test`) is its own lane, so the two run side by side in `npm test`.
+// Vitest reporter arguments (`--reporter`, `--outputFile`) are dropped, should a caller pass them.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
