@@ -12,7 +12,7 @@ import {
   readdirSync,
   rmSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PHOTO_SET_PACKAGES, ensureDebianPackages, ensurePostgres } from './system.mjs';
 import { installDependencies, pnpmCommand, projectEnv, root, run, step } from './lib.mjs';
@@ -139,12 +139,14 @@ const typecheck = checkBeside('Typecheck', pnpmBin, [
   '--output-logs=errors-only',
 ]);
 step('Tests');
-// Every workspace's vitest suite and the dashboard's browser tests, two lanes at a time, longest
-// first (scripts/test-lanes.mjs). Two: much of the suite waits (on databases, browsers, leases
-// and timers), and one at a time took 18 of CI's 22 minutes. Each test process is kept to one
-// OpenBLAS thread (above), so two lanes fit the two cores.
+// Every workspace's vitest suite and the dashboard's browser tests, longest first
+// (scripts/test-lanes.mjs), one lane more than there are cores: the browser lane mostly waits on
+// pages, timers and leases (alone it used 0.54 of a core over its 10.7 minutes), so on 2 cores it
+// runs beside two vitest lanes. Each test process is kept to one OpenBLAS thread (above).
+// GANMOD_TEST_LANES overrides the count.
+const laneCount = Number(process.env.GANMOD_TEST_LANES) || availableParallelism() + 1;
 const lanes = await runLanes(findLanes(root), {
-  concurrency: 2,
+  concurrency: laneCount,
   env,
   command: (lane) => [
     pnpmBin,
@@ -156,7 +158,7 @@ const lanes = await runLanes(findLanes(root), {
       : []),
   ],
 });
-step('Test lanes (seconds)');
+step(`Test lanes (seconds, ${laneCount} at a time)`);
 for (const lane of lanes) {
   process.stdout.write(
     `${lane.seconds.toFixed(0).padStart(6)}  ${lane.name}${lane.code ? `  FAILED (exit ${lane.code})` : ''}\n`,
