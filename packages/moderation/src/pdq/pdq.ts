@@ -140,21 +140,21 @@ function qualityMetric(buffer: Float32Array): number {
 function dct64To16(buffer: Float32Array): Float64Array {
   const temp = new Float64Array(DCT_SIDE * BUFFER_SIDE);
   for (let i = 0; i < DCT_SIDE; i++) {
+    const d = i * BUFFER_SIDE;
     for (let j = 0; j < BUFFER_SIDE; j++) {
       let sum = 0;
-      for (let k = 0; k < BUFFER_SIDE; k++) {
-        sum += (DCT_MATRIX[i * BUFFER_SIDE + k] ?? 0) * (buffer[k * BUFFER_SIDE + j] ?? 0);
-      }
-      temp[i * BUFFER_SIDE + j] = sum;
+      for (let k = 0; k < BUFFER_SIDE; k++)
+        sum += DCT_MATRIX[d + k]! * buffer[k * BUFFER_SIDE + j]!;
+      temp[d + j] = sum;
     }
   }
   const out = new Float64Array(DCT_SIDE * DCT_SIDE);
   for (let i = 0; i < DCT_SIDE; i++) {
+    const t = i * BUFFER_SIDE;
     for (let j = 0; j < DCT_SIDE; j++) {
+      const d = j * BUFFER_SIDE;
       let sum = 0;
-      for (let k = 0; k < BUFFER_SIDE; k++) {
-        sum += (temp[i * BUFFER_SIDE + k] ?? 0) * (DCT_MATRIX[j * BUFFER_SIDE + k] ?? 0);
-      }
+      for (let k = 0; k < BUFFER_SIDE; k++) sum += temp[t + k]! * DCT_MATRIX[d + k]!;
       out[i * DCT_SIDE + j] = sum;
     }
   }
@@ -235,6 +235,16 @@ function hashLuma(luma: Float32Array, width: number, height: number, blur: boole
   const quality = qualityMetric(buffer);
   const dct = dct64To16(buffer);
   return { hash: hashFromDct(dct), quality, dct };
+}
+
+/**
+ * PDQ of a picture already resampled to 64x64 luma (row-major, 0..255), as `image.ts` makes it:
+ * at that size both box windows are 1 pixel wide and the blur is the identity, so it is skipped.
+ */
+export function pdqFromPicture64(luma: Float32Array): PdqResult {
+  if (luma.length !== BUFFER_SIDE * BUFFER_SIDE)
+    throw new RangeError(`expected ${BUFFER_SIDE}x${BUFFER_SIDE} luma, got ${luma.length} values`);
+  return hashLuma(luma, BUFFER_SIDE, BUFFER_SIDE, false);
 }
 
 /** PDQ of interleaved 8-bit RGB pixels. */
