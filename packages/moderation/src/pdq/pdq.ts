@@ -121,15 +121,15 @@ function qualityMetric(buffer: Float32Array): number {
   let gradientSum = 0;
   for (let i = 0; i < BUFFER_SIDE - 1; i++) {
     for (let j = 0; j < BUFFER_SIDE; j++) {
-      const u = buffer[i * BUFFER_SIDE + j] ?? 0;
-      const v = buffer[(i + 1) * BUFFER_SIDE + j] ?? 0;
+      const u = buffer[i * BUFFER_SIDE + j]!;
+      const v = buffer[(i + 1) * BUFFER_SIDE + j]!;
       gradientSum += Math.abs(Math.trunc(((u - v) * 100) / 255));
     }
   }
   for (let i = 0; i < BUFFER_SIDE; i++) {
     for (let j = 0; j < BUFFER_SIDE - 1; j++) {
-      const u = buffer[i * BUFFER_SIDE + j] ?? 0;
-      const v = buffer[i * BUFFER_SIDE + j + 1] ?? 0;
+      const u = buffer[i * BUFFER_SIDE + j]!;
+      const v = buffer[i * BUFFER_SIDE + j + 1]!;
       gradientSum += Math.abs(Math.trunc(((u - v) * 100) / 255));
     }
   }
@@ -223,9 +223,12 @@ function hashLuma(luma: Float32Array, width: number, height: number, blur: boole
     return { hash: new Uint32Array(8), quality: 0, dct: new Float64Array(DCT_SIDE * DCT_SIDE) };
   }
   if (blur) jaroszFilter(luma, width, height);
-  // Decimate, sampling at cell centres.
-  const buffer = new Float32Array(BUFFER_SIDE * BUFFER_SIDE);
-  for (let i = 0; i < BUFFER_SIDE; i++) {
+  // Decimate, sampling at cell centres (the identity at 64x64).
+  const buffer =
+    width === BUFFER_SIDE && height === BUFFER_SIDE
+      ? luma
+      : new Float32Array(BUFFER_SIDE * BUFFER_SIDE);
+  for (let i = 0; buffer !== luma && i < BUFFER_SIDE; i++) {
     const row = Math.floor(((i + 0.5) * height) / BUFFER_SIDE);
     for (let j = 0; j < BUFFER_SIDE; j++) {
       const col = Math.floor(((j + 0.5) * width) / BUFFER_SIDE);
