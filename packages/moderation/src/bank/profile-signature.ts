@@ -16,7 +16,7 @@ import { ModerationConfigError } from '../errors.js';
 import type { RgbImage } from '../input/decode.js';
 import type { Region } from '../pdq/image.js';
 import type { DihedralTransform } from '../pdq/pdq.js';
-import { lumaPlane } from '../pdq/resample.js';
+import { imageLuma } from '../pdq/resample.js';
 
 /** Row `algorithm` of a profile signature in a hash bank. */
 export const PROFILE_SIGNATURE_ALGORITHM = 'luma-profile128';
@@ -178,7 +178,7 @@ function lumaGrid(image: RgbImage, region: Region): Float32Array {
   // Columns first: every source row of the region reduced to n values (shared across regions).
   const { values: narrow, done } = narrowRowsOf(image, region.left, region.width);
   // The same float32 BT.601 luma the PDQ resampler reads, computed once per image.
-  const plane = lumaPlane(image).luma;
+  const plane = imageLuma(image);
   for (let y = region.top; y < region.top + region.height; y++) {
     if (done[y]) continue;
     const from = y * image.width + region.left;

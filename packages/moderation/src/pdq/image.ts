@@ -19,7 +19,7 @@ import { decodeImage, type RgbImage } from '../input/decode.js';
 import { DEFAULT_INPUT_LIMITS, type InputLimits } from '../contract/limits.js';
 import { validateImage } from '../input/validate.js';
 import { pdqFromPicture64, type PdqResult } from './pdq.js';
-import { lumaPlane, resampleLuma64, type Region } from './resample.js';
+import { resampleLuma64, type Region } from './resample.js';
 
 export type { Region } from './resample.js';
 
@@ -41,16 +41,23 @@ function regionOf(image: RgbImage, crop?: CentralCrop | Region): Region | undefi
 }
 
 /**
- * PDQ of a decoded image (optionally of its central crop or of a region). Synchronous work; the
- * promise is kept from the sharp-based version so callers did not change.
+ * PDQ of a decoded image (optionally of its central crop or of a region), computed synchronously.
+ * Hashing several regions of one image in a row shares its luma and box-shrunk rows.
+ *
+ * @throws {@link ModerationConfigError} when the region is empty or not inside the image.
+ */
+export function pdqFromImageSync(image: RgbImage, crop?: CentralCrop | Region): PdqResult {
+  return pdqFromPicture64(resampleLuma64(image, regionOf(image, crop)));
+}
+
+/**
+ * {@link pdqFromImageSync} behind the promise the earlier sharp-based version returned.
  *
  * @throws {@link ModerationConfigError} when the region is empty or not inside the image.
  */
 export function pdqFromImage(image: RgbImage, crop?: CentralCrop | Region): Promise<PdqResult> {
   try {
-    return Promise.resolve(
-      pdqFromPicture64(resampleLuma64(lumaPlane(image), regionOf(image, crop))),
-    );
+    return Promise.resolve(pdqFromImageSync(image, crop));
   } catch (err) {
     return Promise.reject(err instanceof Error ? err : new Error(String(err)));
   }

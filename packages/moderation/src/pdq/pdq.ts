@@ -138,14 +138,14 @@ function qualityMetric(buffer: Float32Array): number {
 
 /** B = D A D^T, computing only the 16x16 block the hash uses. */
 function dct64To16(buffer: Float32Array): Float64Array {
+  // Row i of D times A, accumulated row by row of A: each temp[i][j] still sums k = 0..63 in order.
   const temp = new Float64Array(DCT_SIDE * BUFFER_SIDE);
   for (let i = 0; i < DCT_SIDE; i++) {
     const d = i * BUFFER_SIDE;
-    for (let j = 0; j < BUFFER_SIDE; j++) {
-      let sum = 0;
-      for (let k = 0; k < BUFFER_SIDE; k++)
-        sum += DCT_MATRIX[d + k]! * buffer[k * BUFFER_SIDE + j]!;
-      temp[d + j] = sum;
+    for (let k = 0; k < BUFFER_SIDE; k++) {
+      const c = DCT_MATRIX[d + k]!;
+      const a = k * BUFFER_SIDE;
+      for (let j = 0; j < BUFFER_SIDE; j++) temp[d + j]! += c * buffer[a + j]!;
     }
   }
   const out = new Float64Array(DCT_SIDE * DCT_SIDE);

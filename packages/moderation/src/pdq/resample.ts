@@ -1,7 +1,7 @@
 /**
  * The 64x64 luma picture PDQ hashes, resampled in plain TypeScript from a luma plane that is
- * computed once per image and shared by every region hashed from it (the matcher hashes the
- * upload, the pictures inside its bands and two strips; the bank ~70 crops of each known image).
+ * computed once per image and shared by every region hashed from it in a row (the matcher hashes
+ * the upload, the pictures inside its bands and two strips; the bank ~70 crops of each known image).
  *
  * It follows libvips' `resize` with the Lanczos-3 kernel, which the hashes were first computed
  * with: a box shrink by the integer factor that leaves 2-3x to go, then a Lanczos-3 reduce, each
@@ -26,30 +26,42 @@ export interface Region {
   height: number;
 }
 
-/** BT.601 luma of an image (float32, as `pdqFromRgb` computes it). */
-export interface LumaPlane {
-  width: number;
-  height: number;
-  /** `width * height` values, row-major. */
-  luma: Float32Array;
+/**
+ * Work kept for the image hashed last, in buffers reused from image to image: its luma and its
+ * rows box-shrunk per horizontal span. A fresh megabyte or two per upload cost more in page faults
+ * and garbage collection than the resampling itself; callers hash one image's regions in a row.
+ */
+interface ShrunkRows {
+  values: Float64Array;
+  done: Uint8Array;
 }
 
-const planes = new WeakMap<RgbImage, LumaPlane>();
+const current = {
+  image: undefined as RgbImage | undefined,
+  luma: new Float32Array(0),
+  spans: new Map<number, ShrunkRows>(),
+  pool: [] as ShrunkRows[],
+};
+
+function use(image: RgbImage): void {
+  if (current.image === image) return;
+  const { width, height, data } = image;
+  const size = width * height;
+  if (current.luma.length < size) current.luma = new Float32Array(size);
+  const luma = current.luma;
+  for (let p = 0, q = 0; p < size; p++, q += 3)
+    luma[p] = 0.299 * data[q]! + 0.587 * data[q + 1]! + 0.114 * data[q + 2]!;
+  current.image = image;
+  current.spans.clear();
+}
 
 /**
- * The luma plane of `image`, computed once per image object (cached; the pixels are not expected
- * to change after decoding).
+ * BT.601 luma of `image` (float32, the values `pdqFromRgb` computes), row-major. The buffer is
+ * reused for the next image: read it before asking for another image's.
  */
-export function lumaPlane(image: RgbImage): LumaPlane {
-  const cached = planes.get(image);
-  if (cached) return cached;
-  const { width, height, data } = image;
-  const luma = new Float32Array(width * height);
-  for (let p = 0, q = 0; p < luma.length; p++, q += 3)
-    luma[p] = 0.299 * data[q]! + 0.587 * data[q + 1]! + 0.114 * data[q + 2]!;
-  const plane = { width, height, luma };
-  planes.set(image, plane);
-  return plane;
+export function imageLuma(image: RgbImage): Float32Array {
+  use(image);
+  return current.luma;
 }
 
 /** libvips' integer box-shrink factor: it leaves at least the final 2x to the Lanczos kernel. */
@@ -146,28 +158,27 @@ function boxWeights(length: number): AxisWeights {
 }
 
 /**
- * Rows of a plane box-shrunk across one horizontal span, filled on demand: the matcher's regions
- * mostly share the picture's full width (the upload, its middle rows, the pictures between caption
- * bands), so each row is reduced once per span.
+ * The current image's rows box-shrunk across one horizontal span, filled on demand: the matcher's
+ * regions mostly share the picture's full width (the upload, its middle rows, the pictures between
+ * caption bands), so each row is reduced once per span.
  */
-interface ShrunkRows {
-  values: Float64Array;
-  done: Uint8Array;
-}
-
-const shrunkCache = new WeakMap<LumaPlane, Map<number, ShrunkRows>>();
-
-function shrunkRowsOf(plane: LumaPlane, left: number, width: number, cells: number): ShrunkRows {
-  let perPlane = shrunkCache.get(plane);
-  if (!perPlane) {
-    perPlane = new Map();
-    shrunkCache.set(plane, perPlane);
-  }
-  const key = left * (plane.width + 1) + width;
-  let rows = perPlane.get(key);
+function shrunkRowsOf(left: number, width: number, cells: number): ShrunkRows {
+  const image = current.image!;
+  const key = left * (image.width + 1) + width;
+  let rows = current.spans.get(key);
   if (!rows) {
-    rows = { values: new Float64Array(plane.height * cells), done: new Uint8Array(plane.height) };
-    perPlane.set(key, rows);
+    const size = image.height * cells;
+    let slot = current.pool[current.spans.size];
+    if (!slot || slot.values.length < size || slot.done.length < image.height) {
+      slot = {
+        values: new Float64Array(Math.max(size, slot?.values.length ?? 0)),
+        done: new Uint8Array(Math.max(image.height, slot?.done.length ?? 0)),
+      };
+      current.pool[current.spans.size] = slot;
+    }
+    slot.done.fill(0);
+    rows = slot;
+    current.spans.set(key, rows);
   }
   return rows;
 }
@@ -176,35 +187,36 @@ function shrunkRowsOf(plane: LumaPlane, left: number, width: number, cells: numb
 const scratch = { boxed: new Float64Array(0), across: new Float64Array(0) };
 
 /**
- * `region` of the image behind `plane` resampled to {@link PDQ_SIDE} x {@link PDQ_SIDE} luma
- * (row-major, clamped to 0..255 as 8-bit pixels would be).
+ * `region` of `image` (the whole image by default) resampled to {@link PDQ_SIDE} x
+ * {@link PDQ_SIDE} luma (row-major, clamped to 0..255 as 8-bit pixels would be).
  *
  * @throws {@link ModerationConfigError} when the region is empty or not inside the image.
  */
-export function resampleLuma64(plane: LumaPlane, region?: Region): Float32Array {
-  const r = region ?? { left: 0, top: 0, width: plane.width, height: plane.height };
+export function resampleLuma64(image: RgbImage, region?: Region): Float32Array {
+  const r = region ?? { left: 0, top: 0, width: image.width, height: image.height };
   if (
     !(r.width >= 1 && r.height >= 1 && r.left >= 0 && r.top >= 0) ||
-    r.left + r.width > plane.width ||
-    r.top + r.height > plane.height ||
+    r.left + r.width > image.width ||
+    r.top + r.height > image.height ||
     ![r.left, r.top, r.width, r.height].every(Number.isInteger)
   ) {
     throw new ModerationConfigError(
-      `Region ${JSON.stringify(r)} is not inside the ${plane.width}x${plane.height} image`,
+      `Region ${JSON.stringify(r)} is not inside the ${image.width}x${image.height} image`,
     );
   }
   const n = PDQ_SIDE;
-  const luma = plane.luma;
+  use(image);
+  const luma = current.luma;
   // 1. Box shrink: each row's span to bw cells (cached per span), then the rows to bh cells.
   const bx = boxWeights(r.width);
   const by = boxWeights(r.height);
   const bw = bx.first.length;
   const bh = by.first.length;
-  const { values: shrunk, done } = shrunkRowsOf(plane, r.left, r.width, bw);
+  const { values: shrunk, done } = shrunkRowsOf(r.left, r.width, bw);
   const { first: xFirst, count: xCount, offset: xOffset, w: xw } = bx;
   for (let y = r.top; y < r.top + r.height; y++) {
     if (done[y]) continue;
-    const row = y * plane.width + r.left;
+    const row = y * image.width + r.left;
     const o = y * bw;
     for (let j = 0; j < bw; j++) {
       const at = row + xFirst[j]!;
