@@ -150,22 +150,33 @@ interface NarrowRows {
   done: Uint8Array;
 }
 
-const narrowCache = new WeakMap<RgbImage, Map<string, NarrowRows>>();
+/** The last image's reduced rows per span, in buffers reused from image to image (as the PDQ resampler's). */
+const narrowState = {
+  image: undefined as RgbImage | undefined,
+  spans: new Map<string, NarrowRows>(),
+  pool: [] as NarrowRows[],
+};
 
 function narrowRowsOf(image: RgbImage, left: number, width: number): NarrowRows {
-  let perImage = narrowCache.get(image);
-  if (!perImage) {
-    perImage = new Map();
-    narrowCache.set(image, perImage);
+  if (narrowState.image !== image) {
+    narrowState.image = image;
+    narrowState.spans.clear();
   }
   const key = `${left},${width}`;
-  let rows = perImage.get(key);
+  let rows = narrowState.spans.get(key);
   if (!rows) {
-    rows = {
-      values: new Float32Array(image.height * PROFILE_BINS),
-      done: new Uint8Array(image.height),
-    };
-    perImage.set(key, rows);
+    const size = image.height * PROFILE_BINS;
+    let slot = narrowState.pool[narrowState.spans.size];
+    if (!slot || slot.values.length < size || slot.done.length < image.height) {
+      slot = {
+        values: new Float32Array(Math.max(size, slot?.values.length ?? 0)),
+        done: new Uint8Array(Math.max(image.height, slot?.done.length ?? 0)),
+      };
+      narrowState.pool[narrowState.spans.size] = slot;
+    }
+    slot.done.fill(0);
+    rows = slot;
+    narrowState.spans.set(key, rows);
   }
   return rows;
 }
