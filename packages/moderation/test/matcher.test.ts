@@ -124,7 +124,8 @@ describe('low-detail pictures: the profile signal', () => {
     expect(pdq.quality).toBeGreaterThan(50);
     for (const edit of ['mirror', 'caption band', 'rotate 90']) {
       const copy = await PHOTO_EDITS[edit]!(b.png, 1);
-      expect(await sourcesOf(copy)).toEqual([STRIPES]);
+      // Some of these land within PDQ's threshold of several of Stripes' crop rows: one source.
+      expect([...new Set(await sourcesOf(copy))]).toEqual([STRIPES]);
     }
   });
 

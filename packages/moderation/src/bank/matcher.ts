@@ -19,7 +19,7 @@
  */
 import type { RgbImage } from '../input/decode.js';
 import { type Hash256, hammingDistance, hashToHex } from '../pdq/hash256.js';
-import { pdqFromImage, type Region } from '../pdq/image.js';
+import { pdqFromImageSync, type Region } from '../pdq/image.js';
 import {
   type DihedralTransform,
   DIHEDRAL_TRANSFORMS,
@@ -127,8 +127,8 @@ function anchoredRegion(image: RgbImage, keep: number, ax: number, ay: number): 
  * carry structure.
  * Rotations and mirrors are not stored: {@link matchImage} queries all dihedral variants.
  */
-export async function bankHashesFor(image: RgbImage): Promise<BankHash[]> {
-  const pdq = await pdqFromImage(image);
+export function bankHashesForSync(image: RgbImage): BankHash[] {
+  const pdq = pdqFromImageSync(image);
   const out: BankHash[] = [
     { hash: hashToHex(pdq.hash), algorithm: 'pdq', variant: 'original', quality: pdq.quality },
   ];
@@ -147,18 +147,18 @@ export async function bankHashesFor(image: RgbImage): Promise<BankHash[]> {
           ax === 50 && ay === 50
             ? `crop${name}`
             : `crop${name}@${Math.round(ax)},${Math.round(ay)}`,
-          await pdqFromImage(image, anchoredRegion(image, keep, ax, ay)),
+          pdqFromImageSync(image, anchoredRegion(image, keep, ax, ay)),
         );
       }
     }
   }
-  const middle = await pdqFromImage(image, strip(image, false));
+  const middle = pdqFromImageSync(image, strip(image, false));
   add('strip', middle);
   // A plain loop: Uint8Array.from with a map callback was the slowest part of banking an image.
   const brightData = new Uint8Array(image.data.length);
   for (let k = 0; k < brightData.length; k++)
     brightData[k] = Math.min(255, Math.round(image.data[k]! * BRIGHT_GAIN));
-  const bright = await pdqFromImage({ ...image, data: brightData });
+  const bright = pdqFromImageSync({ ...image, data: brightData });
   if (hammingDistance(bright.hash, pdq.hash) >= BRIGHT_MIN_DISTANCE)
     add(`bright${Math.round(BRIGHT_GAIN * 100)}`, bright);
   for (const [variant, result] of [
@@ -185,6 +185,15 @@ export async function bankHashesFor(image: RgbImage): Promise<BankHash[]> {
     }
   }
   return out;
+}
+
+/** {@link bankHashesForSync} behind a promise (the hashing used to run in sharp). */
+export function bankHashesFor(image: RgbImage): Promise<BankHash[]> {
+  try {
+    return Promise.resolve(bankHashesForSync(image));
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
 }
 
 /** Adds {@link bankHashesFor}'s hashes of `image` to an in-memory bank; returns how many. */
@@ -284,15 +293,15 @@ function queryPdq(
  * Looks an upload up in the bank, stage by stage (see the module comment); later stages run only
  * when the earlier ones found nothing.
  */
-export async function matchImage(
+export function matchImageSync(
   bank: HashBank,
   image: RgbImage,
   options: MatchOptions = {},
-): Promise<MatchReport> {
+): MatchReport {
   const maxDistance = options.maxDistance ?? PDQ_MATCH_DISTANCE;
   const minSimilarity = options.minSimilarity ?? DCT_MATCH_SIMILARITY;
   const minQuality = options.minQuality ?? PDQ_MIN_QUALITY;
-  const pdq = await pdqFromImage(image);
+  const pdq = pdqFromImageSync(image);
   const report: MatchReport = {
     hash: hashToHex(pdq.hash),
     quality: pdq.quality,
@@ -304,7 +313,7 @@ export async function matchImage(
   const regions = contentRegions(image);
   if (regions.length > 0) report.stages.push('pdq-trimmed');
   for (const region of regions) {
-    const inner = await pdqFromImage(image, region);
+    const inner = pdqFromImageSync(image, region);
     pictures.push(inner);
     report.matches = queryPdq(bank, inner, 'pdq-trimmed', maxDistance, minQuality);
     if (report.matches.length > 0) {
@@ -314,7 +323,7 @@ export async function matchImage(
   }
   report.stages.push('pdq-strip');
   for (const vertical of [false, true]) {
-    const middle = await pdqFromImage(image, strip(image, vertical));
+    const middle = pdqFromImageSync(image, strip(image, vertical));
     pictures.push(middle);
     report.matches = queryPdq(bank, middle, 'pdq-strip', maxDistance, minQuality);
     if (report.matches.length > 0) return report;
@@ -361,4 +370,21 @@ export async function matchImage(
     score: (m.similarity - minCorrelation) / (1 - minCorrelation) || 1e-3,
   }));
   return report;
+}
+
+/**
+ * {@link matchImageSync} behind a promise (the hashing used to run in sharp). It runs to the end
+ * without yielding, so one upload's regions share their luma and shrunk rows even when a batch's
+ * matches are started together.
+ */
+export function matchImage(
+  bank: HashBank,
+  image: RgbImage,
+  options: MatchOptions = {},
+): Promise<MatchReport> {
+  try {
+    return Promise.resolve(matchImageSync(bank, image, options));
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
 }

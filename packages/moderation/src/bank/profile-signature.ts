@@ -16,6 +16,7 @@ import { ModerationConfigError } from '../errors.js';
 import type { RgbImage } from '../input/decode.js';
 import type { Region } from '../pdq/image.js';
 import type { DihedralTransform } from '../pdq/pdq.js';
+import { imageLuma } from '../pdq/resample.js';
 
 /** Row `algorithm` of a profile signature in a hash bank. */
 export const PROFILE_SIGNATURE_ALGORITHM = 'luma-profile128';
@@ -107,13 +108,6 @@ function standardise(v: Float32Array): number {
   return sd;
 }
 
-/** Luma (BT.601) of one row of pixels `from .. from + luma.length`, rounded to float32. */
-function lumaRow(image: RgbImage, y: number, from: number, luma: Float32Array): void {
-  const d = image.data;
-  for (let p = 0, q = (y * image.width + from) * 3; p < luma.length; p++, q += 3)
-    luma[p] = 0.299 * d[q]! + 0.587 * d[q + 1]! + 0.114 * d[q + 2]!;
-}
-
 /**
  * Area-average resampling weights of `length` source samples starting at `from` onto `bins` bins,
  * flat for a tight inner loop: bin b covers source samples `first[b] .. first[b] + count[b] - 1`,
@@ -156,22 +150,33 @@ interface NarrowRows {
   done: Uint8Array;
 }
 
-const narrowCache = new WeakMap<RgbImage, Map<string, NarrowRows>>();
+/** The last image's reduced rows per span, in buffers reused from image to image (as the PDQ resampler's). */
+const narrowState = {
+  image: undefined as RgbImage | undefined,
+  spans: new Map<string, NarrowRows>(),
+  pool: [] as NarrowRows[],
+};
 
 function narrowRowsOf(image: RgbImage, left: number, width: number): NarrowRows {
-  let perImage = narrowCache.get(image);
-  if (!perImage) {
-    perImage = new Map();
-    narrowCache.set(image, perImage);
+  if (narrowState.image !== image) {
+    narrowState.image = image;
+    narrowState.spans.clear();
   }
   const key = `${left},${width}`;
-  let rows = perImage.get(key);
+  let rows = narrowState.spans.get(key);
   if (!rows) {
-    rows = {
-      values: new Float32Array(image.height * PROFILE_BINS),
-      done: new Uint8Array(image.height),
-    };
-    perImage.set(key, rows);
+    const size = image.height * PROFILE_BINS;
+    let slot = narrowState.pool[narrowState.spans.size];
+    if (!slot || slot.values.length < size || slot.done.length < image.height) {
+      slot = {
+        values: new Float32Array(Math.max(size, slot?.values.length ?? 0)),
+        done: new Uint8Array(Math.max(image.height, slot?.done.length ?? 0)),
+      };
+      narrowState.pool[narrowState.spans.size] = slot;
+    }
+    slot.done.fill(0);
+    rows = slot;
+    narrowState.spans.set(key, rows);
   }
   return rows;
 }
@@ -183,16 +188,17 @@ function lumaGrid(image: RgbImage, region: Region): Float32Array {
   const down = areaWeights(region.top, region.height, n);
   // Columns first: every source row of the region reduced to n values (shared across regions).
   const { values: narrow, done } = narrowRowsOf(image, region.left, region.width);
-  const luma = new Float32Array(region.width);
+  // The same float32 BT.601 luma the PDQ resampler reads, computed once per image.
+  const plane = imageLuma(image);
   for (let y = region.top; y < region.top + region.height; y++) {
     if (done[y]) continue;
-    lumaRow(image, y, region.left, luma);
+    const from = y * image.width + region.left;
     for (let b = 0; b < n; b++) {
-      const at = across.first[b]! - region.left;
+      const at = from + across.first[b]! - region.left;
       const o = across.offset[b]!;
       const count = across.count[b]!;
       let v = 0;
-      for (let k = 0; k < count; k++) v += across.w[o + k]! * luma[at + k]!;
+      for (let k = 0; k < count; k++) v += across.w[o + k]! * plane[at + k]!;
       narrow[y * n + b] = v;
     }
     done[y] = 1;

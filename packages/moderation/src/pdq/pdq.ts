@@ -121,15 +121,15 @@ function qualityMetric(buffer: Float32Array): number {
   let gradientSum = 0;
   for (let i = 0; i < BUFFER_SIDE - 1; i++) {
     for (let j = 0; j < BUFFER_SIDE; j++) {
-      const u = buffer[i * BUFFER_SIDE + j] ?? 0;
-      const v = buffer[(i + 1) * BUFFER_SIDE + j] ?? 0;
+      const u = buffer[i * BUFFER_SIDE + j]!;
+      const v = buffer[(i + 1) * BUFFER_SIDE + j]!;
       gradientSum += Math.abs(Math.trunc(((u - v) * 100) / 255));
     }
   }
   for (let i = 0; i < BUFFER_SIDE; i++) {
     for (let j = 0; j < BUFFER_SIDE - 1; j++) {
-      const u = buffer[i * BUFFER_SIDE + j] ?? 0;
-      const v = buffer[i * BUFFER_SIDE + j + 1] ?? 0;
+      const u = buffer[i * BUFFER_SIDE + j]!;
+      const v = buffer[i * BUFFER_SIDE + j + 1]!;
       gradientSum += Math.abs(Math.trunc(((u - v) * 100) / 255));
     }
   }
@@ -138,23 +138,23 @@ function qualityMetric(buffer: Float32Array): number {
 
 /** B = D A D^T, computing only the 16x16 block the hash uses. */
 function dct64To16(buffer: Float32Array): Float64Array {
+  // Row i of D times A, accumulated row by row of A: each temp[i][j] still sums k = 0..63 in order.
   const temp = new Float64Array(DCT_SIDE * BUFFER_SIDE);
   for (let i = 0; i < DCT_SIDE; i++) {
-    for (let j = 0; j < BUFFER_SIDE; j++) {
-      let sum = 0;
-      for (let k = 0; k < BUFFER_SIDE; k++) {
-        sum += (DCT_MATRIX[i * BUFFER_SIDE + k] ?? 0) * (buffer[k * BUFFER_SIDE + j] ?? 0);
-      }
-      temp[i * BUFFER_SIDE + j] = sum;
+    const d = i * BUFFER_SIDE;
+    for (let k = 0; k < BUFFER_SIDE; k++) {
+      const c = DCT_MATRIX[d + k]!;
+      const a = k * BUFFER_SIDE;
+      for (let j = 0; j < BUFFER_SIDE; j++) temp[d + j]! += c * buffer[a + j]!;
     }
   }
   const out = new Float64Array(DCT_SIDE * DCT_SIDE);
   for (let i = 0; i < DCT_SIDE; i++) {
+    const t = i * BUFFER_SIDE;
     for (let j = 0; j < DCT_SIDE; j++) {
+      const d = j * BUFFER_SIDE;
       let sum = 0;
-      for (let k = 0; k < BUFFER_SIDE; k++) {
-        sum += (temp[i * BUFFER_SIDE + k] ?? 0) * (DCT_MATRIX[j * BUFFER_SIDE + k] ?? 0);
-      }
+      for (let k = 0; k < BUFFER_SIDE; k++) sum += temp[t + k]! * DCT_MATRIX[d + k]!;
       out[i * DCT_SIDE + j] = sum;
     }
   }
@@ -223,9 +223,12 @@ function hashLuma(luma: Float32Array, width: number, height: number, blur: boole
     return { hash: new Uint32Array(8), quality: 0, dct: new Float64Array(DCT_SIDE * DCT_SIDE) };
   }
   if (blur) jaroszFilter(luma, width, height);
-  // Decimate, sampling at cell centres.
-  const buffer = new Float32Array(BUFFER_SIDE * BUFFER_SIDE);
-  for (let i = 0; i < BUFFER_SIDE; i++) {
+  // Decimate, sampling at cell centres (the identity at 64x64).
+  const buffer =
+    width === BUFFER_SIDE && height === BUFFER_SIDE
+      ? luma
+      : new Float32Array(BUFFER_SIDE * BUFFER_SIDE);
+  for (let i = 0; buffer !== luma && i < BUFFER_SIDE; i++) {
     const row = Math.floor(((i + 0.5) * height) / BUFFER_SIDE);
     for (let j = 0; j < BUFFER_SIDE; j++) {
       const col = Math.floor(((j + 0.5) * width) / BUFFER_SIDE);
@@ -235,6 +238,16 @@ function hashLuma(luma: Float32Array, width: number, height: number, blur: boole
   const quality = qualityMetric(buffer);
   const dct = dct64To16(buffer);
   return { hash: hashFromDct(dct), quality, dct };
+}
+
+/**
+ * PDQ of a picture already resampled to 64x64 luma (row-major, 0..255), as `image.ts` makes it:
+ * at that size both box windows are 1 pixel wide and the blur is the identity, so it is skipped.
+ */
+export function pdqFromPicture64(luma: Float32Array): PdqResult {
+  if (luma.length !== BUFFER_SIDE * BUFFER_SIDE)
+    throw new RangeError(`expected ${BUFFER_SIDE}x${BUFFER_SIDE} luma, got ${luma.length} values`);
+  return hashLuma(luma, BUFFER_SIDE, BUFFER_SIDE, false);
 }
 
 /** PDQ of interleaved 8-bit RGB pixels. */
