@@ -93,6 +93,18 @@ function lanczos3(x: number): number {
  */
 const lanczosCache = new Map<number, AxisWeights>();
 
+/**
+ * Weight tables kept per axis length. A long-running worker meets every length up to the largest
+ * side it accepts; the box tables grow with the length, so without a bound they would add up to
+ * ~100 MB. Past the bound the cache starts over (lengths repeat within an upload, not across).
+ */
+const MAX_CACHED_LENGTHS = 256;
+
+function remember(cache: Map<number, AxisWeights>, length: number, weights: AxisWeights) {
+  if (cache.size >= MAX_CACHED_LENGTHS) cache.clear();
+  cache.set(length, weights);
+}
+
 function lanczosWeights(length: number): AxisWeights {
   const cached = lanczosCache.get(length);
   if (cached) return cached;
@@ -123,7 +135,7 @@ function lanczosWeights(length: number): AxisWeights {
     for (const t of taps) w.push(t / total);
   }
   const weights = { first, count, offset, w: Float64Array.from(w) };
-  lanczosCache.set(length, weights);
+  remember(lanczosCache, length, weights);
   return weights;
 }
 
@@ -153,7 +165,7 @@ function boxWeights(length: number): AxisWeights {
     for (let k = lo; k <= hi; k++) w.push((Math.min(z, k + 1) - Math.max(a, k)) / step);
   }
   const weights = { first, count, offset, w: Float64Array.from(w) };
-  boxCache.set(length, weights);
+  remember(boxCache, length, weights);
   return weights;
 }
 
