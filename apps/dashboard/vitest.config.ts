@@ -15,5 +15,9 @@ export default defineConfig({
     testTimeout: 90_000,
     hookTimeout: 90_000,
     fileParallelism: false,
+    // Files share one module graph instead of re-importing the server code per file: 254 -> 162 s
+    // of CPU on a quiet 2-core machine, all files passing. Servers the tests start are their own
+    // processes either way.
+    isolate: false,
   },
 });
