@@ -17,6 +17,7 @@ import type { RgbImage } from '../input/decode.js';
 import type { Region } from '../pdq/image.js';
 import type { DihedralTransform } from '../pdq/pdq.js';
 import { imageLuma } from '../pdq/resample.js';
+import { SpanRowPool } from '../pdq/span-rows.js';
 
 /** Row `algorithm` of a profile signature in a hash bank. */
 export const PROFILE_SIGNATURE_ALGORITHM = 'luma-profile128';
@@ -141,45 +142,10 @@ function areaWeights(from: number, length: number, bins: number): AreaWeights {
 }
 
 /**
- * Source rows of an image reduced to PROFILE_BINS values across one horizontal extent, filled on
- * demand: the matcher reads the upload and the pictures inside its bands, which mostly share their
- * width (caption bands run across the whole picture), so their rows are reduced once.
+ * Source rows reduced to PROFILE_BINS values per horizontal extent: the matcher reads the upload
+ * and the pictures inside its bands, which mostly share their width, so their rows are reduced once.
  */
-interface NarrowRows {
-  values: Float32Array;
-  done: Uint8Array;
-}
-
-/** The last image's reduced rows per span, in buffers reused from image to image (as the PDQ resampler's). */
-const narrowState = {
-  image: undefined as RgbImage | undefined,
-  spans: new Map<string, NarrowRows>(),
-  pool: [] as NarrowRows[],
-};
-
-function narrowRowsOf(image: RgbImage, left: number, width: number): NarrowRows {
-  if (narrowState.image !== image) {
-    narrowState.image = image;
-    narrowState.spans.clear();
-  }
-  const key = `${left},${width}`;
-  let rows = narrowState.spans.get(key);
-  if (!rows) {
-    const size = image.height * PROFILE_BINS;
-    let slot = narrowState.pool[narrowState.spans.size];
-    if (!slot || slot.values.length < size || slot.done.length < image.height) {
-      slot = {
-        values: new Float32Array(Math.max(size, slot?.values.length ?? 0)),
-        done: new Uint8Array(Math.max(image.height, slot?.done.length ?? 0)),
-      };
-      narrowState.pool[narrowState.spans.size] = slot;
-    }
-    slot.done.fill(0);
-    rows = slot;
-    narrowState.spans.set(key, rows);
-  }
-  return rows;
-}
+const narrowRows = new SpanRowPool((length) => new Float32Array(length));
 
 /** The region of `image` in luma, area-averaged to PROFILE_BINS x PROFILE_BINS (row-major). */
 function lumaGrid(image: RgbImage, region: Region): Float32Array {
@@ -187,7 +153,7 @@ function lumaGrid(image: RgbImage, region: Region): Float32Array {
   const across = areaWeights(region.left, region.width, n);
   const down = areaWeights(region.top, region.height, n);
   // Columns first: every source row of the region reduced to n values (shared across regions).
-  const { values: narrow, done } = narrowRowsOf(image, region.left, region.width);
+  const { values: narrow, done } = narrowRows.rows(image, region.left, region.width, PROFILE_BINS);
   // The same float32 BT.601 luma the PDQ resampler reads, computed once per image.
   const plane = imageLuma(image);
   for (let y = region.top; y < region.top + region.height; y++) {

@@ -14,6 +14,7 @@
  */
 import { ModerationConfigError } from '../errors.js';
 import type { RgbImage } from '../input/decode.js';
+import { SpanRowPool } from './span-rows.js';
 
 /** Side of PDQ's working picture. */
 export const PDQ_SIDE = 64;
@@ -28,20 +29,13 @@ export interface Region {
 
 /**
  * Work kept for the image hashed last, in buffers reused from image to image: its luma and its
- * rows box-shrunk per horizontal span. A fresh megabyte or two per upload cost more in page faults
- * and garbage collection than the resampling itself; callers hash one image's regions in a row.
+ * rows box-shrunk per horizontal span (callers hash one image's regions in a row).
  */
-interface ShrunkRows {
-  values: Float64Array;
-  done: Uint8Array;
-}
-
 const current = {
   image: undefined as RgbImage | undefined,
   luma: new Float32Array(0),
-  spans: new Map<number, ShrunkRows>(),
-  pool: [] as ShrunkRows[],
 };
+const shrunkRows = new SpanRowPool((length) => new Float64Array(length));
 
 function use(image: RgbImage): void {
   if (current.image === image) return;
@@ -52,7 +46,6 @@ function use(image: RgbImage): void {
   for (let p = 0, q = 0; p < size; p++, q += 3)
     luma[p] = 0.299 * data[q]! + 0.587 * data[q + 1]! + 0.114 * data[q + 2]!;
   current.image = image;
-  current.spans.clear();
 }
 
 /**
@@ -169,32 +162,6 @@ function boxWeights(length: number): AxisWeights {
   return weights;
 }
 
-/**
- * The current image's rows box-shrunk across one horizontal span, filled on demand: the matcher's
- * regions mostly share the picture's full width (the upload, its middle rows, the pictures between
- * caption bands), so each row is reduced once per span.
- */
-function shrunkRowsOf(left: number, width: number, cells: number): ShrunkRows {
-  const image = current.image!;
-  const key = left * (image.width + 1) + width;
-  let rows = current.spans.get(key);
-  if (!rows) {
-    const size = image.height * cells;
-    let slot = current.pool[current.spans.size];
-    if (!slot || slot.values.length < size || slot.done.length < image.height) {
-      slot = {
-        values: new Float64Array(Math.max(size, slot?.values.length ?? 0)),
-        done: new Uint8Array(Math.max(image.height, slot?.done.length ?? 0)),
-      };
-      current.pool[current.spans.size] = slot;
-    }
-    slot.done.fill(0);
-    rows = slot;
-    current.spans.set(key, rows);
-  }
-  return rows;
-}
-
 /** Scratch for the Lanczos passes, reused: hashing is synchronous. */
 const scratch = { boxed: new Float64Array(0), across: new Float64Array(0) };
 
@@ -224,7 +191,7 @@ export function resampleLuma64(image: RgbImage, region?: Region): Float32Array {
   const by = boxWeights(r.height);
   const bw = bx.first.length;
   const bh = by.first.length;
-  const { values: shrunk, done } = shrunkRowsOf(r.left, r.width, bw);
+  const { values: shrunk, done } = shrunkRows.rows(image, r.left, r.width, bw);
   const { first: xFirst, count: xCount, offset: xOffset, w: xw } = bx;
   for (let y = r.top; y < r.top + r.height; y++) {
     if (done[y]) continue;
