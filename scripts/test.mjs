@@ -5,7 +5,6 @@
 import { spawn } from 'node:child_process';
 import {
   closeSync,
-  existsSync,
   mkdtempSync,
   openSync,
   readFileSync,
@@ -17,6 +16,7 @@ import { join } from 'node:path';
 import { PHOTO_SET_PACKAGES, ensureDebianPackages, ensurePostgres } from './system.mjs';
 import { installDependencies, pnpmCommand, projectEnv, root, run, step } from './lib.mjs';
 import { findLanes, runLanes } from './test-lanes.mjs';
+import { failingTests, playwrightReportName, reportName, summarize } from './test-reports.mjs';
 
 const pnpm = pnpmCommand();
 const [pnpmBin, ...pre] = pnpm;
@@ -30,39 +30,6 @@ const env = projectEnv({
 const workspaces = ['packages', 'apps'].flatMap((dir) =>
   readdirSync(join(root, dir)).map((name) => join(root, dir, name)),
 );
-const reportName = 'test-results.json';
-const playwrightReportName = 'playwright-results.json';
-
-/** Adds up vitest's JSON reports and Playwright's (`playwright-results.json`) across workspaces. */
-function summarize() {
-  let passed = 0;
-  let failed = 0;
-  let skipped = 0;
-  for (const dir of workspaces) {
-    const vitest = join(dir, reportName);
-    if (existsSync(vitest)) {
-      const report = JSON.parse(readFileSync(vitest, 'utf8'));
-      passed += report.numPassedTests ?? 0;
-      failed += report.numFailedTests ?? 0;
-      // A file that fails outside its tests (a beforeAll, an import) fails no test of its own:
-      // it is one failure too, or the closing line would read "0 failed" on a red run.
-      for (const file of report.testResults ?? []) {
-        const testsFailed = (file.assertionResults ?? []).some((t) => t.status === 'failed');
-        if (file.status === 'failed' && !testsFailed) failed += 1;
-      }
-      skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-    }
-    const browser = join(dir, playwrightReportName);
-    if (existsSync(browser)) {
-      const { stats = {} } = JSON.parse(readFileSync(browser, 'utf8'));
-      passed += (stats.expected ?? 0) + (stats.flaky ?? 0);
-      failed += stats.unexpected ?? 0;
-      skipped += stats.skipped ?? 0;
-    }
-  }
-  return { passed, failed, skipped };
-}
-
 const failures = [];
 
 /**
@@ -174,7 +141,9 @@ for (const lane of lanes) {
 await lint();
 await typecheck();
 
-const { passed, failed, skipped } = summarize();
+const { passed, failed, skipped } = summarize(workspaces);
+for (const test of failingTests(root, workspaces))
+  process.stderr.write(`FAILED TEST ${test.slice(0, 400)}\n`);
 for (const failure of failures) process.stderr.write(`FAILED ${failure}\n`);
 // Lint or typecheck failures count as failed checks in the closing line too.
 const failedLanes = failures.filter((f) => f.startsWith('Tests')).length;
