@@ -323,7 +323,7 @@ describe.runIf(NATIVE)('FusedAdamOptimizer', () => {
     return out;
   }
 
-  it("gives exactly TF.js Adam's results on wasm (one fused kernel per variable)", async () => {
+  it("gives TF.js Adam's results on wasm (one fused kernel per variable)", async () => {
     await tf.setBackend('wasm');
     const before = tf.memory().numTensors;
     const reference = run(tf.train.adam(1e-2, 0.5, 0.999, 1e-8));
@@ -331,31 +331,41 @@ describe.runIf(NATIVE)('FusedAdamOptimizer', () => {
     const fused = run(adam(1e-2, 0.5, 0.999, 1e-8));
     // Whatever TF.js's Adam leaves behind (its iteration counter), the fused one leaves no more.
     expect(tf.memory().numTensors - afterReference).toBe(afterReference - before);
-    expect(fused[0]).toEqual(reference[0]);
-    expect(fused[1]).toEqual(reference[1]);
+    // Same operations in the same order; only the bias corrections 1 - beta^t may differ in their
+    // last bit (closed form here, running float32 products in TF.js).
+    expect(relativeError(fused[0]!, reference[0]!)).toBeLessThan(1e-6);
+    expect(relativeError(fused[1]!, reference[1]!)).toBeLessThan(1e-6);
   });
 
-  it('saves and restores the same state as TF.js Adam (checkpoints interchangeable)', async () => {
+  it('a restored fused Adam continues exactly as the uninterrupted one, and TF.js Adam reads its state', async () => {
     await tf.setBackend('wasm');
     const v = tf.variable(tf.tensor(values(50, 41), [50]));
     const loss = (): tf.Scalar => tf.sum(tf.square(v));
-    const trained = adam(1e-2, 0.5, 0.999, 1e-8);
-    trained.minimize(loss);
-    trained.minimize(loss);
+    const start = v.dataSync().slice();
+    // Uninterrupted: 30 steps (betas whose powers float32 cannot hold exactly).
+    const straight = adam(1e-2, 0.9, 0.999, 1e-8);
+    for (let i = 0; i < 30; i++) straight.minimize(loss);
+    const uninterrupted = v.dataSync().slice();
+    straight.dispose();
+    // 29 steps, the state saved, then the 30th from the restored state.
+    v.assign(tf.tensor(start));
+    const trained = adam(1e-2, 0.9, 0.999, 1e-8);
+    for (let i = 0; i < 29; i++) trained.minimize(loss);
     const weights = await trained.getWeights();
     expect(weights.map((w) => w.name)).toEqual(['iter', `${v.name}/m`, `${v.name}/v`]);
     const snapshot = v.dataSync().slice();
-    // Restored into TF.js's Adam and into a fused one, the next step is the same.
     const next: Float32Array[] = [];
-    for (const restored of [tf.train.adam(1e-2, 0.5, 0.999, 1e-8), adam(1e-2, 0.5, 0.999, 1e-8)]) {
+    for (const restored of [adam(1e-2, 0.9, 0.999, 1e-8), tf.train.adam(1e-2, 0.9, 0.999, 1e-8)]) {
       v.assign(tf.tensor(snapshot));
       await restored.setWeights(weights);
       restored.minimize(loss);
       next.push(v.dataSync().slice() as Float32Array);
       restored.dispose();
     }
-    expect(next[1]).toEqual(next[0]);
+    expect(next[0]).toEqual(uninterrupted);
     expect(next[0]).not.toEqual(snapshot);
+    // Checkpoints stay interchangeable with TF.js's Adam (up to its bias corrections' last bit).
+    expect(relativeError(next[1]!, next[0]!)).toBeLessThan(1e-6);
     tf.dispose([v]);
     trained.dispose();
   });

@@ -1,8 +1,9 @@
 /**
  * Adam with a one-pass update per variable where the backend has the fused kernel (wasm with the
  * native addon). Same state, same math and the same float32 operation order as TF.js's
- * AdamOptimizer, which it extends: checkpoints (getWeights/setWeights) are interchangeable, and
- * on other backends it simply is TF.js's Adam.
+ * AdamOptimizer, which it extends, but for the bias corrections (closed form, so that a resumed run
+ * is exact): checkpoints (getWeights/setWeights) are interchangeable, and on other backends it
+ * simply is TF.js's Adam.
  */
 import * as tf from '@tensorflow/tfjs';
 import { hasKernel } from '../kernels/kernel-utils.js';
@@ -35,10 +36,13 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     const names = Array.isArray(variableGradients)
       ? variableGradients.map((v) => v.name)
       : Object.keys(variableGradients);
-    // The bias corrections as TF.js computes them: float32 scalars 1 - beta^t.
-    const [oneMinusAccBeta1, oneMinusAccBeta2] = tf.tidy(() =>
-      [tf.sub(1, self.accBeta1), tf.sub(1, self.accBeta2)].map((t) => t.dataSync()[0]!),
-    ) as [number, number];
+    // The bias corrections 1 - beta^t from the update count, in closed form. TF.js multiplies its
+    // float32 beta^t by beta after every update but recomputes it with pow() when a checkpoint's
+    // count is restored: the two differ in the last bits, and a resumed run drifted from the
+    // uninterrupted one. The closed form is the same number either way.
+    const t = this.iterations + 1;
+    const oneMinusAccBeta1 = Math.fround(1 - Math.pow(self.beta1, t));
+    const oneMinusAccBeta2 = Math.fround(1 - Math.pow(self.beta2, t));
     const attrs: FusedAdamAttrs = {
       learningRate: self.learningRate,
       beta1: self.beta1,

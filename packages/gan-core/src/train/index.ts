@@ -8,7 +8,7 @@ export {
   type TrainingState,
 } from './state.js';
 export { adam, FusedAdamOptimizer } from './adam.js';
-export { trainStep, type StepLosses } from './step.js';
+export { trainStep, type StepLosses, type StepOptions } from './step.js';
 export { vaeStep, type VaeStepLosses } from './vae-step.js';
 export { train, trainValidated } from './trainer.js';
 export * from './types.js';

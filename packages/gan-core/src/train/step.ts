@@ -1,7 +1,8 @@
 /**
  * One training step: `dSteps` discriminator updates, then one generator update, each with its own
  * tape and optimizer restricted to that network's trainable variables (the seed document's code
- * used one tape for both nets and trained D on fake labels only).
+ * used one tape for both nets and trained D on fake labels only). The last D update and the G
+ * update share one forward of G (see {@link trainStep}).
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -83,6 +84,16 @@ function realExamples(
   return { real: images, labels };
 }
 
+/** Options of {@link trainStep}. */
+export interface StepOptions {
+  /**
+   * One forward of G serves the last D update and the G update (default). `false` runs G forward
+   * twice on the same latents: the same updates, kept as the reference the shared path is tested
+   * against.
+   */
+  sharedGeneratorForward?: boolean;
+}
+
 /**
  * Runs one step on `state` and returns its losses. Non-private: D update k reads batch
  * `state.step * dSteps + k` of `data`. Private (`privacy` given): D update k reads a Poisson sample
@@ -92,6 +103,7 @@ export function trainStep(
   state: TrainingState,
   data: TrainingData,
   privacy: PrivacyPlan | null = null,
+  { sharedGeneratorForward = true }: StepOptions = {},
 ): StepLosses {
   const { config, generator, discriminator, numClasses } = state;
   const batchSize = config.batchSize;
@@ -178,7 +190,11 @@ export function trainStep(
     if (realLabels !== null) realLabels.dispose();
     if (labels !== null) labels.dispose();
   }
-  for (let k = 0; k < config.dSteps && privacy === null; k++) {
+  /**
+   * D update `k` on batch `state.step * dSteps + k` against `fake` (generated outside D's tape, so
+   * D's update cannot reach into G).
+   */
+  const discriminatorUpdate = (k: number, labels: tf.Tensor2D | null, fake: tf.Tensor): void => {
     // Spectral norm (resnet-cgan's D): one power iteration per D update; a no-op for other models.
     powerIterate(discriminator);
     const values = tf.tidy(() => {
@@ -187,9 +203,6 @@ export function trainStep(
         throw new Error('a conditional model needs a labelled dataset');
       const realLabels =
         conditional && batch.labels !== null ? oneHotLabels(batch.labels, numClasses) : null;
-      const labels = fakeLabels();
-      // Generated outside the tape: D's update must not reach into G.
-      const fake = generator.apply(withLabels(noise(), labels), { training: true }) as tf.Tensor;
       const parts: tf.Scalar[] = [];
       const { value, grads } = tf.variableGrads(() => {
         const realLogits = critic(realLabels)(batch.real);
@@ -225,13 +238,37 @@ export function trainStep(
     // Penalties come in the order they were added: gp, then r1.
     if (config.loss === 'wgan-gp') dTotals.gp += penalties.shift() ?? NaN;
     if (config.r1Gamma > 0) dTotals.r1 += penalties.shift() ?? NaN;
+  };
+  const generate = (z: tf.Tensor, labels: tf.Tensor2D | null): tf.Tensor =>
+    generator.apply(withLabels(z, labels), { training: true }) as tf.Tensor;
+
+  // Non-private: every D update but the last on a fake of its own.
+  const lastShares = privacy === null;
+  for (let k = 0; k < config.dSteps - 1 && lastShares; k++) {
+    const labels = fakeLabels();
+    const fake = tf.tidy(() => generate(noise(), labels));
+    discriminatorUpdate(k, labels, fake);
+    tf.dispose(labels === null ? [fake] : [fake, labels]);
   }
 
+  // The G update. Non-private, the last D update runs on G's own fake batch first (PyTorch's DCGAN
+  // reference does the same): with `sharedGeneratorForward`, G's loss is taped around it, so one
+  // forward of G serves both updates. TF.js then backpropagates G's loss through the updated D
+  // (its variables are read after the update) and G's one recorded forward; D's update is a dead
+  // end of that tape (assigning a variable records no op), so it adds no second-order terms. The
+  // same updates as a second forward of G, one forward cheaper (a fifth of a DCGAN step).
   const gValue = tf.tidy(() => {
     const labels = fakeLabels();
     const z = noise();
+    if (lastShares && !sharedGeneratorForward) {
+      const fake = tf.tidy(() => generate(z, labels));
+      discriminatorUpdate(config.dSteps - 1, labels, fake);
+      fake.dispose();
+    }
     const { value, grads } = tf.variableGrads(() => {
-      const fake = generator.apply(withLabels(z, labels), { training: true }) as tf.Tensor;
+      const fake = generate(z, labels);
+      if (lastShares && sharedGeneratorForward)
+        discriminatorUpdate(config.dSteps - 1, labels, fake);
       return generatorLoss(config.loss, critic(labels)(fake));
     }, gVars);
     applyGradients(state.optimizerG, gVars, grads);
