@@ -35,8 +35,7 @@ function expectSameLosses(
 ) {
   expect(actual).toHaveLength(expected.length);
   actual.forEach((losses, i) => {
-    for (const [name, value] of Object.entries(expected[i] ?? {}))
-      expect(losses[name]).toBe(value);
+    for (const [name, value] of Object.entries(expected[i] ?? {})) expect(losses[name]).toBe(value);
   });
 }
 
