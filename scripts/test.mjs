@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { PHOTO_SET_PACKAGES, ensureDebianPackages, ensurePostgres } from './system.mjs';
 import { installDependencies, pnpmCommand, projectEnv, root, run, step } from './lib.mjs';
 import { findLanes, runLanes } from './test-lanes.mjs';
-import { failingTests, playwrightReportName, reportName, summarize } from './test-reports.mjs';
+import { playwrightReportName, readReports, reportName } from './test-reports.mjs';
 
 const pnpm = pnpmCommand();
 const [pnpmBin, ...pre] = pnpm;
@@ -134,9 +134,8 @@ for (const lane of lanes) {
 await lint();
 await typecheck();
 
-const { passed, failed, skipped } = summarize(workspaces);
-for (const test of failingTests(root, workspaces))
-  process.stderr.write(`FAILED TEST ${test.slice(0, 400)}\n`);
+const { passed, failed, skipped, failing } = readReports(root, workspaces);
+for (const test of failing) process.stderr.write(`FAILED TEST ${test.slice(0, 400)}\n`);
 for (const failure of failures) process.stderr.write(`FAILED ${failure}\n`);
 // Lint or typecheck failures count as failed checks in the closing line too.
 const failedLanes = failures.filter((f) => f.startsWith('Tests')).length;
