@@ -80,6 +80,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         v.assign(newV!);
         value.assign(newValue!);
       });
+      // Unread above, but TF.js's own update (a backend without the fused kernel) reads them.
       self.accBeta1.assign(tf.mul(self.accBeta1, self.beta1));
       self.accBeta2.assign(tf.mul(self.accBeta2, self.beta2));
     });
