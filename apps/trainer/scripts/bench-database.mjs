@@ -25,6 +25,7 @@ export async function benchDatabase(provider, bench) {
   return {
     url: url.toString(),
     drop: async () => {
+      if (process.env.BENCH_KEEP_DB) return console.log(`kept ${name}`);
       await admin.$executeRawUnsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await admin.$disconnect();
     },

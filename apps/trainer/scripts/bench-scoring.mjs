@@ -1,16 +1,27 @@
 #!/usr/bin/env node
 // bench:scoring: content scoring by real worker processes (`worker --moderation`) on
-// PostgreSQL (default) or SQLite: --items PENDING items (real 512-px photos from the moderation
-// photo set as JPEG uploads, each with a caption) scored by 1 and then 2 workers (--workers 1,2),
-// each on a fresh database. Prints items/s after a warm-up batch per worker (model loads excluded)
-// and the decisions per item (1 when every item was scored exactly once). Needs the built trainer. Asserts nothing else.
+// PostgreSQL (default) or SQLite, with every detector on, as bench:pipeline runs them: --items
+// PENDING items (real 512-px photos from the moderation photo set as JPEG uploads, half of them
+// copies of banked pictures, a quarter with a meme caption band, each with a caption) scored by 1
+// and then 2 workers (--workers 1,2), each on a fresh database whose hash bank holds the banked
+// pictures' hashes plus 10,000 noise hashes and whose active synthetic-image detector is the
+// 32x32 CNN (untrained weights, same cost). Prints items/s after a warm-up batch per worker (model
+// loads excluded) and the decisions per item (1 when every item was scored exactly once). Needs
+// the built trainer. Asserts nothing else.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDb } from '@ganmod/db';
-import { PHOTO_EDITS, loadSetPhoto, photoSet } from '@ganmod/moderation';
+import { randomBytes } from 'node:crypto';
+import { addHashesToBank, bankHashesOfImage, createDb } from '@ganmod/db';
+import {
+  PHOTO_EDITS,
+  buildSyntheticCnn,
+  loadSetPhoto,
+  photoSet,
+  saveSyntheticModel,
+} from '@ganmod/moderation';
 import { benchDatabase } from './bench-database.mjs';
 
 const { values: flags } = parseArgs({
@@ -34,17 +45,72 @@ const database = () => benchDatabase(flags.provider, 'scoring');
 const dataDir = mkdtempSync(join(tmpdir(), 'ganmod-bench-scoring-data-'));
 mkdirSync(join(dataDir, 'uploads'));
 const { banked, unrelated } = photoSet();
-const photos = [...banked, ...unrelated];
 const captions = [
   'Lovely sunset at the beach with my family',
   'FREE followers!!! DM me, link in bio bit.ly/abc',
   'this game is so fucking hard lol',
   'new recipe up on the blog, enjoy',
 ];
-for (let i = 0; i < photos.length; i++) {
-  // A JPEG q90 upload of the photo (mirrored: the content does not matter here, the cost does).
-  const jpeg = await PHOTO_EDITS.mirror(await loadSetPhoto(photos[i]), i);
-  writeFileSync(join(dataDir, 'uploads', `${i}.jpg`), jpeg);
+const bankedPng = await Promise.all(banked.map((p) => loadSetPhoto(p)));
+const unrelatedPng = await Promise.all(unrelated.map((p) => loadSetPhoto(p)));
+// Upload k: a banked or an unrelated photo (alternating), mirrored as a JPEG q90 or, for a quarter
+// of them, with a meme caption band (bench:pipeline's mix, its reposts mirrored). Item i uploads
+// k = i mod the pool.
+const UPLOADS = 2 * Math.max(bankedPng.length, unrelatedPng.length);
+for (let k = 0; k < UPLOADS; k++) {
+  const pool = k % 2 === 0 ? bankedPng : unrelatedPng;
+  const png = pool[Math.floor(k / 2) % pool.length];
+  const jpeg =
+    k % 4 >= 2 && k % 8 >= 4
+      ? await PHOTO_EDITS['caption band'](png, k)
+      : await PHOTO_EDITS.mirror(png, k);
+  writeFileSync(join(dataDir, 'uploads', `${k}.jpg`), jpeg);
+}
+// The bank: each banked picture's hashes (as `moderate bank add` stores them) and noise.
+const bankedHashes = await Promise.all(bankedPng.map((png) => bankHashesOfImage(png)));
+const noise = Array.from({ length: 10_000 }, () => ({ hash: randomBytes(32).toString('hex') }));
+// The synthetic-image detector the workers load as the active SYNTHETIC_IMAGE model.
+const syntheticPath = 'detectors/bench-synthetic';
+await saveSyntheticModel(
+  join(dataDir, 'artifacts', syntheticPath),
+  {
+    model: buildSyntheticCnn([32, 32, 3]),
+    inputShape: [32, 32, 3],
+    realDataset: 'bench (untrained weights, same cost)',
+    generator: 'bench',
+  },
+  {
+    averagePrecision: 0.5,
+    rocAuc: 0.5,
+    precision: 0.5,
+    recall: 0.5,
+    accuracy: 0.5,
+    realTest: 0,
+    generatedTest: 0,
+    realDataset: 'bench',
+    generator: 'bench',
+    trainSteps: 0,
+    evaluatedAt: new Date().toISOString(),
+  },
+);
+
+/** Fills a fresh database's bank and activates the synthetic detector. */
+async function prepare(db) {
+  const actor = { tool: 'bench:scoring' };
+  await addHashesToBank(db, { hashes: noise, label: 'CUSTOM', source: 'bench-noise' }, actor);
+  for (const [k, { hashes }] of bankedHashes.entries()) {
+    await addHashesToBank(db, { hashes, label: 'COPYRIGHT', source: `bench:${k}` }, actor);
+  }
+  await db.detectorModel.create({
+    data: {
+      kind: 'SYNTHETIC_IMAGE',
+      name: 'bench',
+      path: syntheticPath,
+      status: 'READY',
+      active: true,
+      activatedAt: new Date(),
+    },
+  });
 }
 
 function startWorker(url, workers) {
@@ -81,7 +147,7 @@ async function scoreBatch(db, from, count, total) {
     data: Array.from({ length: count }, (_, k) => ({
       externalId: `bench-${from + k}`,
       caption: captions[(from + k) % captions.length],
-      imagePath: `uploads/${(from + k) % photos.length}.jpg`,
+      imagePath: `uploads/${(from + k) % UPLOADS}.jpg`,
     })),
   });
   const start = performance.now();
@@ -90,17 +156,20 @@ async function scoreBatch(db, from, count, total) {
 }
 
 console.log(
-  `${ITEMS} items (real photos, JPEG q90 ≤512 px, + captions) on ${flags.provider}; load average ${load()}`,
+  `${ITEMS} items (real photos, JPEG q90 ≤512 px, half copies of banked ones, + captions) on ${flags.provider}; ` +
+    `bank: ${bankedHashes.reduce((n, b) => n + b.hashes.length, 0)} hashes of ${bankedPng.length} pictures + ${noise.length} noise; ` +
+    `synthetic detector on; load average ${load()}`,
 );
 // On a loaded machine wall time measures the others: the workers' CPU per item says what idle cores
 // would do (a worker is mostly one busy thread: N workers on N idle cores, 1000 / CPU ms each).
 console.log(
-  '| workers | items/s (after a warm-up batch per worker) | workers CPU ms/item | items/s on idle cores (workers x 1000 / CPU ms) | decisions per item | load average |',
+  '| workers | items/s (after a warm-up batch per worker) | workers CPU ms/item | items/s on idle cores (workers x 1000 / CPU ms) | decisions per item | bank matches, synthetic scores | load average |',
 );
-console.log('|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|');
 for (const workers of flags.workers.split(',').map(Number)) {
   const { url, drop } = await database();
   const db = createDb(url);
+  await prepare(db);
   const children = Array.from({ length: workers }, () => startWorker(url, workers));
   try {
     // Warm-up (model loads, first batches) outside the measurement.
@@ -115,8 +184,13 @@ for (const workers of flags.workers.split(',').map(Number)) {
     for (const d of decisions) perItem.set(d.itemId, (perItem.get(d.itemId) ?? 0) + 1);
     const counts = [...new Set(perItem.values())].join('/');
     const scored = perItem.size;
+    // The detectors really ran: items the bank matched, and synthetic-image scores recorded.
+    const matched = await db.detectorScore.count({
+      where: { detector: 'pdq-near-duplicate', label: { startsWith: 'match:' } },
+    });
+    const synthetic = await db.detectorScore.count({ where: { detector: 'synthetic-image' } });
     console.log(
-      `| ${workers} | ${(ITEMS / seconds).toFixed(1)} | ${cpuMs.toFixed(0)} | ${((Math.min(workers, availableParallelism()) * 1000) / cpuMs).toFixed(0)} | ${counts} (${scored}/${ITEMS + 16 * workers} items) | ${load()} |`,
+      `| ${workers} | ${(ITEMS / seconds).toFixed(1)} | ${cpuMs.toFixed(0)} | ${((Math.min(workers, availableParallelism()) * 1000) / cpuMs).toFixed(0)} | ${counts} (${scored}/${ITEMS + 16 * workers} items) | ${matched}, ${synthetic} | ${load()} |`,
     );
   } finally {
     for (const child of children) child.kill();

@@ -43,6 +43,9 @@ struct Floats {
   size_t length = 0;
 };
 
+// Reads a typed array of type `want`; throws a TypeError naming `name` and `what` it must be.
+bool GetTyped(napi_env env, napi_value value, napi_typedarray_type want, void** data,
+              size_t* length, const char* name, const char* what);
 // Reads a Float32Array argument; throws a TypeError naming `name` and returns false otherwise.
 bool GetFloats(napi_env env, napi_value value, Floats* out, const char* name);
 // Reads a Uint8Array argument the same way.
@@ -106,6 +109,8 @@ napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info);
 
 // resample.cc: 8-bit pixels to float with an antialiasing triangle filter.
 napi_value ResampleImage(napi_env env, napi_callback_info info);
+// ... and float planes through chains of separable weight tables, in doubles.
+napi_value ResampleWeighted(napi_env env, napi_callback_info info);
 
 // ---- oneDNN network inference (cnn.cc; no-ops without GANMOD_HAVE_DNNL) --------------------
 

@@ -117,4 +117,163 @@ napi_value ResampleImage(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+namespace {
+
+// One axis of a weighted resample, unpacked from its Float64Array: output `i` sums `count[i]`
+// input samples from `first[i]`, weighted by `w[i][0 .. count[i])`.
+struct WeightTable {
+  std::vector<int64_t> first;
+  std::vector<int64_t> count;
+  std::vector<const double*> w;
+};
+
+// Reads [n, first0, count0, w.., first1, count1, w.., ...]; false unless every entry is a whole
+// in-bounds index range of an axis of `in` samples and the array holds exactly the n entries.
+bool ParseTable(const double* t, size_t length, int64_t in, WeightTable* table) {
+  if (length < 1 || !(t[0] >= 1 && t[0] <= 1e7) || t[0] != std::floor(t[0])) return false;
+  const int64_t n = static_cast<int64_t>(t[0]);
+  table->first.resize(n);
+  table->count.resize(n);
+  table->w.resize(n);
+  size_t at = 1;
+  for (int64_t i = 0; i < n; i++) {
+    if (at + 2 > length) return false;
+    const double first = t[at], count = t[at + 1];
+    if (!(first >= 0 && count >= 1 && first + count <= static_cast<double>(in)) ||
+        first != std::floor(first) || count != std::floor(count) ||
+        at + 2 + static_cast<size_t>(count) > length) {
+      return false;
+    }
+    table->first[i] = static_cast<int64_t>(first);
+    table->count[i] = static_cast<int64_t>(count);
+    table->w[i] = t + at + 2;
+    at += 2 + static_cast<size_t>(count);
+  }
+  return at == length;
+}
+
+// One separable stage in doubles: each input row across (`x`), then the rows down (`y`). The
+// sums run in the same order as moderation's TypeScript loop (src/pdq/resample.ts), and
+// -ffp-contract=off keeps every product and sum rounded as JavaScript's, so the two agree bit for
+// bit.
+template <typename In>
+void WeightedStage(const In* in, int64_t stride, int64_t rows, const WeightTable& x,
+                   const WeightTable& y, std::vector<double>* across, double* out) {
+  const int64_t ow = static_cast<int64_t>(x.first.size());
+  const int64_t oh = static_cast<int64_t>(y.first.size());
+  across->resize(static_cast<size_t>(rows * ow));
+  for (int64_t r = 0; r < rows; r++) {
+    const In* row = in + r * stride;
+    double* dst = across->data() + r * ow;
+    for (int64_t j = 0; j < ow; j++) {
+      const In* s = row + x.first[j];
+      const double* w = x.w[j];
+      double v = 0;
+      for (int64_t k = 0; k < x.count[j]; k++) v += w[k] * static_cast<double>(s[k]);
+      dst[j] = v;
+    }
+  }
+  for (int64_t i = 0; i < oh; i++) {
+    double* dst = out + i * ow;
+    for (int64_t j = 0; j < ow; j++) dst[j] = 0;
+    for (int64_t k = 0; k < y.count[i]; k++) {
+      const double wk = y.w[i][k];
+      const double* src = across->data() + (y.first[i] + k) * ow;
+      for (int64_t j = 0; j < ow; j++) dst[j] += wk * src[j];
+    }
+  }
+}
+
+}  // namespace
+
+// resampleWeighted(src: Float32Array, [stride, left, top, width, height],
+//                  tables: Float64Array[] (x0, y0, x1, y1, ...), dst: Float32Array, lo, hi):
+// the region of the float plane `src` through each separable stage in turn (in doubles), the last
+// stage's output clamped to [lo, hi] and stored as floats. Moderation's PDQ resampler (a box
+// shrink, then Lanczos-3) builds the tables; every table is bounds-checked before any read.
+napi_value ResampleWeighted(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  if (!Check(env, argc == 6,
+             "ganmod-kernels: resampleWeighted(src, geometry, tables, dst, lo, hi)")) {
+    return nullptr;
+  }
+  Floats src, dst;
+  int64_t g[5];
+  double lo = 0, hi = 0;
+  if (!GetFloats(env, argv[0], &src, "src") || !GetInts(env, argv[1], g, 5, "geometry") ||
+      !GetFloats(env, argv[3], &dst, "dst")) {
+    return nullptr;
+  }
+  NAPI_CALL(env, napi_get_value_double(env, argv[4], &lo));
+  NAPI_CALL(env, napi_get_value_double(env, argv[5], &hi));
+  const int64_t stride = g[0], left = g[1], top = g[2], width = g[3], height = g[4];
+  if (!Check(env, stride > 0 && left >= 0 && top >= 0 && width > 0 && height > 0 &&
+                      left + width <= stride &&
+                      static_cast<size_t>((top + height - 1) * stride + left + width) <= src.length,
+             "ganmod-kernels: resampleWeighted's region is not inside src")) {
+    return nullptr;
+  }
+  bool is_array = false;
+  uint32_t count = 0;
+  napi_is_array(env, argv[2], &is_array);
+  if (!is_array || napi_get_array_length(env, argv[2], &count) != napi_ok || count == 0 ||
+      count % 2 != 0) {
+    napi_throw_type_error(env, nullptr,
+                          "ganmod-kernels: tables must be an array of x, y Float64Array pairs");
+    return nullptr;
+  }
+  std::vector<WeightTable> tables(count);
+  int64_t in_w = width, in_h = height;
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value item;
+    NAPI_CALL(env, napi_get_element(env, argv[2], i, &item));
+    void* data = nullptr;
+    size_t length = 0;
+    if (!GetTyped(env, item, napi_float64_array, &data, &length, "each table", "Float64Array")) {
+      return nullptr;
+    }
+    const bool across = i % 2 == 0;
+    if (!Check(env, ParseTable(static_cast<const double*>(data), length, across ? in_w : in_h,
+                               &tables[i]),
+               "ganmod-kernels: resampleWeighted's table does not fit its input")) {
+      return nullptr;
+    }
+    if (!across) {
+      in_w = static_cast<int64_t>(tables[i - 1].first.size());
+      in_h = static_cast<int64_t>(tables[i].first.size());
+    }
+  }
+  if (!Check(env, dst.length == static_cast<size_t>(in_w * in_h),
+             "ganmod-kernels: resampleWeighted's dst does not match the last stage's size")) {
+    return nullptr;
+  }
+  // Reused across calls (one per thread): the callers resample many regions in a row.
+  thread_local std::vector<double> across, a, b;
+  const float* region = src.data + top * stride + left;
+  int64_t rows = height;
+  const double* prev = nullptr;
+  int64_t prev_w = 0;
+  for (uint32_t s = 0; s < count; s += 2) {
+    const WeightTable& x = tables[s];
+    const WeightTable& y = tables[s + 1];
+    std::vector<double>& out = (s / 2) % 2 == 0 ? a : b;
+    out.resize(x.first.size() * y.first.size());
+    if (s == 0) {
+      WeightedStage(region, stride, rows, x, y, &across, out.data());
+    } else {
+      WeightedStage(prev, prev_w, rows, x, y, &across, out.data());
+    }
+    prev = out.data();
+    prev_w = static_cast<int64_t>(x.first.size());
+    rows = static_cast<int64_t>(y.first.size());
+  }
+  for (size_t i = 0; i < dst.length; i++) {
+    const double v = prev[i];
+    dst.data[i] = static_cast<float>(v < lo ? lo : v > hi ? hi : v);
+  }
+  return nullptr;
+}
+
 }  // namespace ganmod

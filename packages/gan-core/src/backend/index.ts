@@ -13,6 +13,7 @@ export {
   NATIVE_CNN_ENV,
   nativeCnnPrecision,
   resampleImage,
+  resampleWeighted,
 } from '../kernels/index.js';
 export type {
   CnnAdd,
@@ -24,7 +25,10 @@ export type {
   NativeCnn,
   NativeCnnOptions,
   PixelImage,
+  PlaneRegion,
   ResampleOptions,
+  AxisWeights,
+  WeightStage,
   RegisterWasmKernelsOptions,
   WasmKernelsInfo,
 } from '../kernels/index.js';

@@ -6,6 +6,8 @@ export type { NativeAddon } from './native/addon.js';
 export { createNativeCnn, NATIVE_CNN_ENV, nativeCnnPrecision } from './native/cnn.js';
 export { resampleImage } from './native/resample.js';
 export type { PixelImage, ResampleOptions } from './native/resample.js';
+export { resampleWeighted } from './native/weighted-resample.js';
+export type { AxisWeights, PlaneRegion, WeightStage } from './native/weighted-resample.js';
 export type {
   CnnAdd,
   CnnConv,

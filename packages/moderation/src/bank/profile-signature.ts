@@ -17,7 +17,7 @@ import type { RgbImage } from '../input/decode.js';
 import type { Region } from '../pdq/image.js';
 import type { DihedralTransform } from '../pdq/pdq.js';
 import { imageLuma } from '../pdq/resample.js';
-import { SpanRowPool } from '../pdq/span-rows.js';
+import { SpanRowPool } from './span-rows.js';
 
 /** Row `algorithm` of a profile signature in a hash bank. */
 export const PROFILE_SIGNATURE_ALGORITHM = 'luma-profile128';

@@ -1,7 +1,9 @@
 /**
- * The 64x64 luma picture PDQ hashes, resampled in plain TypeScript from a luma plane that is
- * computed once per image and shared by every region hashed from it in a row (the matcher hashes
- * the upload, the pictures inside its bands and two strips; the bank ~70 crops of each known image).
+ * The 64x64 luma picture PDQ hashes, resampled from a luma plane that is computed once per image
+ * and shared by every region hashed from it in a row (the matcher hashes the upload, the pictures
+ * inside its bands and two strips; the bank ~70 crops of each known image). The weight tables are
+ * built here; gan-core's `resampleWeighted` runs them (natively where its addon is built, else the
+ * same sums in JavaScript, bit for bit).
  *
  * It follows libvips' `resize` with the Lanczos-3 kernel, which the hashes were first computed
  * with: a box shrink by the integer factor that leaves 2-3x to go, then a Lanczos-3 reduce, each
@@ -12,9 +14,9 @@
  * after each pass, and a side that is not a multiple of the box factor gets equal fractional boxes
  * here (libvips repeats the last pixel into a partial box).
  */
+import { resampleWeighted, type AxisWeights } from '@ganmod/gan-core';
 import { ModerationConfigError } from '../errors.js';
 import type { RgbImage } from '../input/decode.js';
-import { SpanRowPool } from './span-rows.js';
 
 /** Side of PDQ's working picture. */
 export const PDQ_SIDE = 64;
@@ -28,14 +30,13 @@ export interface Region {
 }
 
 /**
- * Work kept for the image hashed last, in buffers reused from image to image: its luma and its
- * rows box-shrunk per horizontal span (callers hash one image's regions in a row).
+ * The luma of the image hashed last, in a buffer reused from image to image (callers hash one
+ * image's regions in a row).
  */
 const current = {
   image: undefined as RgbImage | undefined,
   luma: new Float32Array(0),
 };
-const shrunkRows = new SpanRowPool((length) => new Float64Array(length));
 
 function use(image: RgbImage): void {
   if (current.image === image) return;
@@ -60,17 +61,6 @@ export function imageLuma(image: RgbImage): Float32Array {
 /** libvips' integer box-shrink factor: it leaves at least the final 2x to the Lanczos kernel. */
 function boxFactor(length: number): number {
   return Math.max(1, Math.floor(length / (2 * PDQ_SIDE)));
-}
-
-/**
- * Weights of one axis, flat: output `i` reads `count[i]` source samples from `first[i]`, with
- * weights `w[offset[i] ..]`.
- */
-interface AxisWeights {
-  first: Int32Array;
-  count: Int32Array;
-  offset: Int32Array;
-  w: Float64Array;
 }
 
 function lanczos3(x: number): number {
@@ -162,9 +152,6 @@ function boxWeights(length: number): AxisWeights {
   return weights;
 }
 
-/** Scratch for the Lanczos passes, reused: hashing is synchronous. */
-const scratch = { boxed: new Float64Array(0), across: new Float64Array(0) };
-
 /**
  * `region` of `image` (the whole image by default) resampled to {@link PDQ_SIDE} x
  * {@link PDQ_SIDE} luma (row-major, clamped to 0..255 as 8-bit pixels would be).
@@ -183,77 +170,23 @@ export function resampleLuma64(image: RgbImage, region?: Region): Float32Array {
       `Region ${JSON.stringify(r)} is not inside the ${image.width}x${image.height} image`,
     );
   }
-  const n = PDQ_SIDE;
   use(image);
-  const luma = current.luma;
-  // 1. Box shrink: each row's span to bw cells (cached per span), then the rows to bh cells.
   const bx = boxWeights(r.width);
   const by = boxWeights(r.height);
-  const bw = bx.first.length;
-  const bh = by.first.length;
-  const { values: shrunk, done } = shrunkRows.rows(image, r.left, r.width, bw);
-  const { first: xFirst, count: xCount, offset: xOffset, w: xw } = bx;
-  for (let y = r.top; y < r.top + r.height; y++) {
-    if (done[y]) continue;
-    const row = y * image.width + r.left;
-    const o = y * bw;
-    for (let j = 0; j < bw; j++) {
-      const at = row + xFirst[j]!;
-      const wo = xOffset[j]!;
-      const count = xCount[j]!;
-      let v = 0;
-      for (let k = 0; k < count; k++) v += xw[wo + k]! * luma[at + k]!;
-      shrunk[o + j] = v;
-    }
-    done[y] = 1;
-  }
-  if (scratch.boxed.length < bw * bh) scratch.boxed = new Float64Array(bw * bh);
-  const boxed = scratch.boxed;
-  for (let i = 0; i < bh; i++) {
-    const first = r.top + by.first[i]!;
-    const wo = by.offset[i]!;
-    const count = by.count[i]!;
-    const o = i * bw;
-    boxed.fill(0, o, o + bw);
-    for (let k = 0; k < count; k++) {
-      const wk = by.w[wo + k]!;
-      const row = (first + k) * bw;
-      for (let j = 0; j < bw; j++) boxed[o + j]! += wk * shrunk[row + j]!;
-    }
-  }
-  // 2. Lanczos-3: rows of the boxed picture to n columns, then its columns to n rows.
-  const h = lanczosWeights(bw);
-  if (scratch.across.length < n * bh) scratch.across = new Float64Array(n * bh);
-  const across = scratch.across;
-  const { first: hFirst, count: hCount, offset: hOffset, w: hw } = h;
-  for (let y = 0; y < bh; y++) {
-    const row = y * bw;
-    for (let x = 0; x < n; x++) {
-      const at = row + hFirst[x]!;
-      const o = hOffset[x]!;
-      const count = hCount[x]!;
-      let v = 0;
-      for (let k = 0; k < count; k++) v += hw[o + k]! * boxed[at + k]!;
-      across[y * n + x] = v;
-    }
-  }
-  const v = lanczosWeights(bh);
-  const out = new Float32Array(n * n);
-  const sum = new Float64Array(n);
-  for (let y = 0; y < n; y++) {
-    const first = v.first[y]!;
-    const o = v.offset[y]!;
-    const count = v.count[y]!;
-    sum.fill(0);
-    for (let k = 0; k < count; k++) {
-      const wk = v.w[o + k]!;
-      const row = (first + k) * n;
-      for (let x = 0; x < n; x++) sum[x]! += wk * across[row + x]!;
-    }
-    for (let x = 0; x < n; x++) {
-      const s = sum[x]!;
-      out[y * n + x] = s < 0 ? 0 : s > 255 ? 255 : s;
-    }
-  }
+  const out = new Float32Array(PDQ_SIDE * PDQ_SIDE);
+  // 1. Box shrink, each row's span then the rows; 2. Lanczos-3, across then down (gan-core's
+  // native loop where its addon is built, the same sums in JavaScript otherwise).
+  resampleWeighted(
+    current.luma,
+    image.width,
+    r,
+    [
+      { x: bx, y: by },
+      { x: lanczosWeights(bx.first.length), y: lanczosWeights(by.first.length) },
+    ],
+    out,
+    0,
+    255,
+  );
   return out;
 }

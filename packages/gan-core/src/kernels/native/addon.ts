@@ -119,6 +119,19 @@ export interface NativeAddon {
     offset: number,
   ): void;
   /**
+   * Runs the region `geometry` = [stride, left, top, width, height] of the float plane `src`
+   * through separable weight stages (`tables` = x, y packed tables per stage, in doubles) into
+   * `dst`, clamped to [lo, hi]; see weighted-resample.ts.
+   */
+  resampleWeighted?(
+    src: Float32Array,
+    geometry: number[],
+    tables: Float64Array[],
+    dst: Float32Array,
+    lo: number,
+    hi: number,
+  ): void;
+  /**
    * Compiles a CNN trunk for oneDNN (present only where the addon was built with oneDNN); see
    * `createNativeCnn` in cnn.ts for the description's layout.
    */

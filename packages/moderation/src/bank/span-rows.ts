@@ -1,8 +1,8 @@
 /**
  * Rows of one image reduced across a horizontal span, kept in buffers reused from image to image.
- * The PDQ resampler and the profile signatures both read several regions of an image in a row,
- * most of them sharing the image's full width (the upload, its middle rows, the pictures between
- * caption bands), so each source row is reduced once per span. A fresh megabyte or two per upload
+ * The profile signatures read several regions of an image in a row, most of them sharing the
+ * image's full width (the upload and the pictures between its caption bands), so each source row
+ * is reduced once per span. A fresh megabyte or two per upload
  * cost more in page faults and garbage collection than the reduction itself.
  */
 import type { RgbImage } from '../input/decode.js';
