@@ -41,11 +41,21 @@ export function convertedNsfwDir(name: NsfwModelName): string {
 /**
  * The network's input: each image stretched to a square (no crop, as nsfwjs does) with an
  * antialiasing linear filter (gan-core's `resampleImage`, the same filter as sharp's `linear`
- * kernel within a grey level) and scaled to [0, 1], written straight into the batch's array.
+ * kernel within a grey level) and scaled to [0, 1], written straight into `into` (grown when the
+ * batch does not fit). A worker classifies batch after batch: one ~10 MB array kept instead of a
+ * fresh one per batch, which made V8 collect its whole heap every few batches for the external
+ * memory alone.
  */
-function toInputPixels(images: readonly RgbImage[], size: number): Float32Array {
+function toInputPixels(
+  images: readonly RgbImage[],
+  size: number,
+  into: { pixels: Float32Array },
+): Float32Array {
   const perImage = size * size * 3;
-  const pixels = new Float32Array(images.length * perImage);
+  if (into.pixels.length < images.length * perImage) {
+    into.pixels = new Float32Array(images.length * perImage);
+  }
+  const pixels = into.pixels.subarray(0, images.length * perImage);
   images.forEach((img, k) =>
     resampleImage(img, size, size, { scale: 1 / 255, into: pixels.subarray(k * perImage) }),
   );
@@ -89,6 +99,8 @@ async function load(name: NsfwModelName): Promise<NsfwClassifier> {
       : tf.tidy(() => model.predict(tf.tensor4d(pixels, shape)) as tf.Tensor2D);
   const size = NSFW_MODELS[name].size;
   const loadMs = performance.now() - start;
+  // The input batch's array, reused: classify() reads it synchronously into the network.
+  const input = { pixels: new Float32Array(0) };
   return {
     name,
     loadedFrom,
@@ -97,7 +109,7 @@ async function load(name: NsfwModelName): Promise<NsfwClassifier> {
       const out: NsfwProbabilities[] = [];
       for (let b = 0; b < images.length; b += batchSize) {
         const chunk = images.slice(b, b + batchSize);
-        const output = predict(toInputPixels(chunk, size), [chunk.length, size, size, 3]);
+        const output = predict(toInputPixels(chunk, size, input), [chunk.length, size, size, 3]);
         const values = await output.data();
         output.dispose();
         for (let i = 0; i < values.length; i += NSFW_CLASSES.length) {
