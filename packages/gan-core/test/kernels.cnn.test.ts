@@ -147,6 +147,18 @@ describe.runIf(NATIVE)('native CNN trunk (oneDNN)', () => {
     expect(worst).toBeLessThan(1e-4);
     // The activations are not all clipped or all zero: the comparison means something.
     expect(new Set(Array.from(got, (v) => v.toFixed(3))).size).toBeGreaterThan(100);
+    // Into a caller's array (longer than needed: its head is used), the same values; one image
+    // after three reuses the array's start; too short an array is not written.
+    const into = new Float32Array(got.length + 5).fill(NaN);
+    const reused = cnn.run(x, images, into);
+    expect(reused.buffer).toBe(into.buffer);
+    expect(Array.from(reused)).toEqual(Array.from(got));
+    expect(Number.isNaN(into[got.length])).toBe(true);
+    const one = cnn.run(x.subarray(0, 13 * 11 * 3), 1, into);
+    expect(Array.from(one)).toEqual(Array.from(got.subarray(0, one.length)));
+    const short = new Float32Array(3);
+    expect(cnn.run(x, images, short)).toHaveLength(got.length);
+    expect(Array.from(short)).toEqual([0, 0, 0]);
   });
 
   it.runIf(ONEDNN)('refuses inconsistent descriptions and arrays with a message', () => {

@@ -506,9 +506,16 @@ export function foldLayersModel(model: tf.LayersModel, options: FoldOptions = {}
   const input = inputLayer;
   const trunk = nativeTrunk(plan, input, shapes, options);
   const start = trunk ? trunk.steps : 0;
-  /** The trunk's output for `n` NHWC images (only called when there is a trunk). */
-  const trunkOutput = (pixels: Float32Array, n: number): tf.Tensor4D =>
-    tf.tensor4d(trunk!.cnn.run(pixels, n), [n, ...trunk!.cnn.outputShape]);
+  /**
+   * The trunk's output for `n` NHWC images (only called when there is a trunk), in an array kept
+   * from batch to batch: the tensor made from it is read within the same synchronous pass.
+   */
+  let trunkArray = new Float32Array(0);
+  const trunkOutput = (pixels: Float32Array, n: number): tf.Tensor4D => {
+    const [h, w, c] = trunk!.cnn.outputShape;
+    if (trunkArray.length < n * h * w * c) trunkArray = new Float32Array(n * h * w * c);
+    return tf.tensor4d(trunk!.cnn.run(pixels, n, trunkArray), [n, h, w, c]);
+  };
   /** Runs the plan from step `first` on `from` (the input, or the trunk's output). */
   const runFrom = (first: number, from: tf.Tensor4D): tf.Tensor2D =>
     tf.tidy(() => {

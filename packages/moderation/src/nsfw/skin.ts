@@ -36,6 +36,9 @@ export function isSkinPixel(r: number, g: number, b: number): boolean {
   return (h <= 50 || h >= 340) && saturation >= 0.1 && saturation <= 0.68 && max >= 0.35 * 255;
 }
 
+/** The shrunk image's array, reused from call to call (read before the next call). */
+let shrunk = new Float32Array(0);
+
 /**
  * Fraction of skin-coloured pixels in `image` (0-1), or `null` when the image is colourless (its
  * mean channel spread is under {@link COLOURLESS_SPREAD}).
@@ -45,7 +48,8 @@ export function skinFraction(image: RgbImage): number | null {
   const fit = Math.min(SKIN_SIDE / image.width, SKIN_SIDE / image.height);
   const width = Math.max(1, Math.round(image.width * fit));
   const height = Math.max(1, Math.round(image.height * fit));
-  const data = resampleImage(image, width, height);
+  if (shrunk.length < width * height * 3) shrunk = new Float32Array(SKIN_SIDE * SKIN_SIDE * 3);
+  const data = resampleImage(image, width, height, { into: shrunk });
   const n = width * height;
   let skin = 0;
   let spread = 0;

@@ -53,8 +53,12 @@ export interface NativeCnn {
    * trunk ({@link NativeCnnOptions.precisionOf}) reports its default.
    */
   readonly precision: CnnPrecision;
-  /** Runs `images` NHWC images (`input.length` = images x h x w x c) and returns their outputs. */
-  run(input: Float32Array, images: number): Float32Array;
+  /**
+   * Runs `images` NHWC images (`input.length` = images x h x w x c) and returns their outputs,
+   * written into `into` when it is given and long enough (a caller running batch after batch
+   * keeps one array instead of a fresh one per batch), a new array otherwise.
+   */
+  run(input: Float32Array, images: number, into?: Float32Array): Float32Array;
   /**
    * Runs `images` images (f32 trunks only) and widens `ranges` to the min and max of the input
    * (`ranges[0..1]`) and of each node's output (`ranges[2k + 2..2k + 3]` for node k): the
@@ -162,8 +166,10 @@ export function createNativeCnn(
   return {
     outputShape,
     precision,
-    run(input, images) {
-      const output = new Float32Array(images * perImage);
+    run(input, images, into) {
+      const length = images * perImage;
+      const output =
+        into && into.length >= length ? into.subarray(0, length) : new Float32Array(length);
       run(handle, input, images, output);
       return output;
     },
