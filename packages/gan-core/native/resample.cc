@@ -156,8 +156,9 @@ bool ParseTable(const double* t, size_t length, int64_t in, WeightTable* table) 
 // sums run in the same order as moderation's TypeScript loop (src/pdq/resample.ts), and
 // -ffp-contract=off keeps every product and sum rounded as JavaScript's, so the two agree bit for
 // bit.
+// `in` advances `step` values per sample and `stride` per row: one channel of interleaved pixels.
 template <typename In>
-void WeightedStage(const In* in, int64_t stride, int64_t rows, const WeightTable& x,
+void WeightedStage(const In* in, int64_t stride, int64_t step, int64_t rows, const WeightTable& x,
                    const WeightTable& y, std::vector<double>* across, double* out) {
   const int64_t ow = static_cast<int64_t>(x.first.size());
   const int64_t oh = static_cast<int64_t>(y.first.size());
@@ -166,10 +167,10 @@ void WeightedStage(const In* in, int64_t stride, int64_t rows, const WeightTable
     const In* row = in + r * stride;
     double* dst = across->data() + r * ow;
     for (int64_t j = 0; j < ow; j++) {
-      const In* s = row + x.first[j];
+      const In* s = row + x.first[j] * step;
       const double* w = x.w[j];
       double v = 0;
-      for (int64_t k = 0; k < x.count[j]; k++) v += w[k] * static_cast<double>(s[k]);
+      for (int64_t k = 0; k < x.count[j]; k++) v += w[k] * static_cast<double>(s[k * step]);
       dst[j] = v;
     }
   }
@@ -186,11 +187,13 @@ void WeightedStage(const In* in, int64_t stride, int64_t rows, const WeightTable
 
 }  // namespace
 
-// resampleWeighted(src: Float32Array, [stride, left, top, width, height],
+// resampleWeighted(src: Float32Array | Uint8Array,
+//                  [stride, left, top, width, height, channels, channel],
 //                  tables: Float64Array[] (x0, y0, x1, y1, ...), dst: Float32Array, lo, hi):
-// the region of the float plane `src` through each separable stage in turn (in doubles), the last
-// stage's output clamped to [lo, hi] and stored as floats. Moderation's PDQ resampler (a box
-// shrink, then Lanczos-3) builds the tables; every table is bounds-checked before any read.
+// the region of one channel of `src` (`stride` pixels per row, `channels` values per pixel)
+// through each separable stage in turn (in doubles), the last stage's output clamped to [lo, hi]
+// and stored as floats. Moderation's libvips-style reduce (a box shrink, then Lanczos-3) builds
+// the tables; every table is bounds-checked before any read.
 napi_value ResampleWeighted(napi_env env, napi_callback_info info) {
   size_t argc = 6;
   napi_value argv[6];
@@ -199,19 +202,37 @@ napi_value ResampleWeighted(napi_env env, napi_callback_info info) {
              "ganmod-kernels: resampleWeighted(src, geometry, tables, dst, lo, hi)")) {
     return nullptr;
   }
-  Floats src, dst;
-  int64_t g[5];
+  Floats dst;
+  int64_t g[7];
   double lo = 0, hi = 0;
-  if (!GetFloats(env, argv[0], &src, "src") || !GetInts(env, argv[1], g, 5, "geometry") ||
-      !GetFloats(env, argv[3], &dst, "dst")) {
+  napi_typedarray_type src_type;
+  void* src_data = nullptr;
+  size_t src_length = 0;
+  bool is_typed = false;
+  napi_is_typedarray(env, argv[0], &is_typed);
+  if (is_typed) {
+    napi_value buffer;
+    size_t offset = 0;
+    NAPI_CALL(env, napi_get_typedarray_info(env, argv[0], &src_type, &src_length, &src_data,
+                                            &buffer, &offset));
+  }
+  if (!is_typed || (src_type != napi_float32_array && src_type != napi_uint8_array)) {
+    napi_throw_type_error(env, nullptr,
+                          "ganmod-kernels: src must be a Float32Array or a Uint8Array");
+    return nullptr;
+  }
+  if (!GetInts(env, argv[1], g, 7, "geometry") || !GetFloats(env, argv[3], &dst, "dst")) {
     return nullptr;
   }
   NAPI_CALL(env, napi_get_value_double(env, argv[4], &lo));
   NAPI_CALL(env, napi_get_value_double(env, argv[5], &hi));
   const int64_t stride = g[0], left = g[1], top = g[2], width = g[3], height = g[4];
+  const int64_t channels = g[5], channel = g[6];
   if (!Check(env, stride > 0 && left >= 0 && top >= 0 && width > 0 && height > 0 &&
+                      channels > 0 && channel >= 0 && channel < channels &&
                       left + width <= stride &&
-                      static_cast<size_t>((top + height - 1) * stride + left + width) <= src.length,
+                      static_cast<size_t>(((top + height - 1) * stride + left + width) *
+                                          channels) <= src_length,
              "ganmod-kernels: resampleWeighted's region is not inside src")) {
     return nullptr;
   }
@@ -251,7 +272,7 @@ napi_value ResampleWeighted(napi_env env, napi_callback_info info) {
   }
   // Reused across calls (one per thread): the callers resample many regions in a row.
   thread_local std::vector<double> across, a, b;
-  const float* region = src.data + top * stride + left;
+  const int64_t first = (top * stride + left) * channels + channel;
   int64_t rows = height;
   const double* prev = nullptr;
   int64_t prev_w = 0;
@@ -260,10 +281,14 @@ napi_value ResampleWeighted(napi_env env, napi_callback_info info) {
     const WeightTable& y = tables[s + 1];
     std::vector<double>& out = (s / 2) % 2 == 0 ? a : b;
     out.resize(x.first.size() * y.first.size());
-    if (s == 0) {
-      WeightedStage(region, stride, rows, x, y, &across, out.data());
+    if (s > 0) {
+      WeightedStage(prev, prev_w, 1, rows, x, y, &across, out.data());
+    } else if (src_type == napi_uint8_array) {
+      WeightedStage(static_cast<const uint8_t*>(src_data) + first, stride * channels, channels,
+                    rows, x, y, &across, out.data());
     } else {
-      WeightedStage(prev, prev_w, rows, x, y, &across, out.data());
+      WeightedStage(static_cast<const float*>(src_data) + first, stride * channels, channels,
+                    rows, x, y, &across, out.data());
     }
     prev = out.data();
     prev_w = static_cast<int64_t>(x.first.size());

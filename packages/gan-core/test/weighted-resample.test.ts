@@ -1,5 +1,5 @@
 /**
- * Separable weighted resampling of float planes (src/kernels/native/weighted-resample.ts,
+ * Separable weighted resampling of image channels (src/kernels/native/weighted-resample.ts,
  * native/resample.cc `ResampleWeighted`): the addon's loop and the JavaScript one agree bit for
  * bit, both equal the stages written as matrix products, and tables or regions that would read
  * outside their input are refused, by the addon too when it is called directly.
@@ -70,7 +70,7 @@ describe('resampleWeighted', () => {
       ];
       const region = { left, top, width, height };
       const viaJs = new Float32Array(out * (out + 1));
-      resampleWeighted(src, stride, region, stages, viaJs, -Infinity, Infinity, null);
+      resampleWeighted({ data: src, stride }, region, stages, viaJs, -Infinity, Infinity, null);
       const plane = Array.from({ length: height }, (_, y) =>
         Array.from(src.subarray((top + y) * stride + left, (top + y) * stride + left + width)),
       );
@@ -78,10 +78,58 @@ describe('resampleWeighted', () => {
       want.forEach((v, i) => expect(viaJs[i]).toBeCloseTo(v, 3));
       if (native?.resampleWeighted) {
         const viaAddon = new Float32Array(viaJs.length);
-        resampleWeighted(src, stride, region, stages, viaAddon, -Infinity, Infinity, native);
+        resampleWeighted(
+          { data: src, stride },
+          region,
+          stages,
+          viaAddon,
+          -Infinity,
+          Infinity,
+          native,
+        );
         expect(viaAddon).toEqual(viaJs);
       }
     }
+  });
+
+  it('reads one channel of interleaved 8-bit pixels as the same values in a float plane', () => {
+    const rand = lcg(3);
+    const [stride, rows, channels] = [41, 29, 3];
+    const pixels = Uint8Array.from({ length: stride * rows * channels }, () => rand() * 256);
+    const region = { left: 3, top: 2, width: 37, height: 26 };
+    const stages: WeightStage[] = [
+      { x: randomAxis(37, 12, rand), y: randomAxis(26, 10, rand) },
+      { x: randomAxis(12, 5, rand), y: randomAxis(10, 4, rand) },
+    ];
+    for (let channel = 0; channel < channels; channel++) {
+      const plane = Float32Array.from(
+        { length: stride * rows },
+        (_, p) => pixels[p * channels + channel]!,
+      );
+      const want = new Float32Array(20);
+      resampleWeighted({ data: plane, stride }, region, stages, want, 0, 255, null);
+      for (const addon of [null, native ?? null]) {
+        const got = new Float32Array(20);
+        resampleWeighted(
+          { data: pixels, stride, channels, channel },
+          region,
+          stages,
+          got,
+          0,
+          255,
+          addon,
+        );
+        expect(got).toEqual(want);
+      }
+    }
+    expect(() =>
+      resampleWeighted(
+        { data: pixels, stride, channels, channel: 3 },
+        region,
+        stages,
+        new Float32Array(20),
+      ),
+    ).toThrow(/channel 3 of 3/);
   });
 
   it('clamps the last stage to [lo, hi]', () => {
@@ -95,7 +143,15 @@ describe('resampleWeighted', () => {
     for (const addon of [null, native ?? null]) {
       const out = new Float32Array(16);
       const region = { left: 0, top: 0, width: 4, height: 4 };
-      resampleWeighted(src, 4, region, [{ x: identity(4), y: identity(4) }], out, 0, 255, addon);
+      resampleWeighted(
+        { data: src, stride: 4 },
+        region,
+        [{ x: identity(4), y: identity(4) }],
+        out,
+        0,
+        255,
+        addon,
+      );
       expect(Array.from(out)).toEqual(Array.from(src, (v) => Math.min(255, Math.max(0, v))));
     }
   });
@@ -109,7 +165,7 @@ describe('resampleWeighted', () => {
       const run =
         (r: typeof region, stages: WeightStage[], dst = new Float32Array(16)) =>
         () =>
-          resampleWeighted(src, 10, r, stages, dst, 0, 1, addon);
+          resampleWeighted({ data: src, stride: 10 }, r, stages, dst, 0, 1, addon);
       expect(run({ ...region, left: 3 }, [ok])).toThrow(/not inside/);
       expect(run({ ...region, height: 9 }, [ok])).toThrow(/not inside/);
       const reachesOut = { ...ok.x, first: Int32Array.from(ok.x.first, () => 6) };
@@ -126,15 +182,15 @@ describe('resampleWeighted', () => {
       const dst = new Float32Array(1);
       const one = Float64Array.of(1, 0, 4, 0.25, 0.25, 0.25, 0.25);
       const call = (x: Float64Array, y: Float64Array) => () =>
-        native!.resampleWeighted!(src, [4, 0, 0, 4, 4], [x, y], dst, 0, 1);
+        native!.resampleWeighted!(src, [4, 0, 0, 4, 4, 1, 0], [x, y], dst, 0, 1);
       expect(call(one, one)).not.toThrow();
       expect(call(Float64Array.of(1, 1, 4, 0.25, 0.25, 0.25, 0.25), one)).toThrow(/does not fit/);
       expect(call(Float64Array.of(1, 0, 5, 0.2, 0.2, 0.2, 0.2), one)).toThrow(/does not fit/);
       expect(call(Float64Array.of(2, 0, 1, 1), one)).toThrow(/does not fit/);
       expect(call(Float64Array.of(1, 0.5, 1, 1), one)).toThrow(/does not fit/);
-      expect(() => native!.resampleWeighted!(src, [4, 0, 1, 4, 4], [one, one], dst, 0, 1)).toThrow(
-        /not inside/,
-      );
+      expect(() =>
+        native!.resampleWeighted!(src, [4, 0, 1, 4, 4, 1, 0], [one, one], dst, 0, 1),
+      ).toThrow(/not inside/);
     },
   );
 });

@@ -26,6 +26,7 @@ export type {
   NativeCnnOptions,
   PixelImage,
   PlaneRegion,
+  PlaneSource,
   ResampleOptions,
   AxisWeights,
   WeightStage,

@@ -7,7 +7,12 @@ export { createNativeCnn, NATIVE_CNN_ENV, nativeCnnPrecision } from './native/cn
 export { resampleImage } from './native/resample.js';
 export type { PixelImage, ResampleOptions } from './native/resample.js';
 export { resampleWeighted } from './native/weighted-resample.js';
-export type { AxisWeights, PlaneRegion, WeightStage } from './native/weighted-resample.js';
+export type {
+  AxisWeights,
+  PlaneRegion,
+  PlaneSource,
+  WeightStage,
+} from './native/weighted-resample.js';
 export type {
   CnnAdd,
   CnnConv,

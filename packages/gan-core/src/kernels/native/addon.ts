@@ -119,12 +119,12 @@ export interface NativeAddon {
     offset: number,
   ): void;
   /**
-   * Runs the region `geometry` = [stride, left, top, width, height] of the float plane `src`
-   * through separable weight stages (`tables` = x, y packed tables per stage, in doubles) into
-   * `dst`, clamped to [lo, hi]; see weighted-resample.ts.
+   * Runs the region of one channel of `src` (`geometry` = [stride, left, top, width, height,
+   * channels, channel]) through separable weight stages (`tables` = x, y packed tables per stage,
+   * in doubles) into `dst`, clamped to [lo, hi]; see weighted-resample.ts.
    */
   resampleWeighted?(
-    src: Float32Array,
+    src: Float32Array | Uint8Array,
     geometry: number[],
     tables: Float64Array[],
     dst: Float32Array,

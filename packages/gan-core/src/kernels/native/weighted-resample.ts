@@ -1,5 +1,5 @@
 /**
- * Resampling of a float plane through chains of separable weight tables, accumulated in doubles:
+ * Resampling of an image channel through chains of separable weight tables, accumulated in doubles:
  * the general form of a filter pipeline such as libvips' box shrink followed by Lanczos-3, which
  * moderation's PDQ hashing reproduces (its `src/pdq/resample.ts` builds the tables). The addon's
  * loop (native/resample.cc, `ResampleWeighted`) runs the same products and sums in the same order
@@ -22,6 +22,19 @@ export interface AxisWeights {
 export interface WeightStage {
   x: AxisWeights;
   y: AxisWeights;
+}
+
+/**
+ * The values resampled: one channel of a row-major image of `stride` pixels per row and
+ * `channels` values per pixel (8-bit or float).
+ */
+export interface PlaneSource {
+  data: Float32Array | Uint8Array;
+  stride: number;
+  /** Values per pixel; 1 by default. */
+  channels?: number;
+  /** The channel read, from 0; 0 by default. */
+  channel?: number;
 }
 
 /** A pixel rectangle of the source plane. */
@@ -83,17 +96,18 @@ function grow(key: keyof typeof scratch, length: number): Float64Array {
 
 /** The JavaScript implementation (the addon's where it is not built). */
 export function resampleWeightedJs(
-  src: Float32Array,
-  stride: number,
+  source: PlaneSource,
   region: PlaneRegion,
   stages: readonly WeightStage[],
   dst: Float32Array,
   lo: number,
   hi: number,
 ): void {
-  let input: Float32Array | Float64Array = src;
-  let inStride = stride;
-  let base = region.top * stride + region.left;
+  const channels = source.channels ?? 1;
+  let input: Float32Array | Float64Array | Uint8Array = source.data;
+  let step = channels;
+  let inStride = source.stride * channels;
+  let base = (region.top * source.stride + region.left) * channels + (source.channel ?? 0);
   let rows = region.height;
   stages.forEach(({ x, y }, s) => {
     const ow = x.first.length;
@@ -102,11 +116,11 @@ export function resampleWeightedJs(
     for (let r = 0; r < rows; r++) {
       const row = base + r * inStride;
       for (let j = 0; j < ow; j++) {
-        const at = row + x.first[j]!;
+        const at = row + x.first[j]! * step;
         const wo = x.offset[j]!;
         const count = x.count[j]!;
         let v = 0;
-        for (let k = 0; k < count; k++) v += x.w[wo + k]! * input[at + k]!;
+        for (let k = 0; k < count; k++) v += x.w[wo + k]! * input[at + k * step]!;
         across[r * ow + j] = v;
       }
     }
@@ -123,6 +137,7 @@ export function resampleWeightedJs(
       }
     }
     input = out;
+    step = 1;
     inStride = ow;
     base = 0;
     rows = oh;
@@ -134,17 +149,16 @@ export function resampleWeightedJs(
 }
 
 /**
- * `region` of the row-major float plane `src` (`stride` values per row) through each separable
- * stage in turn, accumulated in doubles; the last stage's output, clamped to [`lo`, `hi`], goes
- * to `dst` (its size: the last stage's x outputs times its y outputs).
+ * `region` of one channel of `source` through each separable stage in turn, accumulated in
+ * doubles; the last stage's output, clamped to [`lo`, `hi`], goes to `dst` (its size: the last
+ * stage's x outputs times its y outputs).
  *
  * @param addon the native addon; `null` runs the JavaScript loop (same results, bit for bit).
- * @throws RangeError when the region is not inside `src`, a table reads outside its input, or
- *   `dst` does not match the last stage.
+ * @throws RangeError when the region is not inside the source, a table reads outside its input,
+ *   or `dst` does not match the last stage.
  */
 export function resampleWeighted(
-  src: Float32Array,
-  stride: number,
+  source: PlaneSource,
   region: PlaneRegion,
   stages: readonly WeightStage[],
   dst: Float32Array,
@@ -153,14 +167,18 @@ export function resampleWeighted(
   addon: NativeAddon | null = loadNativeAddon().module ?? null,
 ): void {
   const { left, top, width, height } = region;
+  const { data, stride } = source;
+  const channels = source.channels ?? 1;
+  const channel = source.channel ?? 0;
   if (
-    ![stride, left, top, width, height].every(Number.isInteger) ||
+    ![stride, left, top, width, height, channels, channel].every(Number.isInteger) ||
     !(stride > 0 && left >= 0 && top >= 0 && width > 0 && height > 0) ||
+    !(channels > 0 && channel >= 0 && channel < channels) ||
     left + width > stride ||
-    (top + height - 1) * stride + left + width > src.length
+    ((top + height - 1) * stride + left + width) * channels > data.length
   ) {
     throw new RangeError(
-      `resampleWeighted: region ${JSON.stringify(region)} is not inside a plane of ${src.length} values, ${stride} per row`,
+      `resampleWeighted: region ${JSON.stringify(region)} (channel ${channel} of ${channels}) is not inside a plane of ${data.length} values, ${stride} pixels per row`,
     );
   }
   if (stages.length === 0) throw new RangeError('resampleWeighted: no stage');
@@ -177,8 +195,9 @@ export function resampleWeighted(
   }
   if (addon?.resampleWeighted) {
     const tables = stages.flatMap(({ x, y }) => [packed(x), packed(y)]);
-    addon.resampleWeighted(src, [stride, left, top, width, height], tables, dst, lo, hi);
+    const geometry = [stride, left, top, width, height, channels, channel];
+    addon.resampleWeighted(data, geometry, tables, dst, lo, hi);
   } else {
-    resampleWeightedJs(src, stride, region, stages, dst, lo, hi);
+    resampleWeightedJs(source, region, stages, dst, lo, hi);
   }
 }
