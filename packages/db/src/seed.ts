@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 import { loadEnvironment } from '@ganmod/config';
 import { policyReasonCode, STATUS_AFTER_POLICY } from '@ganmod/moderation/contract';
@@ -6,6 +6,7 @@ import { generateApiKey } from './api-keys.js';
 import type { Db } from './client.js';
 import { recordDecision, topOfScores } from './content-items.js';
 import { DbConfigError } from './errors.js';
+import { addHashesToBank } from './hash-bank.js';
 import type { Role } from './generated/sqlite/enums.js';
 import {
   checkPassword,
@@ -208,20 +209,19 @@ export async function seed(db: Db, options: SeedOptions = {}): Promise<SeedResul
   }
 
   for (const entry of DEMO_HASHES) {
-    const hash = demoHash(entry.seed);
-    if (await db.hashBankEntry.findFirst({ where: { hash, source: 'seed' } })) continue;
-    await db.hashBankEntry.create({
-      data: {
-        hash,
+    // Through the bank's own audited write (each hash a picture of its own on the Bank page), so a
+    // running scorer's bank stamp moves and it reloads the bank.
+    const { added } = await addHashesToBank(
+      db,
+      {
+        hashes: [{ hash: demoHash(entry.seed) }],
         label: entry.label,
         source: 'seed',
         note: entry.note,
-        createdById: admin.id,
-        // Each demo hash is a picture of its own on the Bank page.
-        groupId: randomUUID(),
       },
-    });
-    result.createdHashBankEntries += 1;
+      { userId: admin.id },
+    );
+    result.createdHashBankEntries += added;
   }
   return result;
 }

@@ -269,6 +269,17 @@ describe.each(PROVIDERS)('hash bank on %s', (provider) => {
     const shown = (await listBankEntries(t.db, { label: 'COPYRIGHT', disabled: true })).entries;
     expect(shown).toHaveLength(1);
     expect(shown[0]).toMatchObject({ groupId: e1!.groupId, hashCount: 2, matchCount: 2 });
+    // A batch's matches in one call: an entry listed three times counts three.
+    await recordBankMatches(t.db, [e1!.id, e2!.id, e1!.id, e1!.id]);
+    const counts = await t.db.hashBankEntry.findMany({
+      where: { id: { in: [e1!.id, e2!.id] } },
+      select: { id: true, matchCount: true },
+    });
+    expect(Object.fromEntries(counts.map((c) => [c.id, c.matchCount]))).toEqual({
+      [e1!.id]: 4,
+      [e2!.id]: 2,
+    });
+    expect(await bankStamp(t.db)).toBe(s1);
     expect((await bankSummary(t.db)).COPYRIGHT).toEqual({ enabled: 1, disabled: 1 });
 
     expect(await setBankEntriesDisabled(t.db, [e2!.id], false, { userId: ann })).toBe(1);
