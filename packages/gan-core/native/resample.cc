@@ -157,9 +157,12 @@ bool ParseTable(const double* t, size_t length, int64_t in, WeightTable* table) 
 // -ffp-contract=off keeps every product and sum rounded as JavaScript's, so the two agree bit for
 // bit.
 // `in` advances `step` values per sample and `stride` per row: one channel of interleaved pixels.
+// `round_across`: the across sums are rounded to float before the down pass, as a float row
+// buffer between the passes would round them.
 template <typename In>
 void WeightedStage(const In* in, int64_t stride, int64_t step, int64_t rows, const WeightTable& x,
-                   const WeightTable& y, std::vector<double>* across, double* out) {
+                   const WeightTable& y, bool round_across, std::vector<double>* across,
+                   double* out) {
   const int64_t ow = static_cast<int64_t>(x.first.size());
   const int64_t oh = static_cast<int64_t>(y.first.size());
   across->resize(static_cast<size_t>(rows * ow));
@@ -171,7 +174,7 @@ void WeightedStage(const In* in, int64_t stride, int64_t step, int64_t rows, con
       const double* w = x.w[j];
       double v = 0;
       for (int64_t k = 0; k < x.count[j]; k++) v += w[k] * static_cast<double>(s[k * step]);
-      dst[j] = v;
+      dst[j] = round_across ? static_cast<double>(static_cast<float>(v)) : v;
     }
   }
   for (int64_t i = 0; i < oh; i++) {
@@ -189,17 +192,18 @@ void WeightedStage(const In* in, int64_t stride, int64_t step, int64_t rows, con
 
 // resampleWeighted(src: Float32Array | Uint8Array,
 //                  [stride, left, top, width, height, channels, channel],
-//                  tables: Float64Array[] (x0, y0, x1, y1, ...), dst: Float32Array, lo, hi):
+//                  tables: Float64Array[] (x0, y0, x1, y1, ...), dst: Float32Array, lo, hi,
+//                  roundAcross?: number[] (per stage, 1 = round the across sums to float)):
 // the region of one channel of `src` (`stride` pixels per row, `channels` values per pixel)
 // through each separable stage in turn (in doubles), the last stage's output clamped to [lo, hi]
 // and stored as floats. Moderation's libvips-style reduce (a box shrink, then Lanczos-3) builds
 // the tables; every table is bounds-checked before any read.
 napi_value ResampleWeighted(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
+  size_t argc = 7;
+  napi_value argv[7];
   NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  if (!Check(env, argc == 6,
-             "ganmod-kernels: resampleWeighted(src, geometry, tables, dst, lo, hi)")) {
+  if (!Check(env, argc == 6 || argc == 7,
+             "ganmod-kernels: resampleWeighted(src, geometry, tables, dst, lo, hi, roundAcross?)")) {
     return nullptr;
   }
   Floats dst;
@@ -266,6 +270,13 @@ napi_value ResampleWeighted(napi_env env, napi_callback_info info) {
       in_h = static_cast<int64_t>(tables[i].first.size());
     }
   }
+  std::vector<int64_t> round_across(count / 2, 0);
+  napi_valuetype flags_type = napi_undefined;
+  if (argc == 7) NAPI_CALL(env, napi_typeof(env, argv[6], &flags_type));
+  if (flags_type != napi_undefined &&
+      !GetInts(env, argv[6], round_across.data(), round_across.size(), "roundAcross")) {
+    return nullptr;
+  }
   if (!Check(env, dst.length == static_cast<size_t>(in_w * in_h),
              "ganmod-kernels: resampleWeighted's dst does not match the last stage's size")) {
     return nullptr;
@@ -281,14 +292,15 @@ napi_value ResampleWeighted(napi_env env, napi_callback_info info) {
     const WeightTable& y = tables[s + 1];
     std::vector<double>& out = (s / 2) % 2 == 0 ? a : b;
     out.resize(x.first.size() * y.first.size());
+    const bool round = round_across[s / 2] != 0;
     if (s > 0) {
-      WeightedStage(prev, prev_w, 1, rows, x, y, &across, out.data());
+      WeightedStage(prev, prev_w, 1, rows, x, y, round, &across, out.data());
     } else if (src_type == napi_uint8_array) {
       WeightedStage(static_cast<const uint8_t*>(src_data) + first, stride * channels, channels,
-                    rows, x, y, &across, out.data());
+                    rows, x, y, round, &across, out.data());
     } else {
       WeightedStage(static_cast<const float*>(src_data) + first, stride * channels, channels,
-                    rows, x, y, &across, out.data());
+                    rows, x, y, round, &across, out.data());
     }
     prev = out.data();
     prev_w = static_cast<int64_t>(x.first.size());

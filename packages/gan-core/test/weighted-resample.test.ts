@@ -132,6 +132,56 @@ describe('resampleWeighted', () => {
     ).toThrow(/channel 3 of 3/);
   });
 
+  it('rounds the across sums to float32 where a stage asks, with and without the addon', () => {
+    const rand = lcg(5);
+    const src = Float32Array.from({ length: 70 * 50 }, () => rand() * 255);
+    const region = { left: 0, top: 0, width: 70, height: 50 };
+    const x = randomAxis(70, 30, rand);
+    const y = randomAxis(50, 20, rand);
+    // The reference: the across pass into a Float32Array, then the down pass over it.
+    const rows = new Float32Array(50 * 30);
+    for (let r = 0; r < 50; r++)
+      for (let j = 0; j < 30; j++) {
+        let v = 0;
+        for (let k = 0; k < x.count[j]!; k++)
+          v += x.w[x.offset[j]! + k]! * src[r * 70 + x.first[j]! + k]!;
+        rows[r * 30 + j] = v;
+      }
+    const want = new Float32Array(20 * 30);
+    for (let i = 0; i < 20; i++)
+      for (let j = 0; j < 30; j++) {
+        let v = 0;
+        for (let k = 0; k < y.count[i]!; k++)
+          v += y.w[y.offset[i]! + k]! * rows[(y.first[i]! + k) * 30 + j]!;
+        want[i * 30 + j] = v;
+      }
+    for (const addon of [null, native ?? null]) {
+      const rounded = new Float32Array(600);
+      resampleWeighted(
+        { data: src, stride: 70 },
+        region,
+        [{ x, y, roundAcross: true }],
+        rounded,
+        -Infinity,
+        Infinity,
+        addon,
+      );
+      expect(rounded).toEqual(want);
+      const exact = new Float32Array(600);
+      resampleWeighted(
+        { data: src, stride: 70 },
+        region,
+        [{ x, y }],
+        exact,
+        -Infinity,
+        Infinity,
+        addon,
+      );
+      // The flag changes some last bits: it is not a no-op.
+      expect(exact.some((v, i) => v !== rounded[i])).toBe(true);
+    }
+  });
+
   it('clamps the last stage to [lo, hi]', () => {
     const src = Float32Array.from({ length: 16 }, (_, i) => i * 30 - 100);
     const identity = (n: number): AxisWeights => ({

@@ -12,12 +12,12 @@
  * Only pictures whose profiles carry structure are signed ({@link profileDetail}): a smooth
  * gradient's profile correlates with any other gradient.
  */
+import { resampleWeighted, type AxisWeights } from '@ganmod/gan-core';
 import { ModerationConfigError } from '../errors.js';
 import type { RgbImage } from '../input/decode.js';
 import type { Region } from '../pdq/image.js';
 import type { DihedralTransform } from '../pdq/pdq.js';
 import { imageLuma } from '../pdq/resample.js';
-import { SpanRowPool } from './span-rows.js';
 
 /** Row `algorithm` of a profile signature in a hash bank. */
 export const PROFILE_SIGNATURE_ALGORITHM = 'luma-profile128';
@@ -110,18 +110,16 @@ function standardise(v: Float32Array): number {
 }
 
 /**
- * Area-average resampling weights of `length` source samples starting at `from` onto `bins` bins,
- * flat for a tight inner loop: bin b covers source samples `first[b] .. first[b] + count[b] - 1`,
- * whose weights are `w[offset[b] ..]` (float32 values, as they were always rounded).
+ * Area-average resampling weights of `length` samples onto `bins` bins, each bin's weights summing
+ * to 1 (float32 values, as they were always rounded). Cached per length: the matcher reads the
+ * upload and the pictures inside its bands, which mostly share their width.
  */
-interface AreaWeights {
-  first: Int32Array;
-  count: Int32Array;
-  offset: Int32Array;
-  w: Float64Array;
-}
+const areaCache = new Map<number, AxisWeights>();
 
-function areaWeights(from: number, length: number, bins: number): AreaWeights {
+function areaWeights(length: number, bins: number): AxisWeights {
+  const key = length * 65_536 + bins;
+  const known = areaCache.get(key);
+  if (known) return known;
   const step = length / bins;
   const first = new Int32Array(bins);
   const count = new Int32Array(bins);
@@ -132,54 +130,34 @@ function areaWeights(from: number, length: number, bins: number): AreaWeights {
     const z = a + step;
     const lo = Math.floor(a);
     const hi = Math.min(length - 1, Math.ceil(z) - 1);
-    first[b] = from + lo;
+    first[b] = lo;
     count[b] = hi - lo + 1;
     offset[b] = w.length;
     for (let k = lo; k <= hi; k++)
       w.push(Math.fround((Math.min(z, k + 1) - Math.max(a, k)) / step));
   }
-  return { first, count, offset, w: Float64Array.from(w) };
+  const weights = { first, count, offset, w: Float64Array.from(w) };
+  // Bounded: a worker meets every length up to its largest side (see input/reduce.ts).
+  if (areaCache.size >= 256) areaCache.clear();
+  areaCache.set(key, weights);
+  return weights;
 }
 
 /**
- * Source rows reduced to PROFILE_BINS values per horizontal extent: the matcher reads the upload
- * and the pictures inside its bands, which mostly share their width, so their rows are reduced once.
+ * The region of `image` in luma (the float32 BT.601 plane PDQ reads, computed once per image),
+ * area-averaged to PROFILE_BINS x PROFILE_BINS (row-major): columns first, the rows kept in
+ * float32 between the passes, as this loop always did (gan-core's `resampleWeighted`, natively
+ * where its addon is built).
  */
-const narrowRows = new SpanRowPool((length) => new Float32Array(length));
-
-/** The region of `image` in luma, area-averaged to PROFILE_BINS x PROFILE_BINS (row-major). */
 function lumaGrid(image: RgbImage, region: Region): Float32Array {
   const n = PROFILE_BINS;
-  const across = areaWeights(region.left, region.width, n);
-  const down = areaWeights(region.top, region.height, n);
-  // Columns first: every source row of the region reduced to n values (shared across regions).
-  const { values: narrow, done } = narrowRows.rows(image, region.left, region.width, PROFILE_BINS);
-  // The same float32 BT.601 luma the PDQ resampler reads, computed once per image.
-  const plane = imageLuma(image);
-  for (let y = region.top; y < region.top + region.height; y++) {
-    if (done[y]) continue;
-    const from = y * image.width + region.left;
-    for (let b = 0; b < n; b++) {
-      const at = from + across.first[b]! - region.left;
-      const o = across.offset[b]!;
-      const count = across.count[b]!;
-      let v = 0;
-      for (let k = 0; k < count; k++) v += across.w[o + k]! * plane[at + k]!;
-      narrow[y * n + b] = v;
-    }
-    done[y] = 1;
-  }
   const grid = new Float32Array(n * n);
-  for (let b = 0; b < n; b++) {
-    const first = down.first[b]!;
-    const o = down.offset[b]!;
-    const count = down.count[b]!;
-    for (let x = 0; x < n; x++) {
-      let v = 0;
-      for (let k = 0; k < count; k++) v += down.w[o + k]! * narrow[(first + k) * n + x]!;
-      grid[b * n + x] = v;
-    }
-  }
+  const stage = {
+    x: areaWeights(region.width, n),
+    y: areaWeights(region.height, n),
+    roundAcross: true,
+  };
+  resampleWeighted({ data: imageLuma(image), stride: image.width }, region, [stage], grid);
   return grid;
 }
 

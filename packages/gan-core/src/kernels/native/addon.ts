@@ -121,7 +121,8 @@ export interface NativeAddon {
   /**
    * Runs the region of one channel of `src` (`geometry` = [stride, left, top, width, height,
    * channels, channel]) through separable weight stages (`tables` = x, y packed tables per stage,
-   * in doubles) into `dst`, clamped to [lo, hi]; see weighted-resample.ts.
+   * in doubles; `roundAcross[s]` = 1 rounds stage s's across sums to float) into `dst`, clamped to
+   * [lo, hi]; see weighted-resample.ts.
    */
   resampleWeighted?(
     src: Float32Array | Uint8Array,
@@ -130,6 +131,7 @@ export interface NativeAddon {
     dst: Float32Array,
     lo: number,
     hi: number,
+    roundAcross?: number[],
   ): void;
   /**
    * Compiles a CNN trunk for oneDNN (present only where the addon was built with oneDNN); see

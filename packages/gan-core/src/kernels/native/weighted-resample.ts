@@ -22,6 +22,11 @@ export interface AxisWeights {
 export interface WeightStage {
   x: AxisWeights;
   y: AxisWeights;
+  /**
+   * Rounds the across sums to float32 before the down pass, as a Float32Array of rows between
+   * the passes would (to reproduce a loop that kept one); false by default.
+   */
+  roundAcross?: boolean;
 }
 
 /**
@@ -109,7 +114,7 @@ export function resampleWeightedJs(
   let inStride = source.stride * channels;
   let base = (region.top * source.stride + region.left) * channels + (source.channel ?? 0);
   let rows = region.height;
-  stages.forEach(({ x, y }, s) => {
+  stages.forEach(({ x, y, roundAcross = false }, s) => {
     const ow = x.first.length;
     const oh = y.first.length;
     const across = grow('across', rows * ow);
@@ -121,7 +126,7 @@ export function resampleWeightedJs(
         const count = x.count[j]!;
         let v = 0;
         for (let k = 0; k < count; k++) v += x.w[wo + k]! * input[at + k * step]!;
-        across[r * ow + j] = v;
+        across[r * ow + j] = roundAcross ? Math.fround(v) : v;
       }
     }
     const out = grow(s % 2 === 0 ? 'a' : 'b', ow * oh);
@@ -196,7 +201,8 @@ export function resampleWeighted(
   if (addon?.resampleWeighted) {
     const tables = stages.flatMap(({ x, y }) => [packed(x), packed(y)]);
     const geometry = [stride, left, top, width, height, channels, channel];
-    addon.resampleWeighted(data, geometry, tables, dst, lo, hi);
+    const round = stages.map((stage) => (stage.roundAcross ? 1 : 0));
+    addon.resampleWeighted(data, geometry, tables, dst, lo, hi, round);
   } else {
     resampleWeightedJs(source, region, stages, dst, lo, hi);
   }
