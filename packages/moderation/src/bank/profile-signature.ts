@@ -12,9 +12,10 @@
  * Only pictures whose profiles carry structure are signed ({@link profileDetail}): a smooth
  * gradient's profile correlates with any other gradient.
  */
-import { resampleWeighted, type AxisWeights } from '@ganmod/gan-core';
+import { resampleWeighted } from '@ganmod/gan-core';
 import { ModerationConfigError } from '../errors.js';
 import type { RgbImage } from '../input/decode.js';
+import { areaWeights } from '../input/reduce.js';
 import type { Region } from '../pdq/image.js';
 import type { DihedralTransform } from '../pdq/pdq.js';
 import { imageLuma } from '../pdq/resample.js';
@@ -110,43 +111,9 @@ function standardise(v: Float32Array): number {
 }
 
 /**
- * Area-average resampling weights of `length` samples onto `bins` bins, each bin's weights summing
- * to 1 (float32 values, as they were always rounded). Cached per length: the matcher reads the
- * upload and the pictures inside its bands, which mostly share their width.
- */
-const areaCache = new Map<number, AxisWeights>();
-
-function areaWeights(length: number, bins: number): AxisWeights {
-  const key = length * 65_536 + bins;
-  const known = areaCache.get(key);
-  if (known) return known;
-  const step = length / bins;
-  const first = new Int32Array(bins);
-  const count = new Int32Array(bins);
-  const offset = new Int32Array(bins);
-  const w: number[] = [];
-  for (let b = 0; b < bins; b++) {
-    const a = b * step;
-    const z = a + step;
-    const lo = Math.floor(a);
-    const hi = Math.min(length - 1, Math.ceil(z) - 1);
-    first[b] = lo;
-    count[b] = hi - lo + 1;
-    offset[b] = w.length;
-    for (let k = lo; k <= hi; k++)
-      w.push(Math.fround((Math.min(z, k + 1) - Math.max(a, k)) / step));
-  }
-  const weights = { first, count, offset, w: Float64Array.from(w) };
-  // Bounded: a worker meets every length up to its largest side (see input/reduce.ts).
-  if (areaCache.size >= 256) areaCache.clear();
-  areaCache.set(key, weights);
-  return weights;
-}
-
-/**
  * The region of `image` in luma (the float32 BT.601 plane PDQ reads, computed once per image),
  * area-averaged to PROFILE_BINS x PROFILE_BINS (row-major): columns first, the rows kept in
- * float32 between the passes, as this loop always did (gan-core's `resampleWeighted`, natively
+ * float32 between the passes, as the grid has always been computed (gan-core's `resampleWeighted`, natively
  * where its addon is built).
  */
 function lumaGrid(image: RgbImage, region: Region): Float32Array {

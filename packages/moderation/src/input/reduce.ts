@@ -9,6 +9,7 @@
  *
  * Why not sharp itself: one sharp pipeline costs ~2 ms of CPU to set up, whatever its size, and
  * the detectors reduce every upload several times (PDQ regions, the synthetic detector's input).
+ * The profile signatures' area-average tables ({@link areaWeights}) are kept here too.
  */
 import { resampleWeighted, type AxisWeights, type WeightStage } from '@ganmod/gan-core';
 import type { RgbImage } from './decode.js';
@@ -34,6 +35,7 @@ function lanczos3(x: number): number {
 const MAX_CACHED_LENGTHS = 256;
 const lanczosCache = new Map<number, AxisWeights>();
 const boxCache = new Map<number, AxisWeights>();
+const areaCache = new Map<number, AxisWeights>();
 
 function cached(
   cache: Map<number, AxisWeights>,
@@ -106,6 +108,33 @@ function boxWeights(length: number, out: number): AxisWeights {
       count[c] = hi - lo + 1;
       offset[c] = w.length;
       for (let k = lo; k <= hi; k++) w.push((Math.min(z, k + 1) - Math.max(a, k)) / step);
+    }
+    return { first, count, offset, w: Float64Array.from(w) };
+  });
+}
+
+/**
+ * Area-average weights of `length` samples onto `bins` bins, each bin's weights summing to 1,
+ * rounded to float32 (the profile signatures' grid has always used these values). Unlike
+ * {@link boxWeights}, every bin is `length / bins` wide, the last one included.
+ */
+export function areaWeights(length: number, bins: number): AxisWeights {
+  return cached(areaCache, length, bins, () => {
+    const step = length / bins;
+    const first = new Int32Array(bins);
+    const count = new Int32Array(bins);
+    const offset = new Int32Array(bins);
+    const w: number[] = [];
+    for (let b = 0; b < bins; b++) {
+      const a = b * step;
+      const z = a + step;
+      const lo = Math.floor(a);
+      const hi = Math.min(length - 1, Math.ceil(z) - 1);
+      first[b] = lo;
+      count[b] = hi - lo + 1;
+      offset[b] = w.length;
+      for (let k = lo; k <= hi; k++)
+        w.push(Math.fround((Math.min(z, k + 1) - Math.max(a, k)) / step));
     }
     return { first, count, offset, w: Float64Array.from(w) };
   });
