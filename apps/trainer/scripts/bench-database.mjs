@@ -25,8 +25,9 @@ export async function benchDatabase(provider, bench) {
   return {
     url: url.toString(),
     drop: async () => {
-      if (process.env.BENCH_KEEP_DB) return console.log(`kept ${name}`);
-      await admin.$executeRawUnsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      // BENCH_KEEP_DB=1 keeps it for inspection (e.g. the scores the workers wrote).
+      if (process.env.BENCH_KEEP_DB) console.log(`kept ${name}`);
+      else await admin.$executeRawUnsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await admin.$disconnect();
     },
   };

@@ -109,7 +109,7 @@ napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info);
 
 // resample.cc: 8-bit pixels to float with an antialiasing triangle filter.
 napi_value ResampleImage(napi_env env, napi_callback_info info);
-// ... and float planes through chains of separable weight tables, in doubles.
+// ... and one channel of 8-bit or float pixels through separable weight tables, in doubles.
 napi_value ResampleWeighted(napi_env env, napi_callback_info info);
 
 // ---- oneDNN network inference (cnn.cc; no-ops without GANMOD_HAVE_DNNL) --------------------

@@ -153,12 +153,11 @@ bool ParseTable(const double* t, size_t length, int64_t in, WeightTable* table) 
 }
 
 // One separable stage in doubles: each input row across (`x`), then the rows down (`y`). The
-// sums run in the same order as moderation's TypeScript loop (src/pdq/resample.ts), and
-// -ffp-contract=off keeps every product and sum rounded as JavaScript's, so the two agree bit for
-// bit.
-// `in` advances `step` values per sample and `stride` per row: one channel of interleaved pixels.
-// `round_across`: the across sums are rounded to float before the down pass, as a float row
-// buffer between the passes would round them.
+// sums run in the same order as the JavaScript fallback (`resampleWeightedJs`,
+// src/kernels/native/weighted-resample.ts), and -ffp-contract=off keeps every product and sum
+// rounded as JavaScript's, so the two agree bit for bit. `in` advances `step` values per sample
+// and `stride` per row (one channel of interleaved pixels). `round_across`: the across sums are
+// rounded to float before the down pass, as a float row buffer between the passes would round them.
 template <typename In>
 void WeightedStage(const In* in, int64_t stride, int64_t step, int64_t rows, const WeightTable& x,
                    const WeightTable& y, bool round_across, std::vector<double>* across,

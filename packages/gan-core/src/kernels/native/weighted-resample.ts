@@ -1,9 +1,10 @@
 /**
  * Resampling of an image channel through chains of separable weight tables, accumulated in doubles:
  * the general form of a filter pipeline such as libvips' box shrink followed by Lanczos-3, which
- * moderation's PDQ hashing reproduces (its `src/pdq/resample.ts` builds the tables). The addon's
- * loop (native/resample.cc, `ResampleWeighted`) runs the same products and sums in the same order
- * as {@link resampleWeightedJs}, so results do not depend on whether the addon was built.
+ * moderation reproduces for its PDQ hashes and detector inputs (its `src/input/reduce.ts` builds
+ * the tables). The addon's loop (native/resample.cc, `ResampleWeighted`) runs the same products
+ * and sums in the same order as {@link resampleWeightedJs}, so results do not depend on whether
+ * the addon was built.
  */
 import { loadNativeAddon, type NativeAddon } from './addon.js';
 
