@@ -39,7 +39,15 @@ export function readReports(root, workspaces) {
         // it is one failure too, or the closing line would read "0 failed" on a red run.
         if (file.status === 'failed' && tests.length === 0) {
           failed += 1;
-          failing.push(`${where}: ${firstLine(file.message)}`);
+          // vitest's JSON report keeps only file-level errors: a describe's failing hook (a
+          // beforeAll past its timeout, say) leaves the message empty and the tests skipped.
+          const notRun = (file.assertionResults ?? []).filter((t) => t.status !== 'passed').length;
+          failing.push(
+            `${where}: ${
+              firstLine(file.message) ||
+              `failed outside its tests with no error in the report (a describe's hook, such as a beforeAll past its timeout: the lane's output has it); ${notRun} of its tests did not run`
+            }`,
+          );
         }
       }
     }
