@@ -55,6 +55,17 @@ export function isVaeModel(kind: ModelKind): kind is (typeof vaeModelKinds)[numb
 }
 
 /**
+ * The models built from the DCGAN trunks (VAE: decoder and encoder): the ones `generatorWidth` and
+ * `discriminatorWidth` scale.
+ */
+export const widthScalableKinds = [
+  'dcgan',
+  'cdcgan',
+  'vae',
+  'cvae',
+] as const satisfies readonly ModelKind[];
+
+/**
  * True for the models that take a class label (`cmlp`, `cdcgan`, `cvae`, `resnet-cgan`): they need a
  * labelled dataset.
  */
@@ -193,6 +204,16 @@ export const trainConfigSchema = z
     latentDim: ranged('latentDim', 1, 1024, { int: true })
       .default(100)
       .describe('Size of the noise vector the generator (VAE: the decoder) starts from.'),
+    generatorWidth: ranged('generatorWidth', 1 / 16, 8)
+      .optional()
+      .describe(
+        `${widthScalableKinds.join('/')} only: multiplies the generator's (decoder's) channels; omitted = 1, the TensorFlow DCGAN tutorial's 256-128-64. Its multiply-adds grow with the square.`,
+      ),
+    discriminatorWidth: ranged('discriminatorWidth', 1 / 16, 8)
+      .optional()
+      .describe(
+        `${widthScalableKinds.join('/')} only: multiplies the discriminator's (encoder's) channels; omitted = 1 (64-128 at 28 px).`,
+      ),
     /** β of β-VAE: the weight of the KL term in the VAE loss recon + β·KL. */
     beta: ranged('beta', 0, 1000)
       .default(1)
@@ -298,6 +319,13 @@ export const trainConfigSchema = z
         message: `model toy-mlp trains on 2-D point datasets (${pointDatasetKinds.join(', ')}), not ${c.dataset.kind}`,
       });
     }
+    for (const field of ['generatorWidth', 'discriminatorWidth'] as const)
+      if (c[field] !== undefined && !(widthScalableKinds as readonly string[]).includes(c.model))
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `${field} scales the DCGAN networks of ${widthScalableKinds.join(', ')}: model ${c.model} has none`,
+        });
     if (c.privacy !== undefined) privacyIssues(c).forEach((issue) => ctx.addIssue(issue));
     if (isVaeModel(c.model)) vaeIssues(c).forEach((issue) => ctx.addIssue(issue));
     if (c.model === 'toy-mlp' && c.diffAugment.length > 0) {

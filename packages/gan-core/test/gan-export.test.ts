@@ -5,6 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { generatorFromCheckpoint } from '../src/checkpoint/index.js';
+import { configMismatches } from '../src/checkpoint/read.js';
+import { parseTrainConfig } from '../src/config.js';
 import { ExportError, exportGenerator, loadGenerator } from '../src/export/index.js';
 import { buildGenerator } from '../src/models/index.js';
 import { sample } from '../src/sampling/index.js';
@@ -71,6 +73,48 @@ describe('generator export (TF.js Layers format)', () => {
     expect(Array.from(viaBrowser.dataSync())).toEqual(Array.from(expected.dataSync()));
     tf.dispose([expected, viaNode, viaBrowser]);
     [generator, fromNode, fromBrowser].forEach((m) => m.dispose());
+  }, 60_000);
+
+  it('narrower networks (generatorWidth, discriminatorWidth) checkpoint, rebuild and export at their width', async () => {
+    const dataset = await mnist();
+    const config = {
+      dataset: { kind: 'mnist' },
+      model: 'dcgan',
+      generatorWidth: 0.125,
+      discriminatorWidth: 0.5,
+      latentDim: 8,
+      batchSize: 8,
+      steps: 1,
+      sampleEvery: 0,
+    } as const;
+    const result = await train(config, { dataset, checkpointDir: join(root, 'narrow') });
+    const generator = await generatorFromCheckpoint(result.checkpoint ?? '');
+    // 7x7x32 then 16 and 8 channels: built at the checkpoint's width, or its weights would not load.
+    expect(generator.countParams()).toBe(
+      8 * 1568 + 4 * 1568 + 32 * 16 * 25 + 4 * 16 + 16 * 8 * 25 + 4 * 8 + 8 * 25,
+    );
+    const dir = join(root, 'narrow-export');
+    await exportGenerator(generator, dir, { step: 1 });
+    const { model } = await loadGenerator(dir);
+    const a = sample(generator, { n: 2, seed: 1 });
+    const b = sample(model, { n: 2, seed: 1 });
+    expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+    tf.dispose([a, b]);
+    [generator, model].forEach((m) => m.dispose());
+    // The width shapes the trajectory: a resume at another width is refused by name.
+    const parsed = parseTrainConfig(config);
+    expect(configMismatches(parsed, { ...parsed, generatorWidth: 0.25 })).toEqual([
+      'generatorWidth',
+    ]);
+    const { discriminatorWidth: _, ...standardD } = parsed;
+    expect(configMismatches(parsed, standardD)).toEqual(['discriminatorWidth']);
+    expect(configMismatches(parsed, parsed)).toEqual([]);
+    expect(() => parseTrainConfig({ ...config, model: 'resnet-cgan' })).toThrow(
+      /generatorWidth: generatorWidth scales the DCGAN networks of dcgan, cdcgan, vae, cvae: model resnet-cgan has none/,
+    );
+    expect(() => parseTrainConfig({ ...config, generatorWidth: 9 })).toThrow(
+      /generatorWidth must be between 0.0625 and 8/,
+    );
   }, 60_000);
 
   it('refuses an export whose weights were corrupted or removed', async () => {

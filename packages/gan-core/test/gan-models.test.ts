@@ -38,6 +38,46 @@ describe('model builders', () => {
     discriminator.dispose();
   });
 
+  it("generatorWidth and discriminatorWidth multiply each DCGAN network's channels", () => {
+    const standard = buildGan('dcgan', { shape: [28, 28, 1], latentDim: 100 });
+    const narrow = buildGan('dcgan', { shape: [28, 28, 1], latentDim: 100, generatorWidth: 0.5 });
+    // G: Linear 100->6272 (no bias), BN, ConvT 128->64 k5, BN, ConvT 64->32 k5, BN, ConvT 32->1 k5.
+    expect(trainableCount(narrow.generator)).toBe(
+      100 * 6272 + 2 * 6272 + 128 * 64 * 25 + 128 + 64 * 32 * 25 + 64 + 32 * 25,
+    );
+    expect(trainableCount(narrow.discriminator)).toBe(trainableCount(standard.discriminator));
+    const wideD = buildGan('dcgan', { shape: [28, 28, 1], latentDim: 100, discriminatorWidth: 2 });
+    // D: Conv 1->128 k5, Conv 128->256 k5, Linear 12544->1.
+    expect(trainableCount(wideD.discriminator)).toBe(
+      25 * 128 + 128 + 128 * 256 * 25 + 256 + 12544 + 1,
+    );
+    expect(trainableCount(wideD.generator)).toBe(trainableCount(standard.generator));
+    const conditional = buildGan('cdcgan', {
+      shape: [32, 32, 3],
+      latentDim: 16,
+      numClasses: 10,
+      generatorWidth: 0.25,
+    });
+    const channels = conditional.generator.layers
+      .filter((l) => l.getClassName() === 'Conv2DTranspose')
+      .map((l) => (l.outputShape as number[])[3]);
+    expect(channels).toEqual([32, 16, 3]);
+    const encoder = buildGan('vae', { shape: [28, 28, 1], latentDim: 8, discriminatorWidth: 0.5 });
+    expect(trainableCount(encoder.discriminator)).toBe(
+      25 * 32 + 32 + 32 * 64 * 25 + 64 + 3136 * 16 + 16,
+    );
+    for (const m of [standard, narrow, wideD, conditional, encoder]) {
+      m.generator.dispose();
+      m.discriminator.dispose();
+    }
+    expect(() =>
+      buildGan('mlp', { shape: [28, 28, 1], latentDim: 8, discriminatorWidth: 0.5 }),
+    ).toThrow(/discriminatorWidth scales the DCGAN networks .*model mlp has none/);
+    expect(() =>
+      buildGan('dcgan', { shape: [28, 28, 1], latentDim: 8, generatorWidth: 0 }),
+    ).toThrow(/generatorWidth must be a positive number \(got 0\)/);
+  });
+
   it.each<[string, ImageShape]>([
     ['mlp', [32, 32, 3]],
     ['dcgan', [28, 28, 1]],

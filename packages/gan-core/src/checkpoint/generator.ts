@@ -18,6 +18,7 @@ export async function generatorFromCheckpoint(
   const generator = buildGenerator(data.config.model, {
     shape: data.imageShape,
     latentDim: data.config.latentDim,
+    generatorWidth: data.config.generatorWidth,
     ...(data.numClasses > 0 ? { numClasses: data.numClasses } : {}),
   });
   try {

@@ -25,6 +25,8 @@ export const trajectoryFields = [
   'dataset',
   'model',
   'latentDim',
+  'generatorWidth',
+  'discriminatorWidth',
   'beta',
   'loss',
   'labelSmoothing',

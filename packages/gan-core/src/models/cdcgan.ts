@@ -25,14 +25,15 @@ export function buildCdcganGenerator({
   shape,
   latentDim,
   numClasses,
-}: Omit<CdcganOptions, 'seeds'>): tf.LayersModel {
+  generatorWidth,
+}: Omit<CdcganOptions, 'seeds' | 'discriminatorWidth'>): tf.LayersModel {
   checkLatentAndClasses(latentDim, numClasses);
   const z = tf.input({ shape: [latentDim], name: 'z' });
   const label = tf.input({ shape: [numClasses], name: 'label' });
   const joined = tf.layers.concatenate().apply([z, label]) as tf.SymbolicTensor;
   return tf.model({
     inputs: [z, label],
-    outputs: dcganGeneratorTrunk(joined, shape),
+    outputs: dcganGeneratorTrunk(joined, shape, generatorWidth),
     name: 'cdcgan_generator',
   });
 }
@@ -42,11 +43,12 @@ export function buildCdcganDiscriminator({
   shape,
   numClasses,
   seeds,
-}: Omit<CdcganOptions, 'latentDim'>): tf.LayersModel {
+  discriminatorWidth,
+}: Omit<CdcganOptions, 'latentDim' | 'generatorWidth'>): tf.LayersModel {
   checkLatentAndClasses(1, numClasses);
   const image = tf.input({ shape: [...shape], name: 'image' });
   const label = tf.input({ shape: [numClasses], name: 'label' });
-  const features = dcganDiscriminatorTrunk(image, shape, seeds);
+  const features = dcganDiscriminatorTrunk(image, shape, seeds, discriminatorWidth);
   const featureSize = features.shape[1];
   if (featureSize == null) throw new Error('discriminator features have an unknown size');
   const unconditional = chain(features, fastDense({ units: 1 }));

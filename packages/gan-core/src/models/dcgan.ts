@@ -52,21 +52,32 @@ export const discriminatorFilters: Record<28 | 32 | 64, readonly number[]> = {
   64: [32, 64, 128, 256],
 };
 
-/** z (or z ++ one-hot label) -> image in [-1, 1]. */
+/**
+ * A plan's channel count under a width multiplier (MobileNet's α): rounded, at least 1. A
+ * network's multiply-adds grow with the square of the multiplier.
+ */
+export function widthScaled(filters: number, multiplier = 1): number {
+  return Math.max(1, Math.round(filters * multiplier));
+}
+
+/** z (or z ++ one-hot label) -> image in [-1, 1]; `width` multiplies every block's channels. */
 export function dcganGeneratorTrunk(
   input: tf.SymbolicTensor,
   shape: ImageShape,
+  width = 1,
 ): tf.SymbolicTensor {
   const size = checkImageShape(shape);
   const plan = generatorPlans[size];
+  const scaled = (filters: number): number => widthScaled(filters, width);
+  const baseFilters = scaled(plan.baseFilters);
   let x = chain(
     input,
-    fastDense({ units: plan.base * plan.base * plan.baseFilters, useBias: false }),
+    fastDense({ units: plan.base * plan.base * baseFilters, useBias: false }),
     batchNorm(),
     leakyRelu(),
-    tf.layers.reshape({ targetShape: [plan.base, plan.base, plan.baseFilters] }),
+    tf.layers.reshape({ targetShape: [plan.base, plan.base, baseFilters] }),
   );
-  for (const [filters, strides] of plan.blocks) x = upBlock(x, filters, strides);
+  for (const [filters, strides] of plan.blocks) x = upBlock(x, scaled(filters), strides);
   return chain(
     x,
     tf.layers.conv2dTranspose({
@@ -80,15 +91,17 @@ export function dcganGeneratorTrunk(
   );
 }
 
-/** image -> flat features (before the final dense). */
+/** image -> flat features (before the final dense); `width` multiplies every block's channels. */
 export function dcganDiscriminatorTrunk(
   input: tf.SymbolicTensor,
   shape: ImageShape,
   seeds: SeedSource,
+  width = 1,
 ): tf.SymbolicTensor {
   const size = checkImageShape(shape);
   let x = input;
-  for (const filters of discriminatorFilters[size]) x = downBlock(x, filters, seeds);
+  for (const filters of discriminatorFilters[size])
+    x = downBlock(x, widthScaled(filters, width), seeds);
   return chain(x, tf.layers.flatten());
 }
 
@@ -96,23 +109,36 @@ export interface DcganOptions {
   shape: ImageShape;
   latentDim: number;
   seeds: SeedSource;
+  /** Width multiplier of the generator's channels (default 1: the plans above). */
+  generatorWidth?: number | undefined;
+  /** Width multiplier of the discriminator's channels (default 1: {@link discriminatorFilters}). */
+  discriminatorWidth?: number | undefined;
 }
 
 /** Unconditional DCGAN generator: input `[batch, latentDim]`, output `[batch, h, w, c]` in [-1, 1]. */
 export function buildDcganGenerator({
   shape,
   latentDim,
-}: Omit<DcganOptions, 'seeds'>): tf.LayersModel {
+  generatorWidth,
+}: Omit<DcganOptions, 'seeds' | 'discriminatorWidth'>): tf.LayersModel {
   const z = tf.input({ shape: [latentDim], name: 'z' });
-  return tf.model({ inputs: z, outputs: dcganGeneratorTrunk(z, shape), name: 'dcgan_generator' });
+  return tf.model({
+    inputs: z,
+    outputs: dcganGeneratorTrunk(z, shape, generatorWidth),
+    name: 'dcgan_generator',
+  });
 }
 
 /** Unconditional DCGAN discriminator: input `[batch, h, w, c]`, output logits `[batch, 1]`. */
 export function buildDcganDiscriminator({
   shape,
   seeds,
-}: Omit<DcganOptions, 'latentDim'>): tf.LayersModel {
+  discriminatorWidth,
+}: Omit<DcganOptions, 'latentDim' | 'generatorWidth'>): tf.LayersModel {
   const image = tf.input({ shape: [...shape], name: 'image' });
-  const logits = chain(dcganDiscriminatorTrunk(image, shape, seeds), fastDense({ units: 1 }));
+  const logits = chain(
+    dcganDiscriminatorTrunk(image, shape, seeds, discriminatorWidth),
+    fastDense({ units: 1 }),
+  );
   return tf.model({ inputs: image, outputs: logits, name: 'dcgan_discriminator' });
 }

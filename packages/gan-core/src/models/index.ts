@@ -1,7 +1,7 @@
 /** Model builders and the `buildGan` entry point that picks one by config. */
 import type * as tf from '@tensorflow/tfjs';
 
-import type { ModelKind } from '../config.js';
+import { widthScalableKinds, type ModelKind } from '../config.js';
 import { buildCdcganDiscriminator, buildCdcganGenerator } from './cdcgan.js';
 import { buildDcganDiscriminator, buildDcganGenerator } from './dcgan.js';
 import { buildMlpDiscriminator, buildMlpGenerator } from './mlp.js';
@@ -40,6 +40,13 @@ export interface BuildGanOptions {
   numClasses?: number;
   /** Seeds for the discriminator's dropout masks; defaults to a fixed deterministic source. */
   seeds?: SeedSource;
+  /**
+   * dcgan, cdcgan, vae, cvae: width multiplier of the generator's (decoder's) channels, default 1;
+   * refused for the other kinds.
+   */
+  generatorWidth?: number | undefined;
+  /** The same for the discriminator's (encoder's) channels. */
+  discriminatorWidth?: number | undefined;
 }
 
 /**
@@ -69,9 +76,10 @@ export function buildGenerator(
   kind: ModelKind,
   options: Omit<BuildGanOptions, 'seeds'>,
 ): tf.LayersModel {
-  const { latentDim } = options;
+  const { latentDim, generatorWidth } = options;
   const shape = checkShapeFor(kind, options.shape);
   checkLatentAndClasses(latentDim);
+  checkWidths(kind, options);
   switch (kind) {
     case 'toy-mlp':
       return buildToyGenerator({ shape: options.shape, latentDim });
@@ -84,20 +92,22 @@ export function buildGenerator(
         numClasses: requireClasses(options.numClasses, kind),
       });
     case 'dcgan':
-      return buildDcganGenerator({ shape, latentDim });
+      return buildDcganGenerator({ shape, latentDim, generatorWidth });
     case 'cdcgan':
       return buildCdcganGenerator({
         shape,
         latentDim,
         numClasses: requireClasses(options.numClasses),
+        generatorWidth,
       });
     case 'vae':
-      return buildVaeDecoder({ shape, latentDim });
+      return buildVaeDecoder({ shape, latentDim, generatorWidth });
     case 'cvae':
       return buildVaeDecoder({
         shape,
         latentDim,
         numClasses: requireClasses(options.numClasses, kind),
+        generatorWidth,
       });
     case 'resnet-cgan':
       return buildResnetCganGenerator({
@@ -105,6 +115,22 @@ export function buildGenerator(
         latentDim,
         numClasses: requireClasses(options.numClasses, kind),
       });
+  }
+}
+
+function checkWidths(
+  kind: ModelKind,
+  widths: Pick<BuildGanOptions, 'generatorWidth' | 'discriminatorWidth'>,
+): void {
+  for (const field of ['generatorWidth', 'discriminatorWidth'] as const) {
+    const width = widths[field];
+    if (width === undefined) continue;
+    if (!(widthScalableKinds as readonly string[]).includes(kind))
+      throw new ModelShapeError(
+        `${field} scales the DCGAN networks (${widthScalableKinds.join(', ')}): model ${kind} has none`,
+      );
+    if (!Number.isFinite(width) || width <= 0)
+      throw new ModelShapeError(`${field} must be a positive number (got ${width})`);
   }
 }
 
@@ -120,9 +146,10 @@ function requireClasses(numClasses: number | undefined, kind: ModelKind = 'cdcga
  * @throws ModelShapeError when the shape does not suit the kind (e.g. points for dcgan).
  */
 export function buildGan(kind: ModelKind, options: BuildGanOptions): GanModels {
-  const { latentDim } = options;
+  const { latentDim, generatorWidth, discriminatorWidth } = options;
   const shape = checkShapeFor(kind, options.shape);
   checkLatentAndClasses(latentDim);
+  checkWidths(kind, options);
   const seeds = options.seeds ?? fixedSeedSource();
   switch (kind) {
     case 'toy-mlp':
@@ -147,8 +174,8 @@ export function buildGan(kind: ModelKind, options: BuildGanOptions): GanModels {
     }
     case 'dcgan':
       return {
-        generator: buildDcganGenerator({ shape, latentDim }),
-        discriminator: buildDcganDiscriminator({ shape, seeds }),
+        generator: buildDcganGenerator({ shape, latentDim, generatorWidth }),
+        discriminator: buildDcganDiscriminator({ shape, seeds, discriminatorWidth }),
         numClasses: 0,
       };
     case 'cdcgan': {
@@ -159,22 +186,22 @@ export function buildGan(kind: ModelKind, options: BuildGanOptions): GanModels {
         );
       }
       return {
-        generator: buildCdcganGenerator({ shape, latentDim, numClasses }),
-        discriminator: buildCdcganDiscriminator({ shape, numClasses, seeds }),
+        generator: buildCdcganGenerator({ shape, latentDim, numClasses, generatorWidth }),
+        discriminator: buildCdcganDiscriminator({ shape, numClasses, seeds, discriminatorWidth }),
         numClasses,
       };
     }
     case 'vae':
       return {
-        generator: buildVaeDecoder({ shape, latentDim }),
-        discriminator: buildVaeEncoder({ shape, latentDim }),
+        generator: buildVaeDecoder({ shape, latentDim, generatorWidth }),
+        discriminator: buildVaeEncoder({ shape, latentDim, discriminatorWidth }),
         numClasses: 0,
       };
     case 'cvae': {
       const numClasses = requireClasses(options.numClasses, kind);
       return {
-        generator: buildVaeDecoder({ shape, latentDim, numClasses }),
-        discriminator: buildVaeEncoder({ shape, latentDim, numClasses }),
+        generator: buildVaeDecoder({ shape, latentDim, numClasses, generatorWidth }),
+        discriminator: buildVaeEncoder({ shape, latentDim, numClasses, discriminatorWidth }),
         numClasses,
       };
     }

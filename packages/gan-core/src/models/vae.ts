@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { chain, leakyRelu } from './blocks.js';
 import { buildCdcganGenerator } from './cdcgan.js';
-import { buildDcganGenerator, discriminatorFilters } from './dcgan.js';
+import { buildDcganGenerator, discriminatorFilters, widthScaled } from './dcgan.js';
 import { fastConv2d } from './fast-conv2d.js';
 import { fastDense } from './fast-dense.js';
 import { checkImageShape, checkLatentAndClasses, type ImageShape } from './shapes.js';
@@ -24,19 +24,37 @@ export interface VaeOptions {
   latentDim: number;
   /** Classes of a conditional VAE (>= 2); 0 or absent for the unconditional one. */
   numClasses?: number;
+  /** Decoder only: width multiplier of its channels (the DCGAN generator's `generatorWidth`). */
+  generatorWidth?: number | undefined;
+  /** Encoder only: width multiplier of its channels (the DCGAN discriminator's). */
+  discriminatorWidth?: number | undefined;
 }
 
 /**
  * Encoder q(z|x[, y]): inputs `image` (or `[image, label one-hot]`), output `[batch, 2 * latentDim]`
  * holding mu in the first `latentDim` columns and log-variance in the rest.
  */
-export function buildVaeEncoder({ shape, latentDim, numClasses = 0 }: VaeOptions): tf.LayersModel {
+export function buildVaeEncoder({
+  shape,
+  latentDim,
+  numClasses = 0,
+  discriminatorWidth,
+}: VaeOptions): tf.LayersModel {
   checkLatentAndClasses(latentDim, numClasses > 0 ? numClasses : undefined);
   const size = checkImageShape(shape);
   const image = tf.input({ shape: [...shape], name: 'image' });
   let x = image;
   for (const filters of discriminatorFilters[size])
-    x = chain(x, fastConv2d({ filters, kernelSize: 5, strides: 2, padding: 'same' }), leakyRelu());
+    x = chain(
+      x,
+      fastConv2d({
+        filters: widthScaled(filters, discriminatorWidth),
+        kernelSize: 5,
+        strides: 2,
+        padding: 'same',
+      }),
+      leakyRelu(),
+    );
   let features = chain(x, tf.layers.flatten());
   const inputs = [image];
   if (numClasses > 0) {
@@ -56,8 +74,13 @@ export function buildVaeEncoder({ shape, latentDim, numClasses = 0 }: VaeOptions
  * Decoder p(x|z[, y]): the DCGAN generator itself (the cDCGAN's for a conditional VAE). Inputs `z`
  * (or `[z, label one-hot]`), output `[batch, h, w, c]` in [-1, 1] (tanh): the Gaussian's mean.
  */
-export function buildVaeDecoder({ shape, latentDim, numClasses = 0 }: VaeOptions): tf.LayersModel {
+export function buildVaeDecoder({
+  shape,
+  latentDim,
+  numClasses = 0,
+  generatorWidth,
+}: VaeOptions): tf.LayersModel {
   return numClasses === 0
-    ? buildDcganGenerator({ shape, latentDim })
-    : buildCdcganGenerator({ shape, latentDim, numClasses });
+    ? buildDcganGenerator({ shape, latentDim, generatorWidth })
+    : buildCdcganGenerator({ shape, latentDim, numClasses, generatorWidth });
 }

@@ -50,7 +50,14 @@ export function createTrainingState(
   const state: { rng: CounterRng } = { rng: new CounterRng(config.seed) };
   // Dropout asks for a seed at call time, so it follows the state's current PRNG after a restore.
   const seeds = { nextSeed: () => state.rng.nextSeed() };
-  const options = { shape, latentDim: config.latentDim, numClasses, seeds };
+  const options = {
+    shape,
+    latentDim: config.latentDim,
+    numClasses,
+    seeds,
+    generatorWidth: config.generatorWidth,
+    discriminatorWidth: config.discriminatorWidth,
+  };
   // Weight initialisers draw from tf's global RNG; seeding them from the config makes runs reproducible.
   const models = withSeededInitializers(config.seed, () => buildGan(config.model, options));
   const ema = buildGenerator(config.model, options);
