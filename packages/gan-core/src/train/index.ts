@@ -13,3 +13,7 @@ export { vaeStep, type VaeStepLosses } from './vae-step.js';
 export { train, trainValidated } from './trainer.js';
 export * from './types.js';
 export { DivergenceWatchdog } from './watchdog.js';
+export {
+  refreshStandingStatistics,
+  type StandingStatisticsOptions,
+} from './standing-statistics.js';

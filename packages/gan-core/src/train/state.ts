@@ -61,7 +61,7 @@ export function createTrainingState(
   // Weight initialisers draw from tf's global RNG; seeding them from the config makes runs reproducible.
   const models = withSeededInitializers(config.seed, () => buildGan(config.model, options));
   const ema = buildGenerator(config.model, options);
-  const generatorEma = new GeneratorEma(models.generator, ema, config.emaDecay);
+  const generatorEma = new GeneratorEma(models.generator, ema, config.emaDecay, config.seed);
   generatorEma.reset();
   const adam = (lr: number): tf.AdamOptimizer => fusedAdam(lr, config.beta1, config.beta2, 1e-8);
   return Object.assign(state, {
@@ -135,7 +135,7 @@ export async function captureState(
     groups: {
       generator: { tensors: modelTensors(state.generator) },
       discriminator: { tensors: modelTensors(state.discriminator) },
-      generatorEma: { tensors: modelTensors(state.generatorEma) },
+      generatorEma: { tensors: modelTensors(state.ema.ready()) },
       optimizerG: await optimizerTensors(state.optimizerG),
       optimizerD: await optimizerTensors(state.optimizerD),
     },
@@ -211,6 +211,7 @@ export async function restoreState(
   restoreModel(state.generator, data.groups.generator.tensors, 'generator', dir);
   restoreModel(state.discriminator, data.groups.discriminator.tensors, 'discriminator', dir);
   restoreModel(state.generatorEma, data.groups.generatorEma.tensors, 'generatorEma', dir);
+  state.ema.restored();
   await restoreOptimizer(
     state.optimizerG,
     trainableVariables(state.generator),

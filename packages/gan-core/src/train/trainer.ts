@@ -329,7 +329,7 @@ async function emitSamples(
   if (callbacks?.onSamples === undefined) return;
   if (inputs.realPoints !== null) {
     // Toy points: a grid of 2-pixel "images" says nothing; a scatter plot shows the modes hit.
-    const points = generatePoints(state.generatorEma, inputs.z);
+    const points = generatePoints(state.ema.ready(), inputs.z);
     try {
       await callbacks.onSamples({
         step: state.step,
@@ -343,7 +343,7 @@ async function emitSamples(
     }
     return;
   }
-  const images = generate(state.generatorEma, inputs.z, inputs.labels);
+  const images = generate(state.ema.ready(), inputs.z, inputs.labels);
   try {
     await callbacks.onSamples({
       step: state.step,
@@ -361,17 +361,18 @@ async function runEval(state: TrainingState, options: TrainOptions): Promise<voi
   const callbacks = options.callbacks;
   if (callbacks?.onEval === undefined) return;
   const { numClasses, config } = state;
+  const generator = state.ema.ready();
   const metrics = await callbacks.onEval({
     step: state.step,
     config,
-    generator: state.generatorEma,
+    generator,
     sample: (n, seed) =>
       tf.tidy(() => {
         const rng = new CounterRng(seed >>> 0);
         const labels =
           numClasses > 0 ? Array.from({ length: n }, () => rng.nextInt(numClasses)) : undefined;
         return generate(
-          state.generatorEma,
+          generator,
           tf.randomNormal([n, config.latentDim], 0, 1, 'float32', rng.nextSeed()),
           labels,
         );
@@ -379,7 +380,7 @@ async function runEval(state: TrainingState, options: TrainOptions): Promise<voi
     samplePoints: (n, seed) =>
       tf.tidy(() =>
         generatePoints(
-          state.generatorEma,
+          generator,
           tf.randomNormal(
             [n, config.latentDim],
             0,
