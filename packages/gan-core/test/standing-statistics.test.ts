@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { generatorFromCheckpoint } from '../src/checkpoint/index.js';
 import { buildGenerator } from '../src/models/index.js';
+import { GeneratorEma } from '../src/train/ema.js';
 import { CounterRng } from '../src/train/prng.js';
 import { refreshStandingStatistics } from '../src/train/standing-statistics.js';
 import { train } from '../src/train/trainer.js';
@@ -43,7 +44,7 @@ describe('standing statistics', () => {
     const momenta = batchNorms(g).map((l) => l.momentum);
     expect(refreshStandingStatistics(g, { batches: 3, batchSize: 16, seed: 5 })).toBe(true);
     // The first batch norm reads the dense layer's output of z: its batch means are known exactly.
-    const toFirst = tf.model({ inputs: g.inputs, outputs: first!.input as tf.SymbolicTensor });
+    const toFirst = tf.model({ inputs: g.inputs, outputs: first!.input });
     const batches = noise(5, 3, 16, 8);
     const expected = tf.tidy(() =>
       tf.stack(batches.map((z) => (toFirst.predict(z) as tf.Tensor2D).mean(0))).mean(0),
@@ -77,6 +78,37 @@ describe('standing statistics', () => {
     expect(refreshStandingStatistics(plain)).toBe(false);
     plain.dispose();
   });
+
+  it('an eval callback that does not read the generator does not pay for a refresh', async () => {
+    const dataset = await mnist();
+    const refresh = vi.spyOn(GeneratorEma.prototype, 'ready');
+    const config = {
+      dataset: { kind: 'mnist' },
+      model: 'dcgan',
+      latentDim: 8,
+      batchSize: 8,
+      steps: 4,
+      sampleEvery: 0,
+      evalEvery: 1,
+    } as const;
+    try {
+      await train(config, { dataset, callbacks: { onEval: () => undefined } });
+      expect(refresh).toHaveBeenCalledTimes(0);
+      let reads = 0;
+      await train(config, {
+        dataset,
+        callbacks: {
+          onEval: (context) => {
+            if (context.step % 2 === 0) reads += context.generator.countParams() > 0 ? 1 : 0;
+          },
+        },
+      });
+      expect(reads).toBe(2);
+      expect(refresh).toHaveBeenCalledTimes(2);
+    } finally {
+      refresh.mockRestore();
+    }
+  }, 60_000);
 
   it("a run's EMA generator is checkpointed with statistics made for its own weights", async () => {
     const dataset = await mnist();

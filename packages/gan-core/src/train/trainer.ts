@@ -361,18 +361,22 @@ async function runEval(state: TrainingState, options: TrainOptions): Promise<voi
   const callbacks = options.callbacks;
   if (callbacks?.onEval === undefined) return;
   const { numClasses, config } = state;
-  const generator = state.ema.ready();
+  // Read lazily: a callback that skips this step (bench:quality asks every step and scores on a
+  // clock) must not pay for the EMA generator's statistics refresh.
+  const ready = (): tf.LayersModel => state.ema.ready();
   const metrics = await callbacks.onEval({
     step: state.step,
     config,
-    generator,
+    get generator() {
+      return ready();
+    },
     sample: (n, seed) =>
       tf.tidy(() => {
         const rng = new CounterRng(seed >>> 0);
         const labels =
           numClasses > 0 ? Array.from({ length: n }, () => rng.nextInt(numClasses)) : undefined;
         return generate(
-          generator,
+          ready(),
           tf.randomNormal([n, config.latentDim], 0, 1, 'float32', rng.nextSeed()),
           labels,
         );
@@ -380,7 +384,7 @@ async function runEval(state: TrainingState, options: TrainOptions): Promise<voi
     samplePoints: (n, seed) =>
       tf.tidy(() =>
         generatePoints(
-          generator,
+          ready(),
           tf.randomNormal(
             [n, config.latentDim],
             0,
