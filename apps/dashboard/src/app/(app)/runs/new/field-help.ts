@@ -1,6 +1,16 @@
 /** Labels and grouping for the launch form; fields not listed here still render (under Other). */
 export const groups: { title: string; paths: string[] }[] = [
-  { title: 'Data and model', paths: ['dataset.kind', 'dataset.path', 'model', 'latentDim'] },
+  {
+    title: 'Data and model',
+    paths: [
+      'dataset.kind',
+      'dataset.path',
+      'model',
+      'latentDim',
+      'generatorWidth',
+      'discriminatorWidth',
+    ],
+  },
   {
     title: 'Dataset options',
     paths: [
@@ -75,6 +85,8 @@ export const labels: Record<string, string> = {
   'dataset.seed': 'Dataset seed',
   model: 'Model',
   latentDim: 'Latent dimension',
+  generatorWidth: 'Generator width ×',
+  discriminatorWidth: 'Discriminator width ×',
   loss: 'Loss',
   labelSmoothing: 'Label smoothing',
   gpWeight: 'Gradient penalty weight',
