@@ -30,6 +30,28 @@ test('an engineer launches a run from the form, with inline validation', async (
   });
 });
 
+test('an engineer narrows a DCGAN from the form; a model without that network refuses the width by name', async ({
+  browser,
+}) => {
+  const page = await userPage(browser, 'engineer@ganmod.local');
+  await page.goto('/runs/new');
+  await page.getByLabel('Run name').fill('e2e-narrow-dcgan');
+  // The form starts from the MLP preset, which has no DCGAN trunk to narrow.
+  await page.getByLabel('Generator width ×').fill('0.5');
+  await expect(page.locator('[data-field-error="cfg-generatorWidth"]')).toContainText(
+    'generatorWidth scales the DCGAN networks of dcgan, cdcgan, vae, cvae: model mlp has none',
+  );
+  await page.getByLabel('Model').selectOption('dcgan');
+  await expect(page.locator('[data-field-error="cfg-generatorWidth"]')).toHaveCount(0);
+  await page.getByLabel('Steps', { exact: true }).fill('2');
+  await page.getByLabel('Batch size').fill('8');
+  await page.getByLabel('Checkpoint every (steps)').fill('0');
+  await page.getByRole('button', { name: 'Queue the run' }).click();
+  await expect(page).toHaveURL(/\/runs\/[a-z0-9]+$/);
+  await expect(page.getByTestId('run-config')).toContainText('"generatorWidth": 0.5');
+  await expect(page.getByTestId('run-config')).toContainText('"model": "dcgan"');
+});
+
 test('the launch form starts from a named preset and offers the others by name', async ({
   browser,
 }) => {
