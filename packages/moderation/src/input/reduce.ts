@@ -88,29 +88,42 @@ function lanczosWeights(length: number, n: number): AxisWeights {
 }
 
 /**
+ * Area shares of `length` samples in `cells` cells of `length / cells` samples each, each cell's
+ * weights summing to 1: `lastEndsAtLength` ends the last cell at `length` exactly (not at
+ * `cells * step`, which rounding can leave just short), `round` rounds each weight.
+ */
+function cellShares(
+  length: number,
+  cells: number,
+  lastEndsAtLength: boolean,
+  round: (w: number) => number,
+): AxisWeights {
+  const step = length / cells;
+  const first = new Int32Array(cells);
+  const count = new Int32Array(cells);
+  const offset = new Int32Array(cells);
+  const w: number[] = [];
+  for (let c = 0; c < cells; c++) {
+    const a = c * step;
+    const z = lastEndsAtLength && c === cells - 1 ? length : a + step;
+    const lo = Math.floor(a);
+    const hi = Math.min(length - 1, Math.ceil(z) - 1);
+    first[c] = lo;
+    count[c] = hi - lo + 1;
+    offset[c] = w.length;
+    for (let k = lo; k <= hi; k++) w.push(round((Math.min(z, k + 1) - Math.max(a, k)) / step));
+  }
+  return { first, count, offset, w: Float64Array.from(w) };
+}
+
+/**
  * Box weights from `length` samples to `ceil(length / factor)` equal cells (whole pixels when the
  * factor divides the length, area shares otherwise), each cell's weights summing to 1.
  */
 function boxWeights(length: number, out: number): AxisWeights {
-  return cached(boxCache, length, out, () => {
-    const cells = Math.ceil(length / boxFactor(length, out));
-    const step = length / cells;
-    const first = new Int32Array(cells);
-    const count = new Int32Array(cells);
-    const offset = new Int32Array(cells);
-    const w: number[] = [];
-    for (let c = 0; c < cells; c++) {
-      const a = c * step;
-      const z = c === cells - 1 ? length : a + step;
-      const lo = Math.floor(a);
-      const hi = Math.min(length - 1, Math.ceil(z) - 1);
-      first[c] = lo;
-      count[c] = hi - lo + 1;
-      offset[c] = w.length;
-      for (let k = lo; k <= hi; k++) w.push((Math.min(z, k + 1) - Math.max(a, k)) / step);
-    }
-    return { first, count, offset, w: Float64Array.from(w) };
-  });
+  return cached(boxCache, length, out, () =>
+    cellShares(length, Math.ceil(length / boxFactor(length, out)), true, (w) => w),
+  );
 }
 
 /**
@@ -119,25 +132,7 @@ function boxWeights(length: number, out: number): AxisWeights {
  * {@link boxWeights}, every bin is `length / bins` wide, the last one included.
  */
 export function areaWeights(length: number, bins: number): AxisWeights {
-  return cached(areaCache, length, bins, () => {
-    const step = length / bins;
-    const first = new Int32Array(bins);
-    const count = new Int32Array(bins);
-    const offset = new Int32Array(bins);
-    const w: number[] = [];
-    for (let b = 0; b < bins; b++) {
-      const a = b * step;
-      const z = a + step;
-      const lo = Math.floor(a);
-      const hi = Math.min(length - 1, Math.ceil(z) - 1);
-      first[b] = lo;
-      count[b] = hi - lo + 1;
-      offset[b] = w.length;
-      for (let k = lo; k <= hi; k++)
-        w.push(Math.fround((Math.min(z, k + 1) - Math.max(a, k)) / step));
-    }
-    return { first, count, offset, w: Float64Array.from(w) };
-  });
+  return cached(areaCache, length, bins, () => cellShares(length, bins, false, Math.fround));
 }
 
 /**
