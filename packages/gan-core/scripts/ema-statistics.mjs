@@ -18,6 +18,7 @@ import { loadDataset } from '@ganmod/datasets';
 import * as tf from '@tensorflow/tfjs';
 
 import { initBackend } from '../dist/backend/index.js';
+import { parseSet } from '../dist/bench/set-overrides.js';
 import { generatorFromCheckpoint, listCheckpoints } from '../dist/checkpoint/index.js';
 import {
   computeReference,
@@ -35,18 +36,7 @@ const { values } = parseArgs({
     set: { type: 'string', multiple: true, default: [] },
   },
 });
-const overrides = Object.fromEntries(
-  values.set.map((entry) => {
-    const [key, raw = ''] = entry.split('=');
-    let value = raw;
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      // a plain string such as hinge
-    }
-    return [key, value];
-  }),
-);
+const overrides = parseSet(values.set);
 
 await initBackend({ logger: null });
 const [trainSet, test] = await Promise.all([

@@ -65,6 +65,16 @@ export const widthScalableKinds = [
   'cvae',
 ] as const satisfies readonly ModelKind[];
 
+/** Why `field` cannot be set for `model`: undefined when it can (a {@link widthScalableKinds} model). */
+export function widthRefusal(
+  field: 'generatorWidth' | 'discriminatorWidth',
+  model: ModelKind,
+): string | undefined {
+  return (widthScalableKinds as readonly string[]).includes(model)
+    ? undefined
+    : `${field} scales the DCGAN networks of ${widthScalableKinds.join(', ')}: model ${model} has none`;
+}
+
 /**
  * True for the models that take a class label (`cmlp`, `cdcgan`, `cvae`, `resnet-cgan`): they need a
  * labelled dataset.
@@ -319,13 +329,10 @@ export const trainConfigSchema = z
         message: `model toy-mlp trains on 2-D point datasets (${pointDatasetKinds.join(', ')}), not ${c.dataset.kind}`,
       });
     }
-    for (const field of ['generatorWidth', 'discriminatorWidth'] as const)
-      if (c[field] !== undefined && !(widthScalableKinds as readonly string[]).includes(c.model))
-        ctx.addIssue({
-          code: 'custom',
-          path: [field],
-          message: `${field} scales the DCGAN networks of ${widthScalableKinds.join(', ')}: model ${c.model} has none`,
-        });
+    for (const field of ['generatorWidth', 'discriminatorWidth'] as const) {
+      const refusal = c[field] === undefined ? undefined : widthRefusal(field, c.model);
+      if (refusal !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: refusal });
+    }
     if (c.privacy !== undefined) privacyIssues(c).forEach((issue) => ctx.addIssue(issue));
     if (isVaeModel(c.model)) vaeIssues(c).forEach((issue) => ctx.addIssue(issue));
     if (c.model === 'toy-mlp' && c.diffAugment.length > 0) {

@@ -28,6 +28,7 @@ import { loadDataset } from '@ganmod/datasets';
 
 import { initBackend, loadNativeAddon } from '../backend/index.js';
 import { parseTrainConfig, type ModelKind } from '../config.js';
+import { parseSet } from './set-overrides.js';
 import { loadEnvironment } from '@ganmod/config';
 import { compareEmbeddings, computeReference, evaluateGenerator } from '../metrics/evaluate.js';
 import { loadOrTrainFeatureExtractor } from '../metrics/extractor/cache.js';
@@ -61,24 +62,6 @@ function number(name: string, value: string, min: number): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number >= ${min}`);
   return n;
-}
-
-/** `key=value` with a JSON value when it parses as one (numbers, booleans), else the string. */
-function parseSet(entries: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const entry of entries) {
-    const eq = entry.indexOf('=');
-    if (eq <= 0) throw new Error(`--set takes key=value, got '${entry}'`);
-    const raw = entry.slice(eq + 1);
-    let value: unknown = raw;
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      // a plain string such as hinge
-    }
-    out[entry.slice(0, eq)] = value;
-  }
-  return out;
 }
 
 /**

@@ -1,7 +1,7 @@
 /** Model builders and the `buildGan` entry point that picks one by config. */
 import type * as tf from '@tensorflow/tfjs';
 
-import { widthScalableKinds, type ModelKind } from '../config.js';
+import { widthRefusal, type ModelKind } from '../config.js';
 import { buildCdcganDiscriminator, buildCdcganGenerator } from './cdcgan.js';
 import { buildDcganDiscriminator, buildDcganGenerator } from './dcgan.js';
 import { buildMlpDiscriminator, buildMlpGenerator } from './mlp.js';
@@ -125,10 +125,8 @@ function checkWidths(
   for (const field of ['generatorWidth', 'discriminatorWidth'] as const) {
     const width = widths[field];
     if (width === undefined) continue;
-    if (!(widthScalableKinds as readonly string[]).includes(kind))
-      throw new ModelShapeError(
-        `${field} scales the DCGAN networks (${widthScalableKinds.join(', ')}): model ${kind} has none`,
-      );
+    const refusal = widthRefusal(field, kind);
+    if (refusal !== undefined) throw new ModelShapeError(refusal);
     if (!Number.isFinite(width) || width <= 0)
       throw new ModelShapeError(`${field} must be a positive number (got ${width})`);
   }

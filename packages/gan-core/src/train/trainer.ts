@@ -361,14 +361,13 @@ async function runEval(state: TrainingState, options: TrainOptions): Promise<voi
   const callbacks = options.callbacks;
   if (callbacks?.onEval === undefined) return;
   const { numClasses, config } = state;
-  // Read lazily: a callback that skips this step (bench:quality asks every step and scores on a
-  // clock) must not pay for the EMA generator's statistics refresh.
-  const ready = (): tf.LayersModel => state.ema.ready();
+  // The EMA generator is read lazily: a callback that skips this step (bench:quality asks every
+  // step and scores on a clock) must not pay for its statistics refresh.
   const metrics = await callbacks.onEval({
     step: state.step,
     config,
     get generator() {
-      return ready();
+      return state.ema.ready();
     },
     sample: (n, seed) =>
       tf.tidy(() => {
@@ -376,7 +375,7 @@ async function runEval(state: TrainingState, options: TrainOptions): Promise<voi
         const labels =
           numClasses > 0 ? Array.from({ length: n }, () => rng.nextInt(numClasses)) : undefined;
         return generate(
-          ready(),
+          state.ema.ready(),
           tf.randomNormal([n, config.latentDim], 0, 1, 'float32', rng.nextSeed()),
           labels,
         );
@@ -384,7 +383,7 @@ async function runEval(state: TrainingState, options: TrainOptions): Promise<voi
     samplePoints: (n, seed) =>
       tf.tidy(() =>
         generatePoints(
-          ready(),
+          state.ema.ready(),
           tf.randomNormal(
             [n, config.latentDim],
             0,
