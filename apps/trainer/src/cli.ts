@@ -101,6 +101,10 @@ program
     '--interpolate <steps>',
     'a strip of this many images between two latent points instead of a grid',
   )
+  .option(
+    '--truncation <t>',
+    'truncation trick: latents restricted to [-t, t] (smaller: more typical, less varied images)',
+  )
   .option('-o, --out <file>', 'PNG to write')
   .action(async (ref: string, options: SampleFlags, cmd: Command) =>
     (await generate()).sampleCommand(ref, { ...cmd.optsWithGlobals(), ...options }),
@@ -110,6 +114,10 @@ program
   .description('quality metrics (FID, KID, IS, precision/recall) of a run or an export directory')
   .option('--n <n>', 'generated images to compare', '2000')
   .option('--dataset <kind>', 'reference dataset (required for an export directory)')
+  .option(
+    '--truncation <t>',
+    'truncation trick: latents restricted to [-t, t] (smaller: more typical, less varied images)',
+  )
   .action(async (ref: string, options: EvalFlags, cmd: Command) =>
     (await generate()).evalCommand(ref, { ...cmd.optsWithGlobals(), ...options }),
   );

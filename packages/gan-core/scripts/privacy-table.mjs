@@ -8,6 +8,7 @@
 //   nice -n 10 node scripts/privacy-table.mjs export <root> <name> [--step n]
 //   nice -n 10 node scripts/privacy-table.mjs grid <root> <name>...   (<root>/<name>/grid.png)
 //   nice -n 10 node scripts/privacy-table.mjs eval <root> <name>... [--synthetic n] [--fid-n n]
+//       [--dataset mnist|fashion-mnist]   (eval: the real set the synthetic images are judged on)
 //
 // `train` writes <root>/<name>/checkpoints and the exported EMA generator <root>/<name>/export;
 // `export` re-exports a run's generator from its checkpoint at `--step` (default: the latest), with the
@@ -17,7 +18,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 
-import { loadMnist } from '@ganmod/datasets';
+import { loadDataset, loadMnist } from '@ganmod/datasets';
 import * as tf from '@tensorflow/tfjs';
 
 import {
@@ -48,6 +49,12 @@ const flag = (name, fallback) => {
   const i = rest.indexOf(name);
   return i < 0 ? fallback : Number(rest[i + 1]);
 };
+const datasetIndex = rest.indexOf('--dataset');
+const datasetKind = datasetIndex < 0 ? 'mnist' : rest[datasetIndex + 1];
+if (datasetKind !== 'mnist' && datasetKind !== 'fashion-mnist') {
+  process.stderr.write(`--dataset must be mnist or fashion-mnist, got ${datasetKind}\n`);
+  process.exit(2);
+}
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
@@ -159,8 +166,8 @@ async function evalRuns() {
   // The classifier trained on synthetic digits: the project's metric classifier layout, 3 epochs.
   const classifier = { epochs: 3, maxTrainSamples: nSynthetic, seed: 1 };
   await initBackend({ logger: null });
-  const { dataset: trainSet } = await loadMnist({ split: 'train' });
-  const { dataset: testSet } = await loadMnist({ split: 'test' });
+  const { dataset: trainSet } = await loadDataset({ kind: datasetKind, split: 'train' });
+  const { dataset: testSet } = await loadDataset({ kind: datasetKind, split: 'test' });
   const extractor = await loadOrTrainFeatureExtractor({
     train: trainSet,
     test: testSet,

@@ -5,11 +5,13 @@ import { loadDataset, parseDatasetSpec, type DatasetSpec } from '@ganmod/dataset
 import {
   computeReference,
   evaluateGenerator,
+  evaluationSampler,
   generate,
   gridPng,
   interpolate,
   loadOrTrainFeatureExtractor,
   sample,
+  truncatedLatents,
 } from '@ganmod/gan-core';
 import * as tf from '@tensorflow/tfjs';
 import { openDatabase } from '../database.js';
@@ -36,6 +38,16 @@ function intOption(
   return n;
 }
 
+/** `--truncation`: a positive number (the truncation trick's threshold); absent = none. */
+function truncationOption(value: string | undefined): number {
+  if (value === undefined) return Infinity;
+  const t = Number(value);
+  if (!Number.isFinite(t) || t <= 0) {
+    throw new CliError(`--truncation must be a number > 0, got '${value}'`, ExitCode.Usage);
+  }
+  return t;
+}
+
 async function withBackendAndDb<T>(name: string, fn: (db: Db) => Promise<T>): Promise<T> {
   const log = createLogger(name);
   await prepareBackend(log);
@@ -52,6 +64,7 @@ export interface SampleFlags extends OutputOptions {
   seed: string;
   label?: string;
   interpolate?: string;
+  truncation?: string;
   out?: string;
 }
 
@@ -61,6 +74,7 @@ export async function sampleCommand(ref: string, flags: SampleFlags): Promise<vo
   const seed = intOption(flags.seed, '--seed', 0, 2 ** 31 - 1) ?? 0;
   const label = intOption(flags.label, '--label', 0, 10_000);
   const steps = intOption(flags.interpolate, '--interpolate', 2, 64);
+  const truncation = truncationOption(flags.truncation);
   await withBackendAndDb('sample', async (db) => {
     const source = await resolveGenerator(db, defaultArtifactStore(), ref);
     const { model, metadata } = source.generator;
@@ -80,9 +94,9 @@ export async function sampleCommand(ref: string, flags: SampleFlags): Promise<vo
     }
     const images =
       steps === undefined
-        ? sample(model, { n, seed, ...(label === undefined ? {} : { label }) })
+        ? sample(model, { n, seed, truncation, ...(label === undefined ? {} : { label }) })
         : tf.tidy(() => {
-            const ends = tf.randomNormal([2, metadata.latentDim], 0, 1, 'float32', seed);
+            const ends = truncatedLatents(2, metadata.latentDim, seed, truncation);
             const [a, b] = tf.unstack(ends) as [tf.Tensor1D, tf.Tensor1D];
             const z = interpolate(a, b, steps);
             return generate(
@@ -108,11 +122,13 @@ export async function sampleCommand(ref: string, flags: SampleFlags): Promise<vo
 export interface EvalFlags extends OutputOptions {
   n: string;
   dataset?: string;
+  truncation?: string;
 }
 
 /** `eval <run|dir>`: FID, KID, IS, precision/recall (and conditional accuracy) of a generator. */
 export async function evalCommand(ref: string, flags: EvalFlags): Promise<void> {
   const n = intOption(flags.n, '--n', 100, 50_000) ?? 2000;
+  const truncation = truncationOption(flags.truncation);
   await withBackendAndDb('eval', async (db) => {
     const source = await resolveGenerator(db, defaultArtifactStore(), ref);
     let spec: DatasetSpec;
@@ -135,21 +151,13 @@ export async function evalCommand(ref: string, flags: EvalFlags): Promise<void> 
     const extractor = await loadOrTrainFeatureExtractor({ train, test });
     const reference = await computeReference(extractor, test, n, 1);
     const { model, metadata } = source.generator;
-    let draw = 0;
     const result = await evaluateGenerator({
       extractor,
       reference,
       dataset: test,
       n,
       conditional: metadata.numClasses > 0,
-      generate: (count, labels) =>
-        tf.tidy(() =>
-          generate(
-            model,
-            tf.randomNormal([count, metadata.latentDim], 0, 1, 'float32', 104729 + draw++),
-            labels,
-          ),
-        ),
+      generate: evaluationSampler(model, 104729, truncation),
     });
     model.dispose();
     const privacy = metadata.privacy as
@@ -157,6 +165,7 @@ export async function evalCommand(ref: string, flags: EvalFlags): Promise<void> 
     const summary = {
       generator: source.dir,
       classifierTestAccuracy: extractor.info.testAccuracy,
+      ...(truncation === Infinity ? {} : { truncation }),
       ...result,
       ...(privacy === undefined ? {} : { privacy }),
     };
@@ -165,6 +174,8 @@ export async function evalCommand(ref: string, flags: EvalFlags): Promise<void> 
         `generator: ${source.dir}`,
         `metric classifier test accuracy: ${(extractor.info.testAccuracy * 100).toFixed(2)}%`,
         `FID ${result.fid.toFixed(3)}  KID ${result.kid.mean.toFixed(4)} ± ${result.kid.std.toFixed(4)}  IS ${result.is.mean.toFixed(3)}`,
+        `confidently classified ${(result.confident * 100).toFixed(1)}%` +
+          (truncation === Infinity ? '' : `  (latents truncated to ±${truncation})`),
         `precision ${result.precision.toFixed(3)}  recall ${result.recall.toFixed(3)}` +
           (result.conditionalAccuracy === undefined
             ? ''

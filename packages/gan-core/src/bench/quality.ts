@@ -6,7 +6,7 @@
  *
  *   node dist/bench/quality.js [--models mlp,dcgan,cdcgan] [--minutes 15] [--eval-minutes 1]
  *        [--steps N --eval-every N] [--n 1000] [--set key=value ...] [--label NAME]
- *        [--out DIR] [--smoke] [--threads N]
+ *        [--out DIR] [--smoke] [--threads N] [--truncation 1,0.7]
  *   node dist/bench/quality.js --plot a.json,b.json [--out DIR] [--label NAME]   (redraw the SVG)
  *
  * Budgets: `--minutes` of training time per model (evaluation time is excluded from the clock and
@@ -18,6 +18,9 @@
  * (default out: `<GANMOD_DATA_DIR or ./data>/bench-quality`), with the 1-minute load average
  * beside every row, and the real-vs-real floor (n training images against the same n test images).
  * `--threads N` sets the native kernels' OpenBLAS threads (default: the machine's cores).
+ * `--truncation` also scores each listed threshold of BigGAN's truncation trick at every point
+ * (rows with a `truncation` value; the plain N(0, I) row, `truncation` empty, is always scored and
+ * is the one plotted).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -52,6 +55,8 @@ export interface CurvePoint {
   precision: number;
   recall: number;
   conditionalAccuracy: number | null;
+  /** Latent truncation threshold of this score; null for plain N(0, I) latents. */
+  truncation: number | null;
   evalSeconds: number;
   load1: number;
 }
@@ -68,7 +73,13 @@ function number(name: string, value: string, min: number): number {
  * FID (log scale) against training minutes, one line per model, with the real-vs-real floor and
  * twice it dashed: the time-to-quality figure as a standalone SVG.
  */
-export function curveSvg(points: readonly CurvePoint[], floorFid: number, title: string): string {
+export function curveSvg(
+  allPoints: readonly CurvePoint[],
+  floorFid: number,
+  title: string,
+): string {
+  // Truncated scores are extra rows at the same steps; the curve is the untruncated one.
+  const points = allPoints.filter((p) => p.truncation == null);
   const width = 640;
   const height = 400;
   const left = 56;
@@ -151,6 +162,7 @@ async function main(): Promise<void> {
       smoke: { type: 'boolean', default: false },
       threads: { type: 'string' },
       plot: { type: 'string' },
+      truncation: { type: 'string' },
     },
   });
   if (values.plot !== undefined) {
@@ -196,6 +208,13 @@ async function main(): Promise<void> {
       : Math.round(number('eval-every', values['eval-every'] ?? String(stepBudget), 1));
   const n = Math.round(number('n', values.n ?? (values.smoke ? '500' : '1000'), 10));
   const overrides = parseSet(values.set);
+  const truncations: (number | null)[] = [
+    null,
+    ...(values.truncation ?? '')
+      .split(',')
+      .filter((t) => t.trim() !== '')
+      .map((t) => number('truncation', t.trim(), Number.MIN_VALUE)),
+  ];
   const label = values.label ?? (values.smoke ? 'smoke' : 'default');
   const outDir = values.out ?? join(loadEnvironment().dataDir, 'bench-quality');
 
@@ -222,7 +241,7 @@ async function main(): Promise<void> {
         .join(' / ')}`,
   );
   console.log(
-    'label\tmodel\tstep\ttrain_min\tms/step\tFID\tKID\tIS\tconfident%\tprecision\trecall\tcond_acc\tload1',
+    'label\tmodel\tstep\ttrain_min\tms/step\ttruncation\tFID\tKID\tIS\tconfident%\tprecision\trecall\tcond_acc\tload1',
   );
 
   const points: CurvePoint[] = [];
@@ -270,50 +289,55 @@ async function main(): Promise<void> {
         if (done) controller.abort();
       }
       const evalStart = performance.now();
-      const result = await evaluateGenerator({
-        extractor,
-        reference,
-        dataset: test,
-        n,
-        conditional: generatorSignature(context.generator).numClasses > 0,
-        generate: evaluationSampler(context.generator),
-      });
-      const point: CurvePoint = {
-        label,
-        model,
-        step: context.step,
-        trainSeconds: trainMs / 1000,
-        msPerStep: (trainMs - lastTrainMs) / Math.max(1, context.step - lastStep),
-        fid: result.fid,
-        kid: result.kid.mean,
-        is: result.is.mean,
-        confident: result.confident,
-        precision: result.precision,
-        recall: result.recall,
-        conditionalAccuracy: result.conditionalAccuracy ?? null,
-        evalSeconds: result.seconds,
-        load1: loadavg()[0] ?? 0,
-      };
-      points.push(point);
-      lastStep = context.step;
-      lastTrainMs = trainMs;
-      console.log(
-        [
+      const msPerStep = (trainMs - lastTrainMs) / Math.max(1, context.step - lastStep);
+      for (const truncation of truncations) {
+        const result = await evaluateGenerator({
+          extractor,
+          reference,
+          dataset: test,
+          n,
+          conditional: generatorSignature(context.generator).numClasses > 0,
+          generate: evaluationSampler(context.generator, undefined, truncation ?? Infinity),
+        });
+        const point: CurvePoint = {
           label,
           model,
-          point.step,
-          fmt(point.trainSeconds / 60, 2),
-          fmt(point.msPerStep, 0),
-          fmt(point.fid, 2),
-          fmt(point.kid, 3),
-          fmt(point.is, 2),
-          fmt(point.confident * 100, 1),
-          fmt(point.precision, 3),
-          fmt(point.recall, 3),
-          fmt(point.conditionalAccuracy, 3),
-          fmt(point.load1, 2),
-        ].join('\t'),
-      );
+          step: context.step,
+          trainSeconds: trainMs / 1000,
+          msPerStep,
+          fid: result.fid,
+          kid: result.kid.mean,
+          is: result.is.mean,
+          confident: result.confident,
+          precision: result.precision,
+          recall: result.recall,
+          conditionalAccuracy: result.conditionalAccuracy ?? null,
+          truncation,
+          evalSeconds: result.seconds,
+          load1: loadavg()[0] ?? 0,
+        };
+        points.push(point);
+        console.log(
+          [
+            label,
+            model,
+            point.step,
+            fmt(point.trainSeconds / 60, 2),
+            fmt(point.msPerStep, 0),
+            fmt(point.truncation, 2),
+            fmt(point.fid, 2),
+            fmt(point.kid, 3),
+            fmt(point.is, 2),
+            fmt(point.confident * 100, 1),
+            fmt(point.precision, 3),
+            fmt(point.recall, 3),
+            fmt(point.conditionalAccuracy, 3),
+            fmt(point.load1, 2),
+          ].join('\t'),
+        );
+      }
+      lastStep = context.step;
+      lastTrainMs = trainMs;
       write();
       evalMs += performance.now() - evalStart;
     };

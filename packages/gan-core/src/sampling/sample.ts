@@ -1,6 +1,7 @@
 /** Drawing images from a generator, and latent-space interpolation. */
 import * as tf from '@tensorflow/tfjs';
 import { interpolateLatents } from './latent.js';
+import { checkTruncation, truncatedLatents } from './truncation.js';
 
 /** What a generator expects, read from its inputs: `[z]` or `[z, one-hot label]`. */
 export interface GeneratorSignature {
@@ -67,17 +68,20 @@ export function generate(
 /**
  * What {@link evaluateGenerator} draws from a generator: `n` images from seeded latent noise (seeds
  * `seed`, `seed + 1`, … per call, so an evaluation is reproducible), with the requested labels for a
- * conditional generator.
+ * conditional generator. `truncation` (default Infinity: none) restricts every latent coordinate to
+ * [-truncation, truncation], BigGAN's truncation trick ({@link truncatedLatents}).
  */
 export function evaluationSampler(
   generator: tf.LayersModel,
   seed = 7919,
+  truncation = Infinity,
 ): (n: number, labels?: Int32Array) => tf.Tensor4D {
   const { latentDim } = generatorSignature(generator);
+  checkTruncation(truncation);
   let draw = 0;
   return (n, labels) =>
     tf.tidy(() =>
-      generate(generator, tf.randomNormal([n, latentDim], 0, 1, 'float32', seed + draw++), labels),
+      generate(generator, truncatedLatents(n, latentDim, seed + draw++, truncation), labels),
     );
 }
 
@@ -88,10 +92,18 @@ export interface SampleOptions {
   seed: number;
   /** Class to generate (one for all images, or one per image); required for conditional generators. */
   label?: number | readonly number[];
+  /**
+   * Truncation threshold of the latents (BigGAN's trick, {@link truncatedLatents}): smaller draws
+   * more typical, less varied images. Default Infinity: plain N(0, I).
+   */
+  truncation?: number;
 }
 
 /** Draws `n` images `[n, h, w, c]` in [-1, 1]; the caller disposes the result. */
-export function sample(generator: tf.LayersModel, { n, seed, label }: SampleOptions): tf.Tensor4D {
+export function sample(
+  generator: tf.LayersModel,
+  { n, seed, label, truncation = Infinity }: SampleOptions,
+): tf.Tensor4D {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`n must be a positive integer, got ${n}`);
   const { latentDim } = generatorSignature(generator);
   const labels =
@@ -104,7 +116,7 @@ export function sample(generator: tf.LayersModel, { n, seed, label }: SampleOpti
     throw new RangeError(`got ${labels.length} labels for ${n} images`);
   }
   return tf.tidy(() =>
-    generate(generator, tf.randomNormal([n, latentDim], 0, 1, 'float32', seed), labels),
+    generate(generator, truncatedLatents(n, latentDim, seed, truncation), labels),
   );
 }
 
