@@ -90,20 +90,11 @@ describe.each<Provider>(['sqlite', 'postgres'])(
       expect(badSteps.output).toMatch(/--steps must be an integer/);
     });
 
+    // A detector small enough to train in seconds: what every promotion below asks for.
+    const smallDetector = ['--steps', '20', '--train-images', '256', '--eval-size', '100'];
+
     it('a worker trains a requested detector, evaluates it and makes it active; the scorer uses it', async () => {
-      const requested = await cli([
-        'detector',
-        'promote',
-        runId,
-        '--step',
-        '3',
-        '--steps',
-        '20',
-        '--train-images',
-        '256',
-        '--eval-size',
-        '100',
-      ]);
+      const requested = await cli(['detector', 'promote', runId, '--step', '3', ...smallDetector]);
       expect(requested.code, requested.output).toBe(0);
       const { model } = JSON.parse(
         requested.output.split('\n').find((l) => l.startsWith('{'))!,
@@ -146,18 +137,7 @@ describe.each<Provider>(['sqlite', 'postgres'])(
 
       // Promote the newer checkpoint in the foreground: it becomes the only active one, and the
       // same scorer switches to it on its next poll.
-      const now = await cli([
-        'detector',
-        'promote',
-        runId,
-        '--steps',
-        '20',
-        '--train-images',
-        '256',
-        '--eval-size',
-        '100',
-        '--now',
-      ]);
+      const now = await cli(['detector', 'promote', runId, ...smallDetector, '--now']);
       expect(now.code, now.output).toBe(0);
       const active = await t.db.detectorModel.findMany({
         where: { kind: 'SYNTHETIC_IMAGE', active: true },
