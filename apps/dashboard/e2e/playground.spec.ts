@@ -120,6 +120,24 @@ test('the playground runs an exported conditional generator in the browser', asy
   const seed2 = await drawnAfter(page, samples, seen);
   expect(seed2).not.toBe(seven);
 
+  // The truncation trick redraws the same seed closer to the typical sample; off restores it.
+  const truncation = page.getByLabel('Truncation');
+  await expect(truncation.locator('option')).toHaveText([
+    'off',
+    '± 2',
+    '± 1.5',
+    '± 1',
+    '± 0.7',
+    '± 0.5',
+  ]);
+  seen = await version(samples);
+  await truncation.selectOption({ label: '± 0.5' });
+  const truncated = await drawnAfter(page, samples, seen);
+  expect(truncated).not.toBe(seed2);
+  seen = await version(samples);
+  await truncation.selectOption({ label: 'off' });
+  expect(await drawnAfter(page, samples, seen)).toBe(seed2);
+
   // Interpolation strip: one image per frame, not blank.
   const strip = page.getByTestId('playground-interpolation');
   seen = await version(strip);

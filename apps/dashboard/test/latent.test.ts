@@ -32,6 +32,19 @@ describe('latent vectors', () => {
   it('refuses a non-positive size', () => {
     expect(() => latentVector(1, 0, 0)).toThrow(/latent size must be > 0/);
   });
+
+  it('truncated: stay within the threshold, reproducibly, with the truncated variance', () => {
+    const t = 1;
+    const values = Array.from({ length: 200 }, (_, i) => [...latentVector(1, i, 101, t)]).flat();
+    expect(Math.max(...values.map((v) => Math.abs(v)))).toBeLessThanOrEqual(t);
+    const variance = values.reduce((s, v) => s + v * v, 0) / values.length;
+    // Var of N(0, 1) on [-1, 1]: 1 - 2φ(1) / (2Φ(1) - 1) = 0.2911.
+    expect(Math.abs(variance - 0.2911)).toBeLessThan(0.01);
+    expect(latentVector(5, 0, 100, t)).toEqual(latentVector(5, 0, 100, t));
+    // No threshold is the plain vector: the playground's untruncated samples are unchanged.
+    expect(latentVector(5, 0, 100, Infinity)).toEqual(latentVector(5, 0, 100));
+    expect(() => latentVector(1, 0, 4, 0)).toThrow(/truncation must be > 0, got 0/);
+  });
 });
 
 describe('latent directions and interpolation', () => {

@@ -4,7 +4,7 @@
  * without one). The PRNG (mulberry32) and the slerp are the workspace's shared TF-free ones.
  */
 import { mulberry32 } from '@ganmod/datasets/prng';
-import { interpolateLatents } from '@ganmod/gan-core/latent';
+import { interpolateLatents, truncatedNormalQuantile } from '@ganmod/gan-core/latent';
 
 /** Mixes a seed and a stream index into one 32-bit seed (so sample i of seed s is stable). */
 function mix(seed: number, stream: number): number {
@@ -17,12 +17,24 @@ function mix(seed: number, stream: number): number {
 
 /**
  * The latent vector `index` of `seed`: `dim` standard-normal values (Box-Muller). Vector 0 of a
- * seed is the same in the sample grid and at the ends of an interpolation.
+ * seed is the same in the sample grid and at the ends of an interpolation. A finite `truncation`
+ * restricts every value to [-truncation, truncation] (BigGAN's truncation trick, by inverse-CDF
+ * sampling of the same seed's uniforms): more typical, less varied images.
  */
-export function latentVector(seed: number, index: number, dim: number): Float32Array {
+export function latentVector(
+  seed: number,
+  index: number,
+  dim: number,
+  truncation = Infinity,
+): Float32Array {
   if (!Number.isInteger(dim) || dim <= 0) throw new Error(`latent size must be > 0, got ${dim}`);
+  if (!(truncation > 0)) throw new Error(`truncation must be > 0, got ${truncation}`);
   const next = mulberry32(mix(seed, index));
   const out = new Float32Array(dim);
+  if (truncation !== Infinity) {
+    for (let i = 0; i < dim; i++) out[i] = truncatedNormalQuantile(next(), truncation);
+    return out;
+  }
   for (let i = 0; i < dim; i += 2) {
     const u = Math.max(next(), Number.MIN_VALUE);
     const v = next();

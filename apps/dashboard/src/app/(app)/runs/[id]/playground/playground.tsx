@@ -178,6 +178,9 @@ function paint(
   canvas.dataset.version = String(Number(canvas.dataset.version ?? 0) + 1);
 }
 
+/** The truncation trick's thresholds offered (Infinity: off, plain N(0, I) latents). */
+const TRUNCATIONS = [Infinity, 2, 1.5, 1, 0.7, 0.5] as const;
+
 function seedFrom(text: string): number {
   const n = Number(text);
   return Number.isFinite(n) ? Math.trunc(n) : 0;
@@ -190,6 +193,7 @@ export function Playground({ modelUrl, config }: { modelUrl: string; config: unk
   const [runError, setRunError] = useState<string | null>(null);
   const [seed, setSeed] = useState('1');
   const [label, setLabel] = useState(0);
+  const [truncation, setTruncation] = useState<number>(Infinity);
   const [directionSeed, setDirectionSeed] = useState('7');
   const [amounts, setAmounts] = useState<number[]>(() => new Array<number>(DIRECTIONS).fill(0));
   const [seedA, setSeedA] = useState('1');
@@ -265,25 +269,25 @@ export function Playground({ modelUrl, config }: { modelUrl: string; config: unk
     const s = seedFrom(seed);
     draw('samples', async () => {
       const zs = Array.from({ length: GRID }, (_, i) =>
-        moveAlong(latentVector(s, i, generator.latentDim), directions, amounts),
+        moveAlong(latentVector(s, i, generator.latentDim, truncation), directions, amounts),
       );
       const started = performance.now();
       const data = await generate(generator, zs, label);
       if (grid.current) paint(grid.current, data, GRID, generator.imageShape, GRID_COLS);
       setGridMs(performance.now() - started);
     });
-  }, [generator, seed, label, directions, amounts, draw]);
+  }, [generator, seed, label, truncation, directions, amounts, draw]);
 
   useEffect(() => {
     if (!generator) return;
     draw('interpolation', async () => {
-      const a = latentVector(seedFrom(seedA), 0, generator.latentDim);
-      const b = latentVector(seedFrom(seedB), 0, generator.latentDim);
+      const a = latentVector(seedFrom(seedA), 0, generator.latentDim, truncation);
+      const b = latentVector(seedFrom(seedB), 0, generator.latentDim, truncation);
       const zs = interpolate(a, b, frames, spherical ? 'spherical' : 'linear');
       const data = await generate(generator, zs, label);
       if (strip.current) paint(strip.current, data, frames, generator.imageShape, frames);
     });
-  }, [generator, seedA, seedB, frames, spherical, label, draw]);
+  }, [generator, seedA, seedB, frames, spherical, label, truncation, draw]);
 
   if (loadError)
     return (
@@ -352,6 +356,24 @@ export function Playground({ modelUrl, config }: { modelUrl: string; config: unk
                   </Select>
                 </label>
               ) : null}
+              <label
+                className="space-y-1 text-xs"
+                title="The truncation trick: every latent value is kept within ± this threshold. Smaller draws more typical, cleaner images, with less variety."
+              >
+                <span>Truncation</span>
+                <Select
+                  aria-label="Truncation"
+                  className="w-24"
+                  value={String(truncation)}
+                  onChange={(e) => setTruncation(Number(e.target.value))}
+                >
+                  {TRUNCATIONS.map((t) => (
+                    <option key={t} value={String(t)}>
+                      {t === Infinity ? 'off' : `± ${t}`}
+                    </option>
+                  ))}
+                </Select>
+              </label>
             </div>
             <canvas
               ref={grid}
