@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Sharpness (mean gradient magnitude, src/metrics/sharpness.ts) of n samples from the EMA generator
-// of each checkpoint given, beside n real MNIST test images. Build first.
+// of each checkpoint given, beside n real test images of the dataset (MNIST unless --dataset).
+// Build first.
 //
-//   node examples/sample-sharpness.mjs [--n 1000] <checkpoint-dir>...
+//   node examples/sample-sharpness.mjs [--n 1000] [--dataset mnist|fashion-mnist] <checkpoint-dir>...
 import { parseArgs } from 'node:util';
 
-import { loadMnist } from '@ganmod/datasets';
+import { loadDataset } from '@ganmod/datasets';
 import * as tf from '@tensorflow/tfjs';
 
 import {
@@ -18,14 +19,23 @@ import {
 } from '../dist/index.js';
 
 const { values, positionals } = parseArgs({
-  options: { n: { type: 'string', default: '1000' } },
+  options: {
+    n: { type: 'string', default: '1000' },
+    dataset: { type: 'string', default: 'mnist' },
+  },
   allowPositionals: true,
 });
 const n = Number(values.n);
 await initBackend({ logger: null });
-const { dataset } = await loadMnist({ split: 'test', limit: n });
+const { dataset } = await loadDataset({ kind: values.dataset, split: 'test', limit: n });
 const real = trainingImagesFromDataset(dataset, 0).batch(0, n).images;
-console.log(JSON.stringify({ what: 'real MNIST test', n, sharpness: meanGradientMagnitude(real) }));
+console.log(
+  JSON.stringify({
+    what: `real ${values.dataset} test`,
+    n,
+    sharpness: meanGradientMagnitude(real),
+  }),
+);
 real.dispose();
 for (const dir of positionals) {
   const { config, numClasses } = await readCheckpoint(dir);
