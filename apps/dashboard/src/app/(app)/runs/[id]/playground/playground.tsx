@@ -363,7 +363,7 @@ export function Playground({ modelUrl, config }: { modelUrl: string; config: unk
                 <span>Truncation</span>
                 <Select
                   aria-label="Truncation"
-                  className="w-24"
+                  className="w-32"
                   value={String(truncation)}
                   onChange={(e) => setTruncation(Number(e.target.value))}
                 >
