@@ -4,7 +4,7 @@
  * without one). The PRNG (mulberry32) and the slerp are the workspace's shared TF-free ones.
  */
 import { mulberry32 } from '@ganmod/datasets/prng';
-import { interpolateLatents, truncatedNormalQuantile } from '@ganmod/gan-core/latent';
+import { interpolateLatents, truncatedNormalFromUniform } from '@ganmod/gan-core/latent';
 
 /** Mixes a seed and a stream index into one 32-bit seed (so sample i of seed s is stable). */
 function mix(seed: number, stream: number): number {
@@ -28,11 +28,11 @@ export function latentVector(
   truncation = Infinity,
 ): Float32Array {
   if (!Number.isInteger(dim) || dim <= 0) throw new Error(`latent size must be > 0, got ${dim}`);
-  if (!(truncation > 0)) throw new Error(`truncation must be > 0, got ${truncation}`);
   const next = mulberry32(mix(seed, index));
   const out = new Float32Array(dim);
   if (truncation !== Infinity) {
-    for (let i = 0; i < dim; i++) out[i] = truncatedNormalQuantile(next(), truncation);
+    const toNormal = truncatedNormalFromUniform(truncation);
+    for (let i = 0; i < dim; i++) out[i] = toNormal(next());
     return out;
   }
   for (let i = 0; i < dim; i += 2) {

@@ -97,13 +97,24 @@ export function normalCdf(x: number): number {
   return x >= 0 ? 1 - upper : upper;
 }
 
+/** Checks a truncation threshold: a positive number, Infinity meaning none. */
+export function checkTruncation(threshold: number): void {
+  if (!(threshold > 0)) throw new RangeError(`truncation must be > 0, got ${threshold}`);
+}
+
 /**
- * The quantile of N(0, 1) truncated to [-threshold, threshold] at `u` in [0, 1] (inverse-CDF
- * sampling: a uniform `u` gives a truncated-normal value). Threshold Infinity is the plain normal.
+ * Inverse-CDF sampling of N(0, 1) truncated to [-threshold, threshold]: the returned function maps
+ * a uniform `u` in [0, 1] to a truncated-normal value. Threshold Infinity is the plain normal.
+ * @throws RangeError when the threshold is not positive.
  */
-export function truncatedNormalQuantile(u: number, threshold: number): number {
+export function truncatedNormalFromUniform(threshold: number): (u: number) => number {
+  checkTruncation(threshold);
   const low = threshold === Infinity ? 0 : normalCdf(-threshold);
+  const width = 1 - 2 * low;
   // Keep p strictly inside (low, 1 - low) so that rounding never lands beyond ±threshold.
-  const p = low + (1 - 2 * low) * Math.min(Math.max(u, 1e-7), 1 - 1e-7);
-  return Math.max(-threshold, Math.min(threshold, normalQuantile(p)));
+  return (u) =>
+    Math.max(
+      -threshold,
+      Math.min(threshold, normalQuantile(low + width * Math.min(Math.max(u, 1e-7), 1 - 1e-7))),
+    );
 }

@@ -1,7 +1,8 @@
 /** Drawing images from a generator, and latent-space interpolation. */
 import * as tf from '@tensorflow/tfjs';
 import { interpolateLatents } from './latent.js';
-import { checkTruncation, truncatedLatents } from './truncation.js';
+import { checkTruncation } from './latent.js';
+import { truncatedLatents } from './truncation.js';
 
 /** What a generator expects, read from its inputs: `[z]` or `[z, one-hot label]`. */
 export interface GeneratorSignature {

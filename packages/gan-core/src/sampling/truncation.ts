@@ -4,12 +4,7 @@
  * outputs: sharper and more recognisable, less varied. A threshold of Infinity is plain N(0, I).
  */
 import * as tf from '@tensorflow/tfjs';
-import { truncatedNormalQuantile } from './latent.js';
-
-/** Checks a truncation threshold: a positive number, Infinity meaning none. */
-export function checkTruncation(threshold: number): void {
-  if (!(threshold > 0)) throw new RangeError(`truncation must be > 0, got ${threshold}`);
-}
+import { checkTruncation, truncatedNormalFromUniform } from './latent.js';
 
 /**
  * `[n, latentDim]` latents from N(0, I) truncated to [-threshold, threshold] per coordinate, by
@@ -29,6 +24,7 @@ export function truncatedLatents(
   const u = uniform.dataSync();
   uniform.dispose();
   const z = new Float32Array(u.length);
-  for (let i = 0; i < u.length; i++) z[i] = truncatedNormalQuantile(u[i]!, threshold);
+  const toNormal = truncatedNormalFromUniform(threshold);
+  for (let i = 0; i < u.length; i++) z[i] = toNormal(u[i]!);
   return tf.tensor2d(z, [n, latentDim]);
 }
