@@ -54,7 +54,10 @@ export const trainerBuilt = () => existsSync(trainerCli);
  * does when it ends, an export) into the e2e data dir's database: real weights in seconds.
  * Returns what `--json train` prints (the run id, its artifacts).
  */
-export function trainTinyRun(name: string, model: 'mlp' | 'cdcgan' | 'resnet-cgan'): unknown {
+export function trainTinyRun(
+  name: string,
+  model: 'mlp' | 'dcgan' | 'cdcgan' | 'resnet-cgan',
+): unknown {
   const dir = process.env.E2E_DATA_DIR ?? '';
   const data =
     model === 'resnet-cgan'

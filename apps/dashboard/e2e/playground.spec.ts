@@ -239,6 +239,41 @@ test('a run without an export explains how to make one', async ({ browser }) => 
   await db.$disconnect();
 });
 
+test('a self-conditioned DCGAN export offers its clusters, and a cluster redraws the samples', async ({
+  browser,
+}) => {
+  // The default dcgan on 128 digits: one cluster per 50 images, so 2 clusters.
+  const dcgan = trainTinyRun('e2e-self-conditioned', 'dcgan') as TrainedRun;
+  const page = await userPage(browser, 'engineer@ganmod.local');
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  await page.goto(`/runs/${dcgan.runId}/playground`);
+  await expect(page.getByTestId('playground')).toHaveAttribute('data-state', 'ready', {
+    timeout: 60_000,
+  });
+  await expect(page.getByTestId('playground-info')).toContainText(
+    'Latent size 100 · 28×28×1 images · self-conditioned on 2 clusters',
+  );
+  await expect(page.getByLabel('Class')).toHaveCount(0);
+  const picker = page.getByLabel('Cluster');
+  const options = await picker.locator('option').allTextContents();
+  expect(options[0]).toBe('any');
+  expect(options.slice(1)).toEqual([
+    expect.stringMatching(/^1 · \d+\.\d%$/),
+    expect.stringMatching(/^2 · \d+\.\d%$/),
+  ]);
+  const samples = page.getByTestId('playground-samples');
+  const any = await drawnAfter(page, samples, 0);
+  let seen = await version(samples);
+  await picker.selectOption({ label: options[2]! });
+  const second = await drawnAfter(page, samples, seen);
+  expect(second).not.toBe(any);
+  seen = await version(samples);
+  await picker.selectOption({ label: 'any' });
+  expect(await drawnAfter(page, samples, seen)).toBe(any);
+  expect(errors).toEqual([]);
+});
+
 test('an avatar export (resnet-cgan on emoji) draws in colour with the categories as classes', async ({
   browser,
 }) => {

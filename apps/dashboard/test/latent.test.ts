@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { generatorClassNames } from '~/lib/class-names';
 import {
+  inCluster,
   interpolate,
   latentVector,
   moveAlong,
@@ -134,5 +135,27 @@ describe('class names of a conditional generator', () => {
       'class 2',
       'class 3',
     ]);
+  });
+});
+
+describe('clusters of a self-conditioned generator', () => {
+  const thresholds = [-0.5, 0.5];
+
+  it('moves only the first latent value, into the chosen cluster', () => {
+    const z = latentVector(3, 0, 10);
+    expect(inCluster(z, null, 1)).toBe(z);
+    expect(inCluster(z, thresholds, -1)).toBe(z);
+    for (const [cluster, lower, upper] of [
+      [0, -Infinity, -0.5],
+      [1, -0.5, 0.5],
+      [2, 0.5, Infinity],
+    ] as const) {
+      const moved = inCluster(z, thresholds, cluster);
+      expect(moved[0]).toBeGreaterThan(lower);
+      expect(moved[0]).toBeLessThan(upper);
+      expect(moved.subarray(1)).toEqual(z.subarray(1));
+    }
+    // The caller's vector is not changed.
+    expect(z).toEqual(latentVector(3, 0, 10));
   });
 });

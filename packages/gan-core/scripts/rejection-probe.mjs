@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Are the unconditional DCGAN's unconfident samples the ones its discriminator finds least real?
+// Are the (plain) unconditional DCGAN's unconfident samples the ones its discriminator finds least real?
 // (docs/results.md, "Session 14"): trains the default DCGAN to --steps with a checkpoint (or reads
 // --checkpoint), draws a pool of --pool x n samples from its EMA generator, scores each with the
 // run's discriminator (inference mode), and evaluates n of them three ways against the same MNIST
@@ -54,13 +54,24 @@ if (dir === undefined) {
   const root = mkdtempSync(join(tmpdir(), 'rejection-probe-'));
   const started = performance.now();
   await train(
-    { dataset: { kind: 'mnist' }, model: 'dcgan', steps: Number(values.steps), sampleEvery: 0 },
+    // clusters 0: the plain DCGAN this probe studied (self-conditioning is the default since).
+    {
+      dataset: { kind: 'mnist' },
+      model: 'dcgan',
+      clusters: 0,
+      steps: Number(values.steps),
+      sampleEvery: 0,
+    },
     { dataset: trainSet, checkpointDir: root },
   );
   dir = await latestCheckpoint(root);
   console.log(JSON.stringify({ trained: dir, seconds: (performance.now() - started) / 1000 }));
 }
 const data = await readCheckpoint(dir);
+if (data.numClasses > 0)
+  throw new Error(
+    `${dir} holds a model of ${data.numClasses} classes or clusters: this probe scores plain DCGAN checkpoints (clusters 0)`,
+  );
 const { discriminator, generator: unused } = buildGan(data.config.model, {
   shape: data.imageShape,
   latentDim: data.config.latentDim,

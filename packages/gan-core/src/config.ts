@@ -84,6 +84,12 @@ export function isConditionalModel(kind: ModelKind): boolean {
 }
 
 /** Dataset kinds whose samples are 2-D points: they train with model `toy-mlp` only. */
+/**
+ * Clusters a dcgan run conditions on when `clusters` is omitted: 30 reached the 15-minute quality
+ * goal on MNIST where 20 and 50 did not (docs/results.md, "Session 15").
+ */
+export const defaultClusters = 30;
+
 export const pointDatasetKinds = ['ring8', 'grid25'] as const;
 
 /** Adversarial objectives. */
@@ -211,6 +217,11 @@ export const trainConfigSchema = z
       .describe(
         'mlp trains fastest (cmlp: its class-conditional form); dcgan for images; cdcgan is class-conditional; toy-mlp for the ring8/grid25 point sets; vae/cvae are (conditional) variational autoencoders; resnet-cgan is the class-conditional ResNet with spectral norm in D (32/64 px colour, e.g. emoji avatars).',
       ),
+    clusters: ranged('clusters', 0, 256, { int: true })
+      .optional()
+      .describe(
+        `dcgan only: self-conditioning, G and D conditioned on this many k-means clusters of the training images (no labels read); omitted = ${defaultClusters} (0 for private runs), 0 turns it off. At most one cluster per 50 images.`,
+      ),
     latentDim: ranged('latentDim', 1, 1024, { int: true })
       .default(100)
       .describe('Size of the noise vector the generator (VAE: the decoder) starts from.'),
@@ -333,6 +344,25 @@ export const trainConfigSchema = z
       const refusal = c[field] === undefined ? undefined : widthRefusal(field, c.model);
       if (refusal !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: refusal });
     }
+    if (c.clusters !== undefined && c.clusters > 0 && c.model !== 'dcgan')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clusters'],
+        message: `clusters (self-conditioning) applies to model dcgan only, not ${c.model}`,
+      });
+    if (c.clusters === 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clusters'],
+        message: 'clusters is 0 (off) or at least 2: one cluster conditions on nothing',
+      });
+    if (c.privacy !== undefined && c.clusters !== undefined && c.clusters > 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clusters'],
+        message:
+          'private training cannot self-condition: clustering reads every private image outside the privacy accounting (set clusters to 0)',
+      });
     if (c.privacy !== undefined) privacyIssues(c).forEach((issue) => ctx.addIssue(issue));
     if (isVaeModel(c.model)) vaeIssues(c).forEach((issue) => ctx.addIssue(issue));
     if (c.model === 'toy-mlp' && c.diffAugment.length > 0) {
@@ -422,6 +452,17 @@ function vaeIssues(c: {
       path: [path],
       message: `model ${c.model} trains on the ELBO, not adversarially: ${what} does not apply (leave it at its default)`,
     }));
+}
+
+/**
+ * The clusters `config` asks for: its `clusters`, or when omitted {@link defaultClusters} for a
+ * non-private dcgan and 0 otherwise. `train()` caps it at one cluster per 50 images.
+ */
+export function requestedClusters(
+  config: Pick<TrainConfig, 'model' | 'clusters' | 'privacy'>,
+): number {
+  if (config.model !== 'dcgan') return 0;
+  return config.clusters ?? (config.privacy === undefined ? defaultClusters : 0);
 }
 
 /** A complete, validated training configuration (all defaults filled in). */

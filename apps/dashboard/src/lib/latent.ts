@@ -4,7 +4,11 @@
  * without one). The PRNG (mulberry32) and the slerp are the workspace's shared TF-free ones.
  */
 import { mulberry32 } from '@ganmod/datasets/prng';
-import { interpolateLatents, truncatedNormalFromUniform } from '@ganmod/gan-core/latent';
+import {
+  interpolateLatents,
+  latentIntoCluster,
+  truncatedNormalFromUniform,
+} from '@ganmod/gan-core/latent';
 
 /** Mixes a seed and a stream index into one 32-bit seed (so sample i of seed s is stable). */
 function mix(seed: number, stream: number): number {
@@ -135,4 +139,20 @@ export function toRgbaGrid(
     }
   }
   return { width, height, pixels };
+}
+
+/**
+ * `z` with its first value moved into cluster `cluster` of a self-conditioned generator's
+ * `thresholds` (gan-core's `latentIntoCluster`: the same latent keeps its rank inside the
+ * cluster); `z` itself when there are no thresholds or `cluster` is -1 (any).
+ */
+export function inCluster(
+  z: Float32Array,
+  thresholds: readonly number[] | null,
+  cluster: number,
+): Float32Array {
+  if (thresholds === null || cluster < 0) return z;
+  const out = Float32Array.from(z);
+  out[0] = latentIntoCluster(z[0] ?? 0, thresholds, cluster);
+  return out;
 }

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import type { TrainConfig } from '../config.js';
+import { requestedClusters, type TrainConfig } from '../config.js';
 import {
   type CheckpointPrivacy,
   checkpointFormat,
@@ -24,6 +24,7 @@ import { listCheckpoints } from './write.js';
 export const trajectoryFields = [
   'dataset',
   'model',
+  'clusters',
   'latentDim',
   'generatorWidth',
   'discriminatorWidth',
@@ -50,11 +51,26 @@ export const trajectoryFields = [
  */
 const addedFieldDefaults: Partial<TrainConfig> = { beta: 1 };
 
-/** Names of the trajectory fields that differ between two configs. */
+/**
+ * Names of the trajectory fields that differ between a checkpoint's config and the run resuming it.
+ * `clusters` is compared as what it resolves to: `train()` records it in every dcgan checkpoint, so a
+ * saved dcgan config without it predates self-conditioning (0), while the resuming run's omitted
+ * field means the default.
+ */
 export function configMismatches(saved: TrainConfig, current: TrainConfig): string[] {
-  const value = (config: TrainConfig, f: (typeof trajectoryFields)[number]): string =>
-    JSON.stringify(config[f] ?? addedFieldDefaults[f]);
-  return trajectoryFields.filter((f) => value(saved, f) !== value(current, f));
+  const value = (
+    config: TrainConfig,
+    f: (typeof trajectoryFields)[number],
+    side: 'saved' | 'current',
+  ): string =>
+    JSON.stringify(
+      f !== 'clusters'
+        ? (config[f] ?? addedFieldDefaults[f])
+        : side === 'saved'
+          ? (config.clusters ?? 0)
+          : requestedClusters(config),
+    );
+  return trajectoryFields.filter((f) => value(saved, f, 'saved') !== value(current, f, 'current'));
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -122,7 +138,10 @@ export async function readCheckpoint(
     const mismatched = configMismatches(manifest.config, expectedConfig);
     if (mismatched.length > 0) {
       throw new CheckpointError(
-        `was written with a different config: ${mismatched.join(', ')} differ from the run being resumed`,
+        `was written with a different config: ${mismatched.join(', ')} differ from the run being resumed` +
+          (mismatched.includes('clusters')
+            ? ` (it trained on ${manifest.config.clusters ?? 0} clusters: resume with clusters: ${manifest.config.clusters ?? 0})`
+            : ''),
         dir,
       );
     }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 
 import { writeFileSynced } from '../checkpoint/synced-write.js';
+import { selfConditioningThresholds } from '../models/self-conditioned.js';
 import { generatorSignature } from '../sampling/sample.js';
 import { layersModelArtifacts } from './model-artifacts.js';
 
@@ -28,6 +29,11 @@ export interface GeneratorMetadata {
   range: [-1, 1] | null;
   /** sha256 of the weights file, checked by {@link loadGenerator}. */
   weightsSha256: string;
+  /**
+   * Self-conditioned generators only: the cut points on z[0] between their clusters
+   * (models/self-conditioned.ts; `latentIntoCluster` draws one cluster).
+   */
+  clusterThresholds?: number[];
   [key: string]: unknown;
 }
 
@@ -58,6 +64,7 @@ export async function exportGenerator(
   extra: Record<string, unknown> = {},
 ): Promise<GeneratorMetadata> {
   const { latentDim, numClasses } = generatorSignature(generator);
+  const thresholds = selfConditioningThresholds(generator);
   const outShape = generator.outputs[0]?.shape.slice(1);
   if (outShape === undefined || outShape.some((d) => d == null)) {
     throw new ExportError(`${generator.name} has no fully defined image output`);
@@ -78,6 +85,7 @@ export async function exportGenerator(
         numClasses,
         imageShape: outShape as number[],
         range: outShape.length === 1 ? null : [-1, 1],
+        ...(thresholds === null ? {} : { clusterThresholds: Array.from(thresholds) }),
         weightsSha256: createHash('sha256').update(weights).digest('hex'),
       };
       const modelJson = {

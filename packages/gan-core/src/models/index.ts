@@ -6,6 +6,7 @@ import { buildCdcganDiscriminator, buildCdcganGenerator } from './cdcgan.js';
 import { buildDcganDiscriminator, buildDcganGenerator } from './dcgan.js';
 import { buildMlpDiscriminator, buildMlpGenerator } from './mlp.js';
 import { buildResnetCganDiscriminator, buildResnetCganGenerator } from './resnet-cgan.js';
+import { buildSelfConditionedGenerator } from './self-conditioned.js';
 import { fixedSeedSource, type SeedSource } from './seeded-dropout.js';
 import {
   checkImageShape,
@@ -25,6 +26,7 @@ export { SeededDropout, fixedSeedSource, type SeedSource } from './seeded-dropou
 export * from './shapes.js';
 export * from './toy.js';
 export * from './resnet-cgan.js';
+export * from './self-conditioned.js';
 export * from './spectral-norm.js';
 export { AvgPool2x2, GlobalSumPooling } from './pooling.js';
 export * from './vae.js';
@@ -36,8 +38,13 @@ export interface BuildGanOptions {
   /** Image shape `[h, w, c]` for mlp/dcgan/cdcgan; point shape `[2]` for toy-mlp. */
   shape: DataShape;
   latentDim: number;
-  /** Required (>= 2) for `cdcgan`, `cvae` and `resnet-cgan`, ignored otherwise. */
+  /**
+   * Required (>= 2) for `cdcgan`, `cvae` and `resnet-cgan`. For `dcgan`, >= 2 builds the
+   * self-conditioned DCGAN on that many clusters (models/self-conditioned.ts); ignored otherwise.
+   */
   numClasses?: number;
+  /** Self-conditioned dcgan: each cluster's share of the data (default equal). */
+  clusterShares?: readonly number[];
   /** Seeds for the discriminator's dropout masks; defaults to a fixed deterministic source. */
   seeds?: SeedSource;
   /**
@@ -92,7 +99,17 @@ export function buildGenerator(
         numClasses: requireClasses(options.numClasses, kind),
       });
     case 'dcgan':
-      return buildDcganGenerator({ shape, latentDim, generatorWidth });
+      return selfConditioned(options)
+        ? buildSelfConditionedGenerator({
+            shape,
+            latentDim,
+            generatorWidth,
+            numClasses: options.numClasses ?? 0,
+            ...(options.clusterShares === undefined
+              ? {}
+              : { clusterShares: options.clusterShares }),
+          })
+        : buildDcganGenerator({ shape, latentDim, generatorWidth });
     case 'cdcgan':
       return buildCdcganGenerator({
         shape,
@@ -130,6 +147,11 @@ function checkWidths(
     if (!Number.isFinite(width) || width <= 0)
       throw new ModelShapeError(`${field} must be a positive number (got ${width})`);
   }
+}
+
+/** A dcgan built on clusters: `numClasses` of at least 2. */
+function selfConditioned(options: Pick<BuildGanOptions, 'numClasses'>): boolean {
+  return (options.numClasses ?? 0) >= 2;
 }
 
 function requireClasses(numClasses: number | undefined, kind: ModelKind = 'cdcgan'): number {
@@ -170,12 +192,20 @@ export function buildGan(kind: ModelKind, options: BuildGanOptions): GanModels {
         numClasses,
       };
     }
-    case 'dcgan':
+    case 'dcgan': {
+      if (!selfConditioned(options))
+        return {
+          generator: buildDcganGenerator({ shape, latentDim, generatorWidth }),
+          discriminator: buildDcganDiscriminator({ shape, seeds, discriminatorWidth }),
+          numClasses: 0,
+        };
+      const numClasses = options.numClasses ?? 0;
       return {
-        generator: buildDcganGenerator({ shape, latentDim, generatorWidth }),
-        discriminator: buildDcganDiscriminator({ shape, seeds, discriminatorWidth }),
-        numClasses: 0,
+        generator: buildGenerator(kind, options),
+        discriminator: buildCdcganDiscriminator({ shape, numClasses, seeds, discriminatorWidth }),
+        numClasses,
       };
+    }
     case 'cdcgan': {
       const numClasses = options.numClasses;
       if (numClasses === undefined) {

@@ -118,3 +118,29 @@ export function truncatedNormalFromUniform(threshold: number): (u: number) => nu
       Math.min(threshold, normalQuantile(low + width * Math.min(Math.max(u, 1e-7), 1 - 1e-7))),
     );
 }
+
+/**
+ * A self-conditioned generator (models/self-conditioned.ts) reads its cluster off z[0], cut at
+ * the increasing `thresholds`: cluster c is the interval between thresholds c - 1 and c. Returns
+ * each cluster's share of z[0] ~ N(0, 1), which is how often the generator draws it.
+ */
+export function clusterSharesOf(thresholds: ArrayLike<number>): number[] {
+  const cdf = [0, ...Array.from(thresholds, normalCdf), 1];
+  return cdf.slice(1).map((p, c) => p - (cdf[c] as number));
+}
+
+/**
+ * `z0` moved into cluster `c` of `thresholds` (see {@link clusterSharesOf}), keeping its rank: its
+ * CDF value is rescaled into the cluster's CDF interval, so different latents stay different
+ * inside the cluster and z0 = 0 lands in the cluster's middle. How the playground and the sample
+ * grids draw one cluster.
+ * @throws RangeError when `c` is not a cluster of `thresholds`.
+ */
+export function latentIntoCluster(z0: number, thresholds: ArrayLike<number>, c: number): number {
+  if (!Number.isInteger(c) || c < 0 || c > thresholds.length)
+    throw new RangeError(`cluster ${c} is not one of 0..${thresholds.length}`);
+  const lower = c === 0 ? 0 : normalCdf(thresholds[c - 1] as number);
+  const upper = c === thresholds.length ? 1 : normalCdf(thresholds[c] as number);
+  const p = lower + (upper - lower) * normalCdf(z0);
+  return normalQuantile(Math.min(Math.max(p, 1e-9), 1 - 1e-9));
+}

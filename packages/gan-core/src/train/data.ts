@@ -32,6 +32,11 @@ export interface TrainingImages {
    * Poisson samples through it; sources without it cannot train privately.
    */
   examples?(indices: Int32Array): ImageBatch;
+  /**
+   * The same images in the same order with `labels` (one per image) in place of the set's own:
+   * the clusters a self-conditioned run trains on. Sources without it cannot self-condition.
+   */
+  relabel?(labels: Int32Array, numClasses: number): TrainingImages;
 }
 
 /** One batch of points `[n, dims]` in their native coordinates, with their mode labels if known. */
@@ -104,6 +109,7 @@ export function inMemoryImages(options: InMemoryImagesOptions): TrainingImages {
       const { data, labels } = source.examples(indices);
       return { images: tf.tensor4d(data, [indices.length, ...shape]), labels };
     },
+    relabel: (labels, numClasses) => inMemoryImages({ ...options, labels, numClasses }),
   };
 }
 

@@ -41,11 +41,15 @@ export interface TrainingState {
   privacyKey?: Uint8Array;
 }
 
-/** Builds fresh models and optimizers for `config` and a dataset of `shape` with `numClasses` classes. */
+/**
+ * Builds fresh models and optimizers for `config` and a dataset of `shape` with `numClasses`
+ * classes (a self-conditioned dcgan: clusters, with each cluster's share in `clusterShares`).
+ */
 export function createTrainingState(
   config: TrainConfig,
   shape: DataShape,
   numClasses: number,
+  clusterShares?: readonly number[],
 ): TrainingState {
   const state: { rng: CounterRng } = { rng: new CounterRng(config.seed) };
   // Dropout asks for a seed at call time, so it follows the state's current PRNG after a restore.
@@ -57,6 +61,7 @@ export function createTrainingState(
     seeds,
     generatorWidth: config.generatorWidth,
     discriminatorWidth: config.discriminatorWidth,
+    ...(clusterShares === undefined ? {} : { clusterShares }),
   };
   // Weight initialisers draw from tf's global RNG; seeding them from the config makes runs reproducible.
   const models = withSeededInitializers(config.seed, () => buildGan(config.model, options));
@@ -208,6 +213,14 @@ export async function restoreState(
   data: CheckpointData,
   dir: string,
 ): Promise<void> {
+  if (data.numClasses !== state.numClasses)
+    throw new CheckpointError(
+      `holds a model of ${data.numClasses} classes or clusters, and this run builds ${state.numClasses}` +
+        (state.config.model === 'dcgan'
+          ? ' (a dcgan checkpoint from before self-conditioning resumes with clusters: 0)'
+          : ''),
+      dir,
+    );
   restoreModel(state.generator, data.groups.generator.tensors, 'generator', dir);
   restoreModel(state.discriminator, data.groups.discriminator.tensors, 'discriminator', dir);
   restoreModel(state.generatorEma, data.groups.generatorEma.tensors, 'generatorEma', dir);

@@ -14,6 +14,7 @@ import {
 } from '../losses/adversarial.js';
 import { diffAugment } from '../losses/diffaugment.js';
 import { gradientPenalty, r1Penalty } from '../losses/penalties.js';
+import { clusterOfLatents, selfConditioningThresholds } from '../models/self-conditioned.js';
 import { powerIterate } from '../models/spectral-norm.js';
 import { clippedGradientSum, noisyMean, poissonSample } from '../privacy/dp-sgd.js';
 import { perExampleClippedSum, perExampleUnsupported } from '../privacy/per-example.js';
@@ -111,20 +112,37 @@ export function trainStep(
   const conditional = numClasses > 0;
   const dVars = trainableVariables(discriminator);
   const gVars = trainableVariables(generator);
-  const fakeLabels = (): tf.Tensor2D | null =>
-    conditional
-      ? oneHotLabels(
-          Array.from({ length: batchSize }, () => state.rng.nextInt(numClasses)),
-          numClasses,
-        )
-      : null;
+  // A self-conditioned G reads its cluster off z (models/self-conditioned.ts): D's fake labels are
+  // that cluster, and G takes no label input.
+  const cuts = selfConditioningThresholds(generator);
   const noise = (): tf.Tensor2D =>
     tf.randomNormal([batchSize, config.latentDim], 0, 1, 'float32', state.rng.nextSeed());
+  /** Latents and the one-hot labels of the fakes they make (null for unconditional models). */
+  const fakeInputs = (): { z: tf.Tensor2D; labels: tf.Tensor2D | null } => {
+    if (!conditional) return { z: noise(), labels: null };
+    if (cuts !== null) {
+      const z = noise();
+      return {
+        z,
+        labels: tf.tidy(() => clusterOfLatents(z, tf.tensor2d(cuts, [1, cuts.length]))),
+      };
+    }
+    const labels = oneHotLabels(
+      Array.from({ length: batchSize }, () => state.rng.nextInt(numClasses)),
+      numClasses,
+    );
+    return { z: noise(), labels };
+  };
   // DiffAugment transforms images; point batches (toy-mlp, whose config refuses it) pass through.
   const augment = (x: tf.Tensor): tf.Tensor =>
     x.rank === 4 ? diffAugment(x as tf.Tensor4D, config.diffAugment, random) : x;
   const critic = (labels: tf.Tensor2D | null) => (x: tf.Tensor) =>
     discriminator.apply(withLabels(augment(x), labels), { training: true }) as tf.Tensor;
+
+  const generate = (z: tf.Tensor, labels: tf.Tensor2D | null): tf.Tensor =>
+    generator.apply(withLabels(z, cuts === null ? labels : null), {
+      training: true,
+    }) as tf.Tensor;
 
   const dTotals = { d: 0, gp: 0, r1: 0 };
   for (let k = 0; k < config.dSteps && privacy !== null; k++) {
@@ -137,10 +155,9 @@ export function trainStep(
     const realLabels = conditional && realIds !== null ? oneHotLabels(realIds, numClasses) : null;
     if (conditional && realLabels === null)
       throw new Error('a conditional model needs a labelled dataset');
-    const labels = fakeLabels();
-    const fake = tf.tidy(
-      () => generator.apply(withLabels(noise(), labels), { training: true }) as tf.Tensor,
-    );
+    const { z, labels } = fakeInputs();
+    const fake = tf.tidy(() => generate(z, labels));
+    z.dispose();
     const realLoss = (x: tf.Tensor, y: tf.Tensor2D | null): tf.Scalar =>
       discriminatorRealLoss(config.loss, critic(y)(x), { labelSmoothing: config.labelSmoothing });
     const one = (t: tf.Tensor, i: number): tf.Tensor =>
@@ -239,14 +256,13 @@ export function trainStep(
     if (config.loss === 'wgan-gp') dTotals.gp += penalties.shift() ?? NaN;
     if (config.r1Gamma > 0) dTotals.r1 += penalties.shift() ?? NaN;
   };
-  const generate = (z: tf.Tensor, labels: tf.Tensor2D | null): tf.Tensor =>
-    generator.apply(withLabels(z, labels), { training: true }) as tf.Tensor;
 
   // Non-private: every D update but the last on a fake of its own.
   const lastShares = privacy === null;
   for (let k = 0; k < config.dSteps - 1 && lastShares; k++) {
-    const labels = fakeLabels();
-    const fake = tf.tidy(() => generate(noise(), labels));
+    const { z, labels } = fakeInputs();
+    const fake = tf.tidy(() => generate(z, labels));
+    z.dispose();
     discriminatorUpdate(k, labels, fake);
     tf.dispose(labels === null ? [fake] : [fake, labels]);
   }
@@ -258,8 +274,7 @@ export function trainStep(
   // end of that tape (assigning a variable records no op), so it adds no second-order terms. The
   // same updates as a second forward of G, one forward cheaper (a fifth of a DCGAN step).
   const gValue = tf.tidy(() => {
-    const labels = fakeLabels();
-    const z = noise();
+    const { z, labels } = fakeInputs();
     if (lastShares && !sharedGeneratorForward) {
       const fake = tf.tidy(() => generate(z, labels));
       discriminatorUpdate(config.dSteps - 1, labels, fake);

@@ -10,6 +10,7 @@ import {
   isConditionalModel,
   isVaeModel,
   parseTrainConfig,
+  requestedClusters,
   type TrainConfig,
   type TrainConfigInput,
 } from '../config.js';
@@ -18,8 +19,11 @@ import { crossSampleLayers } from '../privacy/dp-sgd.js';
 import { newPrivacyKey } from '../privacy/secret-stream.js';
 import { accountantFor, noisedStepsAt, planPrivacy } from '../privacy/plan.js';
 import { gridPng } from '../sampling/grid.js';
-import { generate, generatePoints } from '../sampling/sample.js';
+import { selfConditioningThresholds } from '../models/self-conditioned.js';
+import { latentIntoCluster } from '../sampling/latent.js';
+import { generate, generatePoints, generatorSignature } from '../sampling/sample.js';
 import { scatterPng } from '../sampling/scatter.js';
+import { selfConditioningData } from './clusters.js';
 import { isTrainingPoints, trainingDataFromDataset, type TrainingData } from './data.js';
 import {
   meanEmbeddingStep,
@@ -69,9 +73,15 @@ interface SampleInputs {
   realPoints: Float32Array | null;
 }
 
-function sampleInputs(config: TrainConfig, numClasses: number, data: TrainingData): SampleInputs {
+function sampleInputs(
+  config: TrainConfig,
+  numClasses: number,
+  data: TrainingData,
+  generator: tf.LayersModel,
+): SampleInputs {
   const rng = new CounterRng((config.seed + sampleStreamOffset) >>> 0);
-  // Conditional: one row per class, as many columns as fit sampleCount (rounded up).
+  // Conditional: one row per class (self-conditioned: per cluster), as many columns as fit
+  // sampleCount (rounded up).
   const cols =
     numClasses > 0
       ? Math.ceil(config.sampleCount / numClasses)
@@ -86,12 +96,21 @@ function sampleInputs(config: TrainConfig, numClasses: number, data: TrainingDat
     realPoints = points.dataSync() as Float32Array;
     points.dispose();
   }
-  return {
-    z: tf.randomNormal([n, config.latentDim], 0, 1, 'float32', rng.nextSeed()),
-    labels,
-    cols,
-    realPoints,
-  };
+  const z: tf.Tensor2D = tf.randomNormal([n, config.latentDim], 0, 1, 'float32', rng.nextSeed());
+  const cuts = selfConditioningThresholds(generator);
+  if (cuts === null) return { z, labels, cols, realPoints };
+  // A self-conditioned G takes no label: row c's z[0] is moved inside cluster c.
+  const firsts = z.slice([0, 0], [-1, 1]);
+  const drawn = firsts.dataSync();
+  firsts.dispose();
+  const column = Float32Array.from({ length: n }, (_, i) =>
+    latentIntoCluster(drawn[i] as number, cuts, Math.floor(i / cols)),
+  );
+  const placed = tf.tidy(() =>
+    tf.concat([tf.tensor2d(column, [n, 1]), z.slice([0, 1], [-1, -1])], 1),
+  ) as tf.Tensor2D;
+  z.dispose();
+  return { z: placed, labels: undefined, cols, realPoints };
 }
 
 /**
@@ -114,17 +133,23 @@ export async function train(
  * Resolves and rejects like `train`, except that the config is taken as it is.
  */
 export async function trainValidated(
-  config: TrainConfig,
+  validated: TrainConfig,
   options: TrainOptions,
 ): Promise<TrainResult> {
+  // A dcgan's checkpoints record the clusters it asked for, so that a config without the field
+  // means a checkpoint from before self-conditioning (checkpoint/read.ts).
+  const config =
+    validated.model === 'dcgan' && validated.clusters === undefined
+      ? { ...validated, clusters: requestedClusters(validated) }
+      : validated;
   const { callbacks = {}, signal, checkpointDir, logger } = options;
-  const dataset =
+  const source =
     'numClasses' in options.dataset
       ? options.dataset
       : trainingDataFromDataset(options.dataset, config.seed);
-  if (isConditionalModel(config.model) && dataset.numClasses < 2) {
+  if (isConditionalModel(config.model) && source.numClasses < 2) {
     throw new ModelShapeError(
-      `model ${config.model} needs a labelled dataset with at least 2 classes, got ${dataset.numClasses}`,
+      `model ${config.model} needs a labelled dataset with at least 2 classes, got ${source.numClasses}`,
     );
   }
   if (options.backend !== 'current') {
@@ -136,13 +161,22 @@ export async function trainValidated(
     });
   }
   await tf.ready();
+  // Self-conditioning (models/self-conditioned.ts): the dcgan trains on clusters of the images.
+  const clusters = isTrainingPoints(source) ? null : selfConditioningData(config, source);
+  if (clusters !== null)
+    logger?.info('self-conditioning: clustered the training images', {
+      clusters: clusters.numClasses,
+      seconds: Number(clusters.seconds.toFixed(2)),
+    });
+  const dataset = clusters?.data ?? source;
   const resumed =
     options.resumeFrom === undefined ? null : await readCheckpoint(options.resumeFrom, config);
   const privacy = planPrivacy(config, dataset.size, resumed?.privacy?.noiseMultiplier);
   const state = createTrainingState(
     config,
     dataset.shape,
-    isConditionalModel(config.model) ? dataset.numClasses : 0,
+    isConditionalModel(config.model) ? dataset.numClasses : (clusters?.numClasses ?? 0),
+    clusters?.sizes,
   );
   if (privacy !== null && privacy.mechanism === 'dp-sgd-d') {
     const mixing = crossSampleLayers(state.discriminator);
@@ -175,7 +209,7 @@ export async function trainValidated(
             ? {}
             : { features: privacy.features, bandwidth: privacy.bandwidth }),
         };
-  const samples = sampleInputs(config, state.numClasses, dataset);
+  const samples = sampleInputs(config, state.numClasses, dataset, state.generator);
   let lastCheckpoint: string | undefined;
   let targets: MeanEmbeddingTargets | null = null;
 
@@ -360,7 +394,9 @@ async function emitSamples(
 async function runEval(state: TrainingState, options: TrainOptions): Promise<void> {
   const callbacks = options.callbacks;
   if (callbacks?.onEval === undefined) return;
-  const { numClasses, config } = state;
+  const { config } = state;
+  // A self-conditioned G draws its own cluster from z: only class-conditional ones take labels.
+  const { numClasses } = generatorSignature(state.generator);
   // The EMA generator is read lazily: a callback that skips this step (bench:quality asks every
   // step and scores on a clock) must not pay for its statistics refresh.
   const metrics = await callbacks.onEval({

@@ -7,7 +7,9 @@ import { Button } from '~/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '~/components/ui/card';
 import { Input, Select } from '~/components/ui/input';
 import { generatorClassNames } from '~/lib/class-names';
+import { clusterSharesOf } from '@ganmod/gan-core/latent';
 import {
+  inCluster,
   interpolate,
   latentVector,
   moveAlong,
@@ -27,6 +29,8 @@ interface Generator {
   imageShape: [number, number, number];
   /** The export's named GANSpace directions; null: random ones (exports made before them). */
   named: NamedDirection[] | null;
+  /** A self-conditioned generator's cut points on z[0] between its clusters; null otherwise. */
+  clusterThresholds: number[] | null;
 }
 
 const GRID = 16;
@@ -120,6 +124,11 @@ async function loadGenerator(modelUrl: string): Promise<Generator> {
     ?.ganmod;
   const latentDim = Number(meta?.latentDim ?? model.inputs[0]?.shape[1]);
   const numClasses = Number(meta?.numClasses ?? model.inputs[1]?.shape[1] ?? 0);
+  const cuts = meta?.clusterThresholds;
+  const clusterThresholds =
+    Array.isArray(cuts) && cuts.length > 0 && cuts.every((t) => typeof t === 'number')
+      ? cuts
+      : null;
   const shape = (meta?.imageShape as number[] | undefined) ?? model.outputs[0]?.shape.slice(1);
   if (!Number.isInteger(latentDim) || latentDim <= 0 || shape?.length !== 3) {
     model.dispose();
@@ -133,6 +142,7 @@ async function loadGenerator(modelUrl: string): Promise<Generator> {
     numClasses,
     imageShape: shape as [number, number, number],
     named: await loadNamedDirections(modelUrl, latentDim).catch(() => null),
+    clusterThresholds,
   };
 }
 
@@ -194,6 +204,8 @@ export function Playground({ modelUrl, config }: { modelUrl: string; config: unk
   const [seed, setSeed] = useState('1');
   const [label, setLabel] = useState(0);
   const [truncation, setTruncation] = useState<number>(Infinity);
+  /** Self-conditioned generators: the cluster every latent is moved into; -1 draws any. */
+  const [cluster, setCluster] = useState(-1);
   const [directionSeed, setDirectionSeed] = useState('7');
   const [amounts, setAmounts] = useState<number[]>(() => new Array<number>(DIRECTIONS).fill(0));
   const [seedA, setSeedA] = useState('1');
@@ -269,25 +281,34 @@ export function Playground({ modelUrl, config }: { modelUrl: string; config: unk
     const s = seedFrom(seed);
     draw('samples', async () => {
       const zs = Array.from({ length: GRID }, (_, i) =>
-        moveAlong(latentVector(s, i, generator.latentDim, truncation), directions, amounts),
+        inCluster(
+          moveAlong(latentVector(s, i, generator.latentDim, truncation), directions, amounts),
+          generator.clusterThresholds,
+          cluster,
+        ),
       );
       const started = performance.now();
       const data = await generate(generator, zs, label);
       if (grid.current) paint(grid.current, data, GRID, generator.imageShape, GRID_COLS);
       setGridMs(performance.now() - started);
     });
-  }, [generator, seed, label, truncation, directions, amounts, draw]);
+  }, [generator, seed, label, truncation, cluster, directions, amounts, draw]);
 
   useEffect(() => {
     if (!generator) return;
     draw('interpolation', async () => {
-      const a = latentVector(seedFrom(seedA), 0, generator.latentDim, truncation);
-      const b = latentVector(seedFrom(seedB), 0, generator.latentDim, truncation);
+      const [a, b] = [seedA, seedB].map((text) =>
+        inCluster(
+          latentVector(seedFrom(text), 0, generator.latentDim, truncation),
+          generator.clusterThresholds,
+          cluster,
+        ),
+      ) as [Float32Array, Float32Array];
       const zs = interpolate(a, b, frames, spherical ? 'spherical' : 'linear');
       const data = await generate(generator, zs, label);
       if (strip.current) paint(strip.current, data, frames, generator.imageShape, frames);
     });
-  }, [generator, seedA, seedB, frames, spherical, label, truncation, draw]);
+  }, [generator, seedA, seedB, frames, spherical, label, truncation, cluster, draw]);
 
   if (loadError)
     return (
@@ -308,7 +329,9 @@ export function Playground({ modelUrl, config }: { modelUrl: string; config: unk
           Latent size {generator.latentDim} · {generator.imageShape.join('×')} images ·{' '}
           {generator.numClasses > 0
             ? `conditional on ${generator.numClasses} classes`
-            : 'unconditional'}{' '}
+            : generator.clusterThresholds
+              ? `self-conditioned on ${generator.clusterThresholds.length + 1} clusters`
+              : 'unconditional'}{' '}
           · TensorFlow.js {generator.backend} backend
           {gridMs === null ? null : (
             <span data-testid="playground-timing" data-ms={Math.round(gridMs)}>
@@ -351,6 +374,27 @@ export function Playground({ modelUrl, config }: { modelUrl: string; config: unk
                     {classNames.map((name, i) => (
                       <option key={i} value={i}>
                         {name}
+                      </option>
+                    ))}
+                  </Select>
+                </label>
+              ) : null}
+              {generator?.clusterThresholds ? (
+                <label
+                  className="space-y-1 text-xs"
+                  title="The generator was trained on clusters of its images (self-conditioning) and reads the cluster off the first latent value: pick one to draw only from it."
+                >
+                  <span>Cluster</span>
+                  <Select
+                    aria-label="Cluster"
+                    className="w-40"
+                    value={String(cluster)}
+                    onChange={(e) => setCluster(Number(e.target.value))}
+                  >
+                    <option value="-1">any</option>
+                    {clusterSharesOf(generator.clusterThresholds).map((share, c) => (
+                      <option key={c} value={String(c)}>
+                        {`${c + 1} · ${(share * 100).toFixed(1)}%`}
                       </option>
                     ))}
                   </Select>
