@@ -90,8 +90,10 @@ describe('generator export (TF.js Layers format)', () => {
     const result = await train(config, { dataset, checkpointDir: join(root, 'narrow') });
     const generator = await generatorFromCheckpoint(result.checkpoint ?? '');
     // 7x7x32 then 16 and 8 channels: built at the checkpoint's width, or its weights would not load.
+    // The default self-conditioning on 512 digits: 10 clusters, a frozen 8 -> 9 code concatenated
+    // with z, so the first dense layer reads 8 + 9 values.
     expect(generator.countParams()).toBe(
-      8 * 1568 + 4 * 1568 + 32 * 16 * 25 + 4 * 16 + 16 * 8 * 25 + 4 * 8 + 8 * 25,
+      8 * 9 + 9 + (8 + 9) * 1568 + 4 * 1568 + 32 * 16 * 25 + 4 * 16 + 16 * 8 * 25 + 4 * 8 + 8 * 25,
     );
     const dir = join(root, 'narrow-export');
     await exportGenerator(generator, dir, { step: 1 });
@@ -101,8 +103,9 @@ describe('generator export (TF.js Layers format)', () => {
     expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
     tf.dispose([a, b]);
     [generator, model].forEach((m) => m.dispose());
-    // The width shapes the trajectory: a resume at another width is refused by name.
-    const parsed = parseTrainConfig(config);
+    // The width shapes the trajectory: a resume at another width is refused by name. (`clusters`
+    // as train() records it in a dcgan checkpoint.)
+    const parsed = parseTrainConfig({ ...config, clusters: 30 });
     expect(configMismatches(parsed, { ...parsed, generatorWidth: 0.25 })).toEqual([
       'generatorWidth',
     ]);

@@ -88,7 +88,7 @@ describe('the cluster code on z[0]', () => {
     // normalCdf is good to 7.5e-8.
     clusterSharesOf(cuts).forEach((share, c) => expect(share).toBeCloseTo(shares[c]! / 10, 6));
     const counts = tf.tidy(() => {
-      const z = tf.randomNormal([20_000, 3], 0, 1, 'float32', 5) as tf.Tensor2D;
+      const z = tf.randomNormal<tf.Rank.R2>([20_000, 3], 0, 1, 'float32', 5);
       return clusterOfLatents(z, tf.tensor2d(Float32Array.from(cuts), [1, 3]))
         .sum(0)
         .arraySync();
@@ -126,7 +126,7 @@ describe('the cluster code on z[0]', () => {
     const probe = tf.model({ inputs: generator.inputs, outputs: generator.layers[2]!.output });
     expect(codeLayer.outputShape).toEqual([null, 4]);
     tf.tidy(() => {
-      const z = tf.randomNormal([2000, 8], 0, 1, 'float32', 9) as tf.Tensor2D;
+      const z = tf.randomNormal<tf.Rank.R2>([2000, 8], 0, 1, 'float32', 9);
       const thermometer = (probe.predict(z) as tf.Tensor).arraySync() as number[][];
       const oneHot = clusterOfLatents(z, tf.tensor2d(cuts, [1, 4])).arraySync();
       thermometer.forEach((code, i) => {
@@ -241,7 +241,9 @@ describe('training on real MNIST', () => {
     await train({ ...config, clusters: 0 }, { dataset: data, checkpointDir: join(root, 'plain') });
     // What such a checkpoint holds: a config without the field.
     const dir = join(root, 'plain', 'step-000000002');
-    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as {
+      config: Record<string, unknown>;
+    };
     delete manifest.config.clusters;
     await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
     const resume = (fields: object) =>

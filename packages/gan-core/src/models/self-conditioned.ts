@@ -67,9 +67,7 @@ export function buildSelfConditionedGenerator({
     trainable: false,
     name: clusterCodeLayer,
   });
-  const code = tf.layers
-    .reLU({ maxValue: 1 })
-    .apply(cut.apply(z) as tf.SymbolicTensor) as tf.SymbolicTensor;
+  const code = tf.layers.reLU({ maxValue: 1 }).apply(cut.apply(z)) as tf.SymbolicTensor;
   const kernel = new Float32Array(latentDim * (numClasses - 1));
   kernel.fill(sharpness, 0, numClasses - 1); // row 0: z[0] only
   tf.tidy(() =>
@@ -105,8 +103,8 @@ export function clusterOfLatents(z: tf.Tensor2D, thresholds: tf.Tensor2D): tf.Te
       .slice([0, 0], [-1, 1])
       .greater(thresholds)
       .cast('int32')
-      .sum(1)
-      .cast('int32') as tf.Tensor1D;
-    return tf.oneHot(index, thresholds.shape[1] + 1).cast('float32') as tf.Tensor2D;
+      .sum<tf.Tensor1D>(1)
+      .cast<tf.Tensor1D>('int32');
+    return tf.oneHot(index, thresholds.shape[1] + 1).cast<tf.Tensor2D>('float32');
   });
 }

@@ -166,8 +166,7 @@ const readChunk = 2048;
  * drops the stroke detail that splits one digit into many clusters.
  */
 export function pooledImages(data: TrainingImages): { values: Float32Array; dims: number } {
-  const read = data.examples;
-  if (read === undefined)
+  if (data.examples === undefined)
     throw new RangeError(
       'self-conditioning clusters the images, and this data source cannot read them by index',
     );
@@ -180,10 +179,7 @@ export function pooledImages(data: TrainingImages): { values: Float32Array; dims
   const values = new Float32Array(data.size * dims);
   for (let start = 0; start < data.size; start += readChunk) {
     const count = Math.min(readChunk, data.size - start);
-    const { images } = read.call(
-      data,
-      Int32Array.from({ length: count }, (_, i) => start + i),
-    );
+    const { images } = data.examples(Int32Array.from({ length: count }, (_, i) => start + i));
     const pixels = images.dataSync();
     images.dispose();
     for (let i = 0; i < count; i++) {
@@ -248,7 +244,7 @@ export function selfConditioningData(
   const { values, dims } = pooledImages(data);
   const { assignments, sizes } = kMeans(values, data.size, dims, k, config.seed);
   return {
-    data: data.relabel.call(data, assignments, k),
+    data: data.relabel(assignments, k),
     numClasses: k,
     sizes: Array.from(sizes),
     seconds: (performance.now() - started) / 1000,

@@ -107,8 +107,8 @@ function sampleInputs(
     latentIntoCluster(drawn[i] as number, cuts, Math.floor(i / cols)),
   );
   const placed = tf.tidy(() =>
-    tf.concat([tf.tensor2d(column, [n, 1]), z.slice([0, 1], [-1, -1])], 1),
-  ) as tf.Tensor2D;
+    tf.concat<tf.Tensor2D>([tf.tensor2d(column, [n, 1]), z.slice([0, 1], [-1, -1])], 1),
+  );
   z.dispose();
   return { z: placed, labels: undefined, cols, realPoints };
 }
