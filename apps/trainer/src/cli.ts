@@ -261,6 +261,13 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`ganmod-trainer: ${err.message}\n`);
       return err.exitCode;
     }
+    // A database that was never migrated: say how to fix it, not Prisma's stack.
+    const { missingTableMessage } = await import('@ganmod/db/client');
+    const missingTables = missingTableMessage(err);
+    if (missingTables !== undefined) {
+      process.stderr.write(`ganmod-trainer: ${missingTables}\n`);
+      return ExitCode.Database;
+    }
     process.stderr.write(
       `ganmod-trainer: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
     );

@@ -98,6 +98,7 @@ export {
   DbConnectionError,
   describeDbError,
   isUniqueConstraintError,
+  missingTableMessage,
 } from './errors.js';
 export {
   cancelRun,

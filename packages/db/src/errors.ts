@@ -79,6 +79,26 @@ export function connectionFailureCause(err: unknown): string | undefined {
 }
 
 /**
+ * When `err` says a table is missing (the database was never migrated: Prisma's P2021, a driver's
+ * `TableDoesNotExist`, SQLite's "no such table", PostgreSQL's 42P01), one line that says how to
+ * fix it; undefined for any other error.
+ */
+export function missingTableMessage(err: unknown): string | undefined {
+  for (const record of errorChain(err)) {
+    const code = stringField(record, 'code') ?? stringField(record, 'originalCode');
+    const message = stringField(record, 'message') ?? stringField(record, 'originalMessage') ?? '';
+    if (
+      code === 'P2021' ||
+      code === '42P01' ||
+      stringField(record, 'kind') === 'TableDoesNotExist' ||
+      /no such table/i.test(message)
+    )
+      return 'the database has no tables yet (it was never migrated): run `npm run db:migrate` with the same DATABASE_URL (`npm start` migrates too)';
+  }
+  return undefined;
+}
+
+/**
  * One line describing any error for a CLI or a log: our own errors print their message;
  * anything else prints its first line, prefixed with its name.
  */
@@ -90,6 +110,8 @@ export function describeDbError(err: unknown): string {
   ) {
     return err.message;
   }
+  const missing = missingTableMessage(err);
+  if (missing !== undefined) return missing;
   if (err instanceof Error) {
     const firstLine =
       err.message
