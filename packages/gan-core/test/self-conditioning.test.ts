@@ -233,7 +233,7 @@ describe('training on real MNIST', () => {
     expect(generatorSignature(generator)).toEqual({ latentDim: 100, numClasses: 0 });
     expect(selfConditioningThresholds(generator)).toHaveLength(9);
     generator.dispose();
-  });
+  }, 300_000);
 
   it('a dcgan checkpoint from before self-conditioning, resumed under the default, says to set clusters: 0', async () => {
     const config = { dataset: { kind: 'mnist' as const }, batchSize: 8, steps: 2, sampleEvery: 0 };
@@ -251,5 +251,5 @@ describe('training on real MNIST', () => {
     await expect(resume({})).rejects.toThrow(CheckpointError);
     await expect(resume({})).rejects.toThrow(/clusters: 0/);
     await expect(resume({ clusters: 0 })).resolves.toMatchObject({ status: 'completed', step: 3 });
-  });
+  }, 300_000);
 });
