@@ -10,6 +10,7 @@ import {
   readCheckpoint,
 } from '../src/checkpoint/index.js';
 import { ConfigError, parseTrainConfig, requestedClusters } from '../src/config.js';
+import { latentDirections } from '../src/export/directions.js';
 import {
   buildGan,
   buildSelfConditionedGenerator,
@@ -135,6 +136,23 @@ describe('the cluster code on z[0]', () => {
         expect(oneHot[i]!.indexOf(1)).toBe(code.reduce((a, b) => a + b, 0));
       });
     });
+    generator.dispose();
+  });
+
+  it("its latent directions come from the trunk's first dense layer and leave z[0] (the cluster) alone", () => {
+    const generator = buildSelfConditionedGenerator({
+      shape: [28, 28, 1],
+      latentDim: 8,
+      numClasses: 4,
+    });
+    const { layer, directions } = latentDirections(generator, { count: 3, probes: 8 });
+    expect(layer).not.toBe('cluster_code');
+    // The first dense layer after the code: it reads z and the 3-value code.
+    expect(generator.getLayer(layer).getWeights()[0]!.shape[0]).toBe(8 + 3);
+    for (const d of directions) {
+      expect(Math.abs(d.vector[0]!)).toBeLessThan(1e-9);
+      expect(Math.hypot(...d.vector)).toBeCloseTo(1, 5);
+    }
     generator.dispose();
   });
 

@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { writeFileSynced } from '../checkpoint/synced-write.js';
 import { symmetricEigen } from '../metrics/stats/eigen.js';
+import { selfConditioningThresholds } from '../models/self-conditioned.js';
 import { generate, generatorSignature } from '../sampling/sample.js';
 import { CounterRng } from '../train/prng.js';
 
@@ -110,19 +111,28 @@ export interface LatentDirections {
 
 export const directionsFile = 'directions.json';
 
-/** The first dense kernel that reads z: rows 0..latentDim-1 are z's (labels follow z). */
+/**
+ * The first trainable dense kernel that reads z: rows 0..latentDim-1 are z's (labels, or a
+ * self-conditioned G's cluster code, follow z). A self-conditioned G's frozen code layer is
+ * skipped, and z[0]'s row is zeroed: z[0] picks the cluster, so a direction along it would jump
+ * between clusters rather than move within one.
+ */
 function firstLayerKernel(
   generator: tf.LayersModel,
   latentDim: number,
   numClasses: number,
 ): { layer: string; kernel: Float32Array; units: number } {
+  const cuts = selfConditioningThresholds(generator);
+  const extra = numClasses + (cuts?.length ?? 0);
   for (const layer of generator.layers) {
+    if (!layer.trainable) continue;
     const [w] = layer.getWeights();
     if (w === undefined || w.rank !== 2) continue;
     const [rows, units] = w.shape as [number, number];
-    if (rows !== latentDim && rows !== latentDim + numClasses) continue;
-    const all = w.dataSync() as Float32Array;
-    return { layer: layer.name, kernel: all.slice(0, latentDim * units), units };
+    if (rows !== latentDim && rows !== latentDim + extra) continue;
+    const kernel = (w.dataSync() as Float32Array).slice(0, latentDim * units);
+    if (cuts !== null) kernel.fill(0, 0, units);
+    return { layer: layer.name, kernel, units };
   }
   throw new Error(`${generator.name} has no dense first layer on z to decompose`);
 }
