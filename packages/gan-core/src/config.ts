@@ -83,13 +83,13 @@ export function isConditionalModel(kind: ModelKind): boolean {
   return kind === 'cmlp' || kind === 'cdcgan' || kind === 'cvae' || kind === 'resnet-cgan';
 }
 
-/** Dataset kinds whose samples are 2-D points: they train with model `toy-mlp` only. */
 /**
  * Clusters a dcgan run conditions on when `clusters` is omitted: 30 reached the 15-minute quality
  * goal on MNIST where 20 and 50 did not (docs/results.md, "Session 15").
  */
 export const defaultClusters = 30;
 
+/** Dataset kinds whose samples are 2-D points: they train with model `toy-mlp` only. */
 export const pointDatasetKinds = ['ring8', 'grid25'] as const;
 
 /** Adversarial objectives. */
