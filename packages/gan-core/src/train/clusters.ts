@@ -20,6 +20,29 @@ export interface Clustering {
   iterations: number;
 }
 
+/**
+ * Squared distance from row `row` of `data` to centre `c`, summed in order; once it reaches
+ * `bound` the rest is skipped and a value >= `bound` is returned (enough to rule the centre out).
+ */
+function squaredDistance(
+  data: Float32Array,
+  row: number,
+  centres: Float64Array,
+  c: number,
+  dims: number,
+  bound = Infinity,
+): number {
+  const start = row * dims;
+  const offset = c * dims;
+  let d = 0;
+  for (let j = 0; j < dims; j++) {
+    const diff = (data[start + j] as number) - (centres[offset + j] as number);
+    d += diff * diff;
+    if (d >= bound) break;
+  }
+  return d;
+}
+
 /** Index of the centre nearest to row `row` of `data`, and its squared distance. */
 function nearestCentre(
   data: Float32Array,
@@ -30,15 +53,8 @@ function nearestCentre(
 ): [number, number] {
   let best = 0;
   let bestDistance = Infinity;
-  const start = row * dims;
   for (let c = 0; c < k; c++) {
-    let d = 0;
-    const offset = c * dims;
-    for (let j = 0; j < dims; j++) {
-      const diff = (data[start + j] as number) - (centres[offset + j] as number);
-      d += diff * diff;
-      if (d >= bestDistance) break;
-    }
+    const d = squaredDistance(data, row, centres, c, dims, bestDistance);
     if (d < bestDistance) {
       bestDistance = d;
       best = c;
@@ -84,12 +100,7 @@ export function kMeans(
   for (let c = 1; c < k; c++) {
     let total = 0;
     for (let i = 0; i < n; i++) {
-      const row = (fit[i] as number) * dims;
-      let d = 0;
-      for (let j = 0; j < dims; j++) {
-        const diff = (data[row + j] as number) - (centres[(c - 1) * dims + j] as number);
-        d += diff * diff;
-      }
+      const d = squaredDistance(data, fit[i] as number, centres, c - 1, dims);
       if (d < (minDistance[i] as number)) minDistance[i] = d;
       total += minDistance[i] as number;
     }
