@@ -6,10 +6,12 @@
 // and then 2 workers (--workers 1,2), each on a fresh database whose hash bank holds the banked
 // pictures' hashes plus 10,000 noise hashes and whose active synthetic-image detector is the
 // 32x32 CNN (untrained weights, same cost). Prints items/s after a warm-up batch per worker (model
-// loads excluded) and the decisions per item (1 when every item was scored exactly once). Needs
-// the built trainer. Asserts nothing else.
+// loads excluded) and the decisions per item (1 when every item was scored exactly once). With
+// --pin, worker i runs on core i alone (Linux `taskset`): N pinned workers against one pinned
+// worker is the scale-out measure (a lone unpinned worker already spreads over both cores: sharp
+// decodes on its thread pool). Needs the built trainer. Asserts nothing else.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -29,6 +31,8 @@ const { values: flags } = parseArgs({
     provider: { type: 'string', default: 'postgres' },
     items: { type: 'string', default: '240' },
     workers: { type: 'string', default: '1,2' },
+    // Each worker on its own core (taskset -c i).
+    pin: { type: 'boolean', default: false },
     // Each worker writes a V8 CPU profile into this folder when it stops.
     'cpu-prof': { type: 'string' },
   },
@@ -113,27 +117,51 @@ async function prepare(db) {
   });
 }
 
-function startWorker(url, workers) {
+function startWorker(url, workers, slot) {
   const profile = flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${flags['cpu-prof']}`] : [];
-  const child = spawn(
-    process.execPath,
-    [...profile, cli, 'worker', '--moderation', '--poll', '100'],
-    {
-      env: {
-        ...process.env,
-        DATABASE_URL: url,
-        GANMOD_DATA_DIR: dataDir,
-        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-        // OpenBLAS's threads per worker: N workers share the cores instead of oversubscribing them.
-        OPENBLAS_NUM_THREADS: String(Math.max(1, Math.floor(availableParallelism() / workers))),
-      },
-      stdio: ['ignore', 'ignore', process.env.BENCH_DEBUG ? 'inherit' : 'ignore'],
+  const node = [process.execPath, ...profile, cli, 'worker', '--moderation', '--poll', '100'];
+  const pinned = flags.pin
+    ? ['taskset', '-c', String(slot % availableParallelism()), ...node]
+    : node;
+  const child = spawn(pinned[0], pinned.slice(1), {
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      GANMOD_DATA_DIR: dataDir,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      // OpenBLAS's threads per worker: N workers share the cores instead of oversubscribing them.
+      OPENBLAS_NUM_THREADS: String(
+        flags.pin ? 1 : Math.max(1, Math.floor(availableParallelism() / workers)),
+      ),
     },
-  );
+    stdio: ['ignore', 'ignore', process.env.BENCH_DEBUG ? 'inherit' : 'ignore'],
+  });
   return child;
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** CPU seconds of every running PostgreSQL server process, by pid (Linux /proc). */
+function postgresCpu() {
+  const byPid = new Map();
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') {
+        byPid.set(pid, cpuSeconds(pid));
+      }
+    } catch {
+      // exited while listed
+    }
+  }
+  return byPid;
+}
+
+/** CPU seconds PostgreSQL used between two readings (a backend started since counts from 0). */
+function postgresCpuSince(before) {
+  let seconds = 0;
+  for (const [pid, now] of postgresCpu()) seconds += now - (before.get(pid) ?? 0);
+  return seconds;
+}
 
 /** CPU seconds (user + system) a process has used so far (Linux /proc; clock ticks of 10 ms). */
 function cpuSeconds(pid) {
@@ -158,27 +186,30 @@ async function scoreBatch(db, from, count, total) {
 console.log(
   `${ITEMS} items (real photos, JPEG q90 ≤512 px, half copies of banked ones, + captions) on ${flags.provider}; ` +
     `bank: ${bankedHashes.reduce((n, b) => n + b.hashes.length, 0)} hashes of ${bankedPng.length} pictures + ${noise.length} noise; ` +
-    `synthetic detector on; load average ${load()}`,
+    `synthetic detector on; ${flags.pin ? 'each worker pinned to one core; ' : ''}load average ${load()}`,
 );
 // On a loaded machine wall time measures the others: the workers' CPU per item says what idle cores
 // would do (a worker is mostly one busy thread: N workers on N idle cores, 1000 / CPU ms each).
 console.log(
-  '| workers | items/s (after a warm-up batch per worker) | workers CPU ms/item | items/s on idle cores (workers x 1000 / CPU ms) | decisions per item | bank matches, synthetic scores | load average |',
+  '| workers | items/s (after a warm-up batch per worker) | workers CPU ms/item | PostgreSQL CPU ms/item | items/s on idle cores (workers x 1000 / CPU ms) | decisions per item | bank matches, synthetic scores | load average |',
 );
-console.log('|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|');
 for (const workers of flags.workers.split(',').map(Number)) {
   const { url, drop } = await database();
   const db = createDb(url);
   await prepare(db);
-  const children = Array.from({ length: workers }, () => startWorker(url, workers));
+  const children = Array.from({ length: workers }, (_, slot) => startWorker(url, workers, slot));
   try {
     // Warm-up (model loads, first batches) outside the measurement.
     const warm = 16 * workers;
     await scoreBatch(db, 0, warm, warm);
     const cpuBefore = children.reduce((sum, c) => sum + cpuSeconds(c.pid), 0);
+    const postgresBefore = postgresCpu();
     const seconds = await scoreBatch(db, warm, ITEMS, warm + ITEMS);
     const cpuMs =
       ((children.reduce((sum, c) => sum + cpuSeconds(c.pid), 0) - cpuBefore) * 1000) / ITEMS;
+    // PostgreSQL shares the cores with the workers; on SQLite its share is inside the workers.
+    const postgresMs = (postgresCpuSince(postgresBefore) * 1000) / ITEMS;
     const decisions = await db.decision.findMany({ select: { itemId: true, createdAt: true } });
     const perItem = new Map();
     for (const d of decisions) perItem.set(d.itemId, (perItem.get(d.itemId) ?? 0) + 1);
@@ -190,7 +221,7 @@ for (const workers of flags.workers.split(',').map(Number)) {
     });
     const synthetic = await db.detectorScore.count({ where: { detector: 'synthetic-image' } });
     console.log(
-      `| ${workers} | ${(ITEMS / seconds).toFixed(1)} | ${cpuMs.toFixed(0)} | ${((Math.min(workers, availableParallelism()) * 1000) / cpuMs).toFixed(0)} | ${counts} (${scored}/${ITEMS + 16 * workers} items) | ${matched}, ${synthetic} | ${load()} |`,
+      `| ${workers} | ${(ITEMS / seconds).toFixed(1)} | ${cpuMs.toFixed(0)} | ${postgresMs.toFixed(1)} | ${((Math.min(workers, availableParallelism()) * 1000) / cpuMs).toFixed(0)} | ${counts} (${scored}/${ITEMS + 16 * workers} items) | ${matched}, ${synthetic} | ${load()} |`,
     );
   } finally {
     for (const child of children) child.kill();

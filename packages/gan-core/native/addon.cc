@@ -124,6 +124,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"resampleImage", nullptr, ResampleImage, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"resampleWeighted", nullptr, ResampleWeighted, nullptr, nullptr, nullptr, napi_default,
        nullptr},
+      {"hammingSearch", nullptr, HammingSearch, nullptr, nullptr, nullptr, napi_default,
+       nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"getThreads", nullptr, GetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"blasCore", nullptr, BlasCore, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -1,5 +1,5 @@
 // Shared by the native kernels' source files (conv-matmul.cc, depthwise.cc, elementwise.cc, adam.cc,
-// dropout.cc, batch-norm.cc, cnn.cc, resample.cc, addon.cc), compiled together into dist/native/ganmod_kernels.node by
+// dropout.cc, batch-norm.cc, cnn.cc, resample.cc, hamming.cc, addon.cc), compiled together into dist/native/ganmod_kernels.node by
 // scripts/build-native.mjs: the includes, the N-API argument helpers, the thread splitting of
 // elementwise passes and the entry points addon.cc exports.
 //
@@ -111,6 +111,9 @@ napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info);
 napi_value ResampleImage(napi_env env, napi_callback_info info);
 // ... and one channel of 8-bit or float pixels through separable weight tables, in doubles.
 napi_value ResampleWeighted(napi_env env, napi_callback_info info);
+
+// hamming.cc
+napi_value HammingSearch(napi_env env, napi_callback_info info);
 
 // ---- oneDNN network inference (cnn.cc; no-ops without GANMOD_HAVE_DNNL) --------------------
 

@@ -14,6 +14,8 @@ export {
   nativeCnnPrecision,
   resampleImage,
   resampleWeighted,
+  buildHammingIndex,
+  hammingSearch,
 } from '../kernels/index.js';
 export type {
   CnnAdd,
@@ -30,6 +32,8 @@ export type {
   ResampleOptions,
   AxisWeights,
   WeightStage,
+  HammingHit,
+  HammingIndex,
   RegisterWasmKernelsOptions,
   WasmKernelsInfo,
 } from '../kernels/index.js';

@@ -1,10 +1,10 @@
 /**
- * In-memory bank of known PDQ hashes with multi-index hashing (Norouzi et al., "Fast search in
- * Hamming space with multi-index hashing"). The 256 bits are split into 16 chunks of 16 bits; by the
- * pigeonhole principle two hashes within distance r agree to within floor(r / 16) bits on at least
- * one chunk, so looking up each chunk's value and its neighbours within that radius finds every
- * candidate. With r = 31 that is 17 bucket reads per chunk instead of a scan of the whole bank.
+ * In-memory bank of known PDQ hashes. PDQ hashes are found through gan-core's multi-index Hamming
+ * search (`hammingSearch`: 16 chunk indexes of 16 bits, native where the addon is built); the
+ * low-detail signals (DCT and profile signatures) are scanned, since only low-detail pictures
+ * carry them.
  */
+import { type HammingIndex, buildHammingIndex, hammingSearch } from '@ganmod/gan-core';
 import { ModerationConfigError } from '../errors.js';
 import {
   DCT_MATCH_SIMILARITY,
@@ -86,27 +86,12 @@ export type BankVariant =
   | 'strip'
   | `bright${number}`;
 
-const CHUNKS = 16;
-const CHUNK_VALUES = 1 << 16;
-
 /** Variants stored by default: mirrored copies are a common evasion, rotations are rarer. */
 export const DEFAULT_BANK_VARIANTS: readonly DihedralTransform[] = [
   'original',
   'flipHorizontal',
   'flipVertical',
 ];
-
-function chunkOf(hash: Hash256, c: number): number {
-  const word = hash[c >> 1] ?? 0;
-  return c & 1 ? word >>> 16 : word & 0xffff;
-}
-
-/** Compressed-sparse-row index of one chunk: ids of entries whose chunk equals v are in
- * `ids[offsets[v] .. offsets[v+1])`. */
-interface ChunkIndex {
-  offsets: Uint32Array;
-  ids: Uint32Array;
-}
 
 /**
  * Fast lookup of near-identical images by PDQ hash.
@@ -117,8 +102,7 @@ interface ChunkIndex {
 export class HashBank {
   private words = new Uint32Array(8 * 1024);
   private rows: HashBankRow[] = [];
-  private index: ChunkIndex[] = [];
-  private indexed = 0;
+  private index: HammingIndex | undefined;
   private signatures: { row: HashBankRow; vector: Float32Array }[] = [];
   private profiles: { row: HashBankRow; profile: StoredProfile }[] = [];
 
@@ -288,71 +272,11 @@ export class HashBank {
         `maxDistance must be an integer in 0..255, got ${maxDistance}`,
       );
     }
-    this.refreshIndex();
-    const found = new Map<number, { distance: number; query: number }>();
-    const radius = Math.floor(maxDistance / CHUNKS);
-    const words = this.words;
-    const keys = new Uint32Array(radius <= 1 ? 17 : 0);
-    for (let q = 0; q < hashes.length; q++) {
-      const hash = hashes[q]!;
-      const h0 = hash[0]!;
-      const h1 = hash[1]!;
-      const h2 = hash[2]!;
-      const h3 = hash[3]!;
-      const h4 = hash[4]!;
-      const h5 = hash[5]!;
-      const h6 = hash[6]!;
-      const h7 = hash[7]!;
-      for (let c = 0; c < CHUNKS; c++) {
-        const { offsets, ids } = this.index[c]!;
-        const value = chunkOf(hash, c);
-        let nKeys: number;
-        let chunkKeys: Uint32Array;
-        if (radius <= 1) {
-          keys[0] = value;
-          if (radius === 1) for (let a = 0; a < 16; a++) keys[a + 1] = value ^ (1 << a);
-          nKeys = radius === 1 ? 17 : 1;
-          chunkKeys = keys;
-        } else {
-          const all: number[] = [];
-          forEachWithinRadius(value, radius, (key) => all.push(key));
-          chunkKeys = Uint32Array.from(all);
-          nKeys = all.length;
-        }
-        for (let k = 0; k < nKeys; k++) {
-          const key = chunkKeys[k]!;
-          for (let p = offsets[key]!, end = offsets[key + 1]!; p < end; p++) {
-            // No "seen" marks: a far entry rarely shares two chunks with the query, so verifying it
-            // twice is cheaper than a random write per candidate; `found` keeps each entry once.
-            const id = ids[p]!;
-            const b = id * 8;
-            // Early exit half-way: most candidates are far.
-            let d =
-              popcount32(h0 ^ words[b]!) +
-              popcount32(h1 ^ words[b + 1]!) +
-              popcount32(h2 ^ words[b + 2]!) +
-              popcount32(h3 ^ words[b + 3]!);
-            if (d > maxDistance) continue;
-            d +=
-              popcount32(h4 ^ words[b + 4]!) +
-              popcount32(h5 ^ words[b + 5]!) +
-              popcount32(h6 ^ words[b + 6]!) +
-              popcount32(h7 ^ words[b + 7]!);
-            if (d > maxDistance) continue;
-            const prior = found.get(id);
-            if (!prior || d < prior.distance) found.set(id, { distance: d, query: q });
-          }
-        }
-      }
-      for (let id = this.indexed; id < this.rows.length; id++) {
-        const d = this.distanceTo(hash, id, maxDistance);
-        const prior = found.get(id);
-        if (d <= maxDistance && (!prior || d < prior.distance))
-          found.set(id, { distance: d, query: q });
-      }
-    }
-    return [...found]
-      .map(([id, f]) => ({ row: this.rows[id]!, distance: f.distance, query: f.query }))
+    const index = this.refreshIndex();
+    const queries = new Uint32Array(hashes.length * 8);
+    hashes.forEach((hash, q) => queries.set(hash.subarray(0, 8), q * 8));
+    return hammingSearch(this.words, this.rows.length, index, queries, maxDistance)
+      .map(({ id, distance, query }) => ({ row: this.rows[id]!, distance, query }))
       .sort((a, b) => a.distance - b.distance);
   }
 
@@ -378,49 +302,11 @@ export class HashBank {
     return d;
   }
 
-  /** Rebuilds the chunk index when the unindexed tail is too long to scan cheaply. */
-  private refreshIndex(): void {
+  /** The chunk index, rebuilt when the unindexed tail is too long to scan cheaply. */
+  private refreshIndex(): HammingIndex {
     const n = this.rows.length;
-    const pending = n - this.indexed;
-    if (this.index.length === CHUNKS && pending <= Math.max(256, n >> 4)) return;
-    const index: ChunkIndex[] = [];
-    for (let c = 0; c < CHUNKS; c++) {
-      const offsets = new Uint32Array(CHUNK_VALUES + 1);
-      const w = c >> 1;
-      const high = (c & 1) === 1;
-      for (let id = 0; id < n; id++) {
-        const word = this.words[id * 8 + w]!;
-        offsets[(high ? word >>> 16 : word & 0xffff) + 1]!++;
-      }
-      for (let v = 0; v < CHUNK_VALUES; v++) offsets[v + 1]! += offsets[v]!;
-      const cursor = offsets.slice(0, CHUNK_VALUES);
-      const ids = new Uint32Array(n);
-      for (let id = 0; id < n; id++) {
-        const word = this.words[id * 8 + w]!;
-        ids[cursor[high ? word >>> 16 : word & 0xffff]!++] = id;
-      }
-      index.push({ offsets, ids });
-    }
-    this.index = index;
-    this.indexed = n;
-  }
-}
-
-/** Calls `visit` for every 16-bit value within Hamming `radius` of `value` (radius <= 2 here). */
-function forEachWithinRadius(value: number, radius: number, visit: (v: number) => void): void {
-  visit(value);
-  if (radius >= 1) {
-    for (let a = 0; a < 16; a++) {
-      const va = value ^ (1 << a);
-      visit(va);
-      if (radius >= 2) for (let b = a + 1; b < 16; b++) visit(va ^ (1 << b));
-    }
-  }
-  if (radius >= 3) {
-    // Generic fallback for large thresholds: enumerate all keys and filter by distance.
-    for (let v = 0; v < CHUNK_VALUES; v++) {
-      const d = popcount32(v ^ value);
-      if (d >= 3 && d <= radius) visit(v);
-    }
+    if (this.index && n - this.index.indexed <= Math.max(256, n >> 4)) return this.index;
+    this.index = buildHammingIndex(this.words, n);
+    return this.index;
   }
 }

@@ -134,6 +134,17 @@ export interface NativeAddon {
     roundAcross?: number[],
   ): void;
   /**
+   * Multi-index Hamming search over 256-bit hashes (`geometry` = [indexed, total, queries,
+   * maxDistance < 48]): [id, distance, query] triples in first-found order; see hamming-search.ts.
+   */
+  hammingSearch?(
+    words: Uint32Array,
+    geometry: number[],
+    offsets: Uint32Array,
+    ids: Uint32Array,
+    queries: Uint32Array,
+  ): Uint32Array;
+  /**
    * Compiles a CNN trunk for oneDNN (present only where the addon was built with oneDNN); see
    * `createNativeCnn` in cnn.ts for the description's layout.
    */

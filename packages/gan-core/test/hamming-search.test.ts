@@ -1,0 +1,119 @@
+/**
+ * Multi-index Hamming search (src/kernels/native/hamming-search.ts, native/hamming.cc
+ * `HammingSearch`): the addon and the JavaScript loop return the same hits in the same order, both
+ * equal a brute-force scan at every chunk radius, hashes added after the index was built are found
+ * too, and arrays that do not fit their geometry are refused, by the addon too when called directly.
+ */
+import { describe, expect, it } from 'vitest';
+import { buildHammingIndex, hammingSearch, loadNativeAddon } from '../src/backend/index.js';
+import type { HammingHit } from '../src/backend/index.js';
+
+/** A deterministic pseudo-random source (LCG) so a failure reproduces. */
+function lcg(seed: number) {
+  let s = seed >>> 0;
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0);
+}
+
+function distance(a: Uint32Array, ai: number, b: Uint32Array, bi: number): number {
+  let d = 0;
+  for (let w = 0; w < 8; w++) {
+    let x = (a[ai * 8 + w]! ^ b[bi * 8 + w]!) >>> 0;
+    for (; x; x &= x - 1) d++;
+  }
+  return d;
+}
+
+/** The hits by brute force: each id with its smallest distance and the first query reaching it. */
+function bruteForce(words: Uint32Array, total: number, queries: Uint32Array, max: number) {
+  const best = new Map<number, { distance: number; query: number }>();
+  for (let q = 0; q < queries.length / 8; q++) {
+    for (let id = 0; id < total; id++) {
+      const d = distance(queries, q, words, id);
+      const prior = best.get(id);
+      if (d <= max && (!prior || d < prior.distance)) best.set(id, { distance: d, query: q });
+    }
+  }
+  return [...best].map(([id, f]) => ({ id, ...f })).sort((a, b) => a.id - b.id);
+}
+
+const byId = (hits: HammingHit[]) => [...hits].sort((a, b) => a.id - b.id);
+
+/**
+ * `total` random hashes, the first `indexed` of them indexed, and `queries` queries each planted
+ * near a stored hash at distance 0..max+4 (so some are just outside), flipping bits across chunks.
+ */
+function fixture(total: number, indexed: number, queryCount: number, max: number, seed: number) {
+  const next = lcg(seed);
+  const words = new Uint32Array(total * 8).map(() => next());
+  const queries = new Uint32Array(queryCount * 8);
+  for (let q = 0; q < queryCount; q++) {
+    const target = next() % total;
+    queries.set(words.subarray(target * 8, target * 8 + 8), q * 8);
+    const flips = next() % (max + 5);
+    for (let f = 0; f < flips; f++) {
+      const bit = next() % 256;
+      queries[q * 8 + (bit >> 5)] = (queries[q * 8 + (bit >> 5)]! ^ (1 << (bit & 31))) >>> 0;
+    }
+  }
+  return { words, queries, index: buildHammingIndex(words, indexed) };
+}
+
+const addon = loadNativeAddon().module ?? null;
+
+describe('hammingSearch', () => {
+  it.each([
+    { max: 10, label: 'radius 0' },
+    { max: 31, label: 'radius 1 (PDQ)' },
+    { max: 40, label: 'radius 2' },
+  ])('equals a brute-force scan at $label, with an unindexed tail', ({ max }) => {
+    const { words, queries, index } = fixture(3000, 2600, 40, max, max);
+    const expected = bruteForce(words, 3000, queries, max);
+    expect(expected.length).toBeGreaterThan(20); // most planted neighbours are within reach
+    const js = hammingSearch(words, 3000, index, queries, max, null);
+    expect(byId(js)).toEqual(expected);
+    if (addon?.hammingSearch) {
+      // Same hits in the same order, not only the same set.
+      expect(hammingSearch(words, 3000, index, queries, max, addon)).toEqual(js);
+    }
+  });
+
+  it('answers above the addon radius in JavaScript, and with nothing indexed', () => {
+    const { words, queries } = fixture(400, 400, 6, 50, 7);
+    const none = buildHammingIndex(words, 0);
+    const expected = bruteForce(words, 400, queries, 50);
+    expect(byId(hammingSearch(words, 400, buildHammingIndex(words, 400), queries, 50))).toEqual(
+      expected,
+    );
+    expect(byId(hammingSearch(words, 400, none, queries, 50))).toEqual(expected);
+    expect(byId(hammingSearch(words, 400, none, queries, 31))).toEqual(
+      bruteForce(words, 400, queries, 31),
+    );
+  });
+
+  it('refuses arrays that do not fit the geometry', () => {
+    const { words, queries, index } = fixture(100, 100, 2, 31, 3);
+    expect(() => hammingSearch(words, 101, index, queries, 31)).toThrow(/do not fit/);
+    expect(() => hammingSearch(words, 100, index, queries.subarray(0, 12), 31)).toThrow(
+      /whole hashes/,
+    );
+    expect(() => hammingSearch(words, 100, index, queries, 31.5)).toThrow(/maxDistance/);
+    expect(() => buildHammingIndex(words, 101)).toThrow(/do not fit/);
+    if (addon?.hammingSearch) {
+      // Called directly, the addon checks too rather than read past an array.
+      expect(() =>
+        addon.hammingSearch!(words, [100, 200, 2, 31], index.offsets, index.ids, queries),
+      ).toThrow(/does not fit/);
+      expect(() =>
+        addon.hammingSearch!(words, [100, 100, 2, 60], index.offsets, index.ids, queries),
+      ).toThrow(/does not fit/);
+    }
+  });
+
+  // The test runner builds the addon where OpenBLAS is installed and says so (kernels.native).
+  it.runIf(process.env.GANMOD_REQUIRE_NATIVE === '1')(
+    'runs natively where the addon is built',
+    () => {
+      expect(typeof addon?.hammingSearch).toBe('function');
+    },
+  );
+});
