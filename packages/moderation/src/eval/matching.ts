@@ -11,7 +11,14 @@ import { PROFILE_SIGNATURE_ALGORITHM } from '../bank/profile-signature.js';
 import type { RgbImage } from '../input/decode.js';
 import { decodeBytes } from '../pdq/image.js';
 import { PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY } from '../pdq/pdq.js';
-import { PHOTO_EDITS, loadSetPhoto, photoSet, type SetPhoto } from './photo-set.js';
+import {
+  BENIGN_VIEWS,
+  PHOTO_EDITS,
+  benignPhotos,
+  loadSetPhoto,
+  photoSet,
+  type SetPhoto,
+} from './photo-set.js';
 
 /** A matcher under evaluation: sources of the matches of one upload. */
 interface Contender {
@@ -37,6 +44,12 @@ export interface MatchingEval {
   rows: MatchingEvalRow[];
   /** Unrelated queries (originals and every edit of them) that matched anything. */
   falseMatches: Record<string, { matched: number; queries: number }>;
+  /**
+   * The benign photo set's pictures that are not banked (`benignPhotos()`: the unrelated
+   * wallpapers plus puzzle photos, textures and a portrait), each in every `BENIGN_VIEWS` view
+   * (crops down to a quarter) and every edit: queries that matched anything.
+   */
+  benignFalseMatches: Record<string, { matched: number; queries: number; photos: number }>;
   /** Per-upload time of the staged matcher, decode excluded (ms). */
   latency: { p50: number; p95: number; max: number };
   /**
@@ -178,12 +191,40 @@ export async function evalMatching(
   options.log?.(
     `matching false matches: ${contenders.map((c) => `${c.name} ${falseMatches[c.name]!.matched}/${falseMatches[c.name]!.queries}`).join(', ')}`,
   );
+  const bankedPaths = new Set(set.banked.map((p) => p.path));
+  const benign = pick(benignPhotos().filter((path) => !bankedPaths.has(path)));
+  const benignFalseMatches: MatchingEval['benignFalseMatches'] = {};
+  for (const c of contenders)
+    benignFalseMatches[c.name] = { matched: 0, queries: 0, photos: benign.length };
+  for (const [i, path] of benign.entries()) {
+    const original = await BENIGN_VIEWS.original!(path);
+    const uploads = [
+      ...Object.values(BENIGN_VIEWS).map((view) => () => view(path)),
+      ...edits.map(
+        ([, apply]) =>
+          () =>
+            apply(original, i),
+      ),
+    ];
+    for (const make of uploads) {
+      const image = await decodeBytes(await make());
+      for (const c of contenders) {
+        const r = await c.match(image);
+        benignFalseMatches[c.name]!.queries++;
+        if (r.sources.length > 0) benignFalseMatches[c.name]!.matched++;
+      }
+    }
+  }
+  options.log?.(
+    `matching false matches, benign set: ${contenders.map((c) => `${c.name} ${benignFalseMatches[c.name]!.matched}/${benignFalseMatches[c.name]!.queries}`).join(', ')}`,
+  );
   return {
     banked: banked.length,
     unrelated: unrelated.length,
     lowDetailBanked,
     rows,
     falseMatches,
+    benignFalseMatches,
     latency: { p50: quantile(times, 0.5), p95: quantile(times, 0.95), max: quantile(times, 1) },
     latencyWithoutProfile: {
       p50: quantile(timesWithoutProfile, 0.5),
@@ -220,6 +261,15 @@ export function matchingTable(result: MatchingEval): string {
       ? `${fm[name].matched}/${fm[name].queries} (${pct(fm[name].matched / Math.max(1, fm[name].queries))})`
       : '-';
   lines.push(`| **false matches** (unrelated) | ${fmCell('before')} | ${fmCell('after')} | |`);
+  const benign = result.benignFalseMatches;
+  const benignCell = (name: string) =>
+    benign[name]
+      ? `${benign[name].matched}/${benign[name].queries} (${pct(benign[name].matched / Math.max(1, benign[name].queries))})`
+      : '-';
+  const photos = Object.values(benign)[0]?.photos ?? 0;
+  lines.push(
+    `| **false matches** (benign set: ${photos} photos x (${Object.keys(BENIGN_VIEWS).length} views + ${result.rows.length} edits)) | ${benignCell('before')} | ${benignCell('after')} | |`,
+  );
   lines.push(
     '',
     `Bank rows: before ${result.bankRows.before}, after ${result.bankRows.after}. ` +
