@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HashBank, type HashBankRow } from '../src/bank/hash-bank.js';
-import { hashToHex } from '../src/pdq/hash256.js';
+import { hashFromHex, hashToHex } from '../src/pdq/hash256.js';
 
 /** Deterministic PRNG so failures reproduce. */
 function rng(seed: number): () => number {
@@ -70,5 +70,23 @@ describe('HashBank', () => {
     expect(() => copy.addRow({ hash: 'xyz', label: 'a', source: 'b' })).toThrow(/64 hex digits/);
     expect(() => copy.addRow({ hash: 'a'.repeat(64), label: ' ', source: 'b' })).toThrow(/label/);
     expect(() => copy.query(new Uint32Array(8), -1)).toThrow(/maxDistance/);
+  });
+});
+
+describe('hashToHex', () => {
+  it("prints PDQ's slot 15 first, 4 lowercase digits a slot, and round-trips", () => {
+    // Slot 0 is word 0's low half, slot 15 word 7's high half.
+    const hash = Uint32Array.from([0x1234abcd, 0, 0, 0, 0, 0, 0, 0xf00d0009]);
+    const hex = hashToHex(hash);
+    expect(hex).toBe(`f00d0009${'0'.repeat(48)}1234abcd`);
+    let s = 7;
+    for (let i = 0; i < 200; i++) {
+      const h = Uint32Array.from(
+        { length: 8 },
+        () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0),
+      );
+      expect(hashFromHex(hashToHex(h))).toEqual(h);
+      expect(hashToHex(h)).toMatch(/^[0-9a-f]{64}$/);
+    }
   });
 });
