@@ -11,7 +11,7 @@
 // worker is the scale-out measure (a lone unpinned worker already spreads over both cores: sharp
 // decodes on its thread pool). Needs the built trainer. Asserts nothing else.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -120,9 +120,8 @@ async function prepare(db) {
 function startWorker(url, workers, slot) {
   const profile = flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${flags['cpu-prof']}`] : [];
   const node = [process.execPath, ...profile, cli, 'worker', '--moderation', '--poll', '100'];
-  const pinned = flags.pin
-    ? ['taskset', '-c', String(slot % availableParallelism()), ...node]
-    : node;
+  const cpus = allowedCpus();
+  const pinned = flags.pin ? ['taskset', '-c', String(cpus[slot % cpus.length]), ...node] : node;
   const child = spawn(pinned[0], pinned.slice(1), {
     env: {
       ...process.env,
@@ -136,37 +135,69 @@ function startWorker(url, workers, slot) {
     },
     stdio: ['ignore', 'ignore', process.env.BENCH_DEBUG ? 'inherit' : 'ignore'],
   });
+  // A worker that cannot start (taskset missing, a CPU not allowed) or dies ends the bench
+  // instead of leaving it polling for decisions that never come.
+  child.on('error', (error) => {
+    console.error(`worker ${slot} could not start: ${error.message}`);
+    process.exit(1);
+  });
+  child.on('exit', (code, signal) => {
+    if (!child.stopping) {
+      console.error(`worker ${slot} exited (${signal ?? code}) during the bench`);
+      process.exit(1);
+    }
+  });
   return child;
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** CPU seconds of every running PostgreSQL server process, by pid (Linux /proc). */
-function postgresCpu() {
+/** CPU seconds (user + system) a process has used so far (Linux /proc; clock ticks of 10 ms). */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds of the PostgreSQL backends serving this database, by pid (null on SQLite). */
+async function postgresCpu(db) {
+  if (flags.provider !== 'postgres') return null;
+  const rows = await db.$queryRawUnsafe(
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database()',
+  );
   const byPid = new Map();
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+  for (const { pid } of rows) {
     try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') {
-        byPid.set(pid, cpuSeconds(pid));
-      }
+      byPid.set(pid, cpuSeconds(pid));
     } catch {
-      // exited while listed
+      // exited since it was listed
     }
   }
   return byPid;
 }
 
-/** CPU seconds PostgreSQL used between two readings (a backend started since counts from 0). */
-function postgresCpuSince(before) {
+/** CPU seconds those backends used since `before` (a backend started since counts from 0). */
+async function postgresCpuSince(db, before) {
+  const now = await postgresCpu(db);
+  if (!now || !before) return null;
   let seconds = 0;
-  for (const [pid, now] of postgresCpu()) seconds += now - (before.get(pid) ?? 0);
+  for (const [pid, cpu] of now) seconds += cpu - (before.get(pid) ?? 0);
   return seconds;
 }
 
-/** CPU seconds (user + system) a process has used so far (Linux /proc; clock ticks of 10 ms). */
-function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+/** CPUs this process may run on (Linux's Cpus_allowed_list, e.g. "0-3,8"), for --pin. */
+function allowedCpus() {
+  const line = readFileSync('/proc/self/status', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('Cpus_allowed_list:'));
+  if (!line) return Array.from({ length: availableParallelism() }, (_, i) => i);
+  return line
+    .split(':')[1]
+    .trim()
+    .split(',')
+    .flatMap((part) => {
+      const [a, b = a] = part.split('-').map(Number);
+      return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+    });
 }
 
 /** Submits `count` items and waits until the database holds `total` decisions; returns seconds. */
@@ -179,7 +210,17 @@ async function scoreBatch(db, from, count, total) {
     })),
   });
   const start = performance.now();
-  while ((await db.decision.count()) < total) await sleep(50);
+  let seen = -1;
+  let progressAt = start;
+  for (let done = await db.decision.count(); done < total; done = await db.decision.count()) {
+    if (done !== seen) [seen, progressAt] = [done, performance.now()];
+    // Items waiting for a worker that crashed stay PENDING until their lease lapses; two
+    // minutes without a decision means the run is broken, not slow.
+    if (performance.now() - progressAt > 120_000) {
+      throw new Error(`no decision for 2 minutes (${done}/${total}): are the workers running?`);
+    }
+    await sleep(50);
+  }
   return (performance.now() - start) / 1000;
 }
 
@@ -204,12 +245,14 @@ for (const workers of flags.workers.split(',').map(Number)) {
     const warm = 16 * workers;
     await scoreBatch(db, 0, warm, warm);
     const cpuBefore = children.reduce((sum, c) => sum + cpuSeconds(c.pid), 0);
-    const postgresBefore = postgresCpu();
+    const postgresBefore = await postgresCpu(db);
     const seconds = await scoreBatch(db, warm, ITEMS, warm + ITEMS);
     const cpuMs =
       ((children.reduce((sum, c) => sum + cpuSeconds(c.pid), 0) - cpuBefore) * 1000) / ITEMS;
     // PostgreSQL shares the cores with the workers; on SQLite its share is inside the workers.
-    const postgresMs = (postgresCpuSince(postgresBefore) * 1000) / ITEMS;
+    const postgresSeconds = await postgresCpuSince(db, postgresBefore);
+    const postgresMs =
+      postgresSeconds === null ? '-' : ((postgresSeconds * 1000) / ITEMS).toFixed(1);
     const decisions = await db.decision.findMany({ select: { itemId: true, createdAt: true } });
     const perItem = new Map();
     for (const d of decisions) perItem.set(d.itemId, (perItem.get(d.itemId) ?? 0) + 1);
@@ -221,10 +264,13 @@ for (const workers of flags.workers.split(',').map(Number)) {
     });
     const synthetic = await db.detectorScore.count({ where: { detector: 'synthetic-image' } });
     console.log(
-      `| ${workers} | ${(ITEMS / seconds).toFixed(1)} | ${cpuMs.toFixed(0)} | ${postgresMs.toFixed(1)} | ${((Math.min(workers, availableParallelism()) * 1000) / cpuMs).toFixed(0)} | ${counts} (${scored}/${ITEMS + 16 * workers} items) | ${matched}, ${synthetic} | ${load()} |`,
+      `| ${workers} | ${(ITEMS / seconds).toFixed(1)} | ${cpuMs.toFixed(0)} | ${postgresMs} | ${((Math.min(workers, availableParallelism()) * 1000) / cpuMs).toFixed(0)} | ${counts} (${scored}/${ITEMS + 16 * workers} items) | ${matched}, ${synthetic} | ${load()} |`,
     );
   } finally {
-    for (const child of children) child.kill();
+    for (const child of children) {
+      child.stopping = true;
+      child.kill();
+    }
     await Promise.all(
       children.map((c) => new Promise((r) => (c.exitCode === null ? c.on('exit', r) : r()))),
     );

@@ -77,6 +77,59 @@ describe('hammingSearch', () => {
     }
   });
 
+  it('keeps the smallest distance and the first query reaching it, as dihedral lookups need', () => {
+    // Eight queries around the same stored hashes (an upload's 8 transforms), with ties: query 2
+    // and query 5 are the same hash, query 6 the target itself after query 7's farther copy.
+    const next = lcg(11);
+    const words = new Uint32Array(500 * 8).map(() => next());
+    const flip = (h: Uint32Array, bits: number[]) => {
+      const out = h.slice();
+      for (const b of bits) out[b >> 5] = (out[b >> 5]! ^ (1 << (b & 31))) >>> 0;
+      return out;
+    };
+    const target = words.slice(42 * 8, 43 * 8);
+    const near = flip(target, [3, 70, 140]);
+    const queries = new Uint32Array(8 * 8);
+    [
+      flip(target, [1, 40, 80, 120, 160, 200, 240, 250, 255]),
+      flip(target, [5, 17, 33, 49, 65, 81, 97]),
+      near,
+      flip(target, [0, 31, 32, 63, 64, 95, 96, 127, 128, 159, 160]),
+      flip(target, [2, 9]),
+      near,
+      target,
+      flip(target, [7, 8, 9, 10]),
+    ].forEach((q, i) => queries.set(q, i * 8));
+    const index = buildHammingIndex(words, 450);
+    const js = hammingSearch(words, 500, index, queries, 31, null);
+    expect(js.find((h) => h.id === 42)).toEqual({ id: 42, distance: 0, query: 6 });
+    expect(byId(js)).toEqual(bruteForce(words, 500, queries, 31));
+    // Ties: the first query at the smallest distance wins (queries 4 at 2 bits before 6 at 0 is
+    // not a tie; drop the exact one to see 4 win over nothing closer).
+    const withoutExact = queries.slice(0, 6 * 8);
+    expect(
+      hammingSearch(words, 500, index, withoutExact, 31, null).find((h) => h.id === 42),
+    ).toEqual({ id: 42, distance: 2, query: 4 });
+    const tied = new Uint32Array(3 * 8);
+    [near, flip(target, [1, 2, 3]), near].forEach((q, i) => tied.set(q, i * 8));
+    expect(hammingSearch(words, 500, index, tied, 31, null).find((h) => h.id === 42)).toEqual({
+      id: 42,
+      distance: 3,
+      query: 0,
+    });
+    if (addon?.hammingSearch) {
+      expect(hammingSearch(words, 500, index, queries, 31, addon)).toEqual(js);
+      expect(hammingSearch(words, 500, index, tied, 31, addon)).toEqual(
+        hammingSearch(words, 500, index, tied, 31, null),
+      );
+      // The same target past the indexed part, in the scanned tail.
+      const tail = buildHammingIndex(words, 40);
+      expect(hammingSearch(words, 500, tail, queries, 31, addon)).toEqual(
+        hammingSearch(words, 500, tail, queries, 31, null),
+      );
+    }
+  });
+
   it('answers above the addon radius in JavaScript, and with nothing indexed', () => {
     const { words, queries } = fixture(400, 400, 6, 50, 7);
     const none = buildHammingIndex(words, 0);
@@ -93,8 +146,11 @@ describe('hammingSearch', () => {
   it('refuses arrays that do not fit the geometry', () => {
     const { words, queries, index } = fixture(100, 100, 2, 31, 3);
     expect(() => hammingSearch(words, 101, index, queries, 31)).toThrow(/do not fit/);
+    expect(() => hammingSearch(words, 100, { ...index, indexed: -1 }, queries, 31)).toThrow(
+      /do not fit/,
+    );
     expect(() => hammingSearch(words, 100, index, queries.subarray(0, 12), 31)).toThrow(
-      /whole hashes/,
+      /not whole hashes/,
     );
     expect(() => hammingSearch(words, 100, index, queries, 31.5)).toThrow(/maxDistance/);
     expect(() => buildHammingIndex(words, 101)).toThrow(/do not fit/);
@@ -106,6 +162,33 @@ describe('hammingSearch', () => {
       expect(() =>
         addon.hammingSearch!(words, [100, 100, 2, 60], index.offsets, index.ids, queries),
       ).toThrow(/does not fit/);
+      // A query count whose size in words would wrap around.
+      expect(() =>
+        addon.hammingSearch!(words, [0, 0, 2 ** 61, 31], index.offsets, index.ids, queries),
+      ).toThrow(/does not fit/);
+      // A corrupt index (bucket ends and ids past the indexed hashes) reads nothing outside the
+      // arrays: candidates it names that do not exist are skipped, the scanned tail still answers.
+      const corrupt = {
+        offsets: new Uint32Array(index.offsets.length).fill(0xffffffff),
+        ids: new Uint32Array(index.ids.length).fill(0xffffffff),
+      };
+      corrupt.offsets.fill(0, 0, 1);
+      const inTail = words.slice(60 * 8, 64 * 8); // hashes 60-63 themselves
+      const triples = addon.hammingSearch(
+        words,
+        [50, 100, 4, 31],
+        corrupt.offsets,
+        corrupt.ids,
+        inTail,
+      );
+      const hits = Array.from({ length: triples.length / 3 }, (_, k) => ({
+        id: triples[3 * k]!,
+        distance: triples[3 * k + 1]!,
+        query: triples[3 * k + 2]!,
+      }));
+      const expected = bruteForce(words, 100, inTail, 31).filter((h) => h.id >= 50);
+      expect(expected.length).toBeGreaterThanOrEqual(4);
+      expect(byId(hits)).toEqual(expected);
     }
   });
 

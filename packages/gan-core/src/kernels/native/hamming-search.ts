@@ -176,14 +176,20 @@ export function hammingSearch(
   const { indexed, offsets, ids } = index;
   if (
     !Number.isInteger(total) ||
+    !Number.isInteger(indexed) ||
+    indexed < 0 ||
     total < indexed ||
     total * HASH_WORDS > words.length ||
-    queries.length % HASH_WORDS !== 0 ||
     (indexed > 0 &&
       (offsets.length !== CHUNKS * (CHUNK_VALUES + 1) || ids.length !== CHUNKS * indexed))
   ) {
     throw new RangeError(
-      `hammingSearch: ${total} hashes (${indexed} indexed) do not fit ${words.length} words, or the queries are not whole hashes`,
+      `hammingSearch: ${total} hashes (${indexed} indexed) do not fit ${words.length} words and the index`,
+    );
+  }
+  if (queries.length % HASH_WORDS !== 0) {
+    throw new RangeError(
+      `hammingSearch: the queries hold ${queries.length} words, not whole hashes of ${HASH_WORDS}`,
     );
   }
   if (!addon?.hammingSearch || maxDistance > NATIVE_MAX_DISTANCE) {
