@@ -120,6 +120,28 @@ async function staged(
   };
 }
 
+/** Uploads (made one at a time) that each contender matched to anything, per contender. */
+async function countFalseMatches(
+  contenders: Contender[],
+  uploads: (() => Promise<Buffer>)[],
+): Promise<Record<string, { matched: number; queries: number }>> {
+  const counts = Object.fromEntries(contenders.map((c) => [c.name, { matched: 0, queries: 0 }]));
+  for (const make of uploads) {
+    const image = await decodeBytes(await make());
+    for (const c of contenders) {
+      const r = await c.match(image);
+      counts[c.name]!.queries++;
+      if (r.sources.length > 0) counts[c.name]!.matched++;
+    }
+  }
+  return counts;
+}
+
+const falseMatchSummary = (counts: Record<string, { matched: number; queries: number }>) =>
+  Object.entries(counts)
+    .map(([name, c]) => `${name} ${c.matched}/${c.queries}`)
+    .join(', ');
+
 /**
  * Runs the evaluation. `quick` keeps every 3rd photo (for a smoke run).
  *
@@ -170,8 +192,6 @@ export async function evalMatching(
       `matching ${edit}: ${contenders.map((c) => `${c.name} ${(recall[c.name]! * 100).toFixed(1)}%`).join(', ')}`,
     );
   }
-  const falseMatches: MatchingEval['falseMatches'] = {};
-  for (const c of contenders) falseMatches[c.name] = { matched: 0, queries: 0 };
   const negatives: (() => Promise<Buffer>)[] = unrelated.flatMap((u, i) => [
     () => Promise.resolve(u.png),
     ...edits.map(
@@ -180,43 +200,26 @@ export async function evalMatching(
           apply(u.png, i),
     ),
   ]);
-  for (const make of negatives) {
-    const image = await decodeBytes(await make());
-    for (const c of contenders) {
-      const r = await c.match(image);
-      falseMatches[c.name]!.queries++;
-      if (r.sources.length > 0) falseMatches[c.name]!.matched++;
-    }
-  }
-  options.log?.(
-    `matching false matches: ${contenders.map((c) => `${c.name} ${falseMatches[c.name]!.matched}/${falseMatches[c.name]!.queries}`).join(', ')}`,
-  );
+  const falseMatches = await countFalseMatches(contenders, negatives);
+  options.log?.(`matching false matches: ${falseMatchSummary(falseMatches)}`);
   const bankedPaths = new Set(set.banked.map((p) => p.path));
   const benign = pick(benignPhotos().filter((path) => !bankedPaths.has(path)));
-  const benignFalseMatches: MatchingEval['benignFalseMatches'] = {};
-  for (const c of contenders)
-    benignFalseMatches[c.name] = { matched: 0, queries: 0, photos: benign.length };
-  for (const [i, path] of benign.entries()) {
-    const original = await BENIGN_VIEWS.original!(path);
-    const uploads = [
+  const benignUploads = benign.flatMap((path, i) => {
+    // The edits start from the photo as posted (≤ 512 px, JPEG q90), made once per upload.
+    const original = () => BENIGN_VIEWS.original!(path);
+    return [
       ...Object.values(BENIGN_VIEWS).map((view) => () => view(path)),
       ...edits.map(
         ([, apply]) =>
-          () =>
-            apply(original, i),
+          async () =>
+            apply(await original(), i),
       ),
     ];
-    for (const make of uploads) {
-      const image = await decodeBytes(await make());
-      for (const c of contenders) {
-        const r = await c.match(image);
-        benignFalseMatches[c.name]!.queries++;
-        if (r.sources.length > 0) benignFalseMatches[c.name]!.matched++;
-      }
-    }
-  }
-  options.log?.(
-    `matching false matches, benign set: ${contenders.map((c) => `${c.name} ${benignFalseMatches[c.name]!.matched}/${benignFalseMatches[c.name]!.queries}`).join(', ')}`,
+  });
+  const benignCounts = await countFalseMatches(contenders, benignUploads);
+  options.log?.(`matching false matches, benign set: ${falseMatchSummary(benignCounts)}`);
+  const benignFalseMatches: MatchingEval['benignFalseMatches'] = Object.fromEntries(
+    Object.entries(benignCounts).map(([name, c]) => [name, { ...c, photos: benign.length }]),
   );
   return {
     banked: banked.length,
