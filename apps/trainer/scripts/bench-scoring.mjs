@@ -5,8 +5,8 @@
 // copies of banked pictures, a quarter with a meme caption band, each with a caption) scored by 1
 // and then 2 workers (--workers 1,2), each on a fresh database whose hash bank holds the banked
 // pictures' hashes plus 10,000 noise hashes and whose active synthetic-image detector is the
-// 32x32 CNN (untrained weights, same cost). Prints items/s after a warm-up batch per worker (model
-// loads excluded) and the decisions per item (1 when every item was scored exactly once). With
+// 32x32 CNN (untrained weights, same cost). Prints items/s after --warm-up items per worker (model
+// loads and V8's warm-up excluded) and the decisions per item (1 when every item was scored exactly once). With
 // --pin, worker i runs on core i alone (Linux `taskset`): N pinned workers against one pinned
 // worker is the scale-out measure (a lone unpinned worker already spreads over both cores: sharp
 // decodes on its thread pool). Needs the built trainer. Asserts nothing else.
@@ -29,7 +29,10 @@ import { benchDatabase } from './bench-database.mjs';
 const { values: flags } = parseArgs({
   options: {
     provider: { type: 'string', default: 'postgres' },
-    items: { type: 'string', default: '240' },
+    items: { type: 'string', default: '480' },
+    // Items each worker scores before the measurement: model loads and V8's optimisation of the
+    // scoring code (a worker's CPU per item falls by ~30% over its first ~100 items).
+    'warm-up': { type: 'string', default: '128' },
     workers: { type: 'string', default: '1,2' },
     // Each worker on its own core (taskset -c i).
     pin: { type: 'boolean', default: false },
@@ -38,6 +41,7 @@ const { values: flags } = parseArgs({
   },
 });
 const ITEMS = Number(flags.items);
+const WARM_UP = Number(flags['warm-up']);
 const cli = join(import.meta.dirname, '..', 'dist', 'cli.js');
 const load = () =>
   loadavg()
@@ -232,7 +236,7 @@ console.log(
 // On a loaded machine wall time measures the others: the workers' CPU per item says what idle cores
 // would do (a worker is mostly one busy thread: N workers on N idle cores, 1000 / CPU ms each).
 console.log(
-  '| workers | items/s (after a warm-up batch per worker) | workers CPU ms/item | PostgreSQL CPU ms/item | items/s on idle cores (workers x 1000 / CPU ms) | decisions per item | bank matches, synthetic scores | load average |',
+  `| workers | items/s (after ${WARM_UP} warm-up items per worker) | workers CPU ms/item | PostgreSQL CPU ms/item | items/s on idle cores (workers x 1000 / CPU ms) | decisions per item | bank matches, synthetic scores | load average |`,
 );
 console.log('|---|---|---|---|---|---|---|---|');
 for (const workers of flags.workers.split(',').map(Number)) {
@@ -241,8 +245,8 @@ for (const workers of flags.workers.split(',').map(Number)) {
   await prepare(db);
   const children = Array.from({ length: workers }, (_, slot) => startWorker(url, workers, slot));
   try {
-    // Warm-up (model loads, first batches) outside the measurement.
-    const warm = 16 * workers;
+    // Warm-up (model loads, V8 optimising the hot code) outside the measurement.
+    const warm = WARM_UP * workers;
     await scoreBatch(db, 0, warm, warm);
     const cpuBefore = children.reduce((sum, c) => sum + cpuSeconds(c.pid), 0);
     const postgresBefore = await postgresCpu(db);
@@ -264,7 +268,7 @@ for (const workers of flags.workers.split(',').map(Number)) {
     });
     const synthetic = await db.detectorScore.count({ where: { detector: 'synthetic-image' } });
     console.log(
-      `| ${workers} | ${(ITEMS / seconds).toFixed(1)} | ${cpuMs.toFixed(0)} | ${postgresMs} | ${((Math.min(workers, availableParallelism()) * 1000) / cpuMs).toFixed(0)} | ${counts} (${scored}/${ITEMS + 16 * workers} items) | ${matched}, ${synthetic} | ${load()} |`,
+      `| ${workers} | ${(ITEMS / seconds).toFixed(1)} | ${cpuMs.toFixed(0)} | ${postgresMs} | ${((Math.min(workers, availableParallelism()) * 1000) / cpuMs).toFixed(0)} | ${counts} (${scored}/${ITEMS + WARM_UP * workers} items) | ${matched}, ${synthetic} | ${load()} |`,
     );
   } finally {
     for (const child of children) {
