@@ -16,6 +16,7 @@ export {
   resampleWeighted,
   buildHammingIndex,
   hammingSearch,
+  popcount32,
 } from '../kernels/index.js';
 export type {
   CnnAdd,

@@ -7,7 +7,7 @@ export { createNativeCnn, NATIVE_CNN_ENV, nativeCnnPrecision } from './native/cn
 export { resampleImage } from './native/resample.js';
 export type { PixelImage, ResampleOptions } from './native/resample.js';
 export { resampleWeighted } from './native/weighted-resample.js';
-export { buildHammingIndex, hammingSearch } from './native/hamming-search.js';
+export { buildHammingIndex, hammingSearch, popcount32 } from './native/hamming-search.js';
 export type { HammingHit, HammingIndex } from './native/hamming-search.js';
 export type {
   AxisWeights,

@@ -4,6 +4,7 @@
  * PDQ numbers bits 0..255 and groups them into sixteen 16-bit slots (slot i = DCT row i); its hex
  * string prints slot 15 first. Word w of a {@link Hash256} holds slots 2w (low half) and 2w+1.
  */
+import { popcount32 } from '@ganmod/gan-core';
 import { ModerationConfigError } from '../errors.js';
 
 /** A 256-bit hash: 8 unsigned 32-bit words, bit k in word k >> 5 at position k & 31. */
@@ -48,13 +49,8 @@ export function hashToHex(hash: Hash256): string {
   return String.fromCharCode.apply(null, hexScratch as unknown as number[]);
 }
 
-/** Bits set in a 32-bit word (SWAR popcount). */
-export function popcount32(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  x = (x + (x >>> 4)) & 0x0f0f0f0f;
-  return Math.imul(x, 0x01010101) >>> 24;
-}
+/** Bits set in a 32-bit word: gan-core's, which its Hamming search uses too. */
+export { popcount32 };
 
 /** Hamming distance between two hashes. */
 export function hammingDistance(a: Hash256, b: Hash256): number {

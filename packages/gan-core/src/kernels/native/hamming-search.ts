@@ -37,10 +37,11 @@ export interface HammingHit {
   query: number;
 }
 
-function popcount32(v: number): number {
+/** Bits set in a 32-bit word (SWAR popcount): the JavaScript side of every Hamming distance. */
+export function popcount32(v: number): number {
   v -= (v >>> 1) & 0x55555555;
   v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+  return Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 }
 
 /** Builds the chunk index of `words`' first `count` hashes (a counting sort per chunk, O(n)). */
