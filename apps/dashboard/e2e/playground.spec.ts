@@ -1,7 +1,8 @@
 // The generator playground with a generator exported by a real (short) training run: TF.js loads it
 // in Chromium through the authenticated export route and draws it; plus the checkpoint download.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { expect, test, type Locator, type Page } from './fixtures';
 import { EMOJI_CATEGORIES } from '@ganmod/datasets/spec';
 import { createDb } from '@ganmod/db';
@@ -61,7 +62,9 @@ test('the playground runs an exported conditional generator in the browser', asy
 
   const playground = page.getByTestId('playground');
   await expect(playground).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
-  await expect(playground).toHaveAttribute('data-backend', /^(webgl|cpu)$/);
+  // Headless Chromium has only software WebGL, so the playground runs on WebAssembly, its binaries
+  // served by the dashboard (a failed fetch or compile would fall back to 'cpu' and fail here).
+  await expect(playground).toHaveAttribute('data-backend', 'wasm');
   await expect(page.getByTestId('playground-info')).toContainText(
     'Latent size 100 · 28×28×1 images · conditional on 10 classes',
   );
@@ -181,6 +184,25 @@ test('export files are served to engineers only, and only the files of the expor
   expect((await moderator.request.get(`${base}/directions.json`)).status()).toBe(403);
   const anonymous = await browser.newContext({ baseURL: baseURL() });
   expect((await anonymous.request.get(`${base}/model.json`)).status()).toBe(401);
+
+  // The wasm backend's binaries: the installed package's bytes, nothing outside the three names,
+  // the same roles as the export.
+  const simd = '/api/tfjs-wasm/tfjs-backend-wasm-simd.wasm';
+  const binary = await engineer.request.get(simd);
+  expect(binary.status()).toBe(200);
+  expect(binary.headers()['content-type']).toBe('application/wasm');
+  const packageDir = dirname(
+    createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json'),
+  );
+  expect(
+    (await binary.body()).equals(
+      readFileSync(join(packageDir, 'dist/tfjs-backend-wasm-simd.wasm')),
+    ),
+  ).toBe(true);
+  for (const name of ['tf-backend-wasm.js', '..%2Fpackage.json', 'ganmod.db'])
+    expect((await engineer.request.get(`/api/tfjs-wasm/${name}`)).status()).toBe(404);
+  expect((await moderator.request.get(simd)).status()).toBe(403);
+  expect((await anonymous.request.get(simd)).status()).toBe(401);
   await anonymous.close();
 });
 
@@ -277,7 +299,7 @@ test('a self-conditioned DCGAN export offers its clusters, and a cluster redraws
 test('an avatar export (resnet-cgan on emoji) draws in colour with the categories as classes', async ({
   browser,
 }) => {
-  // Training, then two drawings of 16 avatars on the CPU backend: longer than the 2-minute default.
+  // Training, then two drawings of 16 avatars: longer than the 2-minute default.
   test.setTimeout(300_000);
   // The emoji-avatars preset, 4 steps on 128 emoji: the 64x64 RGB ResNet generator's export.
   const avatars = trainTinyRun('e2e-avatars', 'resnet-cgan') as TrainedRun;
