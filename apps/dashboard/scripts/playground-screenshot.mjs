@@ -58,15 +58,19 @@ try {
     }
   };
   await drawn(0);
-  if (values.seed) {
+  // A control set to the value it already has draws nothing new: wait only on a change (the
+  // first class is the default, so `--class` with it would otherwise wait forever).
+  const change = async (control, set) => {
     const seen = await version();
-    await page.getByLabel('Seed', { exact: true }).fill(values.seed);
-    await drawn(seen);
+    const before = await control.inputValue();
+    await set(control);
+    if ((await control.inputValue()) !== before) await drawn(seen);
+  };
+  if (values.seed) {
+    await change(page.getByLabel('Seed', { exact: true }), (c) => c.fill(values.seed));
   }
   if (values.class) {
-    const seen = await version();
-    await page.getByLabel('Class').selectOption(values.class);
-    await drawn(seen);
+    await change(page.getByLabel('Class'), (c) => c.selectOption(values.class));
   }
   // The interpolation strip draws after the grid; let it finish too.
   await page.waitForTimeout(2000);
