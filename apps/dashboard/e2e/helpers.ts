@@ -49,14 +49,15 @@ const trainerCli = join(import.meta.dirname, '../../trainer/dist/cli.js');
 export const trainerBuilt = () => existsSync(trainerCli);
 
 /**
- * Trains a 4-step `model` on 128 MNIST digits (`resnet-cgan`: the emoji-avatars preset on 128
+ * Trains a 4-step `model` (a GAN, or the conditional VAE whose decoder is exported) on 128 MNIST
+ * digits (`resnet-cgan`: the emoji-avatars preset on 128
  * 64x64 RGB emoji) with the real trainer CLI, writing a checkpoint at step 4 (and, as every run
  * does when it ends, an export) into the e2e data dir's database: real weights in seconds.
  * Returns what `--json train` prints (the run id, its artifacts).
  */
 export function trainTinyRun(
   name: string,
-  model: 'mlp' | 'dcgan' | 'cdcgan' | 'resnet-cgan',
+  model: 'mlp' | 'dcgan' | 'cdcgan' | 'cvae' | 'resnet-cgan',
 ): unknown {
   const dir = process.env.E2E_DATA_DIR ?? '';
   const data =

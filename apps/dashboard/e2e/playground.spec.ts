@@ -334,3 +334,29 @@ test('an avatar export (resnet-cgan on emoji) draws in colour with the categorie
   expect(await drawnAfter(page, samples, seen)).not.toBe(first);
   expect(errors).toEqual([]);
 });
+
+test('a conditional VAE export draws its decoder with the digits as classes', async ({
+  browser,
+}) => {
+  // The export is the decoder, in the GAN generator's format: inputs [z, one-hot label].
+  const cvae = trainTinyRun('e2e-cvae', 'cvae') as TrainedRun;
+  const page = await userPage(browser, 'engineer@ganmod.local');
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  await page.goto(`/runs/${cvae.runId}/playground`);
+  await expect(page.getByTestId('playground')).toHaveAttribute('data-state', 'ready', {
+    timeout: 60_000,
+  });
+  await expect(page.getByTestId('playground-info')).toContainText(
+    '28×28×1 images · conditional on 10 classes',
+  );
+  const samples = page.getByTestId('playground-samples');
+  const first = await drawnAfter(page, samples, 0);
+  const stats = await canvasStats(samples);
+  expect(stats).toMatchObject({ width: 8 * 28 * 3, height: 2 * 28 * 3 });
+  expect(stats.max - stats.min).toBeGreaterThan(20);
+  const seen = await version(samples);
+  await page.getByLabel('Class').selectOption('7');
+  expect(await drawnAfter(page, samples, seen)).not.toBe(first);
+  expect(errors).toEqual([]);
+});
