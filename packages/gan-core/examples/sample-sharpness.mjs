@@ -28,11 +28,13 @@ const { values, positionals } = parseArgs({
 const n = Number(values.n);
 await initBackend({ logger: null });
 const { dataset } = await loadDataset({ kind: values.dataset, split: 'test', limit: n });
-const real = trainingImagesFromDataset(dataset, 0).batch(0, n).images;
+// The test split may hold fewer than n images (emoji: 402): report how many were used.
+const realCount = Math.min(n, dataset.size);
+const real = trainingImagesFromDataset(dataset, 0).batch(0, realCount).images;
 console.log(
   JSON.stringify({
     what: `real ${values.dataset} test`,
-    n,
+    n: realCount,
     sharpness: meanGradientMagnitude(real),
   }),
 );
