@@ -50,9 +50,9 @@ export const trainerBuilt = () => existsSync(trainerCli);
 
 /**
  * Trains a 4-step `model` (a GAN, or the conditional VAE whose decoder is exported) on 128 MNIST
- * digits (`resnet-cgan`: the emoji-avatars preset on 128
- * 64x64 RGB emoji) with the real trainer CLI, writing a checkpoint at step 4 (and, as every run
- * does when it ends, an export) into the e2e data dir's database: real weights in seconds.
+ * digits (`resnet-cgan`: the emoji-avatars preset on 128 64x64 RGB emoji) with the real trainer
+ * CLI, writing a checkpoint at step 4 (and, as every run does when it ends, an export) into the e2e
+ * data dir's database: real weights in seconds.
  * Returns what `--json train` prints (the run id, its artifacts).
  */
 export function trainTinyRun(

@@ -6,10 +6,10 @@
 // and then 2 workers (--workers 1,2), each on a fresh database whose hash bank holds the banked
 // pictures' hashes plus 10,000 noise hashes and whose active synthetic-image detector is the
 // 32x32 CNN (untrained weights, same cost). Prints items/s after --warm-up items per worker (model
-// loads and V8's warm-up excluded) and the decisions per item (1 when every item was scored exactly once). With
-// --pin, worker i runs on core i alone (Linux `taskset`): N pinned workers against one pinned
-// worker is the scale-out measure (a lone unpinned worker already spreads over both cores: sharp
-// decodes on its thread pool). Needs the built trainer. Asserts nothing else.
+// loads and V8's warm-up excluded) and the decisions per item (1 when every item was scored
+// exactly once). With --pin, worker i runs on core i alone (Linux `taskset`): N pinned workers
+// against one pinned worker is the scale-out measure (a lone unpinned worker already spreads over
+// both cores: sharp decodes on its thread pool). Needs the built trainer. Asserts nothing else.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';

@@ -205,8 +205,9 @@ export async function evalMatching(
   const bankedPaths = new Set(set.banked.map((p) => p.path));
   const benign = pick(benignPhotos().filter((path) => !bankedPaths.has(path)));
   const benignUploads = benign.flatMap((path, i) => {
-    // The edits start from the photo as posted (≤ 512 px, JPEG q90), made once per upload.
-    const original = () => BENIGN_VIEWS.original!(path);
+    // The edits start from the photo as posted (≤ 512 px, JPEG q90), made once per photo.
+    let posted: Promise<Buffer> | undefined;
+    const original = () => (posted ??= BENIGN_VIEWS.original!(path));
     return [
       ...Object.values(BENIGN_VIEWS).map((view) => () => view(path)),
       ...edits.map(
