@@ -21,3 +21,4 @@ export {
   defaultMetricModelsDir,
   type LoadOrTrainOptions,
 } from './cache.js';
+export { PretrainedJudge, type PretrainedJudgeOptions } from './pretrained-judge.js';
