@@ -76,6 +76,7 @@ export * from './pipeline/moderator.js';
 export * from './detectors/explicit.js';
 export {
   loadNsfwClassifier,
+  loadNsfwNetwork,
   convertedNsfwDir,
   NSFW_CLASSES,
   type NsfwClass,

@@ -62,9 +62,16 @@ function toInputPixels(
   return pixels;
 }
 
-async function load(name: NsfwModelName): Promise<NsfwClassifier> {
+/**
+ * The network behind the classifier as a plain TF.js layers model (no batch-norm folding), from
+ * the converted files, or from the nsfwjs bundle when the build has not prepared them. The caller
+ * owns it. gan-core's `PretrainedJudge` reads its global pool (`flatten_1` in MobileNetV2) as an
+ * image-quality feature space.
+ */
+export async function loadNsfwNetwork(
+  name: NsfwModelName = 'mobilenet_v2',
+): Promise<{ model: tf.LayersModel; loadedFrom: string }> {
   await initBackend({ logger: null });
-  const start = performance.now();
   const dir = convertedNsfwDir(name);
   let artifacts: tf.io.ModelArtifacts;
   let loadedFrom: string;
@@ -78,7 +85,14 @@ async function load(name: NsfwModelName): Promise<NsfwClassifier> {
     artifacts = layersModelArtifacts(modelJson, weights);
     loadedFrom = `nsfwjs bundle (${name}); run the package build to prepare ${dir}`;
   }
-  const model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+  return { model: await tf.loadLayersModel(tf.io.fromMemory(artifacts)), loadedFrom };
+}
+
+async function load(name: NsfwModelName): Promise<NsfwClassifier> {
+  const start = performance.now();
+  const network = await loadNsfwNetwork(name);
+  const model = network.model;
+  let loadedFrom = network.loadedFrom;
   // Batch-norm folded into the convolutions (2-3x less CPU, same outputs within 1e-6); a model
   // with a layer the folded path does not know runs as the layers model.
   let folded: FoldedModel | undefined;
