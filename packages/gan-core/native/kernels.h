@@ -115,6 +115,10 @@ napi_value ResampleWeighted(napi_env env, napi_callback_info info);
 // hamming.cc
 napi_value HammingSearch(napi_env env, napi_callback_info info);
 
+// linalg.cc: LAPACK dsyevd on a row-major symmetric matrix; dgemm of square matrices.
+napi_value SymmetricEigen(napi_env env, napi_callback_info info);
+napi_value MatMulF64(napi_env env, napi_callback_info info);
+
 // ---- oneDNN network inference (cnn.cc; no-ops without GANMOD_HAVE_DNNL) --------------------
 
 // Adds cnnCreate / cnnRun to the exports where oneDNN was built in.

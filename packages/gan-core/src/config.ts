@@ -307,6 +307,17 @@ export const trainConfigSchema = z
       .describe(
         'Steps between quality evaluations (FID etc., mode coverage for points); 0 = never.',
       ),
+    /**
+     * Also score each evaluation in a pretrained network's features (the trainer uses the explicit
+     * detector's MobileNetV2): a second judge for colour images, where the dataset's small
+     * classifier is blind to blur and noise, and the only one for image folders without classes.
+     */
+    evalJudge: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Also score evaluations in a pretrained network's features (MobileNetV2; RGB images only): eval/judge_fid, _kid, _precision, _recall.",
+      ),
     /** Images in each sample grid (conditional models: per class row, rounded up). */
     sampleCount: ranged('sampleCount', 1, 1024, { int: true })
       .default(64)
@@ -576,6 +587,8 @@ export const TRAINING_PRESETS = [
       beta2: 0.999,
       steps: 5000,
       sampleEvery: 250,
+      // The emoji classifier ranks blurred averages above sharp avatars (docs/vae.md).
+      evalJudge: true,
     },
   },
   {

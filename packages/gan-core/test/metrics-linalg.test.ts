@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { loadNativeAddon } from '../src/kernels/native/addon.js';
 import {
   matMulSquare,
+  matMulSquareJs,
   sqrtmPsd,
   symmetricEigen,
+  symmetricEigenJs,
+  symmetricEigenvalues,
   traceSqrtProduct,
 } from '../src/metrics/stats/index.js';
 import { maxAbsDiff, randomPsd, randomSymmetric } from './metrics-helpers.js';
@@ -63,8 +67,76 @@ describe('symmetricEigen', () => {
 
   it('rejects non-finite input', () => {
     expect(() => symmetricEigen([1, Number.NaN, Number.NaN, 1], 2)).toThrow(/non-finite/);
+    const big = randomSymmetric(40, 3);
+    big[40 * 7 + 2] = Number.POSITIVE_INFINITY;
+    expect(() => symmetricEigen(big, 40)).toThrow(/non-finite/);
   });
 });
+
+// LAPACK (dsyevd) and BLAS (dgemm) in the addon, from n = 32: the same answers as the JS loops.
+const native = loadNativeAddon().module;
+describe.runIf(native?.symmetricEigen !== undefined || process.env.GANMOD_REQUIRE_NATIVE === '1')(
+  'native linear algebra',
+  () => {
+    it('is in the addon', () => {
+      expect(typeof native?.symmetricEigen).toBe('function');
+      expect(typeof native?.matMulF64).toBe('function');
+    });
+
+    it('decomposes as the JS path does, reading only the lower triangle', () => {
+      const n = 96;
+      const a = randomSymmetric(n, 7);
+      const poisoned = Float64Array.from(a);
+      for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) poisoned[i * n + j] = 1e6;
+      const js = symmetricEigenJs(a, n);
+      const fast = symmetricEigen(poisoned, n);
+      expect(maxAbsDiff(fast.values, js.values)).toBeLessThan(1e-12 * n);
+      expect(maxAbsDiff(reconstruct(fast.values, fast.vectors, n), a)).toBeLessThan(1e-11 * n);
+      expect(
+        maxAbsDiff(matMulSquare(transpose(fast.vectors, n), fast.vectors, n), identity(n)),
+      ).toBeLessThan(1e-12 * n);
+      expect(maxAbsDiff(symmetricEigenvalues(poisoned, n), js.values)).toBeLessThan(1e-12 * n);
+    });
+
+    it('multiplies as the JS loop does', () => {
+      const n = 70;
+      const a = randomSymmetric(n, 11);
+      const b = randomPsd(n, 5, 12);
+      expect(maxAbsDiff(matMulSquare(a, b, n), matMulSquareJs(a, b, n))).toBeLessThan(1e-12 * n);
+    });
+
+    it("gives the JS path's Tr sqrt(S1 S2) at 64 dimensions", () => {
+      const n = 64;
+      const s1 = randomPsd(n, 80, 21);
+      const s2 = randomPsd(n, 80, 22);
+      // The JS reference: eigenvalues of sqrt(S1) S2 sqrt(S1), all in JS loops.
+      const js = symmetricEigenJs(s1, n);
+      const root = new Float64Array(n * n);
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) {
+          let v = 0;
+          for (let k = 0; k < n; k++)
+            v +=
+              (js.vectors[i * n + k] as number) *
+              Math.sqrt(Math.max(js.values[k] as number, 0)) *
+              (js.vectors[j * n + k] as number);
+          root[i * n + j] = v;
+        }
+      const m = matMulSquareJs(matMulSquareJs(root, s2, n), root, n);
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < i; j++) {
+          const v = ((m[i * n + j] as number) + (m[j * n + i] as number)) / 2;
+          m[i * n + j] = v;
+          m[j * n + i] = v;
+        }
+      const expected = symmetricEigenJs(m, n).values.reduce(
+        (t, l) => t + Math.sqrt(Math.max(l, 0)),
+        0,
+      );
+      expect(traceSqrtProduct(s1, s2, n)).toBeCloseTo(expected, 8);
+    });
+  },
+);
 
 describe('sqrtmPsd', () => {
   it.each([

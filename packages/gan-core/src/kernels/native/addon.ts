@@ -145,6 +145,19 @@ export interface NativeAddon {
     queries: Uint32Array,
   ): Uint32Array;
   /**
+   * LAPACK dsyevd of the symmetric row-major n x n `a` (lower triangle read): ascending
+   * eigenvalues into `values`, eigenvectors as the columns of row-major `vectors` when given.
+   * Returns LAPACK's info (0 = converged). Absent from addons built before it existed.
+   */
+  symmetricEigen?(
+    a: Float64Array,
+    n: number,
+    values: Float64Array,
+    vectors: Float64Array | null,
+  ): number;
+  /** `out` = `a` `b` for n x n row-major matrices (BLAS dgemm). Absent from older addons. */
+  matMulF64?(a: Float64Array, b: Float64Array, n: number, out: Float64Array): void;
+  /**
    * Compiles a CNN trunk for oneDNN (present only where the addon was built with oneDNN); see
    * `createNativeCnn` in cnn.ts for the description's layout.
    */

@@ -137,15 +137,20 @@ export class PretrainedJudge {
     return this.embedArray(dataset.data.subarray(0, n * len), n);
   }
 
-  /** Features of a batch of images `[n, h, w, c]` in [-1, 1]. */
-  async features(images: tf.Tensor4D): Promise<FeatureMatrix> {
+  /** Features and the network's outputs for a batch of images `[n, h, w, c]` in [-1, 1]. */
+  async embed(images: tf.Tensor4D): Promise<Embedding> {
     const [n, ...shape] = images.shape;
     if (shape.some((d, i) => d !== this.options.imageShape[i])) {
       throw new RangeError(
         `pretrained judge: takes images of shape [${this.options.imageShape.join(', ')}], got [${shape.join(', ')}]`,
       );
     }
-    return (await this.embedArray(await images.data<'float32'>(), n)).features;
+    return this.embedArray(await images.data<'float32'>(), n);
+  }
+
+  /** Features of a batch of images `[n, h, w, c]` in [-1, 1]. */
+  async features(images: tf.Tensor4D): Promise<FeatureMatrix> {
+    return (await this.embed(images)).features;
   }
 
   /** Frees the network's weights. */

@@ -1,3 +1,5 @@
+import { loadNativeAddon } from '../../kernels/native/addon.js';
+
 /**
  * A dense row-major matrix of features: one row per sample, one column per feature dimension.
  * Float32 is what TF.js hands back; the statistics convert to Float64 where precision matters.
@@ -49,8 +51,23 @@ export function selectRows(m: FeatureMatrix, indices: ArrayLike<number>): Featur
   return { rows: indices.length, cols: m.cols, data: out };
 }
 
-/** Product of two square n x n row-major matrices. */
+/** Below this size a call into BLAS gains nothing over the JS loop. */
+const NATIVE_MIN_DIM = 32;
+
+/**
+ * Product of two square n x n row-major matrices: BLAS dgemm in gan-core's addon where it is
+ * built (n >= 32), else {@link matMulSquareJs}.
+ */
 export function matMulSquare(a: Float64Array, b: Float64Array, n: number): Float64Array {
+  const addon = loadNativeAddon().module;
+  if (addon?.matMulF64 === undefined || n < NATIVE_MIN_DIM) return matMulSquareJs(a, b, n);
+  const out = new Float64Array(n * n);
+  addon.matMulF64(a, b, n, out);
+  return out;
+}
+
+/** {@link matMulSquare} in JS. */
+export function matMulSquareJs(a: Float64Array, b: Float64Array, n: number): Float64Array {
   const out = new Float64Array(n * n);
   // i-k-j order keeps the inner loop on contiguous rows of b and out.
   for (let i = 0; i < n; i++) {

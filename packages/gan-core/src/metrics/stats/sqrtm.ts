@@ -1,4 +1,4 @@
-import { symmetricEigen, symmetricMatrixFunction } from './eigen.js';
+import { symmetricEigen, symmetricEigenvalues, symmetricMatrixFunction } from './eigen.js';
 import { matMulSquare, symmetrize } from './matrix.js';
 
 /**
@@ -19,7 +19,7 @@ export function sqrtmPsd(a: ArrayLike<number>, n: number): Float64Array {
 export function traceSqrtProduct(s1: Float64Array, s2: Float64Array, n: number): number {
   const r = sqrtmPsd(s1, n);
   const m = symmetrize(matMulSquare(matMulSquare(r, s2, n), r, n), n);
-  const { values } = symmetricEigen(m, n);
+  const values = symmetricEigenvalues(m, n);
   let t = 0;
   for (const l of values) t += Math.sqrt(Math.max(l, 0));
   return t;

@@ -39,7 +39,14 @@ export const groups: { title: string; paths: string[] }[] = [
   },
   {
     title: 'Outputs',
-    paths: ['sampleEvery', 'sampleCount', 'checkpointEvery', 'checkpointKeep', 'evalEvery'],
+    paths: [
+      'sampleEvery',
+      'sampleCount',
+      'checkpointEvery',
+      'checkpointKeep',
+      'evalEvery',
+      'evalJudge',
+    ],
   },
   {
     title: 'Watchdog',
@@ -109,6 +116,7 @@ export const labels: Record<string, string> = {
   checkpointEvery: 'Checkpoint every (steps)',
   checkpointKeep: 'Checkpoints kept',
   evalEvery: 'Evaluate every (steps)',
+  evalJudge: 'Also judge with MobileNetV2 (colour images)',
   'privacy.targetEpsilon': 'Privacy budget ε',
   'privacy.noiseMultiplier': 'Noise multiplier σ',
   'privacy.clipNorm': 'Per-image clip norm',
