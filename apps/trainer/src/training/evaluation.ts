@@ -113,7 +113,13 @@ export function createEvaluator(
     const test = await loadDataset({ ...config.dataset, split: 'test' }).then(
       ({ dataset }) => dataset,
       (err: unknown) => {
-        warn(err, 'no held-out split: quality metrics compare with the training images');
+        // e.g. an image folder without a test fraction: only the judge can score it.
+        warn(
+          err,
+          config.evalJudge
+            ? 'no held-out split: the judge compares with the training images'
+            : 'quality metrics unavailable for this dataset',
+        );
         return undefined;
       },
     );
