@@ -34,6 +34,10 @@ const lossLabels: Record<string, string> = {
 const evalTitles: Record<string, string> = {
   epsilon: 'privacy ε spent (at the config’s δ)',
   elbo: 'ELBO (nats per image, higher is better)',
+  'eval/judge_fid': 'FID in MobileNetV2 features (the judge)',
+  'eval/judge_kid': 'KID in MobileNetV2 features (the judge)',
+  'eval/judge_precision': 'precision in MobileNetV2 features (the judge)',
+  'eval/judge_recall': 'recall in MobileNetV2 features (the judge)',
 };
 
 /** One run: live loss curves, eval metrics, sample grids, checkpoints, config, logs and controls. */
