@@ -5,9 +5,6 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     testTimeout: 60_000,
-    // Two files at a time (vitest's default is one fewer than the cores: one, on 2 cores). In CI
-    // this lane runs niced and finishes last, alone: one worker left a core idle for minutes.
-    maxWorkers: 2,
     hookTimeout: 60_000,
   },
 });

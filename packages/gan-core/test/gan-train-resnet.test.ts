@@ -115,7 +115,7 @@ describe('resnet-cgan (ResNet G with conditional BN, SN-ResNet D with projection
     expect(vectors(wb)).toEqual(
       vectors(wa).map((v) => v.map((x): unknown => expect.closeTo(x, 5))),
     );
-  }, 240_000);
+  }, 600_000);
 
   it('exports a generator the browser loader reads back with the same outputs', async () => {
     const { generator, discriminator } = buildGan('resnet-cgan', {
