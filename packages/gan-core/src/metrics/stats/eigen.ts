@@ -5,7 +5,7 @@
  * quality metrics need; where gan-core's addon is built, LAPACK's dsyevd does the same faster.
  */
 import { loadNativeAddon } from '../../kernels/native/addon.js';
-import { matMulSquare, symmetrize } from './matrix.js';
+import { NATIVE_MIN_DIM, matMulSquare, symmetrize } from './matrix.js';
 
 /** Result of {@link symmetricEigen}: `vectors` column j (row-major n x n) pairs with `values[j]`. */
 export interface SymmetricEigen {
@@ -16,9 +16,6 @@ export interface SymmetricEigen {
 }
 
 const MAX_QL_ITERATIONS = 100;
-
-/** Below this size a call into LAPACK gains nothing over the JS loops. */
-const NATIVE_MIN_DIM = 32;
 
 /**
  * Eigenvalues and eigenvectors of the symmetric n x n row-major matrix `a` (only its lower

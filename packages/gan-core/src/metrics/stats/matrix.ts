@@ -51,8 +51,8 @@ export function selectRows(m: FeatureMatrix, indices: ArrayLike<number>): Featur
   return { rows: indices.length, cols: m.cols, data: out };
 }
 
-/** Below this size a call into BLAS gains nothing over the JS loop. */
-const NATIVE_MIN_DIM = 32;
+/** Below this size a call into BLAS or LAPACK gains nothing over the JS loops. */
+export const NATIVE_MIN_DIM = 32;
 
 /**
  * Product of two square n x n row-major matrices: BLAS dgemm in gan-core's addon where it is
