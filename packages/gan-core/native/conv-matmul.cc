@@ -1,6 +1,7 @@
 // Convolutions and matrix products for the wasm backend's native kernels, computed in place on
 // the wasm heap (the arguments are Float32Array views of WebAssembly memory, so nothing is copied
-// in or out): im2col + OpenBLAS sgemm, and the fused ops' bias + activation epilogue.
+// in or out): oneDNN where it is built in (conv-onednn.cc), else im2col + OpenBLAS sgemm, and the
+// fused ops' bias + activation epilogue.
 //
 // Why: single-threaded wasm SIMD (128-bit, no FMA) tops out near 17-25 GFLOP/s on these machines,
 // while OpenBLAS's AVX2/AVX-512 sgemm runs several times faster per core and uses every core.
@@ -10,17 +11,6 @@ namespace ganmod {
 namespace {
 
 // ---- convolution geometry ---------------------------------------------------------------------
-
-// [n, h, w, ci, kh, kw, co, ho, wo, sh, sw, pad_top, pad_left, dh, dw]
-struct Conv {
-  int64_t n, h, w, ci, kh, kw, co, ho, wo, sh, sw, pt, pl, dh, dw;
-  int64_t K() const { return kh * kw * ci; }
-  int64_t Pixels() const { return ho * wo; }
-  bool Valid() const {
-    return n > 0 && h > 0 && w > 0 && ci > 0 && kh > 0 && kw > 0 && co > 0 && ho > 0 && wo > 0 &&
-           sh > 0 && sw > 0 && dh > 0 && dw > 0;
-  }
-};
 
 bool GetConv(napi_env env, napi_value value, Conv* conv) {
   int64_t v[15];
@@ -166,6 +156,13 @@ struct ConvEpilogue {
 // stock layer).
 void ConvForward(const Conv& c, const float* x, const float* w, float* y,
                  const ConvEpilogue& e = ConvEpilogue{}) {
+  if (OnednnConv(ConvPass::kForward, c, x, w, y)) {
+    // The epilogue as its own pass, so Conv2D then a bias add equals FusedConv2D here too.
+    if (e.Any())
+      Epilogue(y, static_cast<size_t>(c.n * c.Pixels() * c.co), e.bias,
+               static_cast<size_t>(c.co), e.activation, e.alpha);
+    return;
+  }
   const int64_t K = c.K(), P = c.Pixels(), chunk = ChunkImages(c);
   const int64_t block_rows = std::max<int64_t>(64, (int64_t{1} << 16) / c.co);
   for (int64_t n0 = 0; n0 < c.n; n0 += chunk) {
@@ -187,6 +184,7 @@ void ConvForward(const Conv& c, const float* x, const float* w, float* y,
 
 // dx[n, h, w, ci] = conv^T(dy, w)
 void ConvBackpropInput(const Conv& c, const float* dy, const float* w, float* dx) {
+  if (OnednnConv(ConvPass::kBackwardData, c, dy, w, dx)) return;
   const int64_t K = c.K(), P = c.Pixels(), chunk = ChunkImages(c);
   const int64_t in_image = c.h * c.w * c.ci;
   if (IsPointwise(c)) {
@@ -207,6 +205,7 @@ void ConvBackpropInput(const Conv& c, const float* dy, const float* w, float* dx
 
 // dw[kh, kw, ci, co] = sum over images and pixels of cols^T * dy
 void ConvBackpropFilter(const Conv& c, const float* x, const float* dy, float* dw) {
+  if (OnednnConv(ConvPass::kBackwardWeights, c, x, dy, dw)) return;
   const int64_t K = c.K(), P = c.Pixels(), chunk = ChunkImages(c);
   for (int64_t n0 = 0; n0 < c.n; n0 += chunk) {
     const int64_t g = std::min(chunk, c.n - n0);

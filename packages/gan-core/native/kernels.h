@@ -1,4 +1,4 @@
-// Shared by the native kernels' source files (conv-matmul.cc, depthwise.cc, elementwise.cc, adam.cc,
+// Shared by the native kernels' source files (conv-matmul.cc, conv-onednn.cc, depthwise.cc, elementwise.cc, adam.cc,
 // dropout.cc, batch-norm.cc, cnn.cc, resample.cc, hamming.cc, addon.cc), compiled together into dist/native/ganmod_kernels.node by
 // scripts/build-native.mjs: the includes, the N-API argument helpers, the thread splitting of
 // elementwise passes and the entry points addon.cc exports.
@@ -55,6 +55,29 @@ bool GetInts(napi_env env, napi_value value, int64_t* out, size_t count, const c
 // Throws a RangeError with `message` when !ok; returns ok.
 bool Check(napi_env env, bool ok, const char* message);
 
+// ---- convolution geometry (conv-matmul.cc, conv-onednn.cc) ------------------------------------
+
+// A forward convolution, NHWC input [n, h, w, ci], HWIO filter [kh, kw, ci, co], output
+// [n, ho, wo, co]; the addon's 15-integer geometry in this order.
+struct Conv {
+  int64_t n, h, w, ci, kh, kw, co, ho, wo, sh, sw, pt, pl, dh, dw;
+  int64_t K() const { return kh * kw * ci; }
+  int64_t Pixels() const { return ho * wo; }
+  bool Valid() const {
+    return n > 0 && h > 0 && w > 0 && ci > 0 && kh > 0 && kw > 0 && co > 0 && ho > 0 && wo > 0 &&
+           sh > 0 && sw > 0 && dh > 0 && dw > 0;
+  }
+};
+
+// Which pass of a convolution: y = conv(x, w), dx = conv^T(dy, w), dw = x (*) dy.
+enum class ConvPass { kForward, kBackwardData, kBackwardWeights };
+
+// Runs one pass on oneDNN (conv-onednn.cc): forward (a = x, b = w, out = y), backward data
+// (a = dy, b = w, out = dx) or backward weights (a = x, b = dy, out = dw). False when oneDNN is
+// not built in, is switched off, or has no implementation for this geometry: the caller then
+// runs its im2col + sgemm path.
+bool OnednnConv(ConvPass pass, const Conv& c, const float* a, const float* b, float* out);
+
 // ---- threads ---------------------------------------------------------------------------------
 
 // Runs body(begin, end) over [0, n) in contiguous ranges, one per thread of OpenBLAS's thread
@@ -90,6 +113,8 @@ inline void ParallelRanges(size_t n, Body body) {
 napi_value Conv2D(napi_env env, napi_callback_info info);
 napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info);
 napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info);
+napi_value ConvImplementation(napi_env env, napi_callback_info info);
+napi_value ConvOnednnPasses(napi_env env, napi_callback_info info);
 napi_value MatMul(napi_env env, napi_callback_info info);
 napi_value BiasActivation(napi_env env, napi_callback_info info);
 // depthwise.cc

@@ -27,9 +27,10 @@ export interface BackendInfo {
   threads: number;
   /**
    * wasm only: whether convolutions and matrix products run in the native OpenBLAS addon
-   * (see `src/kernels/native/`), and why not when they do not.
+   * (see `src/kernels/native/`), and why not when they do not; `conv` is the addon's convolution
+   * path (`onednn` where it was built against oneDNN, else `im2col`).
    */
-  nativeKernels?: { active: boolean; reason?: string };
+  nativeKernels?: { active: boolean; reason?: string; conv?: 'onednn' | 'im2col' };
 }
 
 /** Options of {@link initBackend}. */
@@ -80,7 +81,12 @@ async function setUp(name: BackendName): Promise<SetUp> {
       await tf.ready();
       const kernels = registerWasmKernels();
       if (kernels.native) {
-        return { threads: loadNativeAddon().module!.getThreads(), nativeKernels: { active: true } };
+        const addon = loadNativeAddon().module!;
+        const conv = addon.convImplementation?.();
+        return {
+          threads: addon.getThreads(),
+          nativeKernels: { active: true, ...(conv === undefined ? {} : { conv }) },
+        };
       }
       return {
         threads: wasm.getThreadsCount(),
@@ -132,10 +138,18 @@ async function pick(options: InitBackendOptions): Promise<BackendInfo> {
 
 let settled: Promise<BackendInfo> | undefined;
 
-/** " (Cooperlake)": the OpenBLAS kernels the addon runs, for the log line; empty if unknown. */
-function blasCoreSuffix(): string {
+/**
+ * " (Cooperlake), convolutions on oneDNN": the OpenBLAS kernels the addon runs and its convolution
+ * path, for the log line; empty where unknown.
+ */
+function nativeSuffix(conv: 'onednn' | 'im2col' | undefined): string {
   const core = loadNativeAddon().module?.blasCore?.();
-  return core === undefined ? '' : ` (${core})`;
+  return (
+    (core === undefined ? '' : ` (${core})`) +
+    (conv === undefined
+      ? ''
+      : `, convolutions on ${conv === 'onednn' ? 'oneDNN' : 'im2col + sgemm'}`)
+  );
 }
 
 /**
@@ -158,7 +172,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       info.nativeKernels === undefined
         ? ''
         : info.nativeKernels.active
-          ? `, native OpenBLAS kernels${blasCoreSuffix()}`
+          ? `, native OpenBLAS kernels${nativeSuffix(info.nativeKernels.conv)}`
           : `, wasm kernels only: ${info.nativeKernels.reason ?? 'native kernels off'}`;
     log?.(
       `gan-core: TF.js backend '${info.name}' (${info.threads} thread${info.threads === 1 ? '' : 's'}${native}): ${info.reason}`,

@@ -80,6 +80,7 @@ async function main(): Promise<void> {
   );
   let kernels = backend.name !== 'wasm' ? 'n/a' : 'gan-core';
   let blasCore: string | undefined;
+  let conv: string | undefined;
   let threadsPerWorker = backend.threads;
   if (backend.name === 'wasm' && values['stock-kernels']) {
     registerWasmKernels({ native: false });
@@ -93,6 +94,7 @@ async function main(): Promise<void> {
     );
     kernels = 'gan-core+native';
     blasCore = loadNativeAddon().module!.blasCore?.();
+    conv = loadNativeAddon().module!.convImplementation?.();
   }
 
   let step: () => Promise<StepLosses> | StepLosses | VaeStepLosses;
@@ -155,6 +157,7 @@ async function main(): Promise<void> {
     backend: backend.name,
     kernels,
     ...(blasCore === undefined ? {} : { blas_core: blasCore }),
+    ...(conv === undefined ? {} : { conv }),
     steps,
     ms_per_step_median: round2(median(times)),
     ms_per_step_min: round2(Math.min(...times)),

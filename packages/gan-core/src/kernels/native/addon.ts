@@ -181,6 +181,14 @@ export interface NativeAddon {
    * overrides its choice). Absent from addons built before it existed.
    */
   blasCore?(): string;
+  /**
+   * The path training convolutions take: `'onednn'` (oneDNN's direct kernels, where the addon was
+   * built against libdnnl) or `'im2col'` (im2col + OpenBLAS sgemm); with an argument, switches to
+   * it first (process-wide; `GANMOD_CONV=im2col` sets the start). Absent from older addons.
+   */
+  convImplementation?(use?: 'onednn' | 'im2col'): 'onednn' | 'im2col';
+  /** Convolution passes oneDNN has run in this process (the rest ran im2col). */
+  convOnednnPasses?(): number;
 }
 
 /** Environment variable: `0` keeps the native kernels off even where the addon loads. */
