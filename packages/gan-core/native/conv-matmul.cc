@@ -1,6 +1,6 @@
 // Convolutions and matrix products for the wasm backend's native kernels, computed in place on
 // the wasm heap (the arguments are Float32Array views of WebAssembly memory, so nothing is copied
-// in or out): oneDNN where it is built in (conv-onednn.cc), else im2col + OpenBLAS sgemm, and the
+// in or out): oneDNN where it is built in (onednn.cc), else im2col + OpenBLAS sgemm, and the
 // fused ops' bias + activation epilogue.
 //
 // Why: single-threaded wasm SIMD (128-bit, no FMA) tops out near 17-25 GFLOP/s on these machines,
@@ -327,6 +327,7 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
   for (int64_t i = 0; i < batch; i++) {
     const float* ai = a.data + (batch_a == 1 ? 0 : i * m * k);
     const float* bi = b.data + (batch_b == 1 ? 0 : i * k * n);
+    if (OnednnMatMul(m, n, k, ta, tb, ai, bi, c.data + i * m * n)) continue;
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m,
                 n, k, 1.0f, ai, ta ? m : k, bi, tb ? k : n, 0.0f, c.data + i * m * n, n);
   }

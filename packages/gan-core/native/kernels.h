@@ -1,4 +1,4 @@
-// Shared by the native kernels' source files (conv-matmul.cc, conv-onednn.cc, depthwise.cc, elementwise.cc, adam.cc,
+// Shared by the native kernels' source files (conv-matmul.cc, onednn.cc, depthwise.cc, elementwise.cc, adam.cc,
 // dropout.cc, batch-norm.cc, cnn.cc, resample.cc, hamming.cc, addon.cc), compiled together into dist/native/ganmod_kernels.node by
 // scripts/build-native.mjs: the includes, the N-API argument helpers, the thread splitting of
 // elementwise passes and the entry points addon.cc exports.
@@ -55,7 +55,7 @@ bool GetInts(napi_env env, napi_value value, int64_t* out, size_t count, const c
 // Throws a RangeError with `message` when !ok; returns ok.
 bool Check(napi_env env, bool ok, const char* message);
 
-// ---- convolution geometry (conv-matmul.cc, conv-onednn.cc) ------------------------------------
+// ---- convolution geometry (conv-matmul.cc, onednn.cc) ------------------------------------
 
 // A forward convolution, NHWC input [n, h, w, ci], HWIO filter [kh, kw, ci, co], output
 // [n, ho, wo, co]; the addon's 15-integer geometry in this order.
@@ -72,11 +72,14 @@ struct Conv {
 // Which pass of a convolution: y = conv(x, w), dx = conv^T(dy, w), dw = x (*) dy.
 enum class ConvPass { kForward, kBackwardData, kBackwardWeights };
 
-// Runs one pass on oneDNN (conv-onednn.cc): forward (a = x, b = w, out = y), backward data
+// Runs one pass on oneDNN (onednn.cc): forward (a = x, b = w, out = y), backward data
 // (a = dy, b = w, out = dx) or backward weights (a = x, b = dy, out = dw). False when oneDNN is
 // not built in, is switched off, or has no implementation for this geometry: the caller then
 // runs its im2col + sgemm path.
 bool OnednnConv(ConvPass pass, const Conv& c, const float* a, const float* b, float* out);
+// c[m, n] = op(a) * op(b), row-major, on oneDNN; false as OnednnConv (the caller runs sgemm).
+bool OnednnMatMul(int64_t m, int64_t n, int64_t k, bool ta, bool tb, const float* a,
+                  const float* b, float* c);
 
 // ---- threads ---------------------------------------------------------------------------------
 
@@ -113,8 +116,8 @@ inline void ParallelRanges(size_t n, Body body) {
 napi_value Conv2D(napi_env env, napi_callback_info info);
 napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info);
 napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info);
-napi_value ConvImplementation(napi_env env, napi_callback_info info);
-napi_value ConvOnednnPasses(napi_env env, napi_callback_info info);
+napi_value Onednn(napi_env env, napi_callback_info info);
+napi_value OnednnCalls(napi_env env, napi_callback_info info);
 napi_value MatMul(napi_env env, napi_callback_info info);
 napi_value BiasActivation(napi_env env, napi_callback_info info);
 // depthwise.cc

@@ -39,13 +39,18 @@ describe('initBackend', () => {
     expect(info).toMatchObject({ name: 'wasm', reason: `forced by ${BACKEND_ENV}=wasm` });
     // With the native addon, OpenBLAS's threads compute the heavy kernels; without, wasm's one.
     const native = loadNativeAddon();
+    const onednn = native.module?.onednn?.();
     expect(info.nativeKernels).toEqual(
-      native.module !== undefined ? { active: true } : { active: false, reason: native.error },
+      native.module !== undefined
+        ? { active: true, ...(onednn === undefined ? {} : { onednn }) }
+        : { active: false, reason: native.error },
     );
     expect(info.threads).toBe(native.module?.getThreads() ?? 1);
     expect(lines[0]).toContain(
       native.module !== undefined ? 'native OpenBLAS kernels' : 'wasm kernels only',
     );
+    // The line says when oneDNN serves the convolutions and products, and only then.
+    expect(lines[0]?.includes('convolutions and products on oneDNN')).toBe(onednn === true);
     expect(tf.getBackend()).toBe('wasm');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain("'wasm'");

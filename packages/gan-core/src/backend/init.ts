@@ -27,10 +27,10 @@ export interface BackendInfo {
   threads: number;
   /**
    * wasm only: whether convolutions and matrix products run in the native OpenBLAS addon
-   * (see `src/kernels/native/`), and why not when they do not; `conv` is the addon's convolution
-   * path (`onednn` where it was built against oneDNN, else `im2col`).
+   * (see `src/kernels/native/`), and why not when they do not; `onednn`: whether the addon runs
+   * them on oneDNN (built against libdnnl) rather than OpenBLAS alone.
    */
-  nativeKernels?: { active: boolean; reason?: string; conv?: 'onednn' | 'im2col' };
+  nativeKernels?: { active: boolean; reason?: string; onednn?: boolean };
 }
 
 /** Options of {@link initBackend}. */
@@ -82,10 +82,10 @@ async function setUp(name: BackendName): Promise<SetUp> {
       const kernels = registerWasmKernels();
       if (kernels.native) {
         const addon = loadNativeAddon().module!;
-        const conv = addon.convImplementation?.();
+        const onednn = addon.onednn?.();
         return {
           threads: addon.getThreads(),
-          nativeKernels: { active: true, ...(conv === undefined ? {} : { conv }) },
+          nativeKernels: { active: true, ...(onednn === undefined ? {} : { onednn }) },
         };
       }
       return {
@@ -139,16 +139,14 @@ async function pick(options: InitBackendOptions): Promise<BackendInfo> {
 let settled: Promise<BackendInfo> | undefined;
 
 /**
- * " (Cooperlake), convolutions on oneDNN": the OpenBLAS kernels the addon runs and its convolution
- * path, for the log line; empty where unknown.
+ * " (Cooperlake), convolutions and products on oneDNN": the OpenBLAS kernels the addon runs and
+ * whether oneDNN serves the convolutions and products, for the log line; empty where unknown.
  */
-function nativeSuffix(conv: 'onednn' | 'im2col' | undefined): string {
+function nativeSuffix(onednn: boolean | undefined): string {
   const core = loadNativeAddon().module?.blasCore?.();
   return (
     (core === undefined ? '' : ` (${core})`) +
-    (conv === undefined
-      ? ''
-      : `, convolutions on ${conv === 'onednn' ? 'oneDNN' : 'im2col + sgemm'}`)
+    (onednn === true ? ', convolutions and products on oneDNN' : '')
   );
 }
 
@@ -172,7 +170,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       info.nativeKernels === undefined
         ? ''
         : info.nativeKernels.active
-          ? `, native OpenBLAS kernels${nativeSuffix(info.nativeKernels.conv)}`
+          ? `, native OpenBLAS kernels${nativeSuffix(info.nativeKernels.onednn)}`
           : `, wasm kernels only: ${info.nativeKernels.reason ?? 'native kernels off'}`;
     log?.(
       `gan-core: TF.js backend '${info.name}' (${info.threads} thread${info.threads === 1 ? '' : 's'}${native}): ${info.reason}`,

@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   );
   let kernels = backend.name !== 'wasm' ? 'n/a' : 'gan-core';
   let blasCore: string | undefined;
-  let conv: string | undefined;
+  let onednn: boolean | undefined;
   let threadsPerWorker = backend.threads;
   if (backend.name === 'wasm' && values['stock-kernels']) {
     registerWasmKernels({ native: false });
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     );
     kernels = 'gan-core+native';
     blasCore = loadNativeAddon().module!.blasCore?.();
-    conv = loadNativeAddon().module!.convImplementation?.();
+    onednn = loadNativeAddon().module!.onednn?.();
   }
 
   let step: () => Promise<StepLosses> | StepLosses | VaeStepLosses;
@@ -157,7 +157,7 @@ async function main(): Promise<void> {
     backend: backend.name,
     kernels,
     ...(blasCore === undefined ? {} : { blas_core: blasCore }),
-    ...(conv === undefined ? {} : { conv }),
+    ...(onednn === undefined ? {} : { onednn }),
     steps,
     ms_per_step_median: round2(median(times)),
     ms_per_step_min: round2(Math.min(...times)),

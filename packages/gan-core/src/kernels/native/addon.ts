@@ -182,13 +182,13 @@ export interface NativeAddon {
    */
   blasCore?(): string;
   /**
-   * The path training convolutions take: `'onednn'` (oneDNN's direct kernels, where the addon was
-   * built against libdnnl) or `'im2col'` (im2col + OpenBLAS sgemm); with an argument, switches to
-   * it first (process-wide; `GANMOD_CONV=im2col` sets the start). Absent from older addons.
+   * Whether convolutions and matrix products run on oneDNN (where the addon was built against
+   * libdnnl; else im2col + OpenBLAS `sgemm`, and `sgemm`); with an argument, switches it first
+   * (process-wide; `GANMOD_ONEDNN=0` sets the start to off). Absent from older addons.
    */
-  convImplementation?(use?: 'onednn' | 'im2col'): 'onednn' | 'im2col';
-  /** Convolution passes oneDNN has run in this process (the rest ran im2col). */
-  convOnednnPasses?(): number;
+  onednn?(use?: boolean): boolean;
+  /** Kernel calls oneDNN has run in this process (the rest ran on OpenBLAS). */
+  onednnCalls?(): number;
 }
 
 /** Environment variable: `0` keeps the native kernels off even where the addon loads. */

@@ -1,18 +1,20 @@
 /**
- * The addon's two convolution paths, oneDNN (native/conv-onednn.cc) and im2col + sgemm
- * (native/conv-matmul.cc): each pass (forward, backward data, backward weights) of each geometry
- * the models use against a direct loop in float64, the two paths against each other, and oneDNN's
- * results repeatable bit for bit (exact resume depends on it).
+ * The addon's two paths for convolutions and matrix products, oneDNN (native/onednn.cc) and
+ * OpenBLAS (im2col + sgemm, native/conv-matmul.cc): each convolution pass (forward, backward data,
+ * backward weights) of each geometry the models use and each product shape of a dense layer
+ * against a direct loop in float64, the two paths against each other, and oneDNN's results
+ * repeatable bit for bit (exact resume depends on it).
  */
 import { existsSync } from 'node:fs';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { loadNativeAddon } from '../src/backend/index.js';
+import { firstDifference } from './gan-helpers.js';
 import { NATIVE } from './kernel-harness.js';
 
 const addon = loadNativeAddon().module;
-const ONEDNN = NATIVE && addon?.convImplementation?.() === 'onednn';
+const ONEDNN = NATIVE && addon?.onednn?.() === true;
 
 /** [n, h, w, ci, kh, kw, co, ho, wo, sh, sw, padTop, padLeft, dh, dw], as the kernels take it. */
 type Geometry = [
@@ -136,23 +138,22 @@ function relativeDifference(a: ArrayLike<number>, b: ArrayLike<number>): number 
   return diff / scale;
 }
 
-describe.runIf(NATIVE)('the addon’s convolution paths', () => {
-  afterAll(() => void addon?.convImplementation?.(ONEDNN ? 'onednn' : 'im2col'));
+describe.runIf(NATIVE)('the addon’s oneDNN and OpenBLAS paths', () => {
+  afterAll(() => void addon?.onednn?.(ONEDNN));
 
   // CI installs libdnnl-dev beside OpenBLAS: oneDNN must then be what trains.
   it.runIf(
     process.env.GANMOD_REQUIRE_NATIVE === '1' && existsSync('/usr/include/oneapi/dnnl/dnnl.hpp'),
-  )('runs convolutions on oneDNN where it is installed', () => {
-    expect(addon?.convImplementation?.()).toBe('onednn');
+  )('runs convolutions and products on oneDNN where it is installed', () => {
+    expect(addon?.onednn?.()).toBe(true);
   });
 
-  it('refuses an unknown path by name', () => {
-    expect(() => addon?.convImplementation?.('winograd' as 'onednn')).toThrow(
-      /convImplementation takes/,
-    );
+  it('refuses a switch that is not a boolean', () => {
+    expect(() => addon?.onednn?.('im2col' as unknown as boolean)).toThrow(/onednn takes/);
   });
 
-  const paths = ONEDNN ? (['onednn', 'im2col'] as const) : (['im2col'] as const);
+  const paths = ONEDNN ? [true, false] : [false];
+  const pathName = (onednn: boolean) => (onednn ? 'oneDNN' : 'OpenBLAS');
   for (const [label, g] of Object.entries(geometries)) {
     it(`${label}: every pass matches a direct float64 loop on each path, and the paths agree`, () => {
       const { x: nx, w: nw, y: ny } = sizes(g);
@@ -162,15 +163,18 @@ describe.runIf(NATIVE)('the addon’s convolution paths', () => {
       for (const pass of passes) {
         const expected = pass.reference(x, w, dy, g);
         const results = paths.map((path) => {
-          addon!.convImplementation?.(path);
-          const before = addon!.convOnednnPasses?.() ?? 0;
+          addon!.onednn?.(path);
+          const before = addon!.onednnCalls?.() ?? 0;
           const out = pass.run(x, w, dy, g);
           // oneDNN runs every geometry here but the one with a leftover row (it declines those).
-          const ranOnednn = path === 'onednn' && !label.startsWith('valid');
-          expect((addon!.convOnednnPasses?.() ?? 0) - before, `${pass.name} on ${path}`).toBe(
+          const ranOnednn = path && !label.startsWith('valid');
+          expect((addon!.onednnCalls?.() ?? 0) - before, `${pass.name} on ${pathName(path)}`).toBe(
             ranOnednn ? 1 : 0,
           );
-          expect(relativeDifference(out, expected), `${pass.name} on ${path}`).toBeLessThan(1e-5);
+          expect(
+            relativeDifference(out, expected),
+            `${pass.name} on ${pathName(path)}`,
+          ).toBeLessThan(1e-5);
           return out;
         });
         if (results.length === 2)
@@ -180,13 +184,79 @@ describe.runIf(NATIVE)('the addon’s convolution paths', () => {
   }
 
   it.runIf(ONEDNN)('gives the same bits every time for the same inputs', () => {
-    addon!.convImplementation!('onednn');
+    addon!.onednn!(true);
     const g = geometries['ResNet 3x3, 16 channels at 16x16']!;
     const { x: nx, w: nw, y: ny } = sizes(g);
     const [x, w, dy] = [filled(nx, 4), filled(nw, 5), filled(ny, 6)];
     for (const pass of passes) {
       const [first, second] = [pass.run(x, w, dy, g), pass.run(x, w, dy, g)];
       expect(Buffer.from(first.buffer).equals(Buffer.from(second.buffer)), pass.name).toBe(true);
+    }
+  });
+
+  // The products of a dense layer (x: [m, k], w: [k, n]): forward x w, the input gradient
+  // dy w^T and the weight gradient x^T dy, at the MLP GAN's shapes and odd ones; and a batch.
+  const products: [m: number, k: number, n: number][] = [
+    [128, 100, 256],
+    [128, 784, 512],
+    [128, 256, 1],
+    [7, 13, 5],
+  ];
+  for (const [m, k, n] of products) {
+    it(`products of a ${m}x${k} by ${k}x${n} dense layer, each transpose: float64 loop, both paths`, () => {
+      const x = filled(m * k, 7);
+      const w = filled(k * n, 8);
+      const dy = filled(m * n, 9);
+      // [rows, cols, inner, a, b, transposeA, transposeB]: c = op(a) op(b), c is rows x cols.
+      const cases: [string, number, number, number, Float32Array, Float32Array, 0 | 1, 0 | 1][] = [
+        ['x w', m, n, k, x, w, 0, 0],
+        ['dy w^T', m, k, n, dy, w, 0, 1],
+        ['x^T dy', k, n, m, x, dy, 1, 0],
+      ];
+      for (const [name, rows, cols, inner, a, b, ta, tb] of cases) {
+        const expected = new Float64Array(rows * cols);
+        for (let i = 0; i < rows; i++)
+          for (let j = 0; j < cols; j++) {
+            let sum = 0;
+            for (let p = 0; p < inner; p++)
+              sum += a[ta ? p * rows + i : i * inner + p]! * b[tb ? j * inner + p : p * cols + j]!;
+            expected[i * cols + j] = sum;
+          }
+        const results = paths.map((path) => {
+          addon!.onednn?.(path);
+          const before = addon!.onednnCalls?.() ?? 0;
+          const c = new Float32Array(rows * cols);
+          addon!.matMul(a, b, c, [1, rows, cols, inner, ta, tb, 1, 1]);
+          expect(addon!.onednnCalls?.() ?? 0, `${name} on ${pathName(path)}`).toBe(
+            before + (path ? 1 : 0),
+          );
+          expect(relativeDifference(c, expected), `${name} on ${pathName(path)}`).toBeLessThan(
+            1e-5,
+          );
+          return c;
+        });
+        if (results.length === 2)
+          expect(relativeDifference(results[0]!, results[1]!), name).toBeLessThan(1e-5);
+      }
+    });
+  }
+
+  it('a batched product broadcasts a single right operand on both paths', () => {
+    const [batch, m, k, n] = [3, 4, 5, 6];
+    const a = filled(batch * m * k, 10);
+    const b = filled(k * n, 11);
+    for (const path of paths) {
+      addon!.onednn?.(path);
+      const c = new Float32Array(batch * m * n);
+      addon!.matMul(a, b, c, [batch, m, n, k, 0, 0, batch, 1]);
+      for (let i = 0; i < batch; i++) {
+        const single = new Float32Array(m * n);
+        addon!.matMul(a.subarray(i * m * k, (i + 1) * m * k), b, single, [1, m, n, k, 0, 0, 1, 1]);
+        expect(
+          firstDifference(c.subarray(i * m * n, (i + 1) * m * n), single),
+          pathName(path),
+        ).toBeNull();
+      }
     }
   });
 });
