@@ -1,4 +1,4 @@
-// Shared by the native kernels' source files (conv-matmul.cc, onednn.cc, depthwise.cc, elementwise.cc, adam.cc,
+// Shared by the native kernels' source files (conv-matmul.cc, onednn.cc, upsample.cc, depthwise.cc, elementwise.cc, adam.cc,
 // dropout.cc, batch-norm.cc, cnn.cc, resample.cc, hamming.cc, addon.cc), compiled together into dist/native/ganmod_kernels.node by
 // scripts/build-native.mjs: the includes, the N-API argument helpers, the thread splitting of
 // elementwise passes and the entry points addon.cc exports.
@@ -77,7 +77,8 @@ enum class ConvPass { kForward, kBackwardData, kBackwardWeights };
 // not built in, is switched off, or has no implementation for this geometry: the caller then
 // runs its im2col + sgemm path.
 bool OnednnConv(ConvPass pass, const Conv& c, const float* a, const float* b, float* out);
-// c[m, n] = op(a) * op(b), row-major, on oneDNN; false as OnednnConv (the caller runs sgemm).
+// c[m, n] = op(a) * op(b), row-major, on oneDNN; false as OnednnConv, and for products of fewer
+// than ~1M multiply-adds (the caller runs sgemm).
 bool OnednnMatMul(int64_t m, int64_t n, int64_t k, bool ta, bool tb, const float* a,
                   const float* b, float* c);
 
@@ -117,6 +118,8 @@ napi_value Conv2D(napi_env env, napi_callback_info info);
 napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info);
 napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info);
 napi_value Onednn(napi_env env, napi_callback_info info);
+napi_value UpsampleNearest(napi_env env, napi_callback_info info);
+napi_value UpsampleNearestGrad(napi_env env, napi_callback_info info);
 napi_value OnednnCalls(napi_env env, napi_callback_info info);
 napi_value MatMul(napi_env env, napi_callback_info info);
 napi_value BiasActivation(napi_env env, napi_callback_info info);

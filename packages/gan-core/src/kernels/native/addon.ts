@@ -181,6 +181,10 @@ export interface NativeAddon {
    * overrides its choice). Absent from addons built before it existed.
    */
   blasCore?(): string;
+  /** y = x upsampled by whole factors, nearest neighbour; geometry `[n, h, w, c, fh, fw]` of x. */
+  upsampleNearest(x: Float32Array, y: Float32Array, geometry: number[]): void;
+  /** dx = the sum of dy over each pixel's fh x fw block; geometry as upsampleNearest's (of dx). */
+  upsampleNearestGrad(dy: Float32Array, dx: Float32Array, geometry: number[]): void;
   /**
    * Whether convolutions and matrix products run on oneDNN (where the addon was built against
    * libdnnl; else im2col + OpenBLAS `sgemm`, and `sgemm`); with an argument, switches it first

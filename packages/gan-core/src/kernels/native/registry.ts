@@ -14,6 +14,7 @@ import { dropoutKernels } from './dropout.js';
 import { elementwiseKernels } from './elementwise.js';
 import type { NativeKernel } from './kernel.js';
 import { matMulKernels } from './matmul.js';
+import { upsampleKernels } from './upsample.js';
 
 /** Every kernel the addon serves, by family. */
 const NATIVE_KERNELS: readonly NativeKernel[] = [
@@ -25,6 +26,7 @@ const NATIVE_KERNELS: readonly NativeKernel[] = [
   ...batchNormKernels,
   ...adamKernels,
   ...dropoutKernels,
+  ...upsampleKernels,
 ];
 
 /** Names of the kernels the addon serves when it loads. */
