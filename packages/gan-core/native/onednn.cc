@@ -206,29 +206,24 @@ bool OnednnConv(ConvPass pass, const Conv& c, const float* a, const float* b, fl
   auto wrap = [&](const memory::desc& d, const float* p) {
     return memory(d, e.engine, const_cast<float*>(p));
   };
+  // The filter `b` in the primitive's layout (forward and backward data read it).
+  auto filter_in = [&]() {
+    memory filter = wrap(plan->filter_user, b);
+    if (!plan->reorder) return filter;
+    plan->filter_reorder.execute(e.stream, filter, plan->filter_buffer);
+    return plan->filter_buffer;
+  };
   switch (pass) {
-    case ConvPass::kForward: {
-      memory filter = wrap(plan->filter_user, b);
-      if (plan->reorder) {
-        plan->filter_reorder.execute(e.stream, filter, plan->filter_buffer);
-        filter = plan->filter_buffer;
-      }
+    case ConvPass::kForward:
       plan->primitive.execute(e.stream, {{DNNL_ARG_SRC, wrap(plan->io, a)},
-                                         {DNNL_ARG_WEIGHTS, filter},
+                                         {DNNL_ARG_WEIGHTS, filter_in()},
                                          {DNNL_ARG_DST, wrap(plan->out, out)}});
       break;
-    }
-    case ConvPass::kBackwardData: {
-      memory filter = wrap(plan->filter_user, b);
-      if (plan->reorder) {
-        plan->filter_reorder.execute(e.stream, filter, plan->filter_buffer);
-        filter = plan->filter_buffer;
-      }
+    case ConvPass::kBackwardData:
       plan->primitive.execute(e.stream, {{DNNL_ARG_DIFF_DST, wrap(plan->out, a)},
-                                         {DNNL_ARG_WEIGHTS, filter},
+                                         {DNNL_ARG_WEIGHTS, filter_in()},
                                          {DNNL_ARG_DIFF_SRC, wrap(plan->io, out)}});
       break;
-    }
     case ConvPass::kBackwardWeights: {
       memory user = wrap(plan->filter_user, out);
       plan->primitive.execute(e.stream,
