@@ -1,7 +1,8 @@
 /**
  * The optional native addon `dist/native/ganmod_kernels.node` (built from native/*.cc by
- * scripts/build-native.mjs: im2col + OpenBLAS sgemm and one-pass elementwise loops, computed
- * directly on the wasm heap, so no tensor is copied): its interface and its loader.
+ * scripts/build-native.mjs: oneDNN convolutions and products where libdnnl is installed, im2col +
+ * OpenBLAS sgemm otherwise, and one-pass elementwise loops, computed directly on the wasm heap, so
+ * no tensor is copied): its interface and its loader.
  *
  * Why: convolutions and matrix products are ~80% of a conv GAN step, and single-threaded wasm
  * SIMD (no FMA) runs them several times slower than OpenBLAS's AVX2/FMA code on all cores. The

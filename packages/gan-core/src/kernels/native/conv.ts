@@ -1,8 +1,9 @@
 /**
- * Convolutions on the addon (im2col + OpenBLAS sgemm; a 1x1 stride-1 convolution reads the NHWC
- * input as its column matrix, no copy): Conv2D, FusedConv2D (with its bias and activation
- * epilogue, applied by the addon block by block after the product), Conv2DBackpropInput and Conv2DBackpropFilter, NHWC float32; the rest
- * falls back to the kernel registered before.
+ * Convolutions on the addon (oneDNN's direct convolutions where the addon is built against
+ * libdnnl, else im2col + OpenBLAS sgemm, where a 1x1 stride-1 convolution reads the NHWC input as
+ * its column matrix, no copy): Conv2D, FusedConv2D (with its bias and activation epilogue, applied
+ * by the addon after the product), Conv2DBackpropInput and Conv2DBackpropFilter, NHWC float32;
+ * the rest falls back to the kernel registered before.
  */
 import {
   backend_util,
