@@ -56,14 +56,15 @@ struct Plan {
   dnnl::primitive primitive;
   memory::desc io;            // x (forward, backward weights) or dx (backward data): NHWC
   memory::desc filter_user;   // HWIO
-  memory::desc filter_prim;   // the primitive's filter (or filter gradient) layout
   memory::desc out;           // y or dy: NHWC
   bool reorder = false;
   dnnl::reorder filter_reorder;
   memory filter_buffer;       // the filter in the primitive's layout, when it differs
 };
 
+// A plan's key: the ConvPass (or kMatMulKey) and then its geometry.
 using Key = std::array<int64_t, 16>;
+constexpr int64_t kMatMulKey = 3;  // after ConvPass's three values
 
 struct Cache {
   Engine e;
@@ -98,9 +99,10 @@ std::unique_ptr<Plan> Build(Engine& e, ConvPass pass, const Conv& c) {
       dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, plan->io, w_any,
       plan->out, strides, dilates, pad_l, pad_r);
   const dnnl::convolution_forward::primitive_desc fwd(fwd_desc, e.engine);
+  memory::desc filter_prim;  // the primitive's filter (or filter gradient) layout
   switch (pass) {
     case ConvPass::kForward:
-      plan->filter_prim = fwd.weights_desc();
+      filter_prim = fwd.weights_desc();
       plan->primitive = dnnl::convolution_forward(fwd);
       break;
     case ConvPass::kBackwardData: {
@@ -108,7 +110,7 @@ std::unique_ptr<Plan> Build(Engine& e, ConvPass pass, const Conv& c) {
                                                        plan->io, w_any, plan->out, strides,
                                                        dilates, pad_l, pad_r);
       const dnnl::convolution_backward_data::primitive_desc pd(desc, e.engine, fwd);
-      plan->filter_prim = pd.weights_desc();
+      filter_prim = pd.weights_desc();
       plan->primitive = dnnl::convolution_backward_data(pd);
       break;
     }
@@ -117,14 +119,14 @@ std::unique_ptr<Plan> Build(Engine& e, ConvPass pass, const Conv& c) {
                                                           plan->io, w_any, plan->out, strides,
                                                           dilates, pad_l, pad_r);
       const dnnl::convolution_backward_weights::primitive_desc pd(desc, e.engine, fwd);
-      plan->filter_prim = pd.diff_weights_desc();
+      filter_prim = pd.diff_weights_desc();
       plan->primitive = dnnl::convolution_backward_weights(pd);
       break;
     }
   }
-  plan->reorder = plan->filter_prim != plan->filter_user;
+  plan->reorder = filter_prim != plan->filter_user;
   if (plan->reorder) {
-    plan->filter_buffer = memory(plan->filter_prim, e.engine);
+    plan->filter_buffer = memory(filter_prim, e.engine);
     const memory user(plan->filter_user, e.engine, DNNL_MEMORY_NONE);
     plan->filter_reorder = pass == ConvPass::kBackwardWeights
                                ? dnnl::reorder(plan->filter_buffer, user)
@@ -169,6 +171,22 @@ Plan* Lookup(const Key& key, Build build) {
   return found->second.get();
 }
 
+// A oneDNN view of `p` (no copy) with layout `d`.
+memory Wrap(const Engine& e, const memory::desc& d, const float* p) {
+  return memory(d, e.engine, const_cast<float*>(p));
+}
+
+// Runs `body` on the thread's stream with as many OpenMP threads as OpenBLAS has (the backend's
+// thread budget), waits for it, and counts the call.
+template <typename Body>
+bool RunCounted(Engine& e, Body body) {
+  omp_set_num_threads(std::max(1, openblas_get_num_threads()));
+  body();
+  e.stream.wait();
+  passes_run.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
 }  // namespace
 
 bool OnednnMatMul(int64_t m, int64_t n, int64_t k, bool ta, bool tb, const float* a,
@@ -178,20 +196,15 @@ bool OnednnMatMul(int64_t m, int64_t n, int64_t k, bool ta, bool tb, const float
   // norm's 140 power-iteration products of an avatar step took 14 ms on oneDNN, 7 on sgemm; a
   // 128x256 by 256x1 product 5.8 us against 1.3), and it only gains from ~1M multiply-adds.
   if (m * n * k < kMinMatMulMacs) return false;
-  const Key key{3, m, n, k, ta ? 1 : 0, tb ? 1 : 0};
+  const Key key{kMatMulKey, m, n, k, ta ? 1 : 0, tb ? 1 : 0};
   Plan* plan = Lookup(key, [&](Engine& e) { return BuildMatMul(e, m, n, k, ta, tb); });
   if (plan == nullptr) return false;
   Engine& e = ThreadCache().e;
-  omp_set_num_threads(std::max(1, openblas_get_num_threads()));
-  auto wrap = [&](const memory::desc& d, const float* p) {
-    return memory(d, e.engine, const_cast<float*>(p));
-  };
-  plan->primitive.execute(e.stream, {{DNNL_ARG_SRC, wrap(plan->io, a)},
-                                     {DNNL_ARG_WEIGHTS, wrap(plan->filter_user, b)},
-                                     {DNNL_ARG_DST, wrap(plan->out, c)}});
-  e.stream.wait();
-  passes_run.fetch_add(1, std::memory_order_relaxed);
-  return true;
+  return RunCounted(e, [&] {
+    plan->primitive.execute(e.stream, {{DNNL_ARG_SRC, Wrap(e, plan->io, a)},
+                                       {DNNL_ARG_WEIGHTS, Wrap(e, plan->filter_user, b)},
+                                       {DNNL_ARG_DST, Wrap(e, plan->out, c)}});
+  });
 }
 
 bool OnednnConv(ConvPass pass, const Conv& c, const float* a, const float* b, float* out) {
@@ -201,45 +214,39 @@ bool OnednnConv(ConvPass pass, const Conv& c, const float* a, const float* b, fl
   Plan* plan = Lookup(key, [&](Engine& e) { return Build(e, pass, c); });
   if (plan == nullptr) return false;
   Engine& e = ThreadCache().e;
-  // oneDNN runs on OpenMP threads: as many as OpenBLAS has (the backend's thread budget).
-  omp_set_num_threads(std::max(1, openblas_get_num_threads()));
-  auto wrap = [&](const memory::desc& d, const float* p) {
-    return memory(d, e.engine, const_cast<float*>(p));
-  };
   // The filter `b` in the primitive's layout (forward and backward data read it).
   auto filter_in = [&]() {
-    memory filter = wrap(plan->filter_user, b);
+    memory filter = Wrap(e, plan->filter_user, b);
     if (!plan->reorder) return filter;
     plan->filter_reorder.execute(e.stream, filter, plan->filter_buffer);
     return plan->filter_buffer;
   };
-  switch (pass) {
-    case ConvPass::kForward:
-      plan->primitive.execute(e.stream, {{DNNL_ARG_SRC, wrap(plan->io, a)},
-                                         {DNNL_ARG_WEIGHTS, filter_in()},
-                                         {DNNL_ARG_DST, wrap(plan->out, out)}});
-      break;
-    case ConvPass::kBackwardData:
-      plan->primitive.execute(e.stream, {{DNNL_ARG_DIFF_DST, wrap(plan->out, a)},
-                                         {DNNL_ARG_WEIGHTS, filter_in()},
-                                         {DNNL_ARG_DIFF_SRC, wrap(plan->io, out)}});
-      break;
-    case ConvPass::kBackwardWeights: {
-      memory user = wrap(plan->filter_user, out);
-      plan->primitive.execute(e.stream,
-                              {{DNNL_ARG_SRC, wrap(plan->io, a)},
-                               {DNNL_ARG_DIFF_DST, wrap(plan->out, b)},
-                               {DNNL_ARG_DIFF_WEIGHTS, plan->reorder ? plan->filter_buffer : user}});
-      if (plan->reorder) {
-        memory buffer = plan->filter_buffer, target = user;
-        plan->filter_reorder.execute(e.stream, buffer, target);
+  return RunCounted(e, [&] {
+    switch (pass) {
+      case ConvPass::kForward:
+        plan->primitive.execute(e.stream, {{DNNL_ARG_SRC, Wrap(e, plan->io, a)},
+                                           {DNNL_ARG_WEIGHTS, filter_in()},
+                                           {DNNL_ARG_DST, Wrap(e, plan->out, out)}});
+        break;
+      case ConvPass::kBackwardData:
+        plan->primitive.execute(e.stream, {{DNNL_ARG_DIFF_DST, Wrap(e, plan->out, a)},
+                                           {DNNL_ARG_WEIGHTS, filter_in()},
+                                           {DNNL_ARG_DIFF_SRC, Wrap(e, plan->io, out)}});
+        break;
+      case ConvPass::kBackwardWeights: {
+        memory user = Wrap(e, plan->filter_user, out);
+        plan->primitive.execute(
+            e.stream, {{DNNL_ARG_SRC, Wrap(e, plan->io, a)},
+                       {DNNL_ARG_DIFF_DST, Wrap(e, plan->out, b)},
+                       {DNNL_ARG_DIFF_WEIGHTS, plan->reorder ? plan->filter_buffer : user}});
+        if (plan->reorder) {
+          memory buffer = plan->filter_buffer;
+          plan->filter_reorder.execute(e.stream, buffer, user);
+        }
+        break;
       }
-      break;
     }
-  }
-  e.stream.wait();
-  passes_run.fetch_add(1, std::memory_order_relaxed);
-  return true;
+  });
 }
 
 // onednn([use]): whether convolutions and matrix products run on oneDNN, after switching it on or

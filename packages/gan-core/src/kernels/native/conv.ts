@@ -87,7 +87,8 @@ function conv2dKernel(native: NativeAddon, fallback: KernelFunc): KernelFunc {
     const filters = heapFloats(backend, filter);
     const code = activationCode(attrs.activation) ?? 0;
     if (bias === undefined || util.sizeFromShape(bias.shape) === channels) {
-      // Bias and activation applied by the convolution block by block, while still in cache.
+      // Bias and activation applied by the addon after the product (on the im2col path block by
+      // block, while still in cache).
       native.conv2d(
         xs,
         filters,
